@@ -1,0 +1,48 @@
+// concat(tensors, axis): each input is copied into its slab of the output. Backward hands each input the matching
+// slab of the cotangent, as a View (so it stays differentiable). stack = expandDims + concat (index.ts).
+import { Tensor, stdStrides, release } from "../tensor";
+import { failed } from "../errors";
+import { Node, record, anyRecording } from "../tape";
+import { scatterStrided } from "../kernels/strided";
+import { ERR, NONE, NO_F, outTensor, contig } from "./factory";
+import { viewOf } from "./view";
+import { Op } from "./index";
+
+/** Inputs are validated by the caller (same rank, dtype, and sizes off the axis). */
+export function concat(xs: StaticArray<Tensor>, axis: i32): Tensor {
+  if (failed()) return ERR;
+  const x0 = xs[0];
+  const r = x0.shape.length;
+  const shape = new StaticArray<i32>(r);
+  for (let i = 0; i < r; i++) shape[i] = x0.shape[i];
+  let total = 0;
+  for (let k = 0; k < xs.length; k++) total += xs[k].shape[axis];
+  shape[axis] = total;
+  const y = outTensor(shape, x0.dtype);
+  if (y === ERR) return ERR;
+  const os = stdStrides(shape);
+  let at = 0;
+  for (let k = 0; k < xs.length; k++) {
+    const c = contig(xs[k]);
+    if (c === ERR) { release(y); return ERR; }
+    scatterStrided(c.ptr, c.shape, os, y.ptr + (<usize>(at * os[axis]) << 2), false);
+    release(c);
+    at += xs[k].shape[axis];
+  }
+  if (anyRecording()) {
+    const ip = new StaticArray<i32>(1); ip[0] = axis;
+    record(Op.Concat, xs, y, NONE, ip, NO_F);
+  }
+  return y;
+}
+
+export function concatBackward(n: Node, g: Tensor): void {
+  const axis = n.ip[0];
+  const os = stdStrides(n.outShape);
+  let at = 0;
+  for (let k = 0; k < n.inputs.length; k++) {
+    const s = n.inShapes[k];
+    if (n.needs(k)) n.grad(k, viewOf(g, s, os, at * os[axis]));
+    at += s[axis];
+  }
+}

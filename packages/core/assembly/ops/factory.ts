@@ -1,0 +1,119 @@
+// The op factory: the shared forward plumbing of elementwise ops (validation, broadcasting, output allocation,
+// kernel call, recording) and the broadcast-reduction helper every backward rule uses. An op that fails returns
+// ERR, a dummy tensor; every op returns ERR at once while an error is pending, so a chain of ops in a backward
+// rule stops cheaply and the error surfaces at the export boundary.
+import { Tensor, Buf, DType, newTensor, retain, release, isContiguous, sameShape, stdStrides, MAX_RANK } from "../tensor";
+import { fail, failed, ErrorCode, addDetail } from "../errors";
+import { record, anyRecording } from "../tape";
+import { unaryKernel } from "../kernels/unary";
+import { binaryKernel } from "../kernels/binary";
+import { NdIter } from "../kernels/iter";
+import { gatherStrided } from "../kernels/strided";
+
+export const ERR = new Tensor(0, new Buf(0, 0), 0, new StaticArray<i32>(0), new StaticArray<i32>(0), 0, 0);
+ERR.refs = 1 << 30;
+export const NONE = new StaticArray<Tensor>(0);
+export const NO_I = new StaticArray<i32>(0);
+export const NO_F = new StaticArray<f64>(0);
+
+export function dtypeError(op: i32, arg: i32, expected: i32, t: Tensor): Tensor {
+  fail(ErrorCode.DType, op, arg, expected, t.dtype);
+  return ERR;
+}
+
+export function shapeError(op: i32, a: StaticArray<i32>, b: StaticArray<i32>, arg: i32 = -1): Tensor {
+  fail(ErrorCode.ShapeMismatch, op, arg, a.length, b.length);
+  for (let i = 0; i < a.length; i++) addDetail(a[i]);
+  return ERR;
+}
+
+export function outTensor(shape: StaticArray<i32>, dtype: i32 = DType.Float32): Tensor {
+  const t = newTensor(shape, dtype);
+  return t == null ? ERR : t;
+}
+
+/** x itself (retained) when contiguous, else a contiguous copy; the caller releases it. Not recorded. */
+export function contig(x: Tensor): Tensor {
+  if (isContiguous(x)) { retain(x); return x; }
+  const c = outTensor(x.shape, x.dtype);
+  if (c === ERR) return ERR;
+  gatherStrided(x.ptr, x.shape, x.strides, c.ptr);
+  return c;
+}
+
+export function arr1(a: Tensor): StaticArray<Tensor> { const r = new StaticArray<Tensor>(1); r[0] = a; return r; }
+export function arr2(a: Tensor, b: Tensor): StaticArray<Tensor> { const r = new StaticArray<Tensor>(2); r[0] = a; r[1] = b; return r; }
+export function f2(a: f64, b: f64): StaticArray<f64> { const r = new StaticArray<f64>(2); r[0] = a; r[1] = b; return r; }
+
+export enum Save { None = 0, In = 1, Out = 2, Both = 3 }
+
+/** Elementwise unary op through kernel k with constants (a, b). */
+export function unary(op: i32, x: Tensor, k: i32, a: f32, b: f32, save: i32, nondiff: bool = false): Tensor {
+  if (failed()) return ERR;
+  if (x.dtype != DType.Float32) return dtypeError(op, 0, DType.Float32, x);
+  const c = contig(x);
+  if (c === ERR) return ERR;
+  const y = outTensor(x.shape, nondiff && op >= 0 ? DType.Float32 : DType.Float32);
+  if (y !== ERR) unaryKernel(k, c.ptr, y.ptr, y.size, a, b);
+  release(c);
+  if (y !== ERR && anyRecording()) {
+    const n = (save & Save.In ? 1 : 0) + (save & Save.Out ? 1 : 0);
+    const saved = new StaticArray<Tensor>(n);
+    let i = 0;
+    if (save & Save.In) saved[i++] = x;
+    if (save & Save.Out) saved[i++] = y;
+    record(op, arr1(x), y, saved, NO_I, f2(a, b), nondiff);
+  }
+  return y;
+}
+
+/** NumPy broadcasting of two shapes; null (error recorded) when incompatible. */
+export function broadcastShapes(op: i32, a: StaticArray<i32>, b: StaticArray<i32>): StaticArray<i32> | null {
+  const r = a.length > b.length ? a.length : b.length;
+  const out = new StaticArray<i32>(r);
+  for (let i = 0; i < r; i++) {
+    const da = i < r - a.length ? 1 : a[i - (r - a.length)];
+    const db = i < r - b.length ? 1 : b[i - (r - b.length)];
+    if (da != db && da != 1 && db != 1) {
+      fail(ErrorCode.ShapeMismatch, op, -1, a.length, b.length);
+      for (let k = 0; k < a.length; k++) addDetail(a[k]);
+      for (let k = 0; k < b.length && k < 4; k++) addDetail(b[k]);
+      return null;
+    }
+    out[i] = da == 1 ? db : da;
+  }
+  return out;
+}
+
+/** t's element strides when broadcast to `shape` (0 on broadcast axes). */
+export function broadcastStrides(t: Tensor, shape: StaticArray<i32>): StaticArray<i32> {
+  const r = shape.length, off = r - t.shape.length;
+  const s = new StaticArray<i32>(r);
+  for (let i = off; i < r; i++) s[i] = t.shape[i - off] == 1 ? 0 : t.strides[i - off];
+  return s;
+}
+
+/** Elementwise binary op with broadcasting, reading strided views directly (no copy). */
+export function binary(op: i32, a: Tensor, b: Tensor, k: i32, save: i32, nondiff: bool = false, outDtype: i32 = DType.Float32): Tensor {
+  if (failed()) return ERR;
+  if (!nondiff) {
+    if (a.dtype != DType.Float32) return dtypeError(op, 0, DType.Float32, a);
+    if (b.dtype != DType.Float32) return dtypeError(op, 1, DType.Float32, b);
+  }
+  const shape = broadcastShapes(op, a.shape, b.shape);
+  if (shape == null) return ERR;
+  if (shape.length > MAX_RANK) { fail(ErrorCode.RankTooHigh, op, -1, shape.length, MAX_RANK); return ERR; }
+  const y = outTensor(shape, outDtype);
+  if (y === ERR) return ERR;
+  const it = new NdIter(shape, broadcastStrides(a, shape), broadcastStrides(b, shape), stdStrides(shape));
+  const n = it.inner, sa = it.i0, sb = it.i1;
+  while (!it.done) {
+    binaryKernel(k, a.ptr + (<usize>it.o0 << 2), sa, b.ptr + (<usize>it.o1 << 2), sb, y.ptr + (<usize>it.o2 << 2), n);
+    it.next();
+  }
+  if (anyRecording()) {
+    const saved = save == Save.None ? NONE : (save == Save.Both ? arr2(a, b) : (save == Save.Out ? arr1(y) : arr2(a, b)));
+    record(op, arr2(a, b), y, saved, NO_I, NO_F, nondiff);
+  }
+  return y;
+}

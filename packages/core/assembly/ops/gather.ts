@@ -1,0 +1,77 @@
+// gather(x, indices, axis): out = x[..., indices[j], ...] along axis; indices are int32 (stored exactly as float32
+// integers below 2^24). Backward is GatherGrad, a scatter-add of the cotangent into zeros of x's shape (repeated
+// indices accumulate); GatherGrad's own backward is gather with the same indices: a linear adjoint pair.
+import { Tensor, DType, release, sizeOf } from "../tensor";
+import { fail, failed, ErrorCode } from "../errors";
+import { Node, record, anyRecording } from "../tape";
+import { fillKernel } from "../kernels/strided";
+import { ERR, NO_F, dtypeError, outTensor, contig, arr2, arr1 } from "./factory";
+import { Op } from "./index";
+
+function outer(shape: StaticArray<i32>, axis: i32): i32 { let n = 1; for (let i = 0; i < axis; i++) n *= shape[i]; return n; }
+function inner(shape: StaticArray<i32>, axis: i32): i32 { let n = 1; for (let i = axis + 1; i < shape.length; i++) n *= shape[i]; return n; }
+
+export function gather(x: Tensor, idx: Tensor, axis: i32): Tensor {
+  if (failed()) return ERR;
+  if (idx.dtype != DType.Int32) return dtypeError(Op.Gather, 1, DType.Int32, idx);
+  const r = x.shape.length, q = idx.shape.length;
+  const shape = new StaticArray<i32>(r - 1 + q);
+  let j = 0;
+  for (let i = 0; i < axis; i++) shape[j++] = x.shape[i];
+  for (let i = 0; i < q; i++) shape[j++] = idx.shape[i];
+  for (let i = axis + 1; i < r; i++) shape[j++] = x.shape[i];
+  const ci = contig(idx);
+  if (ci === ERR) return ERR;
+  const d = x.shape[axis], m = idx.size;
+  for (let i = 0; i < m; i++) {
+    const v = <i32>load<f32>(ci.ptr + (<usize>i << 2));
+    if (v < 0 || v >= d) { release(ci); fail(ErrorCode.BadIndex, Op.Gather, 1, v, d, axis); return ERR; }
+  }
+  const y = outTensor(shape, x.dtype);
+  const cx = contig(x);
+  if (y !== ERR && cx !== ERR) {
+    const no = outer(x.shape, axis), ni = inner(x.shape, axis);
+    const bytes = <usize>ni << 2;
+    for (let o = 0; o < no; o++) {
+      for (let t = 0; t < m; t++) {
+        const v = <i32>load<f32>(ci.ptr + (<usize>t << 2));
+        memory.copy(y.ptr + (<usize>((o * m + t) * ni) << 2), cx.ptr + (<usize>((o * d + v) * ni) << 2), bytes);
+      }
+    }
+  }
+  release(ci); release(cx);
+  if (y !== ERR && anyRecording()) record(Op.Gather, arr2(x, idx), y, arr1(idx), axisParam(axis), NO_F);
+  return y;
+}
+
+function axisParam(axis: i32): StaticArray<i32> { const ip = new StaticArray<i32>(1); ip[0] = axis; return ip; }
+
+export function gatherGrad(g: Tensor, idx: Tensor, axis: i32, xShape: StaticArray<i32>): Tensor {
+  if (failed()) return ERR;
+  const y = outTensor(xShape);
+  if (y === ERR) return ERR;
+  fillKernel(y.ptr, y.size, 0);
+  const cg = contig(g), ci = contig(idx);
+  if (cg !== ERR && ci !== ERR) {
+    const d = xShape[axis], m = idx.size;
+    const no = outer(xShape, axis), ni = inner(xShape, axis);
+    for (let o = 0; o < no; o++) {
+      for (let t = 0; t < m; t++) {
+        const v = <i32>load<f32>(ci.ptr + (<usize>t << 2));
+        const dst = y.ptr + (<usize>((o * d + v) * ni) << 2), src = cg.ptr + (<usize>((o * m + t) * ni) << 2);
+        for (let e = 0; e < ni; e++) { const p = <usize>e << 2; store<f32>(dst + p, load<f32>(dst + p) + load<f32>(src + p)); }
+      }
+    }
+  }
+  release(cg); release(ci);
+  if (anyRecording()) record(Op.GatherGrad, arr2(g, idx), y, arr1(idx), axisParam(axis), NO_F);
+  return y;
+}
+
+export function gatherBackward(n: Node, g: Tensor): void {
+  if (n.needs(0)) n.grad(0, gatherGrad(g, n.saved[0], n.ip[0], n.inShapes[0]));
+}
+export function gatherGradBackward(n: Node, g: Tensor): void {
+  if (n.needs(0)) n.grad(0, gather(g, n.saved[0], n.ip[0]));
+}
+export { sizeOf };

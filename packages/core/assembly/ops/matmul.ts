@@ -1,0 +1,89 @@
+// matMul(a, b, transposeA, transposeB): rank >= 2, leading (batch) axes broadcast like NumPy.
+// Transposed operands are first gathered into contiguous storage so that one register-tiled SIMD kernel serves
+// all four cases. Backward (G = dC):
+//   C = A B     : dA = G B^T,   dB = A^T G        C = A^T B   : dA = B G^T,   dB = A G
+//   C = A B^T   : dA = G B,     dB = G^T A        C = A^T B^T : dA = B^T G^T, dB = G^T A^T
+// each itself a matMul, then reduced over broadcast batch axes.
+import { Tensor, DType, stdStrides, isContiguous, release, sizeOf } from "../tensor";
+import { fail, failed, ErrorCode, addDetail } from "../errors";
+import { Node, record, anyRecording } from "../tape";
+import { matmulKernel } from "../kernels/matmul";
+import { gatherStrided } from "../kernels/strided";
+import { ERR, NO_F, dtypeError, outTensor, arr2, broadcastShapes, contig } from "./factory";
+import { unbroadcast } from "./view";
+import { Op } from "./index";
+
+/** A contiguous copy of x with its last two axes swapped (or x itself, retained, when no swap is needed). */
+function prepared(x: Tensor, trans: bool): Tensor {
+  if (!trans) return contig(x);
+  const r = x.shape.length;
+  const shape = new StaticArray<i32>(r), strides = new StaticArray<i32>(r);
+  for (let i = 0; i < r; i++) { shape[i] = x.shape[i]; strides[i] = x.strides[i]; }
+  shape[r - 2] = x.shape[r - 1]; shape[r - 1] = x.shape[r - 2];
+  strides[r - 2] = x.strides[r - 1]; strides[r - 1] = x.strides[r - 2];
+  const c = outTensor(shape);
+  if (c !== ERR) gatherStrided(x.ptr, shape, strides, c.ptr);
+  return c;
+}
+
+export function matMul(a: Tensor, b: Tensor, ta: bool, tb: bool): Tensor {
+  if (failed()) return ERR;
+  if (a.dtype != DType.Float32) return dtypeError(Op.MatMul, 0, DType.Float32, a);
+  if (b.dtype != DType.Float32) return dtypeError(Op.MatMul, 1, DType.Float32, b);
+  const ra = a.shape.length, rb = b.shape.length;
+  if (ra < 2 || rb < 2) { fail(ErrorCode.BadArgument, Op.MatMul, ra < 2 ? 0 : 1, 1, ra < 2 ? ra : rb); return ERR; }
+  const M = ta ? a.shape[ra - 1] : a.shape[ra - 2];
+  const K = ta ? a.shape[ra - 2] : a.shape[ra - 1];
+  const K2 = tb ? b.shape[rb - 1] : b.shape[rb - 2];
+  const N = tb ? b.shape[rb - 2] : b.shape[rb - 1];
+  if (K != K2) {
+    fail(ErrorCode.ShapeMismatch, Op.MatMul, -1, ra, rb);
+    for (let i = 0; i < ra; i++) addDetail(a.shape[i]);
+    return ERR;
+  }
+  const ba = a.shape.slice<StaticArray<i32>>(0, ra - 2), bb = b.shape.slice<StaticArray<i32>>(0, rb - 2);
+  const batch = broadcastShapes(Op.MatMul, ba, bb);
+  if (batch == null) return ERR;
+  const br = batch.length;
+  const shape = new StaticArray<i32>(br + 2);
+  for (let i = 0; i < br; i++) shape[i] = batch[i];
+  shape[br] = M; shape[br + 1] = N;
+  const y = outTensor(shape);
+  if (y === ERR) return ERR;
+  const pa = prepared(a, ta), pb = prepared(b, tb);
+  if (pa !== ERR && pb !== ERR) {
+    const nb = sizeOf(batch);
+    const sA = M * K, sB = K * N, sC = M * N;
+    // batch strides (in matrices) of each operand, 0 on broadcast axes
+    const stA = stdStrides(ba), stB = stdStrides(bb);
+    for (let t = 0; t < nb; t++) {
+      let rem = t, ia = 0, ib = 0;
+      for (let d = br - 1; d >= 0; d--) {
+        const i = rem % batch[d]; rem = rem / batch[d];
+        const da = d - (br - ba.length), db = d - (br - bb.length);
+        if (da >= 0 && ba[da] != 1) ia += i * stA[da];
+        if (db >= 0 && bb[db] != 1) ib += i * stB[db];
+      }
+      matmulKernel(pa.ptr + (<usize>(ia * sA) << 2), pb.ptr + (<usize>(ib * sB) << 2), y.ptr + (<usize>(t * sC) << 2), M, K, N);
+    }
+  }
+  release(pa); release(pb);
+  if (anyRecording()) {
+    const ip = new StaticArray<i32>(2); ip[0] = ta ? 1 : 0; ip[1] = tb ? 1 : 0;
+    record(Op.MatMul, arr2(a, b), y, arr2(a, b), ip, NO_F);
+  }
+  return y;
+}
+
+export function matMulBackward(n: Node, g: Tensor): void {
+  const a = n.saved[0], b = n.saved[1];
+  const ta = n.ip[0] != 0, tb = n.ip[1] != 0;
+  if (n.needs(0)) {
+    const da = !ta ? matMul(g, b, false, !tb) : (!tb ? matMul(b, g, false, true) : matMul(b, g, true, true));
+    n.grad(0, unbroadcast(da, n.inShapes[0]));
+  }
+  if (n.needs(1)) {
+    const db = !tb ? (!ta ? matMul(a, g, true, false) : matMul(a, g, false, false)) : (!ta ? matMul(g, a, true, false) : matMul(g, a, true, true));
+    n.grad(1, unbroadcast(db, n.inShapes[1]));
+  }
+}

@@ -1,0 +1,53 @@
+// Reductions over any set of axes, with keepDims: sum, max, min (mean is sum scaled by 1/count, in index.ts).
+//   d sum = broadcast(g) ;  d max = broadcast(g) * [x == max] / count(x == max)
+// (ties share the cotangent equally, as TensorFlow does; the mask is constant, so higher derivatives are exact
+// away from ties).
+import { Tensor, DType, stdStrides, release } from "../tensor";
+import { failed } from "../errors";
+import { Node, record, anyRecording } from "../tape";
+import { reduceKernel, RK } from "../kernels/reduce";
+import { BK } from "../kernels/binary";
+import { ERR, NO_F, dtypeError, outTensor, contig, arr1, arr2 } from "./factory";
+import { reshape, broadcastTo } from "./view";
+import { mul, div, fmask } from "./arith";
+import { Op } from "./index";
+
+/** axes: a 0/1 flag per input axis (validated by the caller). */
+export function reduce(op: i32, x: Tensor, axes: StaticArray<i32>, keep: bool): Tensor {
+  if (failed()) return ERR;
+  if (x.dtype != DType.Float32) return dtypeError(op, 0, DType.Float32, x);
+  const r = x.shape.length;
+  const keepShape = new StaticArray<i32>(r);
+  let outRank = 0;
+  for (let i = 0; i < r; i++) { keepShape[i] = axes[i] ? 1 : x.shape[i]; if (!axes[i]) outRank++; }
+  const shape = keep ? keepShape : new StaticArray<i32>(outRank);
+  if (!keep) { let j = 0; for (let i = 0; i < r; i++) if (!axes[i]) shape[j++] = x.shape[i]; }
+  const y = outTensor(shape);
+  if (y === ERR) return ERR;
+  const c = contig(x);
+  if (c === ERR) { release(y); return ERR; }
+  const os = stdStrides(keepShape);
+  for (let i = 0; i < r; i++) if (axes[i]) os[i] = 0;
+  const k = op == Op.Sum ? RK.Sum : (op == Op.Max ? RK.Max : RK.Min);
+  reduceKernel(k, c.ptr, y.ptr, x.shape, stdStrides(x.shape), os, y.size);
+  release(c);
+  if (anyRecording()) {
+    const ip = new StaticArray<i32>(r);
+    for (let i = 0; i < r; i++) ip[i] = keepShape[i];
+    record(op, arr1(x), y, op == Op.Sum ? new StaticArray<Tensor>(0) : arr2(x, y), ip, NO_F);
+  }
+  return y;
+}
+
+export function sumBackward(n: Node, g: Tensor): void {
+  n.grad(0, broadcastTo(reshape(g, n.ip), n.inShapes[0]));
+}
+
+export function maxMinBackward(n: Node, g: Tensor): void {
+  const x = n.saved[0], y = n.saved[1];
+  const axes = new StaticArray<i32>(n.ip.length);
+  for (let i = 0; i < axes.length; i++) axes[i] = n.ip[i] == 1 && n.inShapes[0][i] != 1 ? 1 : 0;
+  const mask = fmask(Op.Equal, BK.Equal, x, reshape(y, n.ip));
+  const count = reduce(Op.Sum, mask, axes, true);
+  n.grad(0, div(mul(reshape(g, n.ip), mask), count));
+}

@@ -1,0 +1,138 @@
+// Views: reshape, transpose, expandDims, squeeze, broadcastTo, slice and integer indexing are all one op, View.
+// A view maps its element j to the parent's logical (row-major) flat index relOffset + sum_a j_a * relStrides[a].
+// Forward shares the parent's storage when the parent is contiguous (otherwise it views a contiguous copy).
+// Backward is ViewGrad: scatter-add the cotangent into zeros of the parent's shape at those positions
+// (stride-0 axes, from broadcasting, therefore sum). ViewGrad is linear with View as its adjoint, so each is the
+// other's backward rule and derivatives of any order stay exact.
+// The same mapping lets a view made after the forward pass serve as a gradient source (tape.ts: resolve).
+import { Tensor, newView, retain, release, isContiguous, sameShape, stdStrides, sizeOf } from "../tensor";
+import { failed } from "../errors";
+import { record, anyRecording, Node } from "../tape";
+import { ERR, NONE, NO_F, contig, outTensor, arr1, shapeError } from "./factory";
+import { scatterStrided, fillKernel } from "../kernels/strided";
+import { Op } from "./index";
+
+function encode(shape: StaticArray<i32>, rel: StaticArray<i32>, off: i32, other: StaticArray<i32>): StaticArray<i32> {
+  const r = shape.length, q = other.length;
+  const ip = new StaticArray<i32>(2 + 2 * r + q);
+  ip[0] = r; ip[1] = off;
+  for (let i = 0; i < r; i++) { ip[2 + i] = shape[i]; ip[2 + r + i] = rel[i]; }
+  for (let i = 0; i < q; i++) ip[2 + 2 * r + i] = other[i];
+  return ip;
+}
+function decShape(ip: StaticArray<i32>): StaticArray<i32> { const r = ip[0]; const s = new StaticArray<i32>(r); for (let i = 0; i < r; i++) s[i] = ip[2 + i]; return s; }
+function decRel(ip: StaticArray<i32>): StaticArray<i32> { const r = ip[0]; const s = new StaticArray<i32>(r); for (let i = 0; i < r; i++) s[i] = ip[2 + r + i]; return s; }
+
+export function viewOf(x: Tensor, shape: StaticArray<i32>, rel: StaticArray<i32>, off: i32): Tensor {
+  if (failed()) return ERR;
+  let y: Tensor;
+  if (isContiguous(x)) y = newView(x, shape, rel, x.offset + off);
+  else {
+    const c = contig(x);
+    if (c === ERR) return ERR;
+    y = newView(c, shape, rel, c.offset + off);
+    release(c);
+  }
+  retain(x);
+  y.parent = x; y.relStrides = rel; y.relOffset = off;
+  if (anyRecording()) record(Op.View, arr1(x), y, NONE, encode(shape, rel, off, x.shape), NO_F);
+  return y;
+}
+
+export function viewBackward(n: Node, g: Tensor): void {
+  n.grad(0, viewGrad(g, n.inShapes[0], decRel(n.ip), n.ip[1]));
+}
+
+/** zeros(target) with g scattered (added) at the view positions (rel, off) */
+export function viewGrad(g: Tensor, target: StaticArray<i32>, rel: StaticArray<i32>, off: i32): Tensor {
+  if (failed()) return ERR;
+  const y = outTensor(target);
+  if (y === ERR) return ERR;
+  fillKernel(y.ptr, y.size, 0);
+  const c = contig(g);
+  if (c === ERR) { release(y); return ERR; }
+  scatterStrided(c.ptr, g.shape, rel, y.ptr + (<usize>off << 2), true);
+  release(c);
+  if (anyRecording()) record(Op.ViewGrad, arr1(g), y, NONE, encode(g.shape, rel, off, target), NO_F);
+  return y;
+}
+
+export function viewGradBackward(n: Node, g: Tensor): void {
+  n.grad(0, viewOf(g, n.inShapes[0], decRel(n.ip), n.ip[1]));
+}
+
+/** The strides that broadcast `small` (right-aligned) into a row-major tensor of `big`'s shape. */
+function broadcastRel(small: StaticArray<i32>, big: StaticArray<i32>): StaticArray<i32> {
+  const r = big.length, o = r - small.length;
+  const std = stdStrides(small);
+  const rel = new StaticArray<i32>(r);
+  for (let i = o; i < r; i++) rel[i] = small[i - o] == 1 ? 0 : std[i - o];
+  return rel;
+}
+
+/** The broadcast reduction: sums g over the axes along which `shape` was broadcast to g's shape. */
+export function unbroadcast(g: Tensor, shape: StaticArray<i32>): Tensor {
+  if (sameShape(g.shape, shape)) return g;
+  return viewGrad(g, shape, broadcastRel(shape, g.shape), 0);
+}
+
+export function broadcastTo(x: Tensor, shape: StaticArray<i32>): Tensor {
+  if (failed()) return ERR;
+  const r = shape.length, o = r - x.shape.length;
+  let ok = o >= 0;
+  for (let i = 0; ok && i < x.shape.length; i++) ok = x.shape[i] == 1 || x.shape[i] == shape[i + o];
+  if (!ok) { shapeError(Op.BroadcastTo, x.shape, shape, 0); return ERR; }
+  if (sameShape(x.shape, shape)) return reshape(x, shape);
+  return viewOf(x, shape, broadcastRel(x.shape, shape), 0);
+}
+
+export function reshape(x: Tensor, shape: StaticArray<i32>): Tensor {
+  return viewOf(x, shape, stdStrides(shape), 0);
+}
+
+export function transpose(x: Tensor, perm: StaticArray<i32>): Tensor {
+  const std = stdStrides(x.shape);
+  const r = x.shape.length;
+  const shape = new StaticArray<i32>(r), rel = new StaticArray<i32>(r);
+  for (let i = 0; i < r; i++) { shape[i] = x.shape[perm[i]]; rel[i] = std[perm[i]]; }
+  return viewOf(x, shape, rel, 0);
+}
+
+/** Strided slice: begin, size and step per axis (validated by the caller). */
+export function slice(x: Tensor, begin: StaticArray<i32>, size: StaticArray<i32>, step: StaticArray<i32>): Tensor {
+  const std = stdStrides(x.shape);
+  const r = x.shape.length;
+  const rel = new StaticArray<i32>(r);
+  let off = 0;
+  for (let i = 0; i < r; i++) { rel[i] = std[i] * step[i]; off += begin[i] * std[i]; }
+  return viewOf(x, size, rel, off);
+}
+
+/** x[i0, i1, ...]: drops the leading axes. */
+export function index(x: Tensor, idx: StaticArray<i32>): Tensor {
+  const std = stdStrides(x.shape);
+  const k = idx.length, r = x.shape.length;
+  let off = 0;
+  for (let i = 0; i < k; i++) off += idx[i] * std[i];
+  const shape = new StaticArray<i32>(r - k), rel = new StaticArray<i32>(r - k);
+  for (let i = k; i < r; i++) { shape[i - k] = x.shape[i]; rel[i - k] = std[i]; }
+  return viewOf(x, shape, rel, off);
+}
+
+/** A contiguous copy that the tape sees as identity (used where a kernel needs its own storage). */
+export function copy(x: Tensor): Tensor {
+  if (failed()) return ERR;
+  const c = contig(x);
+  if (c === ERR) return ERR;
+  if (c !== x) { if (anyRecording()) record(Op.Copy, arr1(x), c, NONE, new StaticArray<i32>(0), NO_F); return c; }
+  release(c);
+  const y = outTensor(x.shape, x.dtype);
+  if (y === ERR) return ERR;
+  memory.copy(y.ptr, x.ptr, <usize>x.size << 2);
+  if (anyRecording()) record(Op.Copy, arr1(x), y, NONE, new StaticArray<i32>(0), NO_F);
+  return y;
+}
+
+export function copyBackward(n: Node, g: Tensor): void { n.grad(0, g); }
+
+export { decShape, sizeOf };

@@ -1,0 +1,48 @@
+// where(cond, a, b): a where cond is non-zero, else b, with three-way broadcasting. Differentiable in a and b:
+// the cotangent is routed by the same condition (never multiplied by it, so an Inf in the branch not taken cannot
+// turn into NaN). The condition gets no gradient.
+import { Tensor, DType, stdStrides } from "../tensor";
+import { failed } from "../errors";
+import { Node, record, anyRecording } from "../tape";
+import { NdIter } from "../kernels/iter";
+import { ERR, NO_I, NO_F, broadcastShapes, broadcastStrides, dtypeError, outTensor, arr1 } from "./factory";
+import { unbroadcast } from "./view";
+import { zerosLike } from "./arith";
+import { Op } from "./index";
+
+export function where(c: Tensor, a: Tensor, b: Tensor): Tensor {
+  if (failed()) return ERR;
+  if (a.dtype != DType.Float32) return dtypeError(Op.Where, 1, DType.Float32, a);
+  if (b.dtype != DType.Float32) return dtypeError(Op.Where, 2, DType.Float32, b);
+  const s1 = broadcastShapes(Op.Where, c.shape, a.shape);
+  if (s1 == null) return ERR;
+  const shape = broadcastShapes(Op.Where, s1, b.shape);
+  if (shape == null) return ERR;
+  const y = outTensor(shape);
+  if (y === ERR) return ERR;
+  const it = new NdIter(shape, broadcastStrides(c, shape), broadcastStrides(a, shape), broadcastStrides(b, shape));
+  const n = it.inner, sc = it.i0, sa = it.i1, sb = it.i2;
+  let o = y.ptr;
+  while (!it.done) {
+    const pc = c.ptr + (<usize>it.o0 << 2), pa = a.ptr + (<usize>it.o1 << 2), pb = b.ptr + (<usize>it.o2 << 2);
+    for (let i = 0; i < n; i++) {
+      const cv = load<f32>(pc + (<usize>(i * sc) << 2));
+      store<f32>(o, cv != 0 ? load<f32>(pa + (<usize>(i * sa) << 2)) : load<f32>(pb + (<usize>(i * sb) << 2)));
+      o += 4;
+    }
+    it.next();
+  }
+  if (anyRecording()) {
+    const ins = new StaticArray<Tensor>(3); ins[0] = c; ins[1] = a; ins[2] = b;
+    record(Op.Where, ins, y, arr1(c), NO_I, NO_F);
+  }
+  return y;
+}
+
+// d where(c, a, b) = where(c, da, 0) + where(c, 0, db)
+export function whereBackward(n: Node, g: Tensor): void {
+  const c = n.saved[0];
+  const z = zerosLike(g);
+  if (n.needs(1)) n.grad(1, unbroadcast(where(c, g, z), n.inShapes[1]));
+  if (n.needs(2)) n.grad(2, unbroadcast(where(c, z, g), n.inShapes[2]));
+}

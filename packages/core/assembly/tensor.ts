@@ -1,0 +1,145 @@
+// Tensor records and the handle table. TS holds i32 handles; records live here. A record owns one reference to a
+// Buf (the storage); views share the Buf with their own shape, strides and offset (in elements). Handles are
+// never reused (a monotonically increasing id), so a stale handle is always detected and a tape's set of tracked
+// ids can never confuse a new tensor with a freed one.
+import { alloc, free } from "./memory";
+import { fail, ErrorCode } from "./errors";
+
+export enum DType { Float32 = 0, Int32 = 1, Bool = 2 }
+export const MAX_RANK: i32 = 8;
+
+export class Buf {
+  refs: i32 = 1;
+  version: i32 = 0; // bumped by every in-place write; the tape compares it to detect stale saved values
+  constructor(public ptr: usize, public bytes: i32) {}
+}
+
+export class Tensor {
+  refs: i32 = 1;
+  trainable: bool = false;
+  // View provenance: a view of `parent` maps its element j to parent's logical flat index
+  // relOffset + sum_a j_a * relStrides[a]. Used to answer gradients with respect to a view made after the fact.
+  parent: Tensor | null = null;
+  relStrides: StaticArray<i32> | null = null;
+  relOffset: i32 = 0;
+  constructor(
+    public id: i32, public buf: Buf, public dtype: i32,
+    public shape: StaticArray<i32>, public strides: StaticArray<i32>, public offset: i32, public size: i32) {}
+
+  @inline get ptr(): usize { return this.buf.ptr + (<usize>this.offset << 2); }
+  @inline get rank(): i32 { return this.shape.length; }
+}
+
+const table = new Map<i32, Tensor>();
+let nextId: i32 = 1;
+let liveTensors: i32 = 0;
+let liveBytes: i64 = 0;
+
+export function currentId(): i32 { return nextId; }
+
+export function sizeOf(shape: StaticArray<i32>): i32 {
+  let n = 1;
+  for (let i = 0; i < shape.length; i++) n *= shape[i];
+  return n;
+}
+
+export function stdStrides(shape: StaticArray<i32>): StaticArray<i32> {
+  const r = shape.length;
+  const s = new StaticArray<i32>(r);
+  let acc = 1;
+  for (let i = r - 1; i >= 0; i--) { s[i] = acc; acc *= shape[i]; }
+  return s;
+}
+
+export function sameShape(a: StaticArray<i32>, b: StaticArray<i32>): bool {
+  if (a.length != b.length) return false;
+  for (let i = 0; i < a.length; i++) if (a[i] != b[i]) return false;
+  return true;
+}
+
+export function isContiguous(t: Tensor): bool {
+  let acc = 1;
+  for (let i = t.shape.length - 1; i >= 0; i--) {
+    if (t.shape[i] != 1 && t.strides[i] != acc) return false;
+    acc *= t.shape[i];
+  }
+  return true;
+}
+
+// Scopes collect the tensors made while they are open, so backward rules can release their intermediates in one
+// place (the core's counterpart of tidy). A tensor handed on (a gradient) is retained by whoever keeps it.
+const scopes = new Array<Array<Tensor>>();
+
+function register(t: Tensor): Tensor {
+  table.set(t.id, t);
+  liveTensors++;
+  if (scopes.length > 0) scopes[scopes.length - 1].push(t);
+  return t;
+}
+
+export function scopeBegin(): void { scopes.push(new Array<Tensor>()); }
+export function scopeEnd(): void {
+  const s = scopes.pop();
+  for (let i = 0; i < s.length; i++) release(s[i]);
+}
+
+/** A new contiguous tensor with fresh storage, or null (error recorded) when memory is exhausted. */
+export function newTensor(shape: StaticArray<i32>, dtype: i32 = DType.Float32): Tensor | null {
+  const size = sizeOf(shape);
+  const bytes = size << 2;
+  const ptr = alloc(<usize>(bytes < 16 ? 16 : bytes));
+  if (ptr == 0) { fail(ErrorCode.OutOfMemory, -1, -1, bytes); return null; }
+  liveBytes += bytes;
+  return register(new Tensor(nextId++, new Buf(ptr, bytes), dtype, shape, stdStrides(shape), 0, size));
+}
+
+/** A new record sharing `base`'s storage. */
+export function newView(base: Tensor, shape: StaticArray<i32>, strides: StaticArray<i32>, offset: i32): Tensor {
+  base.buf.refs++;
+  return register(new Tensor(nextId++, base.buf, base.dtype, shape, strides, offset, sizeOf(shape)));
+}
+
+/** Looks a handle up; records DisposedTensor and returns null when it is not live. */
+export function get(h: i32, op: i32 = -1, arg: i32 = -1): Tensor | null {
+  const t = table.has(h) ? table.get(h) : null;
+  if (t == null) fail(ErrorCode.DisposedTensor, op, arg, h);
+  return t;
+}
+
+export function has(h: i32): bool { return table.has(h); }
+/** For internal use where the handle is known to be live. */
+export function at(h: i32): Tensor { return table.get(h); }
+
+export function retain(t: Tensor): void { t.refs++; }
+
+export function release(t: Tensor): void {
+  if (--t.refs > 0) return;
+  table.delete(t.id);
+  liveTensors--;
+  const b = t.buf;
+  if (--b.refs == 0) {
+    free(b.ptr, <usize>(b.bytes < 16 ? 16 : b.bytes));
+    liveBytes -= b.bytes;
+  }
+  const p = t.parent;
+  if (p != null) { t.parent = null; release(p); }
+}
+
+export function releaseHandle(h: i32): i32 {
+  if (!table.has(h)) return 0;
+  release(table.get(h));
+  return 1;
+}
+
+export function liveTensorCount(): i32 { return liveTensors; }
+export function liveTensorBytes(): f64 { return <f64>liveBytes; }
+
+// Scratch areas through which TS passes shapes, axes and handle lists (only numbers cross the boundary).
+export const scratchI32 = new StaticArray<i32>(1024);
+export const scratchF64 = new StaticArray<f64>(64);
+
+export function readShape(from: i32, rank: i32): StaticArray<i32> {
+  const s = new StaticArray<i32>(rank);
+  for (let i = 0; i < rank; i++) s[i] = scratchI32[from + i];
+  return s;
+}

@@ -1,0 +1,30 @@
+// Locates the peer libraries. Normally they are devDependencies of the bench package and resolve
+// from here; BENCH_PEERS_DIR (a scratch `npm i` outside the repo, e.g. /tmp/benchpeers) is the
+// fallback so the peers can be measured before the workspace lists them.
+import { createRequire } from "node:module";
+import { existsSync, readFileSync } from "node:fs";
+import path from "node:path";
+import { pathToFileURL } from "node:url";
+
+const bases = [import.meta.url];
+if (process.env.BENCH_PEERS_DIR) bases.push(pathToFileURL(path.resolve(process.env.BENCH_PEERS_DIR) + "/").href);
+
+/** The package's root directory (where its package.json is), searched like Node does from each base. */
+export function peerDir(name) {
+  for (const base of bases) {
+    for (const nm of createRequire(base).resolve.paths(name) ?? []) {
+      const dir = path.join(nm, name);
+      if (existsSync(path.join(dir, "package.json"))) return dir;
+    }
+  }
+  throw new Error(`cannot find ${name}: add it to the bench package or set BENCH_PEERS_DIR to a scratch install`);
+}
+
+/** Import a peer by name, choosing its Node ESM entry the way Node would (exports.import, else main). */
+export async function importPeer(name) {
+  const dir = peerDir(name);
+  const pkg = JSON.parse(readFileSync(path.join(dir, "package.json"), "utf8"));
+  const dot = pkg.exports?.["."];
+  const entry = (typeof dot === "string" ? dot : dot?.import ?? dot?.default) ?? pkg.main ?? "index.js";
+  return import(pathToFileURL(path.join(dir, entry)).href);
+}

@@ -1,0 +1,14 @@
+import { defineConfig } from "vitest/config";
+
+export default defineConfig({
+  test: {
+    reporters: ["default", "./test/summary-reporter.ts"],
+    projects: [
+      { test: { name: "core", root: "./packages/core", include: ["test/**/*.test.ts"] } },
+      { test: { name: "gradtape", root: "./packages/gradtape", include: ["test/**/*.test.ts"] } },
+      { test: { name: "cli", root: "./apps/cli", include: ["test/**/*.test.ts"], testTimeout: 60_000 } },
+      { test: { name: "integration", root: "./test", include: ["integration/**/*.test.ts"], testTimeout: 60_000 } },
+      { test: { name: "e2e", root: "./test", include: ["e2e/**/*.e2e.test.ts"], testTimeout: 120_000 } },
+    ],
+  },
+});
