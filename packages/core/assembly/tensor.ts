@@ -80,7 +80,9 @@ function register(t: Tensor): Tensor {
 export function scopeBegin(): void { scopes.push(new Array<Tensor>()); }
 export function scopeEnd(): void {
   const s = scopes.pop();
-  for (let i = 0; i < s.length; i++) release(s[i]);
+  // Kernel temporaries (contiguous copies) are released by their maker at once and are never held by anyone
+  // else; the scope skips those that are already gone.
+  for (let i = 0; i < s.length; i++) if (s[i].refs > 0 && table.has(s[i].id)) release(s[i]);
 }
 
 /** A new contiguous tensor with fresh storage, or null (error recorded) when memory is exhausted. */

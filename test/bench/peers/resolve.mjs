@@ -9,9 +9,13 @@ import { pathToFileURL } from "node:url";
 const bases = [import.meta.url];
 if (process.env.BENCH_PEERS_DIR) bases.push(pathToFileURL(path.resolve(process.env.BENCH_PEERS_DIR) + "/").href);
 
-/** The package's root directory (where its package.json is), searched like Node does from each base. */
-export function peerDir(name) {
-  for (const base of bases) {
+/**
+ * The package's root directory (where its package.json is), searched like Node does from each
+ * base, or from inside package `from` (pnpm does not hoist a peer's own dependencies).
+ */
+export function peerDir(name, from) {
+  const starts = from ? [pathToFileURL(peerDir(from) + "/").href] : bases;
+  for (const base of starts) {
     for (const nm of createRequire(base).resolve.paths(name) ?? []) {
       const dir = path.join(nm, name);
       if (existsSync(path.join(dir, "package.json"))) return dir;

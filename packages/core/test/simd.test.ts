@@ -1,0 +1,30 @@
+import { describe, it, expect } from "vitest";
+import { readFileSync } from "node:fs";
+
+// The hot kernels must stay vectorised: a build change (a lost --enable simd, a refactor that defeats the
+// generic specialisation) would silently fall back to scalar code.
+describe("core.wasm vectorisation", () => {
+  const wat = readFileSync(new URL("../build/core.wat", import.meta.url), "utf8");
+  const funcs = new Map<string, string>();
+  for (const m of wat.matchAll(/\(func \$(\S+)[\s\S]*?(?=\n \(func |\n \(export |\n\)$)/g)) funcs.set(m[1], m[0]);
+  const body = (pattern: RegExp) => [...funcs.entries()].filter(([n]) => pattern.test(n)).map(([, b]) => b).join("\n");
+
+  it("matmul kernel uses f32x4 multiply-adds", () => {
+    const b = body(/matmulKernel/);
+    expect(b.length).toBeGreaterThan(0);
+    expect((b.match(/f32x4\.mul/g) ?? []).length).toBeGreaterThanOrEqual(8);
+    expect((b.match(/f32x4\.add/g) ?? []).length).toBeGreaterThanOrEqual(8);
+  });
+  it("elementwise kernels (exp, tanh, binary add) use f32x4", () => {
+    const u = body(/unaryKernel|kernels\/unary/);
+    expect(u).toMatch(/f32x4\.nearest/); // exp's range reduction
+    expect(u).toMatch(/v128\.bitselect/); // tanh's two branches
+    const bin = body(/binaryKernel|kernels\/binary/);
+    expect(bin).toMatch(/f32x4\.add/);
+    expect(bin).toMatch(/v128\.load/);
+  });
+  it("reductions and scatter use f32x4", () => {
+    expect(body(/reduceKernel/)).toMatch(/f32x4\.(add|max)/);
+    expect(body(/scatterStrided/)).toMatch(/f32x4\.add/);
+  });
+});

@@ -1,0 +1,89 @@
+// Error classes and the one formatter for errors the core reports. Messages say what failed (the op or layer),
+// which argument, what was expected, what was given, and how to fix it.
+import { core } from "./backend.js";
+
+export class GradtapeError extends Error {
+  constructor(message: string) { super(message); this.name = new.target.name; }
+}
+export class ShapeError extends GradtapeError {}
+export class DTypeError extends GradtapeError {}
+export class DisposedTensorError extends GradtapeError {}
+export class GradientError extends GradtapeError {}
+export class IndexError extends GradtapeError {}
+export class ArgumentError extends GradtapeError {}
+export class OutOfMemoryError extends GradtapeError {}
+
+export const DTYPES = ["float32", "int32", "bool"] as const;
+export type DType = (typeof DTYPES)[number];
+
+export function fmtShape(s: readonly number[]): string { return `[${s.join(", ")}]`; }
+
+/** Something the caller passed that we can describe (a tensor's shape and dtype, or a plain value). */
+export interface Described { shape?: readonly number[]; dtype?: string }
+
+function argName(names: readonly string[] | undefined, i: number): string {
+  if (i < 0) return "";
+  return names && names[i] !== undefined ? `'${names[i]}'` : `argument ${i}`;
+}
+
+/** Reads the core's error record and throws it as the matching class. `op` is the name the user called. */
+export function throwCoreError(op: string, inputs: readonly Described[] = [], names?: readonly string[]): never {
+  const c = core();
+  const code = c.errorCode();
+  const arg = c.errorArg();
+  const d = (i: number) => c.errorDetail(i);
+  const E = c.ErrorCode;
+  const coreOp = c.errorOp() >= 0 ? c.Op[c.errorOp()] : undefined;
+  const where = op + (coreOp && coreOp.toLowerCase() !== op.toLowerCase() ? ` (core op ${coreOp})` : "");
+  const shapes = inputs.map((t, i) => `${argName(names, i) || `input ${i}`} has shape ${fmtShape(t.shape ?? [])}`).join(", ");
+  c.clearError();
+  switch (code) {
+    case E.DisposedTensor:
+      throw new DisposedTensorError(`${where}: ${argName(names, arg) || "a tensor"} was already disposed (handle ${d(0)}). ` +
+        `Keep it alive with keep(t) inside tidy(), or do not call dispose() before this use.`);
+    case E.ShapeMismatch:
+      throw new ShapeError(`${where}: incompatible shapes: ${shapes || "see arguments"}. ` +
+        `Expected shapes that broadcast (equal, or 1, aligned from the right)${op === "matMul" ? " and inner dimensions that agree" : ""}; ` +
+        `reshape or expandDims an argument to fix it.`);
+    case E.DType:
+      throw new DTypeError(`${where}: ${argName(names, arg) || "an argument"} must be ${DTYPES[d(0)] ?? "float32"}, but it is ${DTYPES[d(1)] ?? "unknown"}. ` +
+        `Create it with the right dtype (tensor(values, shape, '${DTYPES[d(0)] ?? "float32"}')).`);
+    case E.BadAxis:
+      throw new ArgumentError(`${where}: axis ${d(0)} is out of range for a tensor of rank ${d(1)}; use -${d(1)} <= axis < ${d(1)}.`);
+    case E.BadIndex:
+      throw new IndexError(`${where}: index ${d(0)} is out of range for axis ${d(2)} of size ${d(1)}${shapes ? ` (${shapes})` : ""}.`);
+    case E.RankTooHigh:
+      throw new ShapeError(`${where}: rank ${d(0)} is above the supported maximum of ${d(1)}.`);
+    case E.OutOfMemory:
+      throw new OutOfMemoryError(`${where}: out of memory allocating ${d(0)} bytes; the wasm memory cannot grow further. ` +
+        `Dispose tensors you no longer need (tidy helps) or use smaller batches.`);
+    case E.GradientTwice:
+      throw new GradientError(`${where}: this GradientTape was already used for a gradient and is not persistent. ` +
+        `Create it with new GradientTape({ persistent: true }) to call gradient/jacobian more than once.`);
+    case E.InPlaceModified:
+      throw new GradientError(`${where}: a value saved by op ${coreOp ?? "?"} (its saved tensor ${arg}) was modified in place ` +
+        `(version ${d(0)} -> ${d(1)}) between the forward pass and the gradient. Assign to variables only after computing gradients.`);
+    case E.OutputGradients:
+      throw new ShapeError(`${where}: outputGradients must have the target's shape${shapes ? ` (${shapes})` : ""}.`);
+    case E.NoTape:
+      throw new GradientError(`${where}: the tape was disposed; create a new GradientTape.`);
+    case E.BadArgument:
+      throw new ArgumentError(`${where}: invalid value ${d(1)} for ${argName(names, arg) || "an argument"}.`);
+    default:
+      throw new GradtapeError(`${where}: core error ${code}.`);
+  }
+}
+
+export function argError(op: string, what: string, expected: string, given: unknown, fix: string): ArgumentError {
+  return new ArgumentError(`${op}: ${what} must be ${expected}, but got ${describe(given)}. ${fix}`);
+}
+
+export function describe(v: unknown): string {
+  if (v === null) return "null";
+  if (v === undefined) return "undefined";
+  if (typeof v === "string") return JSON.stringify(v);
+  if (typeof v === "number" || typeof v === "boolean") return String(v);
+  if (Array.isArray(v)) return `an array of length ${v.length}`;
+  if (typeof v === "object" && "shape" in (v as object)) return `a tensor of shape ${fmtShape((v as { shape: number[] }).shape)}`;
+  return typeof v;
+}

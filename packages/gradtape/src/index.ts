@@ -1,0 +1,14 @@
+// gradtape: automatic differentiation for TypeScript on a WebAssembly SIMD core.
+export { ready, isReady } from "./backend.js";
+export { Tensor, tensor, scalar, type TensorLike, type NestedArray } from "./tensor.js";
+export * from "./ops.js";
+export { Variable, variable } from "./variable.js";
+export { GradientTape, type GradientOptions, type TapeOptions, type Unconnected, type Sources, type GradientsOf } from "./tape.js";
+export { grad, valueAndGrad, vjp, jvp, hessian } from "./transforms.js";
+export { tidy, keep, dispose, memory, type MemoryInfo } from "./memory.js";
+export { Generator, setSeed, randomUniform, randomNormal, truncatedNormal } from "./random.js";
+export {
+  GradtapeError, ShapeError, DTypeError, DisposedTensorError, GradientError, IndexError, ArgumentError, OutOfMemoryError,
+  type DType,
+} from "./errors.js";
+export * as nn from "./nn/index.js";

@@ -1,0 +1,168 @@
+// GradientTape: TensorFlow 2 semantics over the core's tape, plus what TF lacks: views of watched tensors as
+// gradient sources (even when made after the forward pass), and `unconnected: 'error'` that says which source is
+// unconnected and why.
+import { core, scratch, writeScratch } from "./backend.js";
+import { GradientError, ArgumentError, throwCoreError, fmtShape, describe } from "./errors.js";
+import { Tensor, wrap } from "./tensor.js";
+
+export type Unconnected = "none" | "zero" | "error";
+export type Sources = Tensor | readonly Tensor[] | { readonly [key: string]: Tensor };
+export type GradientsOf<S> = S extends Tensor ? Tensor | null
+  : S extends readonly Tensor[] ? (Tensor | null)[]
+  : { [K in keyof S]: Tensor | null };
+
+export interface GradientOptions {
+  /** the cotangent of the target (default: ones, i.e. the gradient of sum(target)) */
+  outputGradients?: Tensor;
+  /** what an unconnected source gets: null (default, as TensorFlow), zeros, or an error naming it */
+  unconnected?: Unconnected;
+}
+
+export interface TapeOptions { persistent?: boolean; watchAccessedVariables?: boolean }
+
+const MODES: Record<Unconnected, number> = { none: 0, zero: 1, error: 2 };
+const tapeFinalizer = new FinalizationRegistry<number>((id) => { try { core().tapeRelease(id); } catch { /* gone */ } });
+
+function flattenSources(sources: Sources, op: string): { list: Tensor[]; keys: string[]; rebuild: (r: (Tensor | null)[]) => unknown } {
+  if (sources instanceof Tensor) return { list: [sources], keys: ["source"], rebuild: (r) => r[0] };
+  if (Array.isArray(sources)) {
+    return { list: sources.slice(), keys: sources.map((_, i) => `sources[${i}]`), rebuild: (r) => r };
+  }
+  if (sources && typeof sources === "object") {
+    const entries = Object.entries(sources as Record<string, Tensor>);
+    return {
+      list: entries.map(([, v]) => v), keys: entries.map(([k]) => `sources.${k}`),
+      rebuild: (r) => Object.fromEntries(entries.map(([k], i) => [k, r[i]])),
+    };
+  }
+  throw new ArgumentError(`${op}: sources must be a Tensor, an array of tensors or an object of tensors, got ${describe(sources)}.`);
+}
+
+function unconnectedMessage(op: string, key: string, src: Tensor, reason: number, blocking: number): string {
+  const c = core();
+  const R = c.UnconnectedReason;
+  const why = reason === R.NeverWatched ? "it was never watched: call tape.watch(x) inside record() before using it, or make it a trainable variable"
+    : reason === R.AfterForward ? "it was created after the forward pass and is not a view of a watched tensor: take the gradient with respect to the tensor the computation used (slices and index() of it are fine)"
+    : reason === R.NonDifferentiable ? `it reaches the target only through the non-differentiable op ${c.Op[blocking] ?? "?"}`
+    : "the target does not depend on it";
+  return `${op}: ${key} (shape ${fmtShape(src.shape)}) is unconnected to the target: ${why}. ` +
+    `Pass { unconnected: 'zero' } to get zeros instead, or 'none' for null.`;
+}
+
+export class GradientTape {
+  readonly persistent: boolean;
+  readonly watchAccessedVariables: boolean;
+  #id: number;
+  #disposed = false;
+
+  constructor(options: TapeOptions = {}) {
+    this.persistent = options.persistent ?? false;
+    this.watchAccessedVariables = options.watchAccessedVariables ?? true;
+    this.#id = core().tapeCreate(this.persistent, this.watchAccessedVariables);
+    tapeFinalizer.register(this, this.#id, this);
+  }
+
+  #tape(op: string): number {
+    if (this.#disposed) throw new GradientError(`${op}: this GradientTape was disposed; create a new one.`);
+    return this.#id;
+  }
+
+  /** Runs fn with this tape recording and returns its result (the `with tf.GradientTape()` block). */
+  record<T>(fn: () => T): T {
+    const id = this.#tape("record");
+    core().tapePush(id);
+    try { return fn(); } finally { core().tapePop(id); }
+  }
+
+  /** Starts recording until stop() or dispose(): `using tape = new GradientTape().start()`. */
+  start(): this { core().tapePush(this.#tape("start")); return this; }
+  stop(): void { if (!this.#disposed) core().tapePop(this.#id); }
+
+  /** Runs fn without recording on this tape (other active tapes still record). */
+  stopRecording<T>(fn: () => T): T {
+    const id = this.#tape("stopRecording");
+    core().tapePause(id, true);
+    try { return fn(); } finally { core().tapePause(id, false); }
+  }
+
+  /** Watches tensors so that ops on them are recorded. */
+  watch(x: Sources): void {
+    const id = this.#tape("watch");
+    for (const t of flattenSources(x, "watch").list) {
+      if (!(t instanceof Tensor)) throw new ArgumentError(`watch: expected tensors, got ${describe(t)}.`);
+      if (t.dtype !== "float32") throw new ArgumentError(`watch: only float32 tensors have gradients; this one is ${t.dtype}.`);
+      if (core().tapeWatch(id, t.handleFor("watch")) === 0) throwCoreError("watch", [t]);
+    }
+  }
+
+  /** d target / d sources, shaped like sources (a tensor, an array, or an object). */
+  gradient<S extends Sources>(target: Tensor, sources: S, options: GradientOptions = {}): GradientsOf<S> {
+    const id = this.#tape("gradient");
+    const { list, keys, rebuild } = flattenSources(sources, "gradient");
+    const mode = options.unconnected ?? "none";
+    if (!(mode in MODES)) throw new ArgumentError(`gradient: unconnected must be 'none', 'zero' or 'error', got ${describe(mode)}.`);
+    if (!(target instanceof Tensor)) throw new ArgumentError(`gradient: target must be a Tensor, got ${describe(target)}.`);
+    const seed = options.outputGradients;
+    if (seed && seed.shape.join() !== target.shape.join()) {
+      throw new ArgumentError(`gradient: outputGradients has shape ${fmtShape(seed.shape)} but the target has shape ${fmtShape(target.shape)}; they must be equal.`);
+    }
+    const th = target.handleFor("gradient", "target");
+    const handles = list.map((s, i) => {
+      if (!(s instanceof Tensor)) throw new ArgumentError(`gradient: ${keys[i]} must be a Tensor, got ${describe(s)}.`);
+      return s.handleFor("gradient", keys[i]);
+    });
+    writeScratch(handles);
+    const c = core();
+    const n = c.tapeGradient(id, th, handles.length, seed ? seed.handleFor("gradient", "outputGradients") : 0, MODES[mode]);
+    if (n < 0) {
+      if (c.errorCode() === c.ErrorCode.Unconnected) {
+        const i = c.errorArg();
+        const msg = unconnectedMessage("gradient", keys[i], list[i], c.errorDetail(0), c.errorOp());
+        c.clearError();
+        throw new GradientError(msg);
+      }
+      throwCoreError("gradient", [target, ...list], ["target", ...keys]);
+    }
+    const out = Array.from(scratch().subarray(0, n));
+    return rebuild(out.map((hh) => (hh === 0 ? null : wrap(hh, "gradient")))) as GradientsOf<S>;
+  }
+
+  /** J[i..., k...] = d target[i...] / d source[k...]; differentiable under an outer tape. */
+  jacobian(target: Tensor, source: Tensor, options: { unconnected?: Unconnected } = {}): Tensor | null {
+    return this.#jac("jacobian", target, source, options.unconnected ?? "none", false);
+  }
+
+  /** J[b, i..., k...] = d target[b, i...] / d source[b, k...] for examples independent along axis 0. */
+  batchJacobian(target: Tensor, source: Tensor, options: { unconnected?: Unconnected } = {}): Tensor | null {
+    return this.#jac("batchJacobian", target, source, options.unconnected ?? "none", true);
+  }
+
+  #jac(op: string, target: Tensor, source: Tensor, mode: Unconnected, batch: boolean): Tensor | null {
+    const id = this.#tape(op);
+    const c = core();
+    if (batch && (target.rank < 1 || source.rank < 1 || target.shape[0] !== source.shape[0])) {
+      throw new ArgumentError(`${op}: target ${fmtShape(target.shape)} and source ${fmtShape(source.shape)} must share their first (batch) dimension.`);
+    }
+    const th = target.handleFor(op, "target"), sh = source.handleFor(op, "source");
+    const r = batch ? c.tapeBatchJacobian(id, th, sh, MODES[mode]) : c.tapeJacobian(id, th, sh, MODES[mode]);
+    if (r === 0) {
+      if (c.errorCode() === 0) return null;
+      if (c.errorCode() === c.ErrorCode.Unconnected) {
+        const msg = unconnectedMessage(op, "source", source, c.errorDetail(0), c.errorOp());
+        c.clearError();
+        throw new GradientError(msg);
+      }
+      throwCoreError(op, [target, source], ["target", "source"]);
+    }
+    return wrap(r, op);
+  }
+
+  /** Releases what the tape holds (saved tensors); the tape cannot be used afterwards. */
+  dispose(): void {
+    if (this.#disposed) return;
+    this.#disposed = true;
+    tapeFinalizer.unregister(this);
+    core().tapeRelease(this.#id);
+  }
+  [Symbol.dispose](): void { this.dispose(); }
+}

@@ -1,0 +1,203 @@
+// The Tensor class: a handle to a record in the core plus a cached shape and dtype. Methods mirror the op
+// functions in ops.ts (TensorFlow.js names and argument order).
+import { core, scratch, writeScratch, floats } from "./backend.js";
+import { DisposedTensorError, ArgumentError, ShapeError, throwCoreError, fmtShape, DTYPES, type DType, type Described } from "./errors.js";
+import { track, untrack, finalizer } from "./memory.js";
+import * as ops from "./ops.js";
+
+export type TensorLike = Tensor | number;
+export type NestedArray = number | boolean | NestedArray[];
+
+export class Tensor {
+  #handle: number;
+  #disposed = false;
+  readonly shape: readonly number[];
+  readonly dtype: DType;
+
+  /** @internal Wraps a live core handle (use tensor()/ops to make tensors). */
+  constructor(handle: number, shape: readonly number[], dtype: DType, tracked = true) {
+    this.#handle = handle;
+    this.shape = Object.freeze(shape.slice());
+    this.dtype = dtype;
+    finalizer.register(this, handle, this);
+    if (tracked) track(this);
+  }
+
+  get size(): number { let n = 1; for (const d of this.shape) n *= d; return n; }
+  get rank(): number { return this.shape.length; }
+  get isDisposed(): boolean { return this.#disposed; }
+
+  /** The core handle; throws DisposedTensorError naming `op` when the tensor was disposed. */
+  handleFor(op: string, arg = "tensor"): number {
+    if (this.#disposed) {
+      throw new DisposedTensorError(`${op}: ${arg} (shape ${fmtShape(this.shape)}) was already disposed. ` +
+        `Keep it alive with keep(t) inside tidy(), or do not call dispose() before this use.`);
+    }
+    return this.#handle;
+  }
+  /** @internal */
+  get handle(): number { return this.handleFor("use"); }
+
+  dispose(): void {
+    if (this.#disposed) return;
+    this.#disposed = true;
+    finalizer.unregister(this);
+    untrack(this);
+    core().tensorRelease(this.#handle);
+  }
+  [Symbol.dispose](): void { this.dispose(); }
+
+  /** A Float32Array copy of the values in row-major order (bool and int32 values as numbers). */
+  data(): Float32Array {
+    const c = core();
+    const h = this.handleFor("data");
+    const ptr = c.tensorDataPtr(h);
+    if (ptr !== 0 || this.size === 0) return floats(ptr, this.size).slice();
+    const hc = c.tensorContiguous(h);
+    if (hc === 0) throwCoreError("data", [this]);
+    try { return floats(c.tensorDataPtr(hc), this.size).slice(); } finally { c.tensorRelease(hc); }
+  }
+  dataSync(): Float32Array { return this.data(); }
+
+  /** Nested arrays of numbers (synchronous). */
+  array(): NestedArray {
+    const d = this.data();
+    if (this.rank === 0) return this.dtype === "bool" ? d[0] : d[0];
+    const build = (axis: number, off: number): NestedArray[] => {
+      const n = this.shape[axis];
+      const out: NestedArray[] = new Array(n);
+      let stride = 1;
+      for (let i = axis + 1; i < this.rank; i++) stride *= this.shape[i];
+      for (let i = 0; i < n; i++) out[i] = axis === this.rank - 1 ? d[off + i] : build(axis + 1, off + i * stride);
+      return out;
+    };
+    return build(0, 0);
+  }
+  arraySync(): NestedArray { return this.array(); }
+
+  /** The single value of a one-element tensor. */
+  item(): number {
+    if (this.size !== 1) {
+      throw new ShapeError(`item: the tensor must have exactly one element, but its shape is ${fmtShape(this.shape)} (${this.size} elements). Index or reduce it first, e.g. t.index(0) or t.sum().`);
+    }
+    return this.data()[0];
+  }
+
+  toString(): string { return `Tensor(${this.dtype}, ${fmtShape(this.shape)}) ${JSON.stringify(this.array())}`; }
+  print(): void { console.log(this.toString()); }
+  clone(): Tensor { return ops.clone(this); }
+
+  // elementwise math
+  neg(): Tensor { return ops.neg(this); }
+  abs(): Tensor { return ops.abs(this); }
+  exp(): Tensor { return ops.exp(this); }
+  log(): Tensor { return ops.log(this); }
+  sqrt(): Tensor { return ops.sqrt(this); }
+  square(): Tensor { return ops.square(this); }
+  reciprocal(): Tensor { return ops.reciprocal(this); }
+  sin(): Tensor { return ops.sin(this); }
+  cos(): Tensor { return ops.cos(this); }
+  tanh(): Tensor { return ops.tanh(this); }
+  sigmoid(): Tensor { return ops.sigmoid(this); }
+  relu(): Tensor { return ops.relu(this); }
+  softplus(): Tensor { return ops.softplus(this); }
+  sign(): Tensor { return ops.sign(this); }
+  add(b: TensorLike): Tensor { return ops.add(this, b); }
+  sub(b: TensorLike): Tensor { return ops.sub(this, b); }
+  mul(b: TensorLike): Tensor { return ops.mul(this, b); }
+  div(b: TensorLike): Tensor { return ops.div(this, b); }
+  pow(b: TensorLike): Tensor { return ops.pow(this, b); }
+  maximum(b: TensorLike): Tensor { return ops.maximum(this, b); }
+  minimum(b: TensorLike): Tensor { return ops.minimum(this, b); }
+  equal(b: TensorLike): Tensor { return ops.equal(this, b); }
+  notEqual(b: TensorLike): Tensor { return ops.notEqual(this, b); }
+  less(b: TensorLike): Tensor { return ops.less(this, b); }
+  lessEqual(b: TensorLike): Tensor { return ops.lessEqual(this, b); }
+  greater(b: TensorLike): Tensor { return ops.greater(this, b); }
+  greaterEqual(b: TensorLike): Tensor { return ops.greaterEqual(this, b); }
+  matMul(b: Tensor, transposeA = false, transposeB = false): Tensor { return ops.matMul(this, b, transposeA, transposeB); }
+  matmul(b: Tensor, transposeA = false, transposeB = false): Tensor { return ops.matMul(this, b, transposeA, transposeB); }
+  // reductions
+  sum(axis?: number | number[], keepDims = false): Tensor { return ops.sum(this, axis, keepDims); }
+  mean(axis?: number | number[], keepDims = false): Tensor { return ops.mean(this, axis, keepDims); }
+  max(axis?: number | number[], keepDims = false): Tensor { return ops.max(this, axis, keepDims); }
+  min(axis?: number | number[], keepDims = false): Tensor { return ops.min(this, axis, keepDims); }
+  // shapes and views
+  reshape(shape: number[]): Tensor { return ops.reshape(this, shape); }
+  flatten(): Tensor { return ops.reshape(this, [-1]); }
+  transpose(perm?: number[]): Tensor { return ops.transpose(this, perm); }
+  expandDims(axis = 0): Tensor { return ops.expandDims(this, axis); }
+  squeeze(axis?: number | number[]): Tensor { return ops.squeeze(this, axis); }
+  broadcastTo(shape: number[]): Tensor { return ops.broadcastTo(this, shape); }
+  slice(begin: number | number[], size?: number | number[], stride?: number | number[]): Tensor { return ops.slice(this, begin, size, stride); }
+  index(...indices: number[]): Tensor { return ops.index(this, ...indices); }
+  gather(indices: Tensor | number[], axis = 0): Tensor { return ops.gather(this, indices, axis); }
+  pad(paddings: [number, number][], constantValue = 0): Tensor { return ops.pad(this, paddings, constantValue); }
+}
+
+/** Wraps a handle returned by the core, or throws the core's error for `op`. */
+export function wrap(h: number, op: string, inputs: readonly Described[] = [], names?: readonly string[]): Tensor {
+  if (h === 0) throwCoreError(op, inputs, names);
+  const c = core();
+  const r = c.tensorShape(h);
+  const shape = Array.from(scratch().subarray(0, r));
+  return new Tensor(h, shape, DTYPES[c.tensorDType(h)] ?? "float32");
+}
+
+/** Flattens nested arrays, checking that they are rectangular and numeric. */
+function flatten(values: NestedArray | ArrayLike<number>, op: string): { data: number[]; shape: number[]; bool: boolean } {
+  if (typeof values === "number" || typeof values === "boolean") return { data: [Number(values)], shape: [], bool: typeof values === "boolean" };
+  if (ArrayBuffer.isView(values)) return { data: Array.from(values as unknown as ArrayLike<number>), shape: [(values as unknown as ArrayLike<number>).length], bool: false };
+  const shape: number[] = [];
+  let v: unknown = values;
+  while (Array.isArray(v)) { shape.push(v.length); v = v[0]; }
+  const data: number[] = [];
+  let bool = false;
+  const walk = (x: unknown, depth: number, path: number[]): void => {
+    if (depth === shape.length) {
+      if (typeof x === "number") data.push(x);
+      else if (typeof x === "boolean") { data.push(x ? 1 : 0); bool = true; }
+      else throw new ArgumentError(`${op}: the element at [${path.join("][")}] is ${x === null ? "null" : typeof x === "string" ? JSON.stringify(x) + " (a string)" : Array.isArray(x) ? "an array (the nesting is deeper here than elsewhere)" : typeof x}; expected a number. Convert the values to numbers first.`);
+      return;
+    }
+    if (!Array.isArray(x) || x.length !== shape[depth]) {
+      throw new ArgumentError(`${op}: the nested arrays are not rectangular: at [${path.join("][")}] expected an array of length ${shape[depth]}, got ${Array.isArray(x) ? `length ${x.length}` : typeof x}. Every row must have the same length.`);
+    }
+    for (let i = 0; i < x.length; i++) walk(x[i], depth + 1, [...path, i]);
+  };
+  walk(values, 0, []);
+  return { data, shape, bool };
+}
+
+function checkShape(shape: readonly number[], op: string): void {
+  if (!Array.isArray(shape) || shape.some((d) => !Number.isInteger(d) || d < 0)) {
+    throw new ArgumentError(`${op}: shape must be an array of non-negative integers, got ${JSON.stringify(shape)}.`);
+  }
+}
+
+/** Makes a tensor from nested arrays, a flat array/typed array plus shape, or a scalar. */
+export function tensor(values: NestedArray | ArrayLike<number>, shape?: number[], dtype?: DType): Tensor {
+  const flat = flatten(values, "tensor");
+  const finalShape = shape ?? flat.shape;
+  checkShape(finalShape, "tensor");
+  const n = finalShape.reduce((a, b) => a * b, 1);
+  if (n !== flat.data.length) {
+    throw new ArgumentError(`tensor: ${flat.data.length} values cannot fill shape ${fmtShape(finalShape)} (${n} elements). Give a shape whose product is ${flat.data.length}.`);
+  }
+  const dt: DType = dtype ?? (flat.bool ? "bool" : "float32");
+  if (!DTYPES.includes(dt)) throw new ArgumentError(`tensor: dtype must be one of ${DTYPES.join(", ")}, got ${JSON.stringify(dt)}.`);
+  if (dt === "int32" && flat.data.some((x) => !Number.isInteger(x))) throw new ArgumentError(`tensor: int32 values must be integers; round them first.`);
+  return fromFlat(flat.data, finalShape, dt, "tensor");
+}
+
+/** @internal */
+export function fromFlat(data: ArrayLike<number>, shape: readonly number[], dtype: DType, op: string, tracked = true): Tensor {
+  const c = core();
+  writeScratch(shape);
+  const h = c.tensorNew(shape.length, DTYPES.indexOf(dtype));
+  if (h === 0) throwCoreError(op);
+  if (data.length > 0) floats(c.tensorDataPtr(h), data.length).set(data);
+  return new Tensor(h, shape.slice(), dtype, tracked);
+}
+
+export function scalar(value: number, dtype: DType = "float32"): Tensor { return tensor(value, [], dtype); }

@@ -1,0 +1,102 @@
+// Function transforms built on GradientTape. Because every backward rule is made of recorded ops, they compose:
+// grad(grad(f)) is the second derivative, hessian(f) is jacobian(grad(f)), and jvp uses the transpose of a vjp
+// (the "double vjp" trick: u -> vjp(u) is linear, so its vjp with cotangent t is J t).
+import { GradientTape } from "./tape.js";
+import { Tensor } from "./tensor.js";
+import { ArgumentError, GradientError } from "./errors.js";
+import { tidy, keep } from "./memory.js";
+import { zerosLike } from "./ops.js";
+
+type Fn = (...args: Tensor[]) => Tensor;
+
+function checkArgs(op: string, args: Tensor[]): void {
+  args.forEach((a, i) => { if (!(a instanceof Tensor)) throw new ArgumentError(`${op}: argument ${i} must be a Tensor.`); });
+}
+
+function gradsOf(op: string, f: Fn, args: Tensor[]): { value: Tensor; grads: Tensor[] } {
+  checkArgs(op, args);
+  const tape = new GradientTape();
+  try {
+    const value = tape.record(() => { tape.watch(args); return f(...args); });
+    if (!(value instanceof Tensor)) throw new ArgumentError(`${op}: f must return a Tensor.`);
+    const gs = tape.gradient(value, args, { unconnected: "zero" }) as Tensor[];
+    return { value, grads: gs };
+  } finally { tape.dispose(); }
+}
+
+/** grad(f)(...args): the gradient of sum(f(args)) with respect to each argument (one tensor if one argument). */
+export function grad(f: Fn): (...args: Tensor[]) => Tensor | Tensor[] {
+  return (...args) => {
+    const { value, grads } = gradsOf("grad", f, args);
+    value.dispose();
+    return args.length === 1 ? grads[0] : grads;
+  };
+}
+
+/** valueAndGrad(f)(...args) -> { value, grads } */
+export function valueAndGrad(f: Fn): (...args: Tensor[]) => { value: Tensor; grads: Tensor | Tensor[] } {
+  return (...args) => {
+    const { value, grads } = gradsOf("valueAndGrad", f, args);
+    return { value, grads: args.length === 1 ? grads[0] : grads };
+  };
+}
+
+/** vjp(f, primals, cotangent) -> { value: f(primals), vjp: cotangent^T J } */
+export function vjp(f: Fn, primals: Tensor[], cotangent: Tensor): { value: Tensor; vjp: Tensor[] } {
+  checkArgs("vjp", primals);
+  const tape = new GradientTape();
+  try {
+    const value = tape.record(() => { tape.watch(primals); return f(...primals); });
+    const g = tape.gradient(value, primals, { outputGradients: cotangent, unconnected: "zero" }) as Tensor[];
+    return { value, vjp: g };
+  } finally { tape.dispose(); }
+}
+
+/** jvp(f, primals, tangents) -> { value, jvp: J t } (forward-mode product via the transpose of a vjp). */
+export function jvp(f: Fn, primals: Tensor[], tangents: Tensor[]): { value: Tensor; jvp: Tensor } {
+  checkArgs("jvp", primals);
+  if (tangents.length !== primals.length) throw new ArgumentError(`jvp: ${tangents.length} tangents for ${primals.length} primals; give one per primal.`);
+  const outer = new GradientTape();
+  const inner = new GradientTape();
+  try {
+    let value!: Tensor;
+    let u!: Tensor;
+    const gs = outer.record(() => {
+      value = inner.record(() => { inner.watch(primals); return f(...primals); });
+      u = zerosLike(value);            // any value works: the vjp is linear in u
+      outer.watch(u);
+      return inner.gradient(value, primals, { outputGradients: u, unconnected: "zero" }) as Tensor[];
+    });
+    // J t = d/du <vjp(u), t>
+    const parts = gs.map((g, i) => g.mul(tangents[i]).sum());
+    let total = parts[0];
+    for (let i = 1; i < parts.length; i++) total = total.add(parts[i]);
+    const jt = outer.gradient(total, u, { unconnected: "zero" });
+    if (jt === null) throw new GradientError("jvp: internal error, no product computed.");
+    for (const g of gs) g.dispose();
+    for (const p of parts) p.dispose();
+    if (!parts.includes(total)) total.dispose();
+    u.dispose();
+    return { value, jvp: jt };
+  } finally { inner.dispose(); outer.dispose(); }
+}
+
+/** hessian(f)(x): H[i..., j...] = d^2 sum(f) / dx[i...] dx[j...]. */
+export function hessian(f: (x: Tensor) => Tensor): (x: Tensor) => Tensor {
+  return (x) => {
+    checkArgs("hessian", [x]);
+    const outer = new GradientTape();
+    const inner = new GradientTape();
+    try {
+      return tidy(() => {
+        const g = outer.record(() => {
+          outer.watch(x);
+          const y = inner.record(() => { inner.watch(x); return f(x); });
+          return inner.gradient(y, x, { unconnected: "zero" }) as Tensor;
+        });
+        const h = outer.jacobian(g, x, { unconnected: "zero" });
+        return keep(h as Tensor);
+      });
+    } finally { inner.dispose(); outer.dispose(); }
+  };
+}

@@ -1,0 +1,117 @@
+// Benchmark plumbing shared by every runner: options, sizes, timing, the markdown table and the
+// JSON record. No library-specific code here.
+import { mkdirSync, writeFileSync } from "node:fs";
+import os from "node:os";
+import path from "node:path";
+import { fileURLToPath } from "node:url";
+
+export const RESULTS_DIR = path.join(path.dirname(fileURLToPath(import.meta.url)), "results");
+
+/**
+ * Sizes and sample counts. `full` is the workload as the issue defines it; `--quick` keeps the
+ * sizes (ratios depend on them) and cuts samples; `--tiny` shrinks everything so a smoke test can
+ * walk every code path in seconds (its figures mean nothing).
+ */
+const PROFILES = {
+  full: {
+    seedSingle: { warmup: 20, samples: 51 },
+    seedBatch: { n: 10000, warmup: 2, samples: 7 },
+    pinn: { colloc: 10000, boundary: 300, warmup: 1, samples: 5 },
+    matmul: { sizes: [64, 256, 512, 1024], warmup: 2, samples: 7 },
+  },
+  quick: {
+    seedSingle: { warmup: 5, samples: 21 },
+    seedBatch: { n: 10000, warmup: 1, samples: 3 },
+    pinn: { colloc: 10000, boundary: 300, warmup: 1, samples: 2 },
+    matmul: { sizes: [64, 256, 512, 1024], warmup: 1, samples: 3 },
+  },
+  tiny: {
+    seedSingle: { warmup: 1, samples: 3 },
+    seedBatch: { n: 64, warmup: 0, samples: 1 },
+    pinn: { colloc: 64, boundary: 16, warmup: 0, samples: 1 },
+    matmul: { sizes: [16, 64], warmup: 0, samples: 1 },
+  },
+};
+
+/** --quick | --tiny, --only=seed-single,pinn-step (workload names), --no-json. */
+export function parseArgs(argv) {
+  const has = (f) => argv.includes(f);
+  const profile = has("--tiny") ? "tiny" : has("--quick") ? "quick" : "full";
+  const only = argv.find((a) => a.startsWith("--only="))?.slice(7).split(",");
+  return { profile, ...PROFILES[profile], only, json: !has("--no-json") };
+}
+
+/**
+ * Run `fn` warmup times untimed, then `samples` times timed one call each; report the median
+ * (robust to the GC pauses and neighbours on a shared machine) and the spread.
+ */
+export async function measure(fn, { warmup = 1, samples = 5 } = {}) {
+  for (let i = 0; i < warmup; i++) await fn();
+  const ms = [];
+  for (let i = 0; i < samples; i++) {
+    const t0 = performance.now();
+    await fn();
+    ms.push(performance.now() - t0);
+  }
+  const sorted = [...ms].sort((a, b) => a - b);
+  const mid = sorted.length >> 1;
+  const median = sorted.length % 2 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2;
+  return { median, min: sorted[0], max: sorted[sorted.length - 1], samples: ms };
+}
+
+/** Time one call (cold paths: first step, first compile). */
+export async function once(fn) {
+  const t0 = performance.now();
+  const value = await fn();
+  return { ms: performance.now() - t0, value };
+}
+
+const fmt = (v, unit) => {
+  if (v == null) return "—";
+  const s = v >= 100 ? v.toFixed(0) : v >= 10 ? v.toFixed(1) : v >= 1 ? v.toFixed(2) : v.toPrecision(3);
+  return `${s} ${unit}`;
+};
+
+/**
+ * Markdown table. Rows: { case, library, variant, value, unit, better: 'lower'|'higher', status,
+ * check }. The ratio column says how many times better the baseline is than the row (>1: the
+ * baseline wins): the baseline is gradtape's first passing row in the same case, or, when there is
+ * no gradtape row, the first passing row (then the header names it). Only passing rows get ratios:
+ * a wrong or failed figure is never compared.
+ */
+export function markdownTable(rows, baselineLibrary = "gradtape") {
+  const hasBaseline = rows.some((r) => r.library.startsWith(baselineLibrary) && r.status === "ok");
+  const head = hasBaseline ? `ratio (× ${baselineLibrary} better)` : "ratio (× first passing row better)";
+  const out = [`| case | library | variant | figure | ${head} | check |`, "| --- | --- | --- | ---: | ---: | --- |"];
+  const cases = [...new Set(rows.map((r) => r.case))];
+  for (const c of cases) {
+    const group = rows.filter((r) => r.case === c);
+    const ok = group.filter((r) => r.status === "ok" && r.value != null);
+    const base = ok.find((r) => r.library.startsWith(baselineLibrary)) ?? (hasBaseline ? undefined : ok[0]);
+    for (const r of group) {
+      let ratio = "—";
+      if (base && r.status === "ok" && r.value != null) {
+        const x = r.better === "higher" ? base.value / r.value : r.value / base.value;
+        ratio = r === base ? "1 (base)" : `${x >= 10 ? x.toFixed(0) : x.toFixed(2)}×`;
+      }
+      const check = r.status === "ok" ? `ok${r.check ? ` (${r.check})` : ""}` : `**${r.status.toUpperCase()}**: ${r.check ?? ""}`;
+      out.push(`| ${c} | ${r.library} | ${r.variant ?? ""} | ${r.status === "ok" ? fmt(r.value, r.unit) : "—"} | ${ratio} | ${check.replace(/\|/g, "\\|").replace(/\n/g, " ")} |`);
+    }
+  }
+  return out.join("\n");
+}
+
+/** The machine, so a figure is never read without knowing where it came from. */
+export function machine() {
+  const cpus = os.cpus();
+  return { cpu: cpus[0]?.model, cores: cpus.length, node: process.version, platform: `${os.platform()} ${os.release()}`, date: new Date().toISOString() };
+}
+
+/** Write results/<name>-<timestamp>.json and return its path. */
+export function writeJson(name, payload) {
+  mkdirSync(RESULTS_DIR, { recursive: true });
+  const stamp = new Date().toISOString().replace(/[:.]/g, "-");
+  const file = path.join(RESULTS_DIR, `${name}-${stamp}.json`);
+  writeFileSync(file, JSON.stringify(payload, null, 1));
+  return file;
+}
