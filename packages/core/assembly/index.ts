@@ -30,6 +30,7 @@ export { errorCode, errorOp, errorArg, errorDetail, errorDetailCount, clearError
 export { tapeCreate, tapePush, tapePop, tapePause, tapeWatch, tapeRelease, tapeGradient, tapeNodeCount, tapeUnconnectedReason, lastBlockingOp, tapeCount } from "./tape";
 export { tapeJacobian, tapeBatchJacobian } from "./jacobian";
 export { rngCreate, rngRelease } from "./rng";
+export * from "./optim";
 
 @inline function done(t: Tensor): i32 {
   if (failed()) { if (t !== ERR) release(t); return 0; }

@@ -12,3 +12,6 @@ export {
   type DType,
 } from "./errors.js";
 export * as nn from "./nn/index.js";
+export * as optim from "./optim/index.js";
+export * as losses from "./losses.js";
+export * as io from "./io/index.js";

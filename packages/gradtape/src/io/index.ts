@@ -1,0 +1,12 @@
+// Weights I/O on bytes and strings (no file system: this runs in browsers too). JSON in the CLI's format, and
+// safetensors for PyTorch/JAX/Hugging Face interchange.
+export { WeightsFormatError, denseLayers } from "./layers.js";
+export {
+  weightsToJSON, saveWeightsJSON, encodeWeightsJSON, loadWeightsJSON, modelFromWeightsJSON, parseWeightsJSON,
+  type WeightsJSON, type DenseLayerJSON,
+} from "./json.js";
+export {
+  decodeSafetensors, encodeSafetensors, entryToFloat32, saveSafetensors, loadSafetensors, modelFromSafetensors, safetensorsNames,
+  SAFETENSORS_DTYPES, MAX_HEADER_BYTES, ACTIVATIONS_KEY,
+  type SafetensorsEntry, type SafetensorsFile, type DecodeOptions, type TensorSource, type LoadSafetensorsOptions,
+} from "./safetensors.js";

@@ -1,0 +1,176 @@
+// The JSON weights format of the CLI (`gradtape derivatives --weights w.json`):
+//   { "weights": { "layers": [ { "kernel": [[...]] /* [in][out] */, "bias": [...], "activation": "sigmoid" }, ... ] } }
+// one entry per Dense layer, in order. A layer without bias omits "bias". Values are written as the shortest
+// decimals that read back to the same float32, so a save/load round trip is exact.
+// No file system here (the library runs in browsers): strings and Uint8Arrays in and out.
+import { ArgumentError, ShapeError, describe, fmtShape } from "../errors.js";
+import type { Layer } from "../nn/layer.js";
+import type { Dense } from "../nn/dense.js";
+import type { Sequential } from "../nn/model.js";
+import type { ActivationName } from "../nn/activations.js";
+import {
+  WeightsFormatError, denseLayers, denseWeights, activationName, isActivationName, applyAssignments, checkAssignment, buildDenseStack,
+  type Assignment,
+} from "./layers.js";
+
+export interface DenseLayerJSON {
+  /** [in][out] */
+  kernel: number[][];
+  /** [out]; absent for a layer without bias */
+  bias?: number[];
+  activation: string;
+}
+export interface WeightsJSON { weights: { layers: DenseLayerJSON[] } }
+
+/** The shortest decimal that reads back as the float32 value v. */
+function short(v: number): number {
+  for (let p = 1; p < 9; p++) {
+    const s = Number(v.toPrecision(p));
+    if (Math.fround(s) === v) return s;
+  }
+  return Number(v.toPrecision(9)); // 9 significant digits always identify a float32
+}
+
+function finite(op: string, name: string, d: Float32Array): void {
+  for (let i = 0; i < d.length; i++) {
+    if (!Number.isFinite(d[i])) throw new ArgumentError(`${op}: ${name} contains ${d[i]} at flat index ${i}; JSON cannot store non-finite numbers (use safetensors).`);
+  }
+}
+
+/** The model's Dense weights as the CLI's JSON object. */
+export function weightsToJSON(model: Layer): WeightsJSON {
+  const op = "weightsToJSON";
+  const layers = denseLayers(op, model).map((l, i): DenseLayerJSON => {
+    const { kernel, bias } = denseWeights(op, l);
+    const [nin, nout] = kernel.shape;
+    const k = kernel.data();
+    finite(op, `layers[${i}].kernel (${l.name})`, k);
+    const rows: number[][] = [];
+    for (let r = 0; r < nin; r++) {
+      const row = new Array<number>(nout);
+      for (let c = 0; c < nout; c++) row[c] = short(k[r * nout + c]);
+      rows.push(row);
+    }
+    const entry: DenseLayerJSON = { kernel: rows, activation: activationName(op, l) };
+    if (bias) {
+      const b = bias.data();
+      finite(op, `layers[${i}].bias (${l.name})`, b);
+      entry.bias = Array.from(b, short);
+    }
+    // key order as in the CLI's files: kernel, bias, activation
+    return bias ? { kernel: entry.kernel, bias: entry.bias, activation: entry.activation } : entry;
+  });
+  return { weights: { layers } };
+}
+
+/** The model's weights as JSON text (`space` indents it, as JSON.stringify). */
+export function saveWeightsJSON(model: Layer, options: { space?: number | string } = {}): string {
+  return JSON.stringify(weightsToJSON(model), null, options.space);
+}
+
+/** The same as UTF-8 bytes (to write to a file or download). */
+export function encodeWeightsJSON(model: Layer, options: { space?: number | string } = {}): Uint8Array {
+  return new TextEncoder().encode(saveWeightsJSON(model, options));
+}
+
+/** A validated, parsed layer: kernel as [in][out] float32 values. */
+interface ParsedLayer { nin: number; nout: number; kernel: Float32Array; bias: Float32Array | null; activation: string | null }
+
+function numbers(op: string, where: string, v: unknown, n: number, out: Float32Array, off: number): void {
+  if (!Array.isArray(v)) throw new WeightsFormatError(`${op}: ${where} must be an array of numbers, but it is ${describe(v)}.`);
+  if (v.length !== n) throw new WeightsFormatError(`${op}: ${where} has ${v.length} values, expected ${n}.`);
+  for (let i = 0; i < n; i++) {
+    const x = v[i];
+    if (typeof x !== "number" || !Number.isFinite(x)) throw new WeightsFormatError(`${op}: ${where}[${i}] must be a finite number, but it is ${describe(x)}.`);
+    out[off + i] = x;
+  }
+}
+
+/** Parses and validates the JSON (text, UTF-8 bytes or an object): every layer rectangular, numeric, finite. */
+export function parseWeightsJSON(source: string | Uint8Array | object, op = "parseWeightsJSON"): ParsedLayer[] {
+  let obj: unknown = source;
+  if (source instanceof Uint8Array) {
+    try { obj = new TextDecoder("utf-8", { fatal: true }).decode(source); } catch { throw new WeightsFormatError(`${op}: the bytes are not valid UTF-8 text.`); }
+  }
+  if (typeof obj === "string") {
+    try { obj = JSON.parse(obj); } catch (e) { throw new WeightsFormatError(`${op}: not valid JSON (${(e as Error).message}).`); }
+  }
+  if (obj === null || typeof obj !== "object" || Array.isArray(obj)) {
+    throw new WeightsFormatError(`${op}: expected an object { "weights": { "layers": [...] } }, but got ${describe(obj)}.`);
+  }
+  const o = obj as Record<string, unknown>;
+  const w = (o.weights !== undefined ? o.weights : o) as Record<string, unknown> | null;
+  const prefix = o.weights !== undefined ? "weights.layers" : "layers";
+  if (w === null || typeof w !== "object" || !Array.isArray(w.layers)) {
+    throw new WeightsFormatError(`${op}: expected { "weights": { "layers": [...] } }; ${o.weights !== undefined ? '"weights" has no "layers" array' : 'there is no "weights" key'}.`);
+  }
+  if (w.layers.length === 0) throw new WeightsFormatError(`${op}: ${prefix} is empty.`);
+  return w.layers.map((L: unknown, i: number): ParsedLayer => {
+    const where = `${prefix}[${i}]`;
+    if (L === null || typeof L !== "object" || Array.isArray(L)) throw new WeightsFormatError(`${op}: ${where} must be an object with kernel, bias and activation, but it is ${describe(L)}.`);
+    const l = L as Record<string, unknown>;
+    const k = l.kernel;
+    if (!Array.isArray(k) || k.length === 0 || !Array.isArray(k[0])) {
+      throw new WeightsFormatError(`${op}: ${where}.kernel must be a non-empty array of rows ([in][out]), but it is ${describe(k)}.`);
+    }
+    const nin = k.length, nout = (k[0] as unknown[]).length;
+    if (nout === 0) throw new WeightsFormatError(`${op}: ${where}.kernel[0] is empty.`);
+    const kernel = new Float32Array(nin * nout);
+    for (let r = 0; r < nin; r++) numbers(op, `${where}.kernel[${r}]`, k[r], nout, kernel, r * nout);
+    let bias: Float32Array | null = null;
+    if (l.bias !== undefined && l.bias !== null) { bias = new Float32Array(nout); numbers(op, `${where}.bias`, l.bias, nout, bias, 0); }
+    let activation: string | null = null;
+    if (l.activation !== undefined) {
+      if (!isActivationName(l.activation)) throw new WeightsFormatError(`${op}: ${where}.activation ${describe(l.activation)} is not a known activation.`);
+      activation = l.activation as string;
+    }
+    return { nin, nout, kernel, bias, activation };
+  });
+}
+
+/**
+ * Loads JSON weights into a model whose Dense layers are built. Checks the layer count, every shape, the bias
+ * presence and the activation names before writing anything, and says which entry does not fit.
+ */
+export function loadWeightsJSON(model: Layer, source: string | Uint8Array | object): void {
+  const op = "loadWeightsJSON";
+  const layers = denseLayers(op, model);
+  loadParsed(op, layers, parseWeightsJSON(source, op));
+}
+
+function loadParsed(op: string, layers: Dense[], parsed: ParsedLayer[]): void {
+  if (parsed.length !== layers.length) {
+    throw new WeightsFormatError(`${op}: the file has ${parsed.length} layers but the model has ${layers.length} Dense layers (${layers.map((l) => l.name).join(", ")}).`);
+  }
+  const plan: Assignment[] = [];
+  layers.forEach((l, i) => {
+    const p = parsed[i];
+    const { kernel, bias } = denseWeights(op, l);
+    const where = `weights.layers[${i}]`;
+    const a: Assignment = { target: kernel, shape: [p.nin, p.nout], data: p.kernel, entry: `${where}.kernel` };
+    checkAssignment(op, a, l, "kernel");
+    plan.push(a);
+    if (bias && !p.bias) throw new WeightsFormatError(`${op}: ${where} has no bias, but layer '${l.name}' uses one.`);
+    if (!bias && p.bias) throw new WeightsFormatError(`${op}: ${where} has a bias, but layer '${l.name}' was made with useBias: false.`);
+    if (bias && p.bias) plan.push({ target: bias, shape: [p.nout], data: p.bias, entry: `${where}.bias` });
+    if (p.activation !== null && typeof l.activation === "string" && p.activation !== l.activation) {
+      throw new WeightsFormatError(`${op}: ${where}.activation is "${p.activation}", but layer '${l.name}' uses "${l.activation}".`);
+    }
+  });
+  applyAssignments(op, plan);
+}
+
+/** Builds a Sequential of Dense layers (with the file's activations) holding the file's weights. */
+export function modelFromWeightsJSON(source: string | Uint8Array | object, options: { name?: string } = {}): Sequential {
+  const op = "modelFromWeightsJSON";
+  const parsed = parseWeightsJSON(source, op);
+  parsed.forEach((p, i) => {
+    if (p.activation === null) throw new WeightsFormatError(`${op}: weights.layers[${i}] has no activation; it is needed to build the model.`);
+    if (i > 0 && p.nin !== parsed[i - 1].nout) {
+      throw new ShapeError(`${op}: weights.layers[${i}].kernel has ${p.nin} rows, but layer ${i - 1} has ${parsed[i - 1].nout} outputs ${fmtShape([parsed[i - 1].nin, parsed[i - 1].nout])}; the layers do not chain.`);
+    }
+  });
+  const model = buildDenseStack(parsed.map((p) => ({ nin: p.nin, nout: p.nout, bias: p.bias !== null, activation: p.activation as ActivationName })), options.name);
+  loadParsed(op, model.stack as Dense[], parsed);
+  return model;
+}

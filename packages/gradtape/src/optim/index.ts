@@ -1,0 +1,11 @@
+// Optimizers over lists of Variables: SGD (momentum, Nesterov), Adam, AdamW, L-BFGS; learning-rate schedules.
+export { Optimizer, type LossFn, type LearningRate, type VariableState } from "./optimizer.js";
+export { SGD, type SGDOptions } from "./sgd.js";
+export { Adam, type AdamOptions } from "./adam.js";
+export { AdamW, type AdamWOptions } from "./adamw.js";
+export { LBFGS, cubicMinimizer, type LBFGSOptions, type LBFGSResult, type LBFGSIteration, type LBFGSStopReason } from "./lbfgs.js";
+export {
+  exponentialDecay, stepDecay, cosineDecay, piecewiseConstant, type LearningRateSchedule,
+  type ExponentialDecayOptions, type StepDecayOptions, type CosineDecayOptions, type PiecewiseConstantOptions,
+} from "./schedules.js";
+export * as schedules from "./schedules.js";

@@ -1,0 +1,195 @@
+// What every optimizer shares: checking the variable list, computing a loss and its gradients on a tape, the
+// learning rate (a number or a schedule of the step count), and the first-order base class whose per-variable
+// update runs in the core (in place, on the variable's storage, without allocating).
+import { GradientTape } from "../tape.js";
+import { Tensor } from "../tensor.js";
+import { Variable } from "../variable.js";
+import { tidy, keep } from "../memory.js";
+import { zeros } from "../ops.js";
+import { ArgumentError, ShapeError, DTypeError, describe, fmtShape } from "../errors.js";
+import type { LearningRateSchedule } from "./schedules.js";
+
+/** A constant learning rate, or a schedule: a function of the number of updates applied so far (0 for the first). */
+export type LearningRate = number | LearningRateSchedule;
+
+/** The loss to minimize: a function that computes a scalar (one-element) float32 tensor from the variables. */
+export type LossFn = () => Tensor;
+
+/** Checks a hyperparameter: a finite number in [min, max] (or [min, max) with `openMax`). */
+export function checkNumber(op: string, name: string, v: unknown, min: number, max = Infinity, openMax = false): number {
+  if (typeof v !== "number" || !Number.isFinite(v) || v < min || (openMax ? v >= max : v > max)) {
+    const range = max === Infinity ? `>= ${min}` : `in [${min}, ${max}${openMax ? ")" : "]"}`;
+    throw new ArgumentError(`${op}: ${name} must be a finite number ${range}, but got ${describe(v)}.`);
+  }
+  return v;
+}
+
+export function checkInteger(op: string, name: string, v: unknown, min: number): number {
+  if (typeof v !== "number" || !Number.isInteger(v) || v < min) {
+    throw new ArgumentError(`${op}: ${name} must be an integer >= ${min}, but got ${describe(v)}.`);
+  }
+  return v;
+}
+
+export function checkLearningRate(op: string, lr: unknown): LearningRate {
+  if (typeof lr === "function") return lr as LearningRateSchedule;
+  return checkNumber(op, "learningRate", lr, 0);
+}
+
+/** The learning rate at `step`, checking what a schedule returns. */
+export function learningRateAt(op: string, lr: LearningRate, step: number): number {
+  if (typeof lr === "number") return lr;
+  const v = lr(step);
+  if (typeof v !== "number" || !Number.isFinite(v) || v < 0) {
+    throw new ArgumentError(`${op}: the learning-rate schedule returned ${describe(v)} at step ${step}; it must return a finite number >= 0.`);
+  }
+  return v;
+}
+
+/** Checks the variable list: a non-empty array of distinct, live, float32 Variables. */
+export function checkVariables(op: string, variables: unknown): Variable[] {
+  if (!Array.isArray(variables) || variables.length === 0) {
+    throw new ArgumentError(`${op}: variables must be a non-empty array of Variables (for a model: model.trainableWeights), but got ${describe(variables)}.`);
+  }
+  const seen = new Set<Variable>();
+  variables.forEach((v, i) => {
+    if (!(v instanceof Variable)) {
+      throw new ArgumentError(`${op}: variables[${i}] must be a Variable (made with variable(...)), but got ${describe(v)}. ` +
+        `Optimizers update variables in place; a plain tensor cannot be updated.`);
+    }
+    v.handleFor(op, `variables[${i}] (${v.name})`);
+    if (v.dtype !== "float32") throw new DTypeError(`${op}: variables[${i}] (${v.name}) is ${v.dtype}; only float32 variables can be trained.`);
+    if (seen.has(v)) throw new ArgumentError(`${op}: variables[${i}] (${v.name}) appears twice in the list; give each variable once.`);
+    seen.add(v);
+  });
+  return variables as Variable[];
+}
+
+/**
+ * Evaluates lossFn on a fresh tape that watches `variables` (trainable or not), and returns the loss as a number
+ * with its gradients (null for a variable the loss does not depend on). The gradients are the caller's to dispose;
+ * everything else made here is freed.
+ */
+export function lossAndGradients(op: string, lossFn: LossFn, variables: readonly Variable[]): { loss: number; grads: (Tensor | null)[] } {
+  if (typeof lossFn !== "function") throw new ArgumentError(`${op}: lossFn must be a function that returns a scalar loss tensor, but got ${describe(lossFn)}.`);
+  const tape = new GradientTape();
+  try {
+    return tidy(() => {
+      const loss = tape.record(() => { tape.watch(variables as Variable[]); return lossFn(); });
+      if (!(loss instanceof Tensor)) {
+        throw new ArgumentError(`${op}: lossFn must return a Tensor (built with gradtape ops from the variables), but it returned ${describe(loss)}.`);
+      }
+      if (loss.size !== 1) {
+        throw new ShapeError(`${op}: lossFn must return a scalar loss, but it returned a tensor of shape ${fmtShape(loss.shape)}. Reduce it, e.g. with mean() or sum().`);
+      }
+      if (loss.dtype !== "float32") throw new DTypeError(`${op}: the loss must be float32, but it is ${loss.dtype}.`);
+      const grads = tape.gradient(loss, variables as Variable[]);
+      return { loss: loss.item(), grads };
+    });
+  } finally {
+    tape.dispose();
+  }
+}
+
+/** What an optimizer keeps per variable: its slot tensors and how many updates it has had. */
+export interface VariableState { slots: Tensor[]; steps: number }
+
+/**
+ * The base of the first-order optimizers (SGD, Adam, AdamW). Subclasses implement `update`, one call into the
+ * core per variable; the slot tensors they need (momentum, moments) are made on the first update of a variable
+ * and reused, so updates allocate nothing afterwards.
+ */
+export abstract class Optimizer {
+  /** The number of applyGradients calls so far (the step a learning-rate schedule sees). */
+  iterations = 0;
+  #lr: LearningRate;
+  readonly #state = new Map<Variable, VariableState>();
+  protected readonly kind: string;
+
+  constructor(kind: string, learningRate: unknown) {
+    this.kind = kind;
+    this.#lr = checkLearningRate(kind, learningRate);
+  }
+
+  /** The learning rate the next update will use (a schedule evaluated at `iterations`). */
+  get learningRate(): number { return learningRateAt(this.kind, this.#lr, this.iterations); }
+  /** Sets a new constant learning rate or schedule. */
+  set learningRate(lr: LearningRate) { this.#lr = checkLearningRate(this.kind, lr); }
+  /** The learning rate or schedule as given. */
+  get learningRateSchedule(): LearningRate { return this.#lr; }
+
+  /**
+   * Computes lossFn and its gradients with respect to `variables` (watched explicitly, so non-trainable
+   * variables listed here are updated too), applies one update, and returns the loss *before* the update as a
+   * number (the tensor is freed). A variable the loss does not depend on is left unchanged.
+   */
+  minimize(lossFn: LossFn, variables: readonly Variable[]): number {
+    const op = `${this.kind}.minimize`;
+    const vars = checkVariables(op, variables);
+    const { loss, grads } = lossAndGradients(op, lossFn, vars);
+    try {
+      this.applyGradients(grads, vars);
+    } finally {
+      for (const g of grads) g?.dispose();
+    }
+    return loss;
+  }
+
+  /**
+   * Applies one update: grads[i] is the gradient for variables[i] (same shape); a null or undefined gradient
+   * leaves that variable (and its slots) unchanged. The gradients are not disposed.
+   */
+  applyGradients(grads: readonly (Tensor | null | undefined)[], variables: readonly Variable[]): void {
+    const op = `${this.kind}.applyGradients`;
+    const vars = checkVariables(op, variables);
+    if (!Array.isArray(grads) || grads.length !== vars.length) {
+      throw new ArgumentError(`${op}: got ${Array.isArray(grads) ? grads.length : describe(grads)} gradients for ${vars.length} variables; give one gradient (or null) per variable, in the same order.`);
+    }
+    grads.forEach((g, i) => {
+      if (g === null || g === undefined) return;
+      const v = vars[i];
+      if (!(g instanceof Tensor)) throw new ArgumentError(`${op}: grads[${i}] (for ${v.name}) must be a Tensor or null, but got ${describe(g)}.`);
+      g.handleFor(op, `grads[${i}] (for ${v.name})`);
+      if (g.dtype !== "float32") throw new DTypeError(`${op}: grads[${i}] (for ${v.name}) is ${g.dtype}; gradients must be float32.`);
+      if (g.shape.join() !== v.shape.join()) {
+        throw new ShapeError(`${op}: grads[${i}] has shape ${fmtShape(g.shape)} but its variable ${v.name} has shape ${fmtShape(v.shape)}; ` +
+          `the gradients must be in the same order as the variables.`);
+      }
+    });
+    const lr = this.learningRate;
+    grads.forEach((g, i) => {
+      if (!g) return;
+      const st = this.#stateOf(vars[i]);
+      st.steps++;
+      this.update(vars[i], g, lr, st);
+    });
+    this.iterations++;
+  }
+
+  /** Frees the slot tensors and restarts the step count (the next update is a first step again). */
+  reset(): void {
+    for (const st of this.#state.values()) for (const t of st.slots) t.dispose();
+    this.#state.clear();
+    this.iterations = 0;
+  }
+
+  /** Frees the slot tensors; the optimizer can still be used (slots are made again). */
+  dispose(): void { this.reset(); }
+  [Symbol.dispose](): void { this.dispose(); }
+
+  /** How many slot tensors each variable gets (zeros of its shape). */
+  protected abstract slotCount(): number;
+  /** One in-place update of `v` (state.steps counts this update: 1 for the first). */
+  protected abstract update(v: Variable, g: Tensor, lr: number, state: VariableState): void;
+
+  #stateOf(v: Variable): VariableState {
+    let st = this.#state.get(v);
+    if (st === undefined || st.slots.some((t) => t.isDisposed)) {
+      const slots: Tensor[] = [];
+      for (let i = 0; i < this.slotCount(); i++) slots.push(keep(zeros(v.shape.slice())));
+      st = { slots, steps: 0 };
+      this.#state.set(v, st);
+    }
+    return st;
+  }
+}
