@@ -31,6 +31,9 @@ export class Generator {
 let defaultGen: Generator | null = null;
 function gen(seed?: number): Generator { if (seed !== undefined) return new Generator(seed); return (defaultGen ??= new Generator(0)); }
 
+/** The default generator (seed 0 until setSeed): what random ops and layers without a seed draw from. */
+export function defaultGenerator(): Generator { return gen(); }
+
 /** Reseeds the default generator (used when no seed is passed). */
 export function setSeed(seed: number): void { defaultGen = new Generator(seed); }
 

@@ -4,7 +4,7 @@ import { Tensor } from "../tensor.js";
 import { Variable, variable } from "../variable.js";
 import { matMul, add, reshape } from "../ops.js";
 import { tidy } from "../memory.js";
-import { Generator } from "../random.js";
+import { Generator, defaultGenerator as globalGenerator } from "../random.js";
 import { ArgumentError, ShapeError, fmtShape } from "../errors.js";
 import { Layer, type LayerOptions } from "./layer.js";
 import { activationFn, type Activation } from "./activations.js";
@@ -70,7 +70,9 @@ export class Dense extends Layer {
   get weights(): Variable[] { return [this.kernel, this.bias].filter((w): w is Variable => w !== null); }
 }
 
+// Layers without a seed draw from the global generator (setSeed), so a run is reproducible by default; it was
+// seeded from the clock, which made two runs of the same program differ and ignored setSeed.
 let gen0: Generator | null = null;
-function defaultGenerator(): Generator { return (gen0 ??= new Generator(Date.now() & 0x7fffffff)); }
-/** Seeds the generator used by layers created without their own seed. */
+function defaultGenerator(): Generator { return gen0 ?? globalGenerator(); }
+/** Seeds a generator used by layers created without their own seed (instead of the global one, see setSeed). */
 export function setLayerSeed(seed: number): void { gen0 = new Generator(seed); }
