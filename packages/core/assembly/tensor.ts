@@ -87,6 +87,15 @@ export function scopeEnd(): void {
 
 /** A new contiguous tensor with fresh storage, or null (error recorded) when memory is exhausted. */
 export function newTensor(shape: StaticArray<i32>, dtype: i32 = DType.Float32): Tensor | null {
+  // The element count in f64 first: an i32 product wraps (zeros([50000, 50000]) became a small or negative size and
+  // "succeeded" with a wrong buffer). Anything past the allocator's 2 GiB limit is OutOfMemory with the full request
+  // (detail a: low 31 bits of the byte count, b: the bits above, as errors.ts documents).
+  let want: f64 = 4;
+  for (let i = 0; i < shape.length; i++) want *= <f64>shape[i];
+  if (want > <f64>0x7fffffff) {
+    fail(ErrorCode.OutOfMemory, -1, -1, <i32>(want % 2147483648.0), <i32>Math.floor(want / 2147483648.0));
+    return null;
+  }
   const size = sizeOf(shape);
   const bytes = size << 2;
   const ptr = alloc(<usize>(bytes < 16 ? 16 : bytes));

@@ -31,7 +31,10 @@ export function throwCoreError(op: string, inputs: readonly Described[] = [], na
   const c = core();
   const code = c.errorCode();
   const arg = c.errorArg();
-  const d = (i: number) => c.errorDetail(i);
+  // Copy the details now: clearError() below resets the core's record, and reading it afterwards gave 0 for every
+  // detail ("axis 0 is out of range for a tensor of rank 0", "must be float32, but it is float32").
+  const details = Array.from({ length: c.errorDetailCount() }, (_, i) => c.errorDetail(i));
+  const d = (i: number) => details[i] ?? 0;
   const E = c.ErrorCode;
   const coreOp = c.errorOp() >= 0 ? c.Op[c.errorOp()] : undefined;
   const where = op + (coreOp && coreOp.toLowerCase() !== op.toLowerCase() ? ` (core op ${coreOp})` : "");
@@ -51,11 +54,16 @@ export function throwCoreError(op: string, inputs: readonly Described[] = [], na
     case E.BadAxis:
       throw new ArgumentError(`${where}: axis ${d(0)} is out of range for a tensor of rank ${d(1)}; use -${d(1)} <= axis < ${d(1)}.`);
     case E.BadIndex:
-      throw new IndexError(`${where}: index ${d(0)} is out of range for axis ${d(2)} of size ${d(1)}${shapes ? ` (${shapes})` : ""}.`);
+      // slice reports which of its arguments is out of range (1: begin, 2: size); say so instead of "index"
+      if (coreOp === "Slice" && arg === 2) {
+        throw new IndexError(`${where}: size ${d(0)} runs past the end of axis ${d(2)} (size ${d(1)}) from the given begin and stride${shapes ? ` (${shapes})` : ""}; use a smaller size or -1 for "to the end".`);
+      }
+      throw new IndexError(`${where}: ${coreOp === "Slice" ? "begin" : "index"} ${d(0)} is out of range for axis ${d(2)} of size ${d(1)}${shapes ? ` (${shapes})` : ""}.`);
     case E.RankTooHigh:
       throw new ShapeError(`${where}: rank ${d(0)} is above the supported maximum of ${d(1)}.`);
     case E.OutOfMemory:
-      throw new OutOfMemoryError(`${where}: out of memory allocating ${d(0)} bytes; the wasm memory cannot grow further. ` +
+      // the byte count arrives as low 31 bits + the bits above (core errors.ts), so requests past 2 GiB read right
+      throw new OutOfMemoryError(`${where}: out of memory allocating ${d(0) + d(1) * 2 ** 31} bytes; the wasm memory cannot grow further. ` +
         `Dispose tensors you no longer need (tidy helps) or use smaller batches.`);
     case E.GradientTwice:
       throw new GradientError(`${where}: this GradientTape was already used for a gradient and is not persistent. ` +
@@ -83,7 +91,11 @@ export function describe(v: unknown): string {
   if (v === undefined) return "undefined";
   if (typeof v === "string") return JSON.stringify(v);
   if (typeof v === "number" || typeof v === "boolean") return String(v);
-  if (Array.isArray(v)) return `an array of length ${v.length}`;
+  if (Array.isArray(v)) {
+    // short arrays (a perm, a shape, paddings) are shown as they are: "got [0,0]" says more than "length 2"
+    const json = JSON.stringify(v);
+    return json !== undefined && json.length <= 80 ? json : `an array of length ${v.length}`;
+  }
   if (typeof v === "object" && "shape" in (v as object)) return `a tensor of shape ${fmtShape((v as { shape: number[] }).shape)}`;
   return typeof v;
 }

@@ -39,9 +39,14 @@ export function tidy<T>(fn: () => T): T {
   let result: T;
   try {
     result = fn();
-  } finally {
+  } catch (e) {
+    // fn threw (a shape mismatch halfway through a loss, say): nothing it made can be returned, so free all of it;
+    // otherwise every tensor made before the error leaks until the finalizer happens to run.
     scopes.pop();
+    for (const t of scope) if (!t.isDisposed) t.dispose();
+    throw e;
   }
+  scopes.pop();
   if (result instanceof Promise) throw new TypeError("tidy: fn must be synchronous (it returned a Promise); await outside tidy.");
   const kept = new Set<Disposable>();
   collect(result, kept);

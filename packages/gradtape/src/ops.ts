@@ -32,8 +32,11 @@ export const softplus = (x: Tensor) => unary(Op().Softplus, "softplus", x);
 export const sign = (x: Tensor) => unary(Op().Sign, "sign", x);
 
 /** a*x + b with constants a, b. */
-export function affine(x: Tensor, a: number, b: number): Tensor {
-  return wrap(core().affineOp(h(x, "affine", "x"), a, b), "affine", [x], ["x"]);
+export function affine(x: Tensor, a: number, b: number): Tensor { return affineAs("affine", "x", x, a, b); }
+/** affine reached through add/sub/mul/div with a number: errors name the op and argument the user wrote
+ *  ("add: 'a' was already disposed"), not the internal "affine". */
+function affineAs(op: string, arg: string, x: Tensor, a: number, b: number): Tensor {
+  return wrap(core().affineOp(h(x, op, arg), a, b), op, [x], [arg]);
 }
 export function clone(x: Tensor): Tensor { return wrap(core().copyOp(h(x, "clone", "x")), "clone", [x]); }
 
@@ -51,22 +54,22 @@ function binary(code: number, name: string, a: TensorLike, b: TensorLike, dtype?
 }
 
 export function add(a: TensorLike, b: TensorLike): Tensor {
-  if (isNum(b) && a instanceof Tensor) return affine(a, 1, b);
-  if (isNum(a) && b instanceof Tensor) return affine(b, 1, a);
+  if (isNum(b) && a instanceof Tensor) return affineAs("add", "a", a, 1, b);
+  if (isNum(a) && b instanceof Tensor) return affineAs("add", "b", b, 1, a);
   return binary(Op().Add, "add", a, b);
 }
 export function sub(a: TensorLike, b: TensorLike): Tensor {
-  if (isNum(b) && a instanceof Tensor) return affine(a, 1, -b);
-  if (isNum(a) && b instanceof Tensor) return affine(b, -1, a);
+  if (isNum(b) && a instanceof Tensor) return affineAs("sub", "a", a, 1, -b);
+  if (isNum(a) && b instanceof Tensor) return affineAs("sub", "b", b, -1, a);
   return binary(Op().Sub, "sub", a, b);
 }
 export function mul(a: TensorLike, b: TensorLike): Tensor {
-  if (isNum(b) && a instanceof Tensor) return affine(a, b, 0);
-  if (isNum(a) && b instanceof Tensor) return affine(b, a, 0);
+  if (isNum(b) && a instanceof Tensor) return affineAs("mul", "a", a, b, 0);
+  if (isNum(a) && b instanceof Tensor) return affineAs("mul", "b", b, a, 0);
   return binary(Op().Mul, "mul", a, b);
 }
 export function div(a: TensorLike, b: TensorLike): Tensor {
-  if (isNum(b) && a instanceof Tensor) return affine(a, 1 / b, 0);
+  if (isNum(b) && a instanceof Tensor) return affineAs("div", "a", a, 1 / b, 0);
   return binary(Op().Div, "div", a, b);
 }
 export const pow = (a: TensorLike, b: TensorLike) => binary(Op().Pow, "pow", a, b);
@@ -140,7 +143,10 @@ export function reshape(x: Tensor, shape: number[]): Tensor {
 export function transpose(x: Tensor, perm?: number[]): Tensor {
   const hx = h(x, "transpose", "x");
   const p = perm ?? x.shape.map((_, i) => x.rank - 1 - i);
-  if (p.length !== x.rank) throw argError("transpose", "perm", `a permutation of ${x.rank} axes`, p, "");
+  // A repeated or missing axis is checked here: the core only reports "axis 0 is out of range", which is wrong
+  // for perm [0, 0] on a matrix.
+  const isPerm = p.length === x.rank && p.every((v) => Number.isInteger(v)) && [...p].sort((u, v) => u - v).every((v, i) => v === i);
+  if (!isPerm) throw argError("transpose", "perm", `a permutation of [${x.shape.map((_, i) => i).join(", ")}] (each axis once)`, p, "");
   writeScratch(p);
   return wrap(core().transposeOp(hx), "transpose", [x]);
 }
@@ -219,6 +225,16 @@ export function pad(x: Tensor, paddings: [number, number][], constantValue = 0):
 export function concat(tensors: Tensor[], axis = 0): Tensor {
   if (!Array.isArray(tensors) || tensors.length === 0) throw argError("concat", "tensors", "a non-empty array of tensors", tensors, "");
   writeScratch(tensors.map((t, i) => h(t, "concat", `tensors[${i}]`)));
+  // Shapes are checked here so the message states the rule for concat (the core's generic ShapeMismatch text speaks
+  // of broadcasting, which concat does not do).
+  const r = tensors[0].rank;
+  const ax = Number.isInteger(axis) && axis >= -r && axis < r ? (axis < 0 ? axis + r : axis) : -1;
+  for (let i = 1; ax >= 0 && i < tensors.length; i++) {
+    const s0 = tensors[0].shape, si = tensors[i].shape;
+    if (si.length !== r || si.some((d, k) => k !== ax && d !== s0[k])) {
+      throw new ShapeError(`concat: tensors[${i}] has shape ${fmtShape(si)} but tensors[0] has shape ${fmtShape(s0)}; along axis ${ax} they are joined, every other axis must be equal (and the ranks too).`);
+    }
+  }
   return wrap(core().concatOp(tensors.length, axis), "concat", tensors, tensors.map((_, i) => `tensors[${i}]`));
 }
 
@@ -247,7 +263,7 @@ export const onesLike = (x: Tensor) => ones(x.shape.slice(), x.dtype);
 export function eye(n: number, m = n): Tensor { return wrap(core().eyeOp(n, m), "eye"); }
 export function range(start: number, stop?: number, step = 1, dtype: DType = "float32"): Tensor {
   if (stop === undefined) { stop = start; start = 0; }
-  return wrap(core().rangeOp(start, stop, step, DTYPES.indexOf(dtype)), "range");
+  return wrap(core().rangeOp(start, stop, step, DTYPES.indexOf(dtype)), "range", [], ["start", "stop", "step"]);
 }
 export function linspace(start: number, stop: number, num: number): Tensor {
   if (!Number.isInteger(num) || num < 0) throw argError("linspace", "num", "a non-negative integer", num, "");
