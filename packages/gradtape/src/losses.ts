@@ -4,7 +4,7 @@
 // The two arguments must have the same shape (or one is a number or a one-element tensor, e.g. mse(0, residual)):
 // silently broadcasting [N, 1] against [N] into [N, N] is a classic bug, so it is an error here.
 import { Tensor } from "./tensor.js";
-import { sub, square, abs, minimum, mean, sum, mul, add } from "./ops.js";
+import { sub, square, abs, minimum, maximum, mean, sum, mul } from "./ops.js";
 import { tidy } from "./memory.js";
 import { ArgumentError, ShapeError, describe, fmtShape } from "./errors.js";
 
@@ -54,15 +54,16 @@ export const meanAbsoluteError = mae;
 
 /**
  * Huber loss: 0.5 e^2 where |e| <= delta, delta (|e| - 0.5 delta) beyond, with e = yPred - yTrue. Written as
- * 0.5 q^2 + delta (|e| - q) with q = min(|e|, delta), which is the same function and differentiable everywhere.
+ * q (e - 0.5 q) with q = clip(e, -delta, delta): the same function, without |e|, so that its derivatives of every
+ * order are right at e = 0 too (the second derivative is 1 inside [-delta, delta] and 0 outside).
  */
 export function huber(yTrue: Tensor | number, yPred: Tensor | number, options: HuberOptions = {}): Tensor {
   const delta = options.delta ?? 1;
   if (typeof delta !== "number" || !Number.isFinite(delta) || delta <= 0) throw new ArgumentError(`huber: delta must be a finite number > 0, but got ${describe(delta)}.`);
   return tidy(() => {
-    const a = abs(difference("huber", yTrue, yPred));
-    const q = minimum(a, delta);
-    const l = add(mul(square(q), 0.5), mul(sub(a, q), delta));
+    const e = difference("huber", yTrue, yPred);
+    const q = minimum(maximum(e, -delta), delta);
+    const l = mul(q, sub(e, mul(q, 0.5)));
     return reduce("huber", l, options.reduction);
   });
 }

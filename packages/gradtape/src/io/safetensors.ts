@@ -102,9 +102,9 @@ export function decodeSafetensors(bytes: Uint8Array | ArrayBuffer, options: Deco
     for (const d of shape as unknown[]) {
       if (typeof d !== "number" || !Number.isSafeInteger(d) || d < 0) fail(`${where}: shape ${JSON.stringify(shape)} must hold non-negative integers.`);
     }
-    // the element count, capped: past the data's size it is wrong anyway (and must not overflow)
+    // the element count, exact up to 2^53 (beyond, no file can hold it: Infinity)
     let count = (shape as number[]).includes(0) ? 0 : 1;
-    for (const d of shape as number[]) if (count > 0 && (count *= d) * size > dataLength) { count = Infinity; break; }
+    for (const d of shape as number[]) if (count > 0 && (count *= d) * size > Number.MAX_SAFE_INTEGER) { count = Infinity; break; }
     if (!Array.isArray(offsets) || offsets.length !== 2 || !offsets.every((o) => typeof o === "number" && Number.isSafeInteger(o) && o >= 0)) {
       return fail(`${where}: data_offsets must be [begin, end] with non-negative integers, but it is ${describe(offsets)}.`);
     }
