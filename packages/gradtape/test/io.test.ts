@@ -151,6 +151,24 @@ describe("safetensors", () => {
     sameBits(weightsOf(gt.io.modelFromSafetensors(bare, { activations: ["tanh", "sigmoid", "linear"] })), weightsOf(m));
     m.dispose(); m2.dispose(); m3.dispose();
   });
+  it("writes and reads a PyTorch nn.Sequential state_dict layout (names '0.weight', kernels [out, in])", () => {
+    const m = net(9);
+    const torch = { names: (i: number, k: "kernel" | "bias") => `${2 * i}.${k === "kernel" ? "weight" : "bias"}`, kernelLayout: "out,in" as const };
+    const bytes = gt.io.saveSafetensors(m, torch);
+    const f = gt.io.decodeSafetensors(bytes);
+    expect([...f.tensors.keys()]).toEqual(["0.weight", "0.bias", "2.weight", "2.bias", "4.weight", "4.bias"]);
+    expect(f.tensors.get("2.weight")!.shape).toEqual([4, 5]);
+    // W[o][i] in the file is kernel[i][o] in the model
+    const k = (m.stack[1] as gt.nn.Dense).kernel!.data(), w = gt.io.entryToFloat32("2.weight", f.tensors.get("2.weight")!);
+    expect(w[3 * 5 + 1]).toBe(k[1 * 4 + 3]);
+    const m2 = net(10);
+    gt.io.loadSafetensors(m2, bytes, torch);
+    sameBits(weightsOf(m2), weightsOf(m));
+    sameBits(weightsOf(gt.io.modelFromSafetensors(bytes, torch)), weightsOf(m));
+    expect(() => gt.io.loadSafetensors(m2, bytes)).toThrow(/no entry "layers.0.kernel"/);
+    expect(() => gt.io.saveSafetensors(m, { names: () => "w" })).toThrow(/both be named "w"/);
+    m.dispose(); m2.dispose();
+  });
   it("loading checks names, shapes, dtypes and extras, and says which entry is wrong", () => {
     const m = net(6);
     const before = weightsOf(m);

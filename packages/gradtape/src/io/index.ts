@@ -8,5 +8,5 @@ export {
 export {
   decodeSafetensors, encodeSafetensors, entryToFloat32, saveSafetensors, loadSafetensors, modelFromSafetensors, safetensorsNames,
   SAFETENSORS_DTYPES, MAX_HEADER_BYTES, ACTIVATIONS_KEY,
-  type SafetensorsEntry, type SafetensorsFile, type DecodeOptions, type TensorSource, type LoadSafetensorsOptions,
+  type SafetensorsEntry, type SafetensorsFile, type DecodeOptions, type TensorSource, type LoadSafetensorsOptions, type NamingOptions,
 } from "./safetensors.js";

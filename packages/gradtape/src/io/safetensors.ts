@@ -11,7 +11,7 @@
 // entry and the problem, never a crash, a hang or a huge allocation.
 //
 // Models: Dense layer i (counting Dense layers only, in order) is stored as "layers.i.kernel" [in, out] and
-// "layers.i.bias" [out]. PyTorch's nn.Linear keeps weight as [out, in]: load a kernel there with `.T`.
+// "layers.i.bias" [out]; other names and PyTorch's [out, in] kernels through NamingOptions.
 import { Tensor } from "../tensor.js";
 import { ArgumentError, DTypeError, ShapeError, describe, fmtShape } from "../errors.js";
 import type { Layer } from "../nn/layer.js";
@@ -222,24 +222,68 @@ export function encodeSafetensors(tensors: Record<string, TensorSource> | Map<st
 /** Metadata key under which the activations of the Dense layers are stored (a JSON array of names). */
 export const ACTIVATIONS_KEY = "gradtape.activations";
 
-/** The model's Dense weights as a safetensors file ("layers.i.kernel" [in, out], "layers.i.bias" [out]). */
-export function saveSafetensors(model: Layer, options: { metadata?: Record<string, string> } = {}): Uint8Array {
+/**
+ * How a model's weights are named and laid out in a file. The default is gradtape's: "layers.<i>.kernel" [in, out]
+ * and "layers.<i>.bias" [out], i counting Dense layers. Another framework's layout is one option away, e.g. a
+ * PyTorch nn.Sequential(Linear, Tanh, Linear, Tanh, Linear) state_dict:
+ *   { names: (i, kind) => `${2 * i}.${kind === "kernel" ? "weight" : "bias"}`, kernelLayout: "out,in" }
+ */
+export interface NamingOptions {
+  /** the entry name of Dense layer i's kernel or bias */
+  names?: (layer: number, kind: "kernel" | "bias") => string;
+  /** "in,out" (gradtape, Keras, Flax; default) or "out,in" (PyTorch nn.Linear.weight): kernels are transposed */
+  kernelLayout?: "in,out" | "out,in";
+}
+
+const defaultName = (i: number, kind: "kernel" | "bias"): string => `layers.${i}.${kind}`;
+
+function naming(op: string, o: NamingOptions): { name: (i: number, kind: "kernel" | "bias") => string; transposed: boolean } {
+  const layout = o.kernelLayout ?? "in,out";
+  if (layout !== "in,out" && layout !== "out,in") throw new ArgumentError(`${op}: kernelLayout must be "in,out" or "out,in", but got ${describe(layout)}.`);
+  const f = o.names ?? defaultName;
+  if (typeof f !== "function") throw new ArgumentError(`${op}: names must be a function (layer, kind) => string.`);
+  return {
+    transposed: layout === "out,in",
+    name: (i, kind) => {
+      const n = f(i, kind);
+      if (typeof n !== "string" || n.length === 0 || n === "__metadata__") throw new ArgumentError(`${op}: names(${i}, "${kind}") returned ${describe(n)}; expected a non-empty entry name.`);
+      return n;
+    },
+  };
+}
+
+/** [rows, cols] row-major -> [cols, rows] */
+function transpose(d: Float32Array, rows: number, cols: number): Float32Array {
+  const out = new Float32Array(d.length);
+  for (let r = 0; r < rows; r++) for (let c = 0; c < cols; c++) out[c * rows + r] = d[r * cols + c];
+  return out;
+}
+
+/** The model's Dense weights as a safetensors file (names and kernel layout per `options`, see NamingOptions). */
+export function saveSafetensors(model: Layer, options: NamingOptions & { metadata?: Record<string, string> } = {}): Uint8Array {
   const op = "saveSafetensors";
+  const { name, transposed } = naming(op, options);
   const layers = denseLayers(op, model);
   const tensors = new Map<string, TensorSource>();
   const acts: (string | null)[] = [];
+  const put = (n: string, t: TensorSource) => {
+    if (tensors.has(n)) throw new ArgumentError(`${op}: two weights would both be named ${JSON.stringify(n)}; the names function must give distinct names.`);
+    tensors.set(n, t);
+  };
   layers.forEach((l, i) => {
     const { kernel, bias } = denseWeights(op, l);
-    tensors.set(`layers.${i}.kernel`, kernel);
-    if (bias) tensors.set(`layers.${i}.bias`, bias);
+    const [nin, nout] = kernel.shape;
+    put(name(i, "kernel"), transposed ? { shape: [nout, nin], data: transpose(kernel.data(), nin, nout) } : kernel);
+    if (bias) put(name(i, "bias"), bias);
     acts.push(typeof l.activation === "string" ? l.activation : null);
   });
-  const meta: Record<string, string> = { format: "gradtape", "gradtape.layout": "layers.<i>.kernel [in, out], layers.<i>.bias [out]" };
+  const meta: Record<string, string> = { format: "gradtape" };
+  if (!options.names && !transposed) meta["gradtape.layout"] = "layers.<i>.kernel [in, out], layers.<i>.bias [out]";
   if (acts.every((a) => a !== null)) meta[ACTIVATIONS_KEY] = JSON.stringify(acts);
   return encodeSafetensors(tensors, { ...meta, ...(options.metadata ?? {}) });
 }
 
-export interface LoadSafetensorsOptions extends DecodeOptions {
+export interface LoadSafetensorsOptions extends DecodeOptions, NamingOptions {
   /** reject entries the model has no place for (default true) */
   strict?: boolean;
   /** convert F64, F16 and BF16 entries to float32 instead of rejecting them (default false) */
@@ -256,33 +300,37 @@ function activationsOf(file: SafetensorsFile): string[] | null {
 }
 
 function plan(op: string, layers: Dense[], file: SafetensorsFile, options: LoadSafetensorsOptions): Assignment[] {
+  const { name, transposed } = naming(op, options);
   const out: Assignment[] = [];
   const used = new Set<string>();
   const acts = activationsOf(file);
   if (acts !== null && acts.length !== layers.length) {
     throw new WeightsFormatError(`${op}: the file describes ${acts.length} Dense layers (metadata ${ACTIVATIONS_KEY}) but the model has ${layers.length}.`);
   }
-  const take = (name: string, layer: Dense): SafetensorsEntry => {
-    const e = file.tensors.get(name);
+  const take = (n: string, layer: Dense): SafetensorsEntry => {
+    const e = file.tensors.get(n);
     if (e === undefined) {
       const names = [...file.tensors.keys()];
-      throw new WeightsFormatError(`${op}: the file has no entry ${JSON.stringify(name)} for layer '${layer.name}' (it has ${names.length > 12 ? names.slice(0, 12).join(", ") + ", ..." : names.join(", ") || "no tensors"}).`);
+      throw new WeightsFormatError(`${op}: the file has no entry ${JSON.stringify(n)} for layer '${layer.name}' (it has ${names.length > 12 ? names.slice(0, 12).join(", ") + ", ..." : names.join(", ") || "no tensors"}).`);
     }
-    used.add(name);
+    used.add(n);
     return e;
   };
   layers.forEach((l, i) => {
     const { kernel, bias } = denseWeights(op, l);
     for (const [what, target] of [["kernel", kernel], ["bias", bias]] as const) {
-      const name = `layers.${i}.${what}`;
+      const n = name(i, what);
       if (target === null) {
-        if (file.tensors.has(name)) throw new WeightsFormatError(`${op}: the file has ${JSON.stringify(name)}, but layer '${l.name}' was made with useBias: false.`);
+        if (file.tensors.has(n)) throw new WeightsFormatError(`${op}: the file has ${JSON.stringify(n)}, but layer '${l.name}' was made with useBias: false.`);
         continue;
       }
-      const e = take(name, l);
-      const a: Assignment = { target, shape: e.shape, data: new Float32Array(0), entry: `entry ${JSON.stringify(name)}` };
+      const e = take(n, l);
+      const flip = what === "kernel" && transposed;
+      if (flip && e.shape.length !== 2) throw new ShapeError(`${op}: entry ${JSON.stringify(n)} has shape ${fmtShape(e.shape)}, but a kernel [out, in] must be a matrix.`);
+      const a: Assignment = { target, shape: flip ? [e.shape[1], e.shape[0]] : e.shape, data: new Float32Array(0), entry: `entry ${JSON.stringify(n)}${flip ? " (transposed from [out, in])" : ""}` };
       checkAssignment(op, a, l, what);
-      a.data = entryToFloat32(name, e, options);
+      const d = entryToFloat32(n, e, options);
+      a.data = flip ? transpose(d, e.shape[0], e.shape[1]) : d;
       out.push(a);
     }
     if (acts !== null && typeof l.activation === "string" && acts[i] !== l.activation) {
@@ -311,28 +359,34 @@ export function loadSafetensors(model: Layer, bytes: Uint8Array | ArrayBuffer, o
 }
 
 /**
- * Builds a Sequential of Dense layers from a safetensors file with entries "layers.0.kernel", "layers.0.bias", ...
- * The activations come from `options.activations` or from the file's metadata (files saved by gradtape).
+ * Builds a Sequential of Dense layers from a safetensors file whose layer i has a kernel entry (default
+ * "layers.<i>.kernel") and optionally a bias entry. The activations come from `options.activations` or from the
+ * file's metadata (files saved by gradtape).
  */
 export function modelFromSafetensors(bytes: Uint8Array | ArrayBuffer, options: LoadSafetensorsOptions & { activations?: ActivationName[]; name?: string } = {}): Sequential {
   const op = "modelFromSafetensors";
+  const { name, transposed } = naming(op, options);
   const file = decodeSafetensors(bytes, options);
   let count = 0;
-  while (file.tensors.has(`layers.${count}.kernel`)) count++;
-  if (count === 0) throw new WeightsFormatError(`${op}: the file has no entry "layers.0.kernel"; expected Dense layers named layers.<i>.kernel and layers.<i>.bias.`);
+  while (count < file.tensors.size && file.tensors.has(name(count, "kernel"))) count++;
+  if (count === 0) throw new WeightsFormatError(`${op}: the file has no entry ${JSON.stringify(name(0, "kernel"))}; expected one kernel (and optionally one bias) entry per Dense layer.`);
   const acts = (options.activations as string[] | undefined) ?? activationsOf(file);
   if (acts === null) throw new ArgumentError(`${op}: the file does not record the activations; pass them, e.g. { activations: ["tanh", "tanh", "linear"] }.`);
   if (acts.length !== count || !acts.every(isActivationName)) {
     throw new ArgumentError(`${op}: expected ${count} activation names (one per layer), but got ${JSON.stringify(acts)}.`);
   }
-  const specs = [];
+  const specs: { nin: number; nout: number; bias: boolean; activation: ActivationName }[] = [];
   for (let i = 0; i < count; i++) {
-    const k = file.tensors.get(`layers.${i}.kernel`)!;
-    if (k.shape.length !== 2 || k.shape[0] === 0 || k.shape[1] === 0) throw new ShapeError(`${op}: entry "layers.${i}.kernel" must be a non-empty matrix [in, out], but its shape is ${fmtShape(k.shape)}.`);
-    if (i > 0 && k.shape[0] !== specs[i - 1].nout) {
-      throw new ShapeError(`${op}: entry "layers.${i}.kernel" has ${k.shape[0]} rows, but layer ${i - 1} has ${specs[i - 1].nout} outputs; the layers do not chain.`);
+    const kn = name(i, "kernel");
+    const k = file.tensors.get(kn)!;
+    if (k.shape.length !== 2 || k.shape[0] === 0 || k.shape[1] === 0) {
+      throw new ShapeError(`${op}: entry ${JSON.stringify(kn)} must be a non-empty matrix ${transposed ? "[out, in]" : "[in, out]"}, but its shape is ${fmtShape(k.shape)}.`);
     }
-    specs.push({ nin: k.shape[0], nout: k.shape[1], bias: file.tensors.has(`layers.${i}.bias`), activation: acts[i] as ActivationName });
+    const [nin, nout] = transposed ? [k.shape[1], k.shape[0]] : k.shape;
+    if (i > 0 && nin !== specs[i - 1].nout) {
+      throw new ShapeError(`${op}: entry ${JSON.stringify(kn)} takes ${nin} inputs, but layer ${i - 1} has ${specs[i - 1].nout} outputs; the layers do not chain.`);
+    }
+    specs.push({ nin, nout, bias: file.tensors.has(name(i, "bias")), activation: acts[i] as ActivationName });
   }
   const model = buildDenseStack(specs, options.name);
   applyAssignments(op, plan(op, model.stack as Dense[], file, options));
@@ -340,6 +394,7 @@ export function modelFromSafetensors(bytes: Uint8Array | ArrayBuffer, options: L
 }
 
 /** The entry names saveSafetensors gives a model's weights, in order. */
-export function safetensorsNames(model: Layer): string[] {
-  return denseLayers("safetensorsNames", model).flatMap((l, i) => (l.bias ? [`layers.${i}.kernel`, `layers.${i}.bias`] : [`layers.${i}.kernel`]));
+export function safetensorsNames(model: Layer, options: NamingOptions = {}): string[] {
+  const { name } = naming("safetensorsNames", options);
+  return denseLayers("safetensorsNames", model).flatMap((l, i) => (l.bias ? [name(i, "kernel"), name(i, "bias")] : [name(i, "kernel")]));
 }
