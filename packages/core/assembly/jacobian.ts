@@ -36,7 +36,9 @@ function jac(id: i32, targetH: i32, srcH: i32, mode: i32, batch: bool): i32 {
   }
   if (!startGradient(tape)) return 0;
   const m = batch ? (B == 0 ? 0 : target.size / B) : target.size;
-  const rows = new StaticArray<Tensor>(m);
+  // Nullable: when a sweep fails (an in-place update, say) the loop stops early and the rest stay null. A
+  // StaticArray<Tensor> read at a null slot aborts ("Element type must be nullable if array is holey").
+  const rows = new StaticArray<Tensor | null>(m);
   const unitShape = batch ? cat(sa(B, 1), EMPTY, 0, src.shape, 1) : cat(sa(1, -1), src.shape, 0, EMPTY, 0);
   let connected = false;
   for (let i = 0; i < m && !failed(); i++) {
@@ -59,13 +61,13 @@ function jac(id: i32, targetH: i32, srcH: i32, mode: i32, batch: bool): i32 {
       const r = tapeUnconnectedReason(id, targetH, srcH);
       fail(ErrorCode.Unconnected, lastBlockingOp(), 0, r, src.shape.length);
     } else if (connected || mode == Unconnected.Zero) {
-      const joined = m > 0 ? concat(rows, batch ? 1 : 0) : full(unitShape, 0);
+      const joined = m > 0 ? concat(changetype<StaticArray<Tensor>>(rows), batch ? 1 : 0) : full(unitShape, 0); // all set: no failure
       const shape = batch ? cat(sa(B, -1), target.shape, 1, src.shape, 1) : cat(target.shape, src.shape, 0, EMPTY, 0);
       out = reshape(joined, shape);
       release(joined);
     }
   }
-  for (let i = 0; i < m; i++) if (changetype<usize>(rows[i]) != 0) release(rows[i]);
+  for (let i = 0; i < m; i++) { const r = rows[i]; if (r != null) release(r); }
   if (failed()) { if (out !== ERR) release(out); return 0; }
   finishGradient(tape);
   return out === ERR ? 0 : out.id;

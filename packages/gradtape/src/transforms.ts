@@ -4,7 +4,7 @@
 import { GradientTape } from "./tape.js";
 import { Tensor } from "./tensor.js";
 import { ArgumentError, GradientError } from "./errors.js";
-import { tidy, keep } from "./memory.js";
+import { tidy } from "./memory.js";
 import { zerosLike } from "./ops.js";
 
 type Fn = (...args: Tensor[]) => Tensor;
@@ -95,7 +95,9 @@ export function hessian(f: (x: Tensor) => Tensor): (x: Tensor) => Tensor {
           return inner.gradient(y, x, { unconnected: "zero" }) as Tensor;
         });
         const h = outer.jacobian(g, x, { unconnected: "zero" });
-        return keep(h as Tensor);
+        // Returned from tidy, h moves to the caller's scope. keep(h) here untracked it from every scope, so a caller's
+        // tidy(() => hessian(f)(x)) could never free it (2 tensor records leaked per call: h and the rows it views).
+        return h as Tensor;
       });
     } finally { inner.dispose(); outer.dispose(); }
   };
