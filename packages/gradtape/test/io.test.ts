@@ -131,6 +131,18 @@ describe("safetensors", () => {
     expect(Array.from(gt.io.entryToFloat32("b", f.tensors.get("b")!, { convert: true }))).toEqual([1.5]);
     expect(() => gt.io.entryToFloat32("i", f.tensors.get("i")!, { convert: true })).toThrow(/entry "i" is I32, but gradtape loads F32\.$/);
   });
+  it("reads from a Node Buffer that is a view into a larger pool (offset and Buffer.slice semantics)", () => {
+    const m = net(12);
+    const bytes = gt.io.saveSafetensors(m);
+    const pooled = Buffer.concat([Buffer.from("garbage-prefix-"), Buffer.from(bytes), Buffer.from("suffix")]);
+    const view = pooled.subarray(15, 15 + bytes.length);
+    expect(view.byteOffset).toBeGreaterThan(0);
+    sameBits(weightsOf(gt.io.modelFromSafetensors(view)), weightsOf(m));
+    const m2 = net(13);
+    gt.io.loadSafetensors(m2, view);
+    sameBits(weightsOf(m2), weightsOf(m));
+    m.dispose(); m2.dispose();
+  });
   it("round trips a model exactly, with names layers.<i>.kernel / .bias and the activations in the metadata", () => {
     const m = net(5);
     const bytes = gt.io.saveSafetensors(m, { metadata: { note: "hi" } });

@@ -150,7 +150,8 @@ export function entryToFloat32(name: string, entry: SafetensorsEntry, options: {
   const { dtype, bytes } = entry;
   const n = bytes.length / (SAFETENSORS_DTYPES[dtype] ?? 1);
   if (dtype === "F32") {
-    if (LITTLE) return new Float32Array(bytes.slice().buffer);
+    // a copy made with the Uint8Array constructor: Node Buffers override slice() to return a view of their pool
+    if (LITTLE) return new Float32Array(new Uint8Array(bytes).buffer);
     const v = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength), out = new Float32Array(n);
     for (let i = 0; i < n; i++) out[i] = v.getFloat32(4 * i, true);
     return out;
