@@ -59,24 +59,22 @@ export function jvp(f: Fn, primals: Tensor[], tangents: Tensor[]): { value: Tens
   const outer = new GradientTape();
   const inner = new GradientTape();
   try {
-    let value!: Tensor;
-    let u!: Tensor;
-    const gs = outer.record(() => {
-      value = inner.record(() => { inner.watch(primals); return f(...primals); });
-      u = zerosLike(value);            // any value works: the vjp is linear in u
+    // J t = d/du <vjp(u), t>. The inner product must be computed while `outer` records: it is the function of u
+    // whose gradient is J t. (It used to be computed after record() returned, so `outer` saw no path from u to it
+    // and jvp returned zeros.) tidy frees the vjp and the partial sums; value, u and the total are kept.
+    const { value, u, total } = outer.record(() => tidy(() => {
+      const value = inner.record(() => { inner.watch(primals); return f(...primals); });
+      const u = zerosLike(value);            // any value works: the vjp is linear in u
       outer.watch(u);
-      return inner.gradient(value, primals, { outputGradients: u, unconnected: "zero" }) as Tensor[];
-    });
-    // J t = d/du <vjp(u), t>
-    const parts = gs.map((g, i) => g.mul(tangents[i]).sum());
-    let total = parts[0];
-    for (let i = 1; i < parts.length; i++) total = total.add(parts[i]);
+      const gs = inner.gradient(value, primals, { outputGradients: u, unconnected: "zero" }) as Tensor[];
+      let total = gs[0].mul(tangents[0]).sum();
+      for (let i = 1; i < gs.length; i++) total = total.add(gs[i].mul(tangents[i]).sum());
+      return { value, u, total };
+    }));
     const jt = outer.gradient(total, u, { unconnected: "zero" });
-    if (jt === null) throw new GradientError("jvp: internal error, no product computed.");
-    for (const g of gs) g.dispose();
-    for (const p of parts) p.dispose();
-    if (!parts.includes(total)) total.dispose();
+    total.dispose();
     u.dispose();
+    if (jt === null) throw new GradientError("jvp: internal error, no product computed.");
     return { value, jvp: jt };
   } finally { inner.dispose(); outer.dispose(); }
 }
