@@ -15,11 +15,13 @@ export enum RK { Sum, Max, Min }
 }
 export function identity(k: i32): f32 { return k == RK.Sum ? 0 : (k == RK.Max ? -Infinity : Infinity); }
 
+const reduceIter = new NdIter();
+
 export function reduceKernel(k: i32, src: usize, dst: usize, shape: StaticArray<i32>, inStrides: StaticArray<i32>,
                              outStrides: StaticArray<i32>, outSize: i32): void {
   const id = identity(k);
   for (let i = 0; i < outSize; i++) store<f32>(dst + (<usize>i << 2), id);
-  const it = new NdIter(shape, inStrides, outStrides, outStrides);
+  const it = reduceIter.start(shape, inStrides, outStrides, outStrides);
   const n = it.inner, si = it.i0, so = it.i1;
   while (!it.done) {
     const a = src + (<usize>it.o0 << 2);

@@ -1,12 +1,15 @@
 // Strided copy (gather a view into contiguous storage) and its adjoint, strided accumulate (scatter-add a
 // contiguous tensor into a view's positions). Stride-0 axes in the scatter sum every contributing element, which
 // is exactly the reduction that broadcasting needs in reverse.
-import { NdIter, ZERO_STRIDES } from "./iter";
-import { stdStrides } from "../tensor";
+import { NdIter, stdInto, zeroInto } from "./iter";
+
+const gatherIter = new NdIter(), scatterIter = new NdIter();
 
 /** dst (contiguous, shape) <- src[offset + sum idx*strides] */
 export function gatherStrided(src: usize, shape: StaticArray<i32>, strides: StaticArray<i32>, dst: usize): void {
-  const it = new NdIter(shape, strides, stdStrides(shape), ZERO_STRIDES);
+  const it = gatherIter;
+  for (let i = 0; i < shape.length; i++) unchecked(it.in0[i] = unchecked(strides[i]));
+  stdInto(shape, it.in1); zeroInto(shape.length, it.in2); it.begin(shape);
   const n = it.inner, si = it.i0;
   while (!it.done) {
     const a = src + (<usize>it.o0 << 2);
@@ -20,7 +23,9 @@ export function gatherStrided(src: usize, shape: StaticArray<i32>, strides: Stat
 
 /** dst[offset + sum idx*strides] += src (contiguous, shape); with acc false, = instead of += (no overlaps) */
 export function scatterStrided(src: usize, shape: StaticArray<i32>, strides: StaticArray<i32>, dst: usize, acc: bool): void {
-  const it = new NdIter(shape, strides, stdStrides(shape), ZERO_STRIDES);
+  const it = scatterIter;
+  for (let i = 0; i < shape.length; i++) unchecked(it.in0[i] = unchecked(strides[i]));
+  stdInto(shape, it.in1); zeroInto(shape.length, it.in2); it.begin(shape);
   const n = it.inner, sd = it.i0;
   while (!it.done) {
     const d = dst + (<usize>it.o0 << 2);

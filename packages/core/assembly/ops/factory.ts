@@ -7,7 +7,7 @@ import { fail, failed, ErrorCode, addDetail } from "../errors";
 import { record, anyRecording } from "../tape";
 import { unaryKernel } from "../kernels/unary";
 import { binaryKernel } from "../kernels/binary";
-import { NdIter } from "../kernels/iter";
+import { NdIter, broadcastInto, stdInto } from "../kernels/iter";
 import { gatherStrided } from "../kernels/strided";
 
 export const ERR = new Tensor(0, new Buf(0, 0), 0, new StaticArray<i32>(0), new StaticArray<i32>(0), 0, 0);
@@ -93,6 +93,8 @@ export function broadcastStrides(t: Tensor, shape: StaticArray<i32>): StaticArra
   return s;
 }
 
+const binaryIter = new NdIter();
+
 /** Elementwise binary op with broadcasting, reading strided views directly (no copy). */
 export function binary(op: i32, a: Tensor, b: Tensor, k: i32, save: i32, nondiff: bool = false, outDtype: i32 = DType.Float32): Tensor {
   if (failed()) return ERR;
@@ -105,7 +107,9 @@ export function binary(op: i32, a: Tensor, b: Tensor, k: i32, save: i32, nondiff
   if (shape.length > MAX_RANK) { fail(ErrorCode.RankTooHigh, op, -1, shape.length, MAX_RANK); return ERR; }
   const y = outTensor(shape, outDtype);
   if (y === ERR) return ERR;
-  const it = new NdIter(shape, broadcastStrides(a, shape), broadcastStrides(b, shape), stdStrides(shape));
+  const it = binaryIter;
+  broadcastInto(a.shape, a.strides, shape, it.in0); broadcastInto(b.shape, b.strides, shape, it.in1); stdInto(shape, it.in2);
+  it.begin(shape);
   const n = it.inner, sa = it.i0, sb = it.i1;
   while (!it.done) {
     binaryKernel(k, a.ptr + (<usize>it.o0 << 2), sa, b.ptr + (<usize>it.o1 << 2), sb, y.ptr + (<usize>it.o2 << 2), n);

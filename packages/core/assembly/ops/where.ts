@@ -4,11 +4,13 @@
 import { Tensor, DType, stdStrides } from "../tensor";
 import { failed } from "../errors";
 import { Node, record, anyRecording } from "../tape";
-import { NdIter } from "../kernels/iter";
+import { NdIter, broadcastInto } from "../kernels/iter";
 import { ERR, NO_I, NO_F, broadcastShapes, broadcastStrides, dtypeError, outTensor, arr1 } from "./factory";
 import { unbroadcast } from "./view";
 import { zerosLike } from "./arith";
 import { Op } from "./index";
+
+const whereIter = new NdIter();
 
 export function where(c: Tensor, a: Tensor, b: Tensor): Tensor {
   if (failed()) return ERR;
@@ -20,7 +22,9 @@ export function where(c: Tensor, a: Tensor, b: Tensor): Tensor {
   if (shape == null) return ERR;
   const y = outTensor(shape);
   if (y === ERR) return ERR;
-  const it = new NdIter(shape, broadcastStrides(c, shape), broadcastStrides(a, shape), broadcastStrides(b, shape));
+  const it = whereIter;
+  broadcastInto(c.shape, c.strides, shape, it.in0); broadcastInto(a.shape, a.strides, shape, it.in1); broadcastInto(b.shape, b.strides, shape, it.in2);
+  it.begin(shape);
   const n = it.inner, sc = it.i0, sa = it.i1, sb = it.i2;
   let o = y.ptr;
   while (!it.done) {
