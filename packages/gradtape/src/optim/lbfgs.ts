@@ -228,7 +228,7 @@ export class LBFGS {
         // no decrease: retry once along -g without history, else give up
         if (this.#S.length > 0) { this.#clearHistory(); this.#write(x); continue; }
         this.#write(x);
-        reason = "line-search-failed";
+        reason = evaluations >= this.maxEvaluations ? "max-evaluations" : "line-search-failed";
         break;
       }
       // accept x + t d, update the history with s = t d, y = g_new - g
