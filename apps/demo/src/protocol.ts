@@ -1,0 +1,77 @@
+// Messages between the trainer page (main thread) and the training worker, and the static description of the
+// problems (no gradtape import here: the main thread needs it before any worker exists).
+
+export type ProblemId = "burgers" | "heat" | "poisson1d" | "poisson2d";
+export type Range = [number, number];
+
+export interface ProblemMeta {
+  id: ProblemId;
+  label: string;
+  /** the equation, conditions and domain, as HTML */
+  equationHtml: string;
+  /** names and ranges of the inputs: [x, t] or [x, y] or [x] */
+  axes: { name: string; range: Range }[];
+  /** sensible demo sizes (smaller than the published setups, so a run shows progress in seconds) */
+  defaults: { layers: number; width: number; nf: number; nu: number; lr: number };
+}
+
+export const PROBLEMS: ProblemMeta[] = [
+  {
+    id: "burgers", label: "Burgers",
+    equationHtml: "<i>u<sub>t</sub></i> + <i>u u<sub>x</sub></i> − (0.01/π) <i>u<sub>xx</sub></i> = 0<br>" +
+      "<i>u</i>(0, <i>x</i>) = −sin(π<i>x</i>), <i>u</i>(<i>t</i>, ±1) = 0" +
+      "<span class=\"domain\">x ∈ [−1, 1], t ∈ [0, 1]; reference: exact Cole–Hopf solution</span>",
+    axes: [{ name: "x", range: [-1, 1] }, { name: "t", range: [0, 1] }],
+    defaults: { layers: 4, width: 20, nf: 2000, nu: 100, lr: 0.005 },
+  },
+  {
+    id: "heat", label: "Heat",
+    equationHtml: "<i>u<sub>t</sub></i> = 0.4 <i>u<sub>xx</sub></i><br><i>u</i>(0, <i>x</i>) = sin(π<i>x</i>), <i>u</i>(<i>t</i>, 0) = <i>u</i>(<i>t</i>, 1) = 0" +
+      "<span class=\"domain\">x ∈ [0, 1], t ∈ [0, 1]; exact: e<sup>−0.4π²t</sup> sin(πx)</span>",
+    axes: [{ name: "x", range: [0, 1] }, { name: "t", range: [0, 1] }],
+    defaults: { layers: 3, width: 20, nf: 1000, nu: 100, lr: 0.005 },
+  },
+  {
+    id: "poisson1d", label: "Poisson 1-D",
+    equationHtml: "−<i>u</i>″ = π² sin(π<i>x</i>), <i>u</i>(±1) = 0<span class=\"domain\">x ∈ [−1, 1]; exact: sin(πx)</span>",
+    axes: [{ name: "x", range: [-1, 1] }],
+    defaults: { layers: 2, width: 20, nf: 200, nu: 2, lr: 0.005 },
+  },
+  {
+    id: "poisson2d", label: "Poisson 2-D",
+    equationHtml: "−Δ<i>u</i> = 2π² sin(π<i>x</i>) sin(π<i>y</i>), <i>u</i> = 0 on the boundary" +
+      "<span class=\"domain\">(x, y) ∈ [0, 1]²; exact: sin(πx) sin(πy)</span>",
+    axes: [{ name: "x", range: [0, 1] }, { name: "y", range: [0, 1] }],
+    defaults: { layers: 3, width: 20, nf: 1000, nu: 200, lr: 0.005 },
+  },
+];
+
+export interface TrainConfig {
+  problem: ProblemId;
+  layers: number;
+  width: number;
+  activation: string;
+  nf: number;
+  nu: number;
+  lr: number;
+  seed: number;
+}
+
+/** The solution on the evaluation grid: values[iy * nx + ix] (for 1-D problems ny = 1). */
+export interface Field { nx: number; ny: number; xRange: Range; yRange: Range; values: Float32Array }
+
+// main -> worker
+export type ToWorker =
+  | { type: "reset"; config: TrainConfig }
+  | { type: "run" }
+  | { type: "pause" }
+  | { type: "export" };
+
+// worker -> main
+export type FromWorker =
+  | { type: "ready"; config: TrainConfig; params: number; reference: Field; prediction: Field; relL2: number; loss: number; backend: string }
+  | { type: "progress"; step: number; steps: Float64Array; losses: Float64Array; stepsPerSecond: number; running: boolean }
+  | { type: "snapshot"; step: number; prediction: Field; error: Field; relL2: number }
+  | { type: "paused"; step: number }
+  | { type: "exported"; json: string; safetensors: ArrayBuffer; name: string }
+  | { type: "error"; message: string };
