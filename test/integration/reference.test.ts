@@ -228,6 +228,7 @@ describe("reference: networks (mlpJet) agree with finite differences of mlpForwa
     expectNear(d.d2f_dtdx, H[1][0], FD2_RTOL, "d2f_dtdx");
     expectNear(d.d2f_dt2, H[1][1], FD2_RTOL, "d2f_dt2");
     expect(d.d2f_dxdt).toBe(d.d2f_dtdx);
+    expect(seedForward(w.layers, x, t), "the layers array alone is accepted too").toEqual(d);
   });
 
   it("a hand-computed one-unit network", () => {

@@ -51,6 +51,10 @@ const F64_ACT: Record<Activation, (x: number) => number> = {
   softplus: S.softplus,
 };
 
+/** A network: the weights-file object `{ layers }`, or its `layers` array alone. */
+export type Network = Weights | readonly DenseLayerWeights[];
+const layersOf = (net: Network): readonly DenseLayerWeights[] => (Array.isArray(net) ? net : (net as Weights).layers);
+
 function activationOf(name: string, layer: number): Activation {
   if (!(ACTIVATIONS as readonly string[]).includes(name)) {
     throw new Error(`layer ${layer}: unknown activation "${name}" (expected one of ${ACTIVATIONS.join(", ")})`);
@@ -59,10 +63,11 @@ function activationOf(name: string, layer: number): Activation {
 }
 
 /** Checks that the layers chain (kernel [in][out], bias [out]) from `inputs` inputs; returns the output width. */
-export function validateWeights(weights: Weights, inputs: number): number {
-  if (!weights || !Array.isArray(weights.layers) || weights.layers.length === 0) throw new Error("weights: no layers");
+export function validateWeights(net: Network, inputs: number): number {
+  const layers = net ? layersOf(net) : undefined;
+  if (!Array.isArray(layers) || layers.length === 0) throw new Error("weights: no layers");
   let width = inputs;
-  weights.layers.forEach((L, l) => {
+  layers.forEach((L, l) => {
     activationOf(L.activation, l);
     if (!Array.isArray(L.kernel) || L.kernel.length !== width) {
       throw new Error(`layer ${l}: kernel has ${L.kernel?.length} rows, expected ${width} (its input width)`);
@@ -79,10 +84,10 @@ export function validateWeights(weights: Weights, inputs: number): number {
 }
 
 /** Plain float64 forward pass (no derivatives): the function that finite differences are taken of. */
-export function mlpForward(weights: Weights, point: readonly number[]): number[] {
-  validateWeights(weights, point.length);
+export function mlpForward(net: Network, point: readonly number[]): number[] {
+  validateWeights(net, point.length);
   let h = [...point];
-  weights.layers.forEach((L, l) => {
+  layersOf(net).forEach((L, l) => {
     const act = F64_ACT[activationOf(L.activation, l)];
     h = L.bias.map((b, j) => {
       let z = b;
@@ -97,10 +102,10 @@ export function mlpForward(weights: Weights, point: readonly number[]): number[]
  * Forward pass in second-order jets with respect to the input point: one Jet per output, carrying
  * the value, the gradient and the Hessian with respect to point[0..n-1]. Exact (no step size).
  */
-export function mlpJet(weights: Weights, point: readonly number[]): Jet[] {
-  validateWeights(weights, point.length);
+export function mlpJet(net: Network, point: readonly number[]): Jet[] {
+  validateWeights(net, point.length);
   let h: Jet[] = D.variables([...point]);
-  weights.layers.forEach((L, l) => {
+  layersOf(net).forEach((L, l) => {
     const act = JET_ACT[activationOf(L.activation, l)];
     h = L.bias.map((b, j) => act(D.affine(h, h.map((_, i) => L.kernel[i][j]), b)));
   });
@@ -108,8 +113,8 @@ export function mlpJet(weights: Weights, point: readonly number[]): Jet[] {
 }
 
 /** f and all first and second partials of the seed network (or any 2-input, 1-output MLP) at (x, t). */
-export function seedForward(weights: Weights, x: number, t: number): SeedDerivatives {
-  const out = mlpJet(weights, [x, t]);
+export function seedForward(net: Network, x: number, t: number): SeedDerivatives {
+  const out = mlpJet(net, [x, t]);
   if (out.length !== 1) throw new Error(`seedForward: the network has ${out.length} outputs, expected 1`);
   const f = out[0];
   return {
