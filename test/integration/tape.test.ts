@@ -296,6 +296,25 @@ describe("what is recorded", () => {
     }));
   });
 
+  it("an inner gradient computed under outer.stopRecording() is a constant for the outer tape", () => {
+    expectNoLeak("stopRecording gradient", () => gt.tidy(() => {
+      const xs = f32([0.3, -1.2]);
+      const x = gt.tensor(xs);
+      const outer = new gt.GradientTape({ persistent: true }), inner = new gt.GradientTape();
+      let recorded!: Tensor;
+      const g = outer.record(() => {
+        outer.watch(x);
+        const y = inner.record(() => { inner.watch(x); return x.tanh(); });
+        recorded = y.square();                               // recorded by outer: y depends on x
+        return outer.stopRecording(() => inner.gradient(y, x)!);
+      });
+      expectTensor("g", g, [2], xs.map((v) => 1 - Math.tanh(v) ** 2), D1);
+      expect(outer.gradient(g, x), "the backward pass was not recorded").toBeNull();
+      expectTensor("but the forward pass was", outer.gradient(recorded, x), [2], xs.map((v) => 2 * Math.tanh(v) * (1 - Math.tanh(v) ** 2)), D1);
+      outer.dispose(); inner.dispose();
+    }));
+  });
+
   it("start()/stop(): ops between them are recorded, ops after stop() are not", () => {
     expectNoLeak("start/stop", () => gt.tidy(() => {
       const x = gt.tensor([1, -2, 3]);
