@@ -22,6 +22,7 @@ import * as C from "./ops/creation";
 import { rngCreate, rngRelease, rngHas } from "./rng";
 import { gatherStrided } from "./kernels/strided";
 import { allocatedBytes, pooledBytesCount, grownBytesCount } from "./memory";
+import { maybeCollect, collectNow } from "./gc";
 
 export { Op } from "./ops/index";
 export { ErrorCode, UnconnectedReason } from "./errors";
@@ -36,7 +37,9 @@ export * from "./optim";
   if (failed()) { if (t !== ERR) release(t); return 0; }
   return t.id;
 }
-@inline function begin(): void { clearError(); }
+@inline function begin(): void { clearError(); maybeCollect(); }
+/** Runs the core's garbage collector now (it also runs by itself at export entry; see gc.ts). */
+export function collect(): void { collectNow(); }
 
 // ---- scratch and memory ----
 export function scratchI32Ptr(): usize { return changetype<usize>(scratchI32); }
