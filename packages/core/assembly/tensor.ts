@@ -30,16 +30,68 @@ export class Tensor {
   @inline get rank(): i32 { return this.shape.length; }
 }
 
-const table = new Map<i32, Tensor>();
 let nextId: i32 = 1;
 let liveTensors: i32 = 0;
 let liveBytes: i64 = 0;
+
+// The handle table: open addressing with linear probing on the id (home slot id & mask), at most half full. Ids are
+// handed out in sequence, so tensors made close together never collide and a lookup is one probe in the common case.
+let slots = new StaticArray<Tensor | null>(1024);
+let mask: i32 = 1023;
+
+function lookup(h: i32): Tensor | null {
+  if (h <= 0) return null;
+  let i = h & mask;
+  while (true) {
+    const t = unchecked(slots[i]);
+    if (t == null || t.id == h) return t;
+    i = (i + 1) & mask;
+  }
+}
+
+function place(s: StaticArray<Tensor | null>, m: i32, t: Tensor): void {
+  let i = t.id & m;
+  while (unchecked(s[i]) != null) i = (i + 1) & m;
+  unchecked(s[i] = t);
+}
+
+function insert(t: Tensor): void {
+  if ((liveTensors + 1) << 1 > mask + 1) {
+    const old = slots, n = (mask + 1) << 1;
+    slots = new StaticArray<Tensor | null>(n); mask = n - 1;
+    for (let j = 0; j < old.length; j++) { const u = unchecked(old[j]); if (u != null) place(slots, mask, u); }
+  }
+  place(slots, mask, t);
+}
+
+function remove(h: i32): void {
+  let i = h & mask;
+  while (true) {
+    const t = unchecked(slots[i]);
+    if (t == null) return;
+    if (t.id == h) break;
+    i = (i + 1) & mask;
+  }
+  // backward-shift deletion: an entry later in the probe run moves into the hole unless its home slot lies
+  // cyclically in (hole, entry]
+  let j = i;
+  while (true) {
+    j = (j + 1) & mask;
+    const t = unchecked(slots[j]);
+    if (t == null) break;
+    const home = t.id & mask;
+    if (i <= j ? (home > i && home <= j) : (home > i || home <= j)) continue;
+    unchecked(slots[i] = t);
+    i = j;
+  }
+  unchecked(slots[i] = null);
+}
 
 export function currentId(): i32 { return nextId; }
 
 export function sizeOf(shape: StaticArray<i32>): i32 {
   let n = 1;
-  for (let i = 0; i < shape.length; i++) n *= shape[i];
+  for (let i = 0; i < shape.length; i++) n *= unchecked(shape[i]);
   return n;
 }
 
@@ -47,42 +99,65 @@ export function stdStrides(shape: StaticArray<i32>): StaticArray<i32> {
   const r = shape.length;
   const s = new StaticArray<i32>(r);
   let acc = 1;
-  for (let i = r - 1; i >= 0; i--) { s[i] = acc; acc *= shape[i]; }
+  for (let i = r - 1; i >= 0; i--) { unchecked(s[i] = acc); acc *= unchecked(shape[i]); }
+  return s;
+}
+
+// The strides of new contiguous tensors: tensors of the same shape share one strides array (records never write
+// to their strides), found in a small direct-mapped cache keyed by the shape's contents.
+const strideKeys = new StaticArray<StaticArray<i32> | null>(16);
+const strideVals = new StaticArray<StaticArray<i32>>(16);
+function sharedStrides(shape: StaticArray<i32>): StaticArray<i32> {
+  let h = shape.length;
+  for (let i = 0; i < shape.length; i++) h = h * 31 + unchecked(shape[i]);
+  h = (h ^ (h >>> 7)) & 15;
+  const k = unchecked(strideKeys[h]);
+  if (k != null && sameShape(k, shape)) return unchecked(strideVals[h]);
+  const s = stdStrides(shape);
+  unchecked(strideKeys[h] = shape.slice<StaticArray<i32>>(0));
+  unchecked(strideVals[h] = s);
   return s;
 }
 
 export function sameShape(a: StaticArray<i32>, b: StaticArray<i32>): bool {
+  if (a === b) return true;
   if (a.length != b.length) return false;
-  for (let i = 0; i < a.length; i++) if (a[i] != b[i]) return false;
+  for (let i = 0; i < a.length; i++) if (unchecked(a[i]) != unchecked(b[i])) return false;
   return true;
 }
 
 export function isContiguous(t: Tensor): bool {
   let acc = 1;
-  for (let i = t.shape.length - 1; i >= 0; i--) {
-    if (t.shape[i] != 1 && t.strides[i] != acc) return false;
-    acc *= t.shape[i];
+  const shape = t.shape, strides = t.strides;
+  for (let i = shape.length - 1; i >= 0; i--) {
+    const d = unchecked(shape[i]);
+    if (d != 1 && unchecked(strides[i]) != acc) return false;
+    acc *= d;
   }
   return true;
 }
 
 // Scopes collect the tensors made while they are open, so backward rules can release their intermediates in one
 // place (the core's counterpart of tidy). A tensor handed on (a gradient) is retained by whoever keeps it.
-const scopes = new Array<Array<Tensor>>();
+// One flat stack of tensors; each open scope owns the entries from its mark to the top.
+const scopeItems = new Array<Tensor>();
+const scopeMarks = new Array<i32>();
 
 function register(t: Tensor): Tensor {
-  table.set(t.id, t);
+  insert(t);
   liveTensors++;
-  if (scopes.length > 0) scopes[scopes.length - 1].push(t);
+  if (scopeMarks.length > 0) scopeItems.push(t);
   return t;
 }
 
-export function scopeBegin(): void { scopes.push(new Array<Tensor>()); }
+export function scopeBegin(): void { scopeMarks.push(scopeItems.length); }
 export function scopeEnd(): void {
-  const s = scopes.pop();
+  const m = scopeMarks.pop();
   // Kernel temporaries (contiguous copies) are released by their maker at once and are never held by anyone
   // else; the scope skips those that are already gone.
-  for (let i = 0; i < s.length; i++) if (s[i].refs > 0 && table.has(s[i].id)) release(s[i]);
+  const n = scopeItems.length;
+  for (let i = m; i < n; i++) { const t = unchecked(scopeItems[i]); if (t.refs > 0 && lookup(t.id) === t) release(t); }
+  scopeItems.length = m;
 }
 
 /** A new contiguous tensor with fresh storage, or null (error recorded) when memory is exhausted. */
@@ -101,7 +176,7 @@ export function newTensor(shape: StaticArray<i32>, dtype: i32 = DType.Float32): 
   const ptr = alloc(<usize>(bytes < 16 ? 16 : bytes));
   if (ptr == 0) { fail(ErrorCode.OutOfMemory, -1, -1, bytes); return null; }
   liveBytes += bytes;
-  return register(new Tensor(nextId++, new Buf(ptr, bytes), dtype, shape, stdStrides(shape), 0, size));
+  return register(new Tensor(nextId++, new Buf(ptr, bytes), dtype, shape, sharedStrides(shape), 0, size));
 }
 
 /** A new record sharing `base`'s storage. */
@@ -112,20 +187,20 @@ export function newView(base: Tensor, shape: StaticArray<i32>, strides: StaticAr
 
 /** Looks a handle up; records DisposedTensor and returns null when it is not live. */
 export function get(h: i32, op: i32 = -1, arg: i32 = -1): Tensor | null {
-  const t = table.has(h) ? table.get(h) : null;
+  const t = lookup(h);
   if (t == null) fail(ErrorCode.DisposedTensor, op, arg, h);
   return t;
 }
 
-export function has(h: i32): bool { return table.has(h); }
+export function has(h: i32): bool { return lookup(h) != null; }
 /** For internal use where the handle is known to be live. */
-export function at(h: i32): Tensor { return table.get(h); }
+export function at(h: i32): Tensor { return changetype<Tensor>(lookup(h)); }
 
 export function retain(t: Tensor): void { t.refs++; }
 
 export function release(t: Tensor): void {
   if (--t.refs > 0) return;
-  table.delete(t.id);
+  remove(t.id);
   liveTensors--;
   const b = t.buf;
   if (--b.refs == 0) {
@@ -137,8 +212,9 @@ export function release(t: Tensor): void {
 }
 
 export function releaseHandle(h: i32): i32 {
-  if (!table.has(h)) return 0;
-  release(table.get(h));
+  const t = lookup(h);
+  if (t == null) return 0;
+  release(t);
   return 1;
 }
 
