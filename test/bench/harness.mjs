@@ -33,30 +33,39 @@ const PROFILES = {
   },
 };
 
-/** --quick | --tiny, --only=seed-single,pinn-step (workload names), --no-json. */
+/**
+ * --quick | --tiny, --only=seed-single,pinn-step (workload names), --no-json, --in-process (no
+ * child process per library and workload: faster for smoke runs, less isolated).
+ */
 export function parseArgs(argv) {
   const has = (f) => argv.includes(f);
   const profile = has("--tiny") ? "tiny" : has("--quick") ? "quick" : "full";
   const only = argv.find((a) => a.startsWith("--only="))?.slice(7).split(",");
-  return { profile, ...PROFILES[profile], only, json: !has("--no-json") };
+  return { profile, ...PROFILES[profile], only, json: !has("--no-json"), isolate: !has("--in-process") };
 }
 
 /**
  * Run `fn` warmup times untimed, then `samples` times timed one call each; report the median
- * (robust to the GC pauses and neighbours on a shared machine) and the spread.
+ * (robust to GC pauses and neighbours on a shared machine) and the spread. The process CPU time
+ * per call is kept too: when it is far below the wall time, the machine was busy elsewhere.
  */
 export async function measure(fn, { warmup = 1, samples = 5 } = {}) {
   for (let i = 0; i < warmup; i++) await fn();
-  const ms = [];
+  const ms = [], cpuMs = [];
   for (let i = 0; i < samples; i++) {
-    const t0 = performance.now();
+    const c0 = process.cpuUsage(), t0 = performance.now();
     await fn();
     ms.push(performance.now() - t0);
+    const c = process.cpuUsage(c0);
+    cpuMs.push((c.user + c.system) / 1000);
   }
   const sorted = [...ms].sort((a, b) => a - b);
-  const mid = sorted.length >> 1;
-  const median = sorted.length % 2 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2;
-  return { median, min: sorted[0], max: sorted[sorted.length - 1], samples: ms };
+  return { median: median(ms), cpuMedian: median(cpuMs), min: sorted[0], max: sorted[sorted.length - 1], samples: ms };
+}
+
+function median(xs) {
+  const s = [...xs].sort((a, b) => a - b), mid = s.length >> 1;
+  return s.length % 2 ? s[mid] : (s[mid - 1] + s[mid]) / 2;
 }
 
 /** Time one call (cold paths: first step, first compile). */
@@ -64,6 +73,14 @@ export async function once(fn) {
   const t0 = performance.now();
   const value = await fn();
   return { ms: performance.now() - t0, value };
+}
+
+/** Wall-time figure, and in brackets the same figure computed from the process's CPU time. */
+function figure(r) {
+  const t = r.timing;
+  if (!t?.cpuMedian) return fmt(r.value, r.unit);
+  const byCpu = r.better === "lower" ? (r.value * t.cpuMedian) / t.median : (r.value * t.median) / t.cpuMedian;
+  return `${fmt(r.value, r.unit)} (${fmt(byCpu, "").trim()})`;
 }
 
 const fmt = (v, unit) => {
@@ -82,7 +99,7 @@ const fmt = (v, unit) => {
 export function markdownTable(rows, baselineLibrary = "gradtape") {
   const hasBaseline = rows.some((r) => r.library.startsWith(baselineLibrary) && r.status === "ok");
   const head = hasBaseline ? `ratio (× ${baselineLibrary} better)` : "ratio (× first passing row better)";
-  const out = [`| case | library | variant | figure | ${head} | check |`, "| --- | --- | --- | ---: | ---: | --- |"];
+  const out = [`| case | library | variant | figure (by CPU time) | ${head} | check |`, "| --- | --- | --- | ---: | ---: | --- |"];
   const cases = [...new Set(rows.map((r) => r.case))];
   for (const c of cases) {
     const group = rows.filter((r) => r.case === c);
@@ -92,19 +109,23 @@ export function markdownTable(rows, baselineLibrary = "gradtape") {
       let ratio = "—";
       if (base && r.status === "ok" && r.value != null) {
         const x = r.better === "higher" ? base.value / r.value : r.value / base.value;
-        ratio = r === base ? "1 (base)" : `${x >= 10 ? x.toFixed(0) : x.toFixed(2)}×`;
+        ratio = r === base ? "1 (base)" : `${x >= 10 ? x.toFixed(0) : x >= 0.1 ? x.toFixed(2) : x.toPrecision(2)}×`;
       }
       const check = r.status === "ok" ? `ok${r.check ? ` (${r.check})` : ""}` : `**${r.status.toUpperCase()}**: ${r.check ?? ""}`;
-      out.push(`| ${c} | ${r.library} | ${r.variant ?? ""} | ${r.status === "ok" ? fmt(r.value, r.unit) : "—"} | ${ratio} | ${check.replace(/\|/g, "\\|").replace(/\n/g, " ")} |`);
+      out.push(`| ${c} | ${r.library} | ${r.variant ?? ""} | ${r.status === "ok" ? figure(r) : "—"} | ${ratio} | ${check.replace(/\|/g, "\\|").replace(/\n/g, " ")} |`);
     }
   }
   return out.join("\n");
 }
 
-/** The machine, so a figure is never read without knowing where it came from. */
+/**
+ * The machine, so a figure is never read without knowing where it came from. The load average
+ * says whether other work competed for the cores during the run (machines here are shared).
+ */
 export function machine() {
   const cpus = os.cpus();
-  return { cpu: cpus[0]?.model, cores: cpus.length, node: process.version, platform: `${os.platform()} ${os.release()}`, date: new Date().toISOString() };
+  return { cpu: cpus[0]?.model, cores: cpus.length, node: process.version, platform: `${os.platform()} ${os.release()}`,
+    date: new Date().toISOString(), loadavg: os.loadavg().map((x) => +x.toFixed(2)) };
 }
 
 /** Write results/<name>-<timestamp>.json and return its path. */

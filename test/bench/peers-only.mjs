@@ -1,54 +1,34 @@
 #!/usr/bin/env node
-// Runs every workload on the peers only (TensorFlow.js cpu and wasm, jax-js wasm) and prints the
-// table; ratios are to the first passing row of each case until gradtape's adapter joins.
-//   node test/bench/peers-only.mjs [--quick | --tiny] [--only=seed-single,pinn-step] [--no-json]
+// Runs every workload on the peers only (TensorFlow.js cpu and wasm, jax-js wasm), each in its
+// own process, and prints the table; ratios are to the first passing row of each case until
+// gradtape's adapter joins the list.
+//   node test/bench/peers-only.mjs [--quick | --tiny] [--only=seed-single,pinn-step] [--no-json] [--in-process]
 // Peers resolve from the bench package, or from BENCH_PEERS_DIR (a scratch npm install).
-import * as tfjs from "./peers/tfjs.mjs";
-import * as jax from "./peers/jax.mjs";
 import { machine, markdownTable, parseArgs, writeJson } from "./harness.mjs";
-import { ALL, makeContext } from "./workloads.mjs";
+import { runLibraries } from "./runner.mjs";
+
+const adapter = (file) => new URL(file, import.meta.url).href;
 
 /** Each library once per backend/device; the adapter's setup() options pick it. */
 export const PEERS = [
-  { adapter: tfjs, options: { backend: "cpu" } },
-  { adapter: tfjs, options: { backend: "wasm" } },
-  { adapter: jax, options: { device: "wasm" } },
+  { module: adapter("./peers/tfjs.mjs"), options: { backend: "cpu" } },
+  { module: adapter("./peers/tfjs.mjs"), options: { backend: "wasm" } },
+  { module: adapter("./peers/jax.mjs"), options: { device: "wasm" } },
 ];
 
-/** Run `workloads` for each { adapter, options } and return { libraries, rows }. */
-export async function runAll(libraries, cfg, log = (s) => process.stderr.write(s + "\n")) {
-  const ctx = makeContext(cfg);
-  const names = Object.keys(ALL).filter((w) => !cfg.only || cfg.only.includes(w));
-  const rows = [], libs = [];
-  for (const { adapter, options } of libraries) {
-    let lib;
-    try {
-      lib = await adapter.setup(options);
-    } catch (err) {
-      const label = `${adapter.name} ${Object.values(options).join(" ")}`;
-      libs.push({ label, error: String(err?.message ?? err) });
-      for (const w of names) rows.push({ case: w, library: label, variant: "", status: "failed", check: `setup: ${err?.message ?? err}` });
-      continue;
-    }
-    libs.push(lib);
-    for (const w of names) {
-      const t0 = performance.now();
-      rows.push(...(await ALL[w](adapter, lib, ctx)));
-      log(`${lib.label}: ${w} done in ${((performance.now() - t0) / 1000).toFixed(1)} s`);
-    }
-    await adapter.teardown();
-  }
-  return { libraries: libs, rows };
-}
-
-if (import.meta.url === `file://${process.argv[1]}`) {
-  const cfg = parseArgs(process.argv.slice(2));
-  const t0 = performance.now();
-  const { libraries, rows } = await runAll(PEERS, cfg);
+/** Print the header, the table and the JSON path for a finished run. */
+export function report(title, cfg, { libraries, rows }, seconds) {
   const m = machine();
-  console.log(`\nPeers benchmark (${cfg.profile}), ${m.cpu}, ${m.cores} cores, Node ${m.node}, one thread per library`);
+  console.log(`\n${title} (${cfg.profile}): ${m.cpu}, ${m.cores} cores, Node ${m.node}, one thread per library, load average ${m.loadavg.join(" ")} at the end`);
   console.log(libraries.map((l) => `${l.label} ${l.version ?? `(failed: ${l.error})`}`).join("; ") + "\n");
   console.log(markdownTable(rows));
   if (cfg.json) console.log(`\nJSON: ${writeJson("peers", { machine: m, config: cfg, libraries, rows })}`);
-  console.log(`total ${((performance.now() - t0) / 1000).toFixed(0)} s`);
+  console.log(`total ${seconds.toFixed(0)} s`);
+}
+
+if (process.argv[1] === new URL(import.meta.url).pathname) {
+  const cfg = parseArgs(process.argv.slice(2));
+  const t0 = performance.now();
+  const result = await runLibraries(PEERS, cfg, { isolate: cfg.isolate });
+  report("Peers benchmark", cfg, result, (performance.now() - t0) / 1000);
 }

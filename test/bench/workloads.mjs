@@ -8,11 +8,12 @@ import * as inputs from "./inputs.mjs";
 import * as reference from "./reference.mjs";
 import { checkMatmul, checkPinn, checkSeed } from "./check.mjs";
 
-const short = (err) => String(err?.message ?? err).split("\n")[0].slice(0, 160);
+// First sentence of an error: enough to recognise it in a table cell.
+const short = (err) => String(err?.message ?? err).split("\n")[0].split(/\. (?=[A-Z])/)[0].slice(0, 160);
 
 /**
- * Inputs and references are built once per run and shared by all libraries (the Burgers
- * reference costs a few seconds of float64 JS, so it is made lazily, once).
+ * Inputs and references, identical for all libraries. The Burgers reference costs seconds of
+ * float64 JS, so it is made lazily, or taken from cfg.pinnReference (computed by the parent).
  */
 export function makeContext(cfg) {
   const seedNet = inputs.seedNet();
@@ -27,8 +28,9 @@ export function makeContext(cfg) {
     seedBatchRef: reference.seedDerivatives(seedNet, batchPoints),
     pinnRef() {
       if (!pinnRef) {
+        // the directions are regenerated (seeded); the float64 numbers may come from the parent
         const directions = reference.gradientDirections(burgersNet, inputs.rng(7));
-        pinnRef = { directions, ...reference.burgersReference(burgersNet, data, directions) };
+        pinnRef = { directions, ...(cfg.pinnReference ?? reference.burgersReference(burgersNet, data, directions)) };
       }
       return pinnRef;
     },
@@ -151,4 +153,5 @@ export async function size(adapter, lib) {
   });
 }
 
-export const ALL = { "seed-single": seedSingle, "seed-batch": seedBatch, "pinn-step": pinnStep, matmul, size };
+// pinn-step runs last: a library that exhausts its memory there cannot spoil the others' rows.
+export const ALL = { "seed-single": seedSingle, "seed-batch": seedBatch, matmul, size, "pinn-step": pinnStep };

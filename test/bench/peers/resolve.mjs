@@ -2,7 +2,7 @@
 // from here; BENCH_PEERS_DIR (a scratch `npm i` outside the repo, e.g. /tmp/benchpeers) is the
 // fallback so the peers can be measured before the workspace lists them.
 import { createRequire } from "node:module";
-import { existsSync, readFileSync } from "node:fs";
+import { existsSync, readFileSync, realpathSync } from "node:fs";
 import path from "node:path";
 import { pathToFileURL } from "node:url";
 
@@ -14,7 +14,8 @@ if (process.env.BENCH_PEERS_DIR) bases.push(pathToFileURL(path.resolve(process.e
  * base, or from inside package `from` (pnpm does not hoist a peer's own dependencies).
  */
 export function peerDir(name, from) {
-  const starts = from ? [pathToFileURL(peerDir(from) + "/").href] : bases;
+  // realpath: under pnpm a package's own dependencies sit beside its real directory, not its link
+  const starts = from ? [pathToFileURL(realpathSync(peerDir(from)) + "/").href] : bases;
   for (const base of starts) {
     for (const nm of createRequire(base).resolve.paths(name) ?? []) {
       const dir = path.join(nm, name);

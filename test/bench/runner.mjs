@@ -1,0 +1,80 @@
+// Runs the workloads for a list of libraries, each library and workload in its own Node process:
+// a library that exhausts its wasm memory (jax-js's vmap(grad(grad)) PINN does, at 4 GiB) or
+// crashes must not take other rows with it, and no row inherits another's heap or JIT state.
+// The loop is workload-major, so the rows of one case are measured minutes apart at most: on a
+// shared, noisy machine that keeps their ratios meaningful.
+//   entry = { module: <URL of an adapter module>, options: <its setup() options> }
+import { spawn } from "node:child_process";
+import { fileURLToPath } from "node:url";
+import { ALL, makeContext } from "./workloads.mjs";
+
+const RESULT = "@@bench-result ";
+const log = (s) => process.stderr.write(s + "\n");
+const workloadNames = (cfg) => Object.keys(ALL).filter((w) => !cfg.only || cfg.only.includes(w));
+
+/** In this process: set up one library and run the selected workloads. */
+export async function runLibrary({ module, options }, ctx) {
+  const adapter = await import(module);
+  const names = workloadNames(ctx.cfg);
+  let lib;
+  try {
+    lib = await adapter.setup(options);
+  } catch (err) {
+    const label = `${adapter.name} ${Object.values(options ?? {}).join(" ")}`.trim();
+    return { lib: { label, error: String(err?.message ?? err) }, rows: names.map((w) => ({ case: w, library: label, variant: "", status: "failed", check: `setup: ${err?.message ?? err}` })) };
+  }
+  const rows = [];
+  for (const w of names) {
+    const t0 = performance.now();
+    rows.push(...(await ALL[w](adapter, lib, ctx)));
+    log(`${lib.label}: ${w} done in ${((performance.now() - t0) / 1000).toFixed(1)} s`);
+  }
+  await adapter.teardown();
+  return { lib, rows };
+}
+
+/**
+ * Run every workload for every entry, each pair in a child process (isolate = true) or all in
+ * this one. The Burgers reference is computed once, here, and handed to the children (it costs
+ * seconds of float64 JS).
+ */
+export async function runLibraries(entries, cfg, { isolate = true } = {}) {
+  const ctx = makeContext(cfg);
+  if (workloadNames(cfg).includes("pinn-step")) {
+    const { loss, dirDerivs } = ctx.pinnRef();
+    cfg = { ...cfg, pinnReference: { loss, dirDerivs } };
+  }
+  const libraries = entries.map(() => undefined), rows = [];
+  for (const w of workloadNames(cfg)) {
+    for (const [i, entry] of entries.entries()) {
+      const one = { ...cfg, only: [w] };
+      const result = isolate ? await runChild(entry, one) : await runLibrary(entry, { ...ctx, cfg: one });
+      if (!libraries[i] || (libraries[i].error && !result.lib.error)) libraries[i] = result.lib;
+      rows.push(...result.rows);
+    }
+  }
+  return { libraries, rows };
+}
+
+function runChild(entry, cfg) {
+  return new Promise((resolve) => {
+    const child = spawn(process.execPath, [fileURLToPath(import.meta.url), JSON.stringify({ entry, cfg })], { stdio: ["ignore", "pipe", "inherit"] });
+    let out = "";
+    child.stdout.on("data", (d) => (out += d));
+    child.on("close", (code, signal) => {
+      const line = out.split("\n").find((l) => l.startsWith(RESULT));
+      if (line) return resolve(JSON.parse(line.slice(RESULT.length)));
+      const label = `${entry.module.split("/").pop()} ${JSON.stringify(entry.options ?? {})}`;
+      const why = `process died (${signal ?? `exit ${code}`}): ${out.trim().split("\n").pop() ?? ""}`;
+      resolve({ lib: { label, error: why }, rows: workloadNames(cfg).map((w) => ({ case: w, library: label, variant: "", status: "failed", check: why })) });
+    });
+  });
+}
+
+// Child process: argv[2] = JSON { entry, cfg }; the result goes to stdout as one tagged line.
+if (process.argv[1] === fileURLToPath(import.meta.url)) {
+  const { entry, cfg } = JSON.parse(process.argv[2]);
+  const result = await runLibrary(entry, makeContext(cfg));
+  process.stdout.write(RESULT + JSON.stringify(result) + "\n");
+  process.exit(0); // peers may leave handles (timers, wasm workers) open
+}
