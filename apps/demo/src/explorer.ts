@@ -31,7 +31,7 @@ export function initExplorer(): { shown(): void } {
 
   const line = new LinePlot($("line-plot"), { xLabel: "x", yLabel: "f", y2Label: "∂f/∂x", aspect: 2.1 });
   const heat = new HeatMap($("heat-plot"), {
-    title: "f(x, t)", xLabel: "x", yLabel: "t", colorMap: "viridis", aspect: 1.3,
+    title: "f(x, t)", xLabel: "x", yLabel: "t", colorMap: "viridis", aspect: 1.3, dataAspect: 1,
     onPick: (px, pt) => { setPoint(px, pt); },
   });
 
@@ -43,10 +43,15 @@ export function initExplorer(): { shown(): void } {
   function setNetwork(n: Network): void {
     net?.model.dispose();
     net = n;
-    $("net-summary").textContent = `${n.summary}`;
-    $("net-source").textContent = n.source.startsWith("seed ")
-      ? `(${n.params} weights; ${n.source}, as gradtape derivatives --seed ${n.source.slice(5)})`
-      : `(${n.params} weights, from ${n.source})`;
+    $("net-summary").textContent = n.summary;
+    $("net-params").textContent = `${n.params} weights`;
+    const src = $("net-source");
+    if (n.source.startsWith("seed ")) {
+      src.textContent = `${n.source}: the network of `;
+      const c = document.createElement("code");
+      c.textContent = `gradtape derivatives --seed ${n.source.slice(5)}`;
+      src.append(c);
+    } else src.textContent = `from ${n.source}`;
     if (downloadUrl) URL.revokeObjectURL(downloadUrl);
     downloadUrl = URL.createObjectURL(new Blob([n.json()], { type: "application/json" }));
     const a = $<HTMLAnchorElement>("net-download");

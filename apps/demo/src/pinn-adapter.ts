@@ -4,21 +4,29 @@
 // below, so switching from this file's stand-ins to gradtape's own `optim`, `pinn` and `io` exports touches
 // this file alone.
 //
-// STATUS: written while packages/gradtape/src/{optim,pinn,io} were still being built. Until they are exported
-// from "gradtape", this file holds minimal stand-ins, each marked FALLBACK: the four problems' losses written
-// with GradientTape, Adam written with tensor ops, the reference solutions, and the safetensors writer.
+// STATUS: optimizers (optim.Adam, optim.LBFGS) and weights I/O (io.saveWeightsJSON, io.saveSafetensors) are
+// gradtape's. The PINN toolkit (packages/gradtape/src/pinn) was still being built when this was written, so the
+// four problems (their losses, written with GradientTape, and their reference solutions) are stand-ins here,
+// marked FALLBACK.
 // ============================================================================================================
-import { nn, io, tensor, zeros, tidy, keep, GradientTape, Generator, memory, type Tensor, type Variable } from "gradtape";
+import { nn, io, optim, tensor, tidy, keep, GradientTape, Generator, type Tensor } from "gradtape";
 import type { Field, ProblemId, Range, TrainConfig } from "./protocol.js";
 
-export interface StepResult { loss: number }
+export interface StepResult {
+  /** the loss of every optimizer step (Adam step or L-BFGS iteration) this call made, in order */
+  losses: number[];
+  /** the optimizer that made them */
+  optimizer: "Adam" | "L-BFGS";
+  /** set when L-BFGS stopped on a tolerance: nothing more to do */
+  converged?: string;
+}
 
 export interface Session {
   readonly config: TrainConfig;
   readonly params: number;
   /** a line saying what does the work, shown under the maps */
   readonly backend: string;
-  /** one optimizer step (Adam); returns the loss before the update */
+  /** one Adam step, or up to a few L-BFGS iterations (after config.adamSteps Adam steps) */
   step(): StepResult;
   /** the network on the evaluation grid, with the error against the reference */
   evaluate(): { prediction: Field; error: Field; relL2: number };
@@ -147,41 +155,6 @@ function rng(seed: number): () => number {
 }
 
 // ------------------------------------------------------------------------------------------------------------
-// FALLBACK: Adam over variables, written with tensor ops (until gradtape's optim.Adam is exported)
-
-class AdamFallback {
-  #m = new Map<Variable, Tensor>();
-  #v = new Map<Variable, Tensor>();
-  #t = 0;
-  constructor(readonly lr: number, readonly b1 = 0.9, readonly b2 = 0.999, readonly eps = 1e-8) {}
-
-  minimize(lossFn: () => Tensor, vars: Variable[]): number {
-    const tape = new GradientTape();
-    try {
-      return tidy(() => {
-        const loss = tape.record(() => lossFn());
-        const grads = tape.gradient(loss, vars, { unconnected: "zero" }) as Tensor[];
-        this.#t++;
-        const c1 = 1 - this.b1 ** this.#t, c2 = 1 - this.b2 ** this.#t;
-        vars.forEach((p, i) => {
-          const g = grads[i];
-          let m = this.#m.get(p), v = this.#v.get(p);
-          if (!m || !v) { m = zeros([...p.shape]); v = zeros([...p.shape]); }
-          const m2 = keep(m.mul(this.b1).add(g.mul(1 - this.b1)));
-          const v2 = keep(v.mul(this.b2).add(g.square().mul(1 - this.b2)));
-          m.dispose(); v.dispose();
-          this.#m.set(p, m2); this.#v.set(p, v2);
-          p.assign(p.sub(m2.div(c1).div(v2.div(c2).sqrt().add(this.eps)).mul(this.lr)));
-        });
-        return loss.item();
-      });
-    } finally { tape.dispose(); }
-  }
-
-  dispose(): void { for (const t of [...this.#m.values(), ...this.#v.values()]) t.dispose(); }
-}
-
-// ------------------------------------------------------------------------------------------------------------
 // the session
 
 export function createSession(config: TrainConfig): Session {
@@ -245,7 +218,11 @@ export function createSession(config: TrainConfig): Session {
     } finally { inner.dispose(); outer.dispose(); }
   };
 
-  const opt = new AdamFallback(config.lr);
+  // Adam for config.adamSteps steps, then L-BFGS (the usual PINN recipe); adamSteps < 0 means Adam only
+  const adam = new optim.Adam({ learningRate: config.lr });
+  let lbfgs: optim.LBFGS | null = null;
+  let adamDone = 0;
+  const LBFGS_PER_CALL = 4;   // iterations per step() call: keeps one call well under the worker's pause latency
   const grid = P.grid();
   const gridPts = new Float32Array(grid.nx * grid.ny * d);
   for (let j = 0; j < grid.ny; j++) for (let i = 0; i < grid.nx; i++) {
@@ -285,8 +262,20 @@ export function createSession(config: TrainConfig): Session {
   return {
     config,
     params,
-    backend: `gradtape in a Web Worker; demo stand-ins for the PINN toolkit and Adam (apps/demo/src/pinn-adapter.ts); live tensors ${memory().tensors}`,
-    step: () => ({ loss: opt.minimize(lossFn, vars) }),
+    backend: "gradtape in a Web Worker: optim.Adam then optim.LBFGS; problems and references from the demo's stand-ins (apps/demo/src/pinn-adapter.ts)",
+    step: () => {
+      if (config.adamSteps < 0 || adamDone < config.adamSteps) {
+        adamDone++;
+        return { losses: [adam.minimize(lossFn, vars)], optimizer: "Adam" };
+      }
+      const losses: number[] = [];
+      lbfgs ??= new optim.LBFGS({ maxIterations: LBFGS_PER_CALL, maxEvaluations: 3 * LBFGS_PER_CALL + 1, historySize: 50 });
+      lbfgs.onIteration = (it) => { losses.push(it.loss); };
+      const final = lbfgs.minimize(lossFn, vars);
+      const r = lbfgs.result!;
+      if (losses.length === 0) losses.push(final);
+      return { losses, optimizer: "L-BFGS", converged: r.converged || r.reason === "line-search-failed" ? r.reason : undefined };
+    },
     loss: () => tidy(() => lossFn().item()),
     reference: () => field(grid.ref),
     evaluate: () => {
@@ -303,7 +292,7 @@ export function createSession(config: TrainConfig): Session {
     exportJSON: () => withExport((m) => io.saveWeightsJSON(m)),
     exportSafetensors: () => withExport((m) => io.saveSafetensors(m, { metadata: { "gradtape.problem": config.problem, "gradtape.inputs": P.axes.length === 1 ? "x" : config.problem === "poisson2d" ? "x,y" : "x,t" } })),
     dispose: () => {
-      opt.dispose();
+      adam.dispose();
       model.dispose();
       for (const t of [scaleT, centerT, XfT, XbT, ubT, srcT, gridT, ...onehots]) t?.dispose();
     },

@@ -13,11 +13,19 @@ const TEXT = "#1f2533";
 // ---------------------------------------------------------------------------------------------------------------
 // ticks and number formatting
 
-/** About `count` round tick values covering [lo, hi]. */
+/** About `count` round tick values covering [lo, hi] (at least 3 when count >= 2). */
 export function niceTicks(lo: number, hi: number, count = 5): number[] {
   if (!Number.isFinite(lo) || !Number.isFinite(hi)) return [];
   if (hi < lo) [lo, hi] = [hi, lo];
   if (hi === lo) return [lo];
+  for (let c = Math.max(1, count); c < count + 8; c++) {
+    const t = ticksFor(lo, hi, c);
+    if (t.length >= Math.min(3, count + 1)) return t;
+  }
+  return ticksFor(lo, hi, count + 8);
+}
+
+function ticksFor(lo: number, hi: number, count: number): number[] {
   const raw = (hi - lo) / Math.max(1, count);
   const mag = 10 ** Math.floor(Math.log10(raw));
   const step = [1, 2, 2.5, 5, 10].map((m) => m * mag).find((s) => s >= raw) ?? 10 * mag;
@@ -158,7 +166,20 @@ export class LinePlot extends CanvasView {
     const { ctx, w, h } = this;
     const o = this.options;
     const hasRight = this.series.some((s) => s.axis === "right");
-    const m = { l: 62, r: hasRight ? 62 : 16, t: 30, b: 44 };
+    // legend layout first: items flow left to right and wrap, and the plot starts below them
+    ctx.font = FONT;
+    const legend: { s: Series; x: number; y: number }[] = [];
+    {
+      let lx = 62, ly = 14;
+      for (const s of this.series) {
+        const iw = 26 + ctx.measureText(s.name).width;
+        if (lx + iw > w - 8 && lx > 62) { lx = 62; ly += 18; }
+        legend.push({ s, x: lx, y: ly });
+        lx += iw + 18;
+      }
+    }
+    const legendBottom = legend.length ? legend[legend.length - 1].y + 10 : 0;
+    const m = { l: 62, r: hasRight ? 62 : 16, t: Math.max(30, legendBottom + 8), b: 44 };
     const pw = w - m.l - m.r, ph = h - m.t - m.b;
 
     let xr: Range | null = o.xRange ?? null;
@@ -216,7 +237,7 @@ export class LinePlot extends CanvasView {
     ctx.fillStyle = TEXT;
     ctx.textAlign = "center";
     ctx.textBaseline = "bottom";
-    ctx.fillText(o.xLabel, m.l + pw / 2, h - 4);
+    fitText(ctx, o.xLabel, m.l + pw / 2, h - 4, w);
     verticalText(ctx, o.yLabel, 13, m.t + ph / 2, this.series.find((s) => (s.axis ?? "left") === "left" && hasRight)?.color ?? TEXT);
     if (yr && o.y2Label) verticalText(ctx, o.y2Label, w - 10, m.t + ph / 2, this.series.find((s) => s.axis === "right")?.color ?? TEXT);
 
@@ -255,20 +276,18 @@ export class LinePlot extends CanvasView {
       ctx.fillText(o.empty, m.l + pw / 2, m.t + ph / 2);
     }
 
-    // legend (top, left to right)
+    // legend
     ctx.font = FONT;
     ctx.textBaseline = "middle";
     ctx.textAlign = "left";
-    let lx = m.l;
-    for (const s of this.series) {
+    for (const { s, x: lx, y: ly } of legend) {
       ctx.strokeStyle = s.color;
       ctx.lineWidth = 2.5;
       ctx.setLineDash(s.dash ?? []);
-      ctx.beginPath(); ctx.moveTo(lx, 14); ctx.lineTo(lx + 20, 14); ctx.stroke();
+      ctx.beginPath(); ctx.moveTo(lx, ly); ctx.lineTo(lx + 20, ly); ctx.stroke();
       ctx.setLineDash([]);
       ctx.fillStyle = TEXT;
-      ctx.fillText(s.name, lx + 26, 14);
-      lx += 26 + ctx.measureText(s.name).width + 18;
+      ctx.fillText(s.name, lx + 26, ly);
     }
   }
 }
@@ -286,6 +305,22 @@ function fmtPow10(v: number): string {
   if (e === 0) return "1";
   if (e === 1) return "10";
   return `1e${e}`;
+}
+
+/**
+ * Text centred at x if it fits inside [0, width] there; otherwise centred in the canvas, shrunk (down to 9 px)
+ * and, if still too wide, cut with an ellipsis.
+ */
+function fitText(ctx: CanvasRenderingContext2D, text: string, x: number, y: number, width: number): void {
+  if (ctx.measureText(text).width <= 2 * Math.min(x, width - x) - 8) { ctx.fillText(text, x, y); return; }
+  x = width / 2;
+  const maxWidth = width - 8;
+  const base = ctx.font;
+  for (let px = 12; px >= 9 && ctx.measureText(text).width > maxWidth; px--) ctx.font = base.replace(/\d+px/, `${px}px`);
+  let t = text;
+  while (t.length > 3 && ctx.measureText(t).width > maxWidth) t = t.slice(0, -2) + "…";
+  ctx.fillText(t, x, y);
+  ctx.font = base;
 }
 
 function verticalText(ctx: CanvasRenderingContext2D, text: string, x: number, y: number, color: string): void {
@@ -339,6 +374,8 @@ export interface HeatMapOptions {
   aspect?: number;
   /** called with data coordinates when the plot area is clicked or dragged on */
   onPick?: (x: number, y: number) => void;
+  /** width / height of the plot area (e.g. 1 for a square domain); default: fill the canvas */
+  dataAspect?: number;
 }
 
 export interface HeatData {
@@ -423,7 +460,9 @@ export class HeatMap extends CanvasView {
     const { ctx, w, h } = this;
     const o = this.options;
     const m = { l: 52, r: 74, t: 28, b: 42 };
-    const pw = w - m.l - m.r, ph = h - m.t - m.b;
+    let pw = w - m.l - m.r;
+    const ph = h - m.t - m.b;
+    if (o.dataAspect && pw > ph * o.dataAspect) { const nw = ph * o.dataAspect; m.l += (pw - nw) / 2; pw = nw; }
     this.#plot = { l: m.l, t: m.t, w: pw, h: ph };
 
     ctx.font = FONT;
@@ -469,7 +508,7 @@ export class HeatMap extends CanvasView {
     ctx.textAlign = "center";
     ctx.textBaseline = "bottom";
     ctx.fillText(o.xLabel, m.l + pw / 2, h - 4);
-    verticalText(ctx, o.yLabel, 12, m.t + ph / 2, TEXT);
+    verticalText(ctx, o.yLabel, m.l - 40, m.t + ph / 2, TEXT);
 
     // marker
     if (this.marker) {
@@ -504,8 +543,8 @@ export class HeatMap extends CanvasView {
     if (d.unit) {
       ctx.font = FONT_SMALL;
       ctx.fillStyle = TEXT;
-      ctx.textAlign = "right";
-      ctx.fillText(d.unit, w - 4, 13);
+      ctx.textAlign = "left";
+      ctx.fillText(d.unit, bx, 13);
     }
   }
 }

@@ -12,7 +12,7 @@ export interface ProblemMeta {
   /** names and ranges of the inputs: [x, t] or [x, y] or [x] */
   axes: { name: string; range: Range }[];
   /** sensible demo sizes (smaller than the published setups, so a run shows progress in seconds) */
-  defaults: { layers: number; width: number; nf: number; nu: number; lr: number };
+  defaults: { layers: number; width: number; nf: number; nu: number; lr: number; adamSteps: number };
 }
 
 export const PROBLEMS: ProblemMeta[] = [
@@ -22,27 +22,27 @@ export const PROBLEMS: ProblemMeta[] = [
       "<i>u</i>(0, <i>x</i>) = −sin(π<i>x</i>), <i>u</i>(<i>t</i>, ±1) = 0" +
       "<span class=\"domain\">x ∈ [−1, 1], t ∈ [0, 1]; reference: exact Cole–Hopf solution</span>",
     axes: [{ name: "x", range: [-1, 1] }, { name: "t", range: [0, 1] }],
-    defaults: { layers: 4, width: 20, nf: 2000, nu: 100, lr: 0.005 },
+    defaults: { layers: 4, width: 20, nf: 2000, nu: 100, lr: 0.005, adamSteps: 1000 },
   },
   {
     id: "heat", label: "Heat",
     equationHtml: "<i>u<sub>t</sub></i> = 0.4 <i>u<sub>xx</sub></i><br><i>u</i>(0, <i>x</i>) = sin(π<i>x</i>), <i>u</i>(<i>t</i>, 0) = <i>u</i>(<i>t</i>, 1) = 0" +
       "<span class=\"domain\">x ∈ [0, 1], t ∈ [0, 1]; exact: e<sup>−0.4π²t</sup> sin(πx)</span>",
     axes: [{ name: "x", range: [0, 1] }, { name: "t", range: [0, 1] }],
-    defaults: { layers: 3, width: 20, nf: 1000, nu: 100, lr: 0.005 },
+    defaults: { layers: 3, width: 20, nf: 1000, nu: 100, lr: 0.005, adamSteps: 500 },
   },
   {
     id: "poisson1d", label: "Poisson 1-D",
     equationHtml: "−<i>u</i>″ = π² sin(π<i>x</i>), <i>u</i>(±1) = 0<span class=\"domain\">x ∈ [−1, 1]; exact: sin(πx)</span>",
     axes: [{ name: "x", range: [-1, 1] }],
-    defaults: { layers: 2, width: 20, nf: 200, nu: 2, lr: 0.005 },
+    defaults: { layers: 2, width: 20, nf: 200, nu: 2, lr: 0.005, adamSteps: 300 },
   },
   {
     id: "poisson2d", label: "Poisson 2-D",
     equationHtml: "−Δ<i>u</i> = 2π² sin(π<i>x</i>) sin(π<i>y</i>), <i>u</i> = 0 on the boundary" +
       "<span class=\"domain\">(x, y) ∈ [0, 1]²; exact: sin(πx) sin(πy)</span>",
     axes: [{ name: "x", range: [0, 1] }, { name: "y", range: [0, 1] }],
-    defaults: { layers: 3, width: 20, nf: 1000, nu: 200, lr: 0.005 },
+    defaults: { layers: 3, width: 20, nf: 1000, nu: 200, lr: 0.005, adamSteps: 500 },
   },
 ];
 
@@ -54,6 +54,8 @@ export interface TrainConfig {
   nf: number;
   nu: number;
   lr: number;
+  /** Adam steps before switching to L-BFGS; -1 = Adam only, 0 = L-BFGS from the start */
+  adamSteps: number;
   seed: number;
 }
 
@@ -69,8 +71,9 @@ export type ToWorker =
 
 // worker -> main
 export type FromWorker =
-  | { type: "ready"; config: TrainConfig; params: number; reference: Field; prediction: Field; relL2: number; loss: number; backend: string }
-  | { type: "progress"; step: number; steps: Float64Array; losses: Float64Array; stepsPerSecond: number; running: boolean }
+  | { type: "ready"; config: TrainConfig; params: number; reference: Field; prediction: Field; error: Field; relL2: number; loss: number; backend: string }
+  | { type: "progress"; step: number; steps: Float64Array; losses: Float64Array; stepsPerSecond: number; optimizer: "Adam" | "L-BFGS"; memory: { tensors: number; bytes: number } }
+  | { type: "converged"; step: number; reason: string }
   | { type: "snapshot"; step: number; prediction: Field; error: Field; relL2: number }
   | { type: "paused"; step: number }
   | { type: "exported"; json: string; safetensors: ArrayBuffer; name: string }

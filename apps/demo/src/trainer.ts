@@ -3,7 +3,7 @@
 import { HeatMap, LinePlot, fmtNum } from "./plot.js";
 import { PROBLEMS, type FromWorker, type ToWorker, type TrainConfig, type Field, type ProblemMeta } from "./protocol.js";
 
-type State = "off" | "loading" | "idle" | "running" | "pausing" | "paused" | "error";
+type State = "off" | "loading" | "idle" | "running" | "pausing" | "paused" | "converged" | "error";
 
 const $ = <T extends HTMLElement = HTMLElement>(id: string) => document.getElementById(id) as T;
 const MAX_PLOT_POINTS = 1500;
@@ -44,7 +44,11 @@ export function initTrainer(): { shown(): void } {
   const form = {
     layers: $<HTMLInputElement>("layers"), width: $<HTMLInputElement>("width"), activation: $<HTMLSelectElement>("activation"),
     nf: $<HTMLInputElement>("nf"), nu: $<HTMLInputElement>("nu"), lr: $<HTMLInputElement>("lr"), seed: $<HTMLInputElement>("train-seed"),
+    optimizer: $<HTMLSelectElement>("optimizer"), adamSteps: $<HTMLInputElement>("adam-steps"),
   };
+  const syncOptimizer = () => { form.adamSteps.disabled = form.optimizer.value !== "adam-lbfgs"; };
+  form.optimizer.addEventListener("change", syncOptimizer);
+  syncOptimizer();
   const btn = {
     start: $<HTMLButtonElement>("train-start"), pause: $<HTMLButtonElement>("train-pause"),
     resume: $<HTMLButtonElement>("train-resume"), reset: $<HTMLButtonElement>("train-reset"),
@@ -52,9 +56,9 @@ export function initTrainer(): { shown(): void } {
   };
 
   const lossPlot = new LinePlot($("loss-plot"), {
-    xLabel: "optimizer step (Adam)", yLabel: "log scale", logY: true, aspect: 2.4, empty: "press Start to train",
+    xLabel: "step", yLabel: "loss, error (log scale)", logY: true, aspect: 2.4, empty: "press Start to train",
   });
-  const mapOpts = (title: string, colorMap: "viridis" | "diverging" | "magma") => ({ title, xLabel: "x", yLabel: "t", colorMap, aspect: 1.05 });
+  const mapOpts = (title: string, colorMap: "viridis" | "diverging" | "magma") => ({ title, xLabel: "x", yLabel: "t", colorMap, aspect: 1.35 });
   const mapPred = new HeatMap($("map-pred"), mapOpts("prediction u_θ", "diverging"));
   const mapRef = new HeatMap($("map-ref"), mapOpts("reference u", "diverging"));
   const mapErr = new HeatMap($("map-err"), mapOpts("|u_θ − u|", "magma"));
@@ -72,10 +76,15 @@ export function initTrainer(): { shown(): void } {
     const layers = int(form.layers, 1, 10, "hidden layers"), width = int(form.width, 2, 128, "units per layer");
     const nf = int(form.nf, 16, 20000, "collocation points"), nu = int(form.nu, 2, 2000, "initial/boundary points");
     const seed = int(form.seed, 0, 2 ** 31 - 1, "seed");
+    const opt = form.optimizer.value;
+    const adamSteps = opt === "adam" ? -1 : opt === "lbfgs" ? 0 : int(form.adamSteps, 1, 1_000_000, "Adam steps before L-BFGS");
     const lr = Number(form.lr.value);
-    for (const v of [layers, width, nf, nu, seed]) if (typeof v === "string") return v;
+    for (const v of [layers, width, nf, nu, seed, adamSteps]) if (typeof v === "string") return v;
     if (!(lr > 0 && lr <= 0.5)) return "learning rate must be in (0, 0.5]";
-    return { problem: meta().id, layers: layers as number, width: width as number, activation: form.activation.value, nf: nf as number, nu: nu as number, lr, seed: seed as number };
+    return {
+      problem: meta().id, layers: layers as number, width: width as number, activation: form.activation.value,
+      nf: nf as number, nu: nu as number, lr, adamSteps: adamSteps as number, seed: seed as number,
+    };
   }
 
   function showError(msg: string | null): void {
@@ -87,14 +96,15 @@ export function initTrainer(): { shown(): void } {
   function setState(s: State): void {
     state = s;
     const label: Record<State, string> = {
-      off: "idle", loading: "preparing…", idle: step > 0 ? "stopped" : "ready", running: "training", pausing: "pausing…", paused: "paused", error: "error",
+      off: "idle", loading: "preparing…", idle: step > 0 ? "stopped" : "ready", running: "training", pausing: "pausing…", paused: "paused",
+      converged: "converged", error: "error",
     };
     $("train-status").textContent = label[s];
-    btn.start.disabled = !(s === "idle" || s === "error" || s === "off");
+    btn.start.disabled = !(s === "idle" || s === "error" || s === "off" || s === "converged");
     btn.pause.disabled = s !== "running";
     btn.resume.disabled = s !== "paused";
     btn.reset.disabled = s === "loading";
-    btn.json.disabled = btn.st.disabled = !(s === "idle" || s === "paused" || s === "running" || s === "pausing") || session === null;
+    btn.json.disabled = btn.st.disabled = !(s === "idle" || s === "paused" || s === "running" || s === "pausing" || s === "converged") || session === null;
     document.body.dataset.trainState = s;
   }
 
@@ -119,6 +129,8 @@ export function initTrainer(): { shown(): void } {
     $("train-loss").textContent = "–";
     $("train-rate").textContent = "–";
     $("train-l2").textContent = "–";
+    $("train-opt").textContent = "–";
+    $("train-mem").textContent = "–";
     drawLoss();
     session = null;
     setState("loading");
@@ -174,10 +186,15 @@ export function initTrainer(): { shown(): void } {
 
   function drawLoss(): void {
     const l = decimate(lossSteps.view(), losses.view(), MAX_PLOT_POINTS);
+    const sw = session && session.adamSteps > 0 && step > session.adamSteps ? session.adamSteps + 0.5 : null;
+    const a = session?.adamSteps ?? -1;
+    lossPlot.options.xLabel = a === 0 ? "L-BFGS iteration" : a < 0 ? "Adam step"
+      : `Adam step, then L-BFGS iteration (switch at ${a}${sw !== null ? ", dashed line" : ""})`;
+    lossPlot.options.xRange = [0, Math.max(10, step)];
     lossPlot.set([
       { name: "loss (residual + conditions)", color: "#3b5bdb", x: l.x, y: l.y, width: 1.6 },
       { name: "relative L2 error", color: "#e8590c", x: l2Steps.view(), y: l2s.view(), dash: [6, 3] },
-    ]);
+    ], sw);
   }
 
   let lossDrawPending = false;
@@ -193,7 +210,7 @@ export function initTrainer(): { shown(): void } {
         $("train-loss").dataset.value = String(m.loss);
         l2Steps.push(0); l2s.push(m.relL2);
         lossSteps.push(0); losses.push(m.loss);
-        showFields(m.prediction, null);
+        showFields(m.prediction, m.error);
         drawLoss();
         $("maps-note").textContent = `Evaluation grid ${m.reference.nx}${m.reference.ny > 1 ? ` × ${m.reference.ny}` : ""} points; ${m.backend}. Prediction and reference share one colour scale.`;
         const wasStarting = state === "loading" && pendingRun;
@@ -208,6 +225,8 @@ export function initTrainer(): { shown(): void } {
         const last = m.losses[m.losses.length - 1];
         if (last !== undefined) { $("train-loss").textContent = fmtNum(last, 5); $("train-loss").dataset.value = String(last); }
         $("train-rate").textContent = m.stepsPerSecond > 0 ? m.stepsPerSecond.toFixed(m.stepsPerSecond < 10 ? 1 : 0) : "–";
+        $("train-opt").textContent = m.optimizer;
+        $("train-mem").textContent = `${(m.memory.bytes / 1024).toFixed(0)} KiB, ${m.memory.tensors} t.`;
         if (!lossDrawPending) { lossDrawPending = true; requestAnimationFrame(() => { lossDrawPending = false; drawLoss(); }); }
         break;
       }
@@ -237,6 +256,14 @@ export function initTrainer(): { shown(): void } {
         else save(m.safetensors, "application/octet-stream", `${m.name}.safetensors`);
         break;
       }
+      case "converged": {
+        step = m.step;
+        $("train-step").textContent = String(m.step);
+        $("train-rate").textContent = "–";
+        setState("converged");
+        $("train-status").textContent = `converged (${m.reason})`;
+        break;
+      }
       case "error": {
         showError(m.message);
         setState("error");
@@ -253,7 +280,7 @@ export function initTrainer(): { shown(): void } {
   btn.st.addEventListener("click", () => { exportWhat = "safetensors"; post({ type: "export" }); });
 
   btn.start.addEventListener("click", () => {
-    if (configChanged() || step > 0 || state === "error") { pendingRun = true; reset(); return; }
+    if (configChanged() || step > 0 || state === "error" || state === "converged") { pendingRun = true; reset(); return; }
     run();
   });
   btn.pause.addEventListener("click", () => { post({ type: "pause" }); setState("pausing"); });
@@ -265,6 +292,7 @@ export function initTrainer(): { shown(): void } {
     const d = meta().defaults;
     form.layers.value = String(d.layers); form.width.value = String(d.width);
     form.nf.value = String(d.nf); form.nu.value = String(d.nu); form.lr.value = String(d.lr);
+    form.adamSteps.value = String(d.adamSteps);
     showEquation();
     if (state === "idle" || state === "error") reset();      // nothing trained yet worth keeping: show the new problem
   });
@@ -272,6 +300,7 @@ export function initTrainer(): { shown(): void } {
     const d = meta().defaults;
     form.layers.value = String(d.layers); form.width.value = String(d.width);
     form.nf.value = String(d.nf); form.nu.value = String(d.nu); form.lr.value = String(d.lr);
+    form.adamSteps.value = String(d.adamSteps);
   }
   showEquation();
   setState("off");

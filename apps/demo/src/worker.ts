@@ -1,7 +1,7 @@
 // The training worker: its own gradtape core, one training session at a time. It trains in slices of about
 // SLICE_MS, reporting the losses after each slice, and yields to its event loop between slices so that a
 // "pause" (or "reset") message is handled within one slice.
-import { ready } from "gradtape";
+import { ready, memory } from "gradtape";
 import { createSession, type Session } from "./pinn-adapter.js";
 import type { FromWorker, ToWorker } from "./protocol.js";
 
@@ -40,20 +40,34 @@ async function loop(gen: number): Promise<void> {
   while (running && gen === generation && session) {
     const t0 = performance.now();
     const steps: number[] = [], losses: number[] = [];
+    let optimizer: "Adam" | "L-BFGS" = "Adam";
+    let converged: string | undefined;
     try {
       do {
         const r = session.step();
-        step++;
-        steps.push(step); losses.push(r.loss);
-        if (!Number.isFinite(r.loss)) throw new Error(`the loss became ${r.loss} at step ${step}; lower the learning rate and reset`);
-      } while (performance.now() - t0 < SLICE_MS);
+        optimizer = r.optimizer;
+        for (const loss of r.losses) {
+          step++;
+          steps.push(step); losses.push(loss);
+          if (!Number.isFinite(loss)) throw new Error(`the loss became ${loss} at step ${step}; lower the learning rate and reset`);
+        }
+        converged = r.converged;
+      } while (!converged && performance.now() - t0 < SLICE_MS);
     } catch (e) { fail(e); return; }
     const now = performance.now();
     rateWindow.push({ t: now, step });
     while (rateWindow.length > 2 && now - rateWindow[0].t > 3000) rateWindow.shift();
     const first = rateWindow[0];
     const rate = now > first.t ? ((step - first.step) * 1000) / (now - first.t) : 0;
-    send({ type: "progress", step, steps: Float64Array.from(steps), losses: Float64Array.from(losses), stepsPerSecond: rate, running: true });
+    const mem = memory();
+    send({ type: "progress", step, steps: Float64Array.from(steps), losses: Float64Array.from(losses), stepsPerSecond: rate, optimizer, memory: { tensors: mem.tensors, bytes: mem.bytes } });
+    if (converged) {
+      running = false;
+      generation++;
+      send({ type: "converged", step, reason: converged });
+      try { snapshot(); } catch (e) { fail(e); }
+      return;
+    }
     if (now - lastSnapshot > SNAPSHOT_MS) { try { snapshot(); } catch (e) { fail(e); return; } }
     await yieldToEvents();
   }
@@ -72,7 +86,7 @@ async function handle(m: ToWorker): Promise<void> {
         session = createSession(m.config);
         const ev = session.evaluate();
         const ref = session.reference();
-        send({ type: "ready", config: m.config, params: session.params, reference: ref, prediction: ev.prediction, relL2: ev.relL2, loss: session.loss(), backend: session.backend });
+        send({ type: "ready", config: m.config, params: session.params, reference: ref, prediction: ev.prediction, error: ev.error, relL2: ev.relL2, loss: session.loss(), backend: session.backend });
         lastSnapshot = performance.now();
       } catch (e) { fail(e); }
       break;
