@@ -5,11 +5,12 @@ import { readFileSync } from "node:fs";
 import { CliError, EXIT_OK, reportError } from "./errors.js";
 import type { Command, Io } from "./command.js";
 import { derivatives } from "./commands/derivatives.js";
+import { pinnCommand } from "./commands/pinn.js";
 
 export type { Command, Io } from "./command.js";
 export { CliError, EXIT_OK, EXIT_FAILURE, EXIT_USAGE } from "./errors.js";
 
-export const COMMANDS: readonly Command[] = [derivatives];
+export const COMMANDS: readonly Command[] = [derivatives, pinnCommand];
 
 function version(): string {
   try {

@@ -15,4 +15,5 @@ export * as nn from "./nn/index.js";
 export * as optim from "./optim/index.js";
 export * as losses from "./losses.js";
 export * as io from "./io/index.js";
+export * as pinn from "./pinn/index.js";
 export { jet, jetDerivatives, jetMethod, type JetOptions, type JetResult, type JetMethod } from "./jet/index.js";

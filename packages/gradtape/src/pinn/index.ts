@@ -1,0 +1,24 @@
+// The PINN toolkit: batched input derivatives, collocation sampling, problem statements, training (Adam then
+// L-BFGS) with progress callbacks, evaluation against a reference, and built-in problems with their exact or
+// reference solutions.
+export {
+  derivatives, parseDerivative, registerDerivativeMethod, derivativeMethods, nestedReverse,
+  type Net, type DerivativesOptions, type DerivativeSpec, type DerivativeMethod,
+} from "./derivatives.js";
+export {
+  sample, samplePoints, sampleUnit, uniformUnit, latinHypercubeUnit, sobolUnit, haltonUnit, linspace, boxBounds, Rng,
+  SAMPLERS, SOBOL_MAX_DIM, type Box, type SamplerName, type SampleOptions,
+} from "./sampling.js";
+export {
+  defineProblem, gridPoints, referenceFromExact, conditionPoints, splitConditionPoints,
+  type Problem, type ProblemSpec, type ConditionSpec, type Condition, type Reference, type Point, type ProblemDefaults,
+} from "./problem.js";
+export { PinnNetwork, type NetworkOptions } from "./network.js";
+export {
+  train, trainingData, pinnLoss, makeNetwork,
+  type TrainOptions, type TrainProgress, type TrainResult, type TrainStopReason, type TrainingData,
+} from "./train.js";
+export { evaluate, predict, relativeL2, type Evaluation } from "./evaluate.js";
+export { gaussHermite, type Quadrature } from "./quadrature.js";
+export * as problems from "./problems/index.js";
+export { getProblem } from "./problems/index.js";

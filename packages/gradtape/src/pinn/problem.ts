@@ -1,0 +1,252 @@
+// Stating a PINN problem: the domain (a box), the residual of the PDE written with input derivatives, initial and
+// boundary conditions on faces of the box, and optionally an exact solution or a reference grid to evaluate
+// against. defineProblem() checks the statement once, so that mistakes surface before any training:
+//
+//   const heat = pinn.defineProblem({
+//     name: "heat",
+//     domain: { x: [0, 1], t: [0, 1] },            // key order = input column order
+//     uses: ["u_t", "u_xx"],
+//     residual: ({ u_t, u_xx }) => u_t.sub(u_xx.mul(0.4)),
+//     conditions: [
+//       { on: { t: 0 }, value: ({ x }) => Math.sin(Math.PI * x) },   // initial condition
+//       { on: { x: 0 }, value: 0 }, { on: { x: 1 }, value: 0 },       // boundary conditions
+//     ],
+//     exact: ({ x, t }) => Math.exp(-0.4 * Math.PI ** 2 * t) * Math.sin(Math.PI * x),
+//   });
+import type { Tensor } from "../tensor.js";
+import { ArgumentError, describe } from "../errors.js";
+import { boxBounds, linspace, sampleUnit, type Box, type SamplerName } from "./sampling.js";
+import { parseDerivative } from "./derivatives.js";
+import type { ActivationName } from "../nn/activations.js";
+
+/** A point as named coordinates, e.g. { x: 0.5, t: 0.1 }. */
+export type Point = Readonly<Record<string, number>>;
+
+export interface ConditionSpec {
+  /** a name for reports (default: from `on`, e.g. "t=0") */
+  name?: string;
+  /** the face: fixed values of some variables, e.g. { t: 0 } or { x: -1 }; the others range over the domain */
+  on: Readonly<Record<string, number>>;
+  /** the prescribed value, a number or a float64 function of the point */
+  value: number | ((p: Point) => number);
+  /** the quantity prescribed, as a derivative name (default: the first output itself, a Dirichlet condition; "u_x" gives a Neumann one) */
+  quantity?: string;
+  /** weight of this condition's squared errors in the loss (default 1) */
+  weight?: number;
+}
+
+/** A reference solution on a grid: axes outermost first, values row-major over them (u[t][x] for axes t, x). */
+export interface Reference {
+  axes: [string, number[]][];
+  u: Float64Array;
+}
+
+/** Training defaults a problem may carry (the published setup, for a built-in problem). */
+export interface ProblemDefaults {
+  hidden?: number[];
+  activation?: ActivationName;
+  collocationPoints?: number;
+  conditionPoints?: number;
+  sampler?: SamplerName;
+  adamSteps?: number;
+  learningRate?: number;
+  lbfgsSteps?: number;
+}
+
+export interface ProblemSpec {
+  name: string;
+  description?: string;
+  /** the box, e.g. { x: [-1, 1], t: [0, 1] }; its key order is the order of the network's input columns */
+  domain: Box;
+  /** names of the network's outputs (default ["u"]) */
+  outputs?: string[];
+  /** the derivatives the residual reads, as derivatives() names, e.g. ["u", "u_t", "u_x", "u_xx"] */
+  uses: string[];
+  /**
+   * The PDE residual, zero at the solution, as an [N, 1] tensor (or several, for a system). It receives every name
+   * in `uses` and every variable's column of the collocation points (e.g. `x`, `t`), all [N, 1].
+   */
+  residual: (d: Readonly<Record<string, Tensor>>) => Tensor | Tensor[];
+  conditions: ConditionSpec[];
+  /** the exact solution (first output), float64 */
+  exact?: (p: Point) => number;
+  /** the reference grid (default: `exact` on `grid`) */
+  reference?: () => Reference;
+  /** the evaluation grid, outermost axis first (default: 101 points per variable, the variables in reverse order) */
+  grid?: [string, number[]][];
+  defaults?: ProblemDefaults;
+}
+
+export interface Condition {
+  name: string;
+  on: Readonly<Record<string, number>>;
+  /** the variables that range over the face, with their intervals */
+  free: { name: string; index: number; lo: number; hi: number }[];
+  value: (p: Point) => number;
+  quantity: string;
+  weight: number;
+  /** the face's measure (product of the free intervals' lengths; 1 for a point) */
+  measure: number;
+}
+
+export interface Problem {
+  readonly name: string;
+  readonly description: string;
+  readonly domain: Box;
+  readonly vars: readonly string[];
+  readonly lo: readonly number[];
+  readonly hi: readonly number[];
+  readonly outputs: readonly string[];
+  readonly uses: readonly string[];
+  readonly residual: ProblemSpec["residual"];
+  readonly conditions: readonly Condition[];
+  readonly exact?: (p: Point) => number;
+  readonly grid: readonly [string, number[]][];
+  readonly defaults: ProblemDefaults;
+  /** the reference on `grid` (computed once, then cached) */
+  reference(): Reference;
+}
+
+const op = "defineProblem";
+
+function faceName(on: Readonly<Record<string, number>>): string {
+  return Object.entries(on).map(([k, v]) => `${k}=${v}`).join(",");
+}
+
+/** Checks a problem statement and returns the problem. */
+export function defineProblem(spec: ProblemSpec): Problem {
+  if (spec === null || typeof spec !== "object") throw new ArgumentError(`${op}: expected a problem statement object, but got ${describe(spec)}.`);
+  const name = spec.name;
+  if (typeof name !== "string" || name === "") throw new ArgumentError(`${op}: name must be a non-empty string.`);
+  const where = `${op} '${name}'`;
+  const { vars, lo, hi } = boxBounds(spec.domain, where);
+  const outputs = spec.outputs ?? ["u"];
+  if (!Array.isArray(outputs) || outputs.length === 0) throw new ArgumentError(`${where}: outputs must be a non-empty array of names.`);
+  for (const o of outputs) if (vars.includes(o)) throw new ArgumentError(`${where}: '${o}' is both an output and a variable.`);
+  if (!Array.isArray(spec.uses) || spec.uses.length === 0) throw new ArgumentError(`${where}: uses must list the derivatives the residual reads, e.g. ["u_t", "u_xx"].`);
+  for (const u of spec.uses) {
+    parseDerivative(u, vars, outputs, where);
+    if (vars.includes(u)) throw new ArgumentError(`${where}: '${u}' in uses is a variable name; the residual receives the variables' columns anyway.`);
+  }
+  if (typeof spec.residual !== "function") throw new ArgumentError(`${where}: residual must be a function of the derivatives, returning a tensor.`);
+  if (!Array.isArray(spec.conditions)) throw new ArgumentError(`${where}: conditions must be an array (it may be empty).`);
+
+  const conditions: Condition[] = spec.conditions.map((c, i) => {
+    const cw = `${where}: conditions[${i}]`;
+    if (c === null || typeof c !== "object" || c.on === null || typeof c.on !== "object") throw new ArgumentError(`${cw} must be { on: { var: value }, value }, but got ${describe(c)}.`);
+    const fixed = Object.keys(c.on);
+    if (fixed.length === 0) throw new ArgumentError(`${cw}: 'on' fixes no variable; give the face, e.g. { t: 0 }.`);
+    for (const f of fixed) {
+      const k = vars.indexOf(f);
+      if (k < 0) throw new ArgumentError(`${cw}: 'on' names '${f}', which is not a variable of the domain (${vars.join(", ")}).`);
+      const v = c.on[f];
+      if (!Number.isFinite(v) || v < lo[k] || v > hi[k]) throw new ArgumentError(`${cw}: ${f} = ${describe(v)} is outside the domain's [${lo[k]}, ${hi[k]}].`);
+    }
+    const free = vars.map((v, index) => ({ name: v, index, lo: lo[index], hi: hi[index] })).filter((f) => !fixed.includes(f.name));
+    const value = typeof c.value === "number" ? (() => c.value as number) : c.value;
+    if (typeof value !== "function" || (typeof c.value === "number" && !Number.isFinite(c.value))) throw new ArgumentError(`${cw}: value must be a finite number or a function of the point, but got ${describe(c.value)}.`);
+    const quantity = c.quantity ?? outputs[0];
+    parseDerivative(quantity, vars, outputs, cw);
+    const weight = c.weight ?? 1;
+    if (!Number.isFinite(weight) || weight < 0) throw new ArgumentError(`${cw}: weight must be a finite number >= 0, but got ${describe(c.weight)}.`);
+    const measure = free.reduce((a, f) => a * (f.hi - f.lo), 1);
+    return { name: c.name ?? faceName(c.on), on: { ...c.on }, free, value, quantity, weight, measure };
+  });
+
+  if (spec.exact !== undefined && typeof spec.exact !== "function") throw new ArgumentError(`${where}: exact must be a function of the point.`);
+  const grid = spec.grid ?? [...vars].reverse().map((v, i): [string, number[]] => {
+    const k = vars.length - 1 - i;
+    return [v, linspace(lo[k], hi[k], 101)];
+  });
+  const axisNames = grid.map((a) => a[0]);
+  if (axisNames.length !== vars.length || !vars.every((v) => axisNames.includes(v))) {
+    throw new ArgumentError(`${where}: grid must have one axis per variable (${vars.join(", ")}), but has ${axisNames.join(", ")}.`);
+  }
+  if (spec.reference === undefined && spec.exact === undefined) {
+    // allowed: a problem can be trained without a reference; evaluate() then says so
+  }
+  let cached: Reference | null = null;
+  const reference = (): Reference => {
+    if (cached) return cached;
+    if (spec.reference) cached = spec.reference();
+    else if (spec.exact) cached = referenceFromExact(grid, spec.exact);
+    else throw new ArgumentError(`problem '${name}' has neither an exact solution nor a reference; give one of them to evaluate against.`);
+    const n = cached.axes.reduce((a, [, v]) => a * v.length, 1);
+    if (cached.u.length !== n) throw new ArgumentError(`problem '${name}': the reference has ${cached.u.length} values for a ${cached.axes.map(([, v]) => v.length).join(" x ")} grid.`);
+    return cached;
+  };
+  return Object.freeze({
+    name, description: spec.description ?? "", domain: spec.domain, vars, lo, hi, outputs, uses: spec.uses.slice(),
+    residual: spec.residual, conditions, exact: spec.exact, grid, defaults: { ...(spec.defaults ?? {}) }, reference,
+  });
+}
+
+/** Every point of a grid (axes outermost first) as rows in the problem's variable order: float64 [n][d]. */
+export function gridPoints(vars: readonly string[], axes: readonly [string, number[]][]): Float64Array {
+  const d = vars.length;
+  const sizes = axes.map(([, v]) => v.length);
+  const n = sizes.reduce((a, b) => a * b, 1);
+  const col = axes.map(([name]) => vars.indexOf(name));
+  const out = new Float64Array(n * d);
+  const idx = new Array<number>(axes.length).fill(0);
+  for (let r = 0; r < n; r++) {
+    for (let a = 0; a < axes.length; a++) out[r * d + col[a]] = axes[a][1][idx[a]];
+    for (let a = axes.length - 1; a >= 0; a--) { if (++idx[a] < sizes[a]) break; idx[a] = 0; }
+  }
+  return out;
+}
+
+/** The exact solution evaluated on a grid. */
+export function referenceFromExact(axes: [string, number[]][], exact: (p: Point) => number): Reference {
+  const vars = axes.map(([n]) => n);
+  const pts = gridPoints(vars, axes);
+  const d = vars.length;
+  const n = pts.length / d;
+  const u = new Float64Array(n);
+  const p: Record<string, number> = {};
+  for (let r = 0; r < n; r++) {
+    for (let j = 0; j < d; j++) p[vars[j]] = pts[r * d + j];
+    u[r] = exact(p);
+  }
+  return { axes: axes.map(([a, v]) => [a, v.slice()]), u };
+}
+
+/**
+ * Points on a condition's face: the fixed variables at their values, the free ones drawn by the sampler (a face
+ * that is a single point gets one point). Rows in the problem's variable order, with the prescribed values.
+ */
+export function conditionPoints(problem: Problem, c: Condition, n: number, sampler: SamplerName, seed: number): { points: Float64Array; values: Float64Array } {
+  const d = problem.vars.length;
+  const count = c.free.length === 0 ? 1 : n;
+  const unit = c.free.length === 0 ? new Float64Array(0) : sampleUnit(count, c.free.length, { method: sampler, seed });
+  const points = new Float64Array(count * d);
+  const values = new Float64Array(count);
+  const p: Record<string, number> = {};
+  for (let i = 0; i < count; i++) {
+    for (const [k, v] of Object.entries(c.on)) points[i * d + problem.vars.indexOf(k)] = v;
+    c.free.forEach((f, j) => { points[i * d + f.index] = f.lo + (f.hi - f.lo) * unit[i * c.free.length + j]; });
+    for (let j = 0; j < d; j++) p[problem.vars[j]] = points[i * d + j];
+    const v = c.value(p);
+    if (!Number.isFinite(v)) throw new ArgumentError(`problem '${problem.name}', condition ${c.name}: the value at ${JSON.stringify(p)} is ${v}; it must be finite.`);
+    values[i] = v;
+  }
+  return { points, values };
+}
+
+/**
+ * Splits n condition points over the conditions: one for a face that is a single point, the rest in proportion to
+ * the faces' measures (largest remainders; at least one each).
+ */
+export function splitConditionPoints(conditions: readonly Condition[], n: number): number[] {
+  const out: number[] = conditions.map((c) => (c.free.length === 0 ? 1 : 0));
+  const faces = conditions.map((c, i) => i).filter((i) => conditions[i].free.length > 0);
+  if (faces.length === 0) return out;
+  const base = Math.max(faces.length, n - (conditions.length - faces.length));
+  const total = faces.reduce((a, i) => a + conditions[i].measure, 0);
+  const exact = faces.map((i) => (base * conditions[i].measure) / total);
+  faces.forEach((i, k) => { out[i] = Math.max(1, Math.floor(exact[k])); });
+  let left = base - faces.reduce((a, i) => a + out[i], 0);
+  const order = faces.map((i, k) => [i, exact[k] - Math.floor(exact[k])] as const).sort((a, b) => b[1] - a[1]);
+  for (let k = 0; left > 0; k = (k + 1) % order.length, left--) out[order[k][0]]++;
+  return out;
+}

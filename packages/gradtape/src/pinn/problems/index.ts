@@ -1,0 +1,21 @@
+// The built-in problems, by name (`gradtape pinn <name>`).
+import type { Problem } from "../problem.js";
+import { ArgumentError } from "../../errors.js";
+import { burgers } from "./burgers.js";
+import { heat } from "./heat.js";
+import { poisson1d } from "./poisson1d.js";
+import { poisson2d } from "./poisson2d.js";
+
+export { burgers, heat, poisson1d, poisson2d };
+export { burgersExact, burgersGrid, BURGERS_NU, type BurgersOptions } from "./burgers-exact.js";
+export { heatExact, HEAT_K } from "./heat.js";
+export { poisson1dExact } from "./poisson1d.js";
+export { poisson2dExact } from "./poisson2d.js";
+
+export const problems: Readonly<Record<string, Problem>> = Object.freeze({ burgers, heat, poisson1d, poisson2d });
+
+export function getProblem(name: string): Problem {
+  const p = Object.prototype.hasOwnProperty.call(problems, name) ? problems[name] : undefined;
+  if (!p) throw new ArgumentError(`unknown problem ${JSON.stringify(name)}; the built-in problems are ${Object.keys(problems).join(", ")}.`);
+  return p;
+}

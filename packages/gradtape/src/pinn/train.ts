@@ -1,0 +1,290 @@
+// Training a PINN: collocation and condition points are drawn once (seeded), the loss is
+//
+//   mean over collocation points of residual²  +  (1/N_u) Σ over condition points of weight · (quantity - value)²
+//
+// (Raissi et al.'s MSE_f + MSE_u), and it is minimized with Adam, then L-BFGS. Progress is reported through a
+// callback (step, loss, steps/s, ETA); a time limit or the callback returning false stops training early.
+import { Tensor, fromFlat } from "../tensor.js";
+import { tidy, keep } from "../memory.js";
+import { slice, square, mean, sum, mul, sub, add } from "../ops.js";
+import { Adam } from "../optim/adam.js";
+import { LBFGS, type LBFGSOptions, type LBFGSStopReason } from "../optim/lbfgs.js";
+import type { LearningRate } from "../optim/optimizer.js";
+import { ArgumentError, describe } from "../errors.js";
+import type { ActivationName } from "../nn/activations.js";
+import { derivatives } from "./derivatives.js";
+import { PinnNetwork } from "./network.js";
+import { sampleUnit, SAMPLERS, type SamplerName } from "./sampling.js";
+import { conditionPoints, splitConditionPoints, type Problem } from "./problem.js";
+
+export interface TrainOptions {
+  /** a network to train (its input count must match the domain), or how to make one */
+  network?: PinnNetwork | { hidden?: number[]; activation?: ActivationName; seed?: number };
+  /** map the domain box to [-1, 1] in the network (default true) */
+  scaleInputs?: boolean;
+  /** number of collocation points N_f (default: the problem's, else 10,000) */
+  collocationPoints?: number;
+  /** number of initial/boundary condition points N_u in all (default: the problem's, else 100) */
+  conditionPoints?: number;
+  /** how collocation and condition points are drawn (default: the problem's, else "lhs") */
+  sampler?: SamplerName;
+  /** seed of the points and of the initial weights (default 0) */
+  seed?: number;
+  /** Adam steps before L-BFGS (default: the problem's, else 1000) */
+  adamSteps?: number;
+  /** Adam's learning rate (default: the problem's, else 1e-3) */
+  learningRate?: LearningRate;
+  /** L-BFGS iterations (default: the problem's, else 5000) */
+  lbfgsSteps?: number;
+  /** further L-BFGS options (history size, tolerances, line search) */
+  lbfgs?: Omit<LBFGSOptions, "maxIterations" | "maxEvaluations" | "onIteration">;
+  /** stop (after the current step) once this many seconds have passed */
+  timeLimit?: number;
+  /** called after every step (at most every `progressInterval` ms); return false to stop */
+  onProgress?: (p: TrainProgress) => void | boolean;
+  /** minimum milliseconds between onProgress calls (default 0: every step) */
+  progressInterval?: number;
+  /** derivatives() method (default "nested-reverse") */
+  derivativeMethod?: string;
+}
+
+export interface TrainProgress {
+  phase: "adam" | "lbfgs";
+  /** steps done in all (Adam steps + L-BFGS iterations) */
+  step: number;
+  /** steps planned in all */
+  steps: number;
+  /** steps done and planned in this phase */
+  phaseStep: number;
+  phaseSteps: number;
+  /** the loss at this step */
+  loss: number;
+  /** recent speed (this phase) */
+  stepsPerSecond: number;
+  /** estimated seconds left (bounded by the time limit) */
+  eta: number;
+  /** seconds since training started */
+  elapsed: number;
+}
+
+export type TrainStopReason = "done" | "time-limit" | "callback" | "non-finite" | LBFGSStopReason;
+
+export interface TrainResult {
+  network: PinnNetwork;
+  adamSteps: number;
+  lbfgsSteps: number;
+  /** loss evaluations by L-BFGS (its line searches included) */
+  lbfgsEvaluations: number;
+  steps: number;
+  finalLoss: number;
+  seconds: number;
+  stopReason: TrainStopReason;
+  /** the loss after every step: [step, loss] pairs */
+  history: [number, number][];
+}
+
+/** The points a training run uses (float32 tensors, kept until dispose()). */
+export interface TrainingData {
+  /** collocation points [N_f, d] and their columns ([N_f, 1] each, by variable name) */
+  collocation: Tensor;
+  columns: Record<string, Tensor>;
+  /** condition points grouped by prescribed quantity: inputs [n, d], values [n, 1], weights [n, 1] or null */
+  groups: { quantity: string; points: Tensor; values: Tensor; weights: Tensor | null }[];
+  /** N_u, the total number of condition points */
+  conditionCount: number;
+  dispose(): void;
+}
+
+function checkInt(op: string, name: string, v: unknown, min: number): number {
+  if (typeof v !== "number" || !Number.isInteger(v) || v < min) throw new ArgumentError(`${op}: ${name} must be an integer >= ${min}, but got ${describe(v)}.`);
+  return v;
+}
+
+/** Draws the collocation and condition points of a problem (seeded; the condition faces use derived seeds). */
+export function trainingData(problem: Problem, options: { collocationPoints?: number; conditionPoints?: number; sampler?: SamplerName; seed?: number } = {}): TrainingData {
+  const op = "pinn.trainingData";
+  const d = problem.vars.length;
+  const nf = checkInt(op, "collocationPoints", options.collocationPoints ?? problem.defaults.collocationPoints ?? 10_000, 1);
+  const nu = checkInt(op, "conditionPoints", options.conditionPoints ?? problem.defaults.conditionPoints ?? 100, 0);
+  const sampler = options.sampler ?? problem.defaults.sampler ?? "lhs";
+  if (!SAMPLERS.includes(sampler)) throw new ArgumentError(`${op}: sampler must be one of ${SAMPLERS.join(", ")}, but got ${describe(sampler)}.`);
+  const seed = checkInt(op, "seed", options.seed ?? 0, 0);
+  const unit = sampleUnit(nf, d, { method: sampler, seed });
+  for (let i = 0; i < nf; i++) for (let j = 0; j < d; j++) unit[i * d + j] = problem.lo[j] + (problem.hi[j] - problem.lo[j]) * unit[i * d + j];
+  const made: Tensor[] = [];
+  const k = <T extends Tensor>(t: T): T => { made.push(t); return keep(t); };
+  return tidy(() => {
+    const collocation = k(fromFlat(unit, [nf, d], "float32", op));
+    const columns: Record<string, Tensor> = {};
+    problem.vars.forEach((v, j) => { columns[v] = k(slice(collocation, [0, j], [-1, 1])); });
+    const counts = nu === 0 ? problem.conditions.map(() => 0) : splitConditionPoints(problem.conditions, nu);
+    const byQuantity = new Map<string, { pts: number[]; vals: number[]; ws: number[] }>();
+    problem.conditions.forEach((c, i) => {
+      if (counts[i] === 0) return;
+      const { points, values } = conditionPoints(problem, c, counts[i], sampler, seed + 1000 * (i + 1));
+      const g = byQuantity.get(c.quantity) ?? { pts: [], vals: [], ws: [] };
+      for (const p of points) g.pts.push(p);
+      for (const v of values) { g.vals.push(v); g.ws.push(c.weight); }
+      byQuantity.set(c.quantity, g);
+    });
+    let conditionCount = 0;
+    const groups = [...byQuantity.entries()].map(([quantity, g]) => {
+      conditionCount += g.vals.length;
+      const n = g.vals.length;
+      return {
+        quantity,
+        points: k(fromFlat(g.pts, [n, d], "float32", op)),
+        values: k(fromFlat(g.vals, [n, 1], "float32", op)),
+        weights: g.ws.every((w) => w === 1) ? null : k(fromFlat(g.ws, [n, 1], "float32", op)),
+      };
+    });
+    return { collocation, columns, groups, conditionCount, dispose: () => { for (const t of made) t.dispose(); } };
+  });
+}
+
+/** The PINN loss of a problem on given points, as a function for an optimizer's minimize(). */
+export function pinnLoss(problem: Problem, net: PinnNetwork | ((x: Tensor) => Tensor), data: TrainingData, options: { derivativeMethod?: string } = {}): () => Tensor {
+  const dopts = { vars: problem.vars, outputs: problem.outputs, method: options.derivativeMethod };
+  return () => tidy(() => {
+    const ds = derivatives(net, data.collocation, problem.uses, dopts);
+    const named: Record<string, Tensor> = { ...data.columns };
+    problem.uses.forEach((n, i) => { named[n] = ds[i]; });
+    const r = problem.residual(named);
+    const rs = Array.isArray(r) ? r : [r];
+    let loss: Tensor | null = null;
+    for (const ri of rs) {
+      if (!(ri instanceof Tensor)) throw new ArgumentError(`problem '${problem.name}': the residual must return a Tensor (or an array of them), but it returned ${describe(ri)}.`);
+      if (ri.size !== data.collocation.shape[0]) throw new ArgumentError(`problem '${problem.name}': the residual has shape [${ri.shape.join(", ")}]; it must have one value per collocation point ([${data.collocation.shape[0]}, 1]).`);
+      const term = mean(square(ri));
+      loss = loss ? add(loss, term) : term;
+    }
+    if (data.conditionCount > 0) {
+      let cond: Tensor | null = null;
+      for (const g of data.groups) {
+        const [q] = derivatives(net, g.points, [g.quantity], dopts);
+        const e2 = square(sub(q, g.values));
+        const s = sum(g.weights ? mul(e2, g.weights) : e2);
+        cond = cond ? add(cond, s) : s;
+      }
+      if (cond) { const t = mul(cond, 1 / data.conditionCount); loss = loss ? add(loss, t) : t; }
+    }
+    return loss!;
+  });
+}
+
+/** Makes the network a problem trains by default (or checks a given one against the domain). */
+export function makeNetwork(problem: Problem, options: Pick<TrainOptions, "network" | "scaleInputs" | "seed"> = {}): PinnNetwork {
+  const n = options.network;
+  if (n instanceof PinnNetwork) {
+    if (n.inputs !== problem.vars.length || n.outputs !== problem.outputs.length) {
+      throw new ArgumentError(`pinn.train: the network maps ${n.inputs} inputs to ${n.outputs} outputs, but problem '${problem.name}' has ${problem.vars.length} variables (${problem.vars.join(", ")}) and ${problem.outputs.length} outputs.`);
+    }
+    return n;
+  }
+  if (n !== undefined && (n === null || typeof n !== "object")) throw new ArgumentError(`pinn.train: network must be a PinnNetwork or { hidden, activation, seed }, but got ${describe(n)}.`);
+  return new PinnNetwork({
+    inputs: problem.vars.length, outputs: problem.outputs.length,
+    hidden: n?.hidden ?? problem.defaults.hidden ?? [20, 20, 20, 20],
+    activation: n?.activation ?? problem.defaults.activation ?? "tanh",
+    seed: n?.seed ?? options.seed ?? 0,
+    scale: options.scaleInputs === false ? null : { lo: problem.lo, hi: problem.hi },
+    name: problem.name,
+  });
+}
+
+/** Trains a network on a problem: Adam, then L-BFGS. */
+export function train(problem: Problem, options: TrainOptions = {}): TrainResult {
+  const op = "pinn.train";
+  const adamSteps = checkInt(op, "adamSteps", options.adamSteps ?? problem.defaults.adamSteps ?? 1000, 0);
+  const lbfgsSteps = checkInt(op, "lbfgsSteps", options.lbfgsSteps ?? problem.defaults.lbfgsSteps ?? 5000, 0);
+  const lr = options.learningRate ?? problem.defaults.learningRate ?? 1e-3;
+  const timeLimit = options.timeLimit ?? Infinity;
+  if (typeof timeLimit !== "number" || !(timeLimit > 0)) throw new ArgumentError(`${op}: timeLimit must be a number of seconds > 0, but got ${describe(timeLimit)}.`);
+  const interval = options.progressInterval ?? 0;
+  const onProgress = options.onProgress;
+  if (onProgress !== undefined && typeof onProgress !== "function") throw new ArgumentError(`${op}: onProgress must be a function.`);
+
+  const network = makeNetwork(problem, options);
+  const data = trainingData(problem, options);
+  const lossFn = pinnLoss(problem, network, data, { derivativeMethod: options.derivativeMethod });
+  const vars = network.trainableWeights;
+  const history: [number, number][] = [];
+  const t0 = performance.now();
+  const elapsed = () => (performance.now() - t0) / 1000;
+  const total = adamSteps + lbfgsSteps;
+  let step = 0, lastReport = -Infinity, finalLoss = NaN, stopReason: TrainStopReason = "done";
+  let doneAdam = 0, doneLbfgs = 0, lbfgsEvaluations = 0;
+
+  // speed over a sliding window of recent steps
+  const window: number[] = [];
+  const rate = (): number => {
+    if (window.length < 2) return 0;
+    return (window.length - 1) / ((window[window.length - 1] - window[0]) / 1000);
+  };
+  const report = (phase: "adam" | "lbfgs", phaseStep: number, phaseSteps: number, loss: number, force: boolean): boolean => {
+    const now = performance.now();
+    window.push(now);
+    if (window.length > 50) window.shift();
+    if (!onProgress || (!force && now - lastReport < interval)) return true;
+    lastReport = now;
+    const sps = rate();
+    const left = phase === "adam" ? (adamSteps - phaseStep) + lbfgsSteps : phaseSteps - phaseStep;
+    const eta = Math.min(sps > 0 ? left / sps : Infinity, Math.max(0, timeLimit - elapsed()));
+    return onProgress({ phase, step, steps: total, phaseStep, phaseSteps, loss, stepsPerSecond: sps, eta, elapsed: elapsed() }) !== false;
+  };
+
+  try {
+    if (adamSteps > 0) {
+      const adam = new Adam({ learningRate: lr });
+      try {
+        for (let i = 1; i <= adamSteps; i++) {
+          const loss = adam.minimize(lossFn, vars);
+          step++; doneAdam++;
+          finalLoss = loss;
+          history.push([step, loss]);
+          if (!Number.isFinite(loss)) { stopReason = "non-finite"; break; }
+          if (!report("adam", i, adamSteps, loss, i === adamSteps)) { stopReason = "callback"; break; }
+          if (elapsed() >= timeLimit) { stopReason = "time-limit"; break; }
+        }
+      } finally { adam.dispose(); }
+    }
+    if (lbfgsSteps > 0 && stopReason === "done") {
+      window.length = 0;
+      const lbfgs = new LBFGS({ historySize: 50, ...options.lbfgs, maxIterations: lbfgsSteps, maxEvaluations: Math.ceil(lbfgsSteps * 1.25) + 20 });
+      let stopped: TrainStopReason | null = null;
+      lbfgs.onIteration = (info) => {
+        step++; doneLbfgs++;
+        finalLoss = info.loss;
+        history.push([step, info.loss]);
+        if (!report("lbfgs", doneLbfgs, lbfgsSteps, info.loss, doneLbfgs === lbfgsSteps)) { stopped = "callback"; return false; }
+        if (elapsed() >= timeLimit) { stopped = "time-limit"; return false; }
+        return doneLbfgs < lbfgsSteps;
+      };
+      // L-BFGS may stop early on float32 noise (a failed line search, a tiny loss change); restart it with a fresh
+      // history while that still makes progress, until the iterations or the time are used up.
+      let fruitless = 0;
+      while (doneLbfgs < lbfgsSteps) {
+        const before = finalLoss;
+        const loss = lbfgs.minimize(lossFn, vars);
+        const res = lbfgs.result!;
+        lbfgsEvaluations += res.evaluations;
+        finalLoss = loss;
+        if (stopped) { stopReason = stopped; break; }
+        if (doneLbfgs >= lbfgsSteps) break;
+        if (res.reason === "gradient" || res.reason === "non-finite") { stopReason = res.reason; break; }
+        if (res.reason === "max-iterations" || res.reason === "max-evaluations" || res.reason === "callback") {
+          if (res.iterations === 0 && ++fruitless >= 3) { stopReason = res.reason; break; }
+          continue;
+        }
+        // loss-change, step, line-search-failed: restart from steepest descent, unless that keeps gaining nothing
+        fruitless = Number.isFinite(before) && !(loss < before * (1 - 1e-7)) ? fruitless + 1 : 0;
+        if (fruitless >= 3) { stopReason = res.reason; break; }
+        lbfgs.reset();
+      }
+    }
+  } finally {
+    data.dispose();
+  }
+  return { network, adamSteps: doneAdam, lbfgsSteps: doneLbfgs, lbfgsEvaluations, steps: step, finalLoss, seconds: elapsed(), stopReason, history };
+}
+
