@@ -15,7 +15,7 @@ import { taylorDerivatives, taylorUnsupported, type Layout } from "./taylor.js";
 import { tapeDerivatives } from "./tape.js";
 
 export { parseDerivative, planCoefficients, type DerivativeSpec, type CoefficientPlan } from "./spec.js";
-export { taylorDerivatives, taylorUnsupported, type Layout } from "./taylor.js";
+export { taylorDerivatives, taylorUnsupported, type Layout, type TaylorOptions } from "./taylor.js";
 export { tapeDerivatives } from "./tape.js";
 
 /** A network: a layer or model (called with apply), or a function from [N, d] inputs to [N, m] outputs. */
@@ -106,5 +106,5 @@ function derivativesArray(net: Net, X: Tensor, names: readonly string[], options
   const why = method === "nested-reverse" ? "" : taylorUnsupported(net, X);
   if (method === "taylor" && why !== null) throw new ArgumentError(`${op}: method "taylor" cannot run this network: ${why}. Use method "auto" (falls back to nested tapes) or "nested-reverse".`);
   const m = outs === undefined ? null : outs.length;
-  return why === null ? taylorDerivatives(net as Layer, X, specs, m, op, options.layout) : tapeDerivatives(apply, X, specs, m, op);
+  return why === null ? taylorDerivatives(net as Layer, X, specs, m, { op, layout: options.layout }) : tapeDerivatives(apply, X, specs, m, op);
 }

@@ -112,7 +112,16 @@ export function taylorUnsupported(net: unknown, X: Tensor): string | null {
 /** "stacked": one matMul per Dense on the coefficients stacked along the batch axis; "split": one per coefficient. */
 export type Layout = "stacked" | "split";
 
-export function taylorDerivatives(net: Layer, X: Tensor, specs: readonly DerivativeSpec[], outputs: number | null, op = "jet", layout: Layout = "split"): Tensor[] {
+export interface TaylorOptions {
+  /** the name errors start with (default "jet") */
+  op?: string;
+  /** default "split" (see the top of this file) */
+  layout?: Layout;
+}
+
+/** (The fifth argument may also be the op name alone, as in the first version.) */
+export function taylorDerivatives(net: Layer, X: Tensor, specs: readonly DerivativeSpec[], outputs: number | null, options: TaylorOptions | string = {}): Tensor[] {
+  const { op = "jet", layout = "split" } = typeof options === "string" ? { op: options } : options;
   const steps = taylorSteps(net);
   if (typeof steps === "string") throw new ArgumentError(`${op}: the Taylor method cannot run this network: ${steps}. Use method "auto" or "nested-reverse".`);
   const N = X.shape[0];
