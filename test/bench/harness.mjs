@@ -9,7 +9,8 @@ export const RESULTS_DIR = path.join(path.dirname(fileURLToPath(import.meta.url)
 
 /**
  * Sizes and sample counts. `full` is the workload as the issue defines it; `--quick` keeps the
- * sizes (ratios depend on them) and cuts samples; `--tiny` shrinks everything so a smoke test can
+ * sizes (ratios depend on them) and cuts samples (and gives slow rows, e.g. tfjs cpu's 10 s PINN
+ * step, a time budget: see measure()); `--tiny` shrinks everything so a smoke test can
  * walk every code path in seconds (its figures mean nothing).
  */
 const PROFILES = {
@@ -21,9 +22,9 @@ const PROFILES = {
   },
   quick: {
     seedSingle: { warmup: 5, samples: 21 },
-    seedBatch: { n: 10000, warmup: 1, samples: 3 },
-    pinn: { colloc: 10000, boundary: 300, warmup: 1, samples: 2 },
-    matmul: { sizes: [64, 256, 512, 1024], warmup: 1, samples: 3 },
+    seedBatch: { n: 10000, warmup: 1, samples: 3, budgetMs: 8000 },
+    pinn: { colloc: 10000, boundary: 300, warmup: 1, samples: 3, budgetMs: 10000 },
+    matmul: { sizes: [64, 256, 512, 1024], warmup: 1, samples: 3, budgetMs: 8000 },
   },
   tiny: {
     seedSingle: { warmup: 1, samples: 3 },
@@ -48,11 +49,24 @@ export function parseArgs(argv) {
  * Run `fn` warmup times untimed, then `samples` times timed one call each; report the median
  * (robust to GC pauses and neighbours on a shared machine) and the spread. The process CPU time
  * per call is kept too: when it is far below the wall time, the machine was busy elsewhere.
+ *
+ * With `budgetMs` (the --quick profile) a slow figure gets fewer calls:
+ * - `checked` (the once() timing of the very call that was checked, same inputs): when it alone
+ *   took half the budget (tfjs cpu's 1024 matmul: 4-7 s), it is the only sample;
+ * - warm-up is skipped when a call already made (`checked`, or `priorMs`, e.g. the first PINN
+ *   step) took a quarter of the budget: the expensive one-time work is done;
+ * - sampling stops (after at least one sample) when the next sample would overrun the budget.
  */
-export async function measure(fn, { warmup = 1, samples = 5 } = {}) {
-  for (let i = 0; i < warmup; i++) await fn();
+export async function measure(fn, { warmup = 1, samples = 5, budgetMs } = {}, { checked, priorMs } = {}) {
+  if (budgetMs && checked?.ms >= budgetMs / 2) {
+    return { median: checked.ms, cpuMedian: checked.cpuMs, min: checked.ms, max: checked.ms, samples: [checked.ms], reusedCheckedCall: true };
+  }
+  const prior = Math.max(checked?.ms ?? 0, priorMs ?? 0);
+  if (!(budgetMs && prior > budgetMs / 4)) for (let i = 0; i < warmup; i++) await fn();
   const ms = [], cpuMs = [];
   for (let i = 0; i < samples; i++) {
+    const spent = ms.reduce((a, b) => a + b, 0);
+    if (budgetMs && i > 0 && spent + spent / i > budgetMs) break;
     const c0 = process.cpuUsage(), t0 = performance.now();
     await fn();
     ms.push(performance.now() - t0);
@@ -68,11 +82,12 @@ function median(xs) {
   return s.length % 2 ? s[mid] : (s[mid - 1] + s[mid]) / 2;
 }
 
-/** Time one call (cold paths: first step, first compile). */
+/** Time one call (cold paths: first step, first compile), wall and process CPU time. */
 export async function once(fn) {
-  const t0 = performance.now();
+  const c0 = process.cpuUsage(), t0 = performance.now();
   const value = await fn();
-  return { ms: performance.now() - t0, value };
+  const ms = performance.now() - t0, c = process.cpuUsage(c0);
+  return { ms, cpuMs: (c.user + c.system) / 1000, value };
 }
 
 /** Wall-time figure, and in brackets the same figure computed from the process's CPU time. */
@@ -80,7 +95,24 @@ function figure(r) {
   const t = r.timing;
   if (!t?.cpuMedian) return fmt(r.value, r.unit);
   const byCpu = r.better === "lower" ? (r.value * t.cpuMedian) / t.median : (r.value * t.median) / t.cpuMedian;
-  return `${fmt(r.value, r.unit)} (${fmt(byCpu, "").trim()})`;
+  const ceiling = r.ofCeiling == null ? "" : `, ${pct(r.ofCeiling)} (${pct(r.ofCeilingCpu)}) of the SIMD ceiling`;
+  return `${fmt(r.value, r.unit)} (${fmt(byCpu, "").trim()})${ceiling}`;
+}
+
+const pct = (x) => (x == null ? "—" : `${(100 * x).toFixed(0)}%`);
+
+/**
+ * Matmul rows as a fraction of the wasm SIMD ceiling (simd-ceiling.mjs): the wall figure over the ceiling's wall
+ * figure, and the figure by CPU time over the ceiling by CPU time.
+ */
+export function addCeiling(rows, ceiling) {
+  for (const r of rows) {
+    if (!r.case.startsWith("matmul") || r.status !== "ok" || !ceiling?.gflops) continue;
+    r.ofCeiling = r.value / ceiling.gflops;
+    const t = r.timing;
+    if (t?.cpuMedian) r.ofCeilingCpu = (r.value * t.median) / t.cpuMedian / ceiling.gflopsCpu;
+  }
+  return rows;
 }
 
 const fmt = (v, unit) => {

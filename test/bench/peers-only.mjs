@@ -1,9 +1,9 @@
 #!/usr/bin/env node
 // Runs every workload on the peers only (TensorFlow.js cpu and wasm, jax-js wasm), each in its
-// own process, and prints the table; ratios are to the first passing row of each case until
-// gradtape's adapter joins the list.
+// own process, and prints the table; ratios are to the first passing row of each case. The
+// benchmark proper, with gradtape, is run.mjs (`pnpm bench`).
 //   node test/bench/peers-only.mjs [--quick | --tiny] [--only=seed-single,pinn-step] [--no-json] [--in-process]
-// Peers resolve from the bench package, or from BENCH_PEERS_DIR (a scratch npm install).
+// Peers resolve from the bench package (@gradtape/bench), or from BENCH_PEERS_DIR (a scratch npm install).
 import { machine, markdownTable, parseArgs, writeJson } from "./harness.mjs";
 import { runLibraries } from "./runner.mjs";
 

@@ -72,7 +72,7 @@ export async function seedBatch(adapter, lib, ctx) {
       const first = await once(() => fn(ctx.batchPoints));
       const verdict = checkSeed(first.value, ctx.seedBatchRef);
       if (!verdict.ok) { rows.push(row(`seed-batch ${n}`, lib, variant, { status: "wrong", check: verdict.check })); continue; }
-      const t = await measure(() => fn(ctx.batchPoints), ctx.cfg.seedBatch);
+      const t = await measure(() => fn(ctx.batchPoints), ctx.cfg.seedBatch, { checked: first });
       rows.push(row(`seed-batch ${n}`, lib, variant, { status: "ok", value: t.median, unit: "ms", better: "lower", check: verdict.check, firstMs: first.ms, timing: t }));
     } catch (err) {
       rows.push(row(`seed-batch ${n}`, lib, variant, { status: "failed", check: short(err) }));
@@ -91,6 +91,11 @@ export async function pinnStep(adapter, lib, ctx) {
   const { colloc, boundary } = ctx.cfg.pinn;
   const steady = `pinn-step ${colloc}+${boundary}`, cold = `pinn-first-step ${colloc}+${boundary}`;
   for (const variant of adapter.variants.pinn) {
+    const skip = ctx.cfg.profile === "quick" && adapter.skipInQuick?.pinn?.[variant];
+    if (skip) {
+      rows.push(row(cold, lib, variant, { status: "skipped", check: skip }), row(steady, lib, variant, { status: "skipped", check: skip }));
+      continue;
+    }
     let trainer;
     try {
       const first = await once(async () => {
@@ -106,7 +111,7 @@ export async function pinnStep(adapter, lib, ctx) {
         continue;
       }
       rows.push(row(cold, lib, variant, { status: "ok", value: first.ms, unit: "ms", better: "lower", check: verdict.check }));
-      const t = await measure(() => trainer.step(false), ctx.cfg.pinn);
+      const t = await measure(() => trainer.step(false), ctx.cfg.pinn, { priorMs: first.ms });
       rows.push(row(steady, lib, variant, { status: "ok", value: t.median, unit: "ms", better: "lower", check: verdict.check, timing: t }));
     } catch (err) {
       rows.push(row(cold, lib, variant, { status: "failed", check: short(err) }), row(steady, lib, variant, { status: "failed", check: short(err) }));
@@ -126,9 +131,10 @@ export async function matmul(adapter, lib, ctx) {
     let mm;
     try {
       mm = await adapter.matmul(A, B, n);
-      const verdict = checkMatmul(await mm.run(), samples, n);
+      const first = await once(() => mm.run());
+      const verdict = checkMatmul(first.value, samples, n);
       if (!verdict.ok) { rows.push(row(`matmul ${n}`, lib, "", { status: "wrong", check: verdict.check })); continue; }
-      const t = await measure(() => mm.run(), ctx.cfg.matmul);
+      const t = await measure(() => mm.run(), ctx.cfg.matmul, { checked: first });
       const gflops = (2 * n ** 3) / (t.median * 1e-3) / 1e9;
       rows.push(row(`matmul ${n}`, lib, "", { status: "ok", value: gflops, unit: "GFLOP/s", better: "higher", check: verdict.check, timing: t }));
     } catch (err) {
@@ -142,7 +148,13 @@ export async function matmul(adapter, lib, ctx) {
 
 /** size: gzip -9 of the files a browser app ships for the library (JS + wasm), in KiB. */
 export async function size(adapter, lib) {
-  return adapter.shipped().map(({ label, files }) => {
+  let list;
+  try {
+    list = await adapter.shipped(); // may bundle (gradtape's adapter runs Vite): async
+  } catch (err) {
+    return [row("size (gzip)", lib, "", { status: "failed", check: short(err) })];
+  }
+  return list.map(({ label, files }) => {
     let raw = 0, gz = 0;
     for (const f of files) {
       const bytes = readFileSync(f);

@@ -1,6 +1,7 @@
-// Locates the peer libraries. Normally they are devDependencies of the bench package and resolve
-// from here; BENCH_PEERS_DIR (a scratch `npm i` outside the repo, e.g. /tmp/benchpeers) is the
-// fallback so the peers can be measured before the workspace lists them.
+// Locates the peer libraries. They are devDependencies of the bench package (@gradtape/bench,
+// test/bench/package.json, pinned) and resolve from here by default; BENCH_PEERS_DIR (a scratch
+// `npm i` outside the repo, e.g. /tmp/benchpeers) is searched after it, e.g. for a checkout that
+// has not run `pnpm install`.
 import { createRequire } from "node:module";
 import { existsSync, readFileSync, realpathSync } from "node:fs";
 import path from "node:path";
@@ -22,7 +23,7 @@ export function peerDir(name, from) {
       if (existsSync(path.join(dir, "package.json"))) return dir;
     }
   }
-  throw new Error(`cannot find ${name}: add it to the bench package or set BENCH_PEERS_DIR to a scratch install`);
+  throw new Error(`cannot find ${name}: run \`npx -y pnpm@10.34.8 install\` (it is a devDependency of @gradtape/bench) or set BENCH_PEERS_DIR to a scratch install`);
 }
 
 /** Import a peer by name, choosing its Node ESM entry the way Node would (exports.import, else main). */

@@ -1,0 +1,114 @@
+#!/usr/bin/env node
+// The benchmark: gradtape and its peers (TensorFlow.js cpu and wasm, jax-js wasm), every workload and library in its
+// own Node process, every figure checked against the float64 reference first. Prints the machine, the markdown
+// table (each figure and its ratio to gradtape), the issue's goals as ratios, and writes results/bench-<time>.json.
+//   pnpm bench [--quick | --tiny] [--only=seed-single,matmul] [--libs=gradtape,tfjs-wasm] [--no-json] [--in-process]
+// (`pnpm bench` builds first; `node test/bench/run.mjs ...` runs on the current build.)
+import os from "node:os";
+import { addCeiling, machine, markdownTable, parseArgs, writeJson } from "./harness.mjs";
+import { runLibraries } from "./runner.mjs";
+import { simdCeiling } from "./simd-ceiling.mjs";
+
+const adapter = (file) => new URL(file, import.meta.url).href;
+
+/** Every library once per backend/device; the adapter's setup() options pick it. gradtape first. */
+export const LIBRARIES = {
+  gradtape: { module: adapter("./gradtape.mjs"), options: {} },
+  "tfjs-cpu": { module: adapter("./peers/tfjs.mjs"), options: { backend: "cpu" } },
+  "tfjs-wasm": { module: adapter("./peers/tfjs.mjs"), options: { backend: "wasm" } },
+  "jax-wasm": { module: adapter("./peers/jax.mjs"), options: { device: "wasm" } },
+};
+
+/**
+ * The issue's goals, each as the ratio it is judged by. gradtape's best passing variant of a case stands for it
+ * (named in the line); a peer's figure is its best passing variant, so a peer's failed or wrong variant never
+ * counts (and when a peer has no passing row at all, the goal says so instead of comparing).
+ */
+export function goals(rows, ceiling) {
+  const best = (c, lib, variant) => rows
+    .filter((r) => r.case.startsWith(c) && r.status === "ok" && r.library.startsWith(lib) && (!variant || r.variant === variant))
+    .sort((a, b) => (a.better === "higher" ? b.value - a.value : a.value - b.value))[0];
+  const peers = (c) => rows.filter((r) => r.case.startsWith(c) && r.status === "ok" && !r.library.startsWith("gradtape"));
+  const fastestPeer = (c) => peers(c).sort((a, b) => a.value - b.value)[0];
+  const who = (r) => `${r.library} ${r.variant}`.trim();
+  const f = (x) => (x >= 10 ? x.toFixed(0) : x.toFixed(2));
+  const out = [];
+  const speedup = (title, c, peer, want) => {
+    const g = best(c, "gradtape");
+    if (!g) return out.push({ goal: title, met: false, text: "gradtape has no passing row" });
+    if (!peer) return out.push({ goal: title, met: null, text: "no passing peer row to compare with" });
+    const x = peer.value / g.value;
+    out.push({ goal: title, met: x >= want, ratio: x, text: `${f(x)}x (${who(g)} ${g.value.toPrecision(3)} ${g.unit} vs ${who(peer)} ${peer.value.toPrecision(3)} ${peer.unit}); wanted >= ${want}x` });
+  };
+  speedup("pinn-step >= 10x faster than tfjs-wasm (customGrad)", "pinn-step", best("pinn-step", "tfjs wasm"), 10);
+  {
+    const g = best("pinn-step", "gradtape");
+    if (g) out.push({ goal: "pinn-step under 30 ms on 2 threads", met: g.value < 30 ? true : false, ratio: g.value / 30, text: `${g.value.toPrecision(3)} ms on 1 thread (${g.variant}; gradtape has no threaded path yet), ${f(g.value / 30)}x the target` });
+  }
+  speedup("seed-single >= 20x faster than jax-js jit", "seed-single", best("seed-single", "jax-js"), 20);
+  speedup("seed-batch >= 5x faster than the fastest peer", "seed-batch", fastestPeer("seed-batch"), 5);
+  for (const n of [256, 512, 1024]) {
+    const g = best(`matmul ${n}`, "gradtape"), t = best(`matmul ${n}`, "tfjs wasm");
+    if (!g || !t) { out.push({ goal: `matmul ${n} >= tfjs-wasm and > 75% of the SIMD ceiling`, met: null, text: "missing row" }); continue; }
+    const x = g.value / t.value, frac = ceiling?.gflops ? g.value / ceiling.gflops : null;
+    out.push({ goal: `matmul ${n} >= tfjs-wasm and > 75% of the SIMD ceiling`, met: x >= 1 && frac > 0.75, ratio: x,
+      text: `${f(x)}x tfjs-wasm (${g.value.toFixed(1)} vs ${t.value.toFixed(1)} GFLOP/s), ${frac == null ? "no ceiling" : `${(100 * frac).toFixed(0)}% of the ceiling (${ceiling.gflops.toFixed(1)} GFLOP/s)`}` });
+  }
+  {
+    const g = best("pinn-first-step", "gradtape");
+    if (g) out.push({ goal: "first pinn-step under 100 ms", met: g.value < 100, ratio: g.value / 100, text: `${g.value.toFixed(0)} ms (${who(g)})` });
+  }
+  {
+    const g = best("size", "gradtape");
+    if (g) out.push({ goal: "shipped size under 100 KiB gzip", met: g.value < 100, ratio: g.value / 100, text: `${g.value.toFixed(1)} KiB` });
+  }
+  return out;
+}
+
+function parseLibs(argv) {
+  const arg = argv.find((a) => a.startsWith("--libs="));
+  if (!arg) return Object.values(LIBRARIES);
+  return arg.slice(7).split(",").map((k) => {
+    if (!LIBRARIES[k]) throw new Error(`--libs: unknown library ${k}; known: ${Object.keys(LIBRARIES).join(", ")}`);
+    return LIBRARIES[k];
+  });
+}
+
+/** Run the benchmark and return { machine, config, ceiling, libraries, rows, goals }. */
+export async function bench(argv, { log = console.log } = {}) {
+  const cfg = parseArgs(argv);
+  const entries = parseLibs(argv);
+  const t0 = performance.now();
+  const load0 = os.loadavg();
+  const wantCeiling = !cfg.only || cfg.only.includes("matmul");
+  // The ceiling is measured before and after the libraries and the better figure kept: noise only lowers it.
+  const probe = async () => (wantCeiling ? simdCeiling(cfg.profile === "tiny" ? { samples: 2, ms: 5 } : {}) : null);
+  const before = await probe();
+  const { libraries, rows } = await runLibraries(entries, cfg, { isolate: cfg.isolate });
+  const after = await probe();
+  const ceiling = before && after ? {
+    gflops: Math.max(before.gflops, after.gflops), gflopsCpu: Math.max(before.gflopsCpu, after.gflopsCpu),
+    before, after,
+  } : null;
+  addCeiling(rows, ceiling);
+  const m = { ...machine(), loadavgAtStart: load0.map((x) => +x.toFixed(2)) };
+  const result = { machine: m, config: cfg, ceiling, libraries, rows, goals: goals(rows, ceiling), seconds: (performance.now() - t0) / 1000 };
+  log(`\nBenchmark (${cfg.profile}): ${m.cpu}, ${m.cores} cores, Node ${m.node}, ${m.platform}, one thread per library; ` +
+    `load average ${load0.map((x) => x.toFixed(2)).join(" ")} at the start, ${m.loadavg.join(" ")} at the end`);
+  log(libraries.map((l) => `${l.label} ${l.version ?? `(failed: ${l.error})`}${l.setupMs != null ? ` (start-up ${l.setupMs.toFixed(0)} ms)` : ""}`).join("; "));
+  if (ceiling) log(`wasm SIMD ceiling (f32x4 mul+add probe, one thread): ${ceiling.gflops.toFixed(1)} GFLOP/s (by CPU time ${ceiling.gflopsCpu.toFixed(1)})`);
+  log("Figures: median wall time (in brackets: the same computed from the process's CPU time; far apart means the machine was busy). Ratio: how many times better gradtape's first passing row is.\n");
+  log(markdownTable(rows));
+  if (cfg.profile === "tiny") log("\nGoals: not judged on --tiny sizes.");
+  else {
+    log("\nGoals (issue 4), gradtape's best passing variant against the peer's best passing variant:");
+    for (const g of result.goals) log(`- ${g.met === true ? "MET" : g.met === false ? "NOT MET" : "n/a"}: ${g.goal}: ${g.text}`);
+  }
+  if (cfg.json) log(`\nJSON: ${writeJson("bench", result)}`);
+  log(`total ${result.seconds.toFixed(0)} s`);
+  return result;
+}
+
+if (process.argv[1] === new URL(import.meta.url).pathname) {
+  await bench(process.argv.slice(2));
+}

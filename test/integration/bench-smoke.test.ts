@@ -1,0 +1,126 @@
+// Smoke run of the benchmark's code path (test/bench/), on --tiny sizes, in this process: gradtape's adapter and
+// one peer (TensorFlow.js on its wasm backend) go through every workload exactly as `pnpm bench` runs them, and
+// every row must have been checked against the float64 reference (test/bench/reference.mjs) and be correct, except
+// the peer's failures the benchmark exists to show. A negative control proves that a wrong library is caught.
+// The figures of a tiny run mean nothing and are not looked at.
+import { describe, it, expect, beforeAll } from "vitest";
+// @ts-ignore: plain ES module without type declarations
+import { parseArgs } from "../bench/harness.mjs";
+// @ts-ignore: plain ES module without type declarations
+import { runLibraries } from "../bench/runner.mjs";
+// @ts-ignore: plain ES module without type declarations
+import { LIBRARIES, goals } from "../bench/run.mjs";
+// @ts-ignore: plain ES module without type declarations
+import { makeContext, seedSingle, seedBatch, pinnStep } from "../bench/workloads.mjs";
+// @ts-ignore: plain ES module without type declarations
+import * as gradtapeAdapter from "../bench/gradtape.mjs";
+// @ts-ignore: plain ES module without type declarations
+import { probeModule } from "../bench/simd-ceiling.mjs";
+
+interface Row { case: string; library: string; variant: string; status: "ok" | "wrong" | "failed"; value?: number; check?: string }
+
+const cfg = { ...parseArgs(["--tiny", "--in-process", "--no-json"]) };
+const CASES = ["seed-single", "seed-batch 64", "matmul 16", "matmul 64", "size (gzip)", "pinn-first-step 64+16", "pinn-step 64+16"];
+// what a row's check says when the workload compared the library's numbers with the reference
+const CHECKED = /^(max rel err|rel err|loss) /;
+
+let rows: Row[] = [];
+let libraries: { label: string; version?: string; error?: string }[] = [];
+
+beforeAll(async () => {
+  ({ rows, libraries } = await runLibraries([LIBRARIES.gradtape, LIBRARIES["tfjs-wasm"]], cfg, { isolate: false }));
+}, 60_000);
+
+describe("the benchmark on tiny sizes (gradtape and tfjs wasm, in process)", () => {
+  it("sets up both libraries", () => {
+    expect(libraries.map((l) => l.label)).toEqual(["gradtape", "tfjs wasm"]);
+    for (const l of libraries) expect(l.error, l.label).toBeUndefined();
+  });
+
+  it("gives gradtape a correct, reference-checked row in every case, for every variant", () => {
+    const g = rows.filter((r) => r.library === "gradtape");
+    expect([...new Set(g.map((r) => r.case))]).toEqual(CASES);
+    for (const r of g) {
+      expect(r.status, `${r.case} ${r.variant}: ${r.check}`).toBe("ok");
+      expect(r.value, `${r.case} ${r.variant}`).toBeGreaterThan(0);
+      if (!r.case.startsWith("size")) expect(r.check, `${r.case} ${r.variant}`).toMatch(CHECKED);
+    }
+    // the idiomatic variant is always measured; the forward-mode one whenever this build has gt.jet
+    for (const c of ["seed-single", "seed-batch 64", "pinn-step 64+16"]) {
+      expect(g.filter((r) => r.case === c).map((r) => r.variant)).toEqual(gradtapeAdapter.variants[c.startsWith("seed-single") ? "seedSingle" : c.startsWith("seed") ? "seedBatch" : "pinn"]);
+    }
+  });
+
+  it("checks tfjs: the customGrad rows are correct, the native second derivative fails as tfjs#3252 says", () => {
+    const t = rows.filter((r) => r.library === "tfjs wasm");
+    expect([...new Set(t.map((r) => r.case))]).toEqual(CASES);
+    for (const r of t) {
+      if (r.variant === "native") {
+        expect(r.status, `${r.case}`).toBe("failed");
+        expect(r.check).toMatch(/Cannot compute gradient/);
+      } else {
+        expect(r.status, `${r.case} ${r.variant}: ${r.check}`).toBe("ok");
+        if (!r.case.startsWith("size")) expect(r.check, `${r.case} ${r.variant}`).toMatch(CHECKED);
+      }
+    }
+  });
+
+  it("gives ratios only between passing rows, and judges the goals from them", () => {
+    const judged = goals(rows, { gflops: 1, gflopsCpu: 1 });
+    const seed = judged.find((g: { goal: string }) => g.goal.startsWith("seed-single"));
+    expect(seed.text).toMatch(/no passing peer row/); // tfjs is not jax-js: nothing to compare with, not a made-up ratio
+    const pinn = judged.find((g: { goal: string }) => g.goal.startsWith("pinn-step >= 10x"));
+    expect(pinn.ratio).toBeGreaterThan(0);
+    expect(pinn.text).toMatch(/customGrad/);
+  });
+});
+
+describe("negative controls: a wrong library gets no figure", () => {
+  const ctx = makeContext(cfg);
+  const lib = { label: "gradtape-perturbed" };
+  it("a Hessian off by 1% in one entry is WRONG in seed-single and seed-batch", async () => {
+    const bad = {
+      ...gradtapeAdapter,
+      variants: { seedSingle: ["nested-tapes"], seedBatch: ["nested-tapes"] },
+      async seed(net: unknown, n: number, opts: unknown) {
+        const fn = await gradtapeAdapter.seed(net, n, opts);
+        return async (p: Float32Array) => {
+          const r = await fn(p);
+          let k = 0;
+          for (let i = 1; i < r.hess.length; i++) if (Math.abs(r.hess[i]) > Math.abs(r.hess[k])) k = i;
+          r.hess[k] *= 1.01;
+          return r;
+        };
+      },
+    };
+    await gradtapeAdapter.setup();
+    for (const rowsOf of [await seedSingle(bad, lib, ctx), await seedBatch(bad, lib, ctx)]) {
+      expect(rowsOf).toHaveLength(1);
+      expect(rowsOf[0].status).toBe("wrong");
+      expect(rowsOf[0].value).toBeUndefined();
+      expect(rowsOf[0].check).toMatch(/hess rel err/);
+    }
+  });
+
+  it("a weight gradient that drops the bias terms is WRONG in pinn-step", async () => {
+    const bad = {
+      ...gradtapeAdapter,
+      variants: { pinn: ["nested-tapes"] },
+      async pinn(net: unknown, data: unknown, adam: unknown, opts: unknown) {
+        const tr = await gradtapeAdapter.pinn(net, data, adam, opts);
+        return { ...tr, async step(withGrads?: boolean) {
+          const r = await tr.step(withGrads);
+          r.grads?.forEach((g: Float32Array, i: number) => { if (i % 2 === 1) g.fill(0); });
+          return r;
+        } };
+      },
+    };
+    const r = await pinnStep(bad, lib, ctx);
+    expect(r.map((x: Row) => x.status)).toEqual(["wrong", "wrong"]);
+    expect(r[0].check).toMatch(/weight-gradient rel err/);
+  });
+
+  it("the SIMD ceiling probe is a valid wasm module for both loop bodies", () => {
+    for (const body of ["chain", "load"]) for (const K of [4, 8]) expect(WebAssembly.validate(probeModule(body, K))).toBe(true);
+  });
+});
