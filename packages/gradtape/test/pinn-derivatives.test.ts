@@ -78,6 +78,35 @@ describe("derivatives() for a batch of points", () => {
     net.dispose();
   });
 
+  it("the Taylor sweep (default for a PinnNetwork, input scaling included) and nested tapes give the same numbers and weight gradients", () => {
+    const net = new pinn.PinnNetwork({ inputs: 2, hidden: [12, 12], seed: 5, scale: { lo: [-1, 0], hi: [1, 0.5] } });
+    const X = tensor(POINTS.map(([x, t]) => [x, (t + 1) / 4]));
+    const names = ["u", "u_x", "u_t", "u_xx", "u_xt", "u_tt", "u_xxx", "u_xxt"];
+    const run = (method: string) => {
+      const tape = new GradientTape();
+      const r = tidy(() => {
+        let vals: number[][] = [];
+        const loss = tape.record(() => {
+          const ds = pinn.derivatives(net, X, names, { vars: ["x", "t"], method });
+          vals = ds.map((d) => Array.from(d.data()));
+          return ds[3].square().add(ds[0].mul(ds[1])).add(ds[7]).mean();
+        });
+        const gs = tape.gradient(loss, net.trainableWeights).map((g) => Array.from(g!.data()));
+        return { vals, gs };
+      });
+      tape.dispose();
+      return r;
+    };
+    const a = run("nested-reverse"), b = run("taylor"), c = run("auto");
+    const close = (p: number[][], q: number[][], what: string) => p.forEach((row, i) => {
+      const scale = Math.max(1e-3, ...row.map(Math.abs));
+      row.forEach((v, j) => expect(Math.abs(v - q[i][j]) / scale, `${what} ${i}:${j}`).toBeLessThan(1e-4));
+    });
+    close(a.vals, b.vals, "values"); close(a.gs, b.gs, "weight gradients");
+    expect(c.vals).toEqual(b.vals);
+    X.dispose(); net.dispose();
+  });
+
   it("works without a tape open and leaves nothing behind but its results", () => {
     const net = new pinn.PinnNetwork({ inputs: 1, hidden: [8], seed: 1 });
     const X = tensor([[0.1], [0.2], [0.3]]);
@@ -135,9 +164,10 @@ describe("derivatives() for a batch of points", () => {
     expect(() => pinn.derivatives(fn, X, ["w_x"], { outputs: ["u", "v"] })).toThrow(/names output 'w'/);
     expect(() => pinn.derivatives(fn, X, ["u_z"], { outputs: ["u", "v"] })).toThrow(ArgumentError);
     expect(() => pinn.derivatives(fn, X, ["u_"], { outputs: ["u", "v"] })).toThrow(/nothing after/);
-    expect(() => pinn.derivatives(fn, X, ["u_x"], { outputs: ["u", "v"], method: "taylor" })).toThrow(/unknown method/);
+    expect(() => pinn.derivatives(fn, X, ["u_x"], { outputs: ["u", "v"], method: "magic" })).toThrow(/unknown method/);
+    expect(() => pinn.derivatives(fn, X, ["u_x"], { outputs: ["u", "v"], method: "taylor" })).toThrow(/cannot run this network/);
     expect(() => pinn.derivatives(fn, X.reshape([4]), ["u"])).toThrow(ShapeError);
     expect(pinn.parseDerivative("u_x1x2x1", ["x1", "x2"], ["u"])).toEqual({ name: "u_x1x2x1", output: 0, wrt: [0, 0, 1] });
-    expect(pinn.derivativeMethods()).toContain("nested-reverse");
+    expect(pinn.derivativeMethods()).toEqual(expect.arrayContaining(["nested-reverse", "taylor", "auto"]));
   });
 });

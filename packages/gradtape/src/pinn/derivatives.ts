@@ -14,14 +14,21 @@
 // Mixed partials are taken in sorted variable order (u_tx is u_xt), so each needed prefix is differentiated once:
 // u, u_x, u_t, u_xx, u_xt costs one forward pass and two reverse sweeps of growing size, whatever N is.
 //
-// The signature is meant to stay: `options.method` selects the implementation; a forward-mode Taylor-jet method can
-// be registered under another name (registerDerivativeMethod) and made the default without changing callers.
+// The signature is meant to stay: `options.method` selects the implementation. "taylor" pushes the derivatives
+// forward in one sweep of Taylor coefficients (jet/taylor.ts; a Sequential of Dense layers, or a PinnNetwork, whose
+// input scaling is applied to X and whose derivatives are rescaled by the chain rule); "auto", the default, takes
+// "taylor" when the network allows it and "nested-reverse" otherwise. More can be registered
+// (registerDerivativeMethod) without changing callers.
 import { Tensor } from "../tensor.js";
 import { GradientTape } from "../tape.js";
 import { tidy } from "../memory.js";
 import { slice } from "../ops.js";
 import { Layer } from "../nn/layer.js";
 import { ArgumentError, ShapeError, GradientError, describe, fmtShape } from "../errors.js";
+import { fromFlat } from "../tensor.js";
+import { mul, add } from "../ops.js";
+import { taylorDerivatives, taylorUnsupported } from "../jet/taylor.js";
+import { PinnNetwork } from "./network.js";
 
 /** A network: a layer or model (called with apply), or a function from [N, d] inputs to [N, m] outputs. */
 export type Net = Layer | ((x: Tensor) => Tensor);
@@ -31,7 +38,7 @@ export interface DerivativesOptions {
   vars?: readonly string[];
   /** names of the output columns, in order (default: u, for a network with one output) */
   outputs?: readonly string[];
-  /** the implementation (default "nested-reverse") */
+  /** the implementation: "auto" (default), "taylor" or "nested-reverse" */
   method?: string;
 }
 
@@ -39,10 +46,11 @@ export interface DerivativesOptions {
 export interface DerivativeSpec { name: string; output: number; wrt: number[] }
 
 /**
- * An implementation of derivatives(): receives the network as a function, the inputs, the parsed requests, and the
- * output count; returns one [N, 1] tensor per request, in order.
+ * An implementation of derivatives(): receives the network as a function (which checks its output's shape), the
+ * inputs, the parsed requests, the number of outputs named (null when not named: then the network must have one),
+ * and the network itself; returns one [N, 1] tensor per request, in order.
  */
-export type DerivativeMethod = (apply: (x: Tensor) => Tensor, X: Tensor, specs: readonly DerivativeSpec[], outputs: number) => Tensor[];
+export type DerivativeMethod = (apply: (x: Tensor) => Tensor, X: Tensor, specs: readonly DerivativeSpec[], outputs: number | null, net: Net) => Tensor[];
 
 const METHODS = new Map<string, DerivativeMethod>();
 
@@ -117,7 +125,7 @@ export function derivatives(net: Net, X: Tensor, names: readonly string[], optio
   checkNames(op, "vars", vars);
   if (vars.length !== d) throw new ArgumentError(`${op}: ${vars.length} variable names (${vars.join(", ")}) for ${d} input columns; give one name per column of X.`);
   if (!Array.isArray(names) || names.length === 0) throw new ArgumentError(`${op}: names must be a non-empty array such as ["u", "u_x"], but got ${describe(names)}.`);
-  const method = options.method ?? "nested-reverse";
+  const method = options.method ?? "auto";
   const impl = METHODS.get(method);
   if (!impl) throw new ArgumentError(`${op}: unknown method ${describe(method)}; available: ${[...METHODS.keys()].join(", ")}.`);
 
@@ -125,7 +133,7 @@ export function derivatives(net: Net, X: Tensor, names: readonly string[], optio
   if (outs !== undefined) checkNames(op, "outputs", outs);
   for (const o of outs ?? []) if (vars.includes(o)) throw new ArgumentError(`${op}: '${o}' is both an output and a variable name.`);
   // the output count is checked against the network's actual output inside the implementation
-  const m = outs?.length;
+  const m = outs === undefined ? null : outs.length;
   const specs = names.map((n) => parseDerivative(n, vars, outs ?? ["u"], op));
   const checked = (x: Tensor): Tensor => {
     const y = apply(x);
@@ -138,7 +146,7 @@ export function derivatives(net: Net, X: Tensor, names: readonly string[], optio
     if (outs !== undefined && width !== outs.length) throw new ShapeError(`${op}: { outputs } names ${outs.length} outputs (${outs.join(", ")}), but the network returns ${width} columns.`);
     return y;
   };
-  return impl(checked, X, specs, m ?? 1);
+  return impl(checked, X, specs, m, net);
 }
 
 /** Column j of an [N, k] tensor as [N, 1] (the tensor itself when k = 1). */
@@ -195,3 +203,43 @@ export const nestedReverse: DerivativeMethod = (apply, X, specs) => {
 };
 
 registerDerivativeMethod("nested-reverse", nestedReverse);
+
+/**
+ * What the Taylor sweep runs on for this network: the network itself (a Sequential of Dense layers), or for a
+ * PinnNetwork its MLP on the scaled inputs (x_s = s x + c, so d^k/dx^k = s^k d^k/dx_s^k); or why it cannot.
+ */
+function taylorTarget(net: Net, X: Tensor): { layer: Layer; scale: number[] | null } | string {
+  if (net instanceof PinnNetwork) {
+    const why = taylorUnsupported(net.mlp, X);
+    if (why !== null) return why;
+    return { layer: net.mlp, scale: net.scaling ? net.scaling.lo.map((l, j) => 2 / (net.scaling!.hi[j] - l)) : null };
+  }
+  const why = taylorUnsupported(net, X);
+  return why === null ? { layer: net as Layer, scale: null } : why;
+}
+
+/** Forward Taylor propagation (one sweep for all requested derivatives). */
+export const taylor: DerivativeMethod = (_apply, X, specs, outputs, net) => {
+  const target = taylorTarget(net, X);
+  if (typeof target === "string") throw new ArgumentError(`derivatives: method "taylor" cannot run this network: ${target}. Use method "auto" or "nested-reverse".`);
+  const { layer, scale } = target;
+  if (!scale) return taylorDerivatives(layer, X, specs, outputs, "derivatives");
+  return tidy(() => {
+    const d = X.shape[1];
+    const pinnNet = net as PinnNetwork;
+    const c = pinnNet.scaling!.lo.map((l, j) => -1 - l * scale[j]);
+    const Xs = add(mul(X, fromFlat(scale, [1, d], "float32", "derivatives")), fromFlat(c, [1, d], "float32", "derivatives"));
+    const raw = taylorDerivatives(layer, Xs, specs, outputs, "derivatives");
+    return raw.map((t, i) => {
+      const f = specs[i].wrt.reduce((a, j) => a * scale[j], 1);
+      return f === 1 ? t : mul(t, f);
+    });
+  });
+};
+
+/** "taylor" when the network allows it, else "nested-reverse". */
+export const auto: DerivativeMethod = (apply, X, specs, outputs, net) =>
+  typeof taylorTarget(net, X) === "string" ? nestedReverse(apply, X, specs, outputs, net) : taylor(apply, X, specs, outputs, net);
+
+registerDerivativeMethod("taylor", taylor);
+registerDerivativeMethod("auto", auto);

@@ -2,7 +2,7 @@
 // L-BFGS) with progress callbacks, evaluation against a reference, and built-in problems with their exact or
 // reference solutions.
 export {
-  derivatives, parseDerivative, registerDerivativeMethod, derivativeMethods, nestedReverse,
+  derivatives, parseDerivative, registerDerivativeMethod, derivativeMethods, nestedReverse, taylor as taylorMethod, auto as autoMethod,
   type Net, type DerivativesOptions, type DerivativeSpec, type DerivativeMethod,
 } from "./derivatives.js";
 export {
