@@ -324,6 +324,16 @@ function fitText(ctx: CanvasRenderingContext2D, text: string, x: number, y: numb
 }
 
 function verticalText(ctx: CanvasRenderingContext2D, text: string, x: number, y: number, color: string): void {
+  if (text.length <= 2) {   // a symbol such as "t" or "u" reads better upright
+    ctx.save();
+    ctx.fillStyle = color;
+    ctx.textAlign = "center";
+    ctx.textBaseline = "middle";
+    ctx.font = 'italic 14px Georgia, "Times New Roman", serif';
+    ctx.fillText(text, x, y);
+    ctx.restore();
+    return;
+  }
   ctx.save();
   ctx.translate(x, y);
   ctx.rotate(-Math.PI / 2);

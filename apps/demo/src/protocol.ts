@@ -20,7 +20,7 @@ export const PROBLEMS: ProblemMeta[] = [
     id: "burgers", label: "Burgers",
     equationHtml: "<i>u<sub>t</sub></i> + <i>u u<sub>x</sub></i> − (0.01/π) <i>u<sub>xx</sub></i> = 0<br>" +
       "<i>u</i>(0, <i>x</i>) = −sin(π<i>x</i>), <i>u</i>(<i>t</i>, ±1) = 0" +
-      "<span class=\"domain\">x ∈ [−1, 1], t ∈ [0, 1]; reference: exact Cole–Hopf solution</span>",
+      "<span class=\"domain\">x ∈ [−1, 1], t ∈ [0, 1]; reference: exact Cole–Hopf solution by Gauss–Hermite quadrature</span>",
     axes: [{ name: "x", range: [-1, 1] }, { name: "t", range: [0, 1] }],
     defaults: { layers: 4, width: 20, nf: 2000, nu: 100, lr: 0.005, adamSteps: 1000 },
   },

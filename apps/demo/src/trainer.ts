@@ -2,6 +2,18 @@
 // happens in ./worker.ts (a module worker with its own gradtape core); this file only draws what it reports.
 import { HeatMap, LinePlot, fmtNum } from "./plot.js";
 import { PROBLEMS, type FromWorker, type ToWorker, type TrainConfig, type Field, type ProblemMeta } from "./protocol.js";
+import { publishedSetup } from "./pinn-adapter.js";
+
+/** Why L-BFGS stopped, for people. */
+const STOP_REASONS: Record<string, string> = {
+  gradient: "gradient below tolerance",
+  "loss-change": "the loss stopped changing",
+  step: "the steps became negligible",
+  "line-search-failed": "no further decrease at float32 precision",
+  "max-iterations": "no further progress",
+  "max-evaluations": "no further progress",
+  "non-finite": "the loss or gradient is not finite",
+};
 
 type State = "off" | "loading" | "idle" | "running" | "pausing" | "paused" | "converged" | "error";
 
@@ -100,6 +112,7 @@ export function initTrainer(): { shown(): void } {
       converged: "converged", error: "error",
     };
     $("train-status").textContent = label[s];
+    $("train-status").title = "";
     btn.start.disabled = !(s === "idle" || s === "error" || s === "off" || s === "converged");
     btn.pause.disabled = s !== "running";
     btn.resume.disabled = s !== "paused";
@@ -159,7 +172,7 @@ export function initTrainer(): { shown(): void } {
       if (line1d) line1d.host.hidden = err1d!.host.hidden = true;
       const [ax, ay] = m.axes;
       for (const h of [mapPred, mapRef, mapErr]) { h.options.xLabel = ax.name; h.options.yLabel = ay.name; }
-      $("maps-title").textContent = `Solution u(${ax.name}, ${ay.name}) on the evaluation grid`;
+      $("maps-title").textContent = `Solution u(${ax.name}, ${ay.name}) on the reference grid`;
     }
   }
 
@@ -212,7 +225,8 @@ export function initTrainer(): { shown(): void } {
         lossSteps.push(0); losses.push(m.loss);
         showFields(m.prediction, m.error);
         drawLoss();
-        $("maps-note").textContent = `Evaluation grid ${m.reference.nx}${m.reference.ny > 1 ? ` × ${m.reference.ny}` : ""} points; ${m.backend}. Prediction and reference share one colour scale.`;
+        $("maps-note").textContent = `Reference grid ${m.reference.nx}${m.reference.ny > 1 ? ` × ${m.reference.ny}` : ""} points` +
+          `${m.reference.ny > 1 ? "; prediction and reference share one colour scale" : ""}. Computed by ${m.backend}.`;
         const wasStarting = state === "loading" && pendingRun;
         setState("idle");
         if (wasStarting) { pendingRun = false; run(); }
@@ -261,7 +275,9 @@ export function initTrainer(): { shown(): void } {
         $("train-step").textContent = String(m.step);
         $("train-rate").textContent = "–";
         setState("converged");
-        $("train-status").textContent = `converged (${m.reason})`;
+        $("train-status").textContent = "converged";
+        $("train-status").title = STOP_REASONS[m.reason] ?? m.reason;
+        $("maps-note").textContent = `L-BFGS stopped at step ${m.step}: ${STOP_REASONS[m.reason] ?? m.reason}. ` + $("maps-note").textContent;
         break;
       }
       case "error": {
@@ -287,6 +303,17 @@ export function initTrainer(): { shown(): void } {
   btn.resume.addEventListener("click", () => run());
   btn.reset.addEventListener("click", () => { pendingRun = false; reset(); });
 
+  const fill = (c: Partial<TrainConfig>) => {
+    if (c.layers !== undefined) form.layers.value = String(c.layers);
+    if (c.width !== undefined) form.width.value = String(c.width);
+    if (c.activation !== undefined) form.activation.value = c.activation;
+    if (c.nf !== undefined) form.nf.value = String(c.nf);
+    if (c.nu !== undefined) form.nu.value = String(c.nu);
+    if (c.lr !== undefined) form.lr.value = String(c.lr);
+    if (c.adamSteps !== undefined) form.adamSteps.value = String(c.adamSteps);
+  };
+  $("preset-demo").addEventListener("click", () => fill({ ...meta().defaults, activation: "tanh" }));
+  $("preset-published").addEventListener("click", () => { fill(publishedSetup(meta().id)); form.optimizer.value = "adam-lbfgs"; syncOptimizer(); });
   const showEquation = () => { $("equation").innerHTML = meta().equationHtml; };
   problemSel.addEventListener("change", () => {
     const d = meta().defaults;
