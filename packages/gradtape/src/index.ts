@@ -16,4 +16,4 @@ export * as optim from "./optim/index.js";
 export * as losses from "./losses.js";
 export * as io from "./io/index.js";
 export * as pinn from "./pinn/index.js";
-export { jet, jetDerivatives, jetMethod, type JetOptions, type JetResult, type JetMethod } from "./jet/index.js";
+export { jet, jetMethod, type JetOptions, type JetResult, type JetMethod } from "./jet/index.js";

@@ -6,7 +6,8 @@
 // to X. For a Sequential of Dense (and Flatten) layers with built-in activations the derivatives are pushed forward
 // in ONE sweep of stacked Taylor coefficients (taylor.ts); any other network (a subclassed Model, a function, a
 // custom activation) goes through nested reverse tapes (tape.ts). Both give the same numbers up to float32 rounding.
-// Derivatives of any order: "u_xxx", "u_xxt", "u_xxxx" work on both paths.
+// Derivatives of any order: "u_xxx", "u_xxt", "u_xxxx" work on both paths. pinn.derivatives() (the same names,
+// results as an array) runs on this machinery too, with its method "auto" / "taylor" / "nested-reverse".
 import { Tensor } from "../tensor.js";
 import { Layer } from "../nn/layer.js";
 import { ArgumentError, ShapeError, describe, fmtShape } from "../errors.js";
@@ -66,11 +67,6 @@ export function jet(net: Net, X: Tensor, options: JetOptions): JetResult {
   const out: JetResult = {};
   names.forEach((n, i) => { out[n] = list[i]; });
   return out;
-}
-
-/** As jet(), returning the tensors as an array in the order of `names` (the signature of pinn's derivatives()). */
-export function jetDerivatives(net: Net, X: Tensor, names: readonly string[], options: Omit<JetOptions, "derivatives"> = {}): Tensor[] {
-  return derivativesArray(net, X, names, options, "jetDerivatives");
 }
 
 const specCache = new Map<string, DerivativeSpec[]>();
