@@ -15,13 +15,14 @@ export const RESULTS_DIR = path.join(path.dirname(fileURLToPath(import.meta.url)
  */
 const PROFILES = {
   full: {
-    seedSingle: { warmup: 20, samples: 51 },
+    // latency of a ~0.1-10 ms call: enough warm-up calls for V8 to optimise every library's JS
+    seedSingle: { warmup: 300, samples: 51 },
     seedBatch: { n: 10000, warmup: 2, samples: 7 },
     pinn: { colloc: 10000, boundary: 300, warmup: 1, samples: 5 },
     matmul: { sizes: [64, 256, 512, 1024], warmup: 2, samples: 7 },
   },
   quick: {
-    seedSingle: { warmup: 5, samples: 21 },
+    seedSingle: { warmup: 100, samples: 21 },
     seedBatch: { n: 10000, warmup: 1, samples: 3, budgetMs: 8000 },
     pinn: { colloc: 10000, boundary: 300, warmup: 1, samples: 3, budgetMs: 10000 },
     matmul: { sizes: [64, 256, 512, 1024], warmup: 1, samples: 3, budgetMs: 8000 },
