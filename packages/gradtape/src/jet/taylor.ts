@@ -27,9 +27,13 @@
 // second derivatives) are carried as null and skipped; coefficients that do not depend on the point (the first
 // layer's D_i z, or all of them after a linear first layer) are carried as single rows [1, width] and broadcast.
 //
-// Cost per Dense + activation, for K = 1 + k coefficients and width w: one matMul of (K N) x in x w, plus O(K N w)
-// elementwise work in about 4 + 2 k1 + 4 k2 ops (k1 first-order, k2 second-order coefficients), against a
-// forward pass and one reverse sweep per derivative order (each of them a chain of full-size ops) for nested tapes.
+// Cost per Dense + activation, for K = 1 + k coefficients and width w: K matMuls of N x in x w (one of K N rows when
+// stacked) plus O(K N w) elementwise work in about 4 + k1 + 4 k2 ops (k1 first-order, k2 second-order coefficients);
+// the weight gradient adds 2 K matMuls. For Burgers (u, u_x, u_t, u_xx: K = 4) that is 12 matMuls of N rows per
+// layer, exactly what nested tapes cost (forward 1, first sweep 1 for u_x AND u_t, second sweep 2, weight gradient
+// through all of it 8), so the jet is only ~1.05x faster there (CPU time; the rest is fewer, simpler elementwise
+// ops). The gap grows with the order, as nested tapes differentiate ever larger graphs: 1.4x for u_xxx (KdV), 2.4x
+// for u_xxxx, and 1.4x at one point (seed network, f + gradient + Hessian): test/bench/jet-vs-tape.mjs.
 //
 // Differentiability: everything is an ordinary op (matMul, slice views, mul, add, affine, square, concat, the
 // activation and its derivatives in activations.ts), so a GradientTape that watches the weights (any open tape:
