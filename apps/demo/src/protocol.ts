@@ -62,19 +62,20 @@ export interface TrainConfig {
 /** The solution on the evaluation grid: values[iy * nx + ix] (for 1-D problems ny = 1). */
 export interface Field { nx: number; ny: number; xRange: Range; yRange: Range; values: Float32Array }
 
-// main -> worker
+// main -> worker. Every session gets an id from the page (in "reset"); the worker tags what it sends about a
+// session with that id, so the page can drop messages about a session it has already reset away.
 export type ToWorker =
-  | { type: "reset"; config: TrainConfig }
+  | { type: "reset"; id: number; config: TrainConfig }
   | { type: "run" }
   | { type: "pause" }
   | { type: "export" };
 
 // worker -> main
-export type FromWorker =
+export type FromWorker = { id: number } & (
   | { type: "ready"; config: TrainConfig; params: number; reference: Field; prediction: Field; error: Field; relL2: number; loss: number; backend: string }
   | { type: "progress"; step: number; steps: Float64Array; losses: Float64Array; stepsPerSecond: number; optimizer: "Adam" | "L-BFGS"; memory: { tensors: number; bytes: number } }
   | { type: "converged"; step: number; reason: string }
   | { type: "snapshot"; step: number; prediction: Field; error: Field; relL2: number }
   | { type: "paused"; step: number }
   | { type: "exported"; json: string; safetensors: ArrayBuffer; name: string }
-  | { type: "error"; message: string };
+  | { type: "error"; message: string });

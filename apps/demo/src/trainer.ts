@@ -48,6 +48,7 @@ export function initTrainer(): { shown(): void } {
   let state: State = "off";
   let session: TrainConfig | null = null;
   let step = 0;
+  let sessionId = 0;          // the id of the latest reset; messages about older sessions are dropped
   const lossSteps = new Growable(), losses = new Growable();
   const l2Steps = new Growable(), l2s = new Growable();
 
@@ -147,7 +148,7 @@ export function initTrainer(): { shown(): void } {
     drawLoss();
     session = null;
     setState("loading");
-    post({ type: "reset", config: cfg });
+    post({ type: "reset", id: ++sessionId, config: cfg });
   }
 
   function configChanged(): boolean {
@@ -212,6 +213,7 @@ export function initTrainer(): { shown(): void } {
 
   let lossDrawPending = false;
   function onMessage(m: FromWorker): void {
+    if (m.id !== sessionId) return;
     switch (m.type) {
       case "ready": {
         session = m.config;

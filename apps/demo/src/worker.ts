@@ -8,8 +8,10 @@ import type { FromWorker, ToWorker } from "./protocol.js";
 const SLICE_MS = 60;          // training time between two looks at the message queue
 const SNAPSHOT_MS = 600;      // how often the prediction on the evaluation grid is sent
 
+type Msg = FromWorker extends infer M ? (M extends unknown ? Omit<M, "id"> : never) : never;
 const ctx = self as unknown as { postMessage(m: FromWorker, transfer?: Transferable[]): void; onmessage: ((e: MessageEvent<ToWorker>) => void) | null };
-const send = (m: FromWorker, transfer: Transferable[] = []) => ctx.postMessage(m, transfer);
+let sessionId = 0;
+const send = (m: Msg, transfer: Transferable[] = []) => ctx.postMessage({ ...m, id: sessionId } as FromWorker, transfer);
 
 let session: Session | null = null;
 let running = false;
@@ -76,6 +78,7 @@ async function loop(gen: number): Promise<void> {
 async function handle(m: ToWorker): Promise<void> {
   switch (m.type) {
     case "reset": {
+      sessionId = m.id;
       generation++;
       running = false;
       session?.dispose();
@@ -83,6 +86,7 @@ async function handle(m: ToWorker): Promise<void> {
       step = 0;
       try {
         await ready();
+        if (m.id !== sessionId) return;     // a newer reset arrived while the core was loading
         session = createSession(m.config);
         const ev = session.evaluate();
         const ref = session.reference();
