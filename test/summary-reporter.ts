@@ -12,7 +12,8 @@ export default class SummaryReporter implements Reporter {
         else if (s === "failed") failed++;
         else skipped++;
       }
-      if (m.state() === "failed" && tests.length === 0) failed++; // a file that failed to load
+      // a file that failed to load, or whose beforeAll failed (vitest then reports its tests as skipped)
+      if (m.state() === "failed" && !tests.some((t) => t.result().state === "failed")) failed++;
     }
     process.stdout.write(`\n${passed} passed, ${failed} failed, ${skipped} skipped\n`);
   }
