@@ -11,32 +11,41 @@ import { backward } from "./ops/index";
 import { add, onesLike, zerosLike } from "./ops/arith";
 import { viewOf } from "./ops/view";
 
+const NO_VERSIONS = new StaticArray<i32>(0);
+
 export class Node {
   holders: i32 = 0;
   savedVersions: StaticArray<i32>;
   constructor(
     public op: i32,
-    public inputs: StaticArray<i32>,          // input ids (values only through `saved`)
-    public inShapes: StaticArray<StaticArray<i32>>,
+    public ins: StaticArray<Tensor>,          // the input records: ids and shapes only (values only through `saved`)
     public out: i32,
     public outShape: StaticArray<i32>,
     public saved: StaticArray<Tensor>,        // what the backward rule reads
     public ip: StaticArray<i32>,              // integer parameters (axes, shapes, flags)
     public fp: StaticArray<f64>,              // float parameters
     public nondiff: bool) {
-    const v = new StaticArray<i32>(saved.length);
-    for (let i = 0; i < saved.length; i++) v[i] = saved[i].buf.version;
+    const n = saved.length;
+    const v = n == 0 ? NO_VERSIONS : new StaticArray<i32>(n);
+    for (let i = 0; i < n; i++) unchecked(v[i] = unchecked(saved[i]).buf.version);
     this.savedVersions = v;
   }
+
+  /** The number of inputs. */
+  @inline get arity(): i32 { return this.ins.length; }
+  /** The id of input k. */
+  @inline inId(k: i32): i32 { return this.ins[k].id; }
+  /** The shape of input k (shapes are never written after a record is made). */
+  @inline inShape(k: i32): StaticArray<i32> { return this.ins[k].shape; }
 
   hold(): void { if (this.holders++ == 0) for (let i = 0; i < this.saved.length; i++) retain(this.saved[i]); }
   drop(): void { if (--this.holders == 0) for (let i = 0; i < this.saved.length; i++) release(this.saved[i]); }
 
   /** Whether input k needs a gradient on the tape being differentiated. */
-  needs(k: i32): bool { const t = diffTape; return t != null && t.tracked.has(this.inputs[k]); }
+  needs(k: i32): bool { const t = diffTape; return t != null && t.tracked.has(this.inId(k)); }
 
   /** Hands the cotangent of input k to the accumulator (takes no ownership: the caller's scope releases it). */
-  grad(k: i32, g: Tensor): void { if (!failed()) accumulate(this.inputs[k], g); }
+  grad(k: i32, g: Tensor): void { if (!failed()) accumulate(this.inId(k), g); }
 }
 
 export class Tape {
@@ -80,12 +89,7 @@ export function record(op: i32, inputs: StaticArray<Tensor>, out: Tensor, saved:
       if (tape.watchAccessed && x.trainable) { tape.tracked.add(x.id); hit = true; }
     }
     if (!hit) continue;
-    if (node == null) {
-      const ids = new StaticArray<i32>(inputs.length);
-      const shapes = new StaticArray<StaticArray<i32>>(inputs.length);
-      for (let i = 0; i < inputs.length; i++) { ids[i] = inputs[i].id; shapes[i] = inputs[i].shape; }
-      node = new Node(op, ids, shapes, out.id, out.shape, saved, ip, fp, nondiff);
-    }
+    if (node == null) node = new Node(op, inputs, out.id, out.shape, saved, ip, fp, nondiff);
     node.hold();
     tape.nodes.push(node);
     tape.tracked.add(out.id);
@@ -216,18 +220,18 @@ function reason(tape: Tape, target: Tensor, s0: Tensor): i32 {
   const fwd = new Set<i32>(); fwd.add(s.id);
   for (let i = 0; i < tape.nodes.length; i++) {
     const n = tape.nodes[i];
-    for (let k = 0; k < n.inputs.length; k++) if (fwd.has(n.inputs[k])) { fwd.add(n.out); break; }
+    for (let k = 0; k < n.arity; k++) if (fwd.has(n.inId(k))) { fwd.add(n.out); break; }
   }
   const back = new Set<i32>(); back.add(target.id);
   for (let i = tape.nodes.length - 1; i >= 0; i--) {
     const n = tape.nodes[i];
     if (!back.has(n.out)) continue;
-    for (let k = 0; k < n.inputs.length; k++) back.add(n.inputs[k]);
+    for (let k = 0; k < n.arity; k++) back.add(n.inId(k));
   }
   for (let i = 0; i < tape.nodes.length; i++) {
     const n = tape.nodes[i];
     if (!n.nondiff || !back.has(n.out)) continue;
-    for (let k = 0; k < n.inputs.length; k++) if (fwd.has(n.inputs[k])) { blockingOp = n.op; return UnconnectedReason.NonDifferentiable; }
+    for (let k = 0; k < n.arity; k++) if (fwd.has(n.inId(k))) { blockingOp = n.op; return UnconnectedReason.NonDifferentiable; }
   }
   return UnconnectedReason.NotUsed;
 }

@@ -40,47 +40,47 @@ export function scalar(v: f32): Tensor { return full(new StaticArray<i32>(0), v)
 
 // d(a+b) = da + db
 export function addBackward(n: Node, g: Tensor): void {
-  if (n.needs(0)) n.grad(0, unbroadcast(g, n.inShapes[0]));
-  if (n.needs(1)) n.grad(1, unbroadcast(g, n.inShapes[1]));
+  if (n.needs(0)) n.grad(0, unbroadcast(g, n.inShape(0)));
+  if (n.needs(1)) n.grad(1, unbroadcast(g, n.inShape(1)));
 }
 // d(a-b) = da - db
 export function subBackward(n: Node, g: Tensor): void {
-  if (n.needs(0)) n.grad(0, unbroadcast(g, n.inShapes[0]));
-  if (n.needs(1)) n.grad(1, unbroadcast(affine(g, -1, 0), n.inShapes[1]));
+  if (n.needs(0)) n.grad(0, unbroadcast(g, n.inShape(0)));
+  if (n.needs(1)) n.grad(1, unbroadcast(affine(g, -1, 0), n.inShape(1)));
 }
 // d(ab) = b da + a db
 export function mulBackward(n: Node, g: Tensor): void {
   const a = n.saved[0], b = n.saved[1];
-  if (n.needs(0)) n.grad(0, unbroadcast(mul(g, b), n.inShapes[0]));
-  if (n.needs(1)) n.grad(1, unbroadcast(mul(g, a), n.inShapes[1]));
+  if (n.needs(0)) n.grad(0, unbroadcast(mul(g, b), n.inShape(0)));
+  if (n.needs(1)) n.grad(1, unbroadcast(mul(g, a), n.inShape(1)));
 }
 // d(a/b) = da / b - a db / b^2
 export function divBackward(n: Node, g: Tensor): void {
   const a = n.saved[0], b = n.saved[1];
-  if (n.needs(0)) n.grad(0, unbroadcast(div(g, b), n.inShapes[0]));
-  if (n.needs(1)) n.grad(1, unbroadcast(affine(div(mul(g, a), mul(b, b)), -1, 0), n.inShapes[1]));
+  if (n.needs(0)) n.grad(0, unbroadcast(div(g, b), n.inShape(0)));
+  if (n.needs(1)) n.grad(1, unbroadcast(affine(div(mul(g, a), mul(b, b)), -1, 0), n.inShape(1)));
 }
 // d(a^b) = b a^(b-1) da + a^b log(a) db; log(a) is taken as 0 where a <= 0 (TensorFlow's convention), so an
 // integer power of a negative base has a finite gradient in a.
 export function powBackward(n: Node, g: Tensor): void {
   const a = n.saved[0], b = n.saved[1];
-  if (n.needs(0)) n.grad(0, unbroadcast(mul(g, mul(b, pow(a, affine(b, 1, -1)))), n.inShapes[0]));
+  if (n.needs(0)) n.grad(0, unbroadcast(mul(g, mul(b, pow(a, affine(b, 1, -1)))), n.inShape(0)));
   if (n.needs(1)) {
     const zero = scalar(0);
     const pos = fmask(Op.Greater, BK.Greater, a, zero);
     const safe = where(pos, a, onesLike(a));   // log(1) = 0 where a <= 0
-    n.grad(1, unbroadcast(mul(g, mul(pow(a, b), log(safe))), n.inShapes[1]));
+    n.grad(1, unbroadcast(mul(g, mul(pow(a, b), log(safe))), n.inShape(1)));
   }
 }
 // max(a,b): the cotangent goes to a where a >= b, else to b (ties go to a, as TensorFlow)
 export function maximumBackward(n: Node, g: Tensor): void {
   const m = fmask(Op.GreaterEqual, BK.GreaterEqual, n.saved[0], n.saved[1]);
-  if (n.needs(0)) n.grad(0, unbroadcast(mul(g, m), n.inShapes[0]));
-  if (n.needs(1)) n.grad(1, unbroadcast(mul(g, affine(m, -1, 1)), n.inShapes[1]));
+  if (n.needs(0)) n.grad(0, unbroadcast(mul(g, m), n.inShape(0)));
+  if (n.needs(1)) n.grad(1, unbroadcast(mul(g, affine(m, -1, 1)), n.inShape(1)));
 }
 // min(a,b): the cotangent goes to a where a <= b, else to b
 export function minimumBackward(n: Node, g: Tensor): void {
   const m = fmask(Op.LessEqual, BK.LessEqual, n.saved[0], n.saved[1]);
-  if (n.needs(0)) n.grad(0, unbroadcast(mul(g, m), n.inShapes[0]));
-  if (n.needs(1)) n.grad(1, unbroadcast(mul(g, affine(m, -1, 1)), n.inShapes[1]));
+  if (n.needs(0)) n.grad(0, unbroadcast(mul(g, m), n.inShape(0)));
+  if (n.needs(1)) n.grad(1, unbroadcast(mul(g, affine(m, -1, 1)), n.inShape(1)));
 }

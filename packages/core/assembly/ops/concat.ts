@@ -40,8 +40,8 @@ export function concatBackward(n: Node, g: Tensor): void {
   const axis = n.ip[0];
   const os = stdStrides(n.outShape);
   let at = 0;
-  for (let k = 0; k < n.inputs.length; k++) {
-    const s = n.inShapes[k];
+  for (let k = 0; k < n.arity; k++) {
+    const s = n.inShape(k);
     if (n.needs(k)) n.grad(k, viewOf(g, s, os, at * os[axis]));
     at += s[axis];
   }

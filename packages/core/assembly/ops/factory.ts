@@ -15,6 +15,7 @@ ERR.refs = 1 << 30;
 export const NONE = new StaticArray<Tensor>(0);
 export const NO_I = new StaticArray<i32>(0);
 export const NO_F = new StaticArray<f64>(0);
+const F00 = new StaticArray<f64>(2); // (a, b) = (0, 0), the parameters of most unary ops (never written)
 
 export function dtypeError(op: i32, arg: i32, expected: i32, t: Tensor): Tensor {
   fail(ErrorCode.DType, op, arg, expected, t.dtype);
@@ -58,29 +59,40 @@ export function unary(op: i32, x: Tensor, k: i32, a: f32, b: f32, save: i32, non
   release(c);
   if (y !== ERR && anyRecording()) {
     const n = (save & Save.In ? 1 : 0) + (save & Save.Out ? 1 : 0);
-    const saved = new StaticArray<Tensor>(n);
+    const saved = n == 0 ? NONE : new StaticArray<Tensor>(n);
     let i = 0;
     if (save & Save.In) saved[i++] = x;
     if (save & Save.Out) saved[i++] = y;
-    record(op, arr1(x), y, saved, NO_I, f2(a, b), nondiff);
+    record(op, arr1(x), y, saved, NO_I, a == 0 && b == 0 ? F00 : f2(a, b), nondiff);
   }
   return y;
 }
 
 /** NumPy broadcasting of two shapes; null (error recorded) when incompatible. */
 export function broadcastShapes(op: i32, a: StaticArray<i32>, b: StaticArray<i32>): StaticArray<i32> | null {
-  const r = a.length > b.length ? a.length : b.length;
-  const out = new StaticArray<i32>(r);
+  const ra = a.length, rb = b.length;
+  const r = ra > rb ? ra : rb;
+  // The result is usually one of the two shapes: then that (never written) array is returned as it is.
+  let isA = ra == r, isB = rb == r;
   for (let i = 0; i < r; i++) {
-    const da = i < r - a.length ? 1 : a[i - (r - a.length)];
-    const db = i < r - b.length ? 1 : b[i - (r - b.length)];
+    const da = i < r - ra ? 1 : unchecked(a[i - (r - ra)]);
+    const db = i < r - rb ? 1 : unchecked(b[i - (r - rb)]);
     if (da != db && da != 1 && db != 1) {
       fail(ErrorCode.ShapeMismatch, op, -1, a.length, b.length);
       for (let k = 0; k < a.length; k++) addDetail(a[k]);
       for (let k = 0; k < b.length && k < 4; k++) addDetail(b[k]);
       return null;
     }
-    out[i] = da == 1 ? db : da;
+    const d = da == 1 ? db : da;
+    if (d != da) isA = false;
+    if (d != db) isB = false;
+  }
+  if (isA) return a;
+  if (isB) return b;
+  const out = new StaticArray<i32>(r);
+  for (let i = 0; i < r; i++) {
+    const da = i < r - ra ? 1 : unchecked(a[i - (r - ra)]);
+    out[i] = da == 1 ? (i < r - rb ? 1 : unchecked(b[i - (r - rb)])) : da;
   }
   return out;
 }

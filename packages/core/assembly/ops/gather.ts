@@ -69,7 +69,7 @@ export function gatherGrad(g: Tensor, idx: Tensor, axis: i32, xShape: StaticArra
 }
 
 export function gatherBackward(n: Node, g: Tensor): void {
-  if (n.needs(0)) n.grad(0, gatherGrad(g, n.saved[0], n.ip[0], n.inShapes[0]));
+  if (n.needs(0)) n.grad(0, gatherGrad(g, n.saved[0], n.ip[0], n.inShape(0)));
 }
 export function gatherGradBackward(n: Node, g: Tensor): void {
   if (n.needs(0)) n.grad(0, gather(g, n.saved[0], n.ip[0]));

@@ -80,10 +80,10 @@ export function matMulBackward(n: Node, g: Tensor): void {
   const ta = n.ip[0] != 0, tb = n.ip[1] != 0;
   if (n.needs(0)) {
     const da = !ta ? matMul(g, b, false, !tb) : (!tb ? matMul(b, g, false, true) : matMul(b, g, true, true));
-    n.grad(0, unbroadcast(da, n.inShapes[0]));
+    n.grad(0, unbroadcast(da, n.inShape(0)));
   }
   if (n.needs(1)) {
     const db = !tb ? (!ta ? matMul(a, g, true, false) : matMul(a, g, false, false)) : (!ta ? matMul(g, a, true, false) : matMul(g, a, true, true));
-    n.grad(1, unbroadcast(db, n.inShapes[1]));
+    n.grad(1, unbroadcast(db, n.inShape(1)));
   }
 }

@@ -31,5 +31,5 @@ export function padBackward(n: Node, g: Tensor): void {
   const os = stdStrides(n.outShape);
   let off = 0;
   for (let i = 0; i < os.length; i++) off += n.ip[2 * i] * os[i];
-  n.grad(0, viewOf(g, n.inShapes[0], os, off));
+  n.grad(0, viewOf(g, n.inShape(0), os, off));
 }

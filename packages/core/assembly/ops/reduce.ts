@@ -40,13 +40,13 @@ export function reduce(op: i32, x: Tensor, axes: StaticArray<i32>, keep: bool): 
 }
 
 export function sumBackward(n: Node, g: Tensor): void {
-  n.grad(0, broadcastTo(reshape(g, n.ip), n.inShapes[0]));
+  n.grad(0, broadcastTo(reshape(g, n.ip), n.inShape(0)));
 }
 
 export function maxMinBackward(n: Node, g: Tensor): void {
   const x = n.saved[0], y = n.saved[1];
   const axes = new StaticArray<i32>(n.ip.length);
-  for (let i = 0; i < axes.length; i++) axes[i] = n.ip[i] == 1 && n.inShapes[0][i] != 1 ? 1 : 0;
+  for (let i = 0; i < axes.length; i++) axes[i] = n.ip[i] == 1 && n.inShape(0)[i] != 1 ? 1 : 0;
   const mask = fmask(Op.Equal, BK.Equal, x, reshape(y, n.ip));
   const count = reduce(Op.Sum, mask, axes, true);
   n.grad(0, div(mul(reshape(g, n.ip), mask), count));

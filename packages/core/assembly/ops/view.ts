@@ -40,7 +40,7 @@ export function viewOf(x: Tensor, shape: StaticArray<i32>, rel: StaticArray<i32>
 }
 
 export function viewBackward(n: Node, g: Tensor): void {
-  n.grad(0, viewGrad(g, n.inShapes[0], decRel(n.ip), n.ip[1]));
+  n.grad(0, viewGrad(g, n.inShape(0), decRel(n.ip), n.ip[1]));
 }
 
 /** zeros(target) with g scattered (added) at the view positions (rel, off) */
@@ -58,7 +58,7 @@ export function viewGrad(g: Tensor, target: StaticArray<i32>, rel: StaticArray<i
 }
 
 export function viewGradBackward(n: Node, g: Tensor): void {
-  n.grad(0, viewOf(g, n.inShapes[0], decRel(n.ip), n.ip[1]));
+  n.grad(0, viewOf(g, n.inShape(0), decRel(n.ip), n.ip[1]));
 }
 
 /** The strides that broadcast `small` (right-aligned) into a row-major tensor of `big`'s shape. */

@@ -47,6 +47,6 @@ export function where(c: Tensor, a: Tensor, b: Tensor): Tensor {
 export function whereBackward(n: Node, g: Tensor): void {
   const c = n.saved[0];
   const z = zerosLike(g);
-  if (n.needs(1)) n.grad(1, unbroadcast(where(c, g, z), n.inShapes[1]));
-  if (n.needs(2)) n.grad(2, unbroadcast(where(c, z, g), n.inShapes[2]));
+  if (n.needs(1)) n.grad(1, unbroadcast(where(c, g, z), n.inShape(1)));
+  if (n.needs(2)) n.grad(2, unbroadcast(where(c, z, g), n.inShape(2)));
 }
