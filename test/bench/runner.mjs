@@ -2,7 +2,8 @@
 // a library that exhausts its wasm memory (jax-js's vmap(grad(grad)) PINN does, at 4 GiB) or
 // crashes must not take other rows with it, and no row inherits another's heap or JIT state.
 // The loop is workload-major, so the rows of one case are measured minutes apart at most: on a
-// shared, noisy machine that keeps their ratios meaningful.
+// shared, noisy machine that keeps their ratios meaningful. pinn-step goes one process further, one
+// per variant, so that every variant's first step is a cold start.
 //   entry = { module: <URL of an adapter module>, options: <its setup() options> }
 import { spawn } from "node:child_process";
 import { createHash } from "node:crypto";
@@ -53,9 +54,14 @@ export async function runLibraries(entries, cfg, { isolate = true } = {}) {
   for (const w of workloadNames(cfg)) {
     for (const [i, entry] of entries.entries()) {
       const one = { ...cfg, only: [w] };
-      const result = isolate ? await runChild(entry, one) : await runLibrary(entry, { ...ctx, cfg: one });
-      if (!libraries[i] || (libraries[i].error && !result.lib.error)) libraries[i] = result.lib;
-      rows.push(...result.rows);
+      // pinn-step reports each variant's first step (start-up, compilation, memory growth): each variant gets a
+      // fresh process too, or the second would start warm from the first's compiled code and grown memory
+      const splits = isolate && w === "pinn-step" ? (await import(entry.module)).variants.pinn.map((v) => ({ ...one, pinnVariant: v })) : [one];
+      for (const c of splits) {
+        const result = isolate ? await runChild(entry, c) : await runLibrary(entry, { ...ctx, cfg: c });
+        if (!libraries[i] || (libraries[i].error && !result.lib.error)) libraries[i] = result.lib;
+        rows.push(...result.rows);
+      }
     }
   }
   return { libraries, rows };

@@ -91,6 +91,7 @@ export async function pinnStep(adapter, lib, ctx) {
   const { colloc, boundary } = ctx.cfg.pinn;
   const steady = `pinn-step ${colloc}+${boundary}`, cold = `pinn-first-step ${colloc}+${boundary}`;
   for (const variant of adapter.variants.pinn) {
+    if (ctx.cfg.pinnVariant && variant !== ctx.cfg.pinnVariant) continue; // the runner gave this variant its own process
     const skip = ctx.cfg.profile === "quick" && adapter.skipInQuick?.pinn?.[variant];
     if (skip) {
       rows.push(row(cold, lib, variant, { status: "skipped", check: skip }), row(steady, lib, variant, { status: "skipped", check: skip }));
