@@ -16,5 +16,9 @@ let lastId: i32 = 0;
 
 export function collectNow(): void {
   lastId = currentId();
+  // a global of the runtime patch in scripts/small-block-cache.mjs: gives the cached small blocks back to TLSF
+  // @ts-ignore: defined by the patched runtime
+  __flushSmallBlocks();
+  // @ts-ignore: a runtime global
   __collect();
 }
