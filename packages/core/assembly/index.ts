@@ -70,6 +70,13 @@ export function tensorShape(h: i32): i32 {
   for (let i = 0; i < t.shape.length; i++) scratchI32[i] = t.shape[i];
   return t.shape.length;
 }
+/** tensorShape and tensorDType in one call (the TS side wraps every result with it): rank | dtype << 8, -1 when disposed. */
+export function tensorMeta(h: i32): i32 {
+  begin(); const t = get(h); if (t == null) return -1;
+  const s = t.shape, r = s.length;
+  for (let i = 0; i < r; i++) unchecked(scratchI32[i] = unchecked(s[i]));
+  return r | (t.dtype << 8);
+}
 export function tensorDType(h: i32): i32 { begin(); const t = get(h); return t == null ? -1 : t.dtype; }
 export function tensorSize(h: i32): i32 { begin(); const t = get(h); return t == null ? -1 : t.size; }
 export function tensorVersion(h: i32): i32 { begin(); const t = get(h); return t == null ? -1 : t.buf.version; }

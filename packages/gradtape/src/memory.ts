@@ -2,7 +2,7 @@
 // tensors that are simply dropped. The core counts references; TS owns one per Tensor object.
 import { core, isReady } from "./backend.js";
 
-export interface Disposable { dispose(): void; readonly isDisposed: boolean }
+export interface Disposable { dispose(): void; readonly isDisposed: boolean; /** arms the finalizer */ guard?(): void }
 
 const scopes: Set<Disposable>[] = [];
 
@@ -11,15 +11,18 @@ export const finalizer = new FinalizationRegistry<number>((handle) => {
   if (isReady()) core().tensorRelease(handle);
 });
 
-export function track(t: Disposable): void {
-  if (scopes.length > 0) scopes[scopes.length - 1].add(t);
+/** Adds t to the innermost tidy scope; false when no scope is open. */
+export function track(t: Disposable): boolean {
+  if (scopes.length === 0) return false;
+  scopes[scopes.length - 1].add(t);
+  return true;
 }
 export function untrack(t: Disposable): void {
   for (let i = scopes.length - 1; i >= 0; i--) scopes[i].delete(t);
 }
 
 /** Keeps a tensor alive past the tidy scopes it was made in. */
-export function keep<T extends Disposable>(t: T): T { untrack(t); return t; }
+export function keep<T extends Disposable>(t: T): T { untrack(t); t.guard?.(); return t; }
 
 function collect(v: unknown, out: Set<Disposable>, depth = 0): void {
   if (v === null || typeof v !== "object" || depth > 6) return;
@@ -51,7 +54,7 @@ export function tidy<T>(fn: () => T): T {
   const kept = new Set<Disposable>();
   collect(result, kept);
   for (const t of scope) if (!kept.has(t) && !t.isDisposed) t.dispose();
-  for (const t of kept) if (scope.has(t)) track(t);
+  for (const t of kept) if (scope.has(t) && !track(t)) t.guard?.();
   return result;
 }
 

@@ -11,16 +11,25 @@ export type NestedArray = number | boolean | NestedArray[];
 export class Tensor {
   #handle: number;
   #disposed = false;
+  #guarded = false;
   readonly shape: readonly number[];
   readonly dtype: DType;
 
-  /** @internal Wraps a live core handle (use tensor()/ops to make tensors). */
+  /** @internal Wraps a live core handle (use tensor()/ops to make tensors). A frozen shape array is kept as it is. */
   constructor(handle: number, shape: readonly number[], dtype: DType, tracked = true) {
     this.#handle = handle;
-    this.shape = Object.freeze(shape.slice());
+    this.shape = Object.isFrozen(shape) ? shape : Object.freeze(shape.slice());
     this.dtype = dtype;
-    finalizer.register(this, handle, this);
-    if (tracked) track(this);
+    // A tensor in a tidy scope is held by the scope, so it cannot be dropped while it is there: the finalizer (the
+    // safety net for dropped tensors) is armed only outside any scope, or when it leaves its scopes (memory.ts).
+    if (!(tracked && track(this))) this.guard();
+  }
+
+  /** @internal Arms the finalizer for this tensor (once); memory.ts calls it when the tensor leaves every scope. */
+  guard(): void {
+    if (this.#guarded || this.#disposed) return;
+    this.#guarded = true;
+    finalizer.register(this, this.#handle, this);
   }
 
   get size(): number { let n = 1; for (const d of this.shape) n *= d; return n; }
@@ -41,7 +50,7 @@ export class Tensor {
   dispose(): void {
     if (this.#disposed) return;
     this.#disposed = true;
-    finalizer.unregister(this);
+    if (this.#guarded) finalizer.unregister(this);
     untrack(this);
     core().tensorRelease(this.#handle);
   }
@@ -138,10 +147,11 @@ export class Tensor {
 /** Wraps a handle returned by the core, or throws the core's error for `op`. */
 export function wrap(h: number, op: string, inputs: readonly Described[] = [], names?: readonly string[]): Tensor {
   if (h === 0) throwCoreError(op, inputs, names);
-  const c = core();
-  const r = c.tensorShape(h);
-  const shape = Array.from(scratch().subarray(0, r));
-  return new Tensor(h, shape, DTYPES[c.tensorDType(h)] ?? "float32");
+  const meta = core().tensorMeta(h);
+  const r = meta & 0xff, s = scratch();
+  const shape = new Array<number>(r);
+  for (let i = 0; i < r; i++) shape[i] = s[i];
+  return new Tensor(h, Object.freeze(shape), DTYPES[meta >> 8] ?? "float32");
 }
 
 /** Flattens nested arrays, checking that they are rectangular and numeric. */
