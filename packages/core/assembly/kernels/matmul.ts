@@ -1,81 +1,201 @@
-// C[M,N] = A[M,K] * B[K,N], all row-major and contiguous; C is overwritten.
-// Register tiling: 4 rows of A times 8 columns of B (two f32x4) keep 8 accumulators in registers across the
-// whole K loop, so each loaded B vector is reused 4 times and each broadcast A value twice. Column tails of 4 and
-// then single columns, and a row tail handled one row at a time. Sums are accumulated in float32 in k order.
+// C[M,N] = op(A) op(B), C row-major and contiguous (overwritten). Either operand may be stored transposed, so the
+// backward products (G B^T, A^T G) never materialise a transpose:
+//   A element (i, k) at a + 4 (i sai + k sak): (sai, sak) = (K, 1) when A is [M,K], (1, M) when stored as [K,M];
+//   B element (k, j) at b + 4 (k sbk + j sbj): (sbk, sbj) = (N, 1) when B is [K,N], (1, K) when stored as [N,K].
+//
+// Goto-style blocking. K is cut in blocks of KC; for each block, B's rows are packed into panels of KC x 8 floats
+// (the transposed layout and the column tail, zero-padded, are handled there, at O(K N) cost), then a 4x8
+// register tile (8 f32x4 accumulators, one f32x4 mul + add per accumulator per k) runs over each panel for every
+// 4 rows of A, broadcasting A's values straight from memory (v128.load32_splat): A is never copied. Row tails use
+// 1x8 tiles and a last panel of at most 4 columns 4x4 tiles; rows are visited in blocks of MC so that a block of
+// A stays in cache across the panels.
+// Every C element is summed in k order within a K block, in float32, and the blocks are added in order: the
+// result does not depend on where the element falls in the tiling.
+// N == 1 (a matrix-vector product: the output layer of a network and its backward) has its own loops, so that
+// 7 of 8 panel columns are not padding; with A stored [M,K] each dot product is summed in 4 lanes, then pairwise.
+import { alloc, free } from "../memory";
 
-@inline function ld(p: usize): v128 { return v128.load(p); }
+const KC: i32 = 256;
+const MC: i32 = 128;
 
-export function matmulKernel(a: usize, b: usize, c: usize, M: i32, K: i32, N: i32): void {
-  const rowB = <usize>N << 2;
-  const rowA = <usize>K << 2;
+// The packing space: grown on demand from the tensor allocator, kept between calls (0 = none yet).
+let pack: usize = 0;
+let packBytes: usize = 0;
+function packSpace(bytes: usize): usize {
+  if (bytes <= packBytes) return pack;
+  if (pack != 0) free(pack, packBytes);
+  pack = alloc(bytes);
+  packBytes = pack != 0 ? bytes : 0;
+  return pack;
+}
+
+/** dst <- B[k0 .. k0+kc, j0 .. j0+nv] as kc rows of 8 floats (columns nv..7 zero). */
+@inline function packPanel(b: usize, sbk: usize, sbj: usize, k0: i32, kc: i32, j0: i32, nv: i32, dst: usize): void {
+  let s = b + ((<usize>k0 * sbk + <usize>j0 * sbj) << 2);
+  const dk = sbk << 2;
+  if (sbj == 1 && nv == 8) {
+    for (let k = 0; k < kc; k++) { v128.store(dst, v128.load(s)); v128.store(dst + 16, v128.load(s + 16)); s += dk; dst += 32; }
+  } else {
+    const dj = sbj << 2;
+    for (let k = 0; k < kc; k++) {
+      v128.store(dst, f32x4.splat(0)); v128.store(dst + 16, f32x4.splat(0));
+      let p = s;
+      for (let j = 0; j < nv; j++) { store<f32>(dst + (<usize>j << 2), load<f32>(p)); p += dj; }
+      s += dk; dst += 32;
+    }
+  }
+}
+
+const ROW: usize = memory.data(32, 16);
+
+/** Stores (or adds) the first nv of the 8 values (x, y) to c. */
+@inline function storeRow(c: usize, x: v128, y: v128, nv: i32, add: bool): void {
+  if (nv == 8) {
+    if (add) { x = f32x4.add(x, v128.load(c)); y = f32x4.add(y, v128.load(c + 16)); }
+    v128.store(c, x); v128.store(c + 16, y);
+  } else if (nv == 4) {
+    if (add) x = f32x4.add(x, v128.load(c));
+    v128.store(c, x);
+  } else {
+    v128.store(ROW, x); v128.store(ROW + 16, y);
+    for (let j = 0; j < nv; j++) {
+      const p = c + (<usize>j << 2);
+      const v = load<f32>(ROW + (<usize>j << 2));
+      store<f32>(p, add ? load<f32>(p) + v : v);
+    }
+  }
+}
+
+/** 4 rows x 8 columns over kc: A at a (row i, column k0) with byte strides sai4/sak4, B panel at bp. */
+@inline function tile4x8(a: usize, sai4: usize, sak4: usize, bp: usize, kc: i32, c: usize, ldc4: usize, nv: i32, add: bool): void {
+  let x0 = f32x4.splat(0), y0 = f32x4.splat(0), x1 = f32x4.splat(0), y1 = f32x4.splat(0);
+  let x2 = f32x4.splat(0), y2 = f32x4.splat(0), x3 = f32x4.splat(0), y3 = f32x4.splat(0);
+  const s2 = sai4 << 1, s3 = s2 + sai4;
+  let ap = a;
+  for (let k = 0; k < kc; k++) {
+    const bl = v128.load(bp), bh = v128.load(bp + 16);
+    const v0 = v128.load32_splat(ap), v1 = v128.load32_splat(ap + sai4);
+    x0 = f32x4.add(x0, f32x4.mul(v0, bl)); y0 = f32x4.add(y0, f32x4.mul(v0, bh));
+    x1 = f32x4.add(x1, f32x4.mul(v1, bl)); y1 = f32x4.add(y1, f32x4.mul(v1, bh));
+    const v2 = v128.load32_splat(ap + s2), v3 = v128.load32_splat(ap + s3);
+    x2 = f32x4.add(x2, f32x4.mul(v2, bl)); y2 = f32x4.add(y2, f32x4.mul(v2, bh));
+    x3 = f32x4.add(x3, f32x4.mul(v3, bl)); y3 = f32x4.add(y3, f32x4.mul(v3, bh));
+    ap += sak4; bp += 32;
+  }
+  storeRow(c, x0, y0, nv, add); c += ldc4;
+  storeRow(c, x1, y1, nv, add); c += ldc4;
+  storeRow(c, x2, y2, nv, add); c += ldc4;
+  storeRow(c, x3, y3, nv, add);
+}
+
+/** 4 rows x 4 columns over kc: the last panel when it has at most 4 columns (its upper half is padding). */
+@inline function tile4x4(a: usize, sai4: usize, sak4: usize, bp: usize, kc: i32, c: usize, ldc4: usize, nv: i32, add: bool): void {
+  let x0 = f32x4.splat(0), x1 = f32x4.splat(0), x2 = f32x4.splat(0), x3 = f32x4.splat(0);
+  const s2 = sai4 << 1, s3 = s2 + sai4;
+  let ap = a;
+  for (let k = 0; k < kc; k++) {
+    const bl = v128.load(bp);
+    x0 = f32x4.add(x0, f32x4.mul(v128.load32_splat(ap), bl));
+    x1 = f32x4.add(x1, f32x4.mul(v128.load32_splat(ap + sai4), bl));
+    x2 = f32x4.add(x2, f32x4.mul(v128.load32_splat(ap + s2), bl));
+    x3 = f32x4.add(x3, f32x4.mul(v128.load32_splat(ap + s3), bl));
+    ap += sak4; bp += 32;
+  }
+  const z = f32x4.splat(0);
+  storeRow(c, x0, z, nv, add); c += ldc4;
+  storeRow(c, x1, z, nv, add); c += ldc4;
+  storeRow(c, x2, z, nv, add); c += ldc4;
+  storeRow(c, x3, z, nv, add);
+}
+
+/** 1 row x 8 columns over kc (the row tail; same summation order as tile4x8). */
+@inline function tile1x8(a: usize, sak4: usize, bp: usize, kc: i32, c: usize, nv: i32, add: bool): void {
+  let x = f32x4.splat(0), y = f32x4.splat(0);
+  let ap = a;
+  for (let k = 0; k < kc; k++) {
+    const v = v128.load32_splat(ap);
+    x = f32x4.add(x, f32x4.mul(v, v128.load(bp))); y = f32x4.add(y, f32x4.mul(v, v128.load(bp + 16)));
+    ap += sak4; bp += 32;
+  }
+  storeRow(c, x, y, nv, add);
+}
+
+/** The block loops for one layout of A (sai and sak are constants at each call site once this is inlined). */
+@inline function blocked(a: usize, sai: usize, sak: usize, b: usize, sbk: usize, sbj: usize, c: usize, M: i32, K: i32, N: i32): bool {
+  const sai4 = sai << 2, sak4 = sak << 2, ldc4 = <usize>N << 2;
+  const panels = (N + 7) >> 3;
+  for (let k0 = 0; k0 < K; k0 += KC) {
+    const kc = min(KC, K - k0);
+    const add = k0 > 0;
+    const pb = packSpace(<usize>panels * <usize>kc << 5);
+    if (pb == 0) return false;
+    for (let p = 0; p < panels; p++) packPanel(b, sbk, sbj, k0, kc, p << 3, min(8, N - (p << 3)), pb + (<usize>p * <usize>kc << 5));
+    const ak = a + (<usize>k0 * sak << 2);
+    for (let i0 = 0; i0 < M; i0 += MC) {
+      const i1 = min(M, i0 + MC);
+      for (let p = 0; p < panels; p++) {
+        const bp = pb + (<usize>p * <usize>kc << 5);
+        const nv = min(8, N - (p << 3));
+        const cj = c + (<usize>(p << 3) << 2);
+        let i = i0;
+        if (nv > 4) for (; i + 4 <= i1; i += 4) tile4x8(ak + <usize>i * sai4, sai4, sak4, bp, kc, cj + <usize>i * ldc4, ldc4, nv, add);
+        else for (; i + 4 <= i1; i += 4) tile4x4(ak + <usize>i * sai4, sai4, sak4, bp, kc, cj + <usize>i * ldc4, ldc4, nv, add);
+        for (; i < i1; i++) tile1x8(ak + <usize>i * sai4, sak4, bp, kc, cj + <usize>i * ldc4, nv, add);
+      }
+    }
+  }
+  return true;
+}
+
+/** N == 1, A stored [M,K]: one dot product per row, f32x4 over k (lane partial sums, then pairwise). */
+function matvecRows(a: usize, b: usize, c: usize, M: i32, K: i32): void {
+  const lda = <usize>K << 2;
+  const k4 = K & ~3;
+  for (let i = 0; i < M; i++) {
+    const ar = a + <usize>i * lda;
+    let acc = f32x4.splat(0);
+    let k = 0;
+    for (; k < k4; k += 4) acc = f32x4.add(acc, f32x4.mul(v128.load(ar + (<usize>k << 2)), v128.load(b + (<usize>k << 2))));
+    let s = (f32x4.extract_lane(acc, 0) + f32x4.extract_lane(acc, 1)) + (f32x4.extract_lane(acc, 2) + f32x4.extract_lane(acc, 3));
+    for (; k < K; k++) s += load<f32>(ar + (<usize>k << 2)) * load<f32>(b + (<usize>k << 2));
+    store<f32>(c + (<usize>i << 2), s);
+  }
+}
+
+/** N == 1, A stored [K,M]: c[0..M) = sum_k b[k] A[k, 0..M), f32x4 over i, in k order. */
+function matvecCols(a: usize, b: usize, c: usize, M: i32, K: i32): void {
+  const lda = <usize>M << 2;
   let i = 0;
-  for (; i + 4 <= M; i += 4) {
-    const a0 = a + <usize>i * rowA, a1 = a0 + rowA, a2 = a1 + rowA, a3 = a2 + rowA;
-    const c0 = c + <usize>i * rowB, c1 = c0 + rowB, c2 = c1 + rowB, c3 = c2 + rowB;
-    let j = 0;
-    for (; j + 8 <= N; j += 8) {
-      const jo = <usize>j << 2;
-      let x0 = f32x4.splat(0), y0 = f32x4.splat(0), x1 = f32x4.splat(0), y1 = f32x4.splat(0);
-      let x2 = f32x4.splat(0), y2 = f32x4.splat(0), x3 = f32x4.splat(0), y3 = f32x4.splat(0);
-      let bp = b + jo;
-      for (let k = 0; k < K; k++) {
-        const ko = <usize>k << 2;
-        const bl = ld(bp), bh = ld(bp + 16);
-        const s0 = f32x4.splat(load<f32>(a0 + ko)), s1 = f32x4.splat(load<f32>(a1 + ko));
-        const s2 = f32x4.splat(load<f32>(a2 + ko)), s3 = f32x4.splat(load<f32>(a3 + ko));
-        x0 = f32x4.add(x0, f32x4.mul(s0, bl)); y0 = f32x4.add(y0, f32x4.mul(s0, bh));
-        x1 = f32x4.add(x1, f32x4.mul(s1, bl)); y1 = f32x4.add(y1, f32x4.mul(s1, bh));
-        x2 = f32x4.add(x2, f32x4.mul(s2, bl)); y2 = f32x4.add(y2, f32x4.mul(s2, bh));
-        x3 = f32x4.add(x3, f32x4.mul(s3, bl)); y3 = f32x4.add(y3, f32x4.mul(s3, bh));
-        bp += rowB;
-      }
-      v128.store(c0 + jo, x0); v128.store(c0 + jo + 16, y0);
-      v128.store(c1 + jo, x1); v128.store(c1 + jo + 16, y1);
-      v128.store(c2 + jo, x2); v128.store(c2 + jo + 16, y2);
-      v128.store(c3 + jo, x3); v128.store(c3 + jo + 16, y3);
+  for (; i + 8 <= M; i += 8) {
+    let x = f32x4.splat(0), y = f32x4.splat(0);
+    let ap = a + (<usize>i << 2);
+    for (let k = 0; k < K; k++) {
+      const v = v128.load32_splat(b + (<usize>k << 2));
+      x = f32x4.add(x, f32x4.mul(v, v128.load(ap))); y = f32x4.add(y, f32x4.mul(v, v128.load(ap + 16)));
+      ap += lda;
     }
-    for (; j + 4 <= N; j += 4) {
-      const jo = <usize>j << 2;
-      let x0 = f32x4.splat(0), x1 = f32x4.splat(0), x2 = f32x4.splat(0), x3 = f32x4.splat(0);
-      let bp = b + jo;
-      for (let k = 0; k < K; k++) {
-        const ko = <usize>k << 2;
-        const bl = ld(bp);
-        x0 = f32x4.add(x0, f32x4.mul(f32x4.splat(load<f32>(a0 + ko)), bl));
-        x1 = f32x4.add(x1, f32x4.mul(f32x4.splat(load<f32>(a1 + ko)), bl));
-        x2 = f32x4.add(x2, f32x4.mul(f32x4.splat(load<f32>(a2 + ko)), bl));
-        x3 = f32x4.add(x3, f32x4.mul(f32x4.splat(load<f32>(a3 + ko)), bl));
-        bp += rowB;
-      }
-      v128.store(c0 + jo, x0); v128.store(c1 + jo, x1); v128.store(c2 + jo, x2); v128.store(c3 + jo, x3);
-    }
-    for (; j < N; j++) {
-      const jo = <usize>j << 2;
-      let t0: f32 = 0, t1: f32 = 0, t2: f32 = 0, t3: f32 = 0;
-      for (let k = 0; k < K; k++) {
-        const ko = <usize>k << 2;
-        const bv = load<f32>(b + <usize>k * rowB + jo);
-        t0 += load<f32>(a0 + ko) * bv; t1 += load<f32>(a1 + ko) * bv;
-        t2 += load<f32>(a2 + ko) * bv; t3 += load<f32>(a3 + ko) * bv;
-      }
-      store<f32>(c0 + jo, t0); store<f32>(c1 + jo, t1); store<f32>(c2 + jo, t2); store<f32>(c3 + jo, t3);
-    }
+    v128.store(c + (<usize>i << 2), x); v128.store(c + (<usize>i << 2) + 16, y);
   }
   for (; i < M; i++) {
-    const ar = a + <usize>i * rowA;
-    const cr = c + <usize>i * rowB;
-    let j = 0;
-    for (; j + 4 <= N; j += 4) {
-      const jo = <usize>j << 2;
-      let x = f32x4.splat(0);
-      for (let k = 0; k < K; k++) x = f32x4.add(x, f32x4.mul(f32x4.splat(load<f32>(ar + (<usize>k << 2))), ld(b + <usize>k * rowB + jo)));
-      v128.store(cr + jo, x);
-    }
-    for (; j < N; j++) {
-      const jo = <usize>j << 2;
-      let t: f32 = 0;
-      for (let k = 0; k < K; k++) t += load<f32>(ar + (<usize>k << 2)) * load<f32>(b + <usize>k * rowB + jo);
-      store<f32>(cr + jo, t);
-    }
+    let s: f32 = 0;
+    let ap = a + (<usize>i << 2);
+    for (let k = 0; k < K; k++) { s += load<f32>(b + (<usize>k << 2)) * load<f32>(ap); ap += lda; }
+    store<f32>(c + (<usize>i << 2), s);
   }
+}
+
+/**
+ * C[M,N] = op(A) op(B) with op(A) = A^T when ta (A stored [K,M]) and op(B) = B^T when tb (B stored [N,K]).
+ * Returns false only when the packing space cannot be allocated (C is then incomplete).
+ */
+export function matmulKernel(a: usize, b: usize, c: usize, M: i32, K: i32, N: i32, ta: bool, tb: bool): bool {
+  if (M == 0 || N == 0) return true;
+  if (K == 0) { memory.fill(c, 0, <usize>M * <usize>N << 2); return true; }
+  if (N == 1) {
+    // b is K contiguous floats in either layout of a [K,1] matrix
+    if (!ta) matvecRows(a, b, c, M, K); else matvecCols(a, b, c, M, K);
+    return true;
+  }
+  const sbk: usize = tb ? 1 : <usize>N, sbj: usize = tb ? <usize>K : 1;
+  return !ta ? blocked(a, <usize>K, 1, b, sbk, sbj, c, M, K, N) : blocked(a, 1, <usize>M, b, sbk, sbj, c, M, K, N);
 }

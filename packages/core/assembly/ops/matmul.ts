@@ -1,10 +1,11 @@
 // matMul(a, b, transposeA, transposeB): rank >= 2, leading (batch) axes broadcast like NumPy.
-// Transposed operands are first gathered into contiguous storage so that one register-tiled SIMD kernel serves
-// all four cases. Backward (G = dC):
+// The kernel reads either operand in either layout, so transposed operands are never copied: a transposeA/B flag
+// is passed through, and a rank-2 transposed view of contiguous storage (x.transpose()) is read in place with its
+// flag flipped. Other non-contiguous operands are gathered into contiguous storage first. Backward (G = dC):
 //   C = A B     : dA = G B^T,   dB = A^T G        C = A^T B   : dA = B G^T,   dB = A G
 //   C = A B^T   : dA = G B,     dB = G^T A        C = A^T B^T : dA = B^T G^T, dB = G^T A^T
 // each itself a matMul, then reduced over broadcast batch axes.
-import { Tensor, DType, stdStrides, isContiguous, release, sizeOf } from "../tensor";
+import { Tensor, DType, stdStrides, isContiguous, release, retain, sizeOf } from "../tensor";
 import { fail, failed, ErrorCode, addDetail } from "../errors";
 import { Node, record, anyRecording } from "../tape";
 import { matmulKernel } from "../kernels/matmul";
@@ -13,18 +14,24 @@ import { ERR, NO_F, dtypeError, outTensor, arr2, broadcastShapes, contig } from 
 import { unbroadcast } from "./view";
 import { Op } from "./index";
 
-/** A contiguous copy of x with its last two axes swapped (or x itself, retained, when no swap is needed). */
-function prepared(x: Tensor, trans: bool): Tensor {
-  if (!trans) return contig(x);
-  const r = x.shape.length;
-  const shape = new StaticArray<i32>(r), strides = new StaticArray<i32>(r);
-  for (let i = 0; i < r; i++) { shape[i] = x.shape[i]; strides[i] = x.strides[i]; }
-  shape[r - 2] = x.shape[r - 1]; shape[r - 1] = x.shape[r - 2];
-  strides[r - 2] = x.strides[r - 1]; strides[r - 1] = x.strides[r - 2];
-  const c = outTensor(shape);
-  if (c !== ERR) gatherStrided(x.ptr, shape, strides, c.ptr);
-  return c;
+let swapped: bool = false;
+/**
+ * x's storage for the kernel (retained; the caller releases it): x itself when contiguous, or when x is a rank-2
+ * view with swapped strides over contiguous storage (then `swapped` is set: its storage is the transpose);
+ * otherwise a contiguous copy.
+ */
+function operand(x: Tensor): Tensor {
+  swapped = false;
+  if (isContiguous(x)) { retain(x); return x; }
+  const d = x.shape, s = x.strides;
+  if (d.length == 2 && s[0] == 1 && s[1] == d[0]) { swapped = true; retain(x); return x; }
+  return contig(x);
 }
+
+const EMPTY = new StaticArray<i32>(0);
+// the recorded (transposeA, transposeB) parameters, shared (never written)
+const FLAGS = [new StaticArray<i32>(2), new StaticArray<i32>(2), new StaticArray<i32>(2), new StaticArray<i32>(2)];
+FLAGS[1][1] = 1; FLAGS[2][0] = 1; FLAGS[3][0] = 1; FLAGS[3][1] = 1;
 
 export function matMul(a: Tensor, b: Tensor, ta: bool, tb: bool): Tensor {
   if (failed()) return ERR;
@@ -41,8 +48,9 @@ export function matMul(a: Tensor, b: Tensor, ta: bool, tb: bool): Tensor {
     for (let i = 0; i < ra; i++) addDetail(a.shape[i]);
     return ERR;
   }
-  const ba = a.shape.slice<StaticArray<i32>>(0, ra - 2), bb = b.shape.slice<StaticArray<i32>>(0, rb - 2);
-  const batch = broadcastShapes(Op.MatMul, ba, bb);
+  const flat = ra == 2 && rb == 2;
+  const ba = flat ? EMPTY : a.shape.slice<StaticArray<i32>>(0, ra - 2), bb = flat ? EMPTY : b.shape.slice<StaticArray<i32>>(0, rb - 2);
+  const batch = flat ? EMPTY : broadcastShapes(Op.MatMul, ba, bb);
   if (batch == null) return ERR;
   const br = batch.length;
   const shape = new StaticArray<i32>(br + 2);
@@ -50,28 +58,33 @@ export function matMul(a: Tensor, b: Tensor, ta: bool, tb: bool): Tensor {
   shape[br] = M; shape[br + 1] = N;
   const y = outTensor(shape);
   if (y === ERR) return ERR;
-  const pa = prepared(a, ta), pb = prepared(b, tb);
+  const pa = operand(a); const ka = ta != swapped;
+  const pb = operand(b); const kb = tb != swapped;
   if (pa !== ERR && pb !== ERR) {
-    const nb = sizeOf(batch);
-    const sA = M * K, sB = K * N, sC = M * N;
-    // batch strides (in matrices) of each operand, 0 on broadcast axes
-    const stA = stdStrides(ba), stB = stdStrides(bb);
-    for (let t = 0; t < nb; t++) {
-      let rem = t, ia = 0, ib = 0;
-      for (let d = br - 1; d >= 0; d--) {
-        const i = rem % batch[d]; rem = rem / batch[d];
-        const da = d - (br - ba.length), db = d - (br - bb.length);
-        if (da >= 0 && ba[da] != 1) ia += i * stA[da];
-        if (db >= 0 && bb[db] != 1) ib += i * stB[db];
+    if (flat) {
+      if (!matmulKernel(pa.ptr, pb.ptr, y.ptr, M, K, N, ka, kb)) fail(ErrorCode.OutOfMemory, Op.MatMul, -1, N << 13);
+    } else {
+      const nb = sizeOf(batch);
+      const sA = M * K, sB = K * N, sC = M * N;
+      // batch strides (in matrices) of each operand, 0 on broadcast axes
+      const stA = stdStrides(ba), stB = stdStrides(bb);
+      for (let t = 0; t < nb && !failed(); t++) {
+        let rem = t, ia = 0, ib = 0;
+        for (let d = br - 1; d >= 0; d--) {
+          const i = rem % batch[d]; rem = rem / batch[d];
+          const da = d - (br - ba.length), db = d - (br - bb.length);
+          if (da >= 0 && ba[da] != 1) ia += i * stA[da];
+          if (db >= 0 && bb[db] != 1) ib += i * stB[db];
+        }
+        if (!matmulKernel(pa.ptr + (<usize>(ia * sA) << 2), pb.ptr + (<usize>(ib * sB) << 2), y.ptr + (<usize>(t * sC) << 2), M, K, N, ka, kb)) {
+          fail(ErrorCode.OutOfMemory, Op.MatMul, -1, N << 13);
+        }
       }
-      matmulKernel(pa.ptr + (<usize>(ia * sA) << 2), pb.ptr + (<usize>(ib * sB) << 2), y.ptr + (<usize>(t * sC) << 2), M, K, N);
     }
   }
   release(pa); release(pb);
-  if (anyRecording()) {
-    const ip = new StaticArray<i32>(2); ip[0] = ta ? 1 : 0; ip[1] = tb ? 1 : 0;
-    record(Op.MatMul, arr2(a, b), y, arr2(a, b), ip, NO_F);
-  }
+  if (failed()) { if (y !== ERR) release(y); return ERR; }
+  if (anyRecording()) record(Op.MatMul, arr2(a, b), y, arr2(a, b), FLAGS[(ta ? 2 : 0) + (tb ? 1 : 0)], NO_F);
   return y;
 }
 
