@@ -6,15 +6,16 @@ import { Node } from "../tape";
 import { UK } from "../kernels/unary";
 import { Save, unary } from "./factory";
 import { mul, affine } from "./arith";
+import { tanhGrad, sigmoidGrad } from "./fused";
 import { Op } from "./index";
 
 export function tanh(x: Tensor): Tensor { return unary(Op.Tanh, x, UK.Tanh, 0, 0, Save.Out); }
-// d tanh x = (1 - tanh^2 x) dx
-export function tanhBackward(n: Node, g: Tensor): void { const y = n.saved[0]; n.grad(0, mul(g, affine(mul(y, y), -1, 1))); }
+// d tanh x = (1 - tanh^2 x) dx, as one fused op (ops/fused.ts) with its own differentiable backward
+export function tanhBackward(n: Node, g: Tensor): void { n.grad(0, tanhGrad(g, n.saved[0])); }
 
 export function sigmoid(x: Tensor): Tensor { return unary(Op.Sigmoid, x, UK.Sigmoid, 0, 0, Save.Out); }
-// d s(x) = s(x) (1 - s(x)) dx
-export function sigmoidBackward(n: Node, g: Tensor): void { const y = n.saved[0]; n.grad(0, mul(g, mul(y, affine(y, -1, 1)))); }
+// d s(x) = s(x) (1 - s(x)) dx, as one fused op (ops/fused.ts) with its own differentiable backward
+export function sigmoidBackward(n: Node, g: Tensor): void { n.grad(0, sigmoidGrad(g, n.saved[0])); }
 
 export function step(x: Tensor): Tensor { return unary(Op.Step, x, UK.Step, 0, 0, Save.None, true); }
 

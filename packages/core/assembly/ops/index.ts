@@ -13,6 +13,7 @@ import { viewBackward, viewGradBackward, copyBackward } from "./view";
 import { concatBackward } from "./concat";
 import { gatherBackward, gatherGradBackward } from "./gather";
 import { padBackward } from "./pad";
+import { tanhGradBackward, sigmoidGradBackward, mulMulBackward } from "./fused";
 
 export enum Op {
   Neg, Abs, Exp, Log, Sqrt, Square, Reciprocal, Sin, Cos, Tanh, Sigmoid, Relu, Softplus, Affine, Sign, Step,
@@ -21,7 +22,8 @@ export enum Op {
   MatMul, Sum, Mean, Max, Min,
   View, ViewGrad, Copy, Reshape, Transpose, BroadcastTo, Slice, Index, ExpandDims, Squeeze,
   Concat, Stack, Gather, GatherGrad, Pad,
-  Fill, Eye, Range, Linspace, RandomUniform, RandomNormal, Assign, Tensor, Gradient
+  Fill, Eye, Range, Linspace, RandomUniform, RandomNormal, Assign, Tensor, Gradient,
+  TanhGrad, SigmoidGrad, MulMul
 }
 
 export function backward(n: Node, g: Tensor): void {
@@ -59,6 +61,9 @@ export function backward(n: Node, g: Tensor): void {
     case Op.Gather: gatherBackward(n, g); break;
     case Op.GatherGrad: gatherGradBackward(n, g); break;
     case Op.Pad: padBackward(n, g); break;
+    case Op.TanhGrad: tanhGradBackward(n, g); break;
+    case Op.SigmoidGrad: sigmoidGradBackward(n, g); break;
+    case Op.MulMul: mulMulBackward(n, g); break;
     default: break; // non-differentiable (comparisons, sign, step) never get here: they are recorded as nondiff
   }
 }
