@@ -51,12 +51,18 @@ const NEW_FREE = `export function __free(ptr: usize): void {
   }
   if (!ROOT) initialize();`;
 
+// TLSF grows memory by doubling it (memory.size() more pages). The wasm memory also holds the tensor allocator's
+// chunks (hundreds of MB in a PINN step), so one small runtime-heap growth doubled the whole memory (173 -> 347 MB
+// reported, and a full JS GC). It grows by what it needs, at least 2 MiB, instead.
+const OLD_GROW = `  let pagesWanted = max(pagesBefore, pagesNeeded); // double memory`;
+const NEW_GROW = `  let pagesWanted = max(pagesNeeded, 32); // gradtape: at least 2 MiB, not doubling (scripts/small-block-cache.mjs)`;
+
 /** Patches asc's embedded copy of rt/tlsf.ts (call before asc.main). */
 export function patchRuntime(asc) {
   const src = asc.libraryFiles["rt/tlsf"];
   if (src.includes("SMALL_CACHE")) return;
-  if (!src.includes(OLD_ALLOC) || !src.includes(OLD_FREE)) {
+  if (!src.includes(OLD_ALLOC) || !src.includes(OLD_FREE) || !src.includes(OLD_GROW)) {
     throw new Error("scripts/small-block-cache.mjs: rt/tlsf.ts is not the AssemblyScript 0.28.20 source this patch was written for");
   }
-  asc.libraryFiles["rt/tlsf"] = src.replace(OLD_ALLOC, NEW_ALLOC).replace(OLD_FREE, NEW_FREE);
+  asc.libraryFiles["rt/tlsf"] = src.replace(OLD_ALLOC, NEW_ALLOC).replace(OLD_FREE, NEW_FREE).replace(OLD_GROW, NEW_GROW);
 }
