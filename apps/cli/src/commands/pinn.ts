@@ -7,6 +7,7 @@ import { ready, pinn, io as wio } from "gradtape";
 import { parseOptions, parseInteger, parseNumber } from "../args.js";
 import { CliError, EXIT_OK } from "../errors.js";
 import { heatmapTriptych, lineTriptych } from "../png.js";
+import { float32Number } from "../format.js";
 import type { Command, Io } from "../command.js";
 
 const OPTIONS = {
@@ -203,10 +204,11 @@ function writeOutputs(dir: string, network: pinn.PinnNetwork, ev: pinn.Evaluatio
   const pred: Record<string, unknown> = {};
   // x first, then the slow axis (t or y), then u[slow][x]
   for (const [a, v] of [...axes].reverse()) pred[a] = v;
-  if (axes.length === 1) pred.u = Array.from(ev.prediction);
+  // the predictions are float32 values: written as the shortest decimals that read back to them
+  if (axes.length === 1) pred.u = Array.from(ev.prediction, float32Number);
   else {
     const [rows, cols] = [axes[0][1].length, axes[1][1].length];
-    pred.u = Array.from({ length: rows }, (_, r) => Array.from(ev.prediction.subarray(r * cols, (r + 1) * cols)));
+    pred.u = Array.from({ length: rows }, (_, r) => Array.from(ev.prediction.subarray(r * cols, (r + 1) * cols), float32Number));
   }
   writeFileSync(join(dir, "prediction.json"), JSON.stringify(pred));
   const png = axes.length === 1 ? lineTriptych(ev.prediction, ev.reference.u)
