@@ -39,6 +39,7 @@ function jac(id: i32, targetH: i32, srcH: i32, mode: i32, batch: bool): i32 {
   // Nullable: when a sweep fails (an in-place update, say) the loop stops early and the rest stay null. A
   // StaticArray<Tensor> read at a null slot aborts ("Element type must be nullable if array is holey").
   const rows = new StaticArray<Tensor | null>(m);
+  const srcs = new StaticArray<Tensor>(1); srcs[0] = src;
   const unitShape = batch ? cat(sa(B, 1), EMPTY, 0, src.shape, 1) : cat(sa(1, -1), src.shape, 0, EMPTY, 0);
   let connected = false;
   for (let i = 0; i < m && !failed(); i++) {
@@ -46,7 +47,7 @@ function jac(id: i32, targetH: i32, srcH: i32, mode: i32, batch: bool): i32 {
     if (seed === ERR) break;
     if (batch) for (let b = 0; b < B; b++) store<f32>(seed.ptr + (<usize>(b * m + i) << 2), 1);
     else store<f32>(seed.ptr + (<usize>i << 2), 1);
-    sweep(tape, target, seed);
+    sweep(tape, target, seed, srcs);
     release(seed);
     const r: Tensor | null = failed() ? null : resolve(src);
     let g: Tensor;

@@ -168,8 +168,22 @@ function accumulate(id: i32, g: Tensor): void {
   }
 }
 
-/** One reverse sweep from `target` seeded with `seed`. Leaves cotangents in `grads` (owned). */
-function sweep(tape: Tape, target: Tensor, seed: Tensor): bool {
+/** Whether the cotangent of `id` must outlive the sweep: a source, or a tensor a source is a view of. */
+function keeps(srcs: StaticArray<Tensor>, id: i32): bool {
+  for (let i = 0; i < srcs.length; i++) {
+    let t: Tensor | null = unchecked(srcs[i]);
+    while (t != null) { if (t.id == id) return true; t = t.parent; }
+  }
+  return false;
+}
+
+/**
+ * One reverse sweep from `target` seeded with `seed`. Leaves the cotangents of leaves and of `srcs` (and of what
+ * they are views of) in `grads` (owned). A node output's cotangent is complete once its node is processed (only
+ * later nodes consume it), so it is released right there: peak memory is the live frontier of the sweep, not every
+ * cotangent of the graph, and the freed buffers are reused while still in cache.
+ */
+function sweep(tape: Tape, target: Tensor, seed: Tensor, srcs: StaticArray<Tensor>): bool {
   grads = new Map<i32, Tensor>();
   diffTape = tape;
   tape.paused++;
@@ -186,6 +200,7 @@ function sweep(tape: Tape, target: Tensor, seed: Tensor): bool {
     scopeBegin();
     backward(n, g);
     scopeEnd();
+    if (!keeps(srcs, n.out)) { grads.delete(n.out); release(g); }
   }
   tape.paused--;
   diffTape = null;
@@ -264,7 +279,7 @@ export function tapeGradient(id: i32, targetH: i32, n: i32, seedH: i32, mode: i3
     if (!sameShape(sd.shape, target.shape)) { fail(ErrorCode.OutputGradients, -1, -1, sd.shape.length, target.shape.length); return -1; }
     seed = sd; retain(seed);
   } else seed = onesLike(target);
-  const ok = sweep(tape, target, seed);
+  const ok = sweep(tape, target, seed, srcs);
   release(seed);
   const out = new StaticArray<i32>(n);
   if (ok) {
