@@ -1,7 +1,7 @@
 // What a jet() call asks for, in index form: derivative names -> (output column, sorted input columns), and the
 // set of Taylor coefficients the forward sweep must carry to produce them.
 //
-// Names follow pinn/derivatives.ts: "<output>" or "<output>_<vars>", the variables concatenated in any order
+// Names (shared with pinn/derivatives.ts, which imports this parser): "<output>" or "<output>_<vars>", the variables concatenated in any order
 // ("u_xt" = "u_tx" = d2u/dx dt), multi-letter names matched longest first ("u_x1x2").
 //
 // A coefficient is a multiset of input columns S (sorted index list); coefficient S of a tensor h is D_S h, the

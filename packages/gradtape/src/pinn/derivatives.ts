@@ -29,6 +29,9 @@ import { fromFlat } from "../tensor.js";
 import { mul, add } from "../ops.js";
 import { taylorDerivatives, taylorUnsupported } from "../jet/taylor.js";
 import { PinnNetwork } from "./network.js";
+// derivative names ("u_xt", ...) are parsed by the one parser that jet() uses too
+import { parseDerivative, checkNames, DEFAULT_VARS, type DerivativeSpec } from "../jet/spec.js";
+export { parseDerivative, DEFAULT_VARS, type DerivativeSpec };
 
 /** A network: a layer or model (called with apply), or a function from [N, d] inputs to [N, m] outputs. */
 export type Net = Layer | ((x: Tensor) => Tensor);
@@ -41,9 +44,6 @@ export interface DerivativesOptions {
   /** the implementation: "auto" (default), "taylor" or "nested-reverse" */
   method?: string;
 }
-
-/** A parsed derivative name: output column, and the input columns differentiated, sorted ([] for the value). */
-export interface DerivativeSpec { name: string; output: number; wrt: number[] }
 
 /**
  * An implementation of derivatives(): receives the network as a function (which checks its output's shape), the
@@ -61,52 +61,11 @@ export function registerDerivativeMethod(name: string, impl: DerivativeMethod): 
 }
 export function derivativeMethods(): string[] { return [...METHODS.keys()]; }
 
-export const DEFAULT_VARS: readonly (readonly string[])[] = [[], ["x"], ["x", "y"], ["x", "y", "z"]];
-
 /** The network as a function of its inputs. */
 export function asFunction(net: Net, op: string): (x: Tensor) => Tensor {
   if (net instanceof Layer) return (x) => net.apply(x);
   if (typeof net === "function") return net;
   throw new ArgumentError(`${op}: net must be a layer, a model or a function (x) => y, but got ${describe(net)}.`);
-}
-
-function checkNames(op: string, what: string, names: readonly string[]): void {
-  if (!Array.isArray(names) || names.some((n) => typeof n !== "string" || !/^[A-Za-z][A-Za-z0-9]*$/.test(n))) {
-    throw new ArgumentError(`${op}: ${what} must be an array of names made of letters and digits (starting with a letter), but got ${describe(names)}.`);
-  }
-  if (new Set(names).size !== names.length) throw new ArgumentError(`${op}: ${what} has a repeated name: ${names.join(", ")}.`);
-}
-
-/**
- * Parses "u", "u_x", "u_xt", "v_yy" (or, with multi-letter variable names, "u_x1x2"): the output name, "_", then
- * the variables differentiated with respect to, concatenated.
- */
-export function parseDerivative(name: string, vars: readonly string[], outputs: readonly string[], op = "derivatives"): DerivativeSpec {
-  if (typeof name !== "string") throw new ArgumentError(`${op}: each derivative name must be a string such as "u_x", but got ${describe(name)}.`);
-  const us = name.indexOf("_");
-  const out = us < 0 ? name : name.slice(0, us);
-  const o = outputs.indexOf(out);
-  if (o < 0) {
-    throw new ArgumentError(`${op}: "${name}" names output '${out}', but the outputs are ${outputs.map((s) => `'${s}'`).join(", ")}. ` +
-      `Write "<output>_<variables>", e.g. "${outputs[0]}_${vars[0] ?? "x"}${vars[0] ?? "x"}"; name the outputs with { outputs: [...] }.`);
-  }
-  const wrt: number[] = [];
-  if (us >= 0) {
-    let rest = name.slice(us + 1);
-    if (rest === "") throw new ArgumentError(`${op}: "${name}" has nothing after '_'; write e.g. "${out}_${vars[0]}".`);
-    const byLength = vars.map((v, i) => [v, i] as const).sort((a, b) => b[0].length - a[0].length);
-    while (rest.length > 0) {
-      const hit = byLength.find(([v]) => rest.startsWith(v));
-      if (!hit) {
-        throw new ArgumentError(`${op}: in "${name}", '${rest}' does not start with an input variable; the variables are ${vars.map((s) => `'${s}'`).join(", ")}. ` +
-          `Name the input columns with { vars: [...] } (e.g. { vars: ["x", "t"] }).`);
-      }
-      wrt.push(hit[1]);
-      rest = rest.slice(hit[0].length);
-    }
-    wrt.sort((a, b) => a - b);
-  }
-  return { name, output: o, wrt };
 }
 
 /**
