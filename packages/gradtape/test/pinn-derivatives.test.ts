@@ -167,6 +167,12 @@ describe("derivatives() for a batch of points", () => {
     expect(() => pinn.derivatives(fn, X, ["u_x"], { outputs: ["u", "v"], method: "magic" })).toThrow(/unknown method/);
     expect(() => pinn.derivatives(fn, X, ["u_x"], { outputs: ["u", "v"], method: "taylor" })).toThrow(/cannot run this network/);
     expect(() => pinn.derivatives(fn, X.reshape([4]), ["u"])).toThrow(ShapeError);
+    // a linear network: its second derivatives are zero (not an unconnected-gradient error)
+    const lin = (x: Tensor) => x.matMul(tensor([[2], [3]]));
+    const [lx, lxx, lxy] = pinn.derivatives(lin, X, ["u_x", "u_xx", "u_xy"]);
+    expect(Array.from(lx.data())).toEqual([2, 2]);
+    expect(Array.from(lxx.data())).toEqual([0, 0]);
+    expect(Array.from(lxy.data())).toEqual([0, 0]);
     expect(pinn.parseDerivative("u_x1x2x1", ["x1", "x2"], ["u"])).toEqual({ name: "u_x1x2x1", output: 0, wrt: [0, 0, 1] });
     expect(pinn.derivativeMethods()).toEqual(expect.arrayContaining(["nested-reverse", "taylor", "auto"]));
   });

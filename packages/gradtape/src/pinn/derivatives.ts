@@ -5,7 +5,7 @@
 // each result an [N, 1] tensor, differentiable with respect to the network's weights (so a residual built from
 // them can be trained) and to any order.
 //
-// How ("nested-reverse", the default): a pointwise network maps row i of X to row i of U = net(X) and nothing else,
+// How ("nested-reverse"; the "auto" default uses it for any network the Taylor sweep below cannot run): a pointwise network maps row i of X to row i of U = net(X) and nothing else,
 // so the gradient of sum(U[:, o]) with respect to X is, row by row, the gradient of u_o at each point: ONE reverse
 // sweep gives every first derivative at every point. The same trick on a column of that gradient gives a row of
 // second derivatives, and so on. With K the highest order asked for, K tapes are nested around the forward pass;
@@ -113,7 +113,7 @@ function column(t: Tensor, j: number): Tensor { return t.shape[1] === 1 ? t : sl
 
 const key = (output: number, wrt: readonly number[]) => `${output}:${wrt.join(",")}`;
 
-/** The default implementation: nested GradientTapes, one per derivative order (see the top of this file). */
+/** Nested GradientTapes, one per derivative order (see the top of this file); runs any pointwise network. */
 export const nestedReverse: DerivativeMethod = (apply, X, specs) => {
   const K = Math.max(0, ...specs.map((s) => s.wrt.length));
   // prefixes[k]: the (output, sorted wrt of length k) whose gradient is needed at level k+1
@@ -137,11 +137,8 @@ export const nestedReverse: DerivativeMethod = (apply, X, specs) => {
         tapes[k].stop();
         for (const p of prefixes[k].values()) {
           const target = have.get(key(p.output, p.wrt))!;
-          const g = tapes[k].gradient(target, X);
-          if (g === null) {
-            throw new GradientError(`derivatives: the network's output does not depend on its input (no gradient of ${key(p.output, p.wrt)}); ` +
-              `is X used by the network, and are all its ops differentiable?`);
-          }
+          // a quantity that does not depend on X (a linear network's u_xx) has derivative zero
+          const g = tapes[k].gradient(target, X, { unconnected: "zero" })!;
           for (let j = 0; j < X.shape[1]; j++) {
             const w = [...p.wrt, j];
             // only sorted index lists are kept (u_tx is u_xt)
