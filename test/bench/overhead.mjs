@@ -1,5 +1,5 @@
 // gradtape-only overhead benchmark: the numbers the core's performance work is judged by (no peers, fast).
-//   node test/bench/overhead.mjs [--only=single,batch,pinn,matmul] [--wasm=path/to/core.wasm] [--quick]
+//   node test/bench/overhead.mjs [--only=single,batch,pinn,matmul] [--wasm=path/to/core.wasm] [--threads=n] [--quick]
 // seed-single: the seed network (2 -> 28 sigmoid -> 1 sigmoid) f + gradient + 2x2 Hessian at one point, nested
 //   GradientTapes + jacobian (latency per evaluation).
 // seed-batch: the same for 10,000 points (gradient per point, Hessian per point with batchJacobian).
@@ -14,8 +14,9 @@ const argv = process.argv.slice(2);
 const only = argv.find((a) => a.startsWith("--only="))?.slice(7).split(",");
 const wasm = argv.find((a) => a.startsWith("--wasm="))?.slice(7);
 const quick = argv.includes("--quick");
+const threads = +(argv.find((a) => a.startsWith("--threads="))?.slice(10) ?? 1);
 const want = (k) => !only || only.includes(k);
-await gt.ready(wasm ? await WebAssembly.compile(readFileSync(wasm)) : undefined);
+await gt.ready(wasm ? await WebAssembly.compile(readFileSync(wasm)) : undefined, { threads });
 
 function median(xs) { const s = [...xs].sort((a, b) => a - b); return s[s.length >> 1]; }
 /**

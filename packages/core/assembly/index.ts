@@ -31,6 +31,7 @@ export { errorCode, errorOp, errorArg, errorDetail, errorDetailCount, clearError
 export { tapeCreate, tapePush, tapePop, tapePause, tapeWatch, tapeRelease, tapeGradient, tapeNodeCount, tapeUnconnectedReason, lastBlockingOp, tapeCount } from "./tape";
 export { tapeJacobian, tapeBatchJacobian } from "./jacobian";
 export { rngCreate, rngRelease } from "./rng";
+export { setThreadCount, threadCount, runTask } from "./kernels/parallel";
 export * from "./optim";
 
 @inline function done(t: Tensor): i32 {

@@ -4,5 +4,9 @@ import { mkdirSync } from "node:fs";
 import { patchRuntime } from "./small-block-cache.mjs";
 mkdirSync("build", { recursive: true });
 patchRuntime(asc);
-const { error, stderr } = await asc.main(["assembly/index.ts", "--config", "asconfig.json", "--target", "release"]);
-if (error) { console.error(stderr.toString()); process.exit(1); }
+// release: core.wasm (+ the bindings); mt: the same core on an imported shared memory, for worker threads
+// (packages/core/threads.js), which the loader uses only when asked for threads and SharedArrayBuffer is there.
+for (const target of ["release", "mt"]) {
+  const { error, stderr } = await asc.main(["assembly/index.ts", "--config", "asconfig.json", "--target", target]);
+  if (error) { console.error(stderr.toString()); process.exit(1); }
+}

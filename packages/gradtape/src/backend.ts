@@ -1,14 +1,26 @@
 // The one instance of the wasm core, and the typed-array views on its memory. Views are re-made whenever the
 // memory has grown (growth detaches the old ArrayBuffer), never cached across a call that may allocate.
-import { loadCore, type Core } from "@gradtape/core";
+import { loadCore, type Core, type LoadOptions } from "@gradtape/core";
 
 let instance: Core | null = null;
 let loading: Promise<void> | null = null;
 
-/** Resolves once the wasm core is instantiated (Node and browsers). Safe to call many times. */
-export function ready(source?: WebAssembly.Module | string | URL): Promise<void> {
+/** Options of ready(): `threads` (default 1) splits large kernels across worker threads where SharedArrayBuffer is
+ *  available (Node; browsers when cross-origin isolated), with identical results; elsewhere it runs on one thread. */
+export type ReadyOptions = LoadOptions;
+
+/**
+ * Resolves once the wasm core is instantiated (Node and browsers). Safe to call many times; only the first call's
+ * source and options count. ready({ threads: 2 }) or ready(source, { threads: 2 }).
+ */
+export function ready(options?: ReadyOptions): Promise<void>;
+export function ready(source?: WebAssembly.Module | string | URL, options?: ReadyOptions): Promise<void>;
+export function ready(source?: WebAssembly.Module | string | URL | ReadyOptions, options?: ReadyOptions): Promise<void> {
   if (instance) return Promise.resolve();
-  if (!loading) loading = loadCore(source).then((c) => { instance = c; });
+  if (source !== undefined && !(source instanceof WebAssembly.Module) && !(source instanceof URL) && typeof source === "object") {
+    options = source; source = undefined;
+  }
+  if (!loading) loading = loadCore(source as WebAssembly.Module | string | URL | undefined, options).then((c) => { instance = c; });
   return loading;
 }
 

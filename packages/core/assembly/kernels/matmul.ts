@@ -14,6 +14,7 @@
 // N == 1 (a matrix-vector product: the output layer of a network and its backward) has its own loops, so that
 // 7 of 8 panel columns are not padding; with A stored [M,K] each dot product is summed in 4 lanes, then pairwise.
 import { alloc, free } from "../memory";
+import { matmulRowsPar } from "./parallel";
 
 const KC: i32 = 256;
 const MC: i32 = 128;
@@ -46,25 +47,24 @@ function packSpace(bytes: usize): usize {
   }
 }
 
-const ROW: usize = memory.data(32, 16);
-
-/** Stores (or adds) the first nv of the 8 values (x, y) to c. */
+/** Stores (or adds) the first nv of the 8 values (x, y) to c. (No scratch memory: worker threads run this too.) */
 @inline function storeRow(c: usize, x: v128, y: v128, nv: i32, add: bool): void {
-  if (nv == 8) {
-    if (add) { x = f32x4.add(x, v128.load(c)); y = f32x4.add(y, v128.load(c + 16)); }
-    v128.store(c, x); v128.store(c + 16, y);
-  } else if (nv == 4) {
+  if (nv >= 4) {
     if (add) x = f32x4.add(x, v128.load(c));
     v128.store(c, x);
-  } else {
-    v128.store(ROW, x); v128.store(ROW + 16, y);
-    for (let j = 0; j < nv; j++) {
-      const p = c + (<usize>j << 2);
-      const v = load<f32>(ROW + (<usize>j << 2));
-      store<f32>(p, add ? load<f32>(p) + v : v);
-    }
-  }
+    if (nv == 8) {
+      if (add) y = f32x4.add(y, v128.load(c + 16));
+      v128.store(c + 16, y);
+    } else if (nv > 4) lanes(c + 16, y, nv - 4, add);
+  } else lanes(c, x, nv, add);
 }
+/** The first n (< 4) lanes of x to c, touching nothing past them. */
+@inline function lanes(c: usize, x: v128, n: i32, add: bool): void {
+  if (n > 0) put(c, f32x4.extract_lane(x, 0), add);
+  if (n > 1) put(c + 4, f32x4.extract_lane(x, 1), add);
+  if (n > 2) put(c + 8, f32x4.extract_lane(x, 2), add);
+}
+@inline function put(p: usize, v: f32, add: bool): void { store<f32>(p, add ? load<f32>(p) + v : v); }
 
 /** 4 rows x 8 columns over kc: A at a (row i, column k0) with byte strides sai4/sak4, B panel at bp. */
 @inline function tile4x8(a: usize, sai4: usize, sak4: usize, bp: usize, kc: i32, c: usize, ldc4: usize, nv: i32, add: bool): void {
@@ -120,29 +120,42 @@ const ROW: usize = memory.data(32, 16);
   storeRow(c, x, y, nv, add);
 }
 
-/** The block loops for one layout of A (sai and sak are constants at each call site once this is inlined). */
-@inline function blocked(a: usize, sai: usize, sak: usize, b: usize, sbk: usize, sbj: usize, c: usize, M: i32, K: i32, N: i32): bool {
-  const sai4 = sai << 2, sak4 = sak << 2, ldc4 = <usize>N << 2;
+/** Rows [r0, r1) of C for one K block (kc deep): A from ak (row 0 at column k0), B packed in panels at pb. */
+@inline function rowsOf(ak: usize, sai4: usize, sak4: usize, pb: usize, kc: i32, c: usize, N: i32, r0: i32, r1: i32, add: bool): void {
+  const ldc4 = <usize>N << 2;
+  const panels = (N + 7) >> 3;
+  for (let i0 = r0; i0 < r1; i0 += MC) {
+    const i1 = min(r1, i0 + MC);
+    for (let p = 0; p < panels; p++) {
+      const bp = pb + (<usize>p * <usize>kc << 5);
+      const nv = min(8, N - (p << 3));
+      const cj = c + (<usize>(p << 3) << 2);
+      let i = i0;
+      if (nv > 4) for (; i + 4 <= i1; i += 4) tile4x8(ak + <usize>i * sai4, sai4, sak4, bp, kc, cj + <usize>i * ldc4, ldc4, nv, add);
+      else for (; i + 4 <= i1; i += 4) tile4x4(ak + <usize>i * sai4, sai4, sak4, bp, kc, cj + <usize>i * ldc4, ldc4, nv, add);
+      for (; i < i1; i++) tile1x8(ak + <usize>i * sai4, sak4, bp, kc, cj + <usize>i * ldc4, nv, add);
+    }
+  }
+}
+/** rowsOf for A stored [M,K] (sai4 = 4K bytes, consecutive k 4 bytes apart). */
+export function matmulRowsN(ak: usize, sai4: usize, pb: usize, kc: i32, c: usize, N: i32, r0: i32, r1: i32, add: bool): void {
+  rowsOf(ak, sai4, 4, pb, kc, c, N, r0, r1, add);
+}
+/** rowsOf for A stored [K,M] (rows 4 bytes apart, sak4 = 4M bytes). */
+export function matmulRowsT(ak: usize, sak4: usize, pb: usize, kc: i32, c: usize, N: i32, r0: i32, r1: i32, add: bool): void {
+  rowsOf(ak, 4, sak4, pb, kc, c, N, r0, r1, add);
+}
+
+/** The K-block loop: pack B's block, then every row of C (split across threads when it pays: parallel.ts). */
+function blocked(a: usize, ta: bool, b: usize, sbk: usize, sbj: usize, c: usize, M: i32, K: i32, N: i32): bool {
+  const sak: usize = ta ? <usize>M : 1, s4 = ta ? <usize>M << 2 : <usize>K << 2;
   const panels = (N + 7) >> 3;
   for (let k0 = 0; k0 < K; k0 += KC) {
     const kc = min(KC, K - k0);
-    const add = k0 > 0;
     const pb = packSpace(<usize>panels * <usize>kc << 5);
     if (pb == 0) return false;
     for (let p = 0; p < panels; p++) packPanel(b, sbk, sbj, k0, kc, p << 3, min(8, N - (p << 3)), pb + (<usize>p * <usize>kc << 5));
-    const ak = a + (<usize>k0 * sak << 2);
-    for (let i0 = 0; i0 < M; i0 += MC) {
-      const i1 = min(M, i0 + MC);
-      for (let p = 0; p < panels; p++) {
-        const bp = pb + (<usize>p * <usize>kc << 5);
-        const nv = min(8, N - (p << 3));
-        const cj = c + (<usize>(p << 3) << 2);
-        let i = i0;
-        if (nv > 4) for (; i + 4 <= i1; i += 4) tile4x8(ak + <usize>i * sai4, sai4, sak4, bp, kc, cj + <usize>i * ldc4, ldc4, nv, add);
-        else for (; i + 4 <= i1; i += 4) tile4x4(ak + <usize>i * sai4, sai4, sak4, bp, kc, cj + <usize>i * ldc4, ldc4, nv, add);
-        for (; i < i1; i++) tile1x8(ak + <usize>i * sai4, sak4, bp, kc, cj + <usize>i * ldc4, nv, add);
-      }
-    }
+    matmulRowsPar(ta, a + (<usize>k0 * sak << 2), s4, pb, kc, c, M, N, k0 > 0);
   }
   return true;
 }
@@ -197,5 +210,5 @@ export function matmulKernel(a: usize, b: usize, c: usize, M: i32, K: i32, N: i3
     return true;
   }
   const sbk: usize = tb ? 1 : <usize>N, sbj: usize = tb ? <usize>K : 1;
-  return !ta ? blocked(a, <usize>K, 1, b, sbk, sbj, c, M, K, N) : blocked(a, 1, <usize>M, b, sbk, sbj, c, M, K, N);
+  return blocked(a, ta, b, sbk, sbj, c, M, K, N);
 }

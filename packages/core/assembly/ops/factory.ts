@@ -5,7 +5,7 @@
 import { Tensor, Buf, DType, newTensor, retain, release, isContiguous, sameShape, stdStrides, MAX_RANK } from "../tensor";
 import { fail, failed, ErrorCode, addDetail } from "../errors";
 import { record, anyRecording } from "../tape";
-import { unaryKernel } from "../kernels/unary";
+import { unaryPar, binaryPar, binaryRowsPar } from "../kernels/parallel";
 import { binaryKernel } from "../kernels/binary";
 import { NdIter, broadcastInto, stdInto } from "../kernels/iter";
 import { gatherStrided } from "../kernels/strided";
@@ -55,7 +55,7 @@ export function unary(op: i32, x: Tensor, k: i32, a: f32, b: f32, save: i32, non
   const c = contig(x);
   if (c === ERR) return ERR;
   const y = outTensor(x.shape, nondiff && op >= 0 ? DType.Float32 : DType.Float32);
-  if (y !== ERR) unaryKernel(k, c.ptr, y.ptr, y.size, a, b);
+  if (y !== ERR) unaryPar(k, c.ptr, y.ptr, y.size, a, b);
   release(c);
   if (y !== ERR && anyRecording()) {
     const n = (save & Save.In ? 1 : 0) + (save & Save.Out ? 1 : 0);
@@ -123,9 +123,13 @@ export function binary(op: i32, a: Tensor, b: Tensor, k: i32, save: i32, nondiff
   broadcastInto(a.shape, a.strides, shape, it.in0); broadcastInto(b.shape, b.strides, shape, it.in1); stdInto(shape, it.in2);
   it.begin(shape);
   const n = it.inner, sa = it.i0, sb = it.i1;
-  while (!it.done) {
-    binaryKernel(k, a.ptr + (<usize>it.o0 << 2), sa, b.ptr + (<usize>it.o1 << 2), sb, y.ptr + (<usize>it.o2 << 2), n);
-    it.next();
+  // one run, or rows of runs: split across threads when large (kernels/parallel.ts)
+  if (!it.done && it.rank == 1) binaryPar(k, a.ptr, sa, b.ptr, sb, y.ptr, n);
+  else if (it.done || it.rank != 2 || !binaryRowsPar(k, a.ptr, sa, unchecked(it.s0[0]), b.ptr, sb, unchecked(it.s1[0]), y.ptr, unchecked(it.s2[0]), n, unchecked(it.shape[0]))) {
+    while (!it.done) {
+      binaryKernel(k, a.ptr + (<usize>it.o0 << 2), sa, b.ptr + (<usize>it.o1 << 2), sb, y.ptr + (<usize>it.o2 << 2), n);
+      it.next();
+    }
   }
   if (anyRecording()) {
     const saved = save == Save.None ? NONE : (save == Save.Both ? arr2(a, b) : (save == Save.Out ? arr1(y) : arr2(a, b)));

@@ -11,7 +11,7 @@
 import { Tensor, DType, release, sameShape } from "../tensor";
 import { failed } from "../errors";
 import { Node, record, anyRecording } from "../tape";
-import { tanhGradKernel, sigmoidGradKernel, mulMulKernel } from "../kernels/fused";
+import { fusedPar, Task } from "../kernels/parallel";
 import { ERR, NO_I, NO_F, contig, outTensor, arr2, dtypeError } from "./factory";
 import { mul, affine } from "./arith";
 import { Op } from "./index";
@@ -28,8 +28,7 @@ function gradOp(op: i32, g: Tensor, y: Tensor): Tensor {
   const cg = contig(g), cy = contig(y);
   const out = cg !== ERR && cy !== ERR ? outTensor(y.shape) : ERR;
   if (out !== ERR) {
-    if (op == Op.TanhGrad) tanhGradKernel(cg.ptr, cy.ptr, out.ptr, out.size);
-    else sigmoidGradKernel(cg.ptr, cy.ptr, out.ptr, out.size);
+    fusedPar(op == Op.TanhGrad ? Task.TanhGrad : Task.SigmoidGrad, cg.ptr, cy.ptr, 0, out.ptr, 0, out.size);
   }
   release(cg); release(cy);
   if (out !== ERR && anyRecording()) record(op, arr2(g, y), out, arr2(g, y), NO_I, NO_F);
@@ -65,7 +64,7 @@ export function mulMul(a: Tensor, b: Tensor, c: Tensor, s: f64): Tensor {
   if (!check(Op.MulMul, a, b) || !check(Op.MulMul, a, c)) return ERR;
   const ca = contig(a), cb = contig(b), cc = contig(c);
   const out = ca !== ERR && cb !== ERR && cc !== ERR ? outTensor(a.shape) : ERR;
-  if (out !== ERR) mulMulKernel(ca.ptr, cb.ptr, cc.ptr, <f32>s, out.ptr, out.size);
+  if (out !== ERR) fusedPar(Task.MulMul, ca.ptr, cb.ptr, cc.ptr, out.ptr, <f32>s, out.size);
   release(ca); release(cb); release(cc);
   if (out !== ERR && anyRecording()) {
     const ins = new StaticArray<Tensor>(3); ins[0] = a; ins[1] = b; ins[2] = c;
