@@ -5,6 +5,10 @@ export default defineConfig({
     reporters: ["default", "./test/summary-reporter.ts"],
     projects: [
       { test: { name: "core", root: "./packages/core", include: ["test/**/*.test.ts"] } },
+      // the same core tests on core-relaxed.wasm: Node 20 runs relaxed SIMD only with this flag, and the loader's
+      // default ("auto") then picks the relaxed build (test/simd-build.test.ts checks that it did)
+      { test: { name: "core-relaxed", root: "./packages/core", include: ["test/**/*.test.ts"],
+                execArgv: ["--experimental-wasm-relaxed-simd"], env: { GRADTAPE_EXPECT_SIMD: "relaxed" } } },
       { test: { name: "gradtape", root: "./packages/gradtape", include: ["test/**/*.test.ts"] } },
       { test: { name: "cli", root: "./apps/cli", include: ["test/**/*.test.ts"], testTimeout: 60_000 } },
       { test: { name: "integration", root: "./test", include: ["integration/**/*.test.ts"], testTimeout: 60_000 } },

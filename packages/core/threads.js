@@ -90,10 +90,14 @@ export async function startThreads(module, threads) {
   };
 }
 
-/** Compiles core-mt.wasm (or takes the given module of it), starts the workers and returns the initialised core. */
-export async function loadThreaded(threads, module) {
+/**
+ * Compiles core-mt.wasm, or core-mt-relaxed.wasm when `relaxed` (the loader's choice), or takes the given module,
+ * starts the workers (they instantiate the same module) and returns the initialised core.
+ */
+export async function loadThreaded(threads, module, relaxed = false) {
   if (!module) {
-    const url = new URL("./build/core-mt.wasm", import.meta.url);
+    // two literal URLs, so that bundlers emit both files (each fetched only when chosen)
+    const url = relaxed ? new URL("./build/core-mt-relaxed.wasm", import.meta.url) : new URL("./build/core-mt.wasm", import.meta.url);
     if (typeof process !== "undefined" && process.versions?.node && url.protocol === "file:") {
       const { readFile } = await import(/* @vite-ignore */ "node:fs/promises");
       module = await WebAssembly.compile(await readFile(url));

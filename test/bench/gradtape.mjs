@@ -41,10 +41,12 @@ export const variants = {
   get pinn() { return ["nested-tapes", ...(hasJet() ? ["jet"] : [])]; },
 };
 
-export async function setup() {
-  await gt.ready();
+/** options.simd: the core build ("baseline" unless given, so that the plain row is the same build on every Node). */
+export async function setup(options = {}) {
+  await gt.ready({ simd: options.simd ?? "baseline" });
   const version = JSON.parse(readFileSync(path.join(path.dirname(require.resolve("gradtape")), "..", "package.json"), "utf8")).version;
-  return { label: "gradtape", version: `${version} (${gitRev()})`, threads: 1 };
+  const label = gt.backendInfo().simd === "relaxed" ? "gradtape relaxed-simd" : "gradtape";
+  return { label, version: `${version} (${gitRev()})`, threads: 1 };
 }
 
 /** The commit the measured build came from (and "+dirty" when the working tree differs), for the JSON record. */
@@ -201,8 +203,9 @@ export async function matmul(A, B, n) {
 
 /**
  * What a browser app ships: an app that imports the whole public API (`export * from "gradtape"`, so nothing can
- * be tree-shaken away), bundled and minified by Vite 8 (rolldown) for es2022, plus the core.wasm it fetches.
+ * be tree-shaken away), bundled and minified by Vite 8 (rolldown) for es2022, plus the wasm it fetches: core.wasm or
+ * core-relaxed.wasm, whichever is larger (the loader fetches one of them).
  */
 export async function shipped() {
-  return [await bundleSize(`export * from "gradtape";`, "gradtape whole API, vite-minified JS + core.wasm")];
+  return [await bundleSize(`export * from "gradtape";`, "gradtape whole API, vite-minified JS + one core build")];
 }

@@ -4,7 +4,7 @@
 // The loop is workload-major, so the rows of one case are measured minutes apart at most: on a
 // shared, noisy machine that keeps their ratios meaningful. pinn-step goes one process further, one
 // per variant, so that every variant's first step is a cold start.
-//   entry = { module: <URL of an adapter module>, options: <its setup() options> }
+//   entry = { module: <URL of an adapter module>, options: <its setup() options>, execArgv?: <Node flags of its process> }
 import { spawn } from "node:child_process";
 import { createHash } from "node:crypto";
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
@@ -85,7 +85,8 @@ function cachedPinnReference(cfg, ctx) {
 
 function runChild(entry, cfg) {
   return new Promise((resolve) => {
-    const child = spawn(process.execPath, [fileURLToPath(import.meta.url), JSON.stringify({ entry, cfg })], { stdio: ["ignore", "pipe", "inherit"] });
+    const args = [...(entry.execArgv ?? []), fileURLToPath(import.meta.url), JSON.stringify({ entry, cfg })];
+    const child = spawn(process.execPath, args, { stdio: ["ignore", "pipe", "inherit"] });
     let out = "";
     child.stdout.on("data", (d) => (out += d));
     child.on("close", (code, signal) => {

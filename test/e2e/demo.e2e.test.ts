@@ -146,6 +146,12 @@ describe.skipIf(!haveBrowser || !built)("demo app in chromium", () => {
     await page.goto(base);
     await page.waitForSelector("body[data-ready=true]", { timeout: 30_000 });
     expect(await page.evaluate(() => globalThis.crossOriginIsolated)).toBe(true);
+    // Chromium ships relaxed SIMD (since 114): the loader's "auto" must have picked core-relaxed.wasm, and the page
+    // must have fetched only that build
+    expect(await page.evaluate(() => document.body.dataset.simd)).toBe("relaxed");
+    const wasm = await page.evaluate(() => performance.getEntriesByType("resource").map((e) => e.name).filter((n) => n.includes(".wasm")));
+    expect(wasm.length, wasm.join(", ")).toBe(1);
+    expect(wasm[0]).toMatch(/core-relaxed[^/]*\.wasm/);
     await page.close();
     expect(problems).toEqual([]);
   });

@@ -75,6 +75,20 @@ describe("the benchmark on tiny sizes (gradtape and tfjs wasm, in process)", () 
   });
 });
 
+describe("the relaxed-SIMD row (its own process, started with --experimental-wasm-relaxed-simd)", () => {
+  it("loads the relaxed build and its matmul and PINN step agree with the float64 reference", async () => {
+    const one = { ...cfg, only: ["matmul", "pinn-step"], isolate: true };
+    const { rows: r, libraries: l } = await runLibraries([LIBRARIES["gradtape-relaxed"]], one, { isolate: true });
+    // the label comes from backendInfo() in the child: "gradtape" would mean the flag or the option was lost
+    expect(l[0].label, l[0].error).toBe("gradtape relaxed-simd");
+    expect(r.length).toBeGreaterThan(0);
+    for (const x of r as Row[]) {
+      expect(x.status, `${x.case} ${x.variant}: ${x.check}`).toBe("ok");
+      expect(x.check, `${x.case} ${x.variant}`).toMatch(CHECKED);
+    }
+  }, 60_000);
+});
+
 describe("negative controls: a wrong library gets no figure", () => {
   const ctx = makeContext(cfg);
   const lib = { label: "gradtape-perturbed" };

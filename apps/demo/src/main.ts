@@ -1,6 +1,6 @@
 // Entry point: loads the gradtape core, then wires the two views (hash routes #explorer and #trainer).
 import "./style.css";
-import { ready } from "gradtape";
+import { ready, backendInfo } from "gradtape";
 import { initExplorer } from "./explorer.js";
 import { initTrainer } from "./trainer.js";
 
@@ -19,7 +19,9 @@ async function main(): Promise<void> {
     const t0 = performance.now();
     await ready();
     const ms = performance.now() - t0;
-    env.textContent = `core loaded in ${ms.toFixed(0)} ms · cross-origin isolated: ${globalThis.crossOriginIsolated ? "yes" : "no"} · ${navigator.hardwareConcurrency ?? "?"} logical cores`;
+    const { simd } = backendInfo();
+    document.body.dataset.simd = simd; // read by the e2e test: Chromium has relaxed SIMD, so it must get that build
+    env.textContent = `core (${simd === "relaxed" ? "relaxed SIMD" : "SIMD"}) loaded in ${ms.toFixed(0)} ms · cross-origin isolated: ${globalThis.crossOriginIsolated ? "yes" : "no"} · ${navigator.hardwareConcurrency ?? "?"} logical cores`;
   } catch (e) {
     boot.classList.add("error");
     boot.textContent = `Could not load the gradtape WebAssembly core: ${(e as Error).message}\nThis page needs a browser with WebAssembly SIMD (Chrome 91+, Firefox 89+, Safari 16.4+).`;

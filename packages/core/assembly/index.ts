@@ -32,6 +32,7 @@ export { tapeCreate, tapePush, tapePop, tapePause, tapeWatch, tapeRelease, tapeG
 export { tapeJacobian, tapeBatchJacobian } from "./jacobian";
 export { rngCreate, rngRelease } from "./rng";
 export { setThreadCount, threadCount, runTask } from "./kernels/parallel";
+export { relaxedSimd } from "./kernels/madd";
 export * from "./optim";
 
 @inline function done(t: Tensor): i32 {

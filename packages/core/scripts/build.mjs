@@ -6,7 +6,9 @@ mkdirSync("build", { recursive: true });
 patchRuntime(asc);
 // release: core.wasm (+ the bindings); mt: the same core on an imported shared memory, for worker threads
 // (packages/core/threads.js), which the loader uses only when asked for threads and SharedArrayBuffer is there.
-for (const target of ["release", "mt"]) {
+// relaxed, mt-relaxed: the same two from the same sources with relaxed SIMD enabled (assembly/kernels/madd.ts:
+// fused multiply-adds), which the loader picks where WebAssembly.validate accepts relaxed SIMD.
+for (const target of ["release", "mt", "relaxed", "mt-relaxed"]) {
   const { error, stderr } = await asc.main(["assembly/index.ts", "--config", "asconfig.json", "--target", target]);
   if (error) { console.error(stderr.toString()); process.exit(1); }
 }

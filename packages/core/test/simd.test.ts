@@ -24,6 +24,16 @@ describe("core.wasm vectorisation", () => {
     expect(bin).toMatch(/f32x4\.add/);
     expect(bin).toMatch(/v128\.load/);
   });
+  it("the relaxed build fuses matmul's and the polynomials' multiply-adds; the baseline build has none", () => {
+    const rel = readFileSync(new URL("../build/core-relaxed.wat", import.meta.url), "utf8");
+    const relFuncs = new Map<string, string>();
+    for (const m of rel.matchAll(/\(func \$(\S+)[\s\S]*?(?=\n \(func |\n \(export |\n\)$)/g)) relFuncs.set(m[1], m[0]);
+    const relBody = (pattern: RegExp) => [...relFuncs.entries()].filter(([n]) => pattern.test(n)).map(([, b]) => b).join("\n");
+    const mm = relBody(/matmulKernel|matmulRows/);
+    expect((mm.match(/f32x4\.relaxed_madd/g) ?? []).length).toBeGreaterThanOrEqual(8);
+    expect(relBody(/unaryKernel|kernels\/unary/)).toMatch(/f32x4\.relaxed_madd/);
+    expect(wat).not.toMatch(/relaxed_/);
+  });
   it("reductions and scatter use f32x4", () => {
     expect(body(/reduceKernel/)).toMatch(/f32x4\.(add|max)/);
     expect(body(/scatterStrided/)).toMatch(/f32x4\.add/);

@@ -6,7 +6,9 @@ let instance: Core | null = null;
 let loading: Promise<void> | null = null;
 
 /** Options of ready(): `threads` (default 1) splits large kernels across worker threads where SharedArrayBuffer is
- *  available (Node; browsers when cross-origin isolated), with identical results; elsewhere it runs on one thread. */
+ *  available (Node; browsers when cross-origin isolated), with identical results; elsewhere it runs on one thread.
+ *  `simd` (default "auto") picks the core build: "relaxed" (fused multiply-adds in matmul, where the engine has
+ *  relaxed SIMD; throws where it does not), "baseline" (SIMD only), "auto" (relaxed when supported). */
 export type ReadyOptions = LoadOptions;
 
 /**
@@ -25,6 +27,15 @@ export function ready(source?: WebAssembly.Module | string | URL | ReadyOptions,
 }
 
 export function isReady(): boolean { return instance !== null; }
+
+/** Which core runs: `simd` is "relaxed" (core-relaxed.wasm) or "baseline" (core.wasm); `threads` the kernel threads. */
+export interface BackendInfo { simd: "relaxed" | "baseline"; threads: number }
+
+/** The build and thread count of the loaded core (after ready()), read from the core itself. */
+export function backendInfo(): BackendInfo {
+  const c = core();
+  return { simd: c.relaxedSimd() !== 0 ? "relaxed" : "baseline", threads: c.threadCount() };
+}
 
 /** The core; throws a clear error if ready() has not resolved yet. */
 export function core(): Core {

@@ -23,3 +23,14 @@ describe("tape basics", () => {
     });
   });
 });
+
+describe("backendInfo", () => {
+  it("reports the build the loader chose and one thread by default", async () => {
+    // independent of the loader: whether this engine accepts the relaxed build's module at all
+    const { readFileSync } = await import("node:fs");
+    const { createRequire } = await import("node:module");
+    const file = createRequire(import.meta.url).resolve("@gradtape/core/core-relaxed.wasm");
+    const relaxed = WebAssembly.validate(readFileSync(file));
+    expect(gt.backendInfo()).toEqual({ simd: relaxed ? "relaxed" : "baseline", threads: 1 });
+  });
+});

@@ -5,8 +5,9 @@
 //
 // Goto-style blocking. K is cut in blocks of KC; for each block, B's rows are packed into panels of KC x 8 floats
 // (the transposed layout and the column tail, zero-padded, are handled there, at O(K N) cost), then a 4x8
-// register tile (8 f32x4 accumulators, one f32x4 mul + add per accumulator per k) runs over each panel for every
-// 4 rows of A, broadcasting A's values straight from memory (v128.load32_splat): A is never copied. Row tails use
+// register tile (8 f32x4 accumulators, one multiply-add per accumulator per k: madd.ts, fused in core-relaxed.wasm)
+// runs over each panel for every 4 rows of A, broadcasting A's values straight from memory (v128.load32_splat): A
+// is never copied. Row tails use
 // 1x8 tiles and a last panel of at most 4 columns 4x4 tiles; rows are visited in blocks of MC so that a block of
 // A stays in cache across the panels.
 // Every C element is summed in k order within a K block, in float32, and the blocks are added in order: the
@@ -15,6 +16,7 @@
 // 7 of 8 panel columns are not padding; with A stored [M,K] each dot product is summed in 4 lanes, then pairwise.
 import { alloc, free } from "../memory";
 import { matmulRowsPar } from "./parallel";
+import { madd } from "./madd";
 
 const KC: i32 = 256;
 const MC: i32 = 128;
@@ -75,11 +77,11 @@ function packSpace(bytes: usize): usize {
   for (let k = 0; k < kc; k++) {
     const bl = v128.load(bp), bh = v128.load(bp + 16);
     const v0 = v128.load32_splat(ap), v1 = v128.load32_splat(ap + sai4);
-    x0 = f32x4.add(x0, f32x4.mul(v0, bl)); y0 = f32x4.add(y0, f32x4.mul(v0, bh));
-    x1 = f32x4.add(x1, f32x4.mul(v1, bl)); y1 = f32x4.add(y1, f32x4.mul(v1, bh));
+    x0 = madd(v0, bl, x0); y0 = madd(v0, bh, y0);
+    x1 = madd(v1, bl, x1); y1 = madd(v1, bh, y1);
     const v2 = v128.load32_splat(ap + s2), v3 = v128.load32_splat(ap + s3);
-    x2 = f32x4.add(x2, f32x4.mul(v2, bl)); y2 = f32x4.add(y2, f32x4.mul(v2, bh));
-    x3 = f32x4.add(x3, f32x4.mul(v3, bl)); y3 = f32x4.add(y3, f32x4.mul(v3, bh));
+    x2 = madd(v2, bl, x2); y2 = madd(v2, bh, y2);
+    x3 = madd(v3, bl, x3); y3 = madd(v3, bh, y3);
     ap += sak4; bp += 32;
   }
   storeRow(c, x0, y0, nv, add); c += ldc4;
@@ -95,10 +97,10 @@ function packSpace(bytes: usize): usize {
   let ap = a;
   for (let k = 0; k < kc; k++) {
     const bl = v128.load(bp);
-    x0 = f32x4.add(x0, f32x4.mul(v128.load32_splat(ap), bl));
-    x1 = f32x4.add(x1, f32x4.mul(v128.load32_splat(ap + sai4), bl));
-    x2 = f32x4.add(x2, f32x4.mul(v128.load32_splat(ap + s2), bl));
-    x3 = f32x4.add(x3, f32x4.mul(v128.load32_splat(ap + s3), bl));
+    x0 = madd(v128.load32_splat(ap), bl, x0);
+    x1 = madd(v128.load32_splat(ap + sai4), bl, x1);
+    x2 = madd(v128.load32_splat(ap + s2), bl, x2);
+    x3 = madd(v128.load32_splat(ap + s3), bl, x3);
     ap += sak4; bp += 32;
   }
   const z = f32x4.splat(0);
@@ -114,7 +116,7 @@ function packSpace(bytes: usize): usize {
   let ap = a;
   for (let k = 0; k < kc; k++) {
     const v = v128.load32_splat(ap);
-    x = f32x4.add(x, f32x4.mul(v, v128.load(bp))); y = f32x4.add(y, f32x4.mul(v, v128.load(bp + 16)));
+    x = madd(v, v128.load(bp), x); y = madd(v, v128.load(bp + 16), y);
     ap += sak4; bp += 32;
   }
   storeRow(c, x, y, nv, add);
@@ -168,7 +170,7 @@ function matvecRows(a: usize, b: usize, c: usize, M: i32, K: i32): void {
     const ar = a + <usize>i * lda;
     let acc = f32x4.splat(0);
     let k = 0;
-    for (; k < k4; k += 4) acc = f32x4.add(acc, f32x4.mul(v128.load(ar + (<usize>k << 2)), v128.load(b + (<usize>k << 2))));
+    for (; k < k4; k += 4) acc = madd(v128.load(ar + (<usize>k << 2)), v128.load(b + (<usize>k << 2)), acc);
     let s = (f32x4.extract_lane(acc, 0) + f32x4.extract_lane(acc, 1)) + (f32x4.extract_lane(acc, 2) + f32x4.extract_lane(acc, 3));
     for (; k < K; k++) s += load<f32>(ar + (<usize>k << 2)) * load<f32>(b + (<usize>k << 2));
     store<f32>(c + (<usize>i << 2), s);
@@ -184,7 +186,7 @@ function matvecCols(a: usize, b: usize, c: usize, M: i32, K: i32): void {
     let ap = a + (<usize>i << 2);
     for (let k = 0; k < K; k++) {
       const v = v128.load32_splat(b + (<usize>k << 2));
-      x = f32x4.add(x, f32x4.mul(v, v128.load(ap))); y = f32x4.add(y, f32x4.mul(v, v128.load(ap + 16)));
+      x = madd(v, v128.load(ap), x); y = madd(v, v128.load(ap + 16), y);
       ap += lda;
     }
     v128.store(c + (<usize>i << 2), x); v128.store(c + (<usize>i << 2) + 16, y);
