@@ -73,6 +73,32 @@ describe("LBFGS", () => {
     gt.dispose([w, A, Cc]);
   });
 
+  it("goes on below the loss's float32 resolution with approximate Wolfe steps (lossNoise), and stops without", () => {
+    // f = 10 + 0.5 sum_i a_i (w_i - c_i)^2 in float32: once the quadratic part is below ~1e-6, f no longer changes
+    // (its ulp is 9.5e-7), but the gradient is still exact, so the approximate Wolfe test can still accept steps.
+    const n = 12;
+    const a = Array.from({ length: n }, (_, i) => 10 ** (2 * i / (n - 1)));
+    const c = Array.from({ length: n }, (_, i) => Math.sin(i + 1));
+    const A = gt.tensor(a), Cc = gt.tensor(c);
+    const run = (lossNoise: number | undefined) => {
+      const w = gt.variable(new Array(n).fill(0));
+      const opt = new gt.optim.LBFGS({ maxIterations: 200, gradientTolerance: 1e-5, lossTolerance: 0, stepTolerance: 0, lossNoise });
+      opt.minimize(() => gt.tidy(() => w.sub(Cc).square().mul(A).sum().mul(0.5).add(10)), [w]);
+      const d = w.data();
+      let err = 0;
+      for (let i = 0; i < n; i++) err = Math.max(err, Math.abs(d[i] - c[i]));
+      w.dispose();
+      return { err, reason: opt.result!.reason };
+    };
+    const plain = run(0), approx = run(undefined);
+    expect(plain.reason).toBe("line-search-failed");
+    expect(plain.err).toBeGreaterThan(5e-5); // 6.9e-5: where f stopped resolving the quadratic
+    expect(approx.reason).toBe("gradient");
+    expect(approx.err).toBeLessThan(2e-5);
+    expect(() => new gt.optim.LBFGS({ lossNoise: -1 })).toThrow(/lossNoise/);
+    gt.dispose([A, Cc]);
+  });
+
   it("optimizes several variables together (a tiny network fit)", () => {
     const model = new gt.nn.Sequential([
       new gt.nn.Dense({ units: 8, activation: "tanh", inputShape: [1], seed: 11 }),

@@ -6,6 +6,13 @@
 // float32 into the variables, runs the loss on a tape and reads the float32 gradient back into float64. Keeping x
 // in float64 means that steps smaller than a float32 ulp still accumulate.
 //
+// Near a minimum a float32 loss changes by less than its own rounding noise, so the sufficient-decrease test of
+// the line search fails at random and L-BFGS stops early. Where the loss can no longer tell, the slope still can:
+// a step is also accepted when it satisfies Hager & Zhang's approximate Wolfe conditions (SIAM J. Optim. 16(1),
+// 2005, eq. 4.1 with the strong curvature test): the loss is within `lossNoise` (relative) of the start, the
+// directional derivative has not grown past (1 - 2 c1) |phi'(0)| (the derivative form of sufficient decrease, exact
+// for a quadratic) and the curvature condition holds. Set lossNoise to 0 for the plain strong-Wolfe search.
+//
 // minimize() runs a whole optimization (up to maxIterations iterations) and returns the final loss; the history is
 // kept between calls on the same variables, so calling it again continues where it stopped (reset() forgets it).
 import { floats } from "../backend.js";
@@ -71,11 +78,16 @@ export interface LBFGSOptions {
   c2?: number;
   /** loss evaluations per line search (default 25) */
   maxLineSearch?: number;
+  /**
+   * relative rounding noise of the loss: within it, a step that satisfies the approximate Wolfe conditions is
+   * accepted even without a measurable decrease (default 1e-6, a float32 loss summed in float64; 0 disables)
+   */
+  lossNoise?: number;
   /** called after every iteration; return false to stop */
   onIteration?: (info: LBFGSIteration) => void | boolean;
 }
 
-interface Point { t: number; f: number; g: Float64Array; gtd: number }
+interface Point { t: number; f: number; g: Float64Array; gtd: number; approx?: boolean }
 
 const dot = (a: Float64Array, b: Float64Array): number => { let s = 0; for (let i = 0; i < a.length; i++) s += a[i] * b[i]; return s; };
 /** max |a_i| (Infinity when an element is NaN) */
@@ -114,6 +126,7 @@ export class LBFGS {
   readonly c1: number;
   readonly c2: number;
   readonly maxLineSearch: number;
+  readonly lossNoise: number;
   onIteration?: (info: LBFGSIteration) => void | boolean;
   /** what the last minimize() call did */
   result: LBFGSResult | null = null;
@@ -145,6 +158,7 @@ export class LBFGS {
     this.c2 = checkNumber(op, "c2", options.c2 ?? 0.9, 0, 1, true);
     if (!(this.c1 > 0 && this.c1 < this.c2)) throw new ArgumentError(`${op}: the Wolfe constants need 0 < c1 < c2 < 1, but got c1 = ${this.c1}, c2 = ${this.c2}.`);
     this.maxLineSearch = checkInteger(op, "maxLineSearch", options.maxLineSearch ?? 25, 1);
+    this.lossNoise = checkNumber(op, "lossNoise", options.lossNoise ?? 1e-6, 0, 1);
     if (options.onIteration !== undefined && typeof options.onIteration !== "function") throw new ArgumentError(`${op}: onIteration must be a function.`);
     this.onIteration = options.onIteration;
   }
@@ -223,8 +237,9 @@ export class LBFGS {
       if (this.lineSearch === "none") p = phi(t);
       else p = this.#strongWolfe(phi, t, d, { t: 0, f, g, gtd }, () => evaluations >= this.maxEvaluations);
 
-      // strong Wolfe: accept a decrease; fixed step ("none"): accept any finite loss
-      if (!(p.t > 0) || !(this.lineSearch === "none" ? Number.isFinite(p.f) : p.f <= f)) {
+      // strong Wolfe: accept a decrease (or an approximate-Wolfe step within the noise); fixed step ("none"): accept
+      // any finite loss
+      if (!(p.t > 0) || !(this.lineSearch === "none" ? Number.isFinite(p.f) : p.f <= f || p.approx === true)) {
         // no decrease: retry once along -g without history, else give up
         if (this.#S.length > 0) { this.#clearHistory(); this.#write(x); continue; }
         this.#write(x);
@@ -257,7 +272,8 @@ export class LBFGS {
       this.iterations++;
       if (this.onIteration && this.onIteration({ iteration: iterations, loss: f, gradientNorm: gnorm, step: p.t, evaluations }) === false) reason = "callback";
       else if (gnorm <= this.gradientTolerance) reason = "gradient";
-      else if (Math.abs(fPrev - f) <= this.lossTolerance * Math.max(Math.abs(fPrev), Math.abs(f))) reason = "loss-change";
+      // (after a step accepted within the loss's noise, the loss change says nothing: only the other tests apply)
+      else if (!p.approx && Math.abs(fPrev - f) <= this.lossTolerance * Math.max(Math.abs(fPrev), Math.abs(f))) reason = "loss-change";
       else if (smax <= this.stepTolerance) reason = "step";
     }
     this.result = {
@@ -302,12 +318,20 @@ export class LBFGS {
     const dNorm = maxAbs(d);
     const armijo = (p: Point) => p.f <= f0 + c1 * p.t * gtd0;
     const curvature = (p: Point) => Math.abs(p.gtd) <= -c2 * gtd0;
+    // Hager-Zhang's approximate Wolfe point (see the file's header); marks p so that the caller accepts it
+    const noise = this.lossNoise * Math.abs(f0);
+    const approx = (p: Point): boolean => {
+      const ok = noise > 0 && Number.isFinite(p.f) && p.f <= f0 + noise && p.gtd <= -(1 - 2 * c1) * gtd0 && curvature(p);
+      if (ok) p.approx = true;
+      return ok;
+    };
     let prev = start;
     let cur = phi(t0);
     let evals = 1;
     let lo: Point, hi: Point;
     // bracketing
     for (;;) {
+      if (!armijo(cur) && approx(cur)) return cur;
       if (!armijo(cur) || (evals > 1 && cur.f >= prev.f)) { lo = prev; hi = cur; break; }
       if (curvature(cur)) return cur;
       if (cur.gtd >= 0) { lo = cur; hi = prev; break; }
@@ -332,6 +356,7 @@ export class LBFGS {
       } else insufficient = false;
       const p = phi(t);
       evals++;
+      if (!armijo(p) && approx(p)) return p;
       if (!armijo(p) || p.f >= lo.f) hi = p;
       else {
         if (curvature(p)) return p;
