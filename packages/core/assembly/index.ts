@@ -21,7 +21,7 @@ import { pad } from "./ops/pad";
 import * as C from "./ops/creation";
 import { rngCreate, rngRelease, rngHas } from "./rng";
 import { gatherStrided } from "./kernels/strided";
-import { allocatedBytes, pooledBytesCount, grownBytesCount } from "./memory";
+import { allocatedBytes, pooledBytesCount, grownBytesCount, peakBytesCount, resetPeak } from "./memory";
 import { maybeCollect, collectNow } from "./gc";
 
 export { Op } from "./ops/index";
@@ -50,6 +50,8 @@ export function liveBytes(): f64 { return liveTensorBytes(); }
 export function poolBytes(): f64 { return pooledBytesCount(); }
 export function allocBytes(): f64 { return allocatedBytes(); }
 export function reservedBytes(): f64 { return grownBytesCount(); }
+export function peakBytes(): f64 { return peakBytesCount(); }
+export function resetPeakBytes(): void { resetPeak(); }
 export function nextHandle(): i32 { return currentId(); }
 
 // ---- tensors ----

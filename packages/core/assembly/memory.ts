@@ -18,6 +18,7 @@ let bumpEnd: usize = 0;
 let liveBytes: i64 = 0;      // bytes of blocks handed out (by class size)
 let pooledBytes: i64 = 0;    // bytes sitting in free lists
 let grownBytes: i64 = 0;     // bytes obtained from memory.grow
+let peakBytes: i64 = 0;      // the most liveBytes has been since the last resetPeak()
 
 export function sizeClass(bytes: usize): i32 {
   if (bytes <= 16) return MIN_CLASS;
@@ -33,6 +34,7 @@ export function alloc(bytes: usize): usize {
   if (head != 0) {
     unchecked(heads[cls] = load<usize>(head));
     pooledBytes -= size; liveBytes += size;
+    if (liveBytes > peakBytes) peakBytes = liveBytes;
     return head;
   }
   if (bump + size > bumpEnd) {
@@ -55,6 +57,7 @@ export function alloc(bytes: usize): usize {
   const p = bump;
   bump += size;
   liveBytes += size;
+  if (liveBytes > peakBytes) peakBytes = liveBytes;
   return p;
 }
 
@@ -68,3 +71,6 @@ export function free(ptr: usize, bytes: usize): void {
 export function allocatedBytes(): f64 { return <f64>liveBytes; }
 export function pooledBytesCount(): f64 { return <f64>pooledBytes; }
 export function grownBytesCount(): f64 { return <f64>grownBytes; }
+/** The most bytes (by size class) handed out at once since the last resetPeak(): a step's peak tensor memory. */
+export function peakBytesCount(): f64 { return <f64>peakBytes; }
+export function resetPeak(): void { peakBytes = liveBytes; }
