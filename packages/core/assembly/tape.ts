@@ -186,8 +186,9 @@ function keeps(srcs: StaticArray<Tensor>, id: i32): bool {
  * sweep has passed it: a node is never visited twice, so its saved values are dead from then on unless another
  * tape or the caller holds them. Values that only this tape kept (the intermediates of an inner gradient, under a
  * nested tape) are then freed while the sweep still runs, and the cotangents made later reuse their blocks: in
- * Burgers' PINN step (nested tapes, 10,000 points) this lowered the peak tensor memory from 94 to 76 MiB. The tape
- * is consumed even when the sweep fails, as TensorFlow consumes a non-persistent tape in its gradient call.
+ * Burgers' PINN step (nested tapes, 10,000 points) this lowered the peak tensor memory from 94 to 76 MiB (with the
+ * power-of-two block sizes of the time). The tape is consumed even when the sweep fails, as TensorFlow consumes a
+ * non-persistent tape in its gradient call.
  */
 function sweep(tape: Tape, target: Tensor, seed: Tensor, srcs: StaticArray<Tensor>, consume: bool = false): bool {
   grads = new Map<i32, Tensor>();
