@@ -1,7 +1,7 @@
 // The core's exports. Only numbers cross: handles, counts, scalars; shapes, axes and handle lists go through the
 // scratch arrays. Every export starts from a clean error state and returns 0 (or -1 for counts) on failure, with
 // the details in errors.ts. Arguments are validated here, before any kernel runs, so bad input never traps.
-import { Tensor, DType, MAX_RANK, get, at, newTensor, release, releaseHandle, retain, sizeOf, stdStrides, isContiguous,
+import { Tensor, DType, MAX_RANK, get, at, newTensor, release, releaseHandle, retain, sizeOf, stdStrides, isContiguous, scopeBegin, scopeEnd,
          scratchI32, scratchF64, readShape, liveTensorCount, liveTensorBytes, currentId } from "./tensor";
 import { fail, failed, clearError, ErrorCode, addDetail } from "./errors";
 import { Op } from "./ops/index";
@@ -13,6 +13,7 @@ import * as A from "./ops/activations";
 import * as Ar from "./ops/arith";
 import * as V from "./ops/view";
 import { where } from "./ops/where";
+import { tanhGrad, sigmoidGrad, mulMul } from "./ops/fused";
 import { matMul } from "./ops/matmul";
 import { reduce } from "./ops/reduce";
 import { concat } from "./ops/concat";
@@ -21,7 +22,7 @@ import { pad } from "./ops/pad";
 import * as C from "./ops/creation";
 import { rngCreate, rngRelease, rngHas } from "./rng";
 import { gatherStrided } from "./kernels/strided";
-import { allocatedBytes, pooledBytesCount, grownBytesCount } from "./memory";
+import { allocatedBytes, pooledBytesCount, grownBytesCount, peakBytesCount, resetPeak } from "./memory";
 import { maybeCollect, collectNow } from "./gc";
 
 export { Op } from "./ops/index";
@@ -51,6 +52,8 @@ export function liveBytes(): f64 { return liveTensorBytes(); }
 export function poolBytes(): f64 { return pooledBytesCount(); }
 export function allocBytes(): f64 { return allocatedBytes(); }
 export function reservedBytes(): f64 { return grownBytesCount(); }
+export function peakBytes(): f64 { return peakBytesCount(); }
+export function resetPeakBytes(): void { resetPeak(); }
 export function nextHandle(): i32 { return currentId(); }
 
 // ---- tensors ----
@@ -164,9 +167,33 @@ export function binaryOp(op: i32, ha: i32, hb: i32): i32 {
     case Op.LessEqual: y = Ar.compare(op, BK.LessEqual, a, b); break;
     case Op.Greater: y = Ar.compare(op, BK.Greater, a, b); break;
     case Op.GreaterEqual: y = Ar.compare(op, BK.GreaterEqual, a, b); break;
+    // the fused derivative ops (ops/fused.ts): g (1 - y^2) and g y (1 - y), for the Taylor jets of the TS side
+    case Op.TanhGrad: case Op.SigmoidGrad: y = fusedScoped(op, a, b, a, 0); break;
     default: fail(ErrorCode.BadArgument, op, -1, 0, op); return 0;
   }
   return done(y);
+}
+
+/** s a b c elementwise (ops/fused.ts; operands of different shapes broadcast through the unfused ops). */
+export function mulMulOp(ha: i32, hb: i32, hc: i32, s: f64): i32 {
+  begin();
+  const a = get(ha, Op.MulMul, 0); if (a == null) return 0;
+  const b = get(hb, Op.MulMul, 1); if (b == null) return 0;
+  const c = get(hc, Op.MulMul, 2); if (c == null) return 0;
+  return done(fusedScoped(Op.MulMul, a, b, c, s));
+}
+
+/**
+ * A fused op inside a scope of its own: with operands of different shapes it falls back to a chain of unfused ops
+ * whose temporaries only a scope frees (backward rules always run in one; an export does not). The result is
+ * retained past the scope and handed to the caller.
+ */
+function fusedScoped(op: i32, a: Tensor, b: Tensor, c: Tensor, s: f64): Tensor {
+  scopeBegin();
+  const y = op == Op.MulMul ? mulMul(a, b, c, s) : (op == Op.TanhGrad ? tanhGrad(a, b) : sigmoidGrad(a, b));
+  retain(y);
+  scopeEnd();
+  return y;
 }
 
 export function whereOp(hc: i32, ha: i32, hb: i32): i32 {

@@ -5,7 +5,7 @@ export * from "./ops.js";
 export { Variable, variable } from "./variable.js";
 export { GradientTape, type GradientOptions, type TapeOptions, type Unconnected, type Sources, type GradientsOf } from "./tape.js";
 export { grad, valueAndGrad, vjp, jvp, hessian } from "./transforms.js";
-export { tidy, keep, dispose, memory, type MemoryInfo } from "./memory.js";
+export { tidy, keep, dispose, memory, resetPeakMemory, type MemoryInfo } from "./memory.js";
 export { Generator, setSeed, randomUniform, randomNormal, truncatedNormal } from "./random.js";
 export {
   GradtapeError, ShapeError, DTypeError, DisposedTensorError, GradientError, IndexError, ArgumentError, OutOfMemoryError,

