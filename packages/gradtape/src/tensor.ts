@@ -1,6 +1,6 @@
 // The Tensor class: a handle to a record in the core plus a cached shape and dtype. Methods mirror the op
 // functions in ops.ts (TensorFlow.js names and argument order).
-import { core, scratch, writeScratch, floats } from "./backend.js";
+import { core, scratch, writeScratch, floats, copyFloats } from "./backend.js";
 import { DisposedTensorError, ArgumentError, ShapeError, throwCoreError, fmtShape, DTYPES, type DType, type Described } from "./errors.js";
 import { track, untrack, finalizer } from "./memory.js";
 import * as ops from "./ops.js";
@@ -61,10 +61,10 @@ export class Tensor {
     const c = core();
     const h = this.handleFor("data");
     const ptr = c.tensorDataPtr(h);
-    if (ptr !== 0 || this.size === 0) return floats(ptr, this.size).slice();
+    if (ptr !== 0 || this.size === 0) return copyFloats(ptr, this.size);
     const hc = c.tensorContiguous(h);
     if (hc === 0) throwCoreError("data", [this]);
-    try { return floats(c.tensorDataPtr(hc), this.size).slice(); } finally { c.tensorRelease(hc); }
+    try { return copyFloats(c.tensorDataPtr(hc), this.size); } finally { c.tensorRelease(hc); }
   }
   dataSync(): Float32Array { return this.data(); }
 
@@ -145,12 +145,12 @@ export class Tensor {
 }
 
 /** Wraps a handle returned by the core, or throws the core's error for `op`. */
-export function wrap(h: number, op: string, inputs: readonly Described[] = [], names?: readonly string[]): Tensor {
+export function wrap(h: number, op: string, inputs?: readonly Described[], names?: readonly string[]): Tensor {
   if (h === 0) throwCoreError(op, inputs, names);
   const meta = core().tensorMeta(h);
   const r = meta & 0xff, s = scratch();
-  const shape = new Array<number>(r);
-  for (let i = 0; i < r; i++) shape[i] = s[i];
+  // literal arrays for the common ranks: one allocation each, and the same hidden class for every tensor's shape
+  const shape = r === 2 ? [s[0], s[1]] : r === 1 ? [s[0]] : r === 0 ? [] : Array.from(s.subarray(0, r));
   return new Tensor(h, Object.freeze(shape), DTYPES[meta >> 8] ?? "float32");
 }
 
@@ -187,6 +187,17 @@ function checkShape(shape: readonly number[], op: string): void {
 
 /** Makes a tensor from nested arrays, a flat array/typed array plus shape, or a scalar. */
 export function tensor(values: NestedArray | ArrayLike<number>, shape?: number[], dtype?: DType): Tensor {
+  // A Float32Array with a shape (how points reach a network in a loop) needs none of the nested-array checks: its
+  // values are numbers already, and copying them into a JS array first doubled the cost of a one-point evaluation's
+  // input. Same checks on the shape and the count as below.
+  if (values instanceof Float32Array && shape !== undefined && (dtype === undefined || dtype === "float32")) {
+    checkShape(shape, "tensor");
+    const n = shape.reduce((a, b) => a * b, 1);
+    if (n !== values.length) {
+      throw new ArgumentError(`tensor: ${values.length} values cannot fill shape ${fmtShape(shape)} (${n} elements). Give a shape whose product is ${values.length}.`);
+    }
+    return fromFlat(values, shape, "float32", "tensor");
+  }
   const flat = flatten(values, "tensor");
   const finalShape = shape ?? flat.shape;
   checkShape(finalShape, "tensor");
@@ -207,7 +218,7 @@ export function fromFlat(data: ArrayLike<number>, shape: readonly number[], dtyp
   const h = c.tensorNew(shape.length, DTYPES.indexOf(dtype));
   if (h === 0) throwCoreError(op);
   if (data.length > 0) floats(c.tensorDataPtr(h), data.length).set(data);
-  return new Tensor(h, shape.slice(), dtype, tracked);
+  return new Tensor(h, Object.freeze(shape.slice()), dtype, tracked);
 }
 
 export function scalar(value: number, dtype: DType = "float32"): Tensor { return tensor(value, [], dtype); }
