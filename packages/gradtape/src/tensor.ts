@@ -2,7 +2,7 @@
 // functions in ops.ts (TensorFlow.js names and argument order).
 import { core, scratch, writeScratch, floats, copyFloats } from "./backend.js";
 import { DisposedTensorError, ArgumentError, ShapeError, throwCoreError, fmtShape, DTYPES, type DType, type Described } from "./errors.js";
-import { track, untrack, finalizer } from "./memory.js";
+import { track, untrack, finalizer, type Scope } from "./memory.js";
 import * as ops from "./ops.js";
 
 export type TensorLike = Tensor | number;
@@ -12,6 +12,8 @@ export class Tensor {
   #handle: number;
   #disposed = false;
   #guarded = false;
+  /** @internal the tidy scope that owns it (memory.ts) */
+  scope: Scope | null = null;
   readonly shape: readonly number[];
   readonly dtype: DType;
 
