@@ -150,10 +150,26 @@ export class Tensor {
 export function wrap(h: number, op: string, inputs?: readonly Described[], names?: readonly string[]): Tensor {
   if (h === 0) throwCoreError(op, inputs, names);
   const meta = core().tensorMeta(h);
-  const r = meta & 0xff, s = scratch();
-  // literal arrays for the common ranks: one allocation each, and the same hidden class for every tensor's shape
-  const shape = r === 2 ? [s[0], s[1]] : r === 1 ? [s[0]] : r === 0 ? [] : Array.from(s.subarray(0, r));
-  return new Tensor(h, Object.freeze(shape), DTYPES[meta >> 8] ?? "float32");
+  return new Tensor(h, shapeOf(meta & 0xff, scratch()), DTYPES[meta >> 8] ?? "float32");
+}
+
+// Frozen shape arrays of rank <= 2 are shared between tensors (a shape is never written, and freezing one per op
+// cost as much as the rest of wrap()): keyed by a small integer, so lookups stay on V8's fast Smi-keyed path.
+const SCALAR: readonly number[] = Object.freeze([]);
+const shapes = new Map<number, readonly number[]>();
+function shapeOf(r: number, s: Int32Array): readonly number[] {
+  let key = -1;
+  if (r === 2 && s[0] < 16384 && s[1] < 32768) key = s[0] * 32768 + s[1];           // < 2^29
+  else if (r === 1 && s[0] < (1 << 28)) key = -2 - s[0];                           // > -2^29
+  else if (r === 0) return SCALAR;
+  if (key === -1) return Object.freeze(Array.from(s.subarray(0, r)));
+  let shape = shapes.get(key);
+  if (shape === undefined) {
+    if (shapes.size >= 4096) shapes.clear(); // bounded: a long run with ever new shapes must not grow it forever
+    shape = Object.freeze(r === 2 ? [s[0], s[1]] : [s[0]]);
+    shapes.set(key, shape);
+  }
+  return shape;
 }
 
 /** Flattens nested arrays, checking that they are rectangular and numeric. */
