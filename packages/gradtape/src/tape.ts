@@ -23,8 +23,11 @@ export interface TapeOptions { persistent?: boolean; watchAccessedVariables?: bo
 const MODES: Record<Unconnected, number> = { none: 0, zero: 1, error: 2 };
 const tapeFinalizer = new FinalizationRegistry<number>((id) => { try { core().tapeRelease(id); } catch { /* gone */ } });
 
+const SINGLE_KEYS = ["source"];
+const first = (r: (Tensor | null)[]): unknown => r[0];
+
 function flattenSources(sources: Sources, op: string): { list: Tensor[]; keys: string[]; rebuild: (r: (Tensor | null)[]) => unknown } {
-  if (sources instanceof Tensor) return { list: [sources], keys: ["source"], rebuild: (r) => r[0] };
+  if (sources instanceof Tensor) return { list: [sources], keys: SINGLE_KEYS, rebuild: first };
   if (Array.isArray(sources)) {
     return { list: sources.slice(), keys: sources.map((_, i) => `sources[${i}]`), rebuild: (r) => r };
   }
@@ -123,8 +126,11 @@ export class GradientTape {
       }
       throwCoreError("gradient", [target, ...list], ["target", ...keys]);
     }
-    const out = Array.from(scratch().subarray(0, n));
-    return rebuild(out.map((hh) => (hh === 0 ? null : wrap(hh, "gradient")))) as GradientsOf<S>;
+    const sc = scratch(), out = new Array<number>(n);
+    for (let i = 0; i < n; i++) out[i] = sc[i];  // (read all before wrap() reuses the scratch)
+    const res = new Array<Tensor | null>(n);
+    for (let i = 0; i < n; i++) res[i] = out[i] === 0 ? null : wrap(out[i], "gradient");
+    return rebuild(res) as GradientsOf<S>;
   }
 
   /** J[i..., k...] = d target[i...] / d source[k...]; differentiable under an outer tape. */

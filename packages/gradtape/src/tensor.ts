@@ -154,22 +154,24 @@ export function wrap(h: number, op: string, inputs?: readonly Described[], names
 }
 
 // Frozen shape arrays of rank <= 2 are shared between tensors (a shape is never written, and freezing one per op
-// cost as much as the rest of wrap()): keyed by a small integer, so lookups stay on V8's fast Smi-keyed path.
+// cost as much as the rest of wrap()): two small direct-mapped caches, checked by content (a miss just replaces
+// the slot, so they never grow).
 const SCALAR: readonly number[] = Object.freeze([]);
-const shapes = new Map<number, readonly number[]>();
+const shapes1: (readonly number[] | undefined)[] = new Array(64).fill(undefined);
+const shapes2: (readonly number[] | undefined)[] = new Array(256).fill(undefined);
 function shapeOf(r: number, s: Int32Array): readonly number[] {
-  let key = -1;
-  if (r === 2 && s[0] < 16384 && s[1] < 32768) key = s[0] * 32768 + s[1];           // < 2^29
-  else if (r === 1 && s[0] < (1 << 28)) key = -2 - s[0];                           // > -2^29
-  else if (r === 0) return SCALAR;
-  if (key === -1) return Object.freeze(Array.from(s.subarray(0, r)));
-  let shape = shapes.get(key);
-  if (shape === undefined) {
-    if (shapes.size >= 4096) shapes.clear(); // bounded: a long run with ever new shapes must not grow it forever
-    shape = Object.freeze(r === 2 ? [s[0], s[1]] : [s[0]]);
-    shapes.set(key, shape);
+  if (r === 2) {
+    const a = s[0], b = s[1], i = (a * 31 + b) & 255, c = shapes2[i];
+    if (c !== undefined && c[0] === a && c[1] === b) return c;
+    return (shapes2[i] = Object.freeze([a, b]));
   }
-  return shape;
+  if (r === 1) {
+    const a = s[0], i = a & 63, c = shapes1[i];
+    if (c !== undefined && c[0] === a) return c;
+    return (shapes1[i] = Object.freeze([a]));
+  }
+  if (r === 0) return SCALAR;
+  return Object.freeze(Array.from(s.subarray(0, r)));
 }
 
 /** Flattens nested arrays, checking that they are rectangular and numeric. */
