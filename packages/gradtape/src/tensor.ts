@@ -2,7 +2,7 @@
 // functions in ops.ts (TensorFlow.js names and argument order).
 import { core, scratch, writeScratch, floats, copyFloats } from "./backend.js";
 import { DisposedTensorError, ArgumentError, ShapeError, throwCoreError, fmtShape, DTYPES, type DType, type Described } from "./errors.js";
-import { track, untrack, finalizer, type Scope } from "./memory.js";
+import { track, untrack, finalizer, Held, type Scope } from "./memory.js";
 import * as ops from "./ops.js";
 
 export type TensorLike = Tensor | number;
@@ -11,7 +11,7 @@ export type NestedArray = number | boolean | NestedArray[];
 export class Tensor {
   #handle: number;
   #disposed = false;
-  #guarded = false;
+  #held: Held | null = null; // set when the finalizer is armed (guard())
   /** @internal the tidy scope that owns it (memory.ts) */
   scope: Scope | null = null;
   readonly shape: readonly number[];
@@ -29,9 +29,9 @@ export class Tensor {
 
   /** @internal Arms the finalizer for this tensor (once); memory.ts calls it when the tensor leaves every scope. */
   guard(): void {
-    if (this.#guarded || this.#disposed) return;
-    this.#guarded = true;
-    finalizer.register(this, this.#handle, this);
+    if (this.#held !== null || this.#disposed) return;
+    this.#held = new Held(this.#handle);
+    finalizer.register(this, this.#held);
   }
 
   get size(): number { let n = 1; for (const d of this.shape) n *= d; return n; }
@@ -52,7 +52,7 @@ export class Tensor {
   dispose(): void {
     if (this.#disposed) return;
     this.#disposed = true;
-    if (this.#guarded) finalizer.unregister(this);
+    if (this.#held !== null) this.#held.live = false;
     untrack(this);
     core().tensorRelease(this.#handle);
   }
