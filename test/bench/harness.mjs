@@ -18,14 +18,14 @@ const PROFILES = {
     // latency of a ~0.01-10 ms call: enough warm-up for V8 to optimise every library's JS and tier up its wasm.
     // By calls AND by time: V8 optimises in the background and tiers wasm up by work done, so a fast library needs
     // far more calls than a slow one (gradtape at ~15 us/call was still 2-3x off its steady state after 100 calls,
-    // 5 ms, and reached it after ~200 ms; 100 calls of jax-js are 35-75 ms).
-    seedSingle: { warmup: 300, warmupMs: 500, samples: 51 },
+    // 5 ms, and on a busy machine after 300 ms too; 100 calls of jax-js are 25-75 ms, and it also gains from 1 s).
+    seedSingle: { warmup: 300, warmupMs: 1000, samples: 51 },
     seedBatch: { n: 10000, warmup: 2, samples: 7 },
     pinn: { colloc: 10000, boundary: 300, warmup: 1, samples: 5 },
     matmul: { sizes: [64, 256, 512, 1024], warmup: 2, samples: 7 },
   },
   quick: {
-    seedSingle: { warmup: 100, warmupMs: 300, samples: 21 },
+    seedSingle: { warmup: 100, warmupMs: 1000, samples: 21 },
     seedBatch: { n: 10000, warmup: 1, samples: 3, budgetMs: 8000 },
     pinn: { colloc: 10000, boundary: 300, warmup: 1, samples: 3, budgetMs: 10000 },
     matmul: { sizes: [64, 256, 512, 1024], warmup: 1, samples: 3, budgetMs: 8000 },
