@@ -15,14 +15,17 @@ export const RESULTS_DIR = path.join(path.dirname(fileURLToPath(import.meta.url)
  */
 const PROFILES = {
   full: {
-    // latency of a ~0.1-10 ms call: enough warm-up calls for V8 to optimise every library's JS
-    seedSingle: { warmup: 300, samples: 51 },
+    // latency of a ~0.01-10 ms call: enough warm-up for V8 to optimise every library's JS and tier up its wasm.
+    // By calls AND by time: V8 optimises in the background and tiers wasm up by work done, so a fast library needs
+    // far more calls than a slow one (gradtape at ~15 us/call was still 2-3x off its steady state after 100 calls,
+    // 5 ms, and on a busy machine after 300 ms too; 100 calls of jax-js are 25-75 ms, and it also gains from 1 s).
+    seedSingle: { warmup: 300, warmupMs: 1000, samples: 51 },
     seedBatch: { n: 10000, warmup: 2, samples: 7 },
     pinn: { colloc: 10000, boundary: 300, warmup: 1, samples: 5 },
     matmul: { sizes: [64, 256, 512, 1024], warmup: 2, samples: 7 },
   },
   quick: {
-    seedSingle: { warmup: 100, samples: 21 },
+    seedSingle: { warmup: 100, warmupMs: 1000, samples: 21 },
     seedBatch: { n: 10000, warmup: 1, samples: 3, budgetMs: 8000 },
     pinn: { colloc: 10000, boundary: 300, warmup: 1, samples: 3, budgetMs: 10000 },
     matmul: { sizes: [64, 256, 512, 1024], warmup: 1, samples: 3, budgetMs: 8000 },
@@ -58,12 +61,15 @@ export function parseArgs(argv) {
  *   step) took a quarter of the budget: the expensive one-time work is done;
  * - sampling stops (after at least one sample) when the next sample would overrun the budget.
  */
-export async function measure(fn, { warmup = 1, samples = 5, budgetMs } = {}, { checked, priorMs } = {}) {
+export async function measure(fn, { warmup = 1, warmupMs = 0, samples = 5, budgetMs } = {}, { checked, priorMs } = {}) {
   if (budgetMs && checked?.ms >= budgetMs / 2) {
     return { median: checked.ms, cpuMedian: checked.cpuMs, min: checked.ms, max: checked.ms, samples: [checked.ms], reusedCheckedCall: true };
   }
   const prior = Math.max(checked?.ms ?? 0, priorMs ?? 0);
-  if (!(budgetMs && prior > budgetMs / 4)) for (let i = 0; i < warmup; i++) await fn();
+  if (!(budgetMs && prior > budgetMs / 4)) {
+    const w0 = performance.now();
+    for (let i = 0; i < warmup || performance.now() - w0 < warmupMs; i++) await fn();
+  }
   const ms = [], cpuMs = [];
   for (let i = 0; i < samples; i++) {
     const spent = ms.reduce((a, b) => a + b, 0);

@@ -310,4 +310,30 @@ describe("the FinalizationRegistry safety net", () => {
     await collect(() => JSON.stringify(live()) === JSON.stringify(before));
     expect(live()).toEqual(before);
   });
+
+  it("does not release again what dispose() released, when a tape still holds the record", async () => {
+    v8.setFlagsFromString("--expose-gc");
+    const gc = vm.runInNewContext("gc") as () => void;
+    // made outside tidy (so the finalizer is armed), saved by a persistent tape (exp keeps its output), disposed,
+    // then dropped: the finalizer's late callback must not drop the tape's reference to the saved output
+    const tape = new gt.GradientTape({ persistent: true });
+    const x = gt.tensor([0.5, -1, 2]);
+    let y: gt.Tensor | null = null;
+    const target = (() => {
+      let yy: gt.Tensor;
+      const s = tape.record(() => { tape.watch(x); yy = x.exp(); return yy.sum(); });
+      y = yy!;
+      return s;
+    })();
+    const records = gt.memory().tensors;
+    y!.dispose();  // the TS reference goes; the record stays, held by the tape
+    y = null;
+    for (let k = 0; k < 20; k++) { gc(); await new Promise((r) => setTimeout(r, 5)); }
+    expect(gt.memory().tensors, "the saved output's record is still held by the tape").toBe(records);
+    // d sum(exp x) / dx = exp x, read through the saved output: wrong or an error if it had been freed
+    const g = tape.gradient(target, x) as gt.Tensor;
+    const want = [0.5, -1, 2].map(Math.exp);
+    Array.from(g.data()).forEach((v, i) => expect(v).toBeCloseTo(want[i], 5));
+    g.dispose(); target.dispose(); x.dispose(); tape.dispose();
+  });
 });

@@ -10,6 +10,7 @@ import { fail, failed, ErrorCode, UnconnectedReason } from "./errors";
 import { backward } from "./ops/index";
 import { add, onesLike, zerosLike } from "./ops/arith";
 import { viewOf } from "./ops/view";
+import { IdSet, IdMap } from "./idmap";
 
 const NO_VERSIONS = new StaticArray<i32>(0);
 
@@ -49,7 +50,7 @@ export class Node {
 }
 
 export class Tape {
-  tracked: Set<i32> = new Set<i32>();
+  tracked: IdSet = new IdSet();
   nodes: Array<Node> = new Array<Node>();
   paused: i32 = 0;
   active: bool = false;
@@ -59,8 +60,8 @@ export class Tape {
 
   releaseAll(): void {
     for (let i = 0; i < this.nodes.length; i++) this.nodes[i].drop();
-    this.nodes = new Array<Node>();
-    this.tracked = new Set<i32>();
+    this.nodes.length = 0;  // (no new containers: a released tape is never recorded on again)
+    this.tracked.clear();
     this.released = true;
   }
 }
@@ -69,7 +70,7 @@ const tapes = new Map<i32, Tape>();
 const stack = new Array<Tape>();
 let nextTapeId: i32 = 1;
 let diffTape: Tape | null = null;         // the tape being differentiated
-let grads = new Map<i32, Tensor>();       // cotangents of the current backward pass
+const grads = new IdMap<Tensor>();       // cotangents of the current backward pass (one map, reused)
 
 export function anyRecording(): bool { return stack.length > 0; }
 export function tapeCount(): i32 { return tapes.size; }
@@ -191,7 +192,7 @@ function keeps(srcs: StaticArray<Tensor>, id: i32): bool {
  * non-persistent tape in its gradient call.
  */
 function sweep(tape: Tape, target: Tensor, seed: Tensor, srcs: StaticArray<Tensor>, consume: bool = false): bool {
-  grads = new Map<i32, Tensor>();
+  grads.clear();          // empty already: every sweep is followed by clearGrads()
   diffTape = tape;
   tape.paused++;
   accumulate(target.id, seed);
@@ -219,9 +220,8 @@ function sweep(tape: Tape, target: Tensor, seed: Tensor, srcs: StaticArray<Tenso
 }
 
 function clearGrads(): void {
-  const vals = grads.values();
-  for (let i = 0; i < vals.length; i++) release(vals[i]);
-  grads = new Map<i32, Tensor>();
+  for (let i = 0; i < grads.capacity; i++) if (grads.slotKey(i) != 0) release(grads.slotValue(i));
+  grads.clear();
 }
 
 /** The cotangent of s, following view provenance (a view made after the forward pass maps to its parent). */

@@ -45,13 +45,16 @@ export function core(): Core {
   return instance;
 }
 
-let i32view: Int32Array | null = null;
-let f32buf: ArrayBuffer | null = null;
+// Cached views. Growth of a wasm memory detaches its old ArrayBuffer (every view on it becomes zero-length); a
+// shared memory (the threaded core) instead keeps the old SharedArrayBuffer valid at its old length. So a view is
+// re-made when it is too short for what is asked (which covers both), rather than comparing memory.buffer on every
+// call: that getter was ~3% of a one-point evaluation (seed-single), since every op's result is read through scratch().
+let i32view: Int32Array = new Int32Array(0);
+let f32all: Float32Array = new Float32Array(0);
 
 /** The shared integer scratch through which shapes, axes and handle lists cross the boundary. */
 export function scratch(): Int32Array {
-  const c = core();
-  if (i32view === null || i32view.buffer !== c.memory.buffer) i32view = new Int32Array(c.memory.buffer, c.scratchI32Ptr(), 1024);
+  if (i32view.length === 0) { const c = core(); i32view = new Int32Array(c.memory.buffer, c.scratchI32Ptr(), 1024); }
   return i32view;
 }
 
@@ -60,9 +63,20 @@ export function writeScratch(values: ArrayLike<number>, at = 0): void {
   scratch().set(values as ArrayLike<number>, at);
 }
 
+/** All of the wasm memory as floats, covering at least index `end` (exclusive); valid until the next call that may allocate. */
+function allFloats(end: number): Float32Array {
+  if (end > f32all.length || f32all.length === 0) f32all = new Float32Array(core().memory.buffer);
+  return f32all;
+}
+
 /** A Float32Array view of n floats at ptr (valid until the next call that may allocate). */
 export function floats(ptr: number, n: number): Float32Array {
-  const c = core();
-  if (f32buf !== c.memory.buffer) f32buf = c.memory.buffer as ArrayBuffer;
-  return new Float32Array(f32buf, ptr, n);
+  const i = ptr >>> 2;
+  return allFloats(i + n).subarray(i, i + n);
+}
+
+/** A copy of the n floats at ptr (one allocation: no intermediate view). */
+export function copyFloats(ptr: number, n: number): Float32Array {
+  const i = ptr >>> 2;
+  return allFloats(i + n).slice(i, i + n);
 }

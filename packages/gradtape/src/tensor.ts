@@ -1,8 +1,8 @@
 // The Tensor class: a handle to a record in the core plus a cached shape and dtype. Methods mirror the op
 // functions in ops.ts (TensorFlow.js names and argument order).
-import { core, scratch, writeScratch, floats } from "./backend.js";
+import { core, scratch, writeScratch, floats, copyFloats } from "./backend.js";
 import { DisposedTensorError, ArgumentError, ShapeError, throwCoreError, fmtShape, DTYPES, type DType, type Described } from "./errors.js";
-import { track, untrack, finalizer } from "./memory.js";
+import { track, untrack, finalizer, Held, type Scope } from "./memory.js";
 import * as ops from "./ops.js";
 
 export type TensorLike = Tensor | number;
@@ -11,7 +11,9 @@ export type NestedArray = number | boolean | NestedArray[];
 export class Tensor {
   #handle: number;
   #disposed = false;
-  #guarded = false;
+  #held: Held | null = null; // set when the finalizer is armed (guard())
+  /** @internal the tidy scope that owns it (memory.ts) */
+  scope: Scope | null = null;
   readonly shape: readonly number[];
   readonly dtype: DType;
 
@@ -27,9 +29,9 @@ export class Tensor {
 
   /** @internal Arms the finalizer for this tensor (once); memory.ts calls it when the tensor leaves every scope. */
   guard(): void {
-    if (this.#guarded || this.#disposed) return;
-    this.#guarded = true;
-    finalizer.register(this, this.#handle, this);
+    if (this.#held !== null || this.#disposed) return;
+    this.#held = new Held(this.#handle);
+    finalizer.register(this, this.#held);
   }
 
   get size(): number { let n = 1; for (const d of this.shape) n *= d; return n; }
@@ -50,7 +52,7 @@ export class Tensor {
   dispose(): void {
     if (this.#disposed) return;
     this.#disposed = true;
-    if (this.#guarded) finalizer.unregister(this);
+    if (this.#held !== null) this.#held.live = false;
     untrack(this);
     core().tensorRelease(this.#handle);
   }
@@ -61,10 +63,10 @@ export class Tensor {
     const c = core();
     const h = this.handleFor("data");
     const ptr = c.tensorDataPtr(h);
-    if (ptr !== 0 || this.size === 0) return floats(ptr, this.size).slice();
+    if (ptr !== 0 || this.size === 0) return copyFloats(ptr, this.size);
     const hc = c.tensorContiguous(h);
     if (hc === 0) throwCoreError("data", [this]);
-    try { return floats(c.tensorDataPtr(hc), this.size).slice(); } finally { c.tensorRelease(hc); }
+    try { return copyFloats(c.tensorDataPtr(hc), this.size); } finally { c.tensorRelease(hc); }
   }
   dataSync(): Float32Array { return this.data(); }
 
@@ -145,13 +147,31 @@ export class Tensor {
 }
 
 /** Wraps a handle returned by the core, or throws the core's error for `op`. */
-export function wrap(h: number, op: string, inputs: readonly Described[] = [], names?: readonly string[]): Tensor {
+export function wrap(h: number, op: string, inputs?: readonly Described[], names?: readonly string[]): Tensor {
   if (h === 0) throwCoreError(op, inputs, names);
   const meta = core().tensorMeta(h);
-  const r = meta & 0xff, s = scratch();
-  const shape = new Array<number>(r);
-  for (let i = 0; i < r; i++) shape[i] = s[i];
-  return new Tensor(h, Object.freeze(shape), DTYPES[meta >> 8] ?? "float32");
+  return new Tensor(h, shapeOf(meta & 0xff, scratch()), DTYPES[meta >> 8] ?? "float32");
+}
+
+// Frozen shape arrays of rank <= 2 are shared between tensors (a shape is never written, and freezing one per op
+// cost as much as the rest of wrap()): two small direct-mapped caches, checked by content (a miss just replaces
+// the slot, so they never grow).
+const SCALAR: readonly number[] = Object.freeze([]);
+const shapes1: (readonly number[] | undefined)[] = new Array(64).fill(undefined);
+const shapes2: (readonly number[] | undefined)[] = new Array(256).fill(undefined);
+function shapeOf(r: number, s: Int32Array): readonly number[] {
+  if (r === 2) {
+    const a = s[0], b = s[1], i = (a * 31 + b) & 255, c = shapes2[i];
+    if (c !== undefined && c[0] === a && c[1] === b) return c;
+    return (shapes2[i] = Object.freeze([a, b]));
+  }
+  if (r === 1) {
+    const a = s[0], i = a & 63, c = shapes1[i];
+    if (c !== undefined && c[0] === a) return c;
+    return (shapes1[i] = Object.freeze([a]));
+  }
+  if (r === 0) return SCALAR;
+  return Object.freeze(Array.from(s.subarray(0, r)));
 }
 
 /** Flattens nested arrays, checking that they are rectangular and numeric. */
@@ -190,6 +210,17 @@ function checkShape(shape: readonly number[], op: string): void {
 
 /** Makes a tensor from nested arrays, a flat array/typed array plus shape, or a scalar. */
 export function tensor(values: NestedArray | ArrayLike<number>, shape?: number[], dtype?: DType): Tensor {
+  // A Float32Array with a shape (how points reach a network in a loop) needs none of the nested-array checks: its
+  // values are numbers already, and copying them into a JS array first doubled the cost of a one-point evaluation's
+  // input. Same checks on the shape and the count as below.
+  if (values instanceof Float32Array && shape !== undefined && (dtype === undefined || dtype === "float32")) {
+    checkShape(shape, "tensor");
+    const n = shape.reduce((a, b) => a * b, 1);
+    if (n !== values.length) {
+      throw new ArgumentError(`tensor: ${values.length} values cannot fill shape ${fmtShape(shape)} (${n} elements). Give a shape whose product is ${values.length}.`);
+    }
+    return fromFlat(values, shape, "float32", "tensor");
+  }
   const flat = flatten(values, "tensor");
   const finalShape = shape ?? flat.shape;
   checkShape(finalShape, "tensor");
@@ -210,7 +241,7 @@ export function fromFlat(data: ArrayLike<number>, shape: readonly number[], dtyp
   const h = c.tensorNew(shape.length, DTYPES.indexOf(dtype));
   if (h === 0) throwCoreError(op);
   if (data.length > 0) floats(c.tensorDataPtr(h), data.length).set(data);
-  return new Tensor(h, shape.slice(), dtype, tracked);
+  return new Tensor(h, Object.freeze(shape.slice()), dtype, tracked);
 }
 
 export function scalar(value: number, dtype: DType = "float32"): Tensor { return tensor(value, [], dtype); }

@@ -15,7 +15,7 @@
 // N == 1 (a matrix-vector product: the output layer of a network and its backward) has its own loops, so that
 // 7 of 8 panel columns are not padding; with A stored [M,K] each dot product is summed in 4 lanes, then pairwise.
 import { alloc, free } from "../memory";
-import { matmulRowsPar } from "./parallel";
+import { matmulRowsPar, matmulAllKPar, splitsAllK } from "./parallel";
 import { madd } from "./madd";
 
 const KC: i32 = 256;
@@ -152,6 +152,19 @@ export function matmulRowsT(ak: usize, sak4: usize, pb: usize, kc: i32, c: usize
 function blocked(a: usize, ta: bool, b: usize, sbk: usize, sbj: usize, c: usize, M: i32, K: i32, N: i32): bool {
   const sak: usize = ta ? <usize>M : 1, s4 = ta ? <usize>M << 2 : <usize>K << 2;
   const panels = (N + 7) >> 3;
+  if (K > KC && splitsAllK(M, N, K, KC)) {
+    // Few rows, long K (a dense layer's weight gradient H^T G: M and N are layer widths, K the points): one K block
+    // is too little work to split, so B is packed whole (block after block, each laid out as below) and the rows
+    // of C are split over the entire K loop. Every element sums the same blocks in the same order: same bits.
+    const pb = packSpace(<usize>panels * <usize>K << 5);
+    if (pb == 0) return false;
+    for (let k0 = 0; k0 < K; k0 += KC) {
+      const kc = min(KC, K - k0), blk = pb + (<usize>panels * <usize>k0 << 5);
+      for (let p = 0; p < panels; p++) packPanel(b, sbk, sbj, k0, kc, p << 3, min(8, N - (p << 3)), blk + (<usize>p * <usize>kc << 5));
+    }
+    matmulAllKPar(ta, a, sak, s4, pb, K, KC, c, M, N);
+    return true;
+  }
   for (let k0 = 0; k0 < K; k0 += KC) {
     const kc = min(KC, K - k0);
     const pb = packSpace(<usize>panels * <usize>kc << 5);

@@ -17,7 +17,7 @@ import { matmulRowsN, matmulRowsT } from "./matmul";
 // @ts-ignore: decorator
 @external("env", "parallelFor") declare function hostParallelFor(task: i32, args: i32, n: i32): void;
 
-export enum Task { MatmulRows, Unary, Binary, BinaryRows, TanhGrad, SigmoidGrad, MulMul }
+export enum Task { MatmulRows, Unary, Binary, BinaryRows, TanhGrad, SigmoidGrad, MulMul, MatmulAllK }
 
 let threads: i32 = 1;
 /** The number of threads sharing the work (set by the loader after it started the workers). */
@@ -46,6 +46,20 @@ export function runTask(task: i32, args: usize, t: i32): void {
     const c = <usize>arg(args, 5), N = arg(args, 6), add = arg(args, 9) != 0;
     if (arg(args, 0) == 0) matmulRowsN(ak, s4, pb, kc, c, N, r0, r1, add);
     else matmulRowsT(ak, s4, pb, kc, c, N, r0, r1, add);
+    return;
+  }
+  if (task == Task.MatmulAllK) {
+    // rows [r0, r1) of C over every K block of the whole-packed B (matmul.ts blocked(): block k0 at pb + 32 panels k0)
+    const M = arg(args, 8), chunk = arg(args, 9);
+    const r0 = t * chunk, r1 = min(M, r0 + chunk);
+    const a = <usize>arg(args, 1), sak = <usize>arg(args, 2), s4 = <usize>arg(args, 3), pb = <usize>arg(args, 4);
+    const K = arg(args, 5), kcMax = arg(args, 6), c = <usize>arg(args, 7), N = arg(args, 10);
+    const panels = <usize>((N + 7) >> 3);
+    for (let k0 = 0; k0 < K; k0 += kcMax) {
+      const kc = min(kcMax, K - k0), ak = a + (<usize>k0 * sak << 2), blk = pb + (panels * <usize>k0 << 5);
+      if (arg(args, 0) == 0) matmulRowsN(ak, s4, blk, kc, c, N, r0, r1, k0 > 0);
+      else matmulRowsT(ak, s4, blk, kc, c, N, r0, r1, k0 > 0);
+    }
     return;
   }
   if (task == Task.BinaryRows) {
@@ -82,7 +96,8 @@ export function runTask(task: i32, args: usize, t: i32): void {
 }
 
 // Work below these sizes is not split: posting a job, waking a worker and waiting for it costs 20-30 us (measured
-// on a 2-core VM), as much as a memory-bound elementwise op over 200k floats. Transcendental unary kernels
+// on a 2-core VM), as much as a memory-bound elementwise op over 200k floats. (Rechecked: add and mul over
+// [10000, 20] take 32 us on one thread and 33-34 us split in two, min of 400 calls: they stay whole.) Transcendental unary kernels
 // (exp, log, tanh, sigmoid, sin, cos, softplus: 2-5 ns per element) pay off much earlier than add or mul.
 const MIN_ELEMENTS: i32 = 1 << 19;
 const MIN_TRANSCENDENTAL: i32 = 1 << 15;
@@ -106,6 +121,23 @@ export function matmulRowsPar(ta: bool, ak: usize, s4: usize, pb: usize, kc: i32
   set(0, ta ? 1 : 0); set(1, <i32>ak); set(2, <i32>s4); set(3, <i32>pb); set(4, kc); set(5, <i32>c); set(6, N); set(7, M);
   set(8, chunk); set(9, add ? 1 : 0);
   parallelFor(Task.MatmulRows, tasks(M, chunk));
+}
+
+/**
+ * Whether blocked() should split C's rows over the whole K loop: enough work in total, but not in one K block. That
+ * is a dense layer's weight gradient H^T G (M, N = widths of 20, K = 10,000 points: 4M multiply-adds, 100k per K
+ * block), which was never split: one call 235 -> 171 us on 2 threads (min of 400, /tmp/latency/elt.mjs).
+ */
+export function splitsAllK(M: i32, N: i32, K: i32, kc: i32): bool {
+  return threads > 1 && M >= 8 && <f64>M * <f64>N * <f64>K >= MIN_MACS && <f64>M * <f64>N * <f64>kc < MIN_MACS;
+}
+
+/** C[M,N] over all of K from B packed whole (see splitsAllK), in row chunks of 4 (the tile height). */
+export function matmulAllKPar(ta: bool, a: usize, sak: usize, s4: usize, pb: usize, K: i32, kc: i32, c: usize, M: i32, N: i32): void {
+  const chunk = 4;
+  set(0, ta ? 1 : 0); set(1, <i32>a); set(2, <i32>sak); set(3, <i32>s4); set(4, <i32>pb); set(5, K); set(6, kc);
+  set(7, <i32>c); set(8, M); set(9, chunk); set(10, N);
+  parallelFor(Task.MatmulAllK, tasks(M, chunk));
 }
 
 export function unaryPar(k: i32, src: usize, dst: usize, n: i32, a: f32, b: f32): void {

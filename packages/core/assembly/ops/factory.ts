@@ -58,12 +58,12 @@ export function unary(op: i32, x: Tensor, k: i32, a: f32, b: f32, save: i32, non
   if (y !== ERR) unaryPar(k, c.ptr, y.ptr, y.size, a, b);
   release(c);
   if (y !== ERR && anyRecording()) {
-    const n = (save & Save.In ? 1 : 0) + (save & Save.Out ? 1 : 0);
-    const saved = n == 0 ? NONE : new StaticArray<Tensor>(n);
-    let i = 0;
-    if (save & Save.In) saved[i++] = x;
-    if (save & Save.Out) saved[i++] = y;
-    record(op, arr1(x), y, saved, NO_I, a == 0 && b == 0 ? F00 : f2(a, b), nondiff);
+    const ins = arr1(x);
+    let saved = NONE;
+    if (save == Save.In) saved = ins; // shared with the inputs (a Node never writes either)
+    else if (save == Save.Out) saved = arr1(y);
+    else if (save == Save.Both) saved = arr2(x, y);
+    record(op, ins, y, saved, NO_I, a == 0 && b == 0 ? F00 : f2(a, b), nondiff);
   }
   return y;
 }
@@ -132,8 +132,10 @@ export function binary(op: i32, a: Tensor, b: Tensor, k: i32, save: i32, nondiff
     }
   }
   if (anyRecording()) {
-    const saved = save == Save.None ? NONE : (save == Save.Both ? arr2(a, b) : (save == Save.Out ? arr1(y) : arr2(a, b)));
-    record(op, arr2(a, b), y, saved, NO_I, NO_F, nondiff);
+    // the inputs array doubles as the saved array when both inputs are saved (a Node never writes either)
+    const ins = arr2(a, b);
+    const saved = save == Save.None ? NONE : (save == Save.Out ? arr1(y) : ins);
+    record(op, ins, y, saved, NO_I, NO_F, nondiff);
   }
   return y;
 }

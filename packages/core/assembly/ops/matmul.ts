@@ -84,7 +84,7 @@ export function matMul(a: Tensor, b: Tensor, ta: bool, tb: bool): Tensor {
   }
   release(pa); release(pb);
   if (failed()) { if (y !== ERR) release(y); return ERR; }
-  if (anyRecording()) record(Op.MatMul, arr2(a, b), y, arr2(a, b), FLAGS[(ta ? 2 : 0) + (tb ? 1 : 0)], NO_F);
+  if (anyRecording()) { const ab = arr2(a, b); record(Op.MatMul, ab, y, ab, FLAGS[(ta ? 2 : 0) + (tb ? 1 : 0)], NO_F); }
   return y;
 }
 
