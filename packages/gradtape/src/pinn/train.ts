@@ -36,7 +36,7 @@ export interface TrainOptions {
   learningRate?: LearningRate;
   /** L-BFGS iterations (default: the problem's, else 5000) */
   lbfgsSteps?: number;
-  /** further L-BFGS options (history size, tolerances, line search) */
+  /** further L-BFGS options (history size, tolerances, line search; lossNoise defaults to 1e-4 here) */
   lbfgs?: Omit<LBFGSOptions, "maxIterations" | "maxEvaluations" | "onIteration">;
   /** stop (after the current step) once this many seconds have passed */
   timeLimit?: number;
@@ -250,7 +250,11 @@ export function train(problem: Problem, options: TrainOptions = {}): TrainResult
     }
     if (lbfgsSteps > 0 && stopReason === "done") {
       window.length = 0;
-      const lbfgs = new LBFGS({ historySize: 50, ...options.lbfgs, maxIterations: lbfgsSteps, maxEvaluations: Math.ceil(lbfgsSteps * 1.25) + 20 });
+      // lossNoise: the float32 PINN loss is noisy along a line at ~1e-5 of its value (Burgers after 3,500 steps,
+      // loss 8.7e-5: the residual sd of a quadratic fit to 41 samples along -g, test/bench/loss-noise.mjs), far
+      // above L-BFGS's float64 default of 1e-6; 1e-4 (about 10 sd) lets the line search rely on slopes there.
+      // Burgers seed 0: relative L2 1.02e-3 with 1e-6 (stopped at 7,227 steps), 8.6e-4 with 1e-4 (7,761 steps).
+      const lbfgs = new LBFGS({ historySize: 50, lossNoise: 1e-4, ...options.lbfgs, maxIterations: lbfgsSteps, maxEvaluations: Math.ceil(lbfgsSteps * 1.25) + 20 });
       let stopped: TrainStopReason | null = null;
       lbfgs.onIteration = (info) => {
         step++; doneLbfgs++;
