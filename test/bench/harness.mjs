@@ -22,13 +22,16 @@ const PROFILES = {
     seedSingle: { warmup: 300, warmupMs: 1000, samples: 51 },
     seedBatch: { n: 10000, warmup: 2, samples: 7 },
     pinn: { colloc: 10000, boundary: 300, warmup: 1, samples: 5 },
-    matmul: { sizes: [64, 256, 512, 1024], warmup: 2, samples: 7 },
+    // matmul: V8 compiles a wasm kernel with its optimising tier in the background once it has done enough work;
+    // a 256 product takes ~1 ms, so two warm-up calls could leave every sample in the baseline tier (~2x slower
+    // for gradtape's kernel; the same holds for XNNPACK's). Warm up for at least 500 ms per size, every library alike.
+    matmul: { sizes: [64, 256, 512, 1024], warmup: 2, warmupMs: 500, samples: 11 },
   },
   quick: {
     seedSingle: { warmup: 100, warmupMs: 1000, samples: 21 },
     seedBatch: { n: 10000, warmup: 1, samples: 3, budgetMs: 8000 },
     pinn: { colloc: 10000, boundary: 300, warmup: 1, samples: 3, budgetMs: 10000 },
-    matmul: { sizes: [64, 256, 512, 1024], warmup: 1, samples: 3, budgetMs: 8000 },
+    matmul: { sizes: [64, 256, 512, 1024], warmup: 1, warmupMs: 300, samples: 5, budgetMs: 8000 },
   },
   tiny: {
     seedSingle: { warmup: 1, samples: 3 },
