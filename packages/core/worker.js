@@ -2,6 +2,8 @@
 // running its start function (the main instance owns every allocation and all state; this instance only runs
 // kernels through runTask), then serves jobs until told to stop. Node (worker_threads) and browsers (module
 // Worker) alike.
+import { SPIN_MS, spinWhileEqual } from "./spin.js";
+
 const isNode = typeof process !== "undefined" && !!process.versions?.node;
 const port = isNode ? (await import(/* @vite-ignore */ "node:worker_threads")).parentPort : self;
 const on = (f) => (isNode ? port.on("message", f) : (port.onmessage = (e) => f(e.data)));
@@ -18,16 +20,18 @@ on(({ module, memory, ctl }) => {
   serve(i32, big, runTask);
 });
 
-const SPIN = 10000;
-
 /** The job loop; the control block layout and the claim protocol are described in threads.js. */
 function serve(i32, big, runTask) {
   let seen = Atomics.load(i32, 0);
   for (;;) {
-    // Jobs come in bursts (every large op of a training step): spin a little before sleeping, since a futex wake
-    // costs tens of microseconds, as much as a whole task.
-    for (let s = 0; s < SPIN && Atomics.load(i32, 0) === seen; s++);
-    Atomics.wait(i32, 0, seen);
+    // Jobs come in bursts (every large op of a training step): spin up to SPIN_MS before sleeping, since a wake-up
+    // costs tens of microseconds, as much as a whole task. Asleep, we count ourselves in [6] first, so that the
+    // caller notifies only when someone sleeps (why no wake-up is lost: threads.js, parallelFor).
+    if (!spinWhileEqual(i32, 0, seen, SPIN_MS)) {
+      Atomics.add(i32, 6, 1);
+      Atomics.wait(i32, 0, seen);
+      Atomics.sub(i32, 6, 1);
+    }
     const seq = Atomics.load(i32, 0);
     seen = seq;
     if (Atomics.load(i32, 5) !== 0) return;
@@ -39,7 +43,8 @@ function serve(i32, big, runTask) {
       runTask(task, args, t);
       done++;
     }
-    if (done > 0 && Atomics.add(i32, 4, done) + done === n) Atomics.notify(i32, 4);
+    // the caller sets [7] before it sleeps on [4] (and checks [4] after setting it), so it is woken only if needed
+    if (done > 0 && Atomics.add(i32, 4, done) + done === n && Atomics.load(i32, 7) !== 0) Atomics.notify(i32, 4);
   }
 }
 
