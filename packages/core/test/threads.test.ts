@@ -82,4 +82,36 @@ describe("threaded core", async () => {
       });
     }
   });
+  it("PINN-sized elementwise ops ([10000, 20], split above 64k elements): the same bits", () => {
+    const Op = one.Op;
+    for (const op of [Op.Add, Op.Mul, Op.Sub]) same(`binary ${Op[op]} [10000,20]`, [[10000, 20], [10000, 20]], (c, [a, b]) => c.binaryOp(op, a, b));
+    same("bias add [10000,20] + [20]", [[10000, 20], [20]], (c, [a, b]) => c.binaryOp(Op.Add, a, b));
+    same("bias add under the threshold [3000,20] + [20]", [[3000, 20], [20]], (c, [a, b]) => c.binaryOp(Op.Add, a, b));
+    same("square [10000,20]", [[10000, 20]], (c, [x]) => c.unaryOp(Op.Square, x));
+    same("d tanh [10000,20]", [[10000, 20]], (c, [x]) => {
+      const t = c.tapeCreate(false, true);
+      c.tapePush(t); c.tapeWatch(t, x);
+      const y = c.unaryOp(Op.Tanh, x);
+      c.tapePop(t);
+      new Int32Array(c.memory.buffer, c.scratchI32Ptr(), 1)[0] = x;
+      expect(c.tapeGradient(t, y, 1, 0, 0)).toBe(1);
+      const g = new Int32Array(c.memory.buffer, c.scratchI32Ptr(), 1)[0];
+      c.tensorRelease(y); c.tapeRelease(t);
+      return g;
+    });
+  });
+
+  it("idle workers sleep (bounded spin) and wake up for the next job", async () => {
+    if (two.threadCount() < 2) return;
+    const Op = one.Op;
+    same("before sleeping", [[10000, 20], [10000, 20]], (c, [a, b]) => c.binaryOp(Op.Mul, a, b));
+    // workers spin at most SPIN_MS (0.2 ms) after a job: over 300 ms idle the process must use almost no CPU
+    await new Promise((r) => setTimeout(r, 20));
+    const c0 = process.cpuUsage();
+    await new Promise((r) => setTimeout(r, 300));
+    const c1 = process.cpuUsage(c0);
+    expect((c1.user + c1.system) / 1000, "ms of CPU over 300 ms idle").toBeLessThan(60);
+    // the sleeping workers are woken by the next job (a missed wake-up would hang here, or time out the test)
+    same("after sleeping", [[10000, 20], [10000, 20]], (c, [a, b]) => c.binaryOp(Op.Mul, a, b));
+  });
 });

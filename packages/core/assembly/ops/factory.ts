@@ -125,7 +125,8 @@ export function binary(op: i32, a: Tensor, b: Tensor, k: i32, save: i32, nondiff
   const n = it.inner, sa = it.i0, sb = it.i1;
   // one run, or rows of runs: split across threads when large (kernels/parallel.ts)
   if (!it.done && it.rank == 1) binaryPar(k, a.ptr, sa, b.ptr, sb, y.ptr, n);
-  else if (it.done || it.rank != 2 || !binaryRowsPar(k, a.ptr, sa, unchecked(it.s0[0]), b.ptr, sb, unchecked(it.s1[0]), y.ptr, unchecked(it.s2[0]), n, unchecked(it.shape[0]))) {
+  else if (!it.done && it.rank == 2) binaryRowsPar(k, a.ptr, sa, unchecked(it.s0[0]), b.ptr, sb, unchecked(it.s1[0]), y.ptr, unchecked(it.s2[0]), n, unchecked(it.shape[0]));
+  else {
     while (!it.done) {
       binaryKernel(k, a.ptr + (<usize>it.o0 << 2), sa, b.ptr + (<usize>it.o1 << 2), sb, y.ptr + (<usize>it.o2 << 2), n);
       it.next();
