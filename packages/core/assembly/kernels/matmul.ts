@@ -49,6 +49,18 @@ function packSpace(bytes: usize): usize {
   }
 }
 
+/**
+ * K blocks [blk0, blk1) of B (kc deep each, the last one shorter) packed as blocked() lays out B packed whole:
+ * block k0 at pb + 32 panels k0, panel p of it at + 32 p kc. (No scratch or globals: worker threads run this.)
+ */
+export function packBlocks(b: usize, sbk: usize, sbj: usize, K: i32, kcMax: i32, N: i32, pb: usize, blk0: i32, blk1: i32): void {
+  const panels = (N + 7) >> 3;
+  for (let k0 = blk0 * kcMax; k0 < K && k0 < blk1 * kcMax; k0 += kcMax) {
+    const kc = min(kcMax, K - k0), blk = pb + (<usize>panels * <usize>k0 << 5);
+    for (let p = 0; p < panels; p++) packPanel(b, sbk, sbj, k0, kc, p << 3, min(8, N - (p << 3)), blk + (<usize>p * <usize>kc << 5));
+  }
+}
+
 /** Stores (or adds) the first nv of the 8 values (x, y) to c. (No scratch memory: worker threads run this too.) */
 @inline function storeRow(c: usize, x: v128, y: v128, nv: i32, add: bool): void {
   if (nv >= 4) {
@@ -154,15 +166,22 @@ function blocked(a: usize, ta: bool, b: usize, sbk: usize, sbj: usize, c: usize,
   const panels = (N + 7) >> 3;
   if (K > KC && splitsAllK(M, N, K, KC)) {
     // Few rows, long K (a dense layer's weight gradient H^T G: M and N are layer widths, K the points): one K block
-    // is too little work to split, so B is packed whole (block after block, each laid out as below) and the rows
-    // of C are split over the entire K loop. Every element sums the same blocks in the same order: same bits.
-    const pb = packSpace(<usize>panels * <usize>K << 5);
+    // is too little work to split, so the K blocks are: each task packs its blocks of B and writes each block's
+    // product to its own slot of M N floats; the slots are then added into C in block order, C = P0, C = P1 + C,
+    // ..., exactly the additions the loop below makes (storeRow with add): the same bits.
+    const blocks = (K + KC - 1) / KC, cn = <usize>M * <usize>N << 2;
+    const pb = packSpace((<usize>panels * <usize>K << 5) + <usize>blocks * cn);
     if (pb == 0) return false;
-    for (let k0 = 0; k0 < K; k0 += KC) {
-      const kc = min(KC, K - k0), blk = pb + (<usize>panels * <usize>k0 << 5);
-      for (let p = 0; p < panels; p++) packPanel(b, sbk, sbj, k0, kc, p << 3, min(8, N - (p << 3)), blk + (<usize>p * <usize>kc << 5));
+    const parts = pb + (<usize>panels * <usize>K << 5);
+    matmulAllKPar(ta, a, sak, s4, b, <i32>sbk, <i32>sbj, pb, parts, K, KC, M, N);
+    memory.copy(c, parts, cn);
+    const n = M * N, n4 = n & ~3;
+    for (let k = 1; k < blocks; k++) {
+      const p = parts + <usize>k * cn;
+      let i = 0;
+      for (; i < n4; i += 4) v128.store(c + (<usize>i << 2), f32x4.add(v128.load(p + (<usize>i << 2)), v128.load(c + (<usize>i << 2))));
+      for (; i < n; i++) store<f32>(c + (<usize>i << 2), load<f32>(p + (<usize>i << 2)) + load<f32>(c + (<usize>i << 2)));
     }
-    matmulAllKPar(ta, a, sak, s4, pb, K, KC, c, M, N);
     return true;
   }
   for (let k0 = 0; k0 < K; k0 += KC) {

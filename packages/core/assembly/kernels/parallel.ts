@@ -11,7 +11,7 @@
 import { unaryKernel, UK } from "./unary";
 import { binaryKernel } from "./binary";
 import { tanhGradKernel, sigmoidGradKernel, mulMulKernel } from "./fused";
-import { matmulRowsN, matmulRowsT } from "./matmul";
+import { matmulRowsN, matmulRowsT, packBlocks } from "./matmul";
 
 // (i32 rather than usize arguments: the generated bindings then pass the host's function through unwrapped)
 // @ts-ignore: decorator
@@ -49,16 +49,19 @@ export function runTask(task: i32, args: usize, t: i32): void {
     return;
   }
   if (task == Task.MatmulAllK) {
-    // rows [r0, r1) of C over every K block of the whole-packed B (matmul.ts blocked(): block k0 at pb + 32 panels k0)
-    const M = arg(args, 8), chunk = arg(args, 9);
-    const r0 = t * chunk, r1 = min(M, r0 + chunk);
-    const a = <usize>arg(args, 1), sak = <usize>arg(args, 2), s4 = <usize>arg(args, 3), pb = <usize>arg(args, 4);
-    const K = arg(args, 5), kcMax = arg(args, 6), c = <usize>arg(args, 7), N = arg(args, 10);
-    const panels = <usize>((N + 7) >> 3);
-    for (let k0 = 0; k0 < K; k0 += kcMax) {
-      const kc = min(kcMax, K - k0), ak = a + (<usize>k0 * sak << 2), blk = pb + (panels * <usize>k0 << 5);
-      if (arg(args, 0) == 0) matmulRowsN(ak, s4, blk, kc, c, N, r0, r1, k0 > 0);
-      else matmulRowsT(ak, s4, blk, kc, c, N, r0, r1, k0 > 0);
+    // K blocks [blk0, blk1): pack each (B at 4, strides at 5, 6; its own part of the pack space at 7), then the
+    // block's whole product to slot blk of the partials (8); matmul.ts blocked() adds the slots in order
+    const per = arg(args, 13), K = arg(args, 9), kc = arg(args, 10), M = arg(args, 11), N = arg(args, 12);
+    const a = <usize>arg(args, 1), sak = <usize>arg(args, 2), s4 = <usize>arg(args, 3);
+    const b = <usize>arg(args, 4), sbk = <usize>arg(args, 5), sbj = <usize>arg(args, 6), pb = <usize>arg(args, 7), parts = <usize>arg(args, 8);
+    const panels = <usize>((N + 7) >> 3), cn = <usize>M * <usize>N << 2;
+    for (let blk = t * per; blk < t * per + per; blk++) {
+      const k0 = blk * kc;
+      if (k0 >= K) break;
+      const kb = min(kc, K - k0), ak = a + (<usize>k0 * sak << 2), bp = pb + (panels * <usize>k0 << 5), out = parts + <usize>blk * cn;
+      packBlocks(b, sbk, sbj, K, kc, N, pb, blk, blk + 1);
+      if (arg(args, 0) == 0) matmulRowsN(ak, s4, bp, kb, out, N, 0, M, false);
+      else matmulRowsT(ak, s4, bp, kb, out, N, 0, M, false);
     }
     return;
   }
@@ -95,10 +98,11 @@ export function runTask(task: i32, args: usize, t: i32): void {
   }
 }
 
-// Work below these sizes is not split: posting a job, waking a worker and waiting for it costs 20-30 us (measured
-// on a 2-core VM), as much as a memory-bound elementwise op over 200k floats. (Rechecked: add and mul over
-// [10000, 20] take 32 us on one thread and 33-34 us split in two, min of 400 calls: they stay whole.) Transcendental unary kernels
-// (exp, log, tanh, sigmoid, sin, cos, softplus: 2-5 ns per element) pay off much earlier than add or mul.
+// Work below these sizes is not split. A job costs the caller a few microseconds when the workers are spinning
+// (threads.js: no futex wake then), and tens when they sleep. Add and mul over [10000, 20] (200k floats) take
+// 29 us on one thread and 17-20 us split in two (min of 600 calls, 2-core VM; 33 us before the spin rework), so
+// memory-bound kernels split from 64k elements. Transcendental unary kernels (exp, log, tanh, sigmoid, sin, cos,
+// softplus: 2-5 ns per element) pay off much earlier than add or mul.
 const MIN_ELEMENTS: i32 = 1 << 16;
 const MIN_TRANSCENDENTAL: i32 = 1 << 15;
 const MIN_MACS: f64 = <f64>(1 << 20);
@@ -124,20 +128,22 @@ export function matmulRowsPar(ta: bool, ak: usize, s4: usize, pb: usize, kc: i32
 }
 
 /**
- * Whether blocked() should split C's rows over the whole K loop: enough work in total, but not in one K block. That
+ * Whether blocked() should split the K blocks across threads: enough work in total, but not in one K block. That
  * is a dense layer's weight gradient H^T G (M, N = widths of 20, K = 10,000 points: 4M multiply-adds, 100k per K
- * block), which was never split: one call 235 -> 171 us on 2 threads (min of 400, /tmp/latency/elt.mjs).
+ * block). Splitting C's rows over the whole K loop instead (5 tasks of 4 rows, B packed first on one thread) read
+ * A and B once per task and took 175-210 us on 2 threads against 234 us on one (min of 600, /tmp/threads2/micro.mjs).
  */
 export function splitsAllK(M: i32, N: i32, K: i32, kc: i32): bool {
   return threads > 1 && M >= 8 && <f64>M * <f64>N * <f64>K >= MIN_MACS && <f64>M * <f64>N * <f64>kc < MIN_MACS;
 }
 
-/** C[M,N] over all of K from B packed whole (see splitsAllK), in row chunks of 4 (the tile height). */
-export function matmulAllKPar(ta: bool, a: usize, sak: usize, s4: usize, pb: usize, K: i32, kc: i32, c: usize, M: i32, N: i32): void {
-  const chunk = 4;
-  set(0, ta ? 1 : 0); set(1, <i32>a); set(2, <i32>sak); set(3, <i32>s4); set(4, <i32>pb); set(5, K); set(6, kc);
-  set(7, <i32>c); set(8, M); set(9, chunk); set(10, N);
-  parallelFor(Task.MatmulAllK, tasks(M, chunk));
+/** The K blocks of C[M,N] = op(A) B, a few per task, into per-block partial products (see matmul.ts blocked()). */
+export function matmulAllKPar(ta: bool, a: usize, sak: usize, s4: usize, b: usize, sbk: i32, sbj: i32, pb: usize, parts: usize, K: i32, kc: i32, M: i32, N: i32): void {
+  const blocks = (K + kc - 1) / kc;
+  const per = max(1, (blocks + threads * 4 - 1) / (threads * 4));
+  set(0, ta ? 1 : 0); set(1, <i32>a); set(2, <i32>sak); set(3, <i32>s4); set(4, <i32>b); set(5, sbk); set(6, sbj);
+  set(7, <i32>pb); set(8, <i32>parts); set(9, K); set(10, kc); set(11, M); set(12, N); set(13, per);
+  parallelFor(Task.MatmulAllK, tasks(blocks, per));
 }
 
 export function unaryPar(k: i32, src: usize, dst: usize, n: i32, a: f32, b: f32): void {
