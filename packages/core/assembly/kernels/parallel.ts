@@ -107,9 +107,13 @@ const MIN_ELEMENTS: i32 = 1 << 16;
 const MIN_TRANSCENDENTAL: i32 = 1 << 15;
 const MIN_MACS: f64 = <f64>(1 << 20);
 
+// Tasks per thread in a job (taken first come, first served), so that a late thread finds work left. 8 was no
+// faster on the PINN step (2 threads, 4 rounds alternated: 24.1-27.1 ms against 23.0-25.3 ms with 4).
+const PER_THREAD: i32 = 4;
+
 /** Tasks for n elements: a few per thread (they are taken first come, first served), multiples of 16. */
 function elementChunk(n: i32): i32 {
-  const c = (n + threads * 4 - 1) / (threads * 4);
+  const c = (n + threads * PER_THREAD - 1) / (threads * PER_THREAD);
   return max(8192, (c + 15) & ~15);
 }
 @inline function tasks(n: i32, chunk: i32): i32 { return (n + chunk - 1) / chunk; }
@@ -120,7 +124,7 @@ export function matmulRowsPar(ta: bool, ak: usize, s4: usize, pb: usize, kc: i32
     if (!ta) matmulRowsN(ak, s4, pb, kc, c, N, 0, M, add); else matmulRowsT(ak, s4, pb, kc, c, N, 0, M, add);
     return;
   }
-  let chunk = (M + threads * 4 - 1) / (threads * 4);
+  let chunk = (M + threads * PER_THREAD - 1) / (threads * PER_THREAD);
   chunk = max(16, (chunk + 3) & ~3);
   set(0, ta ? 1 : 0); set(1, <i32>ak); set(2, <i32>s4); set(3, <i32>pb); set(4, kc); set(5, <i32>c); set(6, N); set(7, M);
   set(8, chunk); set(9, add ? 1 : 0);
@@ -134,13 +138,15 @@ export function matmulRowsPar(ta: bool, ak: usize, s4: usize, pb: usize, kc: i32
  * A and B once per task and took 175-210 us on 2 threads against 234 us on one (min of 600, /tmp/threads2/micro.mjs).
  */
 export function splitsAllK(M: i32, N: i32, K: i32, kc: i32): bool {
-  return threads > 1 && M >= 8 && <f64>M * <f64>N * <f64>K >= MIN_MACS && <f64>M * <f64>N * <f64>kc < MIN_MACS;
+  // the per-block partials take M N 4 bytes per K block (64 kB per 10,000 points for 20 x 20): at most 16 MB
+  return threads > 1 && M >= 8 && <f64>M * <f64>N * <f64>K >= MIN_MACS && <f64>M * <f64>N * <f64>kc < MIN_MACS &&
+    <f64>M * <f64>N * 4 * Math.ceil(<f64>K / <f64>kc) <= <f64>(16 << 20);
 }
 
 /** The K blocks of C[M,N] = op(A) B, a few per task, into per-block partial products (see matmul.ts blocked()). */
 export function matmulAllKPar(ta: bool, a: usize, sak: usize, s4: usize, b: usize, sbk: i32, sbj: i32, pb: usize, parts: usize, K: i32, kc: i32, M: i32, N: i32): void {
   const blocks = (K + kc - 1) / kc;
-  const per = max(1, (blocks + threads * 4 - 1) / (threads * 4));
+  const per = max(1, (blocks + threads * PER_THREAD - 1) / (threads * PER_THREAD));
   set(0, ta ? 1 : 0); set(1, <i32>a); set(2, <i32>sak); set(3, <i32>s4); set(4, <i32>b); set(5, sbk); set(6, sbj);
   set(7, <i32>pb); set(8, <i32>parts); set(9, K); set(10, kc); set(11, M); set(12, N); set(13, per);
   parallelFor(Task.MatmulAllK, tasks(blocks, per));
@@ -176,7 +182,7 @@ export function binaryRowsPar(k: i32, a: usize, sa: i32, oa: i32, b: usize, sb: 
     }
     return;
   }
-  let chunk = (rows + threads * 4 - 1) / (threads * 4);
+  let chunk = (rows + threads * PER_THREAD - 1) / (threads * PER_THREAD);
   chunk = max(chunk, (8192 + inner - 1) / inner);
   set(0, k); set(1, <i32>a); set(2, <i32>b); set(3, <i32>o); set(4, inner); set(5, sa); set(6, sb); set(7, oa); set(8, ob);
   set(9, rows); set(10, chunk); set(11, oo);
