@@ -41,12 +41,16 @@ export const variants = {
   get pinn() { return ["nested-tapes", ...(hasJet() ? ["jet"] : [])]; },
 };
 
-/** options.simd: the core build ("baseline" unless given, so that the plain row is the same build on every Node). */
+/**
+ * options.simd: the core build ("baseline" unless given, so that the plain row is the same build on every Node);
+ * options.threads: kernel threads (default 1).
+ */
 export async function setup(options = {}) {
-  await gt.ready({ simd: options.simd ?? "baseline" });
+  await gt.ready({ simd: options.simd ?? "baseline", threads: options.threads ?? 1 });
   const version = JSON.parse(readFileSync(path.join(path.dirname(require.resolve("gradtape")), "..", "package.json"), "utf8")).version;
-  const label = gt.backendInfo().simd === "relaxed" ? "gradtape relaxed-simd" : "gradtape";
-  return { label, version: `${version} (${gitRev()})`, threads: 1 };
+  const info = gt.backendInfo();
+  const label = (info.simd === "relaxed" ? "gradtape relaxed-simd" : "gradtape") + (info.threads > 1 ? ` ${info.threads} threads` : "");
+  return { label, version: `${version} (${gitRev()})`, threads: info.threads };
 }
 
 /** The commit the measured build came from (and "+dirty" when the working tree differs), for the JSON record. */

@@ -16,6 +16,8 @@ export const LIBRARIES = {
   gradtape: { module: adapter("./gradtape.mjs"), options: {} },
   // the relaxed-SIMD build (fused multiply-adds): Node 20 runs it only with this flag (its child process gets it)
   "gradtape-relaxed": { module: adapter("./gradtape.mjs"), options: { simd: "relaxed" }, execArgv: ["--experimental-wasm-relaxed-simd"] },
+  // the issue's 2-thread goal: the same build with ready({ threads: 2 }), on the workloads large enough to split
+  "gradtape-2t": { module: adapter("./gradtape.mjs"), options: { threads: 2 }, workloads: ["seed-batch", "pinn-step"] },
   "tfjs-cpu": { module: adapter("./peers/tfjs.mjs"), options: { backend: "cpu" } },
   "tfjs-wasm": { module: adapter("./peers/tfjs.mjs"), options: { backend: "wasm" } },
   "jax-wasm": { module: adapter("./peers/jax.mjs"), options: { device: "wasm" } },
@@ -29,8 +31,9 @@ export const LIBRARIES = {
  * with the baseline in relaxedRatios().
  */
 export function goals(rows, ceiling) {
+  // one-thread goals: neither the relaxed build nor the threaded rows stand for gradtape
   const best = (c, lib, variant) => rows
-    .filter((r) => r.case.startsWith(c) && r.status === "ok" && r.library.startsWith(lib) && !r.library.startsWith(RELAXED) && (!variant || r.variant === variant))
+    .filter((r) => r.case.startsWith(c) && r.status === "ok" && r.library.startsWith(lib) && !r.library.startsWith(RELAXED) && !r.library.startsWith(THREADED) && (!variant || r.variant === variant))
     .sort((a, b) => (a.better === "higher" ? b.value - a.value : a.value - b.value))[0];
   const peers = (c) => rows.filter((r) => r.case.startsWith(c) && r.status === "ok" && !r.library.startsWith("gradtape"));
   const fastestPeer = (c) => peers(c).sort((a, b) => a.value - b.value)[0];
@@ -46,8 +49,10 @@ export function goals(rows, ceiling) {
   };
   speedup("pinn-step >= 10x faster than tfjs-wasm (customGrad)", "pinn-step", best("pinn-step", "tfjs wasm"), 10);
   {
-    const g = best("pinn-step", "gradtape");
-    if (g) out.push({ goal: "pinn-step under 30 ms on 2 threads", met: g.value < 30 ? true : false, ratio: g.value / 30, text: `${g.value.toPrecision(3)} ms on 1 thread (${g.variant}; gradtape has no threaded path yet), ${f(g.value / 30)}x the target` });
+    const g = rows.filter((r) => r.case.startsWith("pinn-step") && r.status === "ok" && r.library === THREADED).sort((a, b) => a.value - b.value)[0];
+    const one = best("pinn-step", "gradtape");
+    if (g) out.push({ goal: "pinn-step under 30 ms on 2 threads", met: g.value < 30, ratio: g.value / 30, text: `${g.value.toPrecision(3)} ms (${who(g)}; ${one ? `1 thread: ${one.value.toPrecision(3)} ms, ${(one.value / g.value).toFixed(2)}x` : "no 1-thread row"}); wanted < 30 ms` });
+    else out.push({ goal: "pinn-step under 30 ms on 2 threads", met: null, text: "no passing 2-thread row (run with the gradtape-2t library)" });
   }
   speedup("seed-single >= 20x faster than jax-js jit", "seed-single", best("seed-single", "jax-js"), 20);
   speedup("seed-batch >= 5x faster than the fastest peer", "seed-batch", fastestPeer("seed-batch"), 5);
@@ -71,6 +76,7 @@ export function goals(rows, ceiling) {
 }
 
 const RELAXED = "gradtape relaxed-simd";
+const THREADED = "gradtape 2 threads";
 function relaxedNote(r, t, ceiling) {
   if (!r) return "";
   return `; relaxed-SIMD build: ${r.value.toFixed(1)} GFLOP/s, ${(r.value / t.value).toFixed(2)}x tfjs-wasm` +
@@ -121,10 +127,11 @@ export async function bench(argv, { log = console.log } = {}) {
   } : null;
   addCeiling(rows, ceiling);
   const m = { ...machine(), loadavgAtStart: load0.map((x) => +x.toFixed(2)) };
-  const result = { machine: m, config: cfg, ceiling, libraries, rows, goals: goals(rows, ceiling), relaxed: relaxedRatios(rows), seconds: (performance.now() - t0) / 1000 };
-  log(`\nBenchmark (${cfg.profile}): ${m.cpu}, ${m.cores} cores, Node ${m.node}, ${m.platform}, one thread per library; ` +
+  const ran = libraries.filter(Boolean); // a library limited to workloads that were not selected did not run
+  const result = { machine: m, config: cfg, ceiling, libraries: ran, rows, goals: goals(rows, ceiling), relaxed: relaxedRatios(rows), seconds: (performance.now() - t0) / 1000 };
+  log(`\nBenchmark (${cfg.profile}): ${m.cpu}, ${m.cores} cores, Node ${m.node}, ${m.platform}, one thread per library unless its label says otherwise; ` +
     `load average ${load0.map((x) => x.toFixed(2)).join(" ")} at the start, ${m.loadavg.join(" ")} at the end`);
-  log(libraries.map((l) => `${l.label} ${l.version ?? `(failed: ${l.error})`}${l.setupMs != null ? ` (start-up ${l.setupMs.toFixed(0)} ms)` : ""}`).join("; "));
+  log(ran.map((l) => `${l.label} ${l.version ?? `(failed: ${l.error})`}${l.setupMs != null ? ` (start-up ${l.setupMs.toFixed(0)} ms)` : ""}`).join("; "));
   if (ceiling) log(`wasm SIMD ceiling (f32x4 mul+add probe, one thread): ${ceiling.gflops.toFixed(1)} GFLOP/s (by CPU time ${ceiling.gflopsCpu.toFixed(1)})`);
   log("Figures: median wall time (in brackets: the same computed from the process's CPU time; far apart means the machine was busy). Ratio: how many times better gradtape's first passing row is.\n");
   log(markdownTable(rows));

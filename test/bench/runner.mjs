@@ -4,7 +4,8 @@
 // The loop is workload-major, so the rows of one case are measured minutes apart at most: on a
 // shared, noisy machine that keeps their ratios meaningful. pinn-step goes one process further, one
 // per variant, so that every variant's first step is a cold start.
-//   entry = { module: <URL of an adapter module>, options: <its setup() options>, execArgv?: <Node flags of its process> }
+//   entry = { module: <URL of an adapter module>, options: <its setup() options>, execArgv?: <Node flags of its process>,
+//             workloads?: <the only workloads it runs> }
 import { spawn } from "node:child_process";
 import { createHash } from "node:crypto";
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
@@ -53,6 +54,7 @@ export async function runLibraries(entries, cfg, { isolate = true } = {}) {
   const libraries = entries.map(() => undefined), rows = [];
   for (const w of workloadNames(cfg)) {
     for (const [i, entry] of entries.entries()) {
+      if (entry.workloads && !entry.workloads.includes(w)) continue;
       const one = { ...cfg, only: [w] };
       // pinn-step reports each variant's first step (start-up, compilation, memory growth): each variant gets a
       // fresh process too, or the second would start warm from the first's compiled code and grown memory
