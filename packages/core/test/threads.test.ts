@@ -5,6 +5,19 @@ import { loadCore } from "../loader.js";
 // single-threaded core for every kernel it splits: matmul row blocks in all layouts, transcendental and plain
 // unary kernels, binary kernels (one run, and rows of a broadcast), and the fused derivative kernels (through a
 // gradient). The sizes are above the split thresholds of kernels/parallel.ts.
+/** The gradient (a tensor handle) of sum(op(x)) with respect to x, through the raw core's tape. */
+function unaryGradient(c: any, op: number, x: number): number {
+  const t = c.tapeCreate(false, true);
+  c.tapePush(t); c.tapeWatch(t, x);
+  const y = c.unaryOp(op, x);
+  c.tapePop(t);
+  new Int32Array(c.memory.buffer, c.scratchI32Ptr(), 1)[0] = x;
+  expect(c.tapeGradient(t, y, 1, 0, 0)).toBe(1);
+  const g = new Int32Array(c.memory.buffer, c.scratchI32Ptr(), 1)[0];
+  c.tensorRelease(y); c.tapeRelease(t);
+  return g;
+}
+
 describe("threaded core", async () => {
   const one = await loadCore();
   const two = await loadCore(undefined, { threads: 2 });
@@ -69,17 +82,7 @@ describe("threaded core", async () => {
   it("fused derivative kernels (through gradients of tanh and sigmoid): the same bits", () => {
     const Op = one.Op;
     for (const op of [Op.Tanh, Op.Sigmoid]) {
-      same(`d ${Op[op]}`, [[600001]], (c, [x]) => {
-        const t = c.tapeCreate(false, true);
-        c.tapePush(t); c.tapeWatch(t, x);
-        const y = c.unaryOp(op, x);
-        c.tapePop(t);
-        new Int32Array(c.memory.buffer, c.scratchI32Ptr(), 1)[0] = x;
-        expect(c.tapeGradient(t, y, 1, 0, 0)).toBe(1);
-        const g = new Int32Array(c.memory.buffer, c.scratchI32Ptr(), 1)[0];
-        c.tensorRelease(y); c.tapeRelease(t);
-        return g;
-      });
+      same(`d ${Op[op]}`, [[600001]], (c, [x]) => unaryGradient(c, op, x));
     }
   });
   it("PINN-sized elementwise ops ([10000, 20], split above 64k elements): the same bits", () => {
@@ -88,17 +91,7 @@ describe("threaded core", async () => {
     same("bias add [10000,20] + [20]", [[10000, 20], [20]], (c, [a, b]) => c.binaryOp(Op.Add, a, b));
     same("bias add under the threshold [3000,20] + [20]", [[3000, 20], [20]], (c, [a, b]) => c.binaryOp(Op.Add, a, b));
     same("square [10000,20]", [[10000, 20]], (c, [x]) => c.unaryOp(Op.Square, x));
-    same("d tanh [10000,20]", [[10000, 20]], (c, [x]) => {
-      const t = c.tapeCreate(false, true);
-      c.tapePush(t); c.tapeWatch(t, x);
-      const y = c.unaryOp(Op.Tanh, x);
-      c.tapePop(t);
-      new Int32Array(c.memory.buffer, c.scratchI32Ptr(), 1)[0] = x;
-      expect(c.tapeGradient(t, y, 1, 0, 0)).toBe(1);
-      const g = new Int32Array(c.memory.buffer, c.scratchI32Ptr(), 1)[0];
-      c.tensorRelease(y); c.tapeRelease(t);
-      return g;
-    });
+    same("d tanh [10000,20]", [[10000, 20]], (c, [x]) => unaryGradient(c, Op.Tanh, x));
   });
 
   it("idle workers sleep (bounded spin) and wake up for the next job", async () => {
