@@ -249,13 +249,35 @@ describe("IndexError", () => {
 describe("OutOfMemoryError", () => {
   it("a request past what the wasm memory can hold is an error with the requested size, not a trap, and nothing is allocated", () => {
     const before = gt.memory();
-    // 50000 x 50000 float32 = 10^10 bytes: more than a 32-bit address space (and its element count overflows int32)
-    expectError(() => gt.zeros([50000, 50000]), gt.OutOfMemoryError, ["zeros", "10000000000 bytes"]);
-    expectError(() => gt.ones([70000, 70000]), gt.OutOfMemoryError, ["ones", "19600000000 bytes"]);
+    // 40000 x 40000 float32 = 6.4e9 bytes: within the element limit, beyond a 32-bit address space
+    expectError(() => gt.zeros([40000, 40000]), gt.OutOfMemoryError, ["zeros", "6400000000 bytes"]);
+    expectError(() => gt.ones([2 ** 31 - 1]), gt.OutOfMemoryError, ["ones", "8589934588 bytes"]);
     expectError(() => gt.randomUniform([40000, 40000], 0, 1, 1), gt.OutOfMemoryError, ["6400000000 bytes"]);
     const after = gt.memory();
     expect({ tensors: after.tensors, bytes: after.bytes }).toEqual({ tensors: before.tensors, bytes: before.bytes });
     expect(after.wasmBytes, "the failed requests must not grow the wasm memory").toBe(before.wasmBytes);
+  });
+});
+
+describe("the element limit (2^31 - 1: the core's element indices are 32-bit)", () => {
+  it("shapes beyond it are an ArgumentError naming the op and the shape, not a wrapped negative size", () => {
+    const before = gt.memory();
+    const x = gt.tensor([1]);
+    const limit = ["2,147,483,647 (2^31 - 1)", "smaller shape"];
+    expectError(() => gt.zeros([2 ** 31, 1]), gt.ArgumentError, ["zeros", "[2147483648, 1]", ...limit]);
+    expectError(() => gt.ones([3e9]), gt.ArgumentError, ["ones", "3,000,000,000 elements", ...limit]);
+    expectError(() => gt.fill([2 ** 31 + 5], 1), gt.ArgumentError, ["fill", ...limit]);
+    expectError(() => gt.zeros([50000, 50000]), gt.ArgumentError, ["zeros", "2,500,000,000 elements"]);
+    expectError(() => x.broadcastTo([2 ** 20, 2 ** 20, 4]), gt.ArgumentError, ["broadcastTo", "[1048576, 1048576, 4]", ...limit]);
+    expectError(() => gt.randomUniform([50000, 50000], 0, 1, 1), gt.ArgumentError, ["uniform", ...limit]);
+    expectError(() => gt.tensor(new Float32Array(0), [2 ** 31, 0]), gt.ArgumentError, ["tensor", "[2147483648, 0]"]);
+    // nothing was made, and the library still works
+    x.dispose();
+    const after = gt.memory();
+    expect({ tensors: after.tensors, bytes: after.bytes }).toEqual({ tensors: before.tensors, bytes: before.bytes });
+    const y = gt.ones([2, 3]);
+    expect(Array.from(y.sum(1).dataSync())).toEqual([3, 3]);
+    y.dispose();
   });
 });
 

@@ -18,6 +18,24 @@ export type DType = (typeof DTYPES)[number];
 
 export function fmtShape(s: readonly number[]): string { return `[${s.join(", ")}]`; }
 
+/** The most elements (and the largest dimension) a tensor can have: the core indexes elements with 32-bit ints. */
+export const MAX_ELEMENTS = 2 ** 31 - 1;
+
+/**
+ * Checks a shape that is about to be created in the core (tensor, zeros/ones/fill, broadcastTo, random): an array of
+ * non-negative integers whose product fits the core's 32-bit element indices. Without this, 2^31 wrapped to a
+ * negative size on its way into wasm.
+ */
+export function checkShapeArg(op: string, name: string, shape: unknown): readonly number[] {
+  if (!Array.isArray(shape) || shape.some((d) => !Number.isInteger(d) || d < 0)) throw argError(op, name, "an array of non-negative integers", shape, "");
+  let n = 1;
+  for (const d of shape as number[]) n *= d;
+  if (n > MAX_ELEMENTS || (shape as number[]).some((d) => d > MAX_ELEMENTS)) {
+    throw new ArgumentError(`${op}: ${name} ${fmtShape(shape as number[])} has ${n.toLocaleString("en-US")} elements; a tensor holds at most ${MAX_ELEMENTS.toLocaleString("en-US")} (2^31 - 1). Use a smaller shape, e.g. split the batch.`);
+  }
+  return shape as number[];
+}
+
 /** Something the caller passed that we can describe (a tensor's shape and dtype, or a plain value). */
 export interface Described { shape?: readonly number[]; dtype?: string }
 

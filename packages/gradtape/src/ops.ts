@@ -1,7 +1,7 @@
 // Functional ops: thin wrappers that pass handles to the core and wrap the result. Numbers given where a tensor
 // is expected become constants; arithmetic with a number uses the core's affine op (no temporary tensor).
 import { core, writeScratch } from "./backend.js";
-import { ArgumentError, argError, ShapeError, fmtShape, DTYPES, type DType } from "./errors.js";
+import { ArgumentError, argError, ShapeError, fmtShape, checkShapeArg, DTYPES, type DType } from "./errors.js";
 import { Tensor, wrap, fromFlat, tensor, type TensorLike } from "./tensor.js";
 
 const Op = () => core().Op;
@@ -173,6 +173,7 @@ export function squeeze(x: Tensor, axis?: number | number[]): Tensor {
 
 export function broadcastTo(x: Tensor, shape: number[]): Tensor {
   const hx = h(x, "broadcastTo", "x");
+  checkShapeArg("broadcastTo", "shape", shape);
   writeScratch(shape);
   return wrap(core().broadcastToOp(hx, shape.length), "broadcastTo", [x, { shape }], ["x", "shape"]);
 }
@@ -251,7 +252,7 @@ export function stack(tensors: Tensor[], axis = 0): Tensor {
 
 // ---- creation ----
 function fill_(shape: number[], value: number, dtype: DType, op: string): Tensor {
-  if (!Array.isArray(shape) || shape.some((d) => !Number.isInteger(d) || d < 0)) throw argError(op, "shape", "an array of non-negative integers", shape, "");
+  checkShapeArg(op, "shape", shape);
   writeScratch(shape);
   return wrap(core().fillOp(shape.length, value, DTYPES.indexOf(dtype)), op);
 }

@@ -1,7 +1,7 @@
 // Seeded random tensors. A Generator owns a core stream (xoshiro128**): the same seed gives the same numbers,
 // bit for bit, on every machine. The module-level default generator is reseeded by setSeed().
 import { core, writeScratch } from "./backend.js";
-import { argError } from "./errors.js";
+import { argError, checkShapeArg } from "./errors.js";
 import { wrap, type Tensor } from "./tensor.js";
 
 const genFinalizer = new FinalizationRegistry<number>((id) => { try { core().rngRelease(id); } catch { /* core gone */ } });
@@ -14,15 +14,18 @@ export class Generator {
     genFinalizer.register(this, this.id);
   }
   uniform(shape: number[], min = 0, max = 1): Tensor {
+    checkShapeArg("Generator.uniform", "shape", shape);
     writeScratch(shape);
     return wrap(core().randomUniformOp(shape.length, min, max, this.id), "randomUniform");
   }
   normal(shape: number[], mean = 0, stddev = 1): Tensor {
+    checkShapeArg("Generator.normal", "shape", shape);
     writeScratch(shape);
     return wrap(core().randomNormalOp(shape.length, mean, stddev, this.id, false), "randomNormal");
   }
   /** normal, redrawn beyond two standard deviations (Keras' truncated normal) */
   truncatedNormal(shape: number[], mean = 0, stddev = 1): Tensor {
+    checkShapeArg("Generator.truncatedNormal", "shape", shape);
     writeScratch(shape);
     return wrap(core().randomNormalOp(shape.length, mean, stddev, this.id, true), "truncatedNormal");
   }

@@ -1,7 +1,7 @@
 // The Tensor class: a handle to a record in the core plus a cached shape and dtype. Methods mirror the op
 // functions in ops.ts (TensorFlow.js names and argument order).
 import { core, scratch, writeScratch, floats, copyFloats } from "./backend.js";
-import { DisposedTensorError, ArgumentError, ShapeError, throwCoreError, fmtShape, DTYPES, type DType, type Described } from "./errors.js";
+import { DisposedTensorError, ArgumentError, ShapeError, throwCoreError, fmtShape, checkShapeArg, DTYPES, type DType, type Described } from "./errors.js";
 import { track, untrack, finalizer, Held, type Scope } from "./memory.js";
 import * as ops from "./ops.js";
 
@@ -202,11 +202,7 @@ function flatten(values: NestedArray | ArrayLike<number>, op: string): { data: A
   return { data, shape, bool };
 }
 
-function checkShape(shape: readonly number[], op: string): void {
-  if (!Array.isArray(shape) || shape.some((d) => !Number.isInteger(d) || d < 0)) {
-    throw new ArgumentError(`${op}: shape must be an array of non-negative integers, got ${JSON.stringify(shape)}.`);
-  }
-}
+function checkShape(shape: readonly number[], op: string): void { checkShapeArg(op, "shape", shape); }
 
 /** Makes a tensor from nested arrays, a flat array/typed array plus shape, or a scalar. */
 export function tensor(values: NestedArray | ArrayLike<number>, shape?: number[], dtype?: DType): Tensor {
