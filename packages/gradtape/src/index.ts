@@ -3,7 +3,7 @@ export { ready, isReady, backendInfo, type ReadyOptions, type BackendInfo } from
 export { Tensor, tensor, scalar, type TensorLike, type NestedArray } from "./tensor.js";
 export * from "./ops.js";
 export { Variable, variable } from "./variable.js";
-export { GradientTape, type GradientOptions, type TapeOptions, type Unconnected, type Sources, type GradientsOf } from "./tape.js";
+export { GradientTape, type GradientOptions, type TapeOptions, type Unconnected, type Sources, type GradientsOf, type GradientOf } from "./tape.js";
 export { grad, valueAndGrad, vjp, jvp, hessian } from "./transforms.js";
 export { tidy, keep, dispose, memory, resetPeakMemory, type MemoryInfo } from "./memory.js";
 export { Generator, setSeed, randomUniform, randomNormal, truncatedNormal } from "./random.js";

@@ -7,9 +7,11 @@ import { Tensor, wrap } from "./tensor.js";
 
 export type Unconnected = "none" | "zero" | "error";
 export type Sources = Tensor | readonly Tensor[] | { readonly [key: string]: Tensor };
-export type GradientsOf<S> = S extends Tensor ? Tensor | null
-  : S extends readonly Tensor[] ? (Tensor | null)[]
-  : { [K in keyof S]: Tensor | null };
+/** A source's gradient: null only where an unconnected source can give null (unconnected "none", the default). */
+export type GradientOf<U extends Unconnected = "none"> = U extends "none" ? Tensor | null : Tensor;
+export type GradientsOf<S, U extends Unconnected = "none"> = S extends Tensor ? GradientOf<U>
+  : S extends readonly Tensor[] ? GradientOf<U>[]
+  : { [K in keyof S]: GradientOf<U> };
 
 export interface GradientOptions {
   /** the cotangent of the target (default: ones, i.e. the gradient of sum(target)) */
@@ -104,7 +106,7 @@ export class GradientTape {
   }
 
   /** d target / d sources, shaped like sources (a tensor, an array, or an object). */
-  gradient<S extends Sources>(target: Tensor, sources: S, options: GradientOptions = {}): GradientsOf<S> {
+  gradient<S extends Sources, U extends Unconnected = "none">(target: Tensor, sources: S, options: GradientOptions & { unconnected?: U } = {}): GradientsOf<S, U> {
     const id = this.#tape("gradient");
     const { list, keys, rebuild } = flattenSources(sources, "gradient");
     const mode = options.unconnected ?? "none";
@@ -135,7 +137,7 @@ export class GradientTape {
     for (let i = 0; i < n; i++) out[i] = sc[i];  // (read all before wrap() reuses the scratch)
     const res = new Array<Tensor | null>(n);
     for (let i = 0; i < n; i++) res[i] = out[i] === 0 ? null : wrap(out[i], "gradient");
-    return rebuild(res) as GradientsOf<S>;
+    return rebuild(res) as GradientsOf<S, U>;
   }
 
   /** J[i..., k...] = d target[i...] / d source[k...]; differentiable under an outer tape. */
