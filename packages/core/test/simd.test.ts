@@ -34,8 +34,10 @@ describe("core.wasm vectorisation", () => {
     expect(relBody(/unaryKernel|kernels\/unary/)).toMatch(/f32x4\.relaxed_madd/);
     expect(wat).not.toMatch(/relaxed_/);
   });
-  it("reductions and scatter use f32x4", () => {
-    expect(body(/reduceKernel/)).toMatch(/f32x4\.(add|max)/);
+  it("reductions and scatter use SIMD (sums: float32 lanes promoted into float64x2 accumulators)", () => {
+    expect(body(/extremumKernel/)).toMatch(/f32x4\.(max|min)/);
+    expect(body(/sumKernel/)).toMatch(/f64x2\.promote_low_f32x4/);
+    expect(body(/sumKernel/)).toMatch(/f64x2\.add/);
     expect(body(/scatterStrided/)).toMatch(/f32x4\.add/);
   });
 });

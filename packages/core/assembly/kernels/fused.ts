@@ -1,37 +1,31 @@
 // Fused elementwise kernels for derivative ops: contiguous operands of equal size, an f32x4 body and a scalar
 // tail. Each computes exactly the float32 operations (in the same order) of the unfused composition it replaces.
 
-/** o = g (1 - y y) */
-export function tanhGradKernel(g: usize, y: usize, o: usize, n: i32): void {
-  const one = f32x4.splat(1);
-  let i = 0;
-  for (; i + 4 <= n; i += 4) {
-    const p = <usize>i << 2;
-    const v = v128.load(y + p);
-    v128.store(o + p, f32x4.mul(v128.load(g + p), f32x4.sub(one, f32x4.mul(v, v))));
-  }
-  for (; i < n; i++) {
-    const p = <usize>i << 2;
-    const v = load<f32>(y + p);
-    store<f32>(o + p, load<f32>(g + p) * (<f32>1 - v * v));
-  }
+/** Which activation's derivative, written in terms of its output y: tanh' = 1 - y y, sigmoid' = y (1 - y). */
+export const enum Act { Tanh = 0, Sigmoid = 1 }
+// @ts-ignore: decorator
+@inline function dv(act: Act, v: v128, one: v128): v128 {
+  return act == Act.Tanh ? f32x4.sub(one, f32x4.mul(v, v)) : f32x4.mul(v, f32x4.sub(one, v));
 }
+// @ts-ignore: decorator
+@inline function ds(act: Act, v: f32): f32 { return act == Act.Tanh ? <f32>1 - v * v : v * (<f32>1 - v); }
 
-/** o = g (y (1 - y)) */
-export function sigmoidGradKernel(g: usize, y: usize, o: usize, n: i32): void {
+/** o = g f'(y) for f = tanh or sigmoid (act is a constant at every call site, so the choice folds away). */
+// @ts-ignore: decorator
+@inline export function actGradKernel(act: Act, g: usize, y: usize, o: usize, n: i32): void {
   const one = f32x4.splat(1);
   let i = 0;
   for (; i + 4 <= n; i += 4) {
     const p = <usize>i << 2;
-    const v = v128.load(y + p);
-    v128.store(o + p, f32x4.mul(v128.load(g + p), f32x4.mul(v, f32x4.sub(one, v))));
+    v128.store(o + p, f32x4.mul(v128.load(g + p), dv(act, v128.load(y + p), one)));
   }
   for (; i < n; i++) {
     const p = <usize>i << 2;
-    const v = load<f32>(y + p);
-    store<f32>(o + p, load<f32>(g + p) * (v * (<f32>1 - v)));
+    store<f32>(o + p, load<f32>(g + p) * ds(act, load<f32>(y + p)));
   }
 }
+export function tanhGradKernel(g: usize, y: usize, o: usize, n: i32): void { actGradKernel(Act.Tanh, g, y, o, n); }
+export function sigmoidGradKernel(g: usize, y: usize, o: usize, n: i32): void { actGradKernel(Act.Sigmoid, g, y, o, n); }
 
 /** o = ((a b) c) s */
 export function mulMulKernel(a: usize, b: usize, c: usize, s: f32, o: usize, n: i32): void {

@@ -5,32 +5,22 @@
 // the result is the correctly rounded sum up to ~n * 2^-53 relative error, so a loss such as mean(r^2) over 10,000
 // points is reproducible to float32 resolution instead of carrying ~n * 2^-24 of summation noise. That noise used
 // to be the floor of L-BFGS in PINN training: its line search compares losses that differ by less than it.
-// Max and min stay in float32 (exact). If the scratch buffer cannot be allocated, sums fall back to float32
-// accumulation with 4 partial lanes (error ~ n * eps / 4 in the worst case).
+// The scratch is the caller's (ops/reduce.ts allocates it and reports OutOfMemory like any output).
+// Max and min work in float32 (exact: they only pick an element).
 import { NdIter } from "./iter";
-import { alloc, free } from "../memory";
 
-export enum RK { Sum, Max, Min }
-
-@inline function vcomb(k: i32, a: v128, b: v128): v128 {
-  return k == RK.Sum ? f32x4.add(a, b) : (k == RK.Max ? f32x4.max(a, b) : f32x4.min(a, b));
-}
-@inline function scomb(k: i32, a: f32, b: f32): f32 {
+@inline function vcomb(max: bool, a: v128, b: v128): v128 { return max ? f32x4.max(a, b) : f32x4.min(a, b); }
+@inline function scomb(max: bool, a: f32, b: f32): f32 {
   if (a != a || b != b) return NaN;
-  return k == RK.Sum ? a + b : (k == RK.Max ? (a > b ? a : b) : (a < b ? a : b));
+  return max ? (a > b ? a : b) : (a < b ? a : b);
 }
-export function identity(k: i32): f32 { return k == RK.Sum ? 0 : (k == RK.Max ? -Infinity : Infinity); }
 
 const reduceIter = new NdIter();
 
-export function reduceKernel(k: i32, src: usize, dst: usize, shape: StaticArray<i32>, inStrides: StaticArray<i32>,
-                             outStrides: StaticArray<i32>, outSize: i32): void {
-  if (k == RK.Sum && outSize > 0) {
-    const bytes = <usize>outSize << 3;
-    const acc = alloc(bytes);
-    if (acc != 0) { sumKernel64(src, dst, acc, shape, inStrides, outStrides, outSize); free(acc, bytes); return; }
-  }
-  const id = identity(k);
+/** Max (max = true) or min reduction into dst (outSize floats). */
+export function extremumKernel(max: bool, src: usize, dst: usize, shape: StaticArray<i32>, inStrides: StaticArray<i32>,
+                               outStrides: StaticArray<i32>, outSize: i32): void {
+  const id: f32 = max ? -Infinity : Infinity;
   for (let i = 0; i < outSize; i++) store<f32>(dst + (<usize>i << 2), id);
   const it = reduceIter.start(shape, inStrides, outStrides, outStrides);
   const n = it.inner, si = it.i0, so = it.i1;
@@ -41,22 +31,22 @@ export function reduceKernel(k: i32, src: usize, dst: usize, shape: StaticArray<
       // whole run into one element
       let acc = f32x4.splat(id);
       let i = 0;
-      if (si == 1) for (; i + 4 <= n; i += 4) acc = vcomb(k, acc, v128.load(a + (<usize>i << 2)));
-      let s = scomb(k, scomb(k, f32x4.extract_lane(acc, 0), f32x4.extract_lane(acc, 1)),
-                       scomb(k, f32x4.extract_lane(acc, 2), f32x4.extract_lane(acc, 3)));
-      for (; i < n; i++) s = scomb(k, s, load<f32>(a + (<usize>(i * si) << 2)));
-      store<f32>(o, scomb(k, load<f32>(o), s));
+      if (si == 1) for (; i + 4 <= n; i += 4) acc = vcomb(max, acc, v128.load(a + (<usize>i << 2)));
+      let s = scomb(max, scomb(max, f32x4.extract_lane(acc, 0), f32x4.extract_lane(acc, 1)),
+                       scomb(max, f32x4.extract_lane(acc, 2), f32x4.extract_lane(acc, 3)));
+      for (; i < n; i++) s = scomb(max, s, load<f32>(a + (<usize>(i * si) << 2)));
+      store<f32>(o, scomb(max, load<f32>(o), s));
     } else {
       let i = 0;
       if (si == 1 && so == 1) {
         for (; i + 4 <= n; i += 4) {
           const p = <usize>i << 2;
-          v128.store(o + p, vcomb(k, v128.load(o + p), v128.load(a + p)));
+          v128.store(o + p, vcomb(max, v128.load(o + p), v128.load(a + p)));
         }
       }
       for (; i < n; i++) {
         const po = o + (<usize>(i * so) << 2);
-        store<f32>(po, scomb(k, load<f32>(po), load<f32>(a + (<usize>(i * si) << 2))));
+        store<f32>(po, scomb(max, load<f32>(po), load<f32>(a + (<usize>(i * si) << 2))));
       }
     }
     it.next();
@@ -68,8 +58,8 @@ export function reduceKernel(k: i32, src: usize, dst: usize, shape: StaticArray<
   return f64x2.promote_low_f32x4(i8x16.shuffle(v, v, 8, 9, 10, 11, 12, 13, 14, 15, 0, 1, 2, 3, 4, 5, 6, 7));
 }
 
-/** Sum reduction accumulated in float64 scratch `acc` (outSize doubles), rounded into dst at the end. */
-function sumKernel64(src: usize, dst: usize, acc: usize, shape: StaticArray<i32>, inStrides: StaticArray<i32>,
+/** Sum reduction accumulated in float64 scratch `acc` (outSize doubles, 16-byte aligned), rounded into dst at the end. */
+export function sumKernel(src: usize, dst: usize, acc: usize, shape: StaticArray<i32>, inStrides: StaticArray<i32>,
                      outStrides: StaticArray<i32>, outSize: i32): void {
   memory.fill(acc, 0, <usize>outSize << 3);
   const it = reduceIter.start(shape, inStrides, outStrides, outStrides);

@@ -3,9 +3,10 @@
 // (ties share the cotangent equally, as TensorFlow does; the mask is constant, so higher derivatives are exact
 // away from ties).
 import { Tensor, DType, stdStrides, release } from "../tensor";
-import { failed } from "../errors";
 import { Node, record, anyRecording } from "../tape";
-import { reduceKernel, RK } from "../kernels/reduce";
+import { sumKernel, extremumKernel } from "../kernels/reduce";
+import { alloc, free } from "../memory";
+import { failed, fail, ErrorCode } from "../errors";
 import { BK } from "../kernels/binary";
 import { ERR, NO_F, dtypeError, outTensor, contig, arr1, arr2 } from "./factory";
 import { reshape, broadcastTo } from "./view";
@@ -28,8 +29,14 @@ export function reduce(op: i32, x: Tensor, axes: StaticArray<i32>, keep: bool): 
   if (c === ERR) { release(y); return ERR; }
   const os = stdStrides(keepShape);
   for (let i = 0; i < r; i++) if (axes[i]) os[i] = 0;
-  const k = op == Op.Sum ? RK.Sum : (op == Op.Max ? RK.Max : RK.Min);
-  reduceKernel(k, c.ptr, y.ptr, x.shape, stdStrides(x.shape), os, y.size);
+  if (op == Op.Sum) {
+    // float64 accumulators, one per output element (kernels/reduce.ts says why)
+    const bytes = <usize>(y.size > 2 ? y.size : 2) << 3;
+    const acc = alloc(bytes);
+    if (acc == 0) { fail(ErrorCode.OutOfMemory, op, -1, <i32>bytes); release(c); release(y); return ERR; }
+    sumKernel(c.ptr, y.ptr, acc, x.shape, stdStrides(x.shape), os, y.size);
+    free(acc, bytes);
+  } else extremumKernel(op == Op.Max, c.ptr, y.ptr, x.shape, stdStrides(x.shape), os, y.size);
   release(c);
   if (anyRecording()) {
     const ip = new StaticArray<i32>(r);
