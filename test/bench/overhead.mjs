@@ -153,6 +153,12 @@ if (want("pinn")) {
   same("pinn-step", r, pinnStep());
   results.pinn = ms; results.pinnCpu = time.cpu;
   console.log(`pinn-step     ${fmt(ms)} / step          check ${r.map((v) => v.toPrecision(7)).join(" ")}`);
+  // peak tensor memory of one step above what was live before it (memory().peakBytes)
+  const live = gt.memory().bytes;
+  gt.resetPeakMemory();
+  pinnStep();
+  results.pinnPeakMiB = (gt.memory().peakBytes - live) / 2 ** 20;
+  console.log(`pinn-peak     ${results.pinnPeakMiB.toFixed(1)} MiB of tensors at the peak of a step (wasm memory ${(gt.memory().wasmBytes / 2 ** 20).toFixed(1)} MiB)`);
 }
 
 // ---- matmul ----
