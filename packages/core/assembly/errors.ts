@@ -17,7 +17,10 @@ export enum ErrorCode {
   TapeNotActive = 11,
   BadIndex = 12,        // a: index, b: dim size, c: axis
   OutputGradients = 13, // wrong outputGradients shape
-  RankTooHigh = 14      // a: rank, b: max rank
+  RankTooHigh = 14,     // a: rank, b: max rank
+  TraceRead = 15,       // a: handle whose values vary between calls of a function being traced (trace.ts)
+  TraceEffect = 16,     // op: the op refused while tracing; a: 1 in-place write, 2 random draw
+  NoProgram = 17        // a: program id (0: no trace is recording), b: inputs given
 }
 
 export enum UnconnectedReason {

@@ -35,6 +35,9 @@ export { rngCreate, rngRelease } from "./rng";
 export { setThreadCount, threadCount, runTask } from "./kernels/parallel";
 export { relaxedSimd } from "./kernels/madd";
 export * from "./optim";
+export { programSteps, programLeaves, programCount, traceDepth } from "./trace";
+import { traceAllows, traceReadable } from "./trace";
+import * as T from "./trace";
 
 @inline function done(t: Tensor): i32 {
   if (failed()) { if (t !== ERR) release(t); return 0; }
@@ -55,6 +58,13 @@ export function reservedBytes(): f64 { return grownBytesCount(); }
 export function peakBytes(): f64 { return peakBytesCount(); }
 export function resetPeakBytes(): void { resetPeak(); }
 export function nextHandle(): i32 { return currentId(); }
+
+// ---- jit: traces and programs (trace.ts) ----
+export function traceBegin(n: i32): i32 { begin(); return T.traceBegin(n); }
+export function traceEnd(n: i32): i32 { begin(); return T.traceEnd(n); }
+export function traceAbort(): void { clearError(); T.traceAbort(); }
+export function programRun(id: i32, n: i32): i32 { begin(); return T.programRun(id, n); }
+export function programRelease(id: i32): i32 { return T.programRelease(id); }
 
 // ---- tensors ----
 /** A new uninitialised contiguous tensor; shape in scratchI32[0..rank). TS fills it through tensorDataPtr. */
@@ -87,10 +97,10 @@ export function tensorSize(h: i32): i32 { begin(); const t = get(h); return t ==
 export function tensorVersion(h: i32): i32 { begin(); const t = get(h); return t == null ? -1 : t.buf.version; }
 export function tensorIsView(h: i32): i32 { begin(); const t = get(h); return t == null ? 0 : (t.parent != null ? 1 : 0); }
 /** Pointer to the first element when contiguous, else 0 (then read through tensorContiguous). */
-export function tensorDataPtr(h: i32): usize { begin(); const t = get(h); if (t == null) return 0; return isContiguous(t) ? t.ptr : 0; }
+export function tensorDataPtr(h: i32): usize { begin(); const t = get(h); if (t == null || !traceReadable(t)) return 0; return isContiguous(t) ? t.ptr : 0; }
 /** A contiguous copy (not recorded: for reading values out). */
 export function tensorContiguous(h: i32): i32 {
-  begin(); const t = get(h); if (t == null) return 0;
+  begin(); const t = get(h); if (t == null || !traceReadable(t)) return 0;
   const c = contig(t);
   if (c === t) { release(c); return done(copyPlain(t)); }
   return done(c);
@@ -109,6 +119,7 @@ export function assign(dst: i32, src: i32): i32 {
   begin();
   const d = get(dst, Op.Assign, 0); if (d == null) return 0;
   const s = get(src, Op.Assign, 1); if (s == null) return 0;
+  if (!traceAllows(1, Op.Assign)) return 0;
   if (d.dtype != DType.Float32 || s.dtype != DType.Float32) { dtypeError(Op.Assign, d.dtype != 0 ? 0 : 1, 0, d.dtype != 0 ? d : s); return 0; }
   if (!isContiguous(d)) { fail(ErrorCode.BadArgument, Op.Assign, 0, 2, 0); return 0; }
   const b = V.broadcastTo(s, d.shape);
@@ -119,7 +130,7 @@ export function assign(dst: i32, src: i32): i32 {
   return 1;
 }
 /** Marks an in-place write made through tensorDataPtr. */
-export function tensorBumpVersion(h: i32): i32 { begin(); const t = get(h); if (t == null) return 0; t.buf.version++; return 1; }
+export function tensorBumpVersion(h: i32): i32 { begin(); const t = get(h); if (t == null || !traceAllows(1, Op.Assign)) return 0; t.buf.version++; return 1; }
 
 // ---- elementwise ----
 export function unaryOp(op: i32, h: i32): i32 {
@@ -356,11 +367,13 @@ export function linspaceOp(a: f64, b: f64, n: i32): i32 {
 export function randomUniformOp(rank: i32, lo: f64, hi: f64, gen: i32): i32 {
   begin();
   if (!rngHas(gen)) { fail(ErrorCode.BadArgument, Op.RandomUniform, 3, 0, gen); return 0; }
+  if (!traceAllows(2, Op.RandomUniform)) return 0;
   return done(C.randomUniform(readShape(0, rank), <f32>lo, <f32>hi, gen));
 }
 export function randomNormalOp(rank: i32, mean: f64, std: f64, gen: i32, truncated: bool): i32 {
   begin();
   if (!rngHas(gen)) { fail(ErrorCode.BadArgument, Op.RandomNormal, 3, 0, gen); return 0; }
+  if (!traceAllows(2, Op.RandomNormal)) return 0;
   return done(C.randomNormal(readShape(0, rank), mean, std, gen, truncated));
 }
 export { stdStrides, at, addDetail, UK };

@@ -10,6 +10,7 @@
 import { Tensor, DType, get, release, isContiguous, sameShape } from "./tensor";
 import { fail, clearError, ErrorCode } from "./errors";
 import { Op } from "./ops/index";
+import { traceAllows } from "./trace";
 import { ERR, contig, dtypeError, shapeError } from "./ops/factory";
 
 // ---- kernels (raw pointers, n elements; p, v, m, g contiguous) ----
@@ -141,6 +142,7 @@ function gradient(op: i32, h: i32, p: Tensor): Tensor {
  */
 export function sgdUpdate(hp: i32, hg: i32, hv: i32, lr: f64, momentum: f64, nesterov: bool, weightDecay: f64): i32 {
   clearError();
+  if (!traceAllows(1, Op.Assign)) return 0;
   const p = param(Op.Assign, hp); if (p == null) return 0;
   let v: Tensor | null = null;
   if (hv != 0) { v = slot(Op.Assign, hv, 2, p); if (v == null) return 0; }
@@ -160,6 +162,7 @@ export function sgdUpdate(hp: i32, hg: i32, hv: i32, lr: f64, momentum: f64, nes
 export function adamUpdate(hp: i32, hg: i32, hm: i32, hv: i32, lr: f64, beta1: f64, beta2: f64, eps: f64,
                            weightDecay: f64, decoupled: bool, step: i32): i32 {
   clearError();
+  if (!traceAllows(1, Op.Assign)) return 0;
   const p = param(Op.Assign, hp); if (p == null) return 0;
   const m = slot(Op.Assign, hm, 2, p); if (m == null) return 0;
   const v = slot(Op.Assign, hv, 3, p); if (v == null) return 0;

@@ -11,6 +11,7 @@ import { backward } from "./ops/index";
 import { add, onesLike, zerosLike } from "./ops/arith";
 import { viewOf } from "./ops/view";
 import { IdSet, IdMap } from "./idmap";
+import { tracing, traceStep } from "./trace";
 
 const NO_VERSIONS = new StaticArray<i32>(0);
 
@@ -72,13 +73,16 @@ let nextTapeId: i32 = 1;
 let diffTape: Tape | null = null;         // the tape being differentiated
 const grads = new IdMap<Tensor>();       // cotangents of the current backward pass (one map, reused)
 
-export function anyRecording(): bool { return stack.length > 0; }
+/** Whether ops must call record(): a tape is active, or a trace (trace.ts) records every op. */
+export function anyRecording(): bool { return stack.length > 0 || tracing(); }
 export function tapeCount(): i32 { return tapes.size; }
 
 /** Called by every op after computing its output. */
 export function record(op: i32, inputs: StaticArray<Tensor>, out: Tensor, saved: StaticArray<Tensor>,
                        ip: StaticArray<i32>, fp: StaticArray<f64>, nondiff: bool = false): void {
-  if (stack.length == 0 || failed()) return;
+  if (failed()) return;
+  if (tracing()) traceStep(op, inputs, out, ip, fp);
+  if (stack.length == 0) return;
   let node: Node | null = null;
   for (let t = 0; t < stack.length; t++) {
     const tape = stack[t];

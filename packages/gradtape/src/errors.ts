@@ -12,6 +12,8 @@ export class GradientError extends GradtapeError {}
 export class IndexError extends GradtapeError {}
 export class ArgumentError extends GradtapeError {}
 export class OutOfMemoryError extends GradtapeError {}
+/** Something a function compiled by jit() does that a compiled program cannot replay. */
+export class TraceError extends GradtapeError {}
 
 export const DTYPES = ["float32", "int32", "bool"] as const;
 export type DType = (typeof DTYPES)[number];
@@ -93,6 +95,19 @@ export function throwCoreError(op: string, inputs: readonly Described[] = [], na
       throw new ShapeError(`${where}: outputGradients must have the target's shape${shapes ? ` (${shapes})` : ""}.`);
     case E.NoTape:
       throw new GradientError(`${where}: the tape was disposed; create a new GradientTape.`);
+    case E.TraceRead:
+      throw new TraceError(`${where}: a tensor whose values change from call to call of a function being compiled by jit (an argument, ` +
+        `or something computed while tracing) cannot be read or copied out while tracing: the compiled program replays tensor ops only and ` +
+        `would not run this JavaScript again. Compute with tensor ops instead, or read the results after the jitted call returns.`);
+    case E.TraceEffect:
+      if (d(0) === 2) {
+        throw new TraceError(`${where}: random draws cannot be compiled by jit (a replay would give the same numbers on every call). ` +
+          `Draw them outside and pass them as arguments; if a layer draws its initial weights on first use, call it once before jit.`);
+      }
+      throw new TraceError(`${where}: in-place updates (assign, optimizer steps) cannot be compiled by jit. Compile the loss and ` +
+        `gradients (return the gradients) and apply the update outside: opt.applyGradients(jitted(x), vars).`);
+    case E.NoProgram:
+      throw new TraceError(`${where}: ${d(0) === 0 ? "no trace is recording" : `compiled program ${d(0)} does not exist (released by dispose()) or was given ${d(1)} inputs`}.`);
     case E.BadArgument:
       throw new ArgumentError(`${where}: invalid value ${d(1)} for ${argName(names, arg) || "an argument"}.`);
     default:

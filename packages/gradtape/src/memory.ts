@@ -98,13 +98,15 @@ export interface MemoryInfo {
   peakBytes: number;
   /** live GradientTapes */
   tapes: number;
+  /** compiled programs alive (jit; each holds the tensors its function captured) */
+  programs: number;
 }
 
 export function memory(): MemoryInfo {
   const c = core();
   return {
     tensors: c.liveTensors(), bytes: c.liveBytes(), pooledBytes: c.poolBytes(), reservedBytes: c.reservedBytes(),
-    wasmBytes: c.memory.buffer.byteLength, tapes: c.tapeCount(), peakBytes: c.peakBytes(),
+    wasmBytes: c.memory.buffer.byteLength, tapes: c.tapeCount(), peakBytes: c.peakBytes(), programs: c.programCount(),
   };
 }
 

@@ -64,7 +64,13 @@ export function gatherGrad(g: Tensor, idx: Tensor, axis: i32, xShape: StaticArra
     }
   }
   release(cg); release(ci);
-  if (anyRecording()) record(Op.GatherGrad, arr2(g, idx), y, arr1(idx), axisParam(axis), NO_F);
+  if (anyRecording()) {
+    // [axis, x's shape...]: the backward rule reads the axis; a replay (trace.ts) needs the shape too
+    const ip = new StaticArray<i32>(1 + xShape.length);
+    ip[0] = axis;
+    for (let i = 0; i < xShape.length; i++) ip[1 + i] = xShape[i];
+    record(Op.GatherGrad, arr2(g, idx), y, arr1(idx), ip, NO_F);
+  }
   return y;
 }
 
@@ -73,5 +79,11 @@ export function gatherBackward(n: Node, g: Tensor): void {
 }
 export function gatherGradBackward(n: Node, g: Tensor): void {
   if (n.needs(0)) n.grad(0, gather(g, n.saved[0], n.ip[0]));
+}
+/** GatherGrad again from its recorded parameters (a replay, trace.ts). */
+export function gatherGradFrom(g: Tensor, idx: Tensor, ip: StaticArray<i32>): Tensor {
+  const shape = new StaticArray<i32>(ip.length - 1);
+  for (let i = 0; i < shape.length; i++) shape[i] = ip[1 + i];
+  return gatherGrad(g, idx, ip[0], shape);
 }
 export { sizeOf };

@@ -46,6 +46,21 @@ export function reduce(op: i32, x: Tensor, axes: StaticArray<i32>, keep: bool): 
   return y;
 }
 
+/**
+ * The reduction again from what was recorded (a replay, trace.ts): ip is the keepDims shape and outShape the
+ * result's. An axis of size 1 reads the same whether it was reduced or not, so which of those count as reduced is
+ * chosen to give the recorded output rank.
+ */
+export function reduceFrom(op: i32, x: Tensor, ip: StaticArray<i32>, outShape: StaticArray<i32>): Tensor {
+  const r = x.shape.length;
+  const keep = outShape.length == r;
+  const axes = new StaticArray<i32>(r);
+  let drop = r - outShape.length;
+  for (let i = 0; i < r; i++) if (ip[i] == 1 && x.shape[i] != 1) { axes[i] = 1; drop--; }
+  for (let i = 0; i < r; i++) if (x.shape[i] == 1 && (keep || drop > 0)) { axes[i] = 1; if (!keep) drop--; }
+  return reduce(op, x, axes, keep);
+}
+
 export function sumBackward(n: Node, g: Tensor): void {
   n.grad(0, broadcastTo(reshape(g, n.ip), n.inShape(0)));
 }

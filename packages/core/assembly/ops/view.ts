@@ -135,4 +135,13 @@ export function copy(x: Tensor): Tensor {
 
 export function copyBackward(n: Node, g: Tensor): void { n.grad(0, g); }
 
+/** View and ViewGrad again from their recorded parameters (a replay, trace.ts). */
+export function viewFrom(x: Tensor, ip: StaticArray<i32>): Tensor { return viewOf(x, decShape(ip), decRel(ip), ip[1]); }
+export function viewGradFrom(g: Tensor, ip: StaticArray<i32>): Tensor {
+  const r = ip[0], q = ip.length - 2 - 2 * r;
+  const target = new StaticArray<i32>(q);
+  for (let i = 0; i < q; i++) target[i] = ip[2 + 2 * r + i];
+  return viewGrad(g, target, decRel(ip), ip[1]);
+}
+
 export { decShape, sizeOf };

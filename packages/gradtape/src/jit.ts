@@ -1,0 +1,199 @@
+// jit(fn): compiles a function of tensors to a straight-line program in the core and replays it on later calls.
+// The first call with a given signature (argument shapes, dtypes, which arguments are the same tensor, and every
+// non-tensor argument's value) runs fn for real while the core records every op it runs, backward sweeps
+// included (core trace.ts); later calls with that signature run the recorded ops in one wasm call, with no
+// GradientTape, no per-op JavaScript and no Tensor objects except the results. Derivatives stay exact (the same
+// kernels run in the same order: results are bit-identical to calling fn) and a jitted function is itself
+// differentiable by tapes around it, since a replay runs ordinary ops.
+//
+// What a replay cannot redo is refused while tracing, with an error: reading values that vary from call to call
+// (data(), item() of an argument or of anything computed), random draws, in-place updates (assign, optimizers).
+// Tensors fn captures (weights, constants) are read at every call, so Variables updated in place between calls are
+// seen; a captured JavaScript value (a number in a closure, say) is frozen at trace time, as in jax.jit.
+import { core, scratch, writeScratch } from "./backend.js";
+import { Tensor, wrap } from "./tensor.js";
+import { tidy } from "./memory.js";
+import { ArgumentError, throwCoreError, describe, type DType } from "./errors.js";
+
+export interface JitOptions {
+  /** how many signatures to keep compiled (default 16); the oldest is released beyond that */
+  maxTraces?: number;
+}
+
+/** A compiled function: call it like fn; dispose() releases its programs (and the tensors they hold). */
+export type Jitted<A extends unknown[], R> = ((...args: A) => R) & {
+  /** releases every compiled program and what it holds (captured tensors, constants); calls after it throw */
+  dispose(): void;
+  [Symbol.dispose](): void;
+  /** the number of signatures traced so far (a count that keeps growing means the signature keeps changing) */
+  readonly traceCount: number;
+  /** per compiled signature, the number of ops one call runs and the tensors the program holds */
+  programs(): { signature: string; ops: number; held: number }[];
+};
+
+/** Output skeleton: where each result tensor goes. */
+type Skeleton = number | null | undefined | Skeleton[] | { [k: string]: Skeleton };
+interface Entry { id: number; skeleton: Skeleton; shapes: (readonly number[])[]; dtypes: DType[] }
+
+const programFinalizer = new FinalizationRegistry<Map<string, Entry>>((cache) => {
+  for (const e of cache.values()) { try { core().programRelease(e.id); } catch { /* core gone */ } }
+});
+
+/**
+ * Walks the arguments: collects tensor leaves (in order), and builds the signature string. A tensor met again is
+ * written as a back-reference, so f(x, x) and f(x, y) get different programs.
+ */
+function signature(args: readonly unknown[], leaves: Tensor[]): string {
+  let key = "";
+  const walk = (v: unknown, path: string, depth: number): void => {
+    if (v instanceof Tensor) {
+      const seen = leaves.indexOf(v);
+      if (seen >= 0) { key += `@${seen};`; return; }
+      leaves.push(v);
+      key += `${v.dtype[0]}${v.shape.join("x")};`;
+      return;
+    }
+    if (v === null || v === undefined || typeof v === "number" || typeof v === "boolean" || typeof v === "string") {
+      key += `${typeof v}:${String(v)};`;
+      return;
+    }
+    if (depth < 8 && Array.isArray(v)) {
+      key += "[";
+      for (let i = 0; i < v.length; i++) walk(v[i], `${path}[${i}]`, depth + 1);
+      key += "]";
+      return;
+    }
+    if (depth < 8 && typeof v === "object" && Object.getPrototypeOf(v) === Object.prototype) {
+      key += "{";
+      for (const k of Object.keys(v as object)) { key += `${JSON.stringify(k)}:`; walk((v as Record<string, unknown>)[k], `${path}.${k}`, depth + 1); }
+      key += "}";
+      return;
+    }
+    throw new ArgumentError(`jit: ${path} is ${describe(v)}; a jitted function takes tensors, numbers, booleans, strings, ` +
+      `null/undefined, and arrays or plain objects of them. Capture other values in fn's closure instead.`);
+  };
+  for (let i = 0; i < args.length; i++) walk(args[i], `argument ${i}`, 0);
+  return key;
+}
+
+/** The arguments with tensor leaves replaced, in walk order, by `subs`. */
+function substitute(args: readonly unknown[], leaves: readonly Tensor[], subs: readonly Tensor[]): unknown[] {
+  const walk = (v: unknown): unknown => {
+    if (v instanceof Tensor) return subs[leaves.indexOf(v)];
+    if (Array.isArray(v)) return v.map(walk);
+    if (v !== null && typeof v === "object") return Object.fromEntries(Object.entries(v as object).map(([k, x]) => [k, walk(x)]));
+    return v;
+  };
+  return args.map(walk);
+}
+
+/** The result's tensors (in order) and its skeleton; anything that is not a tensor, array or plain object is refused. */
+function outputs(result: unknown, out: Tensor[]): Skeleton {
+  const walk = (v: unknown, path: string, depth: number): Skeleton => {
+    if (v instanceof Tensor) { out.push(v); return out.length - 1; }
+    if (v === null || v === undefined) return v;
+    if (depth < 8 && Array.isArray(v)) return v.map((x, i) => walk(x, `${path}[${i}]`, depth + 1));
+    if (depth < 8 && typeof v === "object" && Object.getPrototypeOf(v) === Object.prototype) {
+      const o: { [k: string]: Skeleton } = {};
+      for (const [k, x] of Object.entries(v as object)) o[k] = walk(x, `${path}.${k}`, depth + 1);
+      return o;
+    }
+    throw new ArgumentError(`jit: fn returned ${describe(v)} at ${path}; a jitted function must return tensors (alone, or in ` +
+      `arrays or plain objects). A number computed from tensors would be frozen at its first value: return the tensor and read it after the call.`);
+  };
+  return walk(result, "result", 0);
+}
+
+function rebuild(s: Skeleton, ts: readonly Tensor[]): unknown {
+  if (typeof s === "number") return ts[s];
+  if (s === null || s === undefined) return s;
+  if (Array.isArray(s)) return s.map((x) => rebuild(x, ts));
+  const o: Record<string, unknown> = {};
+  for (const k in s) o[k] = rebuild(s[k], ts);
+  return o;
+}
+
+/**
+ * jit(fn): fn compiled per signature (see the top of this file). Results are new tensors owned by the caller (or
+ * by the enclosing tidy), bit-identical to fn's; fn should be a pure function of its arguments and of tensors it
+ * captures.
+ */
+export function jit<A extends unknown[], R>(fn: (...args: A) => R, options: JitOptions = {}): Jitted<A, R> {
+  if (typeof fn !== "function") throw new ArgumentError(`jit: expected a function, got ${describe(fn)}.`);
+  const maxTraces = options.maxTraces ?? 16;
+  if (!Number.isInteger(maxTraces) || maxTraces < 1) throw new ArgumentError(`jit: maxTraces must be a positive integer, got ${describe(options.maxTraces)}.`);
+  const cache = new Map<string, Entry>();
+  let traces = 0, disposed = false;
+
+  function trace(key: string, args: A, leaves: Tensor[]): R {
+    const c = core();
+    writeScratch(leaves.map((t, i) => t.handleFor("jit", `tensor argument ${i}`)));
+    if (c.traceBegin(leaves.length) < 0) throwCoreError("jit", leaves);
+    const aliasHandles = Array.from(scratch().subarray(0, leaves.length));
+    let ended = false;
+    try {
+      return tidy(() => {
+        // the function sees aliases of its tensor arguments (core trace.ts says why); tidy frees them afterwards
+        const aliases = aliasHandles.map((h) => wrap(h, "jit"));
+        const result = fn(...(substitute(args, leaves, aliases) as A));
+        const outs: Tensor[] = [];
+        const skeleton = outputs(result, outs);
+        writeScratch(outs.map((t, i) => t.handleFor("jit", `result tensor ${i}`)));
+        ended = true;
+        const id = c.traceEnd(outs.length);
+        if (id === 0) throwCoreError("jit", outs);
+        if (cache.size >= maxTraces) {
+          const [oldKey, old] = cache.entries().next().value as [string, Entry];
+          c.programRelease(old.id);
+          cache.delete(oldKey);
+        }
+        cache.set(key, { id, skeleton, shapes: outs.map((t) => t.shape), dtypes: outs.map((t) => t.dtype) });
+        traces++;
+        return result;
+      });
+    } catch (e) {
+      if (!ended) c.traceAbort();
+      throw e;
+    }
+  }
+
+  function run(e: Entry, leaves: Tensor[]): R {
+    const c = core();
+    const n = leaves.length;
+    let s = scratch();
+    for (let i = 0; i < n; i++) s[i] = leaves[i].handleFor("jit", `tensor argument ${i}`);
+    const m = c.programRun(e.id, n);
+    if (m < 0) throwCoreError("jit", leaves);
+    s = scratch(); // (the run may have grown the memory, which detaches the old view)
+    // the result shapes are known from the trace: no call into the core per result
+    const ts: Tensor[] = new Array(m);
+    for (let i = 0; i < m; i++) ts[i] = new Tensor(s[i], e.shapes[i], e.dtypes[i]);
+    return (typeof e.skeleton === "number" ? ts[0] : rebuild(e.skeleton, ts)) as R;
+  }
+
+  const jitted = ((...args: A): R => {
+    if (disposed) throw new ArgumentError("jit: this compiled function was disposed; make a new one with jit(fn).");
+    const leaves: Tensor[] = [];
+    const key = signature(args, leaves);
+    const e = cache.get(key);
+    return e !== undefined ? run(e, leaves) : trace(key, args, leaves);
+  }) as Jitted<A, R>;
+  const dispose = (): void => {
+    if (disposed) return;
+    disposed = true;
+    programFinalizer.unregister(jitted);
+    for (const e of cache.values()) core().programRelease(e.id);
+    cache.clear();
+  };
+  Object.defineProperties(jitted, {
+    dispose: { value: dispose },
+    [Symbol.dispose]: { value: dispose },
+    traceCount: { get: () => traces },
+    programs: {
+      value: () => [...cache.entries()].map(([signature, e]) => ({ signature, ops: core().programSteps(e.id), held: core().programLeaves(e.id) })),
+    },
+  });
+  programFinalizer.register(jitted, cache, jitted);
+  return jitted;
+}
+
