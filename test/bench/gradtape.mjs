@@ -7,9 +7,12 @@
 //   seed  "nested-tapes":  f = net(X); g = inner.gradient(f, X) (per point, since rows are independent);
 //                          H = outer.batchJacobian(g, X) -> [n, 2, 2]: one reverse sweep per gradient column.
 //         "jet":           forward-mode Taylor jets (gt.jet, when the installed gradtape has it).
+//         "jit":           the nested-tapes function compiled by gt.jit (traced on the first call, replayed after:
+//                          no tapes, no per-op JavaScript), when the installed gradtape has it.
 //   pinn  "nested-tapes":  u, (u_x, u_t) = t1.gradient(u, X), u_xx = t2.gradient(u_x, X)[:, 0], all under the
 //                          weights' tape; loss = mean(r^2) + mse(u(boundary) - u_b); Adam via gt.optim.Adam.
 //         "jet":           u, u_x, u_t, u_xx from one forward Taylor sweep (when available), same loss and update.
+//         "jit":           the nested-tapes loss and weight gradients compiled by gt.jit; Adam applied outside.
 import * as gt from "gradtape";
 import { readFileSync } from "node:fs";
 import path from "node:path";
@@ -30,15 +33,17 @@ const require = createRequire(import.meta.url);
  * workspace holds.
  */
 const hasJet = () => typeof gt.jet === "function";
+const hasJit = () => typeof gt.jit === "function";
 const jetOf = (model, X, derivatives) => {
   const out = gt.jet(model, X, { derivatives, vars: ["x", "t"], method: "taylor" });
   return Array.isArray(out) ? out : derivatives.map((d) => out[d]);
 };
 
+const extra = () => [...(hasJet() ? ["jet"] : []), ...(hasJit() ? ["jit"] : [])];
 export const variants = {
-  get seedSingle() { return ["nested-tapes", ...(hasJet() ? ["jet"] : [])]; },
-  get seedBatch() { return ["nested-tapes", ...(hasJet() ? ["jet"] : [])]; },
-  get pinn() { return ["nested-tapes", ...(hasJet() ? ["jet"] : [])]; },
+  get seedSingle() { return ["nested-tapes", ...extra()]; },
+  get seedBatch() { return ["nested-tapes", ...extra()]; },
+  get pinn() { return ["nested-tapes", ...extra()]; },
 };
 
 /**
@@ -112,8 +117,7 @@ export async function seed(net, n, { variant }) {
     });
   }
   const f = mlp(upload(net, false), net);
-  return async (points) => gt.tidy(() => {
-    const X = gt.tensor(points, [n, 2]);
+  const derivatives = (X) => {
     const outer = new gt.GradientTape(), inner = new gt.GradientTape();
     try {
       let u;
@@ -123,10 +127,15 @@ export async function seed(net, n, { variant }) {
         return inner.gradient(u, X);                       // [n, 2]: row i = grad of u_i at point i
       });
       const H = outer.batchJacobian(g, X);                 // [n, 2, 2]: H[i, a, b] = d g[i, a] / d X[i, b]
-      return { f: u.data(), grad: g.data(), hess: H.data() };
+      return [u, g, H];
     } finally {
       inner.dispose(); outer.dispose();
     }
+  };
+  const run = variant === "jit" ? gt.jit(derivatives) : derivatives;
+  return async (points) => gt.tidy(() => {
+    const [u, g, H] = run(gt.tensor(points, [n, 2]));
+    return { f: u.data(), grad: g.data(), hess: H.data() };
   });
 }
 
@@ -135,7 +144,7 @@ export async function seed(net, n, { variant }) {
  * respect to every weight and bias, one gt.optim.Adam update (in place, in the core).
  */
 export async function pinn(net, data, adam, { variant }) {
-  const model = variant === "jet" ? sequential(net) : null;
+  const model = variant === "jet" ? sequential(net) : null;  // (jit compiles the nested-tapes variant)
   const vars = model ? model.weights : upload(net, true);
   const u = model ? (x) => model.apply(x) : mlp(vars, net);
   const N = data.colloc.length / 2, M = data.boundU.length;
@@ -176,23 +185,27 @@ export async function pinn(net, data, adam, { variant }) {
     return r.square().mean().add(u(Xb).sub(ub).square().mean());
   };
 
+  const lossAndGrads = () => {
+    const tape = new gt.GradientTape();
+    try {
+      const loss = tape.record(lossFn);
+      return [loss, ...tape.gradient(loss, vars)];
+    } finally {
+      tape.dispose();
+    }
+  };
+  const compute = variant === "jit" ? gt.jit(lossAndGrads) : lossAndGrads;
   return {
     async step(withGrads = false) {
       return gt.tidy(() => {
-        const tape = new gt.GradientTape();
-        try {
-          const loss = tape.record(lossFn);
-          const grads = tape.gradient(loss, vars);
-          const out = { loss: loss.item(), grads: withGrads ? grads.map((g) => g.data()) : undefined };
-          opt.applyGradients(grads, vars);
-          return out;
-        } finally {
-          tape.dispose();
-        }
+        const [loss, ...grads] = compute();
+        const out = { loss: loss.item(), grads: withGrads ? grads.map((g) => g.data()) : undefined };
+        opt.applyGradients(grads, vars);
+        return out;
       });
     },
     async params() { return vars.map((v) => v.data()); },
-    dispose() { if (model) model.dispose(); else gt.dispose(vars); gt.dispose([Xc, Xb, ub]); opt.dispose(); },
+    dispose() { if (model) model.dispose(); else gt.dispose(vars); gt.dispose([Xc, Xb, ub]); opt.dispose(); compute.dispose?.(); },
   };
 }
 

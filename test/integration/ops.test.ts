@@ -10,7 +10,8 @@
 //      fixed random v), i.e. the Hessian-vector product H v, against the mixed second difference of
 //      the reference's L along v (fd.hessianVector);
 //   4. no leak: gt.memory().tensors is the same after the case (everything runs under gt.tidy) and
-//      after the whole row.
+//      after the whole row;
+//   5. jit: 1-3 compiled by gt.jit give the same bits as eager, traced and replayed.
 // Inputs are drawn from a seeded PRNG (per row and case name), rounded to float32 first, and kept
 // inside each op's domain and >= 0.1 away from kinks (abs/relu at 0, ties of max/min), so that the
 // finite differences (steps 1e-5 and 1e-4) never straddle a kink.
@@ -712,6 +713,7 @@ function runCase(row: Row, c: Case): void {
   const want = row.ref(xs, c.p);
   const tol = TOL[row.kind];
   const before = gt.memory().tensors;
+  const jitted: { what: string; f: (ops: Operand[]) => Tensor | (Tensor | null)[] }[] = [{ what: "forward", f: (ops) => row.call(ops, c.p) }];
 
   // 1. forward (and the function form, when the op has one)
   const fwd = tidyRun(() => {
@@ -735,8 +737,8 @@ function runCase(row: Row, c: Case): void {
     const Ls = lossScale(want, w);
 
     // 2. first derivative: gradient of sum(op(x) * w)
-    const g1 = tidyRun(() => {
-      const ops = operands(args);
+    // (as functions of the operands, so that check 5 can run the very same computation under gt.jit)
+    const grad1 = (ops: Operand[]): (Tensor | null)[] => {
       const sources = di.map((i) => ops[i] as Tensor);
       const wt = toTensor(w);
       const tape = new gt.GradientTape();
@@ -744,10 +746,12 @@ function runCase(row: Row, c: Case): void {
         for (const s of sources) tape.watch(s);
         return row.call(ops, c.p).mul(wt).sum();
       });
-      return gradients(tape, y, sources).map((g, k) =>
-        readTensor(g, `${label}: gradient w.r.t. input ${di[k]} (it is connected: expected a tensor of shape ${fmt(shapes[k])})`),
-      );
-    });
+      return gradients(tape, y, sources);
+    };
+    const g1 = tidyRun(() => grad1(operands(args)).map((g, k) =>
+      readTensor(g, `${label}: gradient w.r.t. input ${di[k]} (it is connected: expected a tensor of shape ${fmt(shapes[k])})`),
+    ));
+    jitted.push({ what: "first derivative", f: grad1 });
     const gRef = nd.unpack(fd.gradient(L, z0), shapes);
     const fd1 = fd.roundingScale(1, Ls);
     gRef.forEach((gr, k) => {
@@ -758,8 +762,7 @@ function runCase(row: Row, c: Case): void {
     // 3. second derivative: nested tapes, gradient of <grad, v>  (= H v)
     if (!c.noSecond) {
       const v = shapes.map((s) => nd.roundF32(rng.array(s, (r) => r.signedMagnitude(0.5, 1.5))));
-      const g2 = tidyRun(() => {
-        const ops = operands(args);
+      const grad2 = (ops: Operand[]): (Tensor | null)[] => {
         const sources = di.map((i) => ops[i] as Tensor);
         const wt = toTensor(w);
         const vt = v.map(toTensor);
@@ -780,10 +783,12 @@ function runCase(row: Row, c: Case): void {
         });
         if (!target) throw new Error(`${label}: no second-order target was built`);
         // linear ops have gradients that do not depend on x: unconnected, hence 'zero'
-        return gradients(outer, target, sources, { unconnected: "zero" }).map((g, k) =>
-          readTensor(g, `${label}: second-order gradient w.r.t. input ${di[k]} (with unconnected: 'zero')`),
-        );
-      });
+        return gradients(outer, target, sources, { unconnected: "zero" });
+      };
+      const g2 = tidyRun(() => grad2(operands(args)).map((g, k) =>
+        readTensor(g, `${label}: second-order gradient w.r.t. input ${di[k]} (with unconnected: 'zero')`),
+      ));
+      jitted.push({ what: "second derivative", f: grad2 });
       const hvRef = nd.unpack(fd.hessianVector(L, z0, nd.pack(v)), shapes);
       const fd2 = fd.roundingScale(2, Ls);
       hvRef.forEach((hr, k) => {
@@ -793,7 +798,30 @@ function runCase(row: Row, c: Case): void {
     }
   }
 
+  // 5. jit: the same computations compiled by gt.jit give the same bits on the traced call and on a replay (with
+  // new operand tensors of the same shapes), and the compiled programs release everything they held
+  for (const { what, f } of jitted) {
+    const read = (r: Tensor | (Tensor | null)[]) => (Array.isArray(r) ? r : [r]).map((t, k) => (t === null ? null : readTensor(t, `${label}: ${what} ${k}`)));
+    const eager = tidyRun(() => read(f(operands(args))));
+    const J = gt.jit((...ops: Operand[]) => f(ops));
+    try {
+      for (const call of ["traced", "replayed"]) {
+        const got = tidyRun(() => read(J(...operands(args))));
+        got.forEach((g, k) => {
+          const e = eager[k];
+          expect(g === null, `${label}: jit ${what} ${k} null-ness (${call} call)`).toBe(e === null);
+          if (g === null || e === null) return;
+          expect(g.shape, `${label}: jit ${what} ${k} shape (${call} call)`).toEqual(e.shape);
+          expect(g.dtype, `${label}: jit ${what} ${k} dtype (${call} call)`).toBe(e.dtype);
+          expect(Array.from(g.data), `${label}: jit ${what} ${k} values (${call} call) must equal eager bit for bit`).toEqual(Array.from(e.data));
+        });
+      }
+      expect(J.traceCount, `${label}: jit ${what}: the second call must replay, not trace again`).toBe(1);
+    } finally { J.dispose(); }
+  }
+
   expect(gt.memory().tensors, `${label}: live tensors after the case (before: ${before}) - a leak`).toBe(before);
+  expect(gt.memory().programs, `${label}: compiled programs left alive`).toBe(0);
 }
 
 // ------------------------------------------------------------------------------------------ the suite
