@@ -1,5 +1,5 @@
 // Optimizers over lists of Variables: SGD (momentum, Nesterov), Adam, AdamW, L-BFGS; learning-rate schedules.
-export { Optimizer, type LossFn, type LearningRate, type VariableState } from "./optimizer.js";
+export { Optimizer, releaseCompiled, type LossFn, type LearningRate, type VariableState, type MinimizeOptions } from "./optimizer.js";
 export { SGD, type SGDOptions } from "./sgd.js";
 export { Adam, type AdamOptions } from "./adam.js";
 export { AdamW, type AdamWOptions } from "./adamw.js";

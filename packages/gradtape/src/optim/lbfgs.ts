@@ -19,7 +19,7 @@ import { floats } from "../backend.js";
 import { core } from "../backend.js";
 import { ArgumentError, GradtapeError } from "../errors.js";
 import type { Variable } from "../variable.js";
-import { checkVariables, checkNumber, checkInteger, lossAndGradients, type LossFn } from "./optimizer.js";
+import { checkVariables, checkNumber, checkInteger, lossAndGradients, type LossFn, type MinimizeOptions } from "./optimizer.js";
 
 /** Why minimize() stopped. */
 export type LBFGSStopReason =
@@ -176,8 +176,9 @@ export class LBFGS {
    * Minimizes lossFn over `variables` (watched explicitly, trainable or not) for up to maxIterations iterations
    * and returns the final loss as a number; the variables hold the final point. Details in `result`.
    */
-  minimize(lossFn: LossFn, variables: readonly Variable[]): number {
+  minimize(lossFn: LossFn, variables: readonly Variable[], options: MinimizeOptions = {}): number {
     const op = "LBFGS.minimize";
+    const compile = options.jit === true;
     const vars = checkVariables(op, variables);
     const sizes = vars.map((v) => v.size);
     const n = sizes.reduce((a, b) => a + b, 0);
@@ -194,7 +195,7 @@ export class LBFGS {
     const evaluate = (at: Float64Array): { f: number; g: Float64Array } => {
       this.#write(at);
       evaluations++;
-      const { loss, grads } = lossAndGradients(op, lossFn, vars);
+      const { loss, grads } = lossAndGradients(op, lossFn, vars, compile);
       const g = new Float64Array(n);
       let off = 0;
       grads.forEach((gr, i) => {

