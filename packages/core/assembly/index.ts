@@ -35,7 +35,7 @@ export { rngCreate, rngRelease } from "./rng";
 export { setThreadCount, threadCount, runTask } from "./kernels/parallel";
 export { relaxedSimd } from "./kernels/madd";
 export * from "./optim";
-export { programSteps, programLeaves, programCount, traceDepth } from "./trace";
+export { programSteps, programLeaves, programOp, programCount, traceDepth } from "./trace";
 import { traceAllows, traceReadable } from "./trace";
 import * as T from "./trace";
 

@@ -325,5 +325,11 @@ export function programLeaves(id: i32): i32 {
   for (let i = p.nIn; i < p.leaves.length; i++) if (p.leaves[i] != null) c++;
   return c;
 }
+/** The op code of step k of program id, or -1. */
+export function programOp(id: i32, k: i32): i32 {
+  if (!programs.has(id)) return -1;
+  const p = programs.get(id);
+  return k >= 0 && k < p.steps.length ? p.steps[k].op : -1;
+}
 export function programCount(): i32 { return programs.size; }
 export function traceDepth(): i32 { return recorders.length; }

@@ -27,8 +27,8 @@ export type Jitted<A extends unknown[], R> = ((...args: A) => R) & {
   [Symbol.dispose](): void;
   /** the number of signatures traced so far (a count that keeps growing means the signature keeps changing) */
   readonly traceCount: number;
-  /** per compiled signature, the number of ops one call runs and the tensors the program holds */
-  programs(): { signature: string; ops: number; held: number }[];
+  /** per compiled signature: the ops one call runs (in all, and per op name) and the tensors the program holds */
+  programs(): { signature: string; ops: number; opCounts: Record<string, number>; held: number }[];
 };
 
 /** Output skeleton: where each result tensor goes. */
@@ -113,6 +113,13 @@ function rebuild(s: Skeleton, ts: readonly Tensor[]): unknown {
   return o;
 }
 
+function describeProgram(signature: string, id: number): { signature: string; ops: number; opCounts: Record<string, number>; held: number } {
+  const c = core();
+  const ops = c.programSteps(id), opCounts: Record<string, number> = {};
+  for (let k = 0; k < ops; k++) { const name = c.Op[c.programOp(id, k)] ?? "?"; opCounts[name] = (opCounts[name] ?? 0) + 1; }
+  return { signature, ops, opCounts, held: c.programLeaves(id) };
+}
+
 /**
  * jit(fn): fn compiled per signature (see the top of this file). Results are new tensors owned by the caller (or
  * by the enclosing tidy), bit-identical to fn's; fn should be a pure function of its arguments and of tensors it
@@ -189,9 +196,7 @@ export function jit<A extends unknown[], R>(fn: (...args: A) => R, options: JitO
     dispose: { value: dispose },
     [Symbol.dispose]: { value: dispose },
     traceCount: { get: () => traces },
-    programs: {
-      value: () => [...cache.entries()].map(([signature, e]) => ({ signature, ops: core().programSteps(e.id), held: core().programLeaves(e.id) })),
-    },
+    programs: { value: () => [...cache.entries()].map(([signature, e]) => describeProgram(signature, e.id)) },
   });
   programFinalizer.register(jitted, cache, jitted);
   return jitted;
