@@ -1,10 +1,10 @@
 // gradtape-only overhead benchmark: the numbers the core's performance work is judged by (no peers, fast).
 //   node test/bench/overhead.mjs [--only=single,batch,pinn,matmul] [--wasm=path/to/core.wasm] [--threads=n] [--quick]
 // seed-single: the seed network (2 -> 28 sigmoid -> 1 sigmoid) f + gradient + 2x2 Hessian at one point, nested
-//   GradientTapes + jacobian (latency per evaluation).
+//   GradientTapes + jacobian (latency per evaluation); single-jit: the same function compiled by gt.jit.
 // seed-batch: the same for 10,000 points (gradient per point, Hessian per point with batchJacobian).
 // pinn: a PINN-like step, 2 -> 8 x 20 tanh -> 1 over 10,000 points: u, u_x, u_t, u_xx by nested tapes, the Burgers
-//   residual loss and its gradient with respect to the weights (no optimizer update).
+//   residual loss and its gradient with respect to the weights (no optimizer update); pinn-jit: compiled by gt.jit.
 // matmul: square float32 matmul in GFLOP/s (plain, and the two transposed backward products of a dense layer).
 // Every workload prints a checksum so a faster build can be checked to give the same numbers.
 import * as gt from "gradtape";
@@ -50,30 +50,36 @@ const W1 = gt.variable(gt.randomUniform([2, 28], -1, 1, 1)), b1 = gt.variable(gt
 const W2 = gt.variable(gt.randomUniform([28, 1], -1, 1, 2)), b2 = gt.variable(gt.zeros([1]));
 const seedNet = (x) => x.matMul(W1).add(b1).sigmoid().matMul(W2).add(b2).sigmoid();
 
-function seedSingle(x) {
-  return gt.tidy(() => {
-    const outer = new gt.GradientTape(), inner = new gt.GradientTape();
+function seedSingleTensors(x) {
+  const outer = new gt.GradientTape(), inner = new gt.GradientTape();
+  try {
     let f;
     const g = outer.record(() => {
       outer.watch(x);
       f = inner.record(() => { inner.watch(x); return seedNet(x); });
       return inner.gradient(f, x);
     });
-    const H = outer.jacobian(g, x);
-    const r = [f.item(), ...g.data(), ...H.data()];
-    outer.dispose(); inner.dispose();
-    return r;
-  });
+    return [f, g, outer.jacobian(g, x)];
+  } finally { outer.dispose(); inner.dispose(); }
 }
+const readSingle = ([f, g, H]) => [f.item(), ...g.data(), ...H.data()];
+const seedSingle = (x) => gt.tidy(() => readSingle(seedSingleTensors(x)));
+// the same function compiled by gt.jit: traced on its first call, replayed after (must give the same bits)
+const seedSingleJitted = gt.jit(seedSingleTensors);
+const seedSingleJit = (x) => gt.tidy(() => readSingle(seedSingleJitted(x)));
 if (want("single")) {
   const x = gt.tensor([[0.3, 0.7]]);
   const r = seedSingle(x);
-  const before = gt.memory().tensors;
-  const ms = time(() => seedSingle(x), { warmup: 300, samples: quick ? 15 : 41, inner: 100 });
-  if (gt.memory().tensors !== before) throw new Error("seed-single leaks tensors");
-  same("seed-single", r, seedSingle(x));
-  results.seedSingle = ms; results.seedSingleCpu = time.cpu;
-  console.log(`seed-single   ${fmt(ms)} / evaluation   check ${r.map((v) => v.toFixed(6)).join(" ")}`);
+  for (const [name, f] of [["seed-single", seedSingle], ["single-jit", seedSingleJit]]) {
+    f(x); // (jit: the trace, after which the program holds its constants)
+    const before = gt.memory().tensors;
+    const ms = time(() => f(x), { warmup: 300, samples: quick ? 15 : 41, inner: 100 });
+    if (gt.memory().tensors !== before) throw new Error(`${name} leaks tensors`);
+    same(name, r, f(x));
+    results[name === "seed-single" ? "seedSingle" : "seedSingleJit"] = ms;
+    results[name === "seed-single" ? "seedSingleCpu" : "seedSingleJitCpu"] = time.cpu;
+    console.log(`${name.padEnd(13)} ${fmt(ms)} / evaluation   check ${r.map((v) => v.toFixed(6)).join(" ")}`);
+  }
   x.dispose();
 }
 
@@ -121,9 +127,9 @@ function pinnNet(x) {
 }
 const XP = gt.randomUniform([10000, 2], -1, 1, 5);
 const nu = 0.01 / Math.PI;
-function pinnStep() {
-  return gt.tidy(() => {
-    const wt = new gt.GradientTape(), t2 = new gt.GradientTape({ watchAccessedVariables: false }), t1 = new gt.GradientTape({ watchAccessedVariables: false });
+function pinnTensors() {
+  const wt = new gt.GradientTape(), t2 = new gt.GradientTape({ watchAccessedVariables: false }), t1 = new gt.GradientTape({ watchAccessedVariables: false });
+  try {
     const loss = wt.record(() => {
       let u, ux, ut;
       const uxx = t2.record(() => {
@@ -138,12 +144,13 @@ function pinnStep() {
       const r = ut.add(u.mul(ux)).sub(gxx.mul(nu));
       return r.square().mean();
     });
-    const gs = wt.gradient(loss, weights);
-    const out = [loss.item(), gs.reduce((s, g) => s + sumAbs(g.data()), 0)];
-    wt.dispose(); t2.dispose(); t1.dispose();
-    return out;
-  });
+    return [loss, ...wt.gradient(loss, weights)];
+  } finally { wt.dispose(); t2.dispose(); t1.dispose(); }
 }
+const readPinn = ([loss, ...gs]) => [loss.item(), gs.reduce((s, g) => s + sumAbs(g.data()), 0)];
+const pinnStep = () => gt.tidy(() => readPinn(pinnTensors()));
+const pinnJitted = gt.jit(pinnTensors);
+const pinnStepJit = () => gt.tidy(() => readPinn(pinnJitted()));
 if (want("pinn")) {
   const t0 = performance.now();
   const r = pinnStep();
@@ -153,6 +160,11 @@ if (want("pinn")) {
   same("pinn-step", r, pinnStep());
   results.pinn = ms; results.pinnCpu = time.cpu;
   console.log(`pinn-step     ${fmt(ms)} / step          check ${r.map((v) => v.toPrecision(7)).join(" ")}`);
+  pinnStepJit(); // the trace
+  const msJit = time(pinnStepJit, { warmup: 2, samples: quick ? 5 : 11, inner: 1 });
+  same("pinn-jit", r, pinnStepJit());
+  results.pinnJit = msJit; results.pinnJitCpu = time.cpu;
+  console.log(`pinn-jit      ${fmt(msJit)} / step          (the same step compiled by gt.jit: ${pinnJitted.programs()[0].ops} ops)`);
   // peak tensor memory of one step above what was live before it (memory().peakBytes)
   const live = gt.memory().bytes;
   gt.resetPeakMemory();
