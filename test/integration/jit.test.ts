@@ -585,7 +585,8 @@ describe("signatures: aliasing, static arguments, trainable arguments", () => {
         expectSameBits("f(T) = T W (replay)", jitted(T), fn(T));
         expectTensor("f(T)", jitted(T), [2, 2], [-2.5, 2, 2.75, 3.75], { rtol: 0 });
       });
-      expect(jitted.traceCount).toBe(1);
+      // a trainable Variable and a plain tensor are different signatures (a tape inside fn would watch the former)
+      expect(jitted.traceCount).toBe(2);
       jitted.dispose();
     });
     W.dispose();
@@ -722,7 +723,7 @@ describe("maxTraces and programs()", () => {
     expect(() => gt.jit((x: Tensor) => x, { maxTraces: 0 })).toThrow(gt.ArgumentError);
   });
 
-  it("programs() counts ops after merging and dead-code removal", () => {
+  it("programs() counts ops after dead-code removal; identical steps are kept", () => {
     expectNoLeak("op counts", () => {
       const ops = (fn: (x: Tensor) => Tensor): number => {
         const j = gt.jit(fn);
@@ -737,8 +738,9 @@ describe("maxTraces and programs()", () => {
       expect(plain).toBeGreaterThan(0);
       expect(dead, "the unused tensor's ops are dropped").toBe(plain);
       expect(dead).toBeLessThan(used);
-      // the same op on the same input twice is one step
-      expect(ops((x) => x.sin().add(x.sin())), "identical steps merged").toBe(ops((x) => { const s = x.sin(); return s.add(s); }));
+      // the same op on the same input twice stays two steps: merging them would make a tape around a replay sum
+      // cotangents in another order than around fn, changing the last bit of derivatives (see the tape tests above)
+      expect(ops((x) => x.sin().add(x.sin())), "identical steps are not merged").toBe(ops((x) => { const s = x.sin(); return s.add(s); }) + 1);
     });
   });
 

@@ -7,19 +7,18 @@
 //
 // Slots: the inputs (slots 0..n), leaves (tensors that no recorded op made: captured weights, constants made inside
 // the function such as a gradient's seed of ones; the program holds a reference to each and reads its *current*
-// values, so a Variable updated in place between calls is seen) and step outputs. Before a program is kept,
-// identical steps are merged (same op, inputs and parameters: ops are pure) and steps that no output needs are
-// dropped; each step then lists the slots whose last use it is, so a run frees intermediates as early as the
-// eager code did, or earlier.
+// values, so a Variable updated in place between calls is seen) and step outputs. Before a program is kept, steps
+// that no output needs are dropped (gradients a tape computed for tensors nobody asked about, say); each step then
+// lists the slots whose last use it is, so a run frees intermediates as early as the eager code did, or earlier.
 //
 // What a program cannot replay is refused while tracing, with an error instead of a silently frozen value:
 // reading the values of an input or of a step output (JS could branch on them), random draws (they would repeat
 // the same numbers on every call), and in-place writes (assign, optimizer updates).
-import { Tensor, get, retain, release, newView, sameShape, scratchI32 } from "./tensor";
+import { Tensor, get, retain, release, sameShape, scratchI32 } from "./tensor";
 import { fail, failed, ErrorCode } from "./errors";
 import { forward } from "./ops/index";
 import { ERR } from "./ops/factory";
-import { copy } from "./ops/view";
+import { copy, reshape } from "./ops/view";
 
 const NO_SLOTS = new StaticArray<i32>(0);
 
@@ -136,10 +135,11 @@ export function traceBegin(n: i32): i32 {
   const rec = new Recorder(n);
   for (let i = 0; i < n; i++) {
     const x = xs[i];
-    const a = newView(x, x.shape, x.strides, x.offset);
+    // a View op: tapes and traces that are already recording see the alias as a view of x, so a gradient taken
+    // around the tracing call reaches x (recorded before this trace starts: to it, the alias is input i)
+    const a = reshape(x, x.shape);
+    if (a === ERR) { for (let j = 0; j < i; j++) release(changetype<Tensor>(get(scratchI32[j]))); return -1; }
     a.trainable = x.trainable;
-    // an enclosing trace sees the alias as the tensor it aliases
-    for (let r = 0; r < recorders.length; r++) { const outer = recorders[r]; outer.slotOf.set(a.id, outer.slotFor(x) + 1); }
     rec.slotOf.set(a.id, i + 1);
     rec.inShapes[i] = x.shape; rec.inDtypes[i] = x.dtype;
     scratchI32[i] = a.id;
@@ -152,24 +152,6 @@ export function traceBegin(n: i32): i32 {
 export function traceAbort(): void {
   if (recorders.length == 0) return;
   recorders.pop().releaseLeaves();
-}
-
-/** FNV-1a over a step's op, dtype, inputs and parameters, for merging identical steps. */
-function stepHash(s: Step): u32 {
-  let h: u32 = 2166136261;
-  h = (h ^ <u32>s.op) * 16777619; h = (h ^ <u32>s.dtype) * 16777619;
-  for (let i = 0; i < s.ins.length; i++) h = (h ^ <u32>s.ins[i]) * 16777619;
-  for (let i = 0; i < s.ip.length; i++) h = (h ^ <u32>s.ip[i]) * 16777619;
-  for (let i = 0; i < s.fp.length; i++) { const b = reinterpret<u64>(s.fp[i]); h = (h ^ <u32>b) * 16777619; h = (h ^ <u32>(b >> 32)) * 16777619; }
-  return h;
-}
-
-function sameStep(a: Step, b: Step): bool {
-  if (a.op != b.op || a.dtype != b.dtype || a.ins.length != b.ins.length || a.ip.length != b.ip.length || a.fp.length != b.fp.length) return false;
-  for (let i = 0; i < a.ins.length; i++) if (a.ins[i] != b.ins[i]) return false;
-  for (let i = 0; i < a.ip.length; i++) if (a.ip[i] != b.ip[i]) return false;
-  for (let i = 0; i < a.fp.length; i++) if (reinterpret<u64>(a.fp[i]) != reinterpret<u64>(b.fp[i])) return false;
-  return true;
 }
 
 /**
@@ -186,25 +168,11 @@ export function traceEnd(n: i32): i32 {
     outs[i] = rec.slotFor(t);
   }
   const nSlots = rec.leaves.length;
-  // 1. merge identical steps (in order: a step's inputs are renamed before it is compared)
-  const alias = new StaticArray<i32>(nSlots);
-  for (let i = 0; i < nSlots; i++) alias[i] = i;
-  const seen = new Map<u32, i32>();         // hash -> index in `kept` of the last step with that hash
-  const chain = new Array<i32>();            // per kept step: the previous kept step with the same hash, or -1
-  const kept = new Array<Step>();
-  for (let k = 0; k < rec.steps.length; k++) {
-    const s = rec.steps[k];
-    for (let i = 0; i < s.ins.length; i++) s.ins[i] = alias[s.ins[i]];
-    const h = stepHash(s);
-    let j = seen.has(h) ? seen.get(h) : -1, match = -1;
-    while (j >= 0) { if (sameStep(kept[j], s)) { match = j; break; } j = chain[j]; }
-    if (match >= 0) { alias[s.out] = kept[match].out; continue; }
-    chain.push(seen.has(h) ? seen.get(h) : -1);
-    seen.set(h, kept.length);
-    kept.push(s);
-  }
-  for (let i = 0; i < n; i++) outs[i] = alias[outs[i]];
-  // 2. drop steps no output needs (backwards), then 3. record each slot's last use
+  // (Identical steps are not merged: it saved 2 of 38 ops of the seed network's f + gradient + Hessian and none of a
+  // PINN step, and a tape around a replay would then sum cotangents in another order than around fn itself, which
+  // changes the last bit of derivatives taken through a jitted function.)
+  const kept = rec.steps;
+  // drop steps no output needs (backwards), then record each slot's last use
   const needed = new StaticArray<bool>(nSlots);
   for (let i = 0; i < n; i++) needed[outs[i]] = true;
   const keep = new StaticArray<bool>(kept.length);

@@ -2,12 +2,14 @@
 // The first call with a given signature (argument shapes, dtypes, which arguments are the same tensor, and every
 // non-tensor argument's value) runs fn for real while the core records every op it runs, backward sweeps
 // included (core trace.ts); later calls with that signature run the recorded ops in one wasm call, with no
-// GradientTape, no per-op JavaScript and no Tensor objects except the results. Derivatives stay exact (the same
+// GradientTape, no per-op JavaScript and no Tensor objects except the results, and without the ops whose results
+// no output needs. Derivatives stay exact (the same
 // kernels run in the same order: results are bit-identical to calling fn) and a jitted function is itself
 // differentiable by tapes around it, since a replay runs ordinary ops.
 //
 // What a replay cannot redo is refused while tracing, with an error: reading values that vary from call to call
-// (data(), item() of an argument or of anything computed), random draws, in-place updates (assign, optimizers).
+// (data(), item() of an argument, of anything computed, or of a Variable), random draws, in-place updates (assign,
+// optimizers).
 // Tensors fn captures (weights, constants) are read at every call, so Variables updated in place between calls are
 // seen; a captured JavaScript value (a number in a closure, say) is frozen at trace time, as in jax.jit.
 import { core, scratch, writeScratch } from "./backend.js";
@@ -50,7 +52,8 @@ function signature(args: readonly unknown[], leaves: Tensor[]): string {
       const seen = leaves.indexOf(v);
       if (seen >= 0) { key += `@${seen};`; return; }
       leaves.push(v);
-      key += `${v.dtype[0]}${v.shape.join("x")};`;
+      // trainable (a Variable a tape watches by itself) is part of the signature: it changes what fn computes
+      key += `${v.dtype[0]}${(v as { trainable?: boolean }).trainable === true ? "v" : ""}${v.shape.join("x")};`;
       return;
     }
     if (v === null || v === undefined || typeof v === "number" || typeof v === "boolean" || typeof v === "string") {

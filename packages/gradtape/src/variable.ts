@@ -2,7 +2,7 @@
 // watched automatically by a GradientTape (unless watchAccessedVariables is false) when trainable.
 // assign() bumps the storage's version, so a gradient whose saved values were overwritten fails loudly.
 import { core } from "./backend.js";
-import { throwCoreError, ArgumentError } from "./errors.js";
+import { throwCoreError, ArgumentError, TraceError } from "./errors.js";
 import { Tensor, tensor, type NestedArray } from "./tensor.js";
 import { untrack } from "./memory.js";
 import type { DType } from "./errors.js";
@@ -19,6 +19,17 @@ export class Variable extends Tensor {
     this.trainable = trainable;
     this.name = name;
     core().tensorSetTrainable(handle, trainable);
+  }
+
+  /** The values (a copy). Refused while jit traces a function: a Variable's values change between calls, and a
+   *  value read in JavaScript would be frozen into the compiled program. */
+  override data(): Float32Array {
+    if (core().traceDepth() > 0) {
+      throw new TraceError(`data: variable ${this.name} is read while jit traces a function: its values can change between calls ` +
+        `(assign, optimizer steps), and the compiled program would keep the value read now. Use it through tensor ops ` +
+        `(they read its current values on every call), or read it outside the jitted function.`);
+    }
+    return super.data();
   }
 
   /** Overwrites the value in place (broadcasting `value` to this shape). */

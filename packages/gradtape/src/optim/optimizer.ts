@@ -211,7 +211,8 @@ export abstract class Optimizer {
       if (!g) return;
       const st = this.#stateOf(vars[i]);
       st.steps++;
-      this.update(vars[i], g, lr, st);
+      // a refused update (inside a function being traced by jit, say) must not count as a step
+      try { this.update(vars[i], g, lr, st); } catch (e) { st.steps--; throw e; }
     });
     this.iterations++;
   }
