@@ -8,7 +8,8 @@
 //   network      pinn.makeNetwork(...)        MLP with the domain mapped to [-1, 1]^d
 //   points       pinn.trainingData(...)       Latin hypercube collocation points, condition points on the faces
 //   loss         pinn.pinnLoss(...)           mean residual² + condition errors, input derivatives batched
-//   optimizers   optim.Adam, then optim.LBFGS (restarted on float32 stalls, as pinn.train does)
+//   optimizers   optim.Adam, then optim.LBFGS (restarted on float32 stalls, as pinn.train does); the loss and its
+//                gradient compiled with jit (minimize({ jit: true })), as pinn.train does
 //   evaluation   pinn.evaluate(net, problem)  prediction on the reference grid, relative L2 error
 //   weights      net.toSequential() + io.saveWeightsJSON / io.saveSafetensors (input scaling folded in)
 // ============================================================================================================
@@ -83,7 +84,7 @@ export function createSession(config: TrainConfig): Session {
     lbfgs ??= new optim.LBFGS({ historySize: 50, maxIterations: LBFGS_PER_CALL, maxEvaluations: 3 * LBFGS_PER_CALL + 1 });
     lbfgs.onIteration = (it) => { losses.push(it.loss); };
     const before = lastLoss;
-    const loss = lbfgs.minimize(lossFn, vars);
+    const loss = lbfgs.minimize(lossFn, vars, { jit: true });
     const r = lbfgs.result!;
     lastLoss = loss;
     let converged: string | undefined;
@@ -108,11 +109,11 @@ export function createSession(config: TrainConfig): Session {
   return {
     config,
     params,
-    backend: "gradtape in a Web Worker: pinn.getProblem / makeNetwork / trainingData / pinnLoss, optim.Adam then optim.LBFGS, pinn.evaluate",
+    backend: "gradtape in a Web Worker: pinn.getProblem / makeNetwork / trainingData / pinnLoss, optim.Adam then optim.LBFGS (loss and gradient compiled with jit), pinn.evaluate",
     step: () => {
       if (config.adamSteps < 0 || adamDone < config.adamSteps) {
         adamDone++;
-        lastLoss = adam.minimize(lossFn, vars);
+        lastLoss = adam.minimize(lossFn, vars, { jit: true });
         return { losses: [lastLoss], optimizer: "Adam" };
       }
       return lbfgsStep();
@@ -130,6 +131,7 @@ export function createSession(config: TrainConfig): Session {
       metadata: { "gradtape.problem": problem.name, "gradtape.inputs": problem.vars.join(",") },
     })),
     dispose: () => {
+      optim.releaseCompiled(lossFn);
       adam.dispose();
       lbfgs?.reset();
       data.dispose();
