@@ -235,3 +235,74 @@ describe("memory", () => {
     gt.dispose([w, g]);
   });
 });
+
+describe("minimize({ jit: true })", () => {
+  // The same training with and without jit must give the same bits: jit replays the very ops the tape ran.
+  const setup = () => {
+    const model = new gt.nn.Sequential([
+      new gt.nn.Dense({ units: 12, activation: "tanh", inputShape: [2], seed: 7 }),
+      new gt.nn.Dense({ units: 1, seed: 8 }),
+    ]);
+    const x = gt.randomUniform([40, 2], -1, 1, 9);
+    const y = gt.tidy(() => x.sum(1, true).sin());
+    gt.tidy(() => { model.apply(x); }); // builds the layers (their initial draws cannot be compiled)
+    const loss = () => gt.losses.mse(y, model.apply(x));
+    return { model, loss, done: () => { model.dispose(); gt.dispose([x, y]); } };
+  };
+  const weights = (m: gt.nn.Sequential) => m.trainableWeights.map((w) => Array.from(w.data()));
+
+  it("Adam: the same losses and weights, bit for bit, with one program and flat memory", () => {
+    const plain = setup(), compiled = setup();
+    const optP = new gt.optim.Adam({ learningRate: 0.02 }), optC = new gt.optim.Adam({ learningRate: 0.02 });
+    const programs0 = gt.memory().programs;
+    let m10: gt.MemoryInfo | null = null;
+    for (let i = 0; i < 60; i++) {
+      const lp = optP.minimize(plain.loss, plain.model.trainableWeights);
+      const lc = optC.minimize(compiled.loss, compiled.model.trainableWeights, { jit: true });
+      expect(lc, `step ${i}: loss`).toBe(lp);
+      if (i === 10) m10 = gt.memory();
+    }
+    const m60 = gt.memory();
+    expect([m60.tensors, m60.bytes, m60.programs]).toEqual([m10!.tensors, m10!.bytes, m10!.programs]);
+    expect(m60.programs).toBe(programs0 + 1);
+    expect(weights(compiled.model)).toEqual(weights(plain.model));
+    // releasing the compiled loss gives back the program and what it held (the points, the targets)
+    const before = gt.memory().tensors;
+    gt.optim.releaseCompiled(compiled.loss);
+    expect(gt.memory().programs).toBe(programs0);
+    expect(gt.memory().tensors).toBeLessThan(before);
+    optP.dispose(); optC.dispose(); plain.done(); compiled.done();
+  });
+
+  it("L-BFGS: the same iterations and final loss, bit for bit", () => {
+    const plain = setup(), compiled = setup();
+    const opts = { maxIterations: 40, historySize: 10 };
+    const a = new gt.optim.LBFGS(opts), b = new gt.optim.LBFGS(opts);
+    const la = a.minimize(plain.loss, plain.model.trainableWeights);
+    const lb = b.minimize(compiled.loss, compiled.model.trainableWeights, { jit: true });
+    expect(lb).toBe(la);
+    expect(b.result!.iterations).toBe(a.result!.iterations);
+    expect(b.result!.evaluations).toBe(a.result!.evaluations);
+    expect(a.result!.iterations).toBeGreaterThan(5);
+    expect(weights(compiled.model)).toEqual(weights(plain.model));
+    gt.optim.releaseCompiled(compiled.loss);
+    plain.done(); compiled.done();
+  });
+
+  it("a loss that reads values cannot be compiled: TraceError, nothing updated, and it still works without jit", () => {
+    const w = gt.variable([1, 2, 3]);
+    const scale = gt.tensor([2]);
+    const loss = () => w.square().sum().mul(scale.add(0).item()); // item() of a computed tensor: frozen by a replay
+    const opt = new gt.optim.SGD({ learningRate: 0.1 });
+    const m0 = gt.memory();
+    expect(() => opt.minimize(loss, [w], { jit: true })).toThrow(gt.TraceError);
+    expect(() => opt.minimize(loss, [w], { jit: true })).toThrow(/item|read|jit/);
+    expect(Array.from(w.data())).toEqual([1, 2, 3]);
+    expect(opt.iterations).toBe(0);
+    const m1 = gt.memory();
+    expect([m1.tensors, m1.bytes, m1.programs, m1.tapes]).toEqual([m0.tensors, m0.bytes, m0.programs, m0.tapes]);
+    expect(opt.minimize(loss, [w])).toBeCloseTo(2 * 14, 4);
+    gt.optim.releaseCompiled(loss);
+    opt.dispose(); gt.dispose([w, scale]);
+  });
+});

@@ -105,6 +105,21 @@ describe("training", () => {
     const after = memory();
     expect(after.tensors).toBe(before.tensors);
     expect(after.bytes).toBe(before.bytes);
+    expect(after.programs, "train() releases the program it compiled").toBe(before.programs);
+  });
+
+  it("compiling the loss (jit, the default) changes no bit of the training: same losses, same weights", () => {
+    const runs = [true, false].map((jit) => {
+      const before = memory().programs;
+      const res = pinn.train(pinn.problems.burgers, { ...tiny, adamSteps: 30, lbfgsSteps: 30, jit });
+      const w = res.network.trainableWeights.map((v) => Array.from(v.data()));
+      res.network.dispose();
+      expect(memory().programs).toBe(before);
+      return { history: res.history, w, steps: res.steps };
+    });
+    expect(runs[0].steps).toBeGreaterThan(40);
+    expect(runs[0].history).toEqual(runs[1].history);
+    expect(runs[0].w).toEqual(runs[1].w);
   });
 
   it("the exported network (scaling folded into the first layer) computes the same function on raw inputs", () => {
