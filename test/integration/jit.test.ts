@@ -692,6 +692,58 @@ describe("results are fresh tensors", () => {
   });
 });
 
+describe("records a program keeps between runs", () => {
+  // A replay writes small intermediates into the records of its previous run (core trace.ts). Results, and
+  // intermediates that results are views of, must never be among them: earlier results would change under the caller.
+  it("results of earlier calls survive later calls, views of intermediates included; dispose() frees the kept records", () => {
+    const fn = (x: Tensor) => {
+      const a = x.mul(2);                        // kept: used inside only
+      const b = a.add(1).sigmoid();              // viewed by a result: never kept
+      return [b.reshape([2, 2]), a.sum(), b.sub(a).slice([1], [2])];
+    };
+    expectNoLeak("kept records", () => {
+      const jitted = gt.jit(fn);
+      const inputs = [[0.5, -1, 2, 0.25], [3, 1, -0.5, -2], [0.1, 0.2, 0.3, 0.4], [-1, -2, -3, -4]].map((v) => gt.tensor(v));
+      const results = inputs.map((x) => jitted(x));                // the trace, the first replay, then two more
+      const held = live().tensors;
+      const more = jitted(inputs[0]);
+      // three results, two of them views that hold their parents: 5 records, and none for the kept intermediates
+      expect(live().tensors - held, "a replay makes only its results").toBe(5);
+      inputs.forEach((x, k) => {
+        const want = gt.tidy(() => fn(x));
+        results[k].forEach((t, i) => expectSameBits(`call ${k}, result ${i}, read after later calls`, t, want[i]));
+        want.forEach((t) => t.dispose());
+      });
+      const again = gt.tidy(() => fn(inputs[0]));
+      more.forEach((t, i) => expectSameBits(`repeat of call 0, result ${i}`, t, again[i]));
+      [...results.flat(), ...more, ...again].forEach((t) => t.dispose());
+      inputs.forEach((x) => x.dispose());
+      jitted.dispose();
+    });
+  });
+
+  it("a replay under a tape allocates afresh (the tape keeps what it saves) and gives the eager bits", () => {
+    const fn = (x: Tensor) => x.mul(x).sigmoid().mul(3).sum();
+    expectNoLeak("replay under a tape", () => {
+      const jitted = gt.jit(fn);
+      const x = gt.tensor([0.3, -0.6, 1.2]);
+      gt.tidy(() => { jitted(x); jitted(x); });                 // traced, then replayed with kept records
+      const grads = [jitted, fn].map((f) => gt.tidy(() => {
+        const tape = new gt.GradientTape();
+        try {
+          const y = tape.record(() => { tape.watch(x); return f(x); });
+          return tape.gradient(y, x)!;
+        } finally { tape.dispose(); }
+      }));
+      expectSameBits("gradient through a replay", grads[0], grads[1]);
+      const after = gt.tidy(() => Array.from(jitted(x).data()));
+      expect(after, "the kept records still serve the next plain replay").toEqual(gt.tidy(() => Array.from(fn(x).data())));
+      gt.dispose([...grads, x]);
+      jitted.dispose();
+    });
+  });
+});
+
 // ---------------------------------------------------------------------------------------------------------------
 
 describe("maxTraces and programs()", () => {

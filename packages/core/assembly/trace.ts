@@ -14,10 +14,12 @@
 // What a program cannot replay is refused while tracing, with an error instead of a silently frozen value:
 // reading the values of an input or of a step output (JS could branch on them), random draws (they would repeat
 // the same numbers on every call), and in-place writes (assign, optimizer updates).
-import { Tensor, get, retain, release, sameShape, scratchI32 } from "./tensor";
+import { Tensor, get, has, at, retain, release, sameShape, sizeOf, scratchI32 } from "./tensor";
+import { anyRecording } from "./tape";
+import { Op } from "./ops/index";
 import { fail, failed, ErrorCode } from "./errors";
 import { forward } from "./ops/index";
-import { ERR } from "./ops/factory";
+import { ERR, planOutput } from "./ops/factory";
 import { copy, reshape } from "./ops/view";
 
 const NO_SLOTS = new StaticArray<i32>(0);
@@ -75,16 +77,35 @@ class Recorder {
 class Program {
   live: StaticArray<Tensor | null>;        // slot values during a run
   owned: StaticArray<bool>;                // slots a run made and has not freed yet
+  plan: StaticArray<Tensor | null>;        // per step: the output record kept from the last run (small outputs only)
   constructor(public steps: StaticArray<Step>, public leaves: StaticArray<Tensor | null>, public outs: StaticArray<i32>,
-              public inShapes: StaticArray<StaticArray<i32>>, public inDtypes: StaticArray<i32>) {
+              public inShapes: StaticArray<StaticArray<i32>>, public inDtypes: StaticArray<i32>,
+              public plannable: StaticArray<bool>) {
     this.live = new StaticArray<Tensor | null>(leaves.length);
     this.owned = new StaticArray<bool>(leaves.length);
+    this.plan = new StaticArray<Tensor | null>(steps.length);
   }
   get nIn(): i32 { return this.inShapes.length; }
+  /** Gives up the kept output records (each still alive: a failed op may have freed the one it was given). */
+  dropPlan(): void {
+    for (let k = 0; k < this.plan.length; k++) {
+      const t = this.plan[k];
+      if (t != null) { if (has(t.id) && at(t.id) === t) release(t); this.plan[k] = null; }
+    }
+  }
   release(): void {
+    this.dropPlan();
     for (let i = 0; i < this.leaves.length; i++) { const t = this.leaves[i]; if (t != null) release(t); }
   }
 }
+
+// Output records kept between runs: a step whose output is small, is not a view and never leaves the run (not a
+// result, not viewed by a result) writes into the record (and buffer) it made on the previous run instead of
+// allocating new ones; the program holds them (memory().tensors counts them). Of the seed network's f + gradient
+// + Hessian at one point this spares the allocation and release of 33 of 36 records per call. Large outputs are
+// left to the allocator: keeping them would hold every intermediate of a PINN step at once.
+const PLAN_MAX_BYTES: i32 = 16384;         // per output
+const PLAN_BUDGET: i32 = 1 << 20;          // per program
 
 const recorders = new Array<Recorder>();
 const programs = new Map<i32, Program>();
@@ -214,7 +235,21 @@ export function traceEnd(n: i32): i32 {
     if (t == null) continue;
     if (needed[i]) leaves[i] = t; else release(t);
   }
-  const p = new Program(steps, leaves, outs, rec.inShapes, rec.inDtypes);
+  // which step outputs may be kept between runs: not results, not viewed by anything that escapes, small enough
+  const escapes = new StaticArray<bool>(nSlots);
+  for (let i = 0; i < n; i++) escapes[outs[i]] = true;
+  for (let k = count - 1; k >= 0; k--) { const s = steps[k]; if (s.op == Op.View && escapes[s.out]) escapes[s.ins[0]] = true; }
+  const plannable = new StaticArray<bool>(count);
+  let budget = PLAN_BUDGET;
+  for (let k = 0; k < count; k++) {
+    const s = steps[k];
+    if (s.op == Op.View || escapes[s.out]) continue;
+    const bytes = sizeOf(s.outShape) << 2;
+    if (bytes > PLAN_MAX_BYTES || bytes > budget) continue;
+    plannable[k] = true;
+    budget -= bytes < 16 ? 16 : bytes;
+  }
+  const p = new Program(steps, leaves, outs, rec.inShapes, rec.inDtypes, plannable);
   const id = nextProgram++;
   programs.set(id, p);
   return id;
@@ -240,16 +275,27 @@ export function programRun(id: i32, n: i32): i32 {
     unchecked(live[i] = x);
   }
   for (let i = n; i < leaves.length; i++) { const t = unchecked(leaves[i]); if (t != null) unchecked(live[i] = t); }
-  const steps = p.steps;
+  const steps = p.steps, plan = p.plan, plannable = p.plannable;
+  // kept records only when no tape records the run: a tape's node would keep a record that the next run overwrites
+  const planning = !anyRecording();
   for (let k = 0; k < steps.length; k++) {
     const s = unchecked(steps[k]);
     const ins = s.ins, args = s.args;
     for (let i = 0; i < ins.length; i++) unchecked(args[i] = changetype<Tensor>(unchecked(live[unchecked(ins[i])])));
+    const kept = planning ? unchecked(plan[k]) : null;
+    planOutput(kept);
     const y = forward(s.op, args, s.ip, s.fp, s.dtype, s.outShape);
-    if (y === ERR || failed()) { freeOwned(p); clearLive(p); return -1; }
-    unchecked(live[s.out] = y); unchecked(owned[s.out] = true);
+    planOutput(null);
+    if (y === ERR || failed()) { freeOwned(p); clearLive(p); p.dropPlan(); return -1; }
+    unchecked(live[s.out] = y);
+    if (kept !== null && y === kept) unchecked(owned[s.out] = false);              // written into the kept record
+    else if (planning && kept === null && unchecked(plannable[k])) { unchecked(plan[k] = y); unchecked(owned[s.out] = false); } // kept from now on
+    else unchecked(owned[s.out] = true);
     const fr = s.frees;
-    for (let i = 0; i < fr.length; i++) { const x = unchecked(fr[i]); release(changetype<Tensor>(unchecked(live[x]))); unchecked(owned[x] = false); }
+    for (let i = 0; i < fr.length; i++) {
+      const x = unchecked(fr[i]);
+      if (unchecked(owned[x])) { release(changetype<Tensor>(unchecked(live[x]))); unchecked(owned[x] = false); }
+    }
   }
   const outs = p.outs;
   for (let i = 0; i < outs.length; i++) {

@@ -28,7 +28,18 @@ export function shapeError(op: i32, a: StaticArray<i32>, b: StaticArray<i32>, ar
   return ERR;
 }
 
+// A record a jit program planned for the output of the op it is about to run (trace.ts): the op's first outTensor
+// call takes it over (when shape and dtype match) instead of allocating a new record and buffer. Only op outputs
+// come from outTensor first; an op's temporaries (contig) never take the plan.
+let planned: Tensor | null = null;
+export function planOutput(t: Tensor | null): void { planned = t; }
+
 export function outTensor(shape: StaticArray<i32>, dtype: i32 = DType.Float32): Tensor {
+  const p = planned;
+  if (p != null) {
+    planned = null;
+    if (p.dtype == dtype && sameShape(p.shape, shape)) return p;
+  }
   const t = newTensor(shape, dtype);
   return t == null ? ERR : t;
 }
@@ -36,7 +47,8 @@ export function outTensor(shape: StaticArray<i32>, dtype: i32 = DType.Float32): 
 /** x itself (retained) when contiguous, else a contiguous copy; the caller releases it. Not recorded. */
 export function contig(x: Tensor): Tensor {
   if (isContiguous(x)) { retain(x); return x; }
-  const c = outTensor(x.shape, x.dtype);
+  const n = newTensor(x.shape, x.dtype);  // (not outTensor: a temporary never takes a planned output)
+  const c = n == null ? ERR : n;
   if (c === ERR) return ERR;
   gatherStrided(x.ptr, x.shape, x.strides, c.ptr);
   return c;
