@@ -119,6 +119,21 @@ function sharedStrides(shape: StaticArray<i32>): StaticArray<i32> {
   return s;
 }
 
+// Shapes [m, n] (matmul outputs): one array per (m, n) in a small direct-mapped cache, as sharedStrides does for
+// strides (records never write their shape), so that a matmul allocates no shape array in steady state.
+const pairKeys = new StaticArray<i64>(32);
+const pairVals = new StaticArray<StaticArray<i32> | null>(32);
+export function shape2(m: i32, n: i32): StaticArray<i32> {
+  const key = (<i64>m << 32) | <i64><u32>n;
+  const h = ((m * 31 + n) ^ (m >>> 5)) & 31;
+  const v = unchecked(pairVals[h]);
+  if (v != null && unchecked(pairKeys[h]) == key) return v;
+  const s = new StaticArray<i32>(2);
+  s[0] = m; s[1] = n;
+  unchecked(pairKeys[h] = key); unchecked(pairVals[h] = s);
+  return s;
+}
+
 export function sameShape(a: StaticArray<i32>, b: StaticArray<i32>): bool {
   if (a === b) return true;
   if (a.length != b.length) return false;

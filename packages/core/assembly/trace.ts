@@ -20,13 +20,16 @@ import { Op } from "./ops/index";
 import { fail, failed, ErrorCode } from "./errors";
 import { forward } from "./ops/index";
 import { ERR, planOutput } from "./ops/factory";
-import { copy, reshape } from "./ops/view";
+import { copy, reshape, viewOf, decShape, decRel } from "./ops/view";
 
 const NO_SLOTS = new StaticArray<i32>(0);
 
 class Step {
   frees: StaticArray<i32> = NO_SLOTS;     // slots whose last use is this step (released right after it)
   args: StaticArray<Tensor>;               // reused argument array of a run
+  // a View step's shape and strides, decoded once from ip (records never write them, so every run shares them)
+  viewShape: StaticArray<i32> | null = null;
+  viewRel: StaticArray<i32> | null = null;
   constructor(public op: i32, public ins: StaticArray<i32>, public out: i32, public dtype: i32,
               public ip: StaticArray<i32>, public fp: StaticArray<f64>, public outShape: StaticArray<i32>) {
     this.args = new StaticArray<Tensor>(ins.length);
@@ -239,6 +242,7 @@ export function traceEnd(n: i32): i32 {
   const escapes = new StaticArray<bool>(nSlots);
   for (let i = 0; i < n; i++) escapes[outs[i]] = true;
   for (let k = count - 1; k >= 0; k--) { const s = steps[k]; if (s.op == Op.View && escapes[s.out]) escapes[s.ins[0]] = true; }
+  for (let k = 0; k < count; k++) { const s = steps[k]; if (s.op == Op.View) { s.viewShape = decShape(s.ip); s.viewRel = decRel(s.ip); } }
   const plannable = new StaticArray<bool>(count);
   let budget = PLAN_BUDGET;
   for (let k = 0; k < count; k++) {
@@ -284,7 +288,7 @@ export function programRun(id: i32, n: i32): i32 {
     for (let i = 0; i < ins.length; i++) unchecked(args[i] = changetype<Tensor>(unchecked(live[unchecked(ins[i])])));
     const kept = planning ? unchecked(plan[k]) : null;
     planOutput(kept);
-    const y = forward(s.op, args, s.ip, s.fp, s.dtype, s.outShape);
+    const y = s.op == Op.View ? viewOf(unchecked(args[0]), s.viewShape!, s.viewRel!, unchecked(s.ip[1])) : forward(s.op, args, s.ip, s.fp, s.dtype, s.outShape);
     planOutput(null);
     if (y === ERR || failed()) { freeOwned(p); clearLive(p); p.dropPlan(); return -1; }
     unchecked(live[s.out] = y);

@@ -5,7 +5,7 @@
 //   C = A B     : dA = G B^T,   dB = A^T G        C = A^T B   : dA = B G^T,   dB = A G
 //   C = A B^T   : dA = G B,     dB = G^T A        C = A^T B^T : dA = B^T G^T, dB = G^T A^T
 // each itself a matMul, then reduced over broadcast batch axes.
-import { Tensor, DType, stdStrides, isContiguous, release, retain, sizeOf } from "../tensor";
+import { Tensor, DType, stdStrides, isContiguous, release, retain, sizeOf, shape2 } from "../tensor";
 import { fail, failed, ErrorCode, addDetail } from "../errors";
 import { Node, record, anyRecording } from "../tape";
 import { matmulKernel } from "../kernels/matmul";
@@ -53,9 +53,13 @@ export function matMul(a: Tensor, b: Tensor, ta: bool, tb: bool): Tensor {
   const batch = flat ? EMPTY : broadcastShapes(Op.MatMul, ba, bb);
   if (batch == null) return ERR;
   const br = batch.length;
-  const shape = new StaticArray<i32>(br + 2);
-  for (let i = 0; i < br; i++) shape[i] = batch[i];
-  shape[br] = M; shape[br + 1] = N;
+  let shape: StaticArray<i32>;
+  if (br == 0) shape = shape2(M, N);
+  else {
+    shape = new StaticArray<i32>(br + 2);
+    for (let i = 0; i < br; i++) shape[i] = batch[i];
+    shape[br] = M; shape[br + 1] = N;
+  }
   const y = outTensor(shape);
   if (y === ERR) return ERR;
   const pa = operand(a); const ka = ta != swapped;

@@ -144,4 +144,4 @@ export function viewGradFrom(g: Tensor, ip: StaticArray<i32>): Tensor {
   return viewGrad(g, target, decRel(ip), ip[1]);
 }
 
-export { decShape, sizeOf };
+export { decShape, decRel, sizeOf };
