@@ -66,4 +66,25 @@ describe(`matmul kernel (${c.relaxedSimd() ? "relaxed" : "baseline"} build)`, as
       for (const ta of [false, true]) expect(check(M, K, N, ta, false, true), `${M}x${K}x${N} view ${ta}`).toBeLessThan(1e-6);
     }
   });
+  it("a product of at most 4 rows (B read in place) has the bits of the same rows inside a larger (packed) product", () => {
+    // the few-rows path and the packed path must sum each element the same way: jit replays and eager code, and
+    // one point against a batch, then agree exactly
+    const Aik = (i: number, k: number) => Math.sin(i * 1.3 + k * 0.37 + 1), Bkj = (k: number, j: number) => Math.cos(k * 0.11 + j * 0.7 + 2);
+    const product = (M: number, K: number, N: number, ta: boolean, tb: boolean): Float32Array => {
+      const ha = make(ta ? [K, M] : [M, K], (f) => (ta ? Aik(f % M, Math.floor(f / M)) : Aik(Math.floor(f / K), f % K)));
+      const hb = make(tb ? [N, K] : [K, N], (f) => (tb ? Bkj(f % K, Math.floor(f / K)) : Bkj(Math.floor(f / N), f % N)));
+      const hc = c.matMulOp(ha, hb, ta, tb);
+      expect(hc).not.toBe(0);
+      const out = read(hc, M * N);
+      c.tensorRelease(ha); c.tensorRelease(hb); c.tensorRelease(hc);
+      return out;
+    };
+    for (const K of [1, 2, 28, 256]) for (const N of [2, 3, 4, 5, 8, 28, 33]) for (const ta of [false, true]) for (const tb of [false, true]) {
+      const full = product(9, K, N, ta, tb);
+      for (const m of [1, 2, 3, 4]) {
+        const few = product(m, K, N, ta, tb);
+        expect(Array.from(few), `${m}x${K}x${N} ta=${ta} tb=${tb}`).toEqual(Array.from(full.subarray(0, m * N)));
+      }
+    }
+  });
 });

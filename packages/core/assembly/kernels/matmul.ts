@@ -194,6 +194,39 @@ function blocked(a: usize, ta: bool, b: usize, sbk: usize, sbj: usize, c: usize,
   return true;
 }
 
+/**
+ * At most 4 rows and one K block (the products of one point's network and its derivatives): B read in place,
+ * without packing it into panels, which for so few rows cost as much as the product. Each C element is summed as
+ * blocked() sums it (from 0, in k order, one madd per k in its lane of an f32x4, columns past N zero), so the bits
+ * are the same as the packed path's.
+ */
+function fewRows(a: usize, sai4: usize, sak4: usize, b: usize, sbk: usize, sbj: usize, c: usize, M: i32, K: i32, N: i32): void {
+  const dk = sbk << 2, dj = sbj << 2;
+  for (let i = 0; i < M; i++) {
+    const ar = a + <usize>i * sai4, cr = c + (<usize>(i * N) << 2);
+    for (let j = 0; j < N; j += 4) {
+      const nv = min(4, N - j);
+      let acc = f32x4.splat(0);
+      let ap = ar, bp = b + (<usize>j * dj);
+      if (sbj == 1 && nv == 4) {
+        for (let k = 0; k < K; k++) { acc = madd(v128.load32_splat(ap), v128.load(bp), acc); ap += sak4; bp += dk; }
+      } else {
+        for (let k = 0; k < K; k++) {
+          let bv = f32x4.splat(0);
+          bv = f32x4.replace_lane(bv, 0, load<f32>(bp));
+          if (nv > 1) bv = f32x4.replace_lane(bv, 1, load<f32>(bp + dj));
+          if (nv > 2) bv = f32x4.replace_lane(bv, 2, load<f32>(bp + 2 * dj));
+          if (nv > 3) bv = f32x4.replace_lane(bv, 3, load<f32>(bp + 3 * dj));
+          acc = madd(v128.load32_splat(ap), bv, acc);
+          ap += sak4; bp += dk;
+        }
+      }
+      if (nv == 4) v128.store(cr + (<usize>j << 2), acc);
+      else lanes(cr + (<usize>j << 2), acc, nv, false);
+    }
+  }
+}
+
 /** N == 1, A stored [M,K]: one dot product per row, f32x4 over k (lane partial sums, then pairwise). */
 function matvecRows(a: usize, b: usize, c: usize, M: i32, K: i32): void {
   const lda = <usize>K << 2;
@@ -244,5 +277,6 @@ export function matmulKernel(a: usize, b: usize, c: usize, M: i32, K: i32, N: i3
     return true;
   }
   const sbk: usize = tb ? 1 : <usize>N, sbj: usize = tb ? <usize>K : 1;
+  if (M <= 4 && K <= KC) { fewRows(a, ta ? 4 : <usize>K << 2, ta ? <usize>M << 2 : 4, b, sbk, sbj, c, M, K, N); return true; }
   return blocked(a, ta, b, sbk, sbj, c, M, K, N);
 }
