@@ -692,6 +692,45 @@ describe("results are fresh tensors", () => {
   });
 });
 
+describe("Taylor jets under jit", () => {
+  it("gt.jet's derivatives (to third order) and their weight gradient compile to the eager bits", () => {
+    const model = new gt.nn.Sequential([
+      new gt.nn.Dense({ units: 12, activation: "tanh", inputShape: [2], seed: 1 }),
+      new gt.nn.Dense({ units: 12, activation: "sigmoid", seed: 2 }),
+      new gt.nn.Dense({ units: 1, seed: 3 }),
+    ]);
+    gt.tidy(() => { model.apply(gt.zeros([1, 2])); });
+    const names = ["u", "u_x", "u_t", "u_xx", "u_xt", "u_ttt"];
+    const partials = (X: Tensor): Tensor[] => {
+      const r = gt.jet(model, X, { derivatives: names, vars: ["x", "t"], method: "taylor" }) as unknown as Record<string, Tensor>;
+      return names.map((n) => r[n]);
+    };
+    // a residual-like loss of the partials and its gradient with respect to the weights (what PINN training needs)
+    const lossAndGrads = (X: Tensor): Tensor[] => {
+      const tape = new gt.GradientTape();
+      try {
+        const loss = tape.record(() => { const [u, ux, ut, uxx] = partials(X); return ut.add(u.mul(ux)).sub(uxx.mul(0.1)).square().mean(); });
+        return [loss, ...(tape.gradient(loss, model.trainableWeights) as Tensor[])];
+      } finally { tape.dispose(); }
+    };
+    expectNoLeak("jet under jit", () => {
+      for (const f of [partials, lossAndGrads]) {
+        const jitted = gt.jit(f);
+        for (const seed of [4, 5, 6]) {
+          gt.tidy(() => {
+            const X = gt.randomUniform([33, 2], -1, 1, seed);
+            const got = jitted(X), want = f(X);
+            want.forEach((w, k) => expectSameBits(`${f === partials ? names[k] : k === 0 ? "loss" : `weight gradient ${k - 1}`} (points ${seed})`, got[k], w));
+          });
+        }
+        expect(jitted.traceCount).toBe(1);
+        jitted.dispose();
+      }
+    });
+    model.dispose();
+  });
+});
+
 describe("records a program keeps between runs", () => {
   // A replay writes small intermediates into the records of its previous run (core trace.ts). Results, and
   // intermediates that results are views of, must never be among them: earlier results would change under the caller.
