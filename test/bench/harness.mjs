@@ -15,6 +15,7 @@ export const RESULTS_DIR = path.join(path.dirname(fileURLToPath(import.meta.url)
  */
 const PROFILES = {
   full: {
+    rounds: 3, // each timed workload goes round the libraries 3 times, interleaved; rows keep their best round (runner.mjs)
     // latency of a ~0.01-10 ms call: enough warm-up for V8 to optimise every library's JS and tier up its wasm.
     // By calls AND by time: V8 optimises in the background and tiers wasm up by work done, so a fast library needs
     // far more calls than a slow one (gradtape at ~15 us/call was still 2-3x off its steady state after 100 calls,
@@ -42,14 +43,21 @@ const PROFILES = {
 };
 
 /**
- * --quick | --tiny, --only=seed-single,pinn-step (workload names), --no-json, --in-process (no
- * child process per library and workload: faster for smoke runs, less isolated).
+ * --quick | --tiny, --only=seed-single,pinn-step (workload names), --rounds=N (interleaved rounds per timed workload,
+ * best kept; default 3 for the full profile, 1 otherwise), --no-json, --in-process (no child process per library
+ * and workload: faster for smoke runs, less isolated).
  */
 export function parseArgs(argv) {
   const has = (f) => argv.includes(f);
   const profile = has("--tiny") ? "tiny" : has("--quick") ? "quick" : "full";
   const only = argv.find((a) => a.startsWith("--only="))?.slice(7).split(",");
-  return { profile, ...PROFILES[profile], only, json: !has("--no-json"), isolate: !has("--in-process") };
+  const rounds = argv.find((a) => a.startsWith("--rounds="));
+  const cfg = { profile, rounds: 1, ...PROFILES[profile], only, json: !has("--no-json"), isolate: !has("--in-process") };
+  if (rounds) {
+    cfg.rounds = +rounds.slice(9);
+    if (!Number.isInteger(cfg.rounds) || cfg.rounds < 1) throw new Error(`--rounds must be a positive integer, got ${rounds.slice(9)}`);
+  }
+  return cfg;
 }
 
 /**
@@ -153,7 +161,8 @@ export function markdownTable(rows, baselineLibrary = "gradtape") {
         const x = r.better === "higher" ? base.value / r.value : r.value / base.value;
         ratio = r === base ? "1 (base)" : `${x >= 10 ? x.toFixed(0) : x >= 0.1 ? x.toFixed(2) : x.toPrecision(2)}×`;
       }
-      const check = r.status === "ok" ? `ok${r.check ? ` (${r.check})` : ""}` : `**${r.status.toUpperCase()}**: ${r.check ?? ""}`;
+      const rounds = r.roundValues ? `${r.check ? "; " : ""}rounds ${r.roundValues.map((v) => v.toPrecision(3)).join(" / ")}` : "";
+      const check = r.status === "ok" ? `ok${r.check || rounds ? ` (${r.check ?? ""}${rounds})` : ""}` : `**${r.status.toUpperCase()}**: ${r.check ?? ""}`;
       out.push(`| ${c} | ${r.library} | ${r.variant ?? ""} | ${r.status === "ok" ? figure(r) : "—"} | ${ratio} | ${check.replace(/\|/g, "\\|").replace(/\n/g, " ")} |`);
     }
   }

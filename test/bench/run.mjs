@@ -2,7 +2,7 @@
 // The benchmark: gradtape and its peers (TensorFlow.js cpu and wasm, jax-js wasm), every workload and library in its
 // own Node process, every figure checked against the float64 reference first. Prints the machine, the markdown
 // table (each figure and its ratio to gradtape), the issue's goals as ratios, and writes results/bench-<time>.json.
-//   pnpm bench [--quick | --tiny] [--only=seed-single,matmul] [--libs=gradtape,tfjs-wasm] [--no-json] [--in-process]
+//   pnpm bench [--quick | --tiny] [--only=seed-single,matmul] [--libs=gradtape,tfjs-wasm] [--rounds=N] [--no-json] [--in-process]
 // (`pnpm bench` builds first; `node test/bench/run.mjs ...` runs on the current build.)
 import os from "node:os";
 import { addCeiling, machine, markdownTable, parseArgs, writeJson } from "./harness.mjs";
@@ -133,7 +133,7 @@ export async function bench(argv, { log = console.log } = {}) {
     `load average ${load0.map((x) => x.toFixed(2)).join(" ")} at the start, ${m.loadavg.join(" ")} at the end`);
   log(ran.map((l) => `${l.label} ${l.version ?? `(failed: ${l.error})`}${l.setupMs != null ? ` (start-up ${l.setupMs.toFixed(0)} ms)` : ""}`).join("; "));
   if (ceiling) log(`wasm SIMD ceiling (f32x4 mul+add probe, one thread): ${ceiling.gflops.toFixed(1)} GFLOP/s (by CPU time ${ceiling.gflopsCpu.toFixed(1)})`);
-  log("Figures: median wall time (in brackets: the same computed from the process's CPU time; far apart means the machine was busy). Ratio: how many times better gradtape's first passing row is.\n");
+  log(`Figures: median wall time (in brackets: the same computed from the process's CPU time; far apart means the machine was busy)${cfg.rounds > 1 ? `, the best of ${cfg.rounds} rounds taken in turn with the other libraries (each round's figure under check)` : ""}. Ratio: how many times better gradtape's first passing row is.\n`);
   log(markdownTable(rows));
   if (result.relaxed.length) {
     log("\nRelaxed-SIMD build (Node started with --experimental-wasm-relaxed-simd) vs the baseline build, times faster (by CPU time):");

@@ -2,8 +2,12 @@
 // a library that exhausts its wasm memory (jax-js's vmap(grad(grad)) PINN does, at 4 GiB) or
 // crashes must not take other rows with it, and no row inherits another's heap or JIT state.
 // The loop is workload-major, so the rows of one case are measured minutes apart at most: on a
-// shared, noisy machine that keeps their ratios meaningful. pinn-step goes one process further, one
-// per variant, so that every variant's first step is a cold start.
+// shared, noisy machine that keeps their ratios meaningful. With cfg.rounds > 1 (the full profile: 3) each timed
+// workload goes round the libraries that many times, interleaved (A B C, A B C, ...), and every row keeps its best
+// round: the machine's load comes and goes over tens of seconds, and a library measured once could draw a busy
+// spell that its peer missed (in one full run on this 2-core VM, gradtape's matmul 256 and tfjs-wasm's were taken
+// a minute apart at 59% and 67% of the same ceiling). Every round's figure stays in the row (`roundValues`).
+// pinn-step goes one process further, one per variant, so that every variant's first step is a cold start.
 //   entry = { module: <URL of an adapter module>, options: <its setup() options>, execArgv?: <Node flags of its process>,
 //             workloads?: <the only workloads it runs> }
 import { spawn } from "node:child_process";
@@ -53,8 +57,11 @@ export async function runLibraries(entries, cfg, { isolate = true } = {}) {
   }
   const libraries = entries.map(() => undefined), rows = [];
   for (const w of workloadNames(cfg)) {
-    for (const [i, entry] of entries.entries()) {
+    const rounds = w === "size" ? 1 : cfg.rounds ?? 1; // (sizes are not timings)
+    const hopeless = new Set();                      // entries whose every row failed: not run again
+    for (let round = 0; round < rounds; round++) for (const [i, entry] of entries.entries()) {
       if (entry.workloads && !entry.workloads.includes(w)) continue;
+      if (hopeless.has(i)) continue;
       const one = { ...cfg, only: [w] };
       // pinn-step reports each variant's first step (start-up, compilation, memory growth): each variant gets a
       // fresh process too, or the second would start warm from the first's compiled code and grown memory
@@ -62,11 +69,38 @@ export async function runLibraries(entries, cfg, { isolate = true } = {}) {
       for (const c of splits) {
         const result = isolate ? await runChild(entry, c) : await runLibrary(entry, { ...ctx, cfg: c });
         if (!libraries[i] || (libraries[i].error && !result.lib.error)) libraries[i] = result.lib;
-        rows.push(...result.rows);
+        rows.push(...result.rows.map((r) => ({ ...r, round })));
+        if (result.rows.every((r) => r.status !== "ok")) hopeless.add(i);
       }
     }
   }
-  return { libraries, rows };
+  return { libraries, rows: bestRounds(rows) };
+}
+
+/**
+ * One row per (case, library, variant): the best passing round (lowest value where lower is better, highest
+ * otherwise), with every passing round's value in `roundValues`. A wrong result in any round makes the row wrong (a
+ * wrong number is never outweighed by right ones); a round that failed (crashed, ran out of memory) is named in the
+ * check of the row its other rounds give; a row that never passed keeps its first round.
+ */
+export function bestRounds(rows) {
+  const groups = new Map();
+  for (const r of rows) {
+    const key = `${r.case}\u0000${r.library}\u0000${r.variant ?? ""}`;
+    if (!groups.has(key)) groups.set(key, []);
+    groups.get(key).push(r);
+  }
+  return [...groups.values()].map((g) => {
+    const wrong = g.find((r) => r.status === "wrong");
+    if (wrong) return wrong;
+    const ok = g.filter((r) => r.status === "ok" && typeof r.value === "number");
+    if (ok.length === 0) return g[0];
+    const best = ok.reduce((a, b) => ((b.better === "higher" ? b.value > a.value : b.value < a.value) ? b : a));
+    const failed = g.filter((r) => r.status !== "ok").map((r) => `round ${r.round + 1} ${r.status}: ${r.check ?? ""}`);
+    const merged = ok.length > 1 ? { ...best, roundValues: ok.map((r) => r.value) } : { ...best };
+    if (failed.length) merged.check = `${merged.check ?? ""}${merged.check ? "; " : ""}${failed.join("; ")}`;
+    return merged;
+  });
 }
 
 /**

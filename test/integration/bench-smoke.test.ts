@@ -7,7 +7,7 @@ import { describe, it, expect, beforeAll } from "vitest";
 // @ts-ignore: plain ES module without type declarations
 import { parseArgs } from "../bench/harness.mjs";
 // @ts-ignore: plain ES module without type declarations
-import { runLibraries } from "../bench/runner.mjs";
+import { runLibraries, bestRounds } from "../bench/runner.mjs";
 // @ts-ignore: plain ES module without type declarations
 import { LIBRARIES, goals } from "../bench/run.mjs";
 // @ts-ignore: plain ES module without type declarations
@@ -136,5 +136,30 @@ describe("negative controls: a wrong library gets no figure", () => {
 
   it("the SIMD ceiling probe is a valid wasm module for both loop bodies", () => {
     for (const body of ["chain", "load"]) for (const K of [4, 8]) expect(WebAssembly.validate(probeModule(body, K))).toBe(true);
+  });
+});
+
+describe("interleaved rounds (runner.mjs bestRounds)", () => {
+  it("keeps each row's best passing round, lists every round, and keeps a row that never passed as it was", () => {
+    const row = (c: string, library: string, round: number, value: number | undefined, better = "lower", status = "ok") =>
+      ({ case: c, library, variant: "v", status, value, better, round });
+    const merged = bestRounds([
+      row("seed-single", "a", 0, 0.012), row("seed-single", "b", 0, 0.3), row("matmul 256", "a", 0, 30, "higher"),
+      row("seed-single", "a", 1, 0.009), row("seed-single", "b", 1, 0.2), row("matmul 256", "a", 1, 36, "higher"),
+      row("seed-single", "a", 2, 0.011), row("seed-single", "b", 2, 0.4), row("matmul 256", "a", 2, 33, "higher"),
+      row("pinn", "c", 0, undefined, "lower", "failed"), row("pinn", "c", 1, undefined, "lower", "failed"),
+      row("pinn", "d", 0, undefined, "lower", "wrong"), row("pinn", "d", 1, 5),
+      row("pinn", "e", 0, undefined, "lower", "failed"), row("pinn", "e", 1, 7), row("pinn", "e", 2, 6),
+    ]) as (Row & { roundValues?: number[]; round: number })[];
+    const get = (c: string, l: string) => merged.filter((r) => r.case === c && r.library === l);
+    expect(merged).toHaveLength(6);
+    expect(get("seed-single", "a").map((r) => [r.value, r.roundValues])).toEqual([[0.009, [0.012, 0.009, 0.011]]]);
+    expect(get("seed-single", "b").map((r) => r.value)).toEqual([0.2]);
+    expect(get("matmul 256", "a").map((r) => r.value), "higher is better for GFLOP/s").toEqual([36]);
+    expect(get("pinn", "c").map((r) => [r.status, r.round])).toEqual([["failed", 0]]);
+    expect(get("pinn", "d").map((r) => r.status), "a wrong round makes the row wrong, whatever the other rounds gave").toEqual(["wrong"]);
+    const e = get("pinn", "e");
+    expect(e.map((r) => [r.status, r.value])).toEqual([["ok", 6]]);
+    expect(e[0].check, "a failed round is named in the row").toMatch(/round 1 failed/);
   });
 });
