@@ -56,8 +56,8 @@ describe(`matmul kernel (${c.relaxedSimd() ? "relaxed" : "baseline"} build)`, as
       for (const ta of [false, true]) for (const tb of [false, true]) expect(check(M, K, N, ta, tb), `${M}x${K}x${N} ${ta} ${tb}`).toBeLessThan(1e-6);
     }
   });
-  it("several K blocks (K = 600) and row blocks (M = 300), PINN widths", () => {
-    for (const [M, K, N] of [[300, 20, 20], [20, 600, 20], [7, 600, 13], [300, 600, 1], [130, 257, 9]]) {
+  it("several K blocks (K = 600), row blocks (M = 300), wide B (N up to 520), PINN widths", () => {
+    for (const [M, K, N] of [[300, 20, 20], [20, 600, 20], [7, 600, 13], [300, 600, 1], [130, 257, 9], [40, 300, 300], [9, 600, 520]]) {
       for (const ta of [false, true]) for (const tb of [false, true]) expect(check(M, K, N, ta, tb), `${M}x${K}x${N} ${ta} ${tb}`).toBeLessThan(1e-6);
     }
   });
