@@ -194,7 +194,7 @@ export function runProgram(p: Program, id: i32, n: i32): i32 {
     }
     scratchI32[i] = r.id;
   }
-  freeOwned(p);
+  // (nothing is owned here: every step output is an output or has a last use, where it was freed)
   clearLive(p);
   return outs.length;
 }

@@ -73,7 +73,8 @@ const programFinalizer = new FinalizationRegistry<Map<string, Entry>>((cache) =>
  */
 function signature(args: readonly unknown[], leaves: Tensor[]): string {
   let key = "";
-  const walk = (v: unknown, path: string, depth: number): void => {
+  const path: string[] = []; // where the walk is, joined only for an error message
+  const walk = (v: unknown, depth: number): void => {
     if (v instanceof Tensor) {
       const seen = leaves.indexOf(v);
       if (seen >= 0) { key += `@${seen};`; return; }
@@ -88,20 +89,20 @@ function signature(args: readonly unknown[], leaves: Tensor[]): string {
     }
     if (depth < 8 && Array.isArray(v)) {
       key += "[";
-      for (let i = 0; i < v.length; i++) walk(v[i], `${path}[${i}]`, depth + 1);
+      for (let i = 0; i < v.length; i++) { path.push(`[${i}]`); walk(v[i], depth + 1); path.pop(); }
       key += "]";
       return;
     }
     if (depth < 8 && typeof v === "object" && Object.getPrototypeOf(v) === Object.prototype) {
       key += "{";
-      for (const k of Object.keys(v as object)) { key += `${JSON.stringify(k)}:`; walk((v as Record<string, unknown>)[k], `${path}.${k}`, depth + 1); }
+      for (const k of Object.keys(v as object)) { key += `${JSON.stringify(k)}:`; path.push(`.${k}`); walk((v as Record<string, unknown>)[k], depth + 1); path.pop(); }
       key += "}";
       return;
     }
-    throw new ArgumentError(`jit: ${path} is ${describe(v)}; a jitted function takes tensors, numbers, booleans, strings, ` +
+    throw new ArgumentError(`jit: ${path.join("")} is ${describe(v)}; a jitted function takes tensors, numbers, booleans, strings, ` +
       `null/undefined, and arrays or plain objects of them. Capture other values in fn's closure instead.`);
   };
-  for (let i = 0; i < args.length; i++) walk(args[i], `argument ${i}`, 0);
+  for (let i = 0; i < args.length; i++) { path.length = 0; path.push(`argument ${i}`); walk(args[i], 0); }
   return key;
 }
 

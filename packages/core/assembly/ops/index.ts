@@ -1,6 +1,6 @@
 // The op registry: every op once, its code (which reaches TypeScript through the generated bindings, so error
-// messages and the API share one list) and its backward rule. Adding an op: one file in ops/, a code here, a
-// case in `backward`.
+// messages and the API share one list), its replay (`forward`, for jit programs) and its backward rule. Adding an
+// op: one file in ops/, a code here, a case in `forward` and in `backward`.
 import { Node, anyRecording } from "../tape";
 import { Tensor, DType } from "../tensor";
 import { BK } from "../kernels/binary";
@@ -42,8 +42,9 @@ export enum Op {
 
 /**
  * Runs op again on inputs x with the parameters it recorded (ip, fp) and its output dtype: the replay of a traced
- * program (trace.ts). Every op that calls record() needs a case here; the parameters it records must say all that
- * its forward needs besides the inputs.
+ * program (program.ts). Every op that calls record() needs a case here; the parameters it records must say all that
+ * its forward needs besides the inputs. (program.ts runs View steps itself, with their shape and strides decoded
+ * once per program instead of on every call; the View case here is the same operation.)
  */
 export function forward(op: i32, x: StaticArray<Tensor>, ip: StaticArray<i32>, fp: StaticArray<f64>, dtype: i32, outShape: StaticArray<i32>): Tensor {
   switch (op) {
