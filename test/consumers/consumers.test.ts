@@ -15,7 +15,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import type { AddressInfo } from "node:net";
-import { preview, type PreviewServer } from "vite";
+import { preview, createServer } from "vite";
 import { chromium, type Browser } from "playwright-core";
 import { packAll } from "./pack.mjs";
 
@@ -137,21 +137,22 @@ describe.skipIf(!haveBrowser && !CI)("browser builds in Chromium", () => {
   beforeAll(async () => { browser = await chromium.launch({ executablePath: CHROMIUM, args: ARGS }); }, 60_000);
   afterAll(async () => { await browser?.close(); });
 
-  /** Serves web/<outDir> cross-origin isolated, loads it with ?threads=1 and 2 and checks both results. */
-  async function runPages(name: string, outDir: string): Promise<void> {
-    // no import in a browser bundle may name a node: module (Vite would only warn, then fail at run time)
+  /** Serves web/<outDir> cross-origin isolated (or, without outDir, the sources on Vite's dev server), loads it
+   *  with ?threads=1 and 2 and checks both results. */
+  async function runPages(name: string, outDir?: string): Promise<void> {
     const web = join(work, "web");
-    for (const f of readdirSync(join(web, outDir), { recursive: true }) as string[]) {
+    // no import in a browser bundle may name a node: module (Vite would only warn, then fail at run time)
+    for (const f of outDir ? readdirSync(join(web, outDir), { recursive: true }) as string[] : []) {
       if (!f.endsWith(".js")) continue;
-      const text = readFileSync(join(web, outDir, f), "utf8");
+      const text = readFileSync(join(web, outDir!, f), "utf8");
       expect(/\bfrom\s*["']node:|\bimport\s*\(\s*["']node:|__vite-browser-external/.test(text), `${name}: ${f} imports a node: module`).toBe(false);
     }
-    const server: PreviewServer = await preview({
-      root: web, configFile: false, logLevel: "warn", build: { outDir },
-      preview: { port: 0, host: "127.0.0.1", headers: ISOLATION },
-    });
+    const server = outDir
+      ? await preview({ root: web, configFile: false, logLevel: "warn", build: { outDir }, preview: { port: 0, host: "127.0.0.1", headers: ISOLATION } })
+      : await createServer({ root: web, configFile: join(web, "vite.config.js"), logLevel: "warn", server: { port: 0, host: "127.0.0.1", headers: ISOLATION } });
+    if (!outDir) await (server as Awaited<ReturnType<typeof createServer>>).listen();
     try {
-      const port = (server.httpServer.address() as AddressInfo).port;
+      const port = (server.httpServer!.address() as AddressInfo).port;
       const got: string[] = [];
       for (const threads of [1, 2]) {
         const page = await browser.newPage();
@@ -169,13 +170,18 @@ describe.skipIf(!haveBrowser && !CI)("browser builds in Chromium", () => {
       }
       outcome[name] = got.join(" / ");
     } finally {
-      await new Promise<void>((resolve) => server.httpServer.close(() => resolve()));
+      if (outDir) await new Promise<void>((resolve) => server.httpServer!.close(() => resolve()));
+      else await (server as Awaited<ReturnType<typeof createServer>>).close();
     }
   }
 
   it("Vite: build, then preview", async () => {
     await sh("node", [join(work, "node_modules/vite/bin/vite.js"), "build"], join(work, "web"));
     await runPages("Vite build + preview", "dist-vite");
+  });
+
+  it("Vite: dev server (dependencies pre-bundled)", async () => {
+    await runPages("Vite dev server");
   });
 
   it("webpack 5", async () => {
