@@ -1,9 +1,9 @@
 // The packages as a user gets them: packed with pnpm (pack.mjs), the tarballs alone installed with npm into a fixture
 // project in a temporary folder, next to pinned versions of the tools (below), then for each consumer - Node ESM,
-// Node CommonJS, TypeScript (lib DOM / Node-only x moduleResolution bundler / node16 / nodenext), Vite build +
-// preview, webpack 5, esbuild, Bun - build it, run it (the browser builds in Chromium via playwright-core, served
-// cross-origin isolated) and compare tanh' and tanh'' of 131,072 points (fixtures/probe.js), on one thread and on
-// two, with Math.tanh in float64.
+// Node CommonJS, the CLI, Bun, TypeScript (lib DOM / Node-only x moduleResolution bundler / node16 / nodenext), Vite
+// build + preview and dev server, webpack 5, Rollup, esbuild - build it, run it (the browser builds in Chromium via
+// playwright-core, served cross-origin isolated) and compare tanh' and tanh'' of 131,072 points (fixtures/probe.js),
+// on one thread and on two, with Math.tanh in float64.
 //
 // Without chromium the browser cases skip on a developer machine, and FAIL under CI (CI=true), as the demo's e2e test.
 // Needs the npm registry (the installs) and a build (`pnpm build`); about 1.5-3 minutes.
@@ -29,7 +29,10 @@ const ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-backgrou
 const ISOLATION = { "Cross-Origin-Opener-Policy": "same-origin", "Cross-Origin-Embedder-Policy": "require-corp" };
 
 /** The tools a consumer would install, pinned (each checked to exist and to run on Node 20). */
-const TOOLS = { vite: "8.3.8", webpack: "5.113.0", esbuild: "0.28.2", typescript: "5.9.3", "@types/node": "20.19.43", bun: "1.4.5" };
+const TOOLS = {
+  vite: "8.3.8", webpack: "5.113.0", esbuild: "0.28.2", rollup: "4.68.8", "@rollup/plugin-node-resolve": "16.0.3",
+  "@web/rollup-plugin-import-meta-assets": "2.3.3", typescript: "5.9.3", "@types/node": "20.19.43", bun: "1.4.5",
+};
 
 // ---- the independent reference: tanh' = 1 - tanh^2, tanh'' = -2 tanh (1 - tanh^2), in float64 at the same points
 const N = 131072;
@@ -187,6 +190,11 @@ describe.skipIf(!haveBrowser && !CI)("browser builds in Chromium", () => {
   it("webpack 5", async () => {
     await sh("node", ["build-webpack.mjs"], join(work, "web"));
     await runPages("webpack 5", "dist-webpack");
+  });
+
+  it("Rollup (node-resolve, import-meta-assets)", async () => {
+    await sh("node", ["build-rollup.mjs"], join(work, "web"));
+    await runPages("Rollup", "dist-rollup");
   });
 
   it("esbuild (with the copy step)", async () => {
