@@ -6,9 +6,9 @@
 // Threads: the app imports "@gradtape/core/threads" (or "gradtape/threads"), which registers the threaded loader,
 // so that apps without threads ship neither core-mt.wasm nor the worker. Where SharedArrayBuffer is missing (a page
 // that is not cross-origin isolated) { threads: n } runs on one thread, as documented.
-import { resolveOptions, importsMemory, compileUrl, instantiateSerial, THREADS } from "./options.js";
+import { resolveOptions, importsMemory, compileUrl, instantiateSerial, THREADS } from "./loader-common.js";
 
-export { relaxedSimdSupported, optionsProblem, MAX_THREADS } from "./options.js";
+export { relaxedSimdSupported, optionsProblem, MAX_THREADS } from "./loader-common.js";
 
 // Runtimes that take this file but run on Node's APIs (fetch cannot read file: URLs there) read local files with
 // Node's fs, reached without an `import` a bundler would try to resolve.

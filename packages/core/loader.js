@@ -8,9 +8,9 @@
 // choice, on a shared memory and n - 1 worker_threads) is used instead; given a module of the single-threaded core,
 // it runs on one thread.
 import { readFile } from "node:fs/promises";
-import { resolveOptions, importsMemory, compileUrl, instantiateSerial } from "./options.js";
+import { resolveOptions, importsMemory, compileUrl, instantiateSerial } from "./loader-common.js";
 
-export { relaxedSimdSupported, optionsProblem, MAX_THREADS } from "./options.js";
+export { relaxedSimdSupported, optionsProblem, MAX_THREADS } from "./loader-common.js";
 
 export async function loadCore(source, options) {
   // validated first, so that a bad option fails the same way whatever the source; a given module or URL is used

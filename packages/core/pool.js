@@ -12,7 +12,7 @@
 // compare-exchange that also checks the sequence number, so a worker that read an older job's arguments (it was
 // descheduled while the job finished) can never run a task of a newer job with them.
 import { instantiate } from "./build/core.js";
-import { asError } from "./options.js";
+import { asError } from "./loader-common.js";
 
 const MAX_PAGES = 65536; // the maximum the mt target declares (asconfig.json)
 

@@ -2,7 +2,7 @@
 // The pool itself (control block, parallelFor): pool.js.
 import { readFile } from "node:fs/promises";
 import { Worker } from "node:worker_threads";
-import { compileUrl, THREADS } from "./options.js";
+import { compileUrl, THREADS } from "./loader-common.js";
 import { threadsAvailable, runThreaded } from "./pool.js";
 
 export { threadsAvailable };

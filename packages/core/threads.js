@@ -4,7 +4,7 @@
 // `new Worker(new URL("./worker.js", import.meta.url), { type: "module" })` and `new URL("./build/….wasm",
 // import.meta.url)` that Vite, webpack 5 and Parcel bundle or emit. Node's loader uses threads-node.js instead.
 // The pool itself (control block, parallelFor): pool.js.
-import { compileUrl, THREADS } from "./options.js";
+import { compileUrl, THREADS } from "./loader-common.js";
 import { threadsAvailable, runThreaded } from "./pool.js";
 
 export { threadsAvailable };

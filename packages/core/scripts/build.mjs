@@ -8,7 +8,8 @@ const check = process.argv.includes("--check");
 if (!check) mkdirSync("build", { recursive: true });
 patchRuntime(asc);
 // release: core.wasm (+ the bindings); mt: the same core on an imported shared memory, for worker threads
-// (packages/core/threads.js), which the loader uses only when asked for threads and SharedArrayBuffer is there.
+// (packages/core/pool.js, started by threads.js in browsers and threads-node.js in Node), which the loaders use only
+// when asked for threads and SharedArrayBuffer is there.
 // relaxed, mt-relaxed: the same two from the same sources with relaxed SIMD enabled (assembly/kernels/madd.ts:
 // fused multiply-adds), which the loader picks where WebAssembly.validate accepts relaxed SIMD.
 for (const target of ["release", "mt", "relaxed", "mt-relaxed"]) {
