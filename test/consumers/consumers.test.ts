@@ -102,6 +102,10 @@ describe("Node", () => {
     it(`${name}: one thread and threads: 2`, async () => {
       expectProbe(lastJson(await sh("node", [file, "1"])), 1, `${name} 1`);
       expectProbe(lastJson(await sh("node", [file, "2"])), 2, `${name} 2`);
+      // Node 20 has relaxed SIMD behind a flag: with it, "auto" must pick the relaxed build, threads included
+      const relaxed = lastJson(await sh("node", ["--experimental-wasm-relaxed-simd", file, "2"]));
+      expectProbe(relaxed, 2, `${name} relaxed 2`);
+      expect(relaxed.simd).toBe("relaxed");
       outcome[name] = "pass / pass";
     });
   }
