@@ -1,8 +1,8 @@
 // The loader for browsers and every runtime that is not Node (package.json exports, conditions "browser" and
 // "default"): it imports no `node:` module, and names each .wasm with a literal
 // `new URL("./build/….wasm", import.meta.url)`, which Vite, webpack 5, Rollup (with an import-meta-assets plugin)
-// and Parcel turn into an emitted asset; with esbuild the files are copied next to the bundle (README). Each build is
-// fetched only when chosen. Build choice and options: loader.js.
+// and Parcel turn into an emitted asset; with esbuild the files are copied next to the bundle (README, tested by
+// test/consumers/). Each build is fetched only when chosen. Build choice and options: loader.js.
 // Threads: the app imports "@gradtape/core/threads" (or "gradtape/threads"), which registers the threaded loader,
 // so that apps without threads ship neither core-mt.wasm nor the worker. Where SharedArrayBuffer is missing (a page
 // that is not cross-origin isolated) { threads: n } runs on one thread, as documented.

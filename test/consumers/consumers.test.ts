@@ -1,12 +1,13 @@
 // The packages as a user gets them: packed with pnpm (pack.mjs), the tarballs alone installed with npm into a fixture
 // project in a temporary folder, next to pinned versions of the tools (below), then for each consumer - Node ESM,
 // Node CommonJS, the CLI, Bun, TypeScript (lib DOM / Node-only x moduleResolution bundler / node16 / nodenext), Vite
-// build + preview and dev server, webpack 5, Rollup, esbuild - build it, run it (the browser builds in Chromium via
-// playwright-core, served cross-origin isolated) and compare tanh' and tanh'' of 131,072 points (fixtures/probe.js),
-// on one thread and on two, with Math.tanh in float64.
+// build + preview and dev server, webpack 5, Rollup, Parcel, esbuild - build it, run it (the browser builds in
+// Chromium via playwright-core, served cross-origin isolated) and compare tanh' and tanh'' of 131,072 points
+// (fixtures/probe.js), on one thread and on two, with Math.tanh in float64.
 //
 // Without chromium the browser cases skip on a developer machine, and FAIL under CI (CI=true), as the demo's e2e test.
-// Needs the npm registry (the installs) and a build (`pnpm build`); about 1.5-3 minutes.
+// Needs the npm registry (the installs) and a build (`pnpm build`); 3.5 minutes on the 2-core machine under a load
+// of 17, mostly the install (~75 s) and the six tsc runs (~70 s).
 import { describe, it, expect, beforeAll, afterAll } from "vitest";
 import { execFile } from "node:child_process";
 import { promisify } from "node:util";
@@ -31,7 +32,7 @@ const ISOLATION = { "Cross-Origin-Opener-Policy": "same-origin", "Cross-Origin-E
 /** The tools a consumer would install, pinned (each checked to exist and to run on Node 20). */
 const TOOLS = {
   vite: "8.3.8", webpack: "5.113.0", esbuild: "0.28.2", rollup: "4.68.8", "@rollup/plugin-node-resolve": "16.0.3",
-  "@web/rollup-plugin-import-meta-assets": "2.3.3", typescript: "5.9.3", "@types/node": "20.19.43", bun: "1.4.5",
+  "@web/rollup-plugin-import-meta-assets": "2.3.3", parcel: "2.16.4", typescript: "5.9.3", "@types/node": "20.19.43", bun: "1.4.5",
 };
 
 // ---- the independent reference: tanh' = 1 - tanh^2, tanh'' = -2 tanh (1 - tanh^2), in float64 at the same points
@@ -88,6 +89,8 @@ beforeAll(async () => {
     name: "gradtape-consumers", private: true, type: "module",
     dependencies: tgz, devDependencies: TOOLS,
     overrides: { "@gradtape/core": "$@gradtape/core", gradtape: "$gradtape" },
+    // Parcel's one line of configuration (fixtures/web/build-parcel.mjs)
+    "@parcel/resolver-default": { packageExports: true },
   }, null, 2));
   await sh("npm", ["install", "--no-audit", "--no-fund", "--loglevel=error", "--prefer-offline"], work, 240_000);
 }, 300_000);
@@ -199,6 +202,11 @@ describe.skipIf(!haveBrowser && !CI)("browser builds in Chromium", () => {
   it("Rollup (node-resolve, import-meta-assets)", async () => {
     await sh("node", ["build-rollup.mjs"], join(work, "web"));
     await runPages("Rollup", "dist-rollup");
+  });
+
+  it("Parcel (packageExports)", async () => {
+    await sh("node", ["build-parcel.mjs"], join(work, "web"));
+    await runPages("Parcel", "dist-parcel");
   });
 
   it("esbuild (with the copy step)", async () => {
