@@ -40,7 +40,7 @@ function namedPaths(pkg) {
 }
 
 /** Checks one unpacked tarball; returns the problems found (empty when publishable). */
-function check(spec, dir, files, packedBytes) {
+export function check(spec, dir, files, packedBytes) {
   const problems = [];
   const pkgText = readFileSync(join(dir, "package.json"), "utf8");
   const pkg = JSON.parse(pkgText);
