@@ -88,7 +88,7 @@ export function initExplorer(): { shown(): void } {
       el.textContent = fmtNum(d[k], 7);
       el.dataset.value = String(d[k]);
     }
-    $("point-time").textContent = `f, gradient and Hessian at this point: ${ms.toFixed(2)} ms (nested GradientTapes, jacobian of the inner gradient)`;
+    $("point-time").textContent = `f, gradient and Hessian at this point: ${ms.toFixed(2)} ms (gt.jet: one forward Taylor sweep)`;
     heat.setMarker([x, t]);
   }
 
