@@ -108,6 +108,10 @@ function expectClose(got: ArrayLike<number>, want: ArrayLike<number>, what: stri
 
 // ---------------------------------------------------------------- tests
 describe("built-in activation rules of the jet, against nested tapes on the op and a float64 series reference", () => {
+  it("every built-in activation has a row here (adding one to nn/activations.ts needs its float64 series)", () => {
+    expect(Object.keys(FN).sort()).toEqual(Object.keys(gt.nn.ACTIVATIONS).sort());
+  });
+
   for (const name of Object.keys(FN)) {
     it(`${name}: s^(1) .. s^(${ORDER})`, () => {
       const z = grid(name);

@@ -7,7 +7,7 @@ import { Tensor } from "../tensor.js";
 import { add, mul, square, slice, reshape, affine } from "../ops.js";
 import { ACTIVATIONS, type Activation, type ActivationName } from "../nn/activations.js";
 import type { CoefficientPlan } from "./spec.js";
-import { derivativeSource, tapeSource, type DerivativeSource } from "./activations.js";
+import { derivativeSource, tapeSource, CLOSED_FORM, type DerivativeSource } from "./activations.js";
 import { actGrad, mulMul } from "./fused.js";
 
 /** A coefficient: [N, w] per point, [1, w] the same for every point, an input column c (the unit vector e_c), or 0. */
@@ -17,8 +17,9 @@ export interface State { value: Tensor; coef: Coef[] }
 /** y = s(z) on the jet: Faà di Bruno with s', s'', ... from activations.ts. `where` names the layer in errors. */
 export function activate(activation: Activation, z0: Tensor, zc: Coef[], block1: Tensor | null, plan: CoefficientPlan, N: number, k1: number, where: string): State {
   let y0: Tensor, ds: DerivativeSource;
-  if (typeof activation === "function") {
-    ({ y: y0, ds } = tapeSource(activation, z0, plan.order, where));
+  if (typeof activation === "function" || !CLOSED_FORM.has(activation)) {
+    const fn = typeof activation === "function" ? activation : ACTIVATIONS[activation]!;
+    ({ y: y0, ds } = tapeSource(fn, z0, plan.order, where));
   } else {
     const name = activation as ActivationName;
     const act = ACTIVATIONS[name];

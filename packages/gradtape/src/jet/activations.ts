@@ -66,6 +66,12 @@ const POLY: Partial<Record<ActivationName, { p1: Poly; q: Poly }>> = {
 };
 
 /**
+ * The built-in activations with closed-form rules here. A built-in activation not in this set (one added to
+ * nn/activations.ts only) still runs in Taylor mode, through tapeSource: a closed form is a speed-up, not a need.
+ */
+export const CLOSED_FORM: ReadonlySet<string> = new Set<ActivationName>(["linear", "relu", "sin", "exp", "tanh", "sigmoid", "softplus"]);
+
+/**
  * A memoised source of s^(k)(z) for activation `name`, given z and y = s(z) (both [N, w]). Tensors are made on first
  * use inside the caller's tidy scope.
  */
