@@ -4,7 +4,7 @@ import { HeatMap, LinePlot, fmtNum, fmtTick, type Range } from "./plot.js";
 import {
   seedNetwork, networkFromJSON, pointDerivatives, batchDerivatives,
   type Network, type FieldName, type Fields, type PointDerivatives,
-} from "./network.js";
+} from "./explorer-network.js";
 
 const GRID = 72;          // heat map resolution (GRID x GRID points, one batched computation)
 const LINE_POINTS = 241;  // points of the line plot
