@@ -11,11 +11,11 @@
 // engine.
 import { Tensor } from "../tensor.js";
 import { ArgumentError, ShapeError, describe, fmtShape } from "../errors.js";
-import { parseDerivative, checkNames, DEFAULT_VARS, type DerivativeSpec } from "./spec.js";
+import { resolveRequests } from "./spec.js";
 import { inputDerivatives, chooseMethod, asFunction, type Net, type JetMethod } from "./engine.js";
 import type { Layout } from "./taylor.js";
 
-export { parseDerivative, planCoefficients, checkNames, DEFAULT_VARS, type DerivativeSpec, type CoefficientPlan } from "./spec.js";
+export { parseDerivative, planCoefficients, resolveRequests, parseAll, DEFAULT_VARS, type DerivativeSpec, type CoefficientPlan } from "./spec.js";
 export { inputDerivatives, asFunction, JET_METHODS, type Net, type JetMethod, type EngineOptions } from "./engine.js";
 export { taylorDerivatives, type Layout, type TaylorOptions } from "./taylor.js";
 export { taylorUnsupported, type JetForm } from "./steps.js";
@@ -57,32 +57,13 @@ export function jet(net: Net, X: Tensor, options: JetOptions): JetResult {
   return out;
 }
 
-const specCache = new Map<string, DerivativeSpec[]>();
-/** Parsed names (cached by names, variables and outputs: a training loop parses the same list every step). */
-export function parseAll(names: readonly string[], vars: readonly string[], outs: readonly string[], op: string): DerivativeSpec[] {
-  const key = JSON.stringify([names, vars, outs, op]);
-  let specs = specCache.get(key);
-  if (!specs) {
-    specs = names.map((n) => parseDerivative(n, vars, outs, op));
-    if (specCache.size >= 64) specCache.delete(specCache.keys().next().value!);
-    specCache.set(key, specs);
-  }
-  return specs;
-}
-
 function derivativesArray(net: Net, X: Tensor, names: readonly string[], options: Omit<JetOptions, "derivatives">, op: string): Tensor[] {
   asFunction(net, op); // checks net
   if (!(X instanceof Tensor)) throw new ArgumentError(`${op}: X must be a Tensor of shape [N, d], but got ${describe(X)}.`);
   if (X.rank < 2) throw new ShapeError(`${op}: X must have shape [N, d] (one point per row), but it has shape ${fmtShape(X.shape)}. Reshape it, e.g. X.reshape([-1, 1]).`);
   if (X.dtype !== "float32") throw new ArgumentError(`${op}: X must be float32, but it is ${X.dtype}.`);
   const N = X.shape[0], d = N === 0 ? X.shape.slice(1).reduce((a, b) => a * b, 1) : X.size / N;
-  const vars = options.vars ?? DEFAULT_VARS[d];
-  if (vars === undefined) throw new ArgumentError(`${op}: X has ${d} input columns; name them with { vars: [...] } (defaults exist for 1 to 3 columns).`);
-  checkNames(op, "vars", vars);
-  if (vars.length !== d) throw new ArgumentError(`${op}: ${vars.length} variable names (${vars.join(", ")}) for ${d} input columns${X.rank > 2 ? ` (X ${fmtShape(X.shape)} has ${d} features per point)` : ""}; give one name per column of X.`);
-  const outs = options.outputs;
-  if (outs !== undefined) checkNames(op, "outputs", outs);
-  for (const o of outs ?? []) if (vars.includes(o)) throw new ArgumentError(`${op}: '${o}' is both an output and a variable name.`);
-  const specs = parseAll(names, vars, outs ?? ["u"], op);
-  return inputDerivatives(net, X, specs, outs === undefined ? null : outs.length, { op, method: options.method, layout: options.layout });
+  const note = X.rank > 2 ? ` (X ${fmtShape(X.shape)} has ${d} features per point)` : "";
+  const { specs, outputs } = resolveRequests(op, d, names, options.vars, options.outputs, note);
+  return inputDerivatives(net, X, specs, outputs, { op, method: options.method, layout: options.layout });
 }

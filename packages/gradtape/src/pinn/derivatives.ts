@@ -14,7 +14,7 @@
 import { Tensor } from "../tensor.js";
 import { ArgumentError, ShapeError, describe, fmtShape } from "../errors.js";
 // derivative names ("u_xt", ...) are parsed by the one parser that jet() uses too
-import { parseDerivative, checkNames, DEFAULT_VARS, type DerivativeSpec } from "../jet/spec.js";
+import { parseDerivative, resolveRequests, DEFAULT_VARS, type DerivativeSpec } from "../jet/spec.js";
 import { inputDerivatives, asFunction, type Net, type JetMethod } from "../jet/engine.js";
 export { parseDerivative, DEFAULT_VARS, asFunction, type DerivativeSpec, type Net };
 
@@ -53,22 +53,12 @@ export function derivatives(net: Net, X: Tensor, names: readonly string[], optio
   if (!(X instanceof Tensor)) throw new ArgumentError(`${op}: X must be a Tensor of shape [N, d], but got ${describe(X)}.`);
   if (X.rank !== 2) throw new ShapeError(`${op}: X must have shape [N, d] (one point per row), but it has shape ${fmtShape(X.shape)}. Reshape it, e.g. X.reshape([-1, ${X.shape[X.rank - 1] ?? 1}]).`);
   if (X.dtype !== "float32") throw new ArgumentError(`${op}: X must be float32, but it is ${X.dtype}.`);
-  const d = X.shape[1];
-  const vars = options.vars ?? DEFAULT_VARS[d];
-  if (vars === undefined) throw new ArgumentError(`${op}: X has ${d} columns; name them with { vars: [...] } (defaults exist for 1 to 3 columns).`);
-  checkNames(op, "vars", vars);
-  if (vars.length !== d) throw new ArgumentError(`${op}: ${vars.length} variable names (${vars.join(", ")}) for ${d} input columns; give one name per column of X.`);
-  if (!Array.isArray(names) || names.length === 0) throw new ArgumentError(`${op}: names must be a non-empty array such as ["u", "u_x"], but got ${describe(names)}.`);
   const method = options.method ?? "auto";
   const impl = METHODS.get(method);
   if (!impl) throw new ArgumentError(`${op}: unknown method ${describe(method)}; available: ${[...METHODS.keys()].join(", ")}.`);
-
+  // the output count is checked against the network's actual output (in `checked`, or by the Taylor sweep)
   const outs = options.outputs;
-  if (outs !== undefined) checkNames(op, "outputs", outs);
-  for (const o of outs ?? []) if (vars.includes(o)) throw new ArgumentError(`${op}: '${o}' is both an output and a variable name.`);
-  // the output count is checked against the network's actual output inside the implementation
-  const m = outs === undefined ? null : outs.length;
-  const specs = names.map((n) => parseDerivative(n, vars, outs ?? ["u"], op));
+  const { specs, outputs: m } = resolveRequests(op, X.shape[1], names, options.vars, outs);
   const checked = (x: Tensor): Tensor => {
     const y = apply(x);
     if (!(y instanceof Tensor)) throw new ArgumentError(`${op}: the network must return a Tensor, but it returned ${describe(y)}.`);
