@@ -352,6 +352,16 @@ describe("jet: training through it", () => {
     X.dispose(); m.dispose();
   });
 
+  it("a per-unit trainable slope (adaptive activation tanh(a_j z_j)) is elementwise: Taylor mode, same numbers as nested tapes", () => {
+    const a = gt.variable(gt.tensor([0.5, 1, 1.5, 2, 2.5, 3]), true, "slopes");
+    const m = new gt.nn.Sequential([new gt.nn.Dense({ units: 6, activation: (z) => z.mul(a).tanh(), inputShape: [2], seed: 43 }), new gt.nn.Dense({ units: 1, seed: 44 })]);
+    const X = points(9, 2, 18);
+    expect(gt.jetMethod(m, X)).toEqual({ method: "taylor", reason: null });
+    const r = gt.jet(m, X, { derivatives: SECOND, vars: VARS }), n = gt.jet(m, X, { derivatives: SECOND, vars: VARS, method: "nested-reverse" });
+    for (const k of SECOND) expect(relErr(r[k].data(), n[k].data()), k).toBeLessThan(1e-5);
+    gt.dispose([r, n, X]); m.dispose(); a.dispose();
+  });
+
   it("a trainable custom activation tanh(a z): Taylor mode (nested tapes on the activation) trains a and the weights like nested tapes, memory flat", () => {
     const a = gt.variable(gt.tensor([1.3]), true, "slope");
     const m = new gt.nn.Sequential([

@@ -27,30 +27,34 @@ export function jetForm(net: unknown): JetForm | null {
   return net instanceof Layer && typeof f === "function" ? (f.call(net) as JetForm | null) : null;
 }
 
-const elementwiseMemo = new WeakMap<object, boolean>();
+const elementwiseMemo = new WeakMap<object, Map<number, boolean>>();
 
 /**
- * Whether a custom activation acts elementwise, probed once per function on a 2 x 3 input: the output must have the
- * input's shape, and changing one entry of the input may change only that entry of the output (a softmax or a
- * normalisation over the batch fails this). Faà di Bruno's formula, and the derivatives taken by nested tapes on
- * the activation, hold only for elementwise functions; any other goes through nested tapes on the whole network.
+ * Whether a custom activation acts elementwise on a layer of `width` units, probed once per function and width on a
+ * 2 x width input: the output must have the input's shape, and changing one entry of the input may change only that
+ * entry of the output (a softmax or a normalisation over the batch fails this; a per-unit trainable slope passes).
+ * Faà di Bruno's formula, and the derivatives taken by nested tapes on the activation, hold only for elementwise
+ * functions; any other goes through nested tapes on the whole network.
  */
-export function isElementwise(fn: (z: Tensor) => Tensor): boolean {
-  let ok = elementwiseMemo.get(fn);
+export function isElementwise(fn: (z: Tensor) => Tensor, width: number): boolean {
+  let byWidth = elementwiseMemo.get(fn);
+  if (!byWidth) elementwiseMemo.set(fn, byWidth = new Map());
+  let ok = byWidth.get(width);
   if (ok === undefined) {
-    const base = [0.3, -0.7, 1.1, 0.5, 0.2, -0.4];
+    const base = Array.from({ length: 2 * width }, (_, i) => Math.sin(1.7 * i + 0.3)); // distinct values in (-1, 1)
     try {
       ok = tidy(() => {
-        const a = fn(tensor(base, [2, 3])), b = fn(tensor([-1.3, ...base.slice(1)], [2, 3]));
-        if (!(a instanceof Tensor) || !(b instanceof Tensor) || a.shape.join() !== "2,3" || b.shape.join() !== "2,3") return false;
+        const a = fn(tensor(base, [2, width])), b = fn(tensor([base[0] - 1.3, ...base.slice(1)], [2, width]));
+        const shape = `2,${width}`;
+        if (!(a instanceof Tensor) || !(b instanceof Tensor) || a.shape.join() !== shape || b.shape.join() !== shape) return false;
         const da = a.data(), db = b.data();
-        for (let i = 1; i < 6; i++) if (!Object.is(da[i], db[i])) return false;
+        for (let i = 1; i < 2 * width; i++) if (!Object.is(da[i], db[i])) return false;
         return true;
       });
     } catch {
       ok = false;
     }
-    elementwiseMemo.set(fn, ok);
+    byWidth.set(width, ok);
   }
   return ok;
 }
@@ -68,7 +72,7 @@ export function taylorSteps(net: unknown): Step[] | string {
     if (l instanceof Dense) {
       if (l.call !== Dense.prototype.call) return `${l.constructor.name} '${l.name}' overrides call()`;
       const a = l.activation;
-      if (typeof a === "function" ? !isElementwise(a) : !(a in ACTIVATIONS)) {
+      if (typeof a === "function" ? !isElementwise(a, l.units) : !(a in ACTIVATIONS)) {
         return `Dense '${l.name}' has an activation function that is not elementwise (the jet needs s(z) to act on each unit alone)`;
       }
       steps.push({ kind: "dense", layer: l });
