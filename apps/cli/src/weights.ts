@@ -51,16 +51,34 @@ export function weightsFormat(bytes: Uint8Array, path: string, source: string): 
 
 /** A library error about the file as one line naming the source (the library's own op name dropped). */
 function fileError(e: unknown, source: string): never {
+  if (e instanceof CliError) throw e;
   if (e instanceof GradtapeError) throw new CliError(`${source}: ${oneLine(e.message.replace(/^[A-Za-z]+: /, ""), 300)}`);
   throw e;
 }
 
-/** The Dense layers of a file as the CLI's network (Flatten([2, 1]) first), checked for 2 inputs and 1 output. */
-export function parseWeights(bytes: Uint8Array, path: string, source: string): nn.Sequential {
+/** The activation names of a safetensors file, when the file does not record them (`--activations`). */
+export type ActivationList = readonly string[] | undefined;
+
+/** The safetensors model, with the activations from the file's metadata or from --activations. */
+function fromSafetensors(bytes: Uint8Array, source: string, activations: ActivationList): nn.Sequential {
+  if (activations) return io.modelFromSafetensors(bytes, { activations: activations as nn.ActivationName[] });
+  if (io.decodeSafetensors(bytes).metadata?.[io.ACTIVATIONS_KEY] === undefined) {
+    throw new CliError(`${source}: the safetensors file does not record its activations (gradtape's io.saveSafetensors does); ` +
+      `name them, one per layer, with --activations, e.g. --activations tanh,tanh,linear`);
+  }
+  return io.modelFromSafetensors(bytes);
+}
+
+/**
+ * The Dense layers of a file as the CLI's network (Flatten([2, 1]) first), checked for 2 inputs and 1 output.
+ * `activations` names the layers' activations of a safetensors file that does not record them.
+ */
+export function parseWeights(bytes: Uint8Array, path: string, source: string, activations?: ActivationList): nn.Sequential {
   const format = weightsFormat(bytes, path, source);
+  if (activations && format === "json") throw new CliError(`--activations is for safetensors files; ${source} is JSON, whose layers name their activations`);
   let dense: nn.Sequential;
   try {
-    dense = format === "json" ? io.modelFromWeightsJSON(bytes) : io.modelFromSafetensors(bytes);
+    dense = format === "json" ? io.modelFromWeightsJSON(bytes) : fromSafetensors(bytes, source, activations);
   } catch (e) {
     fileError(e, source);
   }
@@ -74,7 +92,7 @@ export function parseWeights(bytes: Uint8Array, path: string, source: string): n
 }
 
 /** Reads and parses a weights file; `-` reads standard input. */
-export async function readWeights(path: string, cio: Io): Promise<nn.Sequential> {
+export async function readWeights(path: string, cio: Io, activations?: ActivationList): Promise<nn.Sequential> {
   const source = path === "-" ? "weights on standard input" : `weights file ${path}`;
   let bytes: Uint8Array;
   try {
@@ -88,7 +106,7 @@ export async function readWeights(path: string, cio: Io): Promise<nn.Sequential>
       : oneLine(e instanceof Error ? e.message : String(e), 200);
     throw new CliError(`${source}: cannot read it: ${why}`);
   }
-  return parseWeights(bytes, path === "-" ? "" : path, source);
+  return parseWeights(bytes, path === "-" ? "" : path, source, activations);
 }
 
 /**

@@ -157,6 +157,30 @@ describe("weights files are read by gradtape's io: JSON and safetensors, one set
     expect(piped.stdout).toBe(fromSeed.stdout);
   });
 
+  it("a safetensors file without recorded activations needs --activations (and then reads the same network)", async () => {
+    const pts = points(4, 22);
+    const fromSeed = await runMain(["derivatives", "--json", "--seed", "6", ...pts]);
+    const ws = (JSON.parse(fromSeed.stdout) as JsonOutput).weights.layers;
+    // what another framework writes: the tensors only, no gradtape metadata
+    const bytes = io.encodeSafetensors(Object.fromEntries(ws.flatMap((l, i) => [
+      [`layers.${i}.kernel`, { shape: [l.kernel.length, l.kernel[0].length], data: l.kernel.flat() }],
+      [`layers.${i}.bias`, { shape: [l.bias.length], data: l.bias }],
+    ])));
+    const file = join(dir, "foreign.safetensors");
+    writeFileSync(file, bytes);
+    const bare = await runMain(["derivatives", "--weights", file]);
+    expect(bare.code).toBe(2);
+    expect(bare.stderr).toMatch(/does not record its activations.*--activations/);
+    const named = await runMain(["derivatives", "--json", "--weights", file, "--activations", "sigmoid,sigmoid", ...pts]);
+    expect(named.code, named.stderr).toBe(0);
+    expect(named.stdout).toBe(fromSeed.stdout);
+    const wrong = await runMain(["derivatives", "--weights", file, "--activations", "sigmoid"]);
+    expect(wrong.code).toBe(2);
+    expect(wrong.stderr).toMatch(/expected 2 activation names/);
+    const json = await runMain(["derivatives", "--weights", writeWeights("acts.json", ws), "--activations", "tanh,tanh"]);
+    expect(json.stderr).toMatch(/--activations is for safetensors files/);
+  });
+
   it("a layer without bias is valid (io's rule) and fields io does not know are ignored", async () => {
     const layers = [{ kernel: [[0.5, -1], [2, 0.25]], activation: "tanh", note: "hidden" }, { kernel: [[1.5], [-0.5]], bias: [0.125], activation: "linear" }];
     const r = await runMain(["derivatives", "--json", "--weights", writeWeights("nobias.json", layers as unknown as RefLayer[]), "-p", "0.3,-0.2"]);

@@ -34,6 +34,7 @@ export interface PointDerivatives {
 const OPTIONS = {
   point: { type: "string", short: "p", multiple: true, valueName: "x,t" },
   weights: { type: "string", short: "w", valueName: "FILE" },
+  activations: { type: "string", valueName: "LIST" },
   seed: { type: "string", valueName: "N" },
   json: { type: "boolean" },
   help: { type: "boolean", short: "h" },
@@ -41,7 +42,7 @@ const OPTIONS = {
 
 const ACTIVATION_NAMES = Object.keys(nn.ACTIVATIONS).join(", ");
 
-const HELP = `Usage: gradtape derivatives [--point x,t]... [--seed N | --weights FILE] [--json]
+const HELP = `Usage: gradtape derivatives [--point x,t]... [--seed N | --weights FILE [--activations LIST]] [--json]
 
 Evaluates a network f(x, t) and its partial derivatives with respect to the inputs at each point:
 f, df/dx, df/dt, d2f/dx2, d2f/dxdt, d2f/dtdx, d2f/dt2 (d2f/dxdt and d2f/dtdx are the one mixed partial, printed
@@ -57,6 +58,9 @@ Options:
                       (the bare {"layers": [...]} too), or safetensors (as gradtape pinn --out writes), told apart by
                       the file's first bytes. kernel is [in][out], the first layer has 2 inputs (x, t), the last
                       layer 1 unit; activations: ${ACTIVATION_NAMES}.
+      --activations LIST
+                      the activations of a safetensors file that does not record them (one not written by
+                      gradtape), one per layer, e.g. tanh,tanh,linear
       --json          print {"weights": {...}, "points": [{"x", "t", "f", "df_dx", "df_dt", "d2f_dx2", "d2f_dxdt",
                       "d2f_dtdx", "d2f_dt2"}]}; its "weights" is what --weights reads (exact round trip)
   -h, --help          show this help
@@ -124,7 +128,9 @@ async function run(argv: readonly string[], io: Io): Promise<number> {
   const seed = opts.seed === undefined ? DEFAULT_SEED : parseInteger(opts.seed, "--seed", 0, 0xffffffff);
   const points = opts.point.length ? opts.point.map(parsePoint) : [DEFAULT_POINT];
   await ready();
-  const net = opts.weights === undefined ? seedModel(seed) : await readWeights(opts.weights, io);
+  if (opts.activations !== undefined && opts.weights === undefined) throw new CliError("--activations names the layers of a --weights file; give --weights FILE too");
+  const activations = opts.activations?.split(",").map((a) => a.trim());
+  const net = opts.weights === undefined ? seedModel(seed) : await readWeights(opts.weights, io, activations);
   try {
     const rows = inputDerivatives(net, points);
     if (opts.json) {
