@@ -57,7 +57,7 @@ export function check(spec, dir, files, packedBytes) {
       const map = JSON.parse(readFileSync(join(dir, f), "utf8"));
       for (const s of map.sources ?? []) {
         const target = relative(dir, resolve(dirname(join(dir, f)), map.sourceRoot ?? "", s));
-        if (!files.includes(target)) problems.push(`${f} points at ${target}, which is not shipped`);
+        if (!files.includes(target)) problems.push(`${f} points at ${target}, which is not shipped (a stale build output? \`pnpm build\` starts from an empty dist)`);
       }
     }
     if (f.endsWith(".d.ts") && /reference\s+types="node"/.test(readFileSync(join(dir, f), "utf8"))) problems.push(`${f} references @types/node`);
