@@ -13,10 +13,11 @@
 //   earlier; small outputs that never leave a run are written into records kept from the previous run.
 import { Tensor, get, has, at, retain, release, sameShape, sizeOf, scratchI32 } from "./tensor";
 import { fail, failed, ErrorCode } from "./errors";
-import { forward, Op } from "./ops/index";
+import { Op } from "./ops/codes";
+import { ruleOf, ReplayFn } from "./ops/table";
 import { ERR, planOutput } from "./ops/factory";
 import { copy, viewOf, decShape, decRel } from "./ops/view";
-import { anyRecording } from "./tape";
+import { anyRecording } from "./ops/record";
 
 const NO_SLOTS = new StaticArray<i32>(0);
 
@@ -26,10 +27,19 @@ export class Step {
   // a View step's shape and strides, decoded once from ip (records never write them, so every run shares them)
   viewShape: StaticArray<i32> | null = null;
   viewRel: StaticArray<i32> | null = null;
+  replay: ReplayFn = unreplayable;         // the op's replay (its op-table entry), looked up once
   constructor(public op: i32, public ins: StaticArray<i32>, public out: i32, public dtype: i32,
               public ip: StaticArray<i32>, public fp: StaticArray<f64>, public outShape: StaticArray<i32>) {
     this.args = new StaticArray<Tensor>(ins.length);
+    const r = ruleOf(op);
+    if (r != null && r.replay != null) this.replay = r.replay!;
   }
+}
+
+/** A recorded op with no replay: a bug (the op-table test proves there is none), reported rather than trapped. */
+function unreplayable(op: i32, x: StaticArray<Tensor>, ip: StaticArray<i32>, fp: StaticArray<f64>, dtype: i32, outShape: StaticArray<i32>): Tensor {
+  fail(ErrorCode.BadArgument, op, -1, 0, op);
+  return ERR;
 }
 
 // Output records kept between runs: a step whose output is small, is not a view and never leaves the run (not a
@@ -166,7 +176,7 @@ export function runProgram(p: Program, id: i32, n: i32): i32 {
     for (let i = 0; i < ins.length; i++) unchecked(args[i] = changetype<Tensor>(unchecked(live[unchecked(ins[i])])));
     const kept = planning ? unchecked(plan[k]) : null;
     planOutput(kept);
-    const y = s.op == Op.View ? viewOf(unchecked(args[0]), s.viewShape!, s.viewRel!, unchecked(s.ip[1])) : forward(s.op, args, s.ip, s.fp, s.dtype, s.outShape);
+    const y = s.op == Op.View ? viewOf(unchecked(args[0]), s.viewShape!, s.viewRel!, unchecked(s.ip[1])) : s.replay(s.op, args, s.ip, s.fp, s.dtype, s.outShape);
     planOutput(null);
     if (y === ERR || failed()) { freeOwned(p); clearLive(p); sch.dropPlan(); return -1; }
     unchecked(live[s.out] = y);

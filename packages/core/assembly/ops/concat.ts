@@ -2,11 +2,12 @@
 // slab of the cotangent, as a View (so it stays differentiable). stack = expandDims + concat (index.ts).
 import { Tensor, stdStrides, release } from "../tensor";
 import { failed } from "../errors";
-import { Node, record, anyRecording } from "../tape";
+import { Node, record, anyRecording } from "./record";
+import { Op } from "./codes";
+import { def } from "./table";
 import { scatterStrided } from "../kernels/strided";
 import { ERR, NONE, NO_F, outTensor, contig } from "./factory";
 import { viewOf } from "./view";
-import { Op } from "./index";
 
 /** Inputs are validated by the caller (same rank, dtype, and sizes off the axis). */
 export function concat(xs: StaticArray<Tensor>, axis: i32): Tensor {
@@ -36,7 +37,7 @@ export function concat(xs: StaticArray<Tensor>, axis: i32): Tensor {
   return y;
 }
 
-export function concatBackward(n: Node, g: Tensor): void {
+function concatBackward(n: Node, g: Tensor): void {
   const axis = n.ip[0];
   const os = stdStrides(n.outShape);
   let at = 0;
@@ -46,3 +47,7 @@ export function concatBackward(n: Node, g: Tensor): void {
     at += s[axis];
   }
 }
+
+// a tape recording the replay keeps the inputs array in its node: give it one of its own
+function replayConcat(op: i32, x: StaticArray<Tensor>, ip: StaticArray<i32>, fp: StaticArray<f64>, dtype: i32, outShape: StaticArray<i32>): Tensor { return concat(anyRecording() ? x.slice<StaticArray<Tensor>>(0) : x, ip[0]); }
+def(Op.Concat).replays(replayConcat).backwards(concatBackward);

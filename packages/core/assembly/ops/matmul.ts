@@ -7,12 +7,13 @@
 // each itself a matMul, then reduced over broadcast batch axes.
 import { Tensor, DType, stdStrides, isContiguous, release, retain, sizeOf, shape2 } from "../tensor";
 import { fail, failed, ErrorCode, addDetail } from "../errors";
-import { Node, record, anyRecording } from "../tape";
+import { Node, record, anyRecording } from "./record";
+import { Op } from "./codes";
+import { def } from "./table";
 import { matmulKernel } from "../kernels/matmul";
 import { gatherStrided } from "../kernels/strided";
 import { ERR, NO_F, dtypeError, outTensor, arr2, broadcastShapes, contig } from "./factory";
 import { unbroadcast } from "./view";
-import { Op } from "./index";
 
 let swapped: bool = false;
 /**
@@ -92,7 +93,7 @@ export function matMul(a: Tensor, b: Tensor, ta: bool, tb: bool): Tensor {
   return y;
 }
 
-export function matMulBackward(n: Node, g: Tensor): void {
+function matMulBackward(n: Node, g: Tensor): void {
   const a = n.saved[0], b = n.saved[1];
   const ta = n.ip[0] != 0, tb = n.ip[1] != 0;
   if (n.needs(0)) {
@@ -104,3 +105,6 @@ export function matMulBackward(n: Node, g: Tensor): void {
     n.grad(1, unbroadcast(db, n.inShape(1)));
   }
 }
+
+function replayMatMul(op: i32, x: StaticArray<Tensor>, ip: StaticArray<i32>, fp: StaticArray<f64>, dtype: i32, outShape: StaticArray<i32>): Tensor { return matMul(x[0], x[1], ip[0] != 0, ip[1] != 0); }
+def(Op.MatMul).replays(replayMatMul).backwards(matMulBackward);
