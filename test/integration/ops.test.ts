@@ -134,6 +134,7 @@ const UNARY: UnarySpec[] = [
   { op: "reciprocal", kind: "exact", gen: M(0.3, 2) },
   { op: "sin", kind: "transcendental", gen: U(-6, 6), extremes: [-1e-4, 1e-3] },
   { op: "cos", kind: "transcendental", gen: U(-6, 6) },
+  { op: "atan", kind: "transcendental", gen: U(-4, 4), ref: Math.atan, extremes: [-30, -1e-4, 1e-3, 30] },
   { op: "tanh", kind: "transcendental", gen: U(-3, 3), extremes: [-30, -20, -1e-4, 1e-3, 20, 30] },
   { op: "sigmoid", kind: "transcendental", gen: U(-5, 5), extremes: [-30, -20, 20, 30] },
   { op: "relu", kind: "exact", gen: M(0.1, 2) },

@@ -1,8 +1,9 @@
-// Elementwise math: neg, abs, exp, log, sqrt, square, reciprocal, sin, cos (and sign, a non-differentiable helper).
+// Elementwise math: neg, abs, exp, log, sqrt, square, reciprocal, sin, cos, atan (and sign, a non-differentiable
+// helper).
 // Each op: its lane formula (kernels/unary.ts runs it), its forward, its backward rule and its table entry. Each
 // backward is written with ops, so an outer tape records it and higher derivatives follow.
 // Lanes without a SIMD formula (log, sin, cos) are evaluated in float64 and rounded once: correctly rounded in
-// practice (error <= 0.5 ulp + float64 error). exp uses the SIMD polynomial of kernels/math.ts (< 3e-7 relative).
+// practice (error <= 0.5 ulp + float64 error); so is atan (float64 Math.atan: musl's, < 1 ulp of float64). exp uses the SIMD polynomial of kernels/math.ts (< 3e-7 relative).
 import { Tensor } from "../tensor";
 import { Node } from "./record";
 import { Op } from "./codes";
@@ -82,3 +83,10 @@ export function cos(x: Tensor): Tensor { return unary(Op.Cos, x, 0, 0); }
 // d cos x = -sin x dx
 function cosBackward(n: Node, g: Tensor): void { n.grad(0, mul(g, affine(sin(n.saved[0]), -1, 0))); }
 def(Op.Cos).unary(cos, cosKernel, Save.In, HEAVY).backwards(cosBackward);
+
+@final class AtanF { @inline v(x: v128, a: v128, b: v128): v128 { return perLane(this, x); } @inline s(x: f32, a: f32, b: f32): f32 { return <f32>Math.atan(<f64>x); } }
+function atanKernel(src: usize, dst: usize, n: i32, a: f32, b: f32): void { mapUnary(changetype<AtanF>(0), src, dst, n, a, b); }
+export function atan(x: Tensor): Tensor { return unary(Op.Atan, x, 0, 0); }
+// d atan x = dx / (1 + x^2)
+function atanBackward(n: Node, g: Tensor): void { n.grad(0, div(g, affine(square(n.saved[0]), 1, 1))); }
+def(Op.Atan).unary(atan, atanKernel, Save.In, HEAVY).backwards(atanBackward);
