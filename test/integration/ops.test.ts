@@ -18,6 +18,7 @@
 import { describe, it, expect, beforeAll } from "vitest";
 import * as gt from "gradtape";
 import { nd, fd, scalar as S, Rng, type NDArray } from "../reference/index.js";
+import erf from "@stdlib/math-base-special-erf";
 import { expectClose, fn, maxAbs, method, readTensor, tidyRun, toTensor, type Operand, type Read, type Tensor } from "./op-check.js";
 
 // ------------------------------------------------------------------------------------------ tolerances
@@ -135,6 +136,7 @@ const UNARY: UnarySpec[] = [
   { op: "sin", kind: "transcendental", gen: U(-6, 6), extremes: [-1e-4, 1e-3] },
   { op: "cos", kind: "transcendental", gen: U(-6, 6) },
   { op: "atan", kind: "transcendental", gen: U(-4, 4), ref: Math.atan, extremes: [-30, -1e-4, 1e-3, 30] },
+  { op: "erf", kind: "transcendental", gen: U(-3, 3), ref: erf, extremes: [-5, -1e-4, 1e-3, 3.9, 5] },
   { op: "tanh", kind: "transcendental", gen: U(-3, 3), extremes: [-30, -20, -1e-4, 1e-3, 20, 30] },
   { op: "sigmoid", kind: "transcendental", gen: U(-5, 5), extremes: [-30, -20, 20, 30] },
   { op: "relu", kind: "exact", gen: M(0.1, 2) },

@@ -109,6 +109,7 @@ export class Tensor {
   sin(): Tensor { return ops.sin(this); }
   cos(): Tensor { return ops.cos(this); }
   atan(): Tensor { return ops.atan(this); }
+  erf(): Tensor { return ops.erf(this); }
   tanh(): Tensor { return ops.tanh(this); }
   sigmoid(): Tensor { return ops.sigmoid(this); }
   relu(): Tensor { return ops.relu(this); }

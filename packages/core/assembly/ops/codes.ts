@@ -8,7 +8,7 @@
 // are recorded as another op (Reshape ... Index are View steps, Mean is Sum then Affine); and calls that are never
 // recorded (constants, in-place writes), named here so that their errors can say which call failed.
 export enum Op {
-  Neg, Abs, Exp, Log, Sqrt, Square, Reciprocal, Sin, Cos, Atan, Tanh, Sigmoid, Relu, Softplus, Affine, Sign, Step,
+  Neg, Abs, Exp, Log, Sqrt, Square, Reciprocal, Sin, Cos, Atan, Erf, Tanh, Sigmoid, Relu, Softplus, Affine, Sign, Step,
   Add, Sub, Mul, Div, Pow, Maximum, Minimum,
   Equal, NotEqual, Less, LessEqual, Greater, GreaterEqual, Where,
   MatMul, Sum, Mean, Max, Min,

@@ -1,9 +1,10 @@
-// Elementwise math: neg, abs, exp, log, sqrt, square, reciprocal, sin, cos, atan (and sign, a non-differentiable
-// helper).
+// Elementwise math: neg, abs, exp, log, sqrt, square, reciprocal, sin, cos, atan, erf (and sign, a
+// non-differentiable helper).
 // Each op: its lane formula (kernels/unary.ts runs it), its forward, its backward rule and its table entry. Each
 // backward is written with ops, so an outer tape records it and higher derivatives follow.
 // Lanes without a SIMD formula (log, sin, cos) are evaluated in float64 and rounded once: correctly rounded in
-// practice (error <= 0.5 ulp + float64 error); so is atan (float64 Math.atan: musl's, < 1 ulp of float64). exp uses the SIMD polynomial of kernels/math.ts (< 3e-7 relative).
+// practice (error <= 0.5 ulp + float64 error); so are atan (float64 Math.atan: musl's, < 1 ulp of float64) and
+// erf (erf64 below, relative error ~1e-15). exp uses the SIMD polynomial of kernels/math.ts (< 3e-7 relative).
 import { Tensor } from "../tensor";
 import { Node } from "./record";
 import { Op } from "./codes";
@@ -90,3 +91,28 @@ export function atan(x: Tensor): Tensor { return unary(Op.Atan, x, 0, 0); }
 // d atan x = dx / (1 + x^2)
 function atanBackward(n: Node, g: Tensor): void { n.grad(0, div(g, affine(square(n.saved[0]), 1, 1))); }
 def(Op.Atan).unary(atan, atanKernel, Save.In, HEAVY).backwards(atanBackward);
+
+// erf in float64, for one float32 lane. For |x| < 4 the series of Abramowitz & Stegun 7.1.6,
+//   erf x = 2/sqrt(pi) e^{-x^2} sum_{n>=0} 2^n x^{2n+1} / (1 3 5 ... (2n+1)),
+// whose terms are all of x's sign (no cancellation: each carries < n roundings, so the sum's relative error is
+// ~1e-15 over the 60-odd terms |x| near 4 needs; x^2 is exact for a float32 x). For |x| >= 4, erfc x < 1.6e-8 is
+// below half a float32 ulp of 1 (2.98e-8), so the correctly rounded float32 result is +-1.
+function erf64(x: f64): f64 {
+  if (x != x) return x;
+  if (Math.abs(x) >= 4) return x > 0 ? 1 : -1;
+  const x2 = x * x;
+  let term = x, sum = x;
+  for (let n = 1; n < 200; n++) {
+    term *= 2 * x2 / <f64>(2 * n + 1);
+    sum += term;
+    if (Math.abs(term) <= Math.abs(sum) * 1e-17) break;
+  }
+  return sum * Math.exp(-x2) * TWO_OVER_SQRT_PI;
+}
+const TWO_OVER_SQRT_PI: f64 = 1.1283791670955126;
+@final class ErfF { @inline v(x: v128, a: v128, b: v128): v128 { return perLane(this, x); } @inline s(x: f32, a: f32, b: f32): f32 { return <f32>erf64(<f64>x); } }
+function erfKernel(src: usize, dst: usize, n: i32, a: f32, b: f32): void { mapUnary(changetype<ErfF>(0), src, dst, n, a, b); }
+export function erf(x: Tensor): Tensor { return unary(Op.Erf, x, 0, 0); }
+// d erf x = 2/sqrt(pi) e^{-x^2} dx
+function erfBackward(n: Node, g: Tensor): void { n.grad(0, mul(g, affine(exp(affine(square(n.saved[0]), -1, 0)), TWO_OVER_SQRT_PI, 0))); }
+def(Op.Erf).unary(erf, erfKernel, Save.In, HEAVY).backwards(erfBackward);
