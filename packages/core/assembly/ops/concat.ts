@@ -1,5 +1,5 @@
 // concat(tensors, axis): each input is copied into its slab of the output. Backward hands each input the matching
-// slab of the cotangent, as a View (so it stays differentiable). stack = expandDims + concat (index.ts).
+// slab of the cotangent, as a View (so it stays differentiable). stack = expandDims + concat (the TS side).
 import { Tensor, stdStrides, release } from "../tensor";
 import { failed } from "../errors";
 import { Node, record, anyRecording } from "./record";

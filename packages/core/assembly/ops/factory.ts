@@ -6,7 +6,7 @@ import { Tensor, Buf, DType, newTensor, retain, release, isContiguous, sameShape
 import { fail, failed, ErrorCode, addDetail } from "../errors";
 import { record, anyRecording } from "./record";
 import { rule, Save } from "./table";
-import { UnaryKernel as UnaryKernelRef, unaryPar } from "../kernels/unary";
+import { UnaryKernel, unaryPar } from "../kernels/unary";
 import { BinaryKernel, binaryPar, binaryRowsPar } from "../kernels/binary";
 import { NdIter, broadcastInto, stdInto } from "../kernels/iter";
 import { gatherStrided } from "../kernels/strided";
@@ -67,7 +67,7 @@ export function unary(op: i32, x: Tensor, a: f32, b: f32): Tensor {
   if (c === ERR) return ERR;
   const r = rule(op);
   const y = outTensor(x.shape, DType.Float32);
-  if (y !== ERR) unaryPar(changetype<UnaryKernelRef>(r.kernel1), r.heavy, c.ptr, y.ptr, y.size, a, b);
+  if (y !== ERR) unaryPar(changetype<UnaryKernel>(r.kernel1), r.heavy, c.ptr, y.ptr, y.size, a, b);
   release(c);
   if (y !== ERR && anyRecording()) {
     const save = r.save;

@@ -1,4 +1,4 @@
-// Reductions over any set of axes, with keepDims: sum, max, min (mean is sum scaled by 1/count, in index.ts).
+// Reductions over any set of axes, with keepDims: sum, max, min (mean is sum scaled by 1/count, in exports/ops.ts).
 //   d sum = broadcast(g) ;  d max = broadcast(g) * [x == max] / count(x == max)
 // (ties share the cotangent equally, as TensorFlow does; the mask is constant, so higher derivatives are exact
 // away from ties).

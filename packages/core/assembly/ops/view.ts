@@ -4,7 +4,7 @@
 // Backward is ViewGrad: scatter-add the cotangent into zeros of the parent's shape at those positions
 // (stride-0 axes, from broadcasting, therefore sum). ViewGrad is linear with View as its adjoint, so each is the
 // other's backward rule and derivatives of any order stay exact.
-// The same mapping lets a view made after the forward pass serve as a gradient source (tape.ts: resolve).
+// The same mapping lets a view made after the forward pass serve as a gradient source (backprop.ts: resolve).
 import { Tensor, newView, retain, release, isContiguous, sameShape, stdStrides, sizeOf } from "../tensor";
 import { failed } from "../errors";
 import { record, anyRecording, Node } from "./record";
