@@ -21,9 +21,14 @@ export function neg(x: Tensor): Tensor { return unary(Op.Neg, x, 0, 0); }
 function negBackward(n: Node, g: Tensor): void { n.grad(0, neg(g)); }
 def(Op.Neg).unary(neg, negKernel, Save.None).backwards(negBackward);
 
+// sign(NaN) = NaN (as NumPy and TensorFlow): the NaN lanes are kept from x
 @final class SignF {
-  @inline v(x: v128, a: v128, b: v128): v128 { const one = f32x4.splat(1); return f32x4.sub(v128.and(f32x4.gt(x, f32x4.splat(0)), one), v128.and(f32x4.lt(x, f32x4.splat(0)), one)); }
-  @inline s(x: f32, a: f32, b: f32): f32 { return x > 0 ? 1 : (x < 0 ? -1 : 0); }
+  @inline v(x: v128, a: v128, b: v128): v128 {
+    const one = f32x4.splat(1);
+    const s = f32x4.sub(v128.and(f32x4.gt(x, f32x4.splat(0)), one), v128.and(f32x4.lt(x, f32x4.splat(0)), one));
+    return v128.bitselect(x, s, f32x4.ne(x, x));
+  }
+  @inline s(x: f32, a: f32, b: f32): f32 { return x > 0 ? 1 : (x < 0 ? -1 : (x != x ? x : 0)); }
 }
 function signKernel(src: usize, dst: usize, n: i32, a: f32, b: f32): void { mapUnary(changetype<SignF>(0), src, dst, n, a, b); }
 export function sign(x: Tensor): Tensor { return unary(Op.Sign, x, 0, 0); }
