@@ -82,8 +82,11 @@ def(Op.Minimum).binary(minimum, minKernel, Save.Both).backwards(minimumBackward)
 function affineKernel(src: usize, dst: usize, n: i32, a: f32, b: f32): void { mapUnary(changetype<AffineF>(0), src, dst, n, a, b); }
 /** a*x + b elementwise, with constants a and b (recorded: d/dx = a). */
 export function affine(x: Tensor, a: f64, b: f64): Tensor { return unary(Op.Affine, x, <f32>a, <f32>b); }
-function affineBackward(n: Node, g: Tensor): void { n.grad(0, affine(g, n.fp[0], 0)); }
+// the recorded parameters: fp = [scale, shift]
+@inline function scale(fp: StaticArray<f64>): f64 { return fp[0]; }
+@inline function shift(fp: StaticArray<f64>): f64 { return fp[1]; }
+function affineBackward(n: Node, g: Tensor): void { n.grad(0, affine(g, scale(n.fp), 0)); }
 function replayAffine(op: i32, x: StaticArray<Tensor>, ip: StaticArray<i32>, fp: StaticArray<f64>, dtype: i32, outShape: StaticArray<i32>): Tensor {
-  return affine(x[0], fp[0], fp[1]);
+  return affine(x[0], scale(fp), shift(fp));
 }
 def(Op.Affine).elementwise(affineKernel, Save.None).replays(replayAffine).backwards(affineBackward);

@@ -37,8 +37,11 @@ export function concat(xs: StaticArray<Tensor>, axis: i32): Tensor {
   return y;
 }
 
+// the recorded parameters: [axis]
+@inline function axisOf(ip: StaticArray<i32>): i32 { return ip[0]; }
+
 function concatBackward(n: Node, g: Tensor): void {
-  const axis = n.ip[0];
+  const axis = axisOf(n.ip);
   const os = stdStrides(n.outShape);
   let at = 0;
   for (let k = 0; k < n.arity; k++) {
@@ -49,5 +52,5 @@ function concatBackward(n: Node, g: Tensor): void {
 }
 
 // a tape recording the replay keeps the inputs array in its node: give it one of its own
-function replayConcat(op: i32, x: StaticArray<Tensor>, ip: StaticArray<i32>, fp: StaticArray<f64>, dtype: i32, outShape: StaticArray<i32>): Tensor { return concat(anyRecording() ? x.slice<StaticArray<Tensor>>(0) : x, ip[0]); }
+function replayConcat(op: i32, x: StaticArray<Tensor>, ip: StaticArray<i32>, fp: StaticArray<f64>, dtype: i32, outShape: StaticArray<i32>): Tensor { return concat(anyRecording() ? x.slice<StaticArray<Tensor>>(0) : x, axisOf(ip)); }
 def(Op.Concat).replays(replayConcat).backwards(concatBackward);

@@ -58,6 +58,9 @@ function sigmoidGradBackward(n: Node, G: Tensor): void {
   if (n.needs(1)) n.grad(1, mulMul(G, g, affine(y, -2, 1), 1));
 }
 
+// mulMul's recorded parameters: fp = [s]
+@inline function scaleOf(fp: StaticArray<f64>): f64 { return fp[0]; }
+
 /** s a b c elementwise (one shape). */
 export function mulMul(a: Tensor, b: Tensor, c: Tensor, s: f64): Tensor {
   if (failed()) return ERR;
@@ -75,7 +78,7 @@ export function mulMul(a: Tensor, b: Tensor, c: Tensor, s: f64): Tensor {
   return out;
 }
 function mulMulBackward(n: Node, G: Tensor): void {
-  const a = n.saved[0], b = n.saved[1], c = n.saved[2], s = n.fp[0];
+  const a = n.saved[0], b = n.saved[1], c = n.saved[2], s = scaleOf(n.fp);
   if (n.needs(0)) n.grad(0, mulMul(b, c, G, s));
   if (n.needs(1)) n.grad(1, mulMul(a, c, G, s));
   if (n.needs(2)) n.grad(2, mulMul(a, b, G, s));
@@ -99,7 +102,7 @@ function sigmoidGradEager(g: Tensor, y: Tensor): Tensor { return fusedScoped(Op.
 
 function replayTanhGrad(op: i32, x: StaticArray<Tensor>, ip: StaticArray<i32>, fp: StaticArray<f64>, dtype: i32, outShape: StaticArray<i32>): Tensor { return tanhGrad(x[0], x[1]); }
 function replaySigmoidGrad(op: i32, x: StaticArray<Tensor>, ip: StaticArray<i32>, fp: StaticArray<f64>, dtype: i32, outShape: StaticArray<i32>): Tensor { return sigmoidGrad(x[0], x[1]); }
-function replayMulMul(op: i32, x: StaticArray<Tensor>, ip: StaticArray<i32>, fp: StaticArray<f64>, dtype: i32, outShape: StaticArray<i32>): Tensor { return mulMul(x[0], x[1], x[2], fp[0]); }
+function replayMulMul(op: i32, x: StaticArray<Tensor>, ip: StaticArray<i32>, fp: StaticArray<f64>, dtype: i32, outShape: StaticArray<i32>): Tensor { return mulMul(x[0], x[1], x[2], scaleOf(fp)); }
 def(Op.TanhGrad).binary(tanhGradEager, null, 0).replays(replayTanhGrad).backwards(tanhGradBackward);
 def(Op.SigmoidGrad).binary(sigmoidGradEager, null, 0).replays(replaySigmoidGrad).backwards(sigmoidGradBackward);
 def(Op.MulMul).replays(replayMulMul).backwards(mulMulBackward);

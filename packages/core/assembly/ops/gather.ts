@@ -46,6 +46,8 @@ export function gather(x: Tensor, idx: Tensor, axis: i32): Tensor {
 }
 
 function axisParam(axis: i32): StaticArray<i32> { const ip = new StaticArray<i32>(1); ip[0] = axis; return ip; }
+// the recorded parameters: [axis] for Gather, [axis, x's shape...] for GatherGrad
+@inline function axisOf(ip: StaticArray<i32>): i32 { return ip[0]; }
 
 export function gatherGrad(g: Tensor, idx: Tensor, axis: i32, xShape: StaticArray<i32>): Tensor {
   if (failed()) return ERR;
@@ -76,19 +78,19 @@ export function gatherGrad(g: Tensor, idx: Tensor, axis: i32, xShape: StaticArra
 }
 
 function gatherBackward(n: Node, g: Tensor): void {
-  if (n.needs(0)) n.grad(0, gatherGrad(g, n.saved[0], n.ip[0], n.inShape(0)));
+  if (n.needs(0)) n.grad(0, gatherGrad(g, n.saved[0], axisOf(n.ip), n.inShape(0)));
 }
 function gatherGradBackward(n: Node, g: Tensor): void {
-  if (n.needs(0)) n.grad(0, gather(g, n.saved[0], n.ip[0]));
+  if (n.needs(0)) n.grad(0, gather(g, n.saved[0], axisOf(n.ip)));
 }
 /** GatherGrad again from its recorded parameters (a replay). */
 function replayGatherGrad(op: i32, x: StaticArray<Tensor>, ip: StaticArray<i32>, fp: StaticArray<f64>, dtype: i32, outShape: StaticArray<i32>): Tensor {
   const g = x[0], idx = x[1];
   const shape = new StaticArray<i32>(ip.length - 1);
   for (let i = 0; i < shape.length; i++) shape[i] = ip[1 + i];
-  return gatherGrad(g, idx, ip[0], shape);
+  return gatherGrad(g, idx, axisOf(ip), shape);
 }
-function replayGather(op: i32, x: StaticArray<Tensor>, ip: StaticArray<i32>, fp: StaticArray<f64>, dtype: i32, outShape: StaticArray<i32>): Tensor { return gather(x[0], x[1], ip[0]); }
+function replayGather(op: i32, x: StaticArray<Tensor>, ip: StaticArray<i32>, fp: StaticArray<f64>, dtype: i32, outShape: StaticArray<i32>): Tensor { return gather(x[0], x[1], axisOf(ip)); }
 def(Op.Gather).replays(replayGather).backwards(gatherBackward);
 def(Op.GatherGrad).replays(replayGatherGrad).backwards(gatherGradBackward);
 export { sizeOf };

@@ -93,9 +93,13 @@ export function matMul(a: Tensor, b: Tensor, ta: bool, tb: bool): Tensor {
   return y;
 }
 
+// the recorded parameters: [transposeA, transposeB] as 0/1
+@inline function transposeA(ip: StaticArray<i32>): bool { return ip[0] != 0; }
+@inline function transposeB(ip: StaticArray<i32>): bool { return ip[1] != 0; }
+
 function matMulBackward(n: Node, g: Tensor): void {
   const a = n.saved[0], b = n.saved[1];
-  const ta = n.ip[0] != 0, tb = n.ip[1] != 0;
+  const ta = transposeA(n.ip), tb = transposeB(n.ip);
   if (n.needs(0)) {
     const da = !ta ? matMul(g, b, false, !tb) : (!tb ? matMul(b, g, false, true) : matMul(b, g, true, true));
     n.grad(0, unbroadcast(da, n.inShape(0)));
@@ -106,5 +110,5 @@ function matMulBackward(n: Node, g: Tensor): void {
   }
 }
 
-function replayMatMul(op: i32, x: StaticArray<Tensor>, ip: StaticArray<i32>, fp: StaticArray<f64>, dtype: i32, outShape: StaticArray<i32>): Tensor { return matMul(x[0], x[1], ip[0] != 0, ip[1] != 0); }
+function replayMatMul(op: i32, x: StaticArray<Tensor>, ip: StaticArray<i32>, fp: StaticArray<f64>, dtype: i32, outShape: StaticArray<i32>): Tensor { return matMul(x[0], x[1], transposeA(ip), transposeB(ip)); }
 def(Op.MatMul).replays(replayMatMul).backwards(matMulBackward);

@@ -35,5 +35,6 @@ function padBackward(n: Node, g: Tensor): void {
   n.grad(0, viewOf(g, n.inShape(0), os, off));
 }
 
+// the recorded parameters: ip = the paddings [before0, after0, ...], fp = [value, 0]
 function replayPad(op: i32, x: StaticArray<Tensor>, ip: StaticArray<i32>, fp: StaticArray<f64>, dtype: i32, outShape: StaticArray<i32>): Tensor { return pad(x[0], ip, <f32>fp[0]); }
 def(Op.Pad).replays(replayPad).backwards(padBackward);

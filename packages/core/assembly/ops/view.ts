@@ -21,6 +21,8 @@ function encode(shape: StaticArray<i32>, rel: StaticArray<i32>, off: i32, other:
   for (let i = 0; i < q; i++) ip[2 + 2 * r + i] = other[i];
   return ip;
 }
+/** The view offset of an encoded record. */
+@inline function decOffset(ip: StaticArray<i32>): i32 { return ip[1]; }
 function decShape(ip: StaticArray<i32>): StaticArray<i32> { const r = ip[0]; const s = new StaticArray<i32>(r); for (let i = 0; i < r; i++) s[i] = ip[2 + i]; return s; }
 function decRel(ip: StaticArray<i32>): StaticArray<i32> { const r = ip[0]; const s = new StaticArray<i32>(r); for (let i = 0; i < r; i++) s[i] = ip[2 + r + i]; return s; }
 
@@ -41,7 +43,7 @@ export function viewOf(x: Tensor, shape: StaticArray<i32>, rel: StaticArray<i32>
 }
 
 function viewBackward(n: Node, g: Tensor): void {
-  n.grad(0, viewGrad(g, n.inShape(0), decRel(n.ip), n.ip[1]));
+  n.grad(0, viewGrad(g, n.inShape(0), decRel(n.ip), decOffset(n.ip)));
 }
 
 /** zeros(target) with g scattered (added) at the view positions (rel, off) */
@@ -59,7 +61,7 @@ export function viewGrad(g: Tensor, target: StaticArray<i32>, rel: StaticArray<i
 }
 
 function viewGradBackward(n: Node, g: Tensor): void {
-  n.grad(0, viewOf(g, n.inShape(0), decRel(n.ip), n.ip[1]));
+  n.grad(0, viewOf(g, n.inShape(0), decRel(n.ip), decOffset(n.ip)));
 }
 
 /** The strides that broadcast `small` (right-aligned) into a row-major tensor of `big`'s shape. */
@@ -138,13 +140,13 @@ function copyBackward(n: Node, g: Tensor): void { n.grad(0, g); }
 
 // View and ViewGrad again from their recorded parameters (a replay; program.ts runs View steps itself, with
 // their shape and strides decoded once per program instead of on every call: the same operation)
-function replayView(op: i32, x: StaticArray<Tensor>, ip: StaticArray<i32>, fp: StaticArray<f64>, dtype: i32, outShape: StaticArray<i32>): Tensor { return viewOf(x[0], decShape(ip), decRel(ip), ip[1]); }
+function replayView(op: i32, x: StaticArray<Tensor>, ip: StaticArray<i32>, fp: StaticArray<f64>, dtype: i32, outShape: StaticArray<i32>): Tensor { return viewOf(x[0], decShape(ip), decRel(ip), decOffset(ip)); }
 function replayViewGrad(op: i32, x: StaticArray<Tensor>, ip: StaticArray<i32>, fp: StaticArray<f64>, dtype: i32, outShape: StaticArray<i32>): Tensor {
   const g = x[0];
   const r = ip[0], q = ip.length - 2 - 2 * r;
   const target = new StaticArray<i32>(q);
   for (let i = 0; i < q; i++) target[i] = ip[2 + 2 * r + i];
-  return viewGrad(g, target, decRel(ip), ip[1]);
+  return viewGrad(g, target, decRel(ip), decOffset(ip));
 }
 
 function replayCopy(op: i32, x: StaticArray<Tensor>, ip: StaticArray<i32>, fp: StaticArray<f64>, dtype: i32, outShape: StaticArray<i32>): Tensor { return copy(x[0]); }
@@ -159,4 +161,4 @@ def(Op.BroadcastTo).recordedAs(Op.View);
 def(Op.Slice).recordedAs(Op.View);
 def(Op.Index).recordedAs(Op.View);
 
-export { decShape, decRel, sizeOf };
+export { decShape, decRel, decOffset, sizeOf };
