@@ -12,7 +12,7 @@ import { Tensor, DType, release, retain, sameShape, scopeBegin, scopeEnd } from 
 import { failed } from "../errors";
 import { Node, record, anyRecording } from "./record";
 import { Op } from "./codes";
-import { def } from "./table";
+import { def, Save } from "./table";
 import { fusedPar, tanhGradKernel, sigmoidGradKernel, mulMulKernel } from "../kernels/fused";
 import { ERR, NO_I, NO_F, contig, outTensor, arr2, dtypeError } from "./factory";
 import { mul, affine } from "./arith";
@@ -103,6 +103,6 @@ function sigmoidGradEager(g: Tensor, y: Tensor): Tensor { return fusedScoped(Op.
 function replayTanhGrad(op: i32, x: StaticArray<Tensor>, ip: StaticArray<i32>, fp: StaticArray<f64>, dtype: i32, outShape: StaticArray<i32>): Tensor { return tanhGrad(x[0], x[1]); }
 function replaySigmoidGrad(op: i32, x: StaticArray<Tensor>, ip: StaticArray<i32>, fp: StaticArray<f64>, dtype: i32, outShape: StaticArray<i32>): Tensor { return sigmoidGrad(x[0], x[1]); }
 function replayMulMul(op: i32, x: StaticArray<Tensor>, ip: StaticArray<i32>, fp: StaticArray<f64>, dtype: i32, outShape: StaticArray<i32>): Tensor { return mulMul(x[0], x[1], x[2], scaleOf(fp)); }
-def(Op.TanhGrad).binary(tanhGradEager, null, 0).replays(replayTanhGrad).backwards(tanhGradBackward);
-def(Op.SigmoidGrad).binary(sigmoidGradEager, null, 0).replays(replaySigmoidGrad).backwards(sigmoidGradBackward);
+def(Op.TanhGrad).binary(tanhGradEager, null, Save.None).replays(replayTanhGrad).backwards(tanhGradBackward);
+def(Op.SigmoidGrad).binary(sigmoidGradEager, null, Save.None).replays(replaySigmoidGrad).backwards(sigmoidGradBackward);
 def(Op.MulMul).replays(replayMulMul).backwards(mulMulBackward);
