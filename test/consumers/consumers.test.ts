@@ -76,13 +76,13 @@ async function sh(cmd: string, args: string[], cwd = work, timeout = 120_000): P
 const lastJson = (out: string): Probe => JSON.parse(out.trim().split("\n").at(-1)!);
 
 beforeAll(async () => {
-  const packs = packAll();
+  work = mkdtempSync(join(tmpdir(), "gradtape-consumers-"));
+  cpSync(FIXTURES, work, { recursive: true });
+  const packs = packAll(join(work, "packs"));
   for (const p of packs) {
     expect(p.problems, `${p.name} tarball`).toEqual([]);
     sizes.push(`${p.name} ${p.packedBytes} B packed, ${p.files.length} files`);
   }
-  work = mkdtempSync(join(tmpdir(), "gradtape-consumers-"));
-  cpSync(FIXTURES, work, { recursive: true });
   const tgz = Object.fromEntries(packs.map((p) => [p.name, `file:${p.tarball}`]));
   // only the tarballs: the overrides make npm take gradtape's dependency on @gradtape/core from the tarball too
   writeFileSync(join(work, "package.json"), JSON.stringify({

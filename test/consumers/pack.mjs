@@ -3,7 +3,7 @@
 // source maps whose sources are missing, `workspace:` specifiers), every path package.json names exists, and the
 // size stays under a bound. Used by `pnpm release:dry` (release-dry.mjs) and by the consumer suite.
 import { execFileSync } from "node:child_process";
-import { mkdtempSync, readFileSync, readdirSync, statSync, existsSync, rmSync } from "node:fs";
+import { mkdtempSync, mkdirSync, readFileSync, readdirSync, statSync, existsSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, dirname, resolve, relative } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -71,6 +71,7 @@ export function check(spec, dir, files, packedBytes) {
  * publishing order, { name, version, tarball, packedBytes, unpackedBytes, files, problems }.
  */
 export function packAll(dest = mkdtempSync(join(tmpdir(), "gradtape-pack-"))) {
+  mkdirSync(dest, { recursive: true });
   return PACKAGES.map((spec) => {
     const cwd = join(ROOT, spec.dir);
     if (!existsSync(join(cwd, spec.required.at(-1)))) throw new Error(`${spec.name} is not built (${spec.required.at(-1)} is missing): run \`pnpm build\` first`);
