@@ -126,6 +126,7 @@ export abstract class Geometry {
   selectPieces(piece: string | readonly string[] | undefined, where: string): BoundaryPiece[] {
     if (piece === undefined || piece === "boundary") return this.pieces.slice();
     const names = typeof piece === "string" ? [piece] : piece;
+    if (names.includes("boundary")) return this.pieces.slice();
     const out: BoundaryPiece[] = [];
     for (const name of names) {
       const found = this.pieces.filter((p) => p.name === name || (p.aliases?.includes(name) ?? false));
