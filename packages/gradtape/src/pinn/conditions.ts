@@ -192,9 +192,8 @@ function finish(cond: Condition, c: ConditionSpec, cw: string, ctx: ConditionCon
       return { ...cond, quantity };
     }
     case "neumann": case "robin": {
-      const out = { ...cond, a: cond.kind === "robin" ? coef(cw, "a", c.a, NaN) : undefined, b: cond.kind === "robin" ? coef(cw, "b", c.b, NaN) : undefined };
       if (cond.kind === "robin" && (c.a === undefined || c.b === undefined)) throw new ArgumentError(`${cw}: a Robin condition a u + b du/dn = g needs both 'a' and 'b'.`);
-      return out;
+      return { ...cond, a: cond.kind === "robin" ? coef(cw, "a", c.a, NaN) : undefined, b: cond.kind === "robin" ? coef(cw, "b", c.b, NaN) : undefined };
     }
     case "periodic": {
       const variable = c.variable ?? vars[0];
