@@ -155,7 +155,8 @@ describe("bad conditions", () => {
     err(spec([{ on: "circle" }]), /value must be a finite number or a function/);
     err(spec([{ kind: "initial", value: 0 }]), /needs a time variable 't'/);
     err(spec([{ kind: "operator", on: "circle", uses: ["u_z"], residual: () => null }]), /'z' does not start with an input variable/);
-    err(spec([{ kind: "periodic", variable: "x" }]), /periodic in 'x' needs the boundary at x = -1 to match the one at x = 1/);
+    err(spec([{ kind: "periodic", variable: "x" }]), /periodic in 'x' needs a flat part of the boundary at x = -1 matching one at x = 1, but disk.* has none/);
+    err(spec([{ kind: "periodic", variable: "x" }], G.difference(G.rectangle([-1, -1], [1, 1]), G.rectangle([0.5, -2], [2, 0]))), /periodic in 'x' needs the boundary at x = -1 to match the one at x = 1, but \(1, -0\.\d+\) is not on the boundary/);
     err(spec([{ kind: "points", csv: { text: "x,y,u\n0.1,0.2,NaN\n", source: "obs.csv" } }]), /obs\.csv, line 2, column 'u': 'NaN' is not a finite number/);
     err(spec([{ kind: "points", csv: { text: "x,y,u\n0.1,0.2\n", source: "obs.csv" } }]), /obs\.csv, line 2: 2 columns, but the header has 3/);
     err(spec([{ kind: "points", csv: { text: "x,u\n0.1,2\n", source: "obs.csv" } }]), /obs\.csv: the header \(x, u\) has no column 'y'/);

@@ -209,6 +209,7 @@ function finish(cond: Condition, c: ConditionSpec, cw: string, ctx: ConditionCon
       const g = ctx.geometry;
       const tol = 1e-9 * g.diameter;
       const end = (q: Float64Array) => Math.abs(q[index] - lo0) <= tol;
+      if (!(g.boundaryMeasure({ where: end }) > 0)) throw new ArgumentError(`${cw}: periodic in '${variable}' needs a flat part of the boundary at ${variable} = ${lo0} matching one at ${variable} = ${hi0}, but ${g.label} has none at ${variable} = ${lo0} (use a box, an interval, or either times time).`);
       const probe = g.sampleBoundary(16, { method: "halton", seed: 1, where: end });
       const d = vars.length;
       for (let k = 0; k < probe.length / d; k++) {
