@@ -14,7 +14,7 @@
 import type { Tensor } from "../tensor.js";
 import { ArgumentError, describe } from "../errors.js";
 import { parseDerivative } from "./derivatives.js";
-import { Geometry, largestRemainder } from "./geometry/base.js";
+import type { Geometry } from "./geometry/base.js";
 import { SpaceTimeGeometry } from "./geometry/time.js";
 import { parsePointCSV } from "./point-data.js";
 import type { Point } from "./problem.js";
@@ -148,7 +148,7 @@ export function parseCondition(c: ConditionSpec, i: number, ctx: ConditionContex
   } else if (typeof on === "function") {
     const f = on as (p: Point) => boolean;
     const pt: Record<string, number> = {};
-    where = (q) => { for (let j = 0; j < vars.length; j++) pt[vars[j]] = q[j]; return f(pt) === true; };
+    where = (q) => { for (let j = 0; j < vars.length; j++) pt[vars[j]] = q[j]; return !!f(pt); };
   } else if (typeof on === "object" && on !== null) {
     const fixed = Object.keys(on);
     if (fixed.length === 0) throw new ArgumentError(`${cw}: 'on' fixes no variable; give the face, e.g. { t: 0 }.`);
@@ -268,4 +268,4 @@ export function splitConditionPoints(conditions: readonly Condition[], n: number
   for (let k = 0; left > 0; k = (k + 1) % order.length, left--) out[order[k][0]]++;
   return out;
 }
-export { largestRemainder };
+

@@ -7,7 +7,8 @@
 // solution, and the estimate).
 // Default setup: DeepXDE's points (1,200 inside, 120 on the boundary, uniform); a smaller network than DeepXDE's
 // 4 x 50 (4 x 30 tanh, so that a run takes a few minutes on a shared 2-core machine) and far fewer steps (Adam 1,000
-// at 1e-3, then L-BFGS 4,000; DeepXDE trains Adam 50,000 steps, then L-BFGS).
+// at 1e-3, then L-BFGS 7,000; DeepXDE trains Adam 50,000 steps, then L-BFGS). The re-entrant corner limits the
+// accuracy: about half of the squared error lies within r < 0.25 of it (measured after 3,000 steps, seed 1).
 import { defineProblem, type Reference } from "../problem.js";
 import { linspace } from "../sampling.js";
 import { polygon } from "../geometry/index.js";
@@ -40,6 +41,6 @@ export const poissonLshape = defineProblem({
   },
   defaults: {
     hidden: [30, 30, 30, 30], activation: "tanh", collocationPoints: 1200, conditionPoints: 120,
-    sampler: "uniform", adamSteps: 1000, learningRate: 1e-3, lbfgsSteps: 4000,
+    sampler: "uniform", adamSteps: 1000, learningRate: 1e-3, lbfgsSteps: 7000,
   },
 });
