@@ -56,6 +56,12 @@ describe("each condition's loss term against a hand computation", () => {
     close(r.loss, sumOver(t.points, ([x, y]) => { const s = Math.hypot(x, y); return ((2 * x * x) / s + (3 * y) / s - 0.5) ** 2; }) / 40);
   });
 
+  it("Neumann on a face of a plain box domain ({ x: 1 }: n = (1, 0))", () => {
+    const r = conditionLoss({ domain: { x: [0, 1], y: [0, 2] }, conditions: [{ kind: "neumann", on: { x: 1 }, value: ({ y }) => y }] }, quad2);
+    for (const [x] of r.terms[0].points) expect(x).toBe(1);
+    close(r.loss, sumOver(r.terms[0].points, ([, y]) => (2 - y) ** 2) / 40);
+  });
+
   it("Robin: a u + b du/dn = g on the top of a rectangle (n = (0, 1))", () => {
     const r = conditionLoss({ domain: G.rectangle([0, 0], [1, 2]), conditions: [{ kind: "robin", on: "top", a: 2, b: ({ x }) => 0.5 + x, value: ({ x }) => x }] }, quad2);
     const [t] = r.terms;

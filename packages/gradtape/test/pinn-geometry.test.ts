@@ -44,6 +44,7 @@ const cases: [string, () => Geo, number, number][] = [
   ["intersection of disks", () => G.intersection(G.disk([0, 0], 1), G.disk([1, 0], 1)), LENS, 2 * ((2 * Math.PI) / 3)],
   ["rectangle minus disk", () => G.difference(G.rectangle([0, 0], [2, 1]), G.disk([1.5, 0.5], 0.25)), 2 - Math.PI / 16, 6 + 2 * Math.PI * 0.25],
   ["disk x time", () => G.times(G.disk([0, 0], 1), [0, 2]), 2 * Math.PI, 2 * Math.PI * 2 + 2 * Math.PI],
+  ["L-shape x time (rejection sampling in space-time)", () => G.times(G.polygon([[0, 0], [1, 0], [1, -1], [-1, -1], [-1, 1], [0, 1]]), [0, 0.5]), 1.5, 8 * 0.5 + 2 * 3],
 ];
 
 describe("areas and boundary measures", () => {
