@@ -137,7 +137,7 @@ describe("problems with known solutions trained to <= 1e-3", () => {
     ["point data only", [{ kind: "points", points: [[0.25], [0.75]], values: [Math.SQRT1_2, Math.SQRT1_2] }]],
   ];
   for (const [name, conditions] of cases) {
-    it(name, () => {
+    it(name, { timeout: 120_000 }, () => {
       const problem = pinn.defineProblem({ name, ...base, conditions });
       const before = memory().tensors;
       const res = pinn.train(problem, setup);

@@ -57,7 +57,7 @@ describe("hard constraints", () => {
     net.dispose();
   });
 
-  it("derivatives through the transform agree with float64 finite differences (derivatives and jet)", () => {
+  it("derivatives through the transform agree with float64 finite differences (derivatives and jet)", { timeout: 30_000 }, () => {
     const net = new pinn.PinnNetwork({ inputs: 2, hidden: [12, 12], seed: 5, scale: { lo: [-1, 0], hi: [1, 1] } });
     const f64 = forward64(net);
     const u64 = (p: number[]) => { const [x, t] = p; return -Math.sin(Math.PI * x) + t * (1 - x * x) * f64(p); };
@@ -83,7 +83,7 @@ describe("hard constraints", () => {
     net.dispose();
   });
 
-  it("a problem with a transform trains without boundary terms, keeps u = 0 on the boundary, and memory stays flat", () => {
+  it("a problem with a transform trains without boundary terms, keeps u = 0 on the boundary, and memory stays flat", { timeout: 120_000 }, () => {
     const problem = pinn.defineProblem({
       name: "poisson-hard", domain: G.rectangle([0, 0], [1, 1]), uses: ["u_xx", "u_yy"],
       residual: ({ u_xx, u_yy, x, y }) => u_xx.add(u_yy).neg().sub(x.mul(Math.PI).sin().mul(y.mul(Math.PI).sin()).mul(2 * Math.PI * Math.PI)),

@@ -49,7 +49,7 @@ const cases: [string, () => Geo, number, number][] = [
 
 describe("areas and boundary measures", () => {
   for (const [name, make, area, perimeter] of cases) {
-    it(`${name}: Monte Carlo area within 1% of the exact one; boundary measure within 2%`, () => {
+    it(`${name}: Monte Carlo area within 1% of the exact one; boundary measure within 2%`, { timeout: 30_000 }, () => {
       const g = make();
       expect(Math.abs(monteCarloArea(g) - area) / area).toBeLessThan(0.01);
       expect(Math.abs(g.area - area) / area).toBeLessThan(g.areaExact ? 1e-12 : 0.01);
@@ -138,7 +138,7 @@ describe("CSG membership on a grid", () => {
     ["nested: (A - B) + small disk", G.union(G.difference(A, B), G.disk([0.5, 0], 0.1)), (x, y) => (inA(x, y) && !inB(x, y)) || Math.hypot(x - 0.5, y) < 0.1],
   ];
   for (const [name, g, want] of ops) {
-    it(`${name}: inside() agrees with the set formula at every grid point off the boundary`, () => {
+    it(`${name}: inside() agrees with the set formula at every grid point off the boundary`, { timeout: 30_000 }, () => {
       let checked = 0;
       for (let i = 0; i <= 120; i++) for (let j = 0; j <= 120; j++) {
         const x = -1.2 + (2.4 * i) / 120 + 1e-4, y = -1.2 + (2.4 * j) / 120 + 1e-4;
@@ -152,7 +152,7 @@ describe("CSG membership on a grid", () => {
 });
 
 describe("sampling", () => {
-  it("every sampler gives exactly n points, inside, the same for the same seed and different for another", () => {
+  it("every sampler gives exactly n points, inside, the same for the same seed and different for another", { timeout: 30_000 }, () => {
     const g = G.difference(G.polygon([[0, 0], [1, 0], [1, -1], [-1, -1], [-1, 1], [0, 1]]), G.disk([-0.5, -0.5], 0.2));
     for (const method of pinn.SAMPLERS) {
       const a = g.sampleInterior(777, { method, seed: 4 }), b = g.sampleInterior(777, { method, seed: 4 }), c = g.sampleInterior(777, { method, seed: 5 });

@@ -9,7 +9,7 @@ beforeAll(async () => { await ready(); });
 const P = pinn.problems;
 
 describe("the finite-difference reference", () => {
-  it("converges at O(h²) on the L-shape for a smooth solution (u = sin(pi x) sin(pi y) vanishes on its boundary)", () => {
+  it("converges at O(h²) on the L-shape for a smooth solution (u = sin(pi x) sin(pi y) vanishes on its boundary)", { timeout: 30_000 }, () => {
     const exact = (x: number, y: number) => Math.sin(Math.PI * x) * Math.sin(Math.PI * y);
     const interior = (i: number, j: number, n: number) => i > 0 && j > 0 && i < n && j < n && !(2 * i >= n && 2 * j >= n);
     const errs = [20, 40, 80].map((n) => {
@@ -82,7 +82,7 @@ describe("registration and evaluation", () => {
     }
   });
 
-  it("evaluation skips grid points outside the domain: a network equal to the reference inside scores 0", () => {
+  it("evaluation skips grid points outside the domain: a network equal to the reference inside scores 0", { timeout: 30_000 }, () => {
     const problem = pinn.getProblem("laplace-disk");
     const ref = problem.reference();
     const inside = ref.u.filter((v) => !Number.isNaN(v)).length;
@@ -91,7 +91,7 @@ describe("registration and evaluation", () => {
     expect(pinn.relativeL2(Array.from(ref.u, (v) => (Number.isNaN(v) ? 1e9 : v)), ref.u)).toBe(0);
   });
 
-  it("training data for each: collocation points inside, condition points on their pieces", () => {
+  it("training data for each: collocation points inside, condition points on their pieces", { timeout: 30_000 }, () => {
     for (const n of ["poisson-lshape", "laplace-disk", "advection"]) {
       const problem = pinn.getProblem(n);
       const data = pinn.trainingData(problem, { collocationPoints: 100, conditionPoints: 40, seed: 1 });
