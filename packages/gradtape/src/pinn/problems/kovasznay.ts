@@ -3,7 +3,7 @@
 //   u v_x + v v_y + p_y - (v_xx + v_yy) / Re = 0,
 //   u_x + v_y = 0,                                  on [-0.5, 1] x [-0.5, 1.5] (DeepXDE's domain),
 // exact: u = 1 - e^(lambda x) cos(2 pi y), v = lambda/(2 pi) e^(lambda x) sin(2 pi y), p = (1 - e^(2 lambda x)) / 2,
-// lambda = Re/2 - sqrt(Re²/4 + 4 pi²) (= -1.8102 for Re = 20).
+// lambda = Re/2 - sqrt(Re²/4 + 4 pi²) (= -1.8101 for Re = 20).
 // Conditions: u and v from the exact solution on the whole boundary. The pressure enters the equations only by
 // its gradient, so it is fixed up to a constant; the gauge chosen here is DeepXDE's: p from the exact solution on
 // the outflow side x = 1 (a Dirichlet condition on that edge), which makes the exact p the unique answer.
