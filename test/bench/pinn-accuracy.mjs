@@ -1,7 +1,10 @@
 #!/usr/bin/env node
 // PINN accuracy benchmark (not a unit test; it takes minutes): trains every built-in problem with its default
 // setup and reports the relative L2 error against the problem's exact or reference solution, and the wall time.
-// Target: relative L2 <= 1e-3 for each (Raissi et al. 2019 report 6.7e-4 for Burgers with this setup).
+// Target: relative L2 <= 1e-3 for each (Raissi et al. 2019 report 6.7e-4 for Burgers with this setup), except
+// issue #16's hard problems: helmholtz <= 5e-3, allen-cahn <= 1e-2, wave <= 1e-3, kovasznay <= 1e-3 for each of
+// u, v and p (its row lists the three; the relative L2 column is the largest). Their plain-PINN defaults are not
+// expected to reach these without #16's remedies (published plain PINNs: helmholtz ~1e-1, allen-cahn ~0.5).
 //
 // A float32 PINN's final error is a draw: L-BFGS ends where the float32 loss stops resolving its own decrease
 // (for Burgers, a loss of 2e-6 to 4e-6 and an error of 4e-4 to 9e-4 with sums accumulated in float64 and the line
@@ -10,6 +13,7 @@
 //
 //   node test/bench/pinn-accuracy.mjs                      # every built-in problem; seeds 0, 1, 2
 //   node test/bench/pinn-accuracy.mjs --only poisson-lshape,laplace-disk,advection   # the geometry/condition problems
+//   node test/bench/pinn-accuracy.mjs --only helmholtz,wave,kovasznay,allen-cahn      # the hard problems of #16
 //   node test/bench/pinn-accuracy.mjs --only heat,poisson1d --seeds 1
 //   node test/bench/pinn-accuracy.mjs --adam-steps 500 --lbfgs-steps 2000   # override the defaults for all
 //
@@ -22,7 +26,11 @@ import os from "node:os";
 import { parseArgs } from "node:util";
 
 const TARGET = 1e-3;
-const PUBLISHED = { burgers: 6.7e-4 };
+const TARGETS = { helmholtz: 5e-3, "allen-cahn": 1e-2 };
+const targetOf = (name) => TARGETS[name] ?? TARGET;
+// published results: Burgers with this setup (Raissi et al. 2019); plain PINNs on helmholtz (Wang, Teng &
+// Perdikaris 2021) and allen-cahn (as quoted in issue #16), with their own setups
+const PUBLISHED = { burgers: 6.7e-4, helmholtz: 1e-1, "allen-cahn": 0.5 };
 
 const { values } = parseArgs({
   options: {
@@ -36,7 +44,7 @@ const { values } = parseArgs({
   },
 });
 
-const all = ["burgers", "heat", "poisson1d", "poisson2d", "poisson-lshape", "laplace-disk", "advection"];
+const all = ["burgers", "heat", "poisson1d", "poisson2d", "poisson-lshape", "laplace-disk", "advection", "helmholtz", "wave", "kovasznay", "allen-cahn"];
 const names = values.only ? values.only.split(",").map((s) => s.trim()) : all;
 for (const n of names) if (!all.includes(n)) { console.error(`pinn-accuracy: unknown problem ${n}; use ${all.join(", ")}`); process.exit(2); }
 const int = (v) => (v === undefined ? undefined : Number.parseInt(v, 10));
@@ -69,22 +77,28 @@ for (const name of names) for (const seed of seeds) {
   const refSeconds = (performance.now() - t0) / 1000;
   const res = gt.pinn.train(problem, options);
   const ev = gt.pinn.evaluate(res.network, problem);
+  // a problem with several outputs (kovasznay: u, v, p) is judged by its worst output
+  const outputs = name === "kovasznay" ? gt.pinn.problems.kovasznayErrors(res.network) : null;
+  const relL2 = outputs ? Math.max(...Object.values(outputs)) : ev.relL2;
+  const target = targetOf(name);
   const row = {
-    problem: name, seed, relL2: ev.relL2, target: TARGET, pass: ev.relL2 <= TARGET, published: PUBLISHED[name] ?? null,
+    problem: name, seed, relL2, outputs, target, pass: relL2 <= target, published: PUBLISHED[name] ?? null,
     trainSeconds: res.seconds, referenceSeconds: refSeconds, steps: res.steps, adamSteps: res.adamSteps, lbfgsSteps: res.lbfgsSteps,
     lbfgsEvaluations: res.lbfgsEvaluations, finalLoss: res.finalLoss, stopReason: res.stopReason, setup,
     grid: ref.axes.map(([a, v]) => `${v.length} ${a}`).join(" x "),
   };
   rows.push(row);
   res.network.dispose();
-  log(`${name} (seed ${seed}): relative L2 ${ev.relL2.toExponential(3)} (${row.pass ? "<=" : ">"} ${TARGET}), ${res.seconds.toFixed(1)} s training, ${res.steps} steps, stop: ${res.stopReason}`);
+  const each = outputs ? ` (${Object.entries(outputs).map(([k, v]) => `${k} ${v.toExponential(3)}`).join(", ")})` : "";
+  log(`${name} (seed ${seed}): relative L2 ${relL2.toExponential(3)}${each} (${row.pass ? "<=" : ">"} ${target}), ${res.seconds.toFixed(1)} s training, ${res.steps} steps, stop: ${res.stopReason}`);
 }
 
 const pad = (s, n) => String(s).padEnd(n);
 console.log(`\n${pad("problem", 15)} ${pad("seed", 5)} ${pad("rel. L2", 10)} ${pad("train s", 8)} ${pad("steps", 12)} ${pad("final loss", 10)} stop`);
 for (const r of rows) {
   console.log(`${pad(r.problem, 15)} ${pad(r.seed, 5)} ${pad(r.relL2.toExponential(2), 10)} ${pad(r.trainSeconds.toFixed(1), 8)} ` +
-    `${pad(`${r.adamSteps}+${r.lbfgsSteps}`, 12)} ${pad(r.finalLoss.toExponential(2), 10)} ${r.stopReason}`);
+    `${pad(`${r.adamSteps}+${r.lbfgsSteps}`, 12)} ${pad(r.finalLoss.toExponential(2), 10)} ${r.stopReason}` +
+    (r.outputs ? `  (${Object.entries(r.outputs).map(([k, v]) => `${k} ${v.toExponential(2)}`).join(", ")})` : ""));
 }
 const median = (xs) => { const s = xs.slice().sort((a, b) => a - b); const m = s.length >> 1; return s.length % 2 ? s[m] : (s[m - 1] + s[m]) / 2; };
 const summary = names.map((name) => {
@@ -92,11 +106,11 @@ const summary = names.map((name) => {
   const errs = rs.map((r) => r.relL2);
   const med = median(errs);
   return { problem: name, seeds: rs.map((r) => r.seed), median: med, min: Math.min(...errs), max: Math.max(...errs),
-    pass: med <= TARGET, medianTrainSeconds: median(rs.map((r) => r.trainSeconds)), setup: rs[0].setup, published: PUBLISHED[name] ?? null };
+    target: targetOf(name), pass: med <= targetOf(name), medianTrainSeconds: median(rs.map((r) => r.trainSeconds)), setup: rs[0].setup, published: PUBLISHED[name] ?? null };
 });
 console.log(`\n${pad("problem", 15)} ${pad("median L2", 10)} ${pad("min..max", 20)} ${pad("target", 7)} ${pad("", 4)} ${pad("train s", 8)} setup`);
 for (const r of summary) {
-  console.log(`${pad(r.problem, 15)} ${pad(r.median.toExponential(2), 10)} ${pad(`${r.min.toExponential(2)}..${r.max.toExponential(2)}`, 20)} ${pad("1e-3", 7)} ` +
+  console.log(`${pad(r.problem, 15)} ${pad(r.median.toExponential(2), 10)} ${pad(`${r.min.toExponential(2)}..${r.max.toExponential(2)}`, 20)} ${pad(String(r.target), 7)} ` +
     `${pad(r.pass ? "ok" : "MISS", 4)} ${pad(r.medianTrainSeconds.toFixed(1), 8)} ${r.setup}${r.published ? ` (published: ${r.published})` : ""}`);
 }
 const here = path.dirname(fileURLToPath(import.meta.url));
