@@ -22,7 +22,7 @@ import { pad } from "./ops/pad";
 import * as C from "./ops/creation";
 import { rngCreate, rngRelease, rngHas } from "./rng";
 import { gatherStrided } from "./kernels/strided";
-import { allocatedBytes, pooledBytesCount, grownBytesCount, peakBytesCount, resetPeak } from "./memory";
+import { allocatedBytes, pooledBytesCount, grownBytesCount, peakBytesCount, resetPeak, setLimit, limitBytes, availableBytes } from "./memory";
 import { maybeCollect, collectNow } from "./gc";
 
 export { Op } from "./ops/index";
@@ -57,6 +57,10 @@ export function allocBytes(): f64 { return allocatedBytes(); }
 export function reservedBytes(): f64 { return grownBytesCount(); }
 export function peakBytes(): f64 { return peakBytesCount(); }
 export function resetPeakBytes(): void { resetPeak(); }
+/** Caps the wasm memory tensor storage may grow to (memory.ts); returns the cap in effect. */
+export function setMemoryLimit(bytes: f64): f64 { return setLimit(bytes); }
+export function memoryLimit(): f64 { return limitBytes(); }
+export function memoryAvailable(): f64 { return availableBytes(); }
 export function nextHandle(): i32 { return currentId(); }
 
 // ---- jit: traces and programs (trace.ts) ----

@@ -1,6 +1,7 @@
 // Tensor lifetimes on the TS side: tidy scopes, keep, dispose, and a FinalizationRegistry as the safety net for
 // tensors that are simply dropped. The core counts references; TS owns one per Tensor object.
 import { core, isReady } from "./backend.js";
+import { ArgumentError, describe } from "./errors.js";
 
 export interface Disposable {
   dispose(): void; readonly isDisposed: boolean; /** arms the finalizer */ guard?(): void;
@@ -52,7 +53,7 @@ function collect(v: unknown, out: Set<Disposable>, depth = 0): void {
  * plain object) and those passed to keep(). Scopes nest; returned tensors move to the enclosing scope.
  */
 export function tidy<T>(fn: () => T): T {
-  if (typeof fn !== "function") throw new TypeError(`tidy: expected a function, got ${typeof fn}.`);
+  if (typeof fn !== "function") throw new ArgumentError(`tidy: fn must be a function, but got ${describe(fn)}.`);
   const scope: Scope = [];
   scopes.push(scope);
   let result: T;
@@ -66,7 +67,7 @@ export function tidy<T>(fn: () => T): T {
     throw e;
   }
   scopes.pop();
-  if (result instanceof Promise) throw new TypeError("tidy: fn must be synchronous (it returned a Promise); await outside tidy.");
+  if (result instanceof Promise) throw new ArgumentError("tidy: fn must be synchronous (it returned a Promise); await outside tidy.");
   const kept = new Set<Disposable>();
   collect(result, kept);
   // returned tensors move to the enclosing scope (or, outside every scope, get the finalizer as safety net)
@@ -108,6 +109,19 @@ export function memory(): MemoryInfo {
     tensors: c.liveTensors(), bytes: c.liveBytes(), pooledBytes: c.poolBytes(), reservedBytes: c.reservedBytes(),
     wasmBytes: c.memory.buffer.byteLength, tapes: c.tapeCount(), peakBytes: c.peakBytes(), programs: c.programCount(),
   };
+}
+
+/**
+ * Caps the wasm memory that tensor storage may grow to, in bytes (rounded down to 64 KiB; at most 4 GiB less 16 MiB
+ * kept for the core's own records). Past it, allocations throw OutOfMemoryError, as at the real limit: a way to
+ * keep a page's memory bounded, and to test out-of-memory handling quickly. Memory already grown stays. Returns the
+ * cap in effect; setMemoryLimit(Infinity) restores the default.
+ */
+export function setMemoryLimit(bytes: number): number {
+  if (typeof bytes !== "number" || Number.isNaN(bytes) || bytes < 0) {
+    throw new ArgumentError(`setMemoryLimit: bytes must be a non-negative number (Infinity for no cap), but got ${describe(bytes)}.`);
+  }
+  return core().setMemoryLimit(Math.min(bytes, 2 ** 32));
 }
 
 /** Starts a new peak for memory().peakBytes from the bytes live now (e.g. before the step to be measured). */

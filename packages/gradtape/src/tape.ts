@@ -4,6 +4,7 @@
 import { core, scratch, writeScratch } from "./backend.js";
 import { GradientError, ArgumentError, throwCoreError, fmtShape, describe } from "./errors.js";
 import { Tensor, wrap } from "./tensor.js";
+import * as check from "./check.js";
 
 export type Unconnected = "none" | "zero" | "error";
 export type Sources = Tensor | readonly Tensor[] | { readonly [key: string]: Tensor };
@@ -66,6 +67,7 @@ export class GradientTape {
   #disposed = false;
 
   constructor(options: TapeOptions = {}) {
+    check.options("GradientTape", options, { persistent: "boolean", watchAccessedVariables: "boolean" });
     this.persistent = options.persistent ?? false;
     this.watchAccessedVariables = options.watchAccessedVariables ?? true;
     this.#id = core().tapeCreate(this.persistent, this.watchAccessedVariables);
@@ -79,7 +81,7 @@ export class GradientTape {
 
   /** Runs fn with this tape recording and returns its result (the `with tf.GradientTape()` block). */
   record<T>(fn: () => T): T {
-    const id = this.#tape("record");
+    const id = this.#tape("record"); check.fn("record", "fn", fn);
     core().tapePush(id);
     try { return fn(); } finally { core().tapePop(id); }
   }
@@ -90,7 +92,7 @@ export class GradientTape {
 
   /** Runs fn without recording on this tape (other active tapes still record). */
   stopRecording<T>(fn: () => T): T {
-    const id = this.#tape("stopRecording");
+    const id = this.#tape("stopRecording"); check.fn("stopRecording", "fn", fn);
     core().tapePause(id, true);
     try { return fn(); } finally { core().tapePause(id, false); }
   }
@@ -107,7 +109,7 @@ export class GradientTape {
 
   /** d target / d sources, shaped like sources (a tensor, an array, or an object). */
   gradient<S extends Sources, U extends Unconnected = "none">(target: Tensor, sources: S, options: GradientOptions & { unconnected?: U } = {}): GradientsOf<S, U> {
-    const id = this.#tape("gradient");
+    const id = this.#tape("gradient"); check.options("gradient", options, { outputGradients: "tensor", unconnected: "string" });
     const { list, keys, rebuild } = flattenSources(sources, "gradient");
     const mode = options.unconnected ?? "none";
     if (!(mode in MODES)) throw new ArgumentError(`gradient: unconnected must be 'none', 'zero' or 'error', got ${describe(mode)}.`);
@@ -151,7 +153,7 @@ export class GradientTape {
   }
 
   #jac(op: string, target: Tensor, source: Tensor, mode: Unconnected, batch: boolean): Tensor | null {
-    const id = this.#tape(op);
+    const id = this.#tape(op); check.jacobianArgs(op, target, source, mode, batch);
     const c = core();
     if (batch && (target.rank < 1 || source.rank < 1 || target.shape[0] !== source.shape[0])) {
       throw new ArgumentError(`${op}: target ${fmtShape(target.shape)} and source ${fmtShape(source.shape)} must share their first (batch) dimension.`);

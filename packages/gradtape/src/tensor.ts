@@ -4,6 +4,7 @@ import { core, scratch, writeScratch, floats, copyFloats } from "./backend.js";
 import { DisposedTensorError, ArgumentError, ShapeError, throwCoreError, fmtShape, checkShapeArg, DTYPES, type DType, type Described } from "./errors.js";
 import { track, untrack, finalizer, Held, type Scope } from "./memory.js";
 import * as ops from "./ops.js";
+import * as check from "./check.js";
 
 export type TensorLike = Tensor | number;
 export type NestedArray = number | boolean | NestedArray[];
@@ -206,6 +207,7 @@ function checkShape(shape: readonly number[], op: string): void { checkShapeArg(
 
 /** Makes a tensor from nested arrays, a flat array/typed array plus shape, or a scalar. */
 export function tensor(values: NestedArray | ArrayLike<number>, shape?: number[], dtype?: DType): Tensor {
+  if (shape !== undefined) check.shape("tensor", "shape", shape); if (dtype !== undefined) check.dtype("tensor", "dtype", dtype);
   // A Float32Array with a shape (how points reach a network in a loop) needs none of the nested-array checks: its
   // values are numbers already, and copying them into a JS array first doubled the cost of a one-point evaluation's
   // input. Same checks on the shape and the count as below.
@@ -226,8 +228,7 @@ export function tensor(values: NestedArray | ArrayLike<number>, shape?: number[]
   }
   const dt: DType = dtype ?? (flat.bool ? "bool" : "float32");
   if (!DTYPES.includes(dt)) throw new ArgumentError(`tensor: dtype must be one of ${DTYPES.join(", ")}, got ${JSON.stringify(dt)}.`);
-  if (dt === "int32" && Array.prototype.some.call(flat.data, (x: number) => !Number.isInteger(x))) throw new ArgumentError(`tensor: int32 values must be integers; round them first.`);
-  return fromFlat(flat.data, finalShape, dt, "tensor");
+  return fromFlat(check.values("tensor", flat.data, dt), finalShape, dt, "tensor");
 }
 
 /** @internal */
