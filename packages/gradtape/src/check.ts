@@ -9,7 +9,7 @@
 // up to there exactly and no further, so 16,777,217 is refused rather than stored as 16,777,216); bool tensors hold
 // 0 and 1 (true/false, or numbers: 0 is false, any other number true, as Boolean(x) and NumPy's astype(bool)).
 import { core } from "./backend.js";
-import { ArgumentError, DTypeError, IndexError, ShapeError, MAX_ELEMENTS, DTYPES, describe, fmtShape, outOfMemory, type DType } from "./errors.js";
+import { GradtapeError, ArgumentError, DTypeError, IndexError, ShapeError, MAX_ELEMENTS, DTYPES, describe, fmtShape, outOfMemory, type DType } from "./errors.js";
 import { Tensor } from "./tensor.js";
 
 export const INT32_MIN = -(2 ** 31), INT32_MAX = 2 ** 31 - 1;
@@ -236,4 +236,15 @@ export function jacobianArgs(op: string, target: unknown, source: unknown, mode:
   // the result holds target.size x source.size floats (per example for batchJacobian)
   const b = batch && t.rank > 0 ? Math.max(1, t.shape[0]) : 1;
   fits(op, t.size * (s.size / b) * 4);
+}
+
+/** Runs a conversion (values -> tensor) for `op`: its error keeps its class and gets `op: name:` in front. */
+export function converted<T>(op: string, name: string, make: () => T): T {
+  try { return make(); } catch (e) {
+    if (e instanceof GradtapeError) {
+      const E = e.constructor as new (m: string) => GradtapeError;
+      throw new E(`${op}: ${name}: ${e.message}`);
+    }
+    throw e;
+  }
 }

@@ -137,7 +137,9 @@ export function describe(v: unknown): string {
   if (typeof v === "number" || typeof v === "boolean") return String(v);
   if (Array.isArray(v)) {
     // short arrays (a perm, a shape, paddings) are shown as they are: "got [0,0]" says more than "length 2"
-    const json = JSON.stringify(v);
+    // (a hostile value can be nested too deeply to stringify: that is a RangeError, not a description)
+    let json: string | undefined;
+    try { json = v.length <= 64 ? JSON.stringify(v) : undefined; } catch { json = undefined; }
     return json !== undefined && json.length <= 80 ? json : `an array of length ${v.length}`;
   }
   if (typeof v === "object" && "shape" in (v as object)) return `a tensor of shape ${fmtShape((v as { shape: number[] }).shape)}`;

@@ -17,16 +17,42 @@ export interface Disposable {
 export type Scope = Disposable[];
 const scopes: Scope[] = [];
 
+/** What a finalizer holds for a tensor or a tape: its handle, and whether TS still owns that reference (dispose()
+ *  clears it: after dispose the record may live on, retained by a tape or a view, and a second release would drop
+ *  their reference). */
+export class Held { live = true; registered = false; constructor(readonly handle: number) {} }
 /** Finalizer: a Tensor object that was garbage-collected without dispose() gives its handle back. */
-/** What the finalizer holds for a tensor: its handle, and whether TS still owns that reference (dispose() clears it). */
-export class Held { live = true; constructor(readonly handle: number) {} }
-// No unregister token: dispose() marks the Held instead, which makes the late callback a no-op. (The flag, not the
-// handle alone, is what makes that safe: after dispose the record may live on, retained by a tape or a view, and
-// a second release would drop their reference.) register + unregister by token cost ~320 ns per tensor made
-// outside tidy(), against ~65 ns plus a later callback (/tmp/latency/fr.mjs, fr2.mjs).
 export const finalizer = new FinalizationRegistry<Held>((held) => {
   if (held.live && isReady()) core().tensorRelease(held.handle);
 });
+
+// Deferred registration (issue 14). A FinalizationRegistry keeps a cell for every registered object until its
+// cleanup callback runs, and callbacks run only between event-loop turns: in a synchronous training loop every
+// tensor and tape made outside tidy() left a cell behind, and the JS heap grew by ~1 KB per step however promptly
+// things were disposed. So objects are not registered when made: they wait in `young`, and only those still alive
+// (not disposed) when it is flushed are registered, with a token so that a later dispose() removes the cell at
+// once. The flush runs when `young` holds YOUNG_MAX entries (bounding it in a synchronous loop) and at the next
+// microtask checkpoint (so that an object dropped without dispose() is registered, and released, soon after the
+// synchronous code that made it returns). Most tensors are disposed within a step and are never registered at all.
+const YOUNG_MAX = 2048;
+let young: { target: object; held: Held; registry: FinalizationRegistry<Held> }[] = [];
+let flushQueued = false;
+function flushYoung(): void {
+  const list = young;
+  young = []; flushQueued = false;
+  for (const e of list) if (e.held.live) { e.held.registered = true; e.registry.register(e.target, e.held, e.held); }
+}
+/** Arms `registry` for target (once it outlives the current synchronous run, or YOUNG_MAX newer objects). */
+export function guardLater(target: object, held: Held, registry: FinalizationRegistry<Held> = finalizer): void {
+  young.push({ target, held, registry });
+  if (young.length >= YOUNG_MAX) flushYoung();
+  else if (!flushQueued) { flushQueued = true; queueMicrotask(flushYoung); }
+}
+/** The owner disposed the object: its finalizer must do nothing, and its cell (if any) goes now. */
+export function settle(held: Held, registry: FinalizationRegistry<Held> = finalizer): void {
+  held.live = false;
+  if (held.registered) { held.registered = false; registry.unregister(held); }
+}
 
 /** Adds t to the innermost tidy scope; false when no scope is open. */
 export function track(t: Disposable): boolean {

@@ -5,6 +5,7 @@ import { core, scratch, writeScratch } from "./backend.js";
 import { GradientError, ArgumentError, throwCoreError, fmtShape, describe } from "./errors.js";
 import { Tensor, wrap } from "./tensor.js";
 import * as check from "./check.js";
+import { Held, guardLater, settle } from "./memory.js";
 
 export type Unconnected = "none" | "zero" | "error";
 export type Sources = Tensor | readonly Tensor[] | { readonly [key: string]: Tensor };
@@ -24,12 +25,8 @@ export interface GradientOptions {
 export interface TapeOptions { persistent?: boolean; watchAccessedVariables?: boolean }
 
 const MODES: Record<Unconnected, number> = { none: 0, zero: 1, error: 2 };
-// The safety net for tapes dropped without dispose(). Registered without an unregister token: tape ids are never
-// reused and releasing a released id is a no-op in the core, so a disposed tape's late callback is harmless, and
-// register + unregister by token cost ~320 ns against ~65 ns + a later callback (2 tapes per nested-tape
-// evaluation, ~4% of seed-single). (Tensors keep their token: the core counts references to them, so a late release
-// of a disposed tensor's handle could drop a reference that a tape or a view still holds.)
-const tapeFinalizer = new FinalizationRegistry<number>((id) => { try { core().tapeRelease(id); } catch { /* gone */ } });
+// The safety net for tapes dropped without dispose(); registered late, as tensors are (memory.ts guardLater).
+const tapeFinalizer = new FinalizationRegistry<Held>((h) => { if (h.live) try { core().tapeRelease(h.handle); } catch { /* gone */ } });
 
 const SINGLE_KEYS = ["source"];
 const first = (r: (Tensor | null)[]): unknown => r[0];
@@ -65,13 +62,14 @@ export class GradientTape {
   readonly watchAccessedVariables: boolean;
   #id: number;
   #disposed = false;
+  #held: Held;
 
   constructor(options: TapeOptions = {}) {
     check.options("GradientTape", options, { persistent: "boolean", watchAccessedVariables: "boolean" });
     this.persistent = options.persistent ?? false;
     this.watchAccessedVariables = options.watchAccessedVariables ?? true;
     this.#id = core().tapeCreate(this.persistent, this.watchAccessedVariables);
-    tapeFinalizer.register(this, this.#id);
+    this.#held = new Held(this.#id); guardLater(this, this.#held, tapeFinalizer);
   }
 
   #tape(op: string): number {
@@ -176,6 +174,7 @@ export class GradientTape {
   dispose(): void {
     if (this.#disposed) return;
     this.#disposed = true;
+    settle(this.#held, tapeFinalizer);
     core().tapeRelease(this.#id);
   }
   [Symbol.dispose](): void { this.dispose(); }

@@ -2,7 +2,7 @@
 // functions in ops.ts (TensorFlow.js names and argument order).
 import { core, scratch, writeScratch, floats, copyFloats } from "./backend.js";
 import { DisposedTensorError, ArgumentError, ShapeError, throwCoreError, fmtShape, checkShapeArg, DTYPES, type DType, type Described } from "./errors.js";
-import { track, untrack, finalizer, Held, type Scope } from "./memory.js";
+import { track, untrack, guardLater, settle, Held, type Scope } from "./memory.js";
 import * as ops from "./ops.js";
 import * as check from "./check.js";
 
@@ -32,7 +32,7 @@ export class Tensor {
   guard(): void {
     if (this.#held !== null || this.#disposed) return;
     this.#held = new Held(this.#handle);
-    finalizer.register(this, this.#held);
+    guardLater(this, this.#held);
   }
 
   get size(): number { let n = 1; for (const d of this.shape) n *= d; return n; }
@@ -53,7 +53,7 @@ export class Tensor {
   dispose(): void {
     if (this.#disposed) return;
     this.#disposed = true;
-    if (this.#held !== null) this.#held.live = false;
+    if (this.#held !== null) settle(this.#held);
     untrack(this);
     core().tensorRelease(this.#handle);
   }
@@ -241,4 +241,7 @@ export function fromFlat(data: ArrayLike<number>, shape: readonly number[], dtyp
   return new Tensor(h, Object.freeze(shape.slice()), dtype, tracked);
 }
 
-export function scalar(value: number, dtype: DType = "float32"): Tensor { return tensor(value, [], dtype); }
+export function scalar(value: number, dtype: DType = "float32"): Tensor {
+  if (typeof value !== "boolean") check.num("scalar", "value", value); check.dtype("scalar", "dtype", dtype);
+  return tensor(value, [], dtype);
+}

@@ -1,0 +1,69 @@
+// A synchronous training soak (issue 14): memory must stay flat over 10,000 steps, in wasm memory, in live tensors
+// and in the JavaScript heap after a full garbage collection. Two loops, each in one synchronous run (no await, so
+// no FinalizationRegistry callback can run in between):
+//   loop   - a hand-written PINN-style step: a Dense tanh network, a loss with an input derivative (nested tapes),
+//            Adam's minimize (which reads the loss back each step) (what a user's own loop does);
+//   train  - pinn.train(heat, adamSteps N) on a small network.
+// Prints, at steps 1,000 and 10,000 (or --steps), wasm bytes, live tensors and JS heap used after gc().
+//   node --expose-gc test/soak/train-soak.mjs [--steps=10000] [--only=loop|train]
+import * as gt from "gradtape";
+
+if (typeof globalThis.gc !== "function") { console.error("run with node --expose-gc"); process.exit(2); }
+const argv = process.argv.slice(2);
+const steps = +(argv.find((a) => a.startsWith("--steps="))?.slice(8) ?? 10_000);
+const only = argv.find((a) => a.startsWith("--only="))?.slice(7);
+const marks = [Math.min(1000, steps), steps];
+await gt.ready();
+
+function sample(step) {
+  globalThis.gc(); globalThis.gc();
+  const m = gt.memory();
+  return { step, wasmBytes: m.wasmBytes, tensors: m.tensors, jsHeapUsed: process.memoryUsage().heapUsed };
+}
+function report(name, rows) {
+  console.log(`${name}:`);
+  for (const r of rows) console.log(`  step ${String(r.step).padStart(6)}: wasm ${r.wasmBytes} B, tensors ${r.tensors}, JS heap after gc ${r.jsHeapUsed} B`);
+  const [a, b] = rows;
+  console.log(`  growth ${a.step} -> ${b.step}: wasm ${b.wasmBytes - a.wasmBytes} B, tensors ${b.tensors - a.tensors}, JS heap ${b.jsHeapUsed - a.jsHeapUsed} B ` +
+    `(${((b.jsHeapUsed - a.jsHeapUsed) / (b.step - a.step)).toFixed(1)} B/step)`);
+  return rows;
+}
+
+export function loopSoak(n, at) {
+  const net = new gt.nn.Sequential([new gt.nn.Dense({ units: 16, activation: "tanh", seed: 1 }), new gt.nn.Dense({ units: 16, activation: "tanh", seed: 2 }), new gt.nn.Dense({ units: 1, seed: 3 })]);
+  const x = gt.randomUniform([64, 1], -1, 1, 7);
+  const opt = new gt.optim.Adam({ learningRate: 1e-3 });
+  net.apply(x).dispose();
+  const rows = [];
+  let last = 0;
+  for (let s = 1; s <= n; s++) {
+    last = opt.minimize(() => {
+      const outer = new gt.GradientTape();
+      const inner = new gt.GradientTape();
+      try {
+        const u = outer.record(() => inner.record(() => { inner.watch(x); return net.apply(x); }));
+        const ux = inner.gradient(u, x);
+        return gt.add(gt.mean(gt.square(gt.sub(ux, 1))), gt.mean(gt.square(u)));
+      } finally { inner.dispose(); outer.dispose(); }
+    }, net.trainableWeights);
+    if (at.includes(s)) rows.push(sample(s));
+  }
+  x.dispose(); net.dispose();
+  return { rows, last };
+}
+
+export function trainSoak(n, at) {
+  const rows = [];
+  const res = gt.pinn.train(gt.pinn.problems.heat, {
+    network: { hidden: [8, 8] }, collocationPoints: 64, conditionPoints: 16, adamSteps: n, lbfgsSteps: 0,
+    onProgress: (p) => { if (at.includes(p.step)) rows.push(sample(p.step)); },
+  });
+  res.network?.dispose?.();
+  return { rows };
+}
+
+if (import.meta.url === `file://${process.argv[1]}`) {
+  console.log(`synchronous soak, ${steps} steps (node ${process.version})`);
+  if (!only || only === "loop") report("hand-written loop (nested tapes + Adam.minimize)", loopSoak(steps, marks).rows);
+  if (!only || only === "train") report("pinn.train (heat, Adam only)", trainSoak(steps, marks).rows);
+}
