@@ -5,7 +5,8 @@
 //            Adam's minimize (which reads the loss back each step) (what a user's own loop does);
 //   train  - pinn.train(heat, adamSteps N) on a small network.
 // Prints, at steps 1,000 and 10,000 (or --steps), wasm bytes, live tensors and JS heap used after gc().
-//   node --expose-gc test/soak/train-soak.mjs [--steps=10000] [--only=loop|train]
+//   node --expose-gc test/soak/train-soak.mjs [--steps=10000] [--only=loop|train] [--json]
+// pinn.train's result keeps a [step, loss] pair per step (its history): about 57 B/step of the JS heap by design.
 import * as gt from "gradtape";
 
 if (typeof globalThis.gc !== "function") { console.error("run with node --expose-gc"); process.exit(2); }
@@ -63,6 +64,14 @@ export function trainSoak(n, at) {
 }
 
 if (import.meta.url === `file://${process.argv[1]}`) {
+  if (argv.includes("--json")) {
+    // for test/integration/heap-flat.test.ts: one JSON line
+    const out = {};
+    if (!only || only === "loop") out.loop = loopSoak(steps, marks).rows;
+    if (!only || only === "train") out.train = trainSoak(steps, marks).rows;
+    console.log(JSON.stringify(out));
+    process.exit(0);
+  }
   console.log(`synchronous soak, ${steps} steps (node ${process.version})`);
   if (!only || only === "loop") report("hand-written loop (nested tapes + Adam.minimize)", loopSoak(steps, marks).rows);
   if (!only || only === "train") report("pinn.train (heat, Adam only)", trainSoak(steps, marks).rows);
