@@ -35,17 +35,21 @@ export const finalizer = new FinalizationRegistry<Held>((held) => {
 // microtask checkpoint (so that an object dropped without dispose() is registered, and released, soon after the
 // synchronous code that made it returns). Most tensors are disposed within a step and are never registered at all.
 const YOUNG_MAX = 2048;
-let young: { target: object; held: Held; registry: FinalizationRegistry<Held> }[] = [];
+// (parallel arrays, reused: no object per entry)
+const youngTargets: object[] = [], youngHeld: Held[] = [], youngRegistry: FinalizationRegistry<Held>[] = [];
 let flushQueued = false;
 function flushYoung(): void {
-  const list = young;
-  young = []; flushQueued = false;
-  for (const e of list) if (e.held.live) { e.held.registered = true; e.registry.register(e.target, e.held, e.held); }
+  flushQueued = false;
+  for (let i = 0; i < youngTargets.length; i++) {
+    const h = youngHeld[i];
+    if (h.live) { h.registered = true; youngRegistry[i].register(youngTargets[i], h, h); }
+  }
+  youngTargets.length = 0; youngHeld.length = 0; youngRegistry.length = 0;
 }
 /** Arms `registry` for target (once it outlives the current synchronous run, or YOUNG_MAX newer objects). */
 export function guardLater(target: object, held: Held, registry: FinalizationRegistry<Held> = finalizer): void {
-  young.push({ target, held, registry });
-  if (young.length >= YOUNG_MAX) flushYoung();
+  youngTargets.push(target); youngHeld.push(held); youngRegistry.push(registry);
+  if (youngTargets.length >= YOUNG_MAX) flushYoung();
   else if (!flushQueued) { flushQueued = true; queueMicrotask(flushYoung); }
 }
 /** The owner disposed the object: its finalizer must do nothing, and its cell (if any) goes now. */
