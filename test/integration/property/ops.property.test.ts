@@ -202,4 +202,23 @@ describe("shape ops and views", () => {
   });
 });
 
+describe("dtypes: values are converted by the documented rules (check.ts)", () => {
+  it("float32 rounds to nearest, int32 stores integers up to 2^24 exactly, bool stores 0/1 (nonzero is true)", () => {
+    const arb = fc.tuple(shapeArb(0, 3), fc.constantFrom("float32", "int32", "bool"), seedArb);
+    prop(arb, ([shape, dtype, seed]) => {
+      const n = shape.reduce((a, b) => a * b, 1);
+      const raw = values(shape, seed, { lo: -1, hi: 1 }).data;
+      // int32: integers spread over the whole exact range; bool: integers in [-2, 2] (0, 1 and others)
+      const v = Array.from(raw, (x) => (dtype === "int32" ? Math.round(x * 2 ** 24) : dtype === "bool" ? Math.round(x * 2) : x * 1e3 + 1 / 3));
+      const want = v.map((x) => (dtype === "bool" ? (x !== 0 ? 1 : 0) : Math.fround(x)));
+      check(`${dtype} ${JSON.stringify(shape)}`, () => {
+        const t = gt.tensor(v, shape, dtype);
+        const d = Array.from(t.data());
+        const bad = d.findIndex((x, i) => x !== want[i]);
+        return t.dtype === dtype && d.length === n && bad < 0 ? { ok: true, why: "" } : { ok: false, why: `element ${bad}: ${v[bad]} stored as ${d[bad]}, want ${want[bad]}` };
+      });
+    });
+  });
+});
+
 afterAll(() => { console.log(`op properties: ${props} properties x ${N} runs = ${cases} cases checked against the float64 reference`); });
