@@ -17,3 +17,19 @@ bad = 0; for (let i = 0; i < ts.length; i++) { const d = ts[i].data(); if (d[0] 
 console.log("bad after small", bad, gt.memory());
 for (const s of small) s.dispose(); for (const t of ts) t.dispose();
 const x = gt.tensor([1,2,3]); console.log("after", x.data(), gt.memory());
+
+// Phase 2: the runtime heap past its reserve. Fill again, free every other 4 MiB tensor, then make 400,000 scalar
+// tensors: their records (~100 B each, ~40 MB) outgrow the 16 MiB reserve, so the runtime heap must take memory
+// back from the tensor allocator's free blocks (memory.ts __gtDonate) instead of trapping.
+{
+  const big = []; try { for (;;) big.push(gt.fill([1024, 1024], big.length % 97)); } catch (e) { console.log("refilled:", e.name, big.length); }
+  for (let i = 0; i < big.length; i += 2) big[i].dispose();
+  const many = [];
+  try { for (let i = 0; i < 400000; i++) many.push(gt.scalar(i)); console.log("400,000 scalars made", gt.memory()); }
+  catch (e) { console.log("scalars:", e.name, e.message.slice(0, 200), many.length); }
+  let bad2 = 0; for (let i = 1; i < big.length; i += 2) { const d = big[i].data(); if (d[0] !== i % 97 || d[d.length - 1] !== i % 97) bad2++; }
+  let badS = 0; for (let i = 0; i < many.length; i += 997) if (many[i].data()[0] !== i) badS++;
+  console.log("phase 2 overwritten:", bad2, "of", big.length >> 1, "big,", badS, "sampled scalars");
+  for (const t of many) t.dispose(); for (let i = 1; i < big.length; i += 2) big[i].dispose();
+  const y = gt.mul(gt.tensor([1, 2, 3]), 2); console.log("after phase 2", y.data(), gt.memory());
+}

@@ -41,3 +41,46 @@ describe("core allocator: size classes", async () => {
     for (const x of handles) c.tensorRelease(x);
   });
 });
+
+// At its limit the allocator coalesces (issue 14): memory freed as many small blocks serves one large request and
+// the other way round, live blocks are never handed out twice, and a request that cannot fit returns 0 (the
+// caller's OutOfMemory), never a block it does not own.
+describe("core allocator: at the limit", async () => {
+  const c = await loadCore();
+  const scratch = () => new Int32Array(c.memory.buffer, c.scratchI32Ptr(), 1024);
+  const make = (floats: number): number => { scratch()[0] = floats; return c.tensorNew(1, 0); };
+  const MiB = 2 ** 20;
+
+  it("merges freed neighbours for a larger request, splits a large free block for small ones, and fails cleanly", () => {
+    c.setMemoryLimit(c.memory.buffer.byteLength + 8 * MiB);
+    // fill with 64 KiB tensors until full
+    const small: number[] = [];
+    for (;;) { const h = make(16384); if (h === 0) { c.clearError(); break; } small.push(h); }
+    expect(small.length).toBeGreaterThan(64);
+    // a 1 MiB request cannot fit now...
+    expect(make(262144)).toBe(0);
+    expect(c.errorCode()).toBe(c.ErrorCode.OutOfMemory);
+    c.clearError();
+    // ...but after freeing 32 neighbouring 64 KiB blocks it does, from their merged space
+    const ptrs = small.map((h) => c.tensorDataPtr(h));
+    const order = small.map((_, i) => i).sort((a, b) => ptrs[a] - ptrs[b]);
+    const freed = new Set(order.slice(8, 40).map((i) => small[i]));
+    const lo = Math.min(...[...freed].map((h) => c.tensorDataPtr(h)));
+    for (const h of freed) c.tensorRelease(h);
+    const big = make(262144);
+    expect(big).not.toBe(0);
+    const p = c.tensorDataPtr(big);
+    expect(p).toBeGreaterThanOrEqual(lo);
+    expect(p + MiB).toBeLessThanOrEqual(lo + 32 * 65536);
+    // no live block overlaps the new one
+    for (const h of small) if (!freed.has(h)) { const q = c.tensorDataPtr(h); expect(q + 65536 <= p || q >= p + MiB).toBe(true); }
+    // the big block freed again serves many small requests (the class lists alone could not)
+    c.tensorRelease(big);
+    const tiny: number[] = [];
+    for (let i = 0; i < 1000; i++) { const h = make(3); expect(h).not.toBe(0); tiny.push(h); }
+    for (const h of tiny) c.tensorRelease(h);
+    for (const h of small) if (!freed.has(h)) c.tensorRelease(h);
+    c.setMemoryLimit(Infinity);
+    expect(c.liveTensors()).toBe(0);
+  });
+});
