@@ -142,11 +142,13 @@ export class GradientTape {
 
   /** J[i..., k...] = d target[i...] / d source[k...]; differentiable under an outer tape. */
   jacobian(target: Tensor, source: Tensor, options: { unconnected?: Unconnected } = {}): Tensor | null {
+    check.options("jacobian", options, { unconnected: "string" });
     return this.#jac("jacobian", target, source, options.unconnected ?? "none", false);
   }
 
   /** J[b, i..., k...] = d target[b, i...] / d source[b, k...] for examples independent along axis 0. */
   batchJacobian(target: Tensor, source: Tensor, options: { unconnected?: Unconnected } = {}): Tensor | null {
+    check.options("batchJacobian", options, { unconnected: "string" });
     return this.#jac("batchJacobian", target, source, options.unconnected ?? "none", true);
   }
 

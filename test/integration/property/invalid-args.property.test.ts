@@ -80,7 +80,7 @@ const SPECS: Spec[] = [
   { name: "record", call: (a) => { const t = new gt.GradientTape(); try { return t.record(a[0] as never); } finally { t.dispose(); } }, good: () => [() => 1], slots: [S(badFn)] },
   { name: "watch", call: (a) => { const t = new gt.GradientTape(); try { return t.watch(a[0] as never); } finally { t.dispose(); } }, good: () => [x], slots: [S(fc.oneof(junk.filter((v) => typeof v !== "object" || v === null), fc.constant(DISPOSED), fc.constant(5)))] },
   ...["jacobian", "batchJacobian"].map((n) => ({ name: n, call: (a: unknown[]) => { const t = new gt.GradientTape(); try { return (t as any)[n](...a); } finally { t.dispose(); } },
-    good: () => [x, x], slots: [S(badTensor), S(badTensor)] })),
+    good: () => [x, x, {}], slots: [S(badTensor), S(badTensor), S(fc.constantFrom<unknown>(null, 5, "zero", { unconnected: "maybe" }, { unconnected: 1 }))] })),
   { name: "gradient", call: (a) => { const t = new gt.GradientTape(); try { return t.gradient(a[0] as never, a[1] as never, a[2] as never); } finally { t.dispose(); } },
     good: () => [x, x, {}], slots: [S(badTensor), S(fc.constantFrom<unknown>(5, null, "x", [5])), S(fc.constantFrom<unknown>(5, "none", { unconnected: "maybe" }, { outputGradients: 5 }))] },
   ...["randomUniform", "randomNormal", "truncatedNormal"].map((n) => ({ name: n, call: f(gt, n), good: () => [[2, 2], 0, 1, 3],
