@@ -36,13 +36,13 @@ let liveBytes: i64 = 0;
 
 // The handle table: open addressing with linear probing on the id (home slot id & mask), at most half full. Ids are
 // handed out in sequence, so tensors made close together never collide and a lookup is one probe in the common case.
-// A removal leaves a tombstone (a record with id 0, which no lookup matches): backward-shift deletion had to scan
-// to the end of the probe run, and with sequential ids the run is every live tensor, so disposing 20,000 scalars
-// took 1.8 s (quadratic). Tombstones are dropped when the table is rebuilt (live + tombstones past half).
+// Removal is backward-shift deletion, which must scan to the end of the probe run for an entry to move into the
+// hole; with sequential ids the run is every live tensor, so disposing 20,000 scalars took 1.8 s (quadratic). So
+// the table counts the entries not at their home slot: while there are none (the common case), no entry can need
+// moving, and a removal just empties its slot.
 let slots = new StaticArray<Tensor | null>(1024);
 let mask: i32 = 1023;
-let tombs: i32 = 0;
-const TOMB = new Tensor(0, new Buf(0, 0), 0, new StaticArray<i32>(0), new StaticArray<i32>(0), 0, 0);
+let displaced: i32 = 0;
 
 function lookup(h: i32): Tensor | null {
   if (h <= 0) return null;
@@ -56,22 +56,16 @@ function lookup(h: i32): Tensor | null {
 
 function place(s: StaticArray<Tensor | null>, m: i32, t: Tensor): void {
   let i = t.id & m;
-  while (true) {
-    const u = unchecked(s[i]);
-    if (u == null) break;
-    if (u === TOMB) { tombs--; break; }
-    i = (i + 1) & m;
-  }
+  while (unchecked(s[i]) != null) i = (i + 1) & m;
+  if (i != (t.id & m)) displaced++;
   unchecked(s[i] = t);
 }
 
 function insert(t: Tensor): void {
-  if ((liveTensors + tombs + 1) << 1 > mask + 1) {
-    const old = slots;
-    let n = mask + 1;
-    while ((liveTensors + 1) << 1 > n >> 1) n <<= 1; // at most a quarter full after the rebuild
-    slots = new StaticArray<Tensor | null>(n); mask = n - 1; tombs = 0;
-    for (let j = 0; j < old.length; j++) { const u = unchecked(old[j]); if (u != null && u !== TOMB) place(slots, mask, u); }
+  if ((liveTensors + 1) << 1 > mask + 1) {
+    const old = slots, n = (mask + 1) << 1;
+    slots = new StaticArray<Tensor | null>(n); mask = n - 1; displaced = 0;
+    for (let j = 0; j < old.length; j++) { const u = unchecked(old[j]); if (u != null) place(slots, mask, u); }
   }
   place(slots, mask, t);
 }
@@ -84,9 +78,22 @@ function remove(h: i32): void {
     if (t.id == h) break;
     i = (i + 1) & mask;
   }
-  // a hole may end the probe run of a later entry: only a slot followed by an empty one can become empty
-  if (unchecked(slots[(i + 1) & mask]) == null) unchecked(slots[i] = null);
-  else { unchecked(slots[i] = TOMB); tombs++; }
+  if (i != (h & mask)) displaced--;
+  if (displaced == 0) { unchecked(slots[i] = null); return; }
+  // backward-shift deletion: an entry later in the probe run moves into the hole unless its home slot lies
+  // cyclically in (hole, entry]
+  let j = i;
+  while (true) {
+    j = (j + 1) & mask;
+    const t = unchecked(slots[j]);
+    if (t == null) break;
+    const home = t.id & mask;
+    if (i <= j ? (home > i && home <= j) : (home > i || home <= j)) continue;
+    unchecked(slots[i] = t);
+    if (i == home) displaced--; // it was displaced (at j, not home) and is home now
+    i = j;
+  }
+  unchecked(slots[i] = null);
 }
 
 export function currentId(): i32 { return nextId; }
