@@ -36,7 +36,7 @@ let x: gt.Tensor, y: gt.Tensor, m: gt.Tensor;
 const S = (bad: fc.Arbitrary<unknown>): Slot => ({ bad });
 const f = (g: any, name: string) => (a: unknown[]) => g[name](...a);
 
-const unary = ["neg", "abs", "exp", "log", "sqrt", "square", "reciprocal", "sin", "cos", "tanh", "sigmoid", "relu", "softplus", "sign"];
+const unary = ["neg", "abs", "exp", "log", "sqrt", "square", "reciprocal", "sin", "cos", "tanh", "sigmoid", "relu", "softplus", "sign", "atan", "erf"];
 const binary = ["add", "sub", "mul", "div", "pow", "maximum", "minimum", "equal", "notEqual", "less", "lessEqual", "greater", "greaterEqual"];
 const SPECS: Spec[] = [
   ...unary.map((n) => ({ name: n, call: f(gt, n), good: () => [x], slots: [S(badTensor)] })),

@@ -7,6 +7,7 @@ import { describe, it, expect, beforeAll, afterAll } from "vitest";
 import fc from "fast-check";
 import * as gt from "gradtape";
 import { nd, dual, scalar as S, type NDArray } from "../../reference/index.js";
+import erf from "@stdlib/math-base-special-erf";
 import { runs, shapeArb, broadcastPair, values, seedArb, toTensor, closeness, type Domain, ANY } from "./arbitraries.js";
 
 const N = 25; // cases per property
@@ -43,6 +44,28 @@ describe("elementwise unary ops (value and gradient)", () => {
           if (!fwd.ok) return fwd;
           const g = gt.grad((t: gt.Tensor) => (gt as any)[name](t))(x) as gt.Tensor;
           return closeness(g, nd.map(a, (v) => dual.unaryDerivatives(name, v)[1]), 1e-4, 1e-5);
+        });
+      });
+    });
+  }
+});
+
+// atan and erf: not in the reference's scalar table; values from Math.atan and @stdlib's float64 erf, derivatives
+// 1 / (1 + x^2) and 2 / sqrt(pi) exp(-x^2) (closed forms).
+const EXTRA_UNARY: Record<string, [(x: number) => number, (x: number) => number]> = {
+  atan: [Math.atan, (x) => 1 / (1 + x * x)],
+  erf: [erf, (x) => (2 / Math.sqrt(Math.PI)) * Math.exp(-x * x)],
+};
+describe("elementwise unary ops outside the reference table (value and gradient)", () => {
+  for (const [name, [f, df]] of Object.entries(EXTRA_UNARY)) {
+    it(name, () => {
+      prop(fc.tuple(shapeArb(0, 4), seedArb), ([shape, seed]) => {
+        const a = values(shape, seed);
+        check(`${name} ${JSON.stringify(shape)} seed ${seed}`, () => {
+          const x = toTensor(a);
+          const fwd = closeness((gt as any)[name](x), nd.map(a, f), 1e-5, 1e-6);
+          if (!fwd.ok) return fwd;
+          return closeness(gt.grad((t: gt.Tensor) => (gt as any)[name](t))(x) as gt.Tensor, nd.map(a, df), 1e-4, 1e-5);
         });
       });
     });
