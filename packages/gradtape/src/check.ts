@@ -48,13 +48,14 @@ export function fn(op: string, name: string, v: unknown): void {
 export function intList(op: string, name: string, v: unknown, min = INT32_MIN, max = INT32_MAX): number[] {
   if (!Array.isArray(v)) throw new ArgumentError(`${op}: ${name} must be an array of integers, but got ${describe(v)}.`);
   if (v.length > MAX_LIST) throw new ArgumentError(`${op}: ${name} has ${v.length} entries; at most ${MAX_LIST} are supported.`);
-  v.forEach((x, i) => {
+  for (let i = 0; i < v.length; i++) {
+    const x: unknown = v[i];
     if (typeof x !== "number" || !Number.isInteger(x) || x < min || x > max) {
       const all = describe(v);
       throw new ArgumentError(`${op}: ${name} must be integers in [${min}, ${max}], but ${name}[${i}] is ${describe(x)} (given ${all}).` +
         (typeof x === "string" ? " Convert the values with Number() first." : ""));
     }
-  });
+  }
   return v as number[];
 }
 
@@ -102,6 +103,8 @@ export function shape(op: string, name: string, v: unknown): number[] {
 
 /** Axis arguments of a tensor of rank `rank`, normalised to [0, rank); a repeated axis is refused when unique. */
 export function axes(op: string, name: string, v: unknown, rank: number, unique = true): number[] {
+  // the common case, one valid axis, without allocating a list (this runs on every reduction)
+  if (typeof v === "number" && Number.isInteger(v) && v >= -rank && v < rank) return [v < 0 ? v + rank : v];
   const list = Array.isArray(v) ? v : [v];
   const out: number[] = [];
   list.forEach((a, i) => {
@@ -166,7 +169,7 @@ export function sameShape(op: string, what: string, a: readonly number[], b: rea
 
 export function reduceArgs(op: string, x: unknown, axis: unknown, keepDims: unknown): void {
   const t = tensorArg(op, "x", x);
-  if (axis !== undefined) axes(op, "axis", axis, t.rank);
+  if (axis !== undefined && !(typeof axis === "number" && Number.isInteger(axis) && axis >= -t.rank && axis < t.rank)) axes(op, "axis", axis, t.rank);
   bool(op, "keepDims", keepDims);
 }
 
