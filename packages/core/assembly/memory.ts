@@ -46,6 +46,12 @@ let pooledBytes: i64 = 0;    // bytes sitting in free lists
 let grownBytes: i64 = 0;     // bytes obtained from memory.grow (less what was donated to the runtime heap)
 let peakBytes: i64 = 0;      // the most liveBytes has been since the last resetPeak()
 let limitPages: i64 = WASM_PAGES - RESERVE_PAGES;
+// Set when memory.grow failed below the limit (an engine or a shared memory with a smaller maximum, a browser out
+// of address space): then no pages are left for the runtime heap either, so this allocator keeps RESERVE_PAGES of
+// its own free memory untouched, for __gtDonate to hand to the runtime heap (records of views, tapes, programs).
+let capped = false;
+const RESERVE_BYTES: i64 = RESERVE_PAGES << 16;
+@inline function freeBytes(): i64 { return pooledBytes + <i64>(bumpEnd - bump); }
 
 export function sizeClass(bytes: usize): i32 {
   if (bytes <= 16) return MIN_CLASS;
@@ -80,14 +86,16 @@ export function alloc(bytes: usize): usize {
   if (cls > MAX_CLASS) return 0;
   const size = classSize(cls);
   const h0 = head(cls);
-  if (h0 != 0) {
+  if (h0 != 0 && !(capped && freeBytes() - <i64>size < RESERVE_BYTES)) {
     setHead(cls, load<usize>(h0));
     pooledBytes -= size; liveBytes += size;
     if (liveBytes > peakBytes) peakBytes = liveBytes;
     return h0;
   }
+  if (capped && freeBytes() - <i64>size < RESERVE_BYTES) return 0; // (merging blocks would not change the count)
   if (bump + <u64>size > bumpEnd && !grow(<u64>size)) {
     reclaim();
+    if (capped && freeBytes() - <i64>size < RESERVE_BYTES) return 0;
     const h = head(cls);
     if (h != 0) {
       setHead(cls, load<usize>(h));
@@ -126,7 +134,7 @@ function grow(size: u64): bool {
   if (pages > room) pages = room;
   let before = memory.grow(<i32>pages);
   if (before < 0) { pages = need; before = memory.grow(<i32>pages); }
-  if (before < 0) return false;
+  if (before < 0) { capped = true; return false; }
   bump = (<u64>before) << 16;
   bumpEnd = bump + ((<u64>pages) << 16);
   grownBytes += pages << 16;
@@ -223,7 +231,7 @@ export function limitBytes(): f64 { return <f64>(limitPages << 16); }
 /** The most bytes that could still be allocated (free blocks, the bump region and growth up to the limit), in one
  *  piece or not: a request above it cannot succeed, so ops whose output size is known refuse it before computing. */
 export function availableBytes(): f64 {
-  const room = limitPages - <i64>memory.size();
+  const room = capped ? 0 : limitPages - <i64>memory.size();
   return <f64>pooledBytes + <f64>(bumpEnd - bump) + (room > 0 ? <f64>(room << 16) : 0);
 }
 

@@ -84,3 +84,40 @@ describe("core allocator: at the limit", async () => {
     expect(c.liveTensors()).toBe(0);
   });
 });
+
+// Where memory.grow fails below 4 GiB (a browser out of address space; here a shared memory whose maximum is
+// 96 MiB), the runtime heap has no pages left to grow into either: the tensor allocator then keeps what is free for
+// it (memory.ts `capped`) and hands it over when the runtime heap asks (__gtDonate), so records (views here) can
+// still be made while tensor storage is full, nothing is overwritten, and the instance recovers after disposing.
+describe("core allocator: a memory that cannot grow to 4 GiB", async () => {
+  const { readFileSync } = await import("node:fs");
+  const { instantiate } = await import("../build/core.js");
+  const module = await WebAssembly.compile(readFileSync(new URL("../build/core-mt.wasm", import.meta.url)));
+  const memory = new WebAssembly.Memory({ initial: 64, maximum: 1536, shared: true });
+  const c = await instantiate(module, { env: { memory, parallelFor: () => { throw new Error("single-threaded test"); } } });
+  const scratch = () => new Int32Array(c.memory.buffer, c.scratchI32Ptr(), 1024);
+  const make = (n: number): number => { scratch()[0] = n; return c.tensorNew(1, 0); };
+
+  it("fails tensors cleanly when full, still makes records from the kept space, and recovers", () => {
+    const big: number[] = [];
+    for (;;) {
+      const h = make(1 << 20);
+      if (h === 0) { expect(c.errorCode()).toBe(c.ErrorCode.OutOfMemory); c.clearError(); break; }
+      new Float32Array(c.memory.buffer, c.tensorDataPtr(h), 4).fill(big.length);
+      big.push(h);
+    }
+    expect(big.length).toBeGreaterThan(10);
+    expect(c.memory.buffer.byteLength).toBeLessThanOrEqual(96 * 2 ** 20);
+    const reserved = c.reservedBytes();
+    const views: number[] = [];
+    for (let i = 0; i < 60000; i++) { scratch()[0] = 1 << 20; const h = c.reshapeOp(big[i % big.length], 1); expect(h).not.toBe(0); views.push(h); }
+    expect(c.reservedBytes()).toBeLessThan(reserved); // the runtime heap took memory from the tensor allocator
+    big.forEach((h, i) => expect(new Float32Array(c.memory.buffer, c.tensorDataPtr(h), 4)[3]).toBe(i));
+    for (const h of views) c.tensorRelease(h);
+    for (const h of big) c.tensorRelease(h);
+    expect(c.liveTensors()).toBe(0);
+    const h = make(1 << 20);
+    expect(h).not.toBe(0);
+    c.tensorRelease(h);
+  });
+});
