@@ -217,8 +217,15 @@ export function train(problem: Problem, options: TrainOptions = {}): TrainResult
   if (onProgress !== undefined && typeof onProgress !== "function") throw new ArgumentError(`${op}: onProgress must be a function.`);
 
   const network = makeNetwork(problem, options);
-  const data = trainingData(problem, options);
-  const lossFn = pinnLoss(problem, network, data, { derivativeMethod: options.derivativeMethod });
+  // on any error below, what train() made is released at once (not left to the finalizers): the network too when
+  // train() made it (the caller never receives it); a network the caller passed is theirs and is kept
+  const own = network !== options.network;
+  const drop = () => { if (own) network.dispose(); };
+  let data: TrainingData | undefined, lossFn: ReturnType<typeof pinnLoss>;
+  try {
+    data = trainingData(problem, options);
+    lossFn = pinnLoss(problem, network, data, { derivativeMethod: options.derivativeMethod });
+  } catch (e) { data?.dispose(); drop(); throw e; }
   const compile = options.jit ?? true;
   const vars = network.trainableWeights;
   const history: [number, number][] = [];
@@ -299,6 +306,9 @@ export function train(problem: Problem, options: TrainOptions = {}): TrainResult
         lbfgs.reset();
       }
     }
+  } catch (e) {
+    drop();
+    throw e;
   } finally {
     releaseCompiled(lossFn);
     data.dispose();
