@@ -18,6 +18,7 @@ import { ArgumentError, describe } from "../errors.js";
 import { boxBounds, linspace, sampleUnit, type Box, type SamplerName } from "./sampling.js";
 import { parseDerivative } from "./derivatives.js";
 import type { ActivationName } from "../nn/activations.js";
+import type { NetworkChoice } from "./architecture.js";
 
 /** A point as named coordinates, e.g. { x: 0.5, t: 0.1 }. */
 export type Point = Readonly<Record<string, number>>;
@@ -51,6 +52,9 @@ export interface ProblemDefaults {
   adamSteps?: number;
   learningRate?: number;
   lbfgsSteps?: number;
+  /** an input embedding and the hidden layers' architecture (pinn/architecture.ts; default: none, a plain MLP) */
+  architecture?: NetworkChoice["architecture"];
+  embedding?: NetworkChoice["embedding"];
 }
 
 export interface ProblemSpec {

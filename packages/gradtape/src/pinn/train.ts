@@ -14,12 +14,13 @@ import { ArgumentError, describe } from "../errors.js";
 import type { ActivationName } from "../nn/activations.js";
 import { derivatives } from "./derivatives.js";
 import { PinnNetwork } from "./network.js";
+import { makeBody, type NetworkChoice } from "./architecture.js";
 import { sampleUnit, SAMPLERS, type SamplerName } from "./sampling.js";
 import { conditionPoints, splitConditionPoints, type Problem } from "./problem.js";
 
 export interface TrainOptions {
   /** a network to train (its input count must match the domain), or how to make one */
-  network?: PinnNetwork | { hidden?: number[]; activation?: ActivationName; seed?: number };
+  network?: PinnNetwork | ({ hidden?: number[]; activation?: ActivationName; seed?: number } & NetworkChoice);
   /** map the domain box to [-1, 1] in the network (default true) */
   scaleInputs?: boolean;
   /** number of collocation points N_f (default: the problem's, else 10,000) */
@@ -184,14 +185,14 @@ export function makeNetwork(problem: Problem, options: Pick<TrainOptions, "netwo
     return n;
   }
   if (n !== undefined && (n === null || typeof n !== "object")) throw new ArgumentError(`pinn.train: network must be a PinnNetwork or { hidden, activation, seed }, but got ${describe(n)}.`);
-  return new PinnNetwork({
-    inputs: problem.vars.length, outputs: problem.outputs.length,
-    hidden: n?.hidden ?? problem.defaults.hidden ?? [20, 20, 20, 20],
-    activation: n?.activation ?? problem.defaults.activation ?? "tanh",
-    seed: n?.seed ?? options.seed ?? 0,
-    scale: options.scaleInputs === false ? null : { lo: problem.lo, hi: problem.hi },
-    name: problem.name,
-  });
+  const hidden = n?.hidden ?? problem.defaults.hidden ?? [20, 20, 20, 20];
+  const activation = n?.activation ?? problem.defaults.activation ?? "tanh";
+  const seed = n?.seed ?? options.seed ?? 0;
+  const scale = options.scaleInputs === false ? null : { lo: problem.lo, hi: problem.hi };
+  // an embedding or another architecture (pinn/architecture.ts) replaces the plain Dense stack
+  const body = makeBody({ vars: problem.vars, outputs: problem.outputs.length, hidden, activation, seed, scaling: scale, name: problem.name,
+    architecture: n?.architecture ?? problem.defaults.architecture, embedding: n && "embedding" in n ? n.embedding : problem.defaults.embedding });
+  return new PinnNetwork({ inputs: problem.vars.length, outputs: problem.outputs.length, hidden, activation, seed, scale, name: problem.name, body });
 }
 
 /** Trains a network on a problem: Adam, then L-BFGS. */
