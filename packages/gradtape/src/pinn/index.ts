@@ -23,3 +23,5 @@ export { gaussHermite, type Quadrature } from "./quadrature.js";
 export * as problems from "./problems/index.js";
 export { getProblem } from "./problems/index.js";
 export { makeBody, makeEmbedding, ARCHITECTURES, type ArchitectureName, type EmbeddingSpec, type NetworkChoice } from "./architecture.js";
+export { checkParams, makeParamVariables, readParams, residualArguments } from "./params.js";
+export { checkObservations, drawObservations, type ObservationData, type ObservationSpec, type Observations } from "./observations.js";

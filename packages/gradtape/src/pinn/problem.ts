@@ -19,6 +19,8 @@ import { boxBounds, linspace, sampleUnit, type Box, type SamplerName } from "./s
 import { parseDerivative } from "./derivatives.js";
 import type { ActivationName } from "../nn/activations.js";
 import type { NetworkChoice } from "./architecture.js";
+import { checkParams } from "./params.js";
+import { observationSource, type ObservationSpec, type Observations } from "./observations.js";
 
 /** A point as named coordinates, e.g. { x: 0.5, t: 0.1 }. */
 export type Point = Readonly<Record<string, number>>;
@@ -79,6 +81,11 @@ export interface ProblemSpec {
   /** the evaluation grid, outermost axis first (default: 101 points per variable, the variables in reverse order) */
   grid?: [string, number[]][];
   defaults?: ProblemDefaults;
+  /** inverse problems (pinn/params.ts, pinn/observations.ts): unknown coefficients with initial values, read by the
+   *  residual by name and trained with the network; their true values, if known (for reports); measured data */
+  params?: Readonly<Record<string, number>>;
+  exactParams?: Readonly<Record<string, number>>;
+  observations?: ObservationSpec;
 }
 
 export interface Condition {
@@ -107,6 +114,10 @@ export interface Problem {
   readonly exact?: (p: Point) => number;
   readonly grid: readonly [string, number[]][];
   readonly defaults: ProblemDefaults;
+  readonly params: Readonly<Record<string, number>>;
+  readonly exactParams?: Readonly<Record<string, number>>;
+  /** the observations for a training seed (checked), if the problem has any */
+  readonly observations?: (seed: number) => Observations;
   /** the reference on `grid` (computed once, then cached) */
   reference(): Reference;
 }
@@ -169,6 +180,9 @@ export function defineProblem(spec: ProblemSpec): Problem {
   if (spec.reference === undefined && spec.exact === undefined) {
     // allowed: a problem can be trained without a reference; evaluate() then says so
   }
+  const params = checkParams(spec.params, { vars, outputs, uses: spec.uses }, where);
+  const exactParams = spec.exactParams === undefined ? undefined : checkParams(spec.exactParams, { vars, outputs, uses: spec.uses }, `${where} (exactParams)`);
+  const observations = observationSource(spec.observations, { name, vars, lo, hi, outputs }, where);
   let cached: Reference | null = null;
   const reference = (): Reference => {
     if (cached) return cached;
@@ -182,6 +196,7 @@ export function defineProblem(spec: ProblemSpec): Problem {
   return Object.freeze({
     name, description: spec.description ?? "", domain: spec.domain, vars, lo, hi, outputs, uses: spec.uses.slice(),
     residual: spec.residual, conditions, exact: spec.exact, grid, defaults: { ...(spec.defaults ?? {}) }, reference,
+    params, exactParams, observations,
   });
 }
 

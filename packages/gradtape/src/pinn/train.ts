@@ -15,6 +15,8 @@ import type { ActivationName } from "../nn/activations.js";
 import { derivatives } from "./derivatives.js";
 import { PinnNetwork } from "./network.js";
 import { makeBody, type NetworkChoice } from "./architecture.js";
+import { makeParamVariables, paramTrace, readParams, residualArguments } from "./params.js";
+import { observationTensors, observationTerm, type ObservationTensors } from "./observations.js";
 import { sampleUnit, SAMPLERS, type SamplerName } from "./sampling.js";
 import { conditionPoints, splitConditionPoints, type Problem } from "./problem.js";
 
@@ -49,6 +51,8 @@ export interface TrainOptions {
   derivativeMethod?: string;
   /** compile the loss and its gradient with jit() (default true): the same numbers, ~1.2x faster steps */
   jit?: boolean;
+  /** initial values of the problem's unknown parameters (default: the problem's params) */
+  params?: Readonly<Record<string, number>>;
 }
 
 export interface TrainProgress {
@@ -68,6 +72,8 @@ export interface TrainProgress {
   eta: number;
   /** seconds since training started */
   elapsed: number;
+  /** the unknown parameters' current values (inverse problems only) */
+  params?: Record<string, number>;
 }
 
 export type TrainStopReason = "done" | "time-limit" | "callback" | "non-finite" | LBFGSStopReason;
@@ -84,6 +90,9 @@ export interface TrainResult {
   stopReason: TrainStopReason;
   /** the loss after every step: [step, loss] pairs */
   history: [number, number][];
+  /** inverse problems: the parameters' final values, and each one's value after every step as [step, value] pairs */
+  params?: Record<string, number>;
+  paramHistory?: Record<string, [number, number][]>;
 }
 
 /** The points a training run uses (float32 tensors, kept until dispose()). */
@@ -95,6 +104,8 @@ export interface TrainingData {
   groups: { quantity: string; points: Tensor; values: Tensor; weights: Tensor | null }[];
   /** N_u, the total number of condition points */
   conditionCount: number;
+  /** the observations of an inverse problem, or null */
+  observations: ObservationTensors | null;
   dispose(): void;
 }
 
@@ -141,18 +152,20 @@ export function trainingData(problem: Problem, options: { collocationPoints?: nu
         weights: g.ws.every((w) => w === 1) ? null : k(fromFlat(g.ws, [n, 1], "float32", op)),
       };
     });
-    return { collocation, columns, groups, conditionCount, dispose: () => { for (const t of made) t.dispose(); } };
+    const obs = problem.observations ? observationTensors(problem.observations(seed), d) : null;
+    if (obs) made.push(obs.points, obs.values);
+    return { collocation, columns, groups, conditionCount, observations: obs, dispose: () => { for (const t of made) t.dispose(); } };
   });
 }
 
 /** The PINN loss of a problem on given points, as a function for an optimizer's minimize(). */
-export function pinnLoss(problem: Problem, net: PinnNetwork | ((x: Tensor) => Tensor), data: TrainingData, options: { derivativeMethod?: string } = {}): () => Tensor {
+export function pinnLoss(problem: Problem, net: PinnNetwork | ((x: Tensor) => Tensor), data: TrainingData, options: { derivativeMethod?: string; params?: Readonly<Record<string, Tensor>> } = {}): () => Tensor {
   const dopts = { vars: problem.vars, outputs: problem.outputs, method: options.derivativeMethod };
   return () => tidy(() => {
     const ds = derivatives(net, data.collocation, problem.uses, dopts);
-    const named: Record<string, Tensor> = { ...data.columns };
+    const named: Record<string, Tensor> = { ...data.columns, ...options.params };
     problem.uses.forEach((n, i) => { named[n] = ds[i]; });
-    const r = problem.residual(named);
+    const r = problem.residual(residualArguments(named, problem));
     const rs = Array.isArray(r) ? r : [r];
     let loss: Tensor | null = null;
     for (const ri of rs) {
@@ -171,6 +184,7 @@ export function pinnLoss(problem: Problem, net: PinnNetwork | ((x: Tensor) => Te
       }
       if (cond) { const t = mul(cond, 1 / data.conditionCount); loss = loss ? add(loss, t) : t; }
     }
+    if (data.observations) { const t = observationTerm(net, data.observations, dopts); loss = loss ? add(loss, t) : t; }
     return loss!;
   });
 }
@@ -207,11 +221,16 @@ export function train(problem: Problem, options: TrainOptions = {}): TrainResult
   const onProgress = options.onProgress;
   if (onProgress !== undefined && typeof onProgress !== "function") throw new ArgumentError(`${op}: onProgress must be a function.`);
 
-  const network = makeNetwork(problem, options);
-  const data = trainingData(problem, options);
-  const lossFn = pinnLoss(problem, network, data, { derivativeMethod: options.derivativeMethod });
+  const paramVars = makeParamVariables(problem.name, problem.params, options.params);
+  const trace = paramTrace(paramVars);
+  let network: PinnNetwork, data: TrainingData;
+  try {
+    network = makeNetwork(problem, options);
+    data = trainingData(problem, options);
+  } catch (e) { for (const v of Object.values(paramVars)) v.dispose(); throw e; }
+  const lossFn = pinnLoss(problem, network, data, { derivativeMethod: options.derivativeMethod, params: paramVars });
   const compile = options.jit ?? true;
-  const vars = network.trainableWeights;
+  const vars = [...network.trainableWeights, ...Object.values(paramVars)];
   const history: [number, number][] = [];
   const t0 = performance.now();
   const elapsed = () => (performance.now() - t0) / 1000;
@@ -226,6 +245,7 @@ export function train(problem: Problem, options: TrainOptions = {}): TrainResult
     return (window.length - 1) / ((window[window.length - 1] - window[0]) / 1000);
   };
   const report = (phase: "adam" | "lbfgs", phaseStep: number, phaseSteps: number, loss: number, force: boolean): boolean => {
+    const params = trace.record(step);
     const now = performance.now();
     window.push(now);
     if (window.length > 50) window.shift();
@@ -234,9 +254,10 @@ export function train(problem: Problem, options: TrainOptions = {}): TrainResult
     const sps = rate();
     const left = phase === "adam" ? (adamSteps - phaseStep) + lbfgsSteps : phaseSteps - phaseStep;
     const eta = Math.min(sps > 0 ? left / sps : Infinity, Math.max(0, timeLimit - elapsed()));
-    return onProgress({ phase, step, steps: total, phaseStep, phaseSteps, loss, stepsPerSecond: sps, eta, elapsed: elapsed() }) !== false;
+    return onProgress({ phase, step, steps: total, phaseStep, phaseSteps, loss, stepsPerSecond: sps, eta, elapsed: elapsed(), ...(params ? { params } : {}) }) !== false;
   };
 
+  let finalParams: Record<string, number> | null = null;
   try {
     if (adamSteps > 0) {
       const adam = new Adam({ learningRate: lr });
@@ -290,10 +311,17 @@ export function train(problem: Problem, options: TrainOptions = {}): TrainResult
         lbfgs.reset();
       }
     }
+  } catch (e) {
+    // an error in the problem's own code (e.g. its residual): free the network made here, then report it
+    if (network !== options.network) network.dispose();
+    throw e;
   } finally {
     releaseCompiled(lossFn);
     data.dispose();
+    if (Object.keys(paramVars).length > 0) finalParams = readParams(paramVars);
+    for (const v of Object.values(paramVars)) v.dispose();
   }
-  return { network, adamSteps: doneAdam, lbfgsSteps: doneLbfgs, lbfgsEvaluations, steps: step, finalLoss, seconds: elapsed(), stopReason, history };
+  const inverse = finalParams ? { params: finalParams, paramHistory: trace.history } : {};
+  return { ...inverse, network, adamSteps: doneAdam, lbfgsSteps: doneLbfgs, lbfgsEvaluations, steps: step, finalLoss, seconds: elapsed(), stopReason, history };
 }
 

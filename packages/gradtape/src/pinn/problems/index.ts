@@ -5,14 +5,15 @@ import { burgers } from "./burgers.js";
 import { heat } from "./heat.js";
 import { poisson1d } from "./poisson1d.js";
 import { poisson2d } from "./poisson2d.js";
+import { burgersInverse1, burgersInverseNoisy, BURGERS_INVERSE_PARAMS } from "./burgers-inverse.js";
 
-export { burgers, heat, poisson1d, poisson2d };
+export { burgers, heat, poisson1d, poisson2d, burgersInverse1 as burgersInverse, burgersInverseNoisy, BURGERS_INVERSE_PARAMS };
 export { burgersExact, burgersGrid, BURGERS_NU, type BurgersOptions } from "./burgers-exact.js";
 export { heatExact, HEAT_K } from "./heat.js";
 export { poisson1dExact } from "./poisson1d.js";
 export { poisson2dExact } from "./poisson2d.js";
 
-export const problems: Readonly<Record<string, Problem>> = Object.freeze({ burgers, heat, poisson1d, poisson2d });
+export const problems: Readonly<Record<string, Problem>> = Object.freeze({ burgers, heat, poisson1d, poisson2d, "burgers-inverse": burgersInverse1, "burgers-inverse-noisy": burgersInverseNoisy });
 
 export function getProblem(name: string): Problem {
   const p = Object.prototype.hasOwnProperty.call(problems, name) ? problems[name] : undefined;
