@@ -70,29 +70,32 @@ export function observationSource(spec: ObservationSpec | undefined, p: Shape, w
 }
 
 /**
- * `count` of the rows (points [n][d] with values) drawn without replacement, seeded, with Gaussian noise of standard
- * deviation noise * sd(values) added to the values (Raissi et al.'s convention: noise 0.01 is "1% noise").
+ * `count` of the n rows of `points` ([n][d]) drawn without replacement, seeded, with their values (an array, or a
+ * function of the row, evaluated only for the rows drawn) and Gaussian noise of standard deviation
+ * noise * sd(drawn values) added: Raissi et al.'s convention (u + noise * std(u) * randn), so noise 0.01 is "1%".
  */
-export function drawObservations(points: Float64Array, values: Float64Array, d: number, count: number, noise: number, seed: number): ObservationData {
-  const n = values.length;
+export function drawObservations(points: Float64Array, values: ArrayLike<number> | ((row: number) => number), d: number, count: number, noise: number, seed: number): ObservationData {
+  const n = Math.floor(points.length / d);
   if (!Number.isInteger(count) || count < 1 || count > n) throw new ArgumentError(`drawObservations: count must be an integer in [1, ${n}], but got ${describe(count)}.`);
   if (!Number.isFinite(noise) || noise < 0) throw new ArgumentError(`drawObservations: noise must be a finite number >= 0, but got ${describe(noise)}.`);
+  const value = typeof values === "function" ? values : (r: number) => values[r];
   const rng = new Rng(seed);
   const idx = Int32Array.from({ length: n }, (_, i) => i);
   for (let i = 0; i < count; i++) { const j = i + rng.int(n - i); const t = idx[i]; idx[i] = idx[j]; idx[j] = t; }
-  let mean = 0;
-  for (let i = 0; i < n; i++) mean += values[i];
-  mean /= n;
-  let v2 = 0;
-  for (let i = 0; i < n; i++) v2 += (values[i] - mean) ** 2;
-  const sd = Math.sqrt(v2 / (n - 1 || 1));
   const pts = new Float64Array(count * d), vals = new Float64Array(count);
+  let mean = 0;
   for (let i = 0; i < count; i++) {
     const r = idx[i];
     for (let j = 0; j < d; j++) pts[i * d + j] = points[r * d + j];
+    vals[i] = value(r);
+    mean += vals[i] / count;
+  }
+  if (noise > 0) {
+    let v2 = 0;
+    for (let i = 0; i < count; i++) v2 += (vals[i] - mean) ** 2;
+    const sd = Math.sqrt(v2 / Math.max(1, count - 1));
     // Box-Muller: a standard normal from two uniforms (1 - u keeps the log finite)
-    const z = noise > 0 ? Math.sqrt(-2 * Math.log(1 - rng.next())) * Math.cos(2 * Math.PI * rng.next()) : 0;
-    vals[i] = values[r] + noise * sd * z;
+    for (let i = 0; i < count; i++) vals[i] += noise * sd * Math.sqrt(-2 * Math.log(1 - rng.next())) * Math.cos(2 * Math.PI * rng.next());
   }
   return { points: pts, values: vals };
 }

@@ -123,6 +123,8 @@ export function trainingData(problem: Problem, options: { collocationPoints?: nu
   const sampler = options.sampler ?? problem.defaults.sampler ?? "lhs";
   if (!SAMPLERS.includes(sampler)) throw new ArgumentError(`${op}: sampler must be one of ${SAMPLERS.join(", ")}, but got ${describe(sampler)}.`);
   const seed = checkInt(op, "seed", options.seed ?? 0, 0);
+  // observations first: made (and checked) before any tensor, so that an error in them leaves nothing behind
+  const observed = problem.observations ? problem.observations(seed) : null;
   const unit = sampleUnit(nf, d, { method: sampler, seed });
   for (let i = 0; i < nf; i++) for (let j = 0; j < d; j++) unit[i * d + j] = problem.lo[j] + (problem.hi[j] - problem.lo[j]) * unit[i * d + j];
   const made: Tensor[] = [];
@@ -152,7 +154,7 @@ export function trainingData(problem: Problem, options: { collocationPoints?: nu
         weights: g.ws.every((w) => w === 1) ? null : k(fromFlat(g.ws, [n, 1], "float32", op)),
       };
     });
-    const obs = problem.observations ? observationTensors(problem.observations(seed), d) : null;
+    const obs = observed ? observationTensors(observed, d) : null;
     if (obs) made.push(obs.points, obs.values);
     return { collocation, columns, groups, conditionCount, observations: obs, dispose: () => { for (const t of made) t.dispose(); } };
   });
@@ -223,11 +225,15 @@ export function train(problem: Problem, options: TrainOptions = {}): TrainResult
 
   const paramVars = makeParamVariables(problem.name, problem.params, options.params);
   const trace = paramTrace(paramVars);
-  let network: PinnNetwork, data: TrainingData;
+  let network: PinnNetwork | null = null, data: TrainingData;
   try {
     network = makeNetwork(problem, options);
     data = trainingData(problem, options);
-  } catch (e) { for (const v of Object.values(paramVars)) v.dispose(); throw e; }
+  } catch (e) {
+    for (const v of Object.values(paramVars)) v.dispose();
+    if (network && network !== options.network) network.dispose();
+    throw e;
+  }
   const lossFn = pinnLoss(problem, network, data, { derivativeMethod: options.derivativeMethod, params: paramVars });
   const compile = options.jit ?? true;
   const vars = [...network.trainableWeights, ...Object.values(paramVars)];

@@ -13,17 +13,17 @@
 import { defineProblem, gridPoints, type Problem } from "../problem.js";
 import { linspace } from "../sampling.js";
 import { drawObservations } from "../observations.js";
-import { burgersGrid, BURGERS_NU } from "./burgers-exact.js";
+import { burgersExact, burgersGrid, BURGERS_NU } from "./burgers-exact.js";
 
 export const BURGERS_INVERSE_PARAMS = Object.freeze({ lambda1: 1, lambda2: BURGERS_NU });
 
 const XS = linspace(-1, 1, 256), TS = linspace(0, 0.99, 100);
-let grid: { points: Float64Array; u: Float64Array } | null = null;
-/** the exact solution on the 256 x 100 grid, computed once (about a second) */
-function exactGrid(): { points: Float64Array; u: Float64Array } {
-  grid ??= { points: gridPoints(["x", "t"], [["t", TS], ["x", XS]]), u: burgersGrid(XS, TS) };
-  return grid;
-}
+const POINTS = gridPoints(["x", "t"], [["t", TS], ["x", XS]]);
+let exact: Float64Array | null = null;
+/** the exact solution on the whole 256 x 100 grid (for evaluation; computed once, a few seconds) */
+function exactGrid(): Float64Array { exact ??= burgersGrid(XS, TS); return exact; }
+/** the exact solution at grid row r (only the rows drawn as observations are evaluated) */
+const exactAt = (r: number) => (exact ? exact[r] : burgersExact(POINTS[2 * r], POINTS[2 * r + 1]).u);
 
 function burgersInverse(name: string, noise: number): Problem {
   return defineProblem({
@@ -36,9 +36,9 @@ function burgersInverse(name: string, noise: number): Problem {
     residual: ({ u, u_t, u_x, u_xx, lambda1, lambda2 }) => u_t.add(lambda1.mul(u.mul(u_x))).sub(lambda2.mul(u_xx)),
     conditions: [],
     // per seed: which 2,000 grid points, and the noise (a seed apart from the collocation points' seed)
-    observations: (seed) => { const g = exactGrid(); return drawObservations(g.points, g.u, 2, 2000, noise, 104_729 + seed); },
+    observations: (seed) => drawObservations(POINTS, exactAt, 2, 2000, noise, 104_729 + seed),
     grid: [["t", TS], ["x", XS]],
-    reference: () => ({ axes: [["t", TS.slice()], ["x", XS.slice()]], u: exactGrid().u.slice() }),
+    reference: () => ({ axes: [["t", TS.slice()], ["x", XS.slice()]], u: exactGrid().slice() }),
     defaults: {
       hidden: [20, 20, 20, 20, 20, 20, 20, 20], activation: "tanh", collocationPoints: 2000, conditionPoints: 0,
       sampler: "lhs", adamSteps: 2000, learningRate: 1e-3, lbfgsSteps: 10_000,
