@@ -6,17 +6,17 @@
 // callback (step, loss, steps/s, ETA); a time limit or the callback returning false stops training early.
 import { Tensor, fromFlat } from "../tensor.js";
 import { tidy, keep } from "../memory.js";
-import { slice, square, mean, sum, mul, sub, add } from "../ops.js";
+import { slice } from "../ops.js";
 import { Adam } from "../optim/adam.js";
 import { LBFGS, type LBFGSOptions, type LBFGSStopReason } from "../optim/lbfgs.js";
 import { releaseCompiled, type LearningRate } from "../optim/optimizer.js";
 import { ArgumentError, describe } from "../errors.js";
 import type { ActivationName } from "../nn/activations.js";
-import { derivatives } from "./derivatives.js";
 import { PinnNetwork } from "./network.js";
 import { makeBody, type NetworkChoice } from "./architecture.js";
-import { makeParamVariables, paramTrace, readParams, residualArguments } from "./params.js";
-import { observationTensors, observationTerm, type ObservationTensors } from "./observations.js";
+import { makeParamVariables, paramTrace, readParams } from "./params.js";
+import { observationTensors, type ObservationTensors } from "./observations.js";
+import { lossTerms, sumTerms, type TermOptions } from "./terms.js";
 import { sampleUnit, SAMPLERS, type SamplerName } from "./sampling.js";
 import { conditionPoints, splitConditionPoints, type Problem } from "./problem.js";
 
@@ -161,34 +161,10 @@ export function trainingData(problem: Problem, options: { collocationPoints?: nu
 }
 
 /** The PINN loss of a problem on given points, as a function for an optimizer's minimize(). */
-export function pinnLoss(problem: Problem, net: PinnNetwork | ((x: Tensor) => Tensor), data: TrainingData, options: { derivativeMethod?: string; params?: Readonly<Record<string, Tensor>> } = {}): () => Tensor {
-  const dopts = { vars: problem.vars, outputs: problem.outputs, method: options.derivativeMethod };
-  return () => tidy(() => {
-    const ds = derivatives(net, data.collocation, problem.uses, dopts);
-    const named: Record<string, Tensor> = { ...data.columns, ...options.params };
-    problem.uses.forEach((n, i) => { named[n] = ds[i]; });
-    const r = problem.residual(residualArguments(named, problem));
-    const rs = Array.isArray(r) ? r : [r];
-    let loss: Tensor | null = null;
-    for (const ri of rs) {
-      if (!(ri instanceof Tensor)) throw new ArgumentError(`problem '${problem.name}': the residual must return a Tensor (or an array of them), but it returned ${describe(ri)}.`);
-      if (ri.size !== data.collocation.shape[0]) throw new ArgumentError(`problem '${problem.name}': the residual has shape [${ri.shape.join(", ")}]; it must have one value per collocation point ([${data.collocation.shape[0]}, 1]).`);
-      const term = mean(square(ri));
-      loss = loss ? add(loss, term) : term;
-    }
-    if (data.conditionCount > 0) {
-      let cond: Tensor | null = null;
-      for (const g of data.groups) {
-        const [q] = derivatives(net, g.points, [g.quantity], dopts);
-        const e2 = square(sub(q, g.values));
-        const s = sum(g.weights ? mul(e2, g.weights) : e2);
-        cond = cond ? add(cond, s) : s;
-      }
-      if (cond) { const t = mul(cond, 1 / data.conditionCount); loss = loss ? add(loss, t) : t; }
-    }
-    if (data.observations) { const t = observationTerm(net, data.observations, dopts); loss = loss ? add(loss, t) : t; }
-    return loss!;
-  });
+export function pinnLoss(problem: Problem, net: PinnNetwork | ((x: Tensor) => Tensor), data: TrainingData, options: TermOptions & { weights?: Readonly<Record<string, Tensor>> } = {}): () => Tensor {
+  // the terms are in pinn/terms.ts; the loss is their (weighted) sum
+  const terms = lossTerms(problem, net, data, options);
+  return () => tidy(() => sumTerms(terms(), options.weights));
 }
 
 /** Makes the network a problem trains by default (or checks a given one against the domain). */
