@@ -41,7 +41,7 @@ function burgersInverse(name: string, noise: number): Problem {
     reference: () => ({ axes: [["t", TS.slice()], ["x", XS.slice()]], u: exactGrid().slice() }),
     defaults: {
       hidden: [20, 20, 20, 20, 20, 20, 20, 20], activation: "tanh", collocationPoints: 2000, conditionPoints: 0,
-      sampler: "lhs", adamSteps: 2000, learningRate: 1e-3, lbfgsSteps: 10_000,
+      sampler: "lhs", adamSteps: 1000, learningRate: 1e-3, lbfgsSteps: 5000,
     },
   });
 }
