@@ -25,3 +25,5 @@ export { getProblem } from "./problems/index.js";
 export { makeBody, makeEmbedding, ARCHITECTURES, type ArchitectureName, type EmbeddingSpec, type NetworkChoice } from "./architecture.js";
 export { checkParams, makeParamVariables, readParams, residualArguments } from "./params.js";
 export { checkObservations, drawObservations, type ObservationData, type ObservationSpec, type Observations } from "./observations.js";
+export { lossTerms, sumTerms, termValues, type TermData, type TermOptions } from "./terms.js";
+export { LossBalancer, BALANCING_SCHEMES, type BalancingScheme, type BalancingOptions } from "./balancing.js";

@@ -16,7 +16,8 @@ import { PinnNetwork } from "./network.js";
 import { makeBody, type NetworkChoice } from "./architecture.js";
 import { makeParamVariables, paramTrace, readParams } from "./params.js";
 import { observationTensors, type ObservationTensors } from "./observations.js";
-import { lossTerms, sumTerms, type TermOptions } from "./terms.js";
+import { lossTerms, sumTerms, termValues, type TermOptions } from "./terms.js";
+import { LossBalancer, termMonitor, type BalancingScheme, type BalancingOptions } from "./balancing.js";
 import { sampleUnit, SAMPLERS, type SamplerName } from "./sampling.js";
 import { conditionPoints, splitConditionPoints, type Problem } from "./problem.js";
 
@@ -51,6 +52,10 @@ export interface TrainOptions {
   derivativeMethod?: string;
   /** compile the loss and its gradient with jit() (default true): the same numbers, ~1.2x faster steps */
   jit?: boolean;
+  /** loss balancing: "lr-annealing" or "grad-norm", or { scheme, every, alpha } (pinn/balancing.ts; default none) */
+  balancing?: BalancingScheme | BalancingOptions;
+  /** steps between records of the loss terms' values (default: the balancing interval, else 100) */
+  termInterval?: number;
   /** initial values of the problem's unknown parameters (default: the problem's params) */
   params?: Readonly<Record<string, number>>;
 }
@@ -74,6 +79,9 @@ export interface TrainProgress {
   elapsed: number;
   /** the unknown parameters' current values (inverse problems only) */
   params?: Record<string, number>;
+  /** each loss term's value at the latest record (every termInterval steps), and the balancing weights */
+  terms?: Record<string, number>;
+  weights?: Record<string, number>;
 }
 
 export type TrainStopReason = "done" | "time-limit" | "callback" | "non-finite" | LBFGSStopReason;
@@ -93,6 +101,11 @@ export interface TrainResult {
   /** inverse problems: the parameters' final values, and each one's value after every step as [step, value] pairs */
   params?: Record<string, number>;
   paramHistory?: Record<string, [number, number][]>;
+  /** each loss term's value every termInterval steps (and at the end): [step, value] pairs */
+  termHistory: Record<string, [number, number][]>;
+  /** with balancing: the final weights, and each weight after every update */
+  lossWeights?: Record<string, number>;
+  weightHistory?: Record<string, [number, number][]>;
 }
 
 /** The points a training run uses (float32 tensors, kept until dispose()). */
@@ -199,18 +212,25 @@ export function train(problem: Problem, options: TrainOptions = {}): TrainResult
   const onProgress = options.onProgress;
   if (onProgress !== undefined && typeof onProgress !== "function") throw new ArgumentError(`${op}: onProgress must be a function.`);
 
+  const termEvery = options.termInterval === undefined ? null : checkInt(op, "termInterval", options.termInterval, 1);
   const paramVars = makeParamVariables(problem.name, problem.params, options.params);
   const trace = paramTrace(paramVars);
-  let network: PinnNetwork | null = null, data: TrainingData;
+  const topts = { derivativeMethod: options.derivativeMethod, params: paramVars };
+  let network: PinnNetwork | null = null, data: TrainingData | null = null, balancer: LossBalancer | null = null;
   try {
     network = makeNetwork(problem, options);
     data = trainingData(problem, options);
+    // loss balancing (pinn/balancing.ts) weighs the terms it finds in one evaluation of the loss
+    if (options.balancing !== undefined) balancer = new LossBalancer(options.balancing, Object.keys(termValues(lossTerms(problem, network, data, topts))), problem.name);
   } catch (e) {
+    data?.dispose();
     for (const v of Object.values(paramVars)) v.dispose();
     if (network && network !== options.network) network.dispose();
     throw e;
   }
-  const lossFn = pinnLoss(problem, network, data, { derivativeMethod: options.derivativeMethod, params: paramVars });
+  const terms = lossTerms(problem, network, data, topts);
+  const monitor = termMonitor(terms, termEvery ?? balancer?.every ?? 100);
+  const lossFn = pinnLoss(problem, network, data, { ...topts, weights: balancer?.weights });
   const compile = options.jit ?? true;
   const vars = [...network.trainableWeights, ...Object.values(paramVars)];
   const history: [number, number][] = [];
@@ -228,6 +248,7 @@ export function train(problem: Problem, options: TrainOptions = {}): TrainResult
   };
   const report = (phase: "adam" | "lbfgs", phaseStep: number, phaseSteps: number, loss: number, force: boolean): boolean => {
     const params = trace.record(step);
+    const termsNow = monitor.record(step, force);
     const now = performance.now();
     window.push(now);
     if (window.length > 50) window.shift();
@@ -236,7 +257,8 @@ export function train(problem: Problem, options: TrainOptions = {}): TrainResult
     const sps = rate();
     const left = phase === "adam" ? (adamSteps - phaseStep) + lbfgsSteps : phaseSteps - phaseStep;
     const eta = Math.min(sps > 0 ? left / sps : Infinity, Math.max(0, timeLimit - elapsed()));
-    return onProgress({ phase, step, steps: total, phaseStep, phaseSteps, loss, stepsPerSecond: sps, eta, elapsed: elapsed(), ...(params ? { params } : {}) }) !== false;
+    return onProgress({ phase, step, steps: total, phaseStep, phaseSteps, loss, stepsPerSecond: sps, eta, elapsed: elapsed(), ...(params ? { params } : {}),
+      ...(termsNow ? { terms: termsNow } : {}), ...(balancer ? { weights: balancer.values() } : {}) }) !== false;
   };
 
   let finalParams: Record<string, number> | null = null;
@@ -250,6 +272,7 @@ export function train(problem: Problem, options: TrainOptions = {}): TrainResult
           finalLoss = loss;
           history.push([step, loss]);
           if (!Number.isFinite(loss)) { stopReason = "non-finite"; break; }
+          if (balancer && i % balancer.every === 0) balancer.update(terms, network.trainableWeights, step);
           if (!report("adam", i, adamSteps, loss, i === adamSteps)) { stopReason = "callback"; break; }
           if (elapsed() >= timeLimit) { stopReason = "time-limit"; break; }
         }
@@ -293,6 +316,7 @@ export function train(problem: Problem, options: TrainOptions = {}): TrainResult
         lbfgs.reset();
       }
     }
+    monitor.record(step, true); // the terms at the end
   } catch (e) {
     // an error in the problem's own code (e.g. its residual): free the network made here, then report it
     if (network !== options.network) network.dispose();
@@ -300,10 +324,12 @@ export function train(problem: Problem, options: TrainOptions = {}): TrainResult
   } finally {
     releaseCompiled(lossFn);
     data.dispose();
+    balancer?.dispose();
     if (Object.keys(paramVars).length > 0) finalParams = readParams(paramVars);
     for (const v of Object.values(paramVars)) v.dispose();
   }
   const inverse = finalParams ? { params: finalParams, paramHistory: trace.history } : {};
-  return { ...inverse, network, adamSteps: doneAdam, lbfgsSteps: doneLbfgs, lbfgsEvaluations, steps: step, finalLoss, seconds: elapsed(), stopReason, history };
+  const balanced = balancer ? { lossWeights: balancer.values(), weightHistory: balancer.history } : {};
+  return { ...inverse, ...balanced, termHistory: monitor.history, network, adamSteps: doneAdam, lbfgsSteps: doneLbfgs, lbfgsEvaluations, steps: step, finalLoss, seconds: elapsed(), stopReason, history };
 }
 
