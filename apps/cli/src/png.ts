@@ -1,24 +1,7 @@
-// A tiny PNG writer (8-bit RGB, no dependencies: node:zlib deflate and a CRC-32 table) and the pictures
+// A tiny PNG writer (8-bit RGB, on node:zlib: deflate, and crc32, Node >= 20.15) and the pictures
 // `gradtape pinn --out` draws: prediction | reference | error, side by side, as heat maps for 2-D problems and as
 // line plots for 1-D ones, each panel with a color bar.
-import { deflateSync } from "node:zlib";
-
-const CRC_TABLE = (() => {
-  const t = new Uint32Array(256);
-  for (let n = 0; n < 256; n++) {
-    let c = n;
-    for (let k = 0; k < 8; k++) c = c & 1 ? 0xedb88320 ^ (c >>> 1) : c >>> 1;
-    t[n] = c >>> 0;
-  }
-  return t;
-})();
-
-/** CRC-32 (ISO 3309, as PNG uses) of bytes. */
-export function crc32(bytes: Uint8Array, crc = 0): number {
-  let c = ~crc >>> 0;
-  for (let i = 0; i < bytes.length; i++) c = CRC_TABLE[(c ^ bytes[i]) & 0xff] ^ (c >>> 8);
-  return ~c >>> 0;
-}
+import { deflateSync, crc32 } from "node:zlib";
 
 function chunk(type: string, data: Uint8Array): Uint8Array {
   const out = new Uint8Array(12 + data.length);
