@@ -5,44 +5,72 @@
 //
 // and pinn.train makes each a trainable scalar Variable (shape [1, 1], so it broadcasts against [N, 1] columns),
 // minimizes the loss over the network's weights and the parameters together, and reports their values.
+//
+// A coefficient known to be positive may be declared `{ initial: 0.0025, positive: true }`: it is then trained as its
+// logarithm s (the residual receives exp(s), reports show exp(s)), as Raissi et al.'s own code does for Burgers'
+// viscosity (lambda2 = exp(s), s = -6 initially). A coefficient of size 1e-3 trained directly moves by Adam steps of
+// the learning rate's size, about its own size; its logarithm moves in relative steps.
 import type { Tensor } from "../tensor.js";
+import { exp } from "../ops.js";
 import { Variable, variable } from "../variable.js";
 import { ArgumentError, describe } from "../errors.js";
 
 const NAME = /^[A-Za-z][A-Za-z0-9]*$/;
 
-/** Checks a problem's `params` (name -> finite initial value) against the names already taken. */
-export function checkParams(params: unknown, taken: { vars: readonly string[]; outputs: readonly string[]; uses: readonly string[] }, where: string): Readonly<Record<string, number>> {
-  if (params === undefined) return Object.freeze({});
+/** A parameter: its initial value, or { initial, positive } (positive: trained as its logarithm). */
+export type ParamSpec = number | { initial: number; positive?: boolean };
+
+/** Checks a problem's `params` (name -> initial value or { initial, positive }) against the names already taken. */
+export function checkParams(params: unknown, taken: { vars: readonly string[]; outputs: readonly string[]; uses: readonly string[] }, where: string): { values: Readonly<Record<string, number>>; positive: readonly string[] } {
+  const positive: string[] = [];
+  if (params === undefined) return { values: Object.freeze({}), positive };
   if (params === null || typeof params !== "object" || Array.isArray(params)) throw new ArgumentError(`${where}: params must map parameter names to initial values, e.g. { lambda1: 0, lambda2: 0 }, but got ${describe(params)}.`);
   const out: Record<string, number> = {};
   for (const [k, v] of Object.entries(params)) {
     if (!NAME.test(k)) throw new ArgumentError(`${where}: parameter name ${describe(k)} must be letters and digits, starting with a letter.`);
     const clash = taken.vars.includes(k) ? "a variable" : taken.outputs.includes(k) ? "an output" : taken.uses.includes(k) ? "a derivative in uses" : null;
     if (clash) throw new ArgumentError(`${where}: parameter '${k}' has the name of ${clash}; rename it.`);
-    if (typeof v !== "number" || !Number.isFinite(v)) throw new ArgumentError(`${where}: params.${k} must be a finite initial value, but got ${describe(v)}.`);
-    out[k] = v;
+    const spec: { initial?: unknown; positive?: unknown } = v !== null && typeof v === "object" ? v : { initial: v };
+    const init = spec.initial;
+    if (typeof init !== "number" || !Number.isFinite(init)) throw new ArgumentError(`${where}: params.${k} must be a finite initial value (or { initial, positive }), but got ${describe(v)}.`);
+    if (spec.positive !== undefined && typeof spec.positive !== "boolean") throw new ArgumentError(`${where}: params.${k}.positive must be true or false, but got ${describe(spec.positive)}.`);
+    if (spec.positive) {
+      if (!(init > 0)) throw new ArgumentError(`${where}: params.${k} is declared positive, so its initial value must be > 0, but got ${init}.`);
+      positive.push(k);
+    }
+    out[k] = init;
   }
-  return Object.freeze(out);
+  return { values: Object.freeze(out), positive };
 }
 
 /** The trainable Variables of a run, from the problem's initial values (overridden by `initial`, if given). */
-export function makeParamVariables(problemName: string, params: Readonly<Record<string, number>>, initial: Readonly<Record<string, number>> | undefined): Record<string, Variable> {
+export function makeParamVariables(problemName: string, params: Readonly<Record<string, number>>, initial: Readonly<Record<string, number>> | undefined, positive: readonly string[] = []): Record<string, Variable> {
   const where = `pinn.train '${problemName}'`;
   if (initial !== undefined && (initial === null || typeof initial !== "object")) throw new ArgumentError(`${where}: params must map parameter names to initial values, but got ${describe(initial)}.`);
   for (const k of Object.keys(initial ?? {})) {
     if (!(k in params)) throw new ArgumentError(`${where}: params names '${k}', which is not a parameter of the problem (${Object.keys(params).join(", ") || "it has none"}).`);
     if (!Number.isFinite(initial![k])) throw new ArgumentError(`${where}: params.${k} must be a finite initial value, but got ${describe(initial![k])}.`);
+    if (positive.includes(k) && !(initial![k] > 0)) throw new ArgumentError(`${where}: params.${k} is positive, so its initial value must be > 0, but got ${initial![k]}.`);
   }
   const out: Record<string, Variable> = {};
-  for (const [k, v] of Object.entries(params)) out[k] = variable([[initial?.[k] ?? v]], true, `${problemName}/${k}`);
+  for (const [k, v] of Object.entries(params)) {
+    const v0 = initial?.[k] ?? v;
+    out[k] = positive.includes(k) ? variable([[Math.log(v0)]], true, `${problemName}/log_${k}`) : variable([[v0]], true, `${problemName}/${k}`);
+  }
   return out;
 }
 
-/** The current values of parameter Variables as numbers. */
-export function readParams(vars: Readonly<Record<string, Variable>>): Record<string, number> {
+/** The current values of parameter Variables as numbers (exp of the Variable for a positive one). */
+export function readParams(vars: Readonly<Record<string, Variable>>, positive: readonly string[] = []): Record<string, number> {
   const out: Record<string, number> = {};
-  for (const [k, v] of Object.entries(vars)) out[k] = v.data()[0];
+  for (const [k, v] of Object.entries(vars)) out[k] = positive.includes(k) ? Math.exp(v.data()[0]) : v.data()[0];
+  return out;
+}
+
+/** The parameters as the residual sees them (exp(s) for a positive one: call inside the loss, so it is recorded). */
+export function paramTensors(vars: Readonly<Record<string, Tensor>> | undefined, positive: readonly string[] = []): Record<string, Tensor> {
+  const out: Record<string, Tensor> = {};
+  for (const [k, v] of Object.entries(vars ?? {})) out[k] = positive.includes(k) ? exp(v) : v;
   return out;
 }
 
@@ -63,7 +91,7 @@ export function residualArguments(named: Record<string, Tensor>, problem: { name
 }
 
 /** Records the parameters' values after each step: the trace pinn.train returns, and the values progress reports. */
-export function paramTrace(vars: Readonly<Record<string, Variable>>): { record(step: number): Record<string, number> | undefined; history: Record<string, [number, number][]> } {
+export function paramTrace(vars: Readonly<Record<string, Variable>>, positive: readonly string[] = []): { record(step: number): Record<string, number> | undefined; history: Record<string, [number, number][]> } {
   const names = Object.keys(vars);
   const history: Record<string, [number, number][]> = {};
   for (const k of names) history[k] = [];
@@ -71,7 +99,7 @@ export function paramTrace(vars: Readonly<Record<string, Variable>>): { record(s
     history,
     record(step) {
       if (names.length === 0) return undefined;
-      const now = readParams(vars);
+      const now = readParams(vars, positive);
       for (const k of names) history[k].push([step, now[k]]);
       return now;
     },

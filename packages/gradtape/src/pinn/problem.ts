@@ -19,7 +19,7 @@ import { boxBounds, linspace, sampleUnit, type Box, type SamplerName } from "./s
 import { parseDerivative } from "./derivatives.js";
 import type { ActivationName } from "../nn/activations.js";
 import type { NetworkChoice } from "./architecture.js";
-import { checkParams } from "./params.js";
+import { checkParams, type ParamSpec } from "./params.js";
 import { observationSource, type ObservationSpec, type Observations } from "./observations.js";
 
 /** A point as named coordinates, e.g. { x: 0.5, t: 0.1 }. */
@@ -83,7 +83,7 @@ export interface ProblemSpec {
   defaults?: ProblemDefaults;
   /** inverse problems (pinn/params.ts, pinn/observations.ts): unknown coefficients with initial values, read by the
    *  residual by name and trained with the network; their true values, if known (for reports); measured data */
-  params?: Readonly<Record<string, number>>;
+  params?: Readonly<Record<string, ParamSpec>>;
   exactParams?: Readonly<Record<string, number>>;
   observations?: ObservationSpec;
 }
@@ -114,7 +114,9 @@ export interface Problem {
   readonly exact?: (p: Point) => number;
   readonly grid: readonly [string, number[]][];
   readonly defaults: ProblemDefaults;
+  /** the parameters' initial values, and which are positive (trained as logarithms) */
   readonly params: Readonly<Record<string, number>>;
+  readonly positiveParams: readonly string[];
   readonly exactParams?: Readonly<Record<string, number>>;
   /** the observations for a training seed (checked), if the problem has any */
   readonly observations?: (seed: number) => Observations;
@@ -180,8 +182,8 @@ export function defineProblem(spec: ProblemSpec): Problem {
   if (spec.reference === undefined && spec.exact === undefined) {
     // allowed: a problem can be trained without a reference; evaluate() then says so
   }
-  const params = checkParams(spec.params, { vars, outputs, uses: spec.uses }, where);
-  const exactParams = spec.exactParams === undefined ? undefined : checkParams(spec.exactParams, { vars, outputs, uses: spec.uses }, `${where} (exactParams)`);
+  const { values: params, positive: positiveParams } = checkParams(spec.params, { vars, outputs, uses: spec.uses }, where);
+  const exactParams = spec.exactParams === undefined ? undefined : checkParams(spec.exactParams, { vars, outputs, uses: spec.uses }, `${where} (exactParams)`).values;
   const observations = observationSource(spec.observations, { name, vars, lo, hi, outputs }, where);
   let cached: Reference | null = null;
   const reference = (): Reference => {
@@ -196,7 +198,7 @@ export function defineProblem(spec: ProblemSpec): Problem {
   return Object.freeze({
     name, description: spec.description ?? "", domain: spec.domain, vars, lo, hi, outputs, uses: spec.uses.slice(),
     residual: spec.residual, conditions, exact: spec.exact, grid, defaults: { ...(spec.defaults ?? {}) }, reference,
-    params, exactParams, observations,
+    params, positiveParams, exactParams, observations,
   });
 }
 

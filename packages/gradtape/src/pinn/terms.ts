@@ -11,7 +11,7 @@ import { tidy } from "../memory.js";
 import { square, mean, sum, mul, sub, add } from "../ops.js";
 import { ArgumentError, describe } from "../errors.js";
 import { derivatives, type Net } from "./derivatives.js";
-import { residualArguments } from "./params.js";
+import { residualArguments, paramTensors } from "./params.js";
 import { observationTerm, type ObservationTensors } from "./observations.js";
 import type { Problem } from "./problem.js";
 
@@ -24,7 +24,12 @@ export interface TermData {
   observations: ObservationTensors | null;
 }
 
-export interface TermOptions { derivativeMethod?: string; params?: Readonly<Record<string, Tensor>> }
+export interface TermOptions {
+  derivativeMethod?: string;
+  /** the parameter Variables, and which of them hold logarithms (params.ts) */
+  params?: Readonly<Record<string, Tensor>>;
+  positive?: readonly string[];
+}
 
 /** The loss terms of a problem on given points: a function returning { name: scalar tensor }, in a fixed order. */
 export function lossTerms(problem: Problem, net: Net, data: TermData, options: TermOptions = {}): () => Record<string, Tensor> {
@@ -32,7 +37,7 @@ export function lossTerms(problem: Problem, net: Net, data: TermData, options: T
   return () => tidy(() => {
     const out: Record<string, Tensor> = {};
     const ds = derivatives(net, data.collocation, problem.uses, dopts);
-    const named: Record<string, Tensor> = { ...data.columns, ...options.params };
+    const named: Record<string, Tensor> = { ...data.columns, ...paramTensors(options.params, options.positive) };
     problem.uses.forEach((n, i) => { named[n] = ds[i]; });
     const r = problem.residual(residualArguments(named, problem));
     const rs = Array.isArray(r) ? r : [r];

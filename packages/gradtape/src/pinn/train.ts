@@ -213,9 +213,10 @@ export function train(problem: Problem, options: TrainOptions = {}): TrainResult
   if (onProgress !== undefined && typeof onProgress !== "function") throw new ArgumentError(`${op}: onProgress must be a function.`);
 
   const termEvery = options.termInterval === undefined ? null : checkInt(op, "termInterval", options.termInterval, 1);
-  const paramVars = makeParamVariables(problem.name, problem.params, options.params);
-  const trace = paramTrace(paramVars);
-  const topts = { derivativeMethod: options.derivativeMethod, params: paramVars };
+  const positive = problem.positiveParams;
+  const paramVars = makeParamVariables(problem.name, problem.params, options.params, positive);
+  const trace = paramTrace(paramVars, positive);
+  const topts = { derivativeMethod: options.derivativeMethod, params: paramVars, positive };
   let network: PinnNetwork | null = null, data: TrainingData | null = null, balancer: LossBalancer | null = null;
   try {
     network = makeNetwork(problem, options);
@@ -325,7 +326,7 @@ export function train(problem: Problem, options: TrainOptions = {}): TrainResult
     releaseCompiled(lossFn);
     data.dispose();
     balancer?.dispose();
-    if (Object.keys(paramVars).length > 0) finalParams = readParams(paramVars);
+    if (Object.keys(paramVars).length > 0) finalParams = readParams(paramVars, positive);
     for (const v of Object.values(paramVars)) v.dispose();
   }
   const inverse = finalParams ? { params: finalParams, paramHistory: trace.history } : {};

@@ -31,7 +31,8 @@ function burgersInverse(name: string, noise: number): Problem {
     description: `identify lambda1, lambda2 in u_t + lambda1 u u_x - lambda2 u_xx = 0 from 2,000 ${noise > 0 ? `noisy (${noise * 100}%)` : "clean"} values of u (Raissi et al. 2019)`,
     domain: { x: [-1, 1], t: [0, 1] },
     uses: ["u", "u_t", "u_x", "u_xx"],
-    params: { lambda1: 0, lambda2: 0 },
+    // lambda2 > 0 is trained as its logarithm, from exp(-6), as in Raissi et al.'s code (params.ts says why)
+    params: { lambda1: 0, lambda2: { initial: Math.exp(-6), positive: true } },
     exactParams: BURGERS_INVERSE_PARAMS,
     residual: ({ u, u_t, u_x, u_xx, lambda1, lambda2 }) => u_t.add(lambda1.mul(u.mul(u_x))).sub(lambda2.mul(u_xx)),
     conditions: [],
