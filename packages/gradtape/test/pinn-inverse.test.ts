@@ -51,6 +51,24 @@ describe("inverse problems", () => {
     expect(live()).toEqual(before);
   });
 
+  it("a positive parameter is trained as its logarithm: identified, reported as its value, initial value > 0 enforced", () => {
+    const problem = poissonInverse({ params: { lambda: { initial: 0.2, positive: true } } });
+    expect(problem.positiveParams).toEqual(["lambda"]);
+    const before = live();
+    const res = pinn.train(problem, { adamSteps: 300, learningRate: 1e-2, lbfgsSteps: 300, seed: 3 });
+    expect(Math.abs(res.params!.lambda - 1)).toBeLessThan(1e-2);
+    expect(Math.abs(res.paramHistory!.lambda[0][1] - 0.2)).toBeLessThan(0.05); // values, not logarithms
+    res.network.dispose();
+    expect(live()).toEqual(before);
+    const vars = pinn.makeParamVariables("p", { a: 0.5 }, undefined, ["a"]);
+    expect(vars.a.data()[0]).toBeCloseTo(Math.log(0.5), 6);
+    expect(pinn.readParams(vars, ["a"]).a).toBeCloseTo(0.5, 6);
+    vars.a.dispose();
+    expect(() => poissonInverse({ params: { lambda: { initial: 0, positive: true } } })).toThrow(/declared positive, so its initial value must be > 0/);
+    expect(() => poissonInverse({ params: { lambda: { initial: 1, positive: "yes" as never } } })).toThrow(/positive must be true or false/);
+    expect(() => pinn.train(problem, { adamSteps: 1, lbfgsSteps: 0, params: { lambda: -1 } })).toThrow(/lambda is positive/);
+  });
+
   it("the gradient of the loss with respect to a parameter matches finite differences of the loss (exact for a residual linear in it)", () => {
     const problem = poissonInverse();
     const net = pinn.makeNetwork(problem, { seed: 1 });
@@ -124,7 +142,8 @@ describe("inverse problems", () => {
 
   it("burgers-inverse and burgers-inverse-noisy: registered, 2,000 observations of the exact solution (clean, and 1% noise)", () => {
     const clean = pinn.getProblem("burgers-inverse"), noisy = pinn.getProblem("burgers-inverse-noisy");
-    expect(clean.params).toEqual({ lambda1: 0, lambda2: 0 });
+    expect(clean.params).toEqual({ lambda1: 0, lambda2: Math.exp(-6) });
+    expect(clean.positiveParams).toEqual(["lambda2"]);
     expect(clean.exactParams).toEqual({ lambda1: 1, lambda2: 0.01 / Math.PI });
     const a = clean.observations!(0), b = noisy.observations!(0);
     expect(a.count).toBe(2000);
