@@ -13,6 +13,10 @@ export {
   defineProblem, gridPoints, referenceFromExact, conditionPoints, splitConditionPoints,
   type Problem, type ProblemSpec, type ConditionSpec, type Condition, type Reference, type Point, type ProblemDefaults,
 } from "./problem.js";
+export { isTermCondition, type ConditionKind } from "./conditions.js";
+export { conditionTerms, termLoss, type ConditionTerm } from "./condition-terms.js";
+export { parsePointCSV, type PointCSVOptions } from "./point-data.js";
+export { constrain, problemNetwork, type OutputTransform } from "./transform.js";
 export { PinnNetwork, type NetworkOptions } from "./network.js";
 export {
   train, trainingData, pinnLoss, makeNetwork,
@@ -27,3 +31,4 @@ export { checkParams, makeParamVariables, readParams, residualArguments } from "
 export { checkObservations, drawObservations, type ObservationData, type ObservationSpec, type Observations } from "./observations.js";
 export { lossTerms, sumTerms, termValues, type TermData, type TermOptions } from "./terms.js";
 export { LossBalancer, BALANCING_SCHEMES, type BalancingScheme, type BalancingOptions } from "./balancing.js";
+export * as geometry from "./geometry/index.js";

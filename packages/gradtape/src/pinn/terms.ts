@@ -14,12 +14,16 @@ import { derivatives, type Net } from "./derivatives.js";
 import { residualArguments, paramTensors } from "./params.js";
 import { observationTerm, type ObservationTensors } from "./observations.js";
 import type { Problem } from "./problem.js";
+import { termLoss, type ConditionTerm } from "./condition-terms.js";
+import { problemNetwork } from "./transform.js";
 
 /** What the terms need of a run's points (pinn.trainingData's result). */
 export interface TermData {
   collocation: Tensor;
   columns: Record<string, Tensor>;
   groups: { quantity: string; points: Tensor; values: Tensor; weights: Tensor | null }[];
+  /** Neumann, Robin, periodic and operator conditions (condition-terms.ts) */
+  terms?: ConditionTerm[];
   conditionCount: number;
   observations: ObservationTensors | null;
 }
@@ -34,9 +38,11 @@ export interface TermOptions {
 /** The loss terms of a problem on given points: a function returning { name: scalar tensor }, in a fixed order. */
 export function lossTerms(problem: Problem, net: Net, data: TermData, options: TermOptions = {}): () => Record<string, Tensor> {
   const dopts = { vars: problem.vars, outputs: problem.outputs, method: options.derivativeMethod };
+  // a hard constraint (transform.ts) wraps the network: every term sees the constrained output
+  const model = problemNetwork(problem, net);
   return () => tidy(() => {
     const out: Record<string, Tensor> = {};
-    const ds = derivatives(net, data.collocation, problem.uses, dopts);
+    const ds = derivatives(model, data.collocation, problem.uses, dopts);
     const named: Record<string, Tensor> = { ...data.columns, ...paramTensors(options.params, options.positive) };
     problem.uses.forEach((n, i) => { named[n] = ds[i]; });
     const r = problem.residual(residualArguments(named, problem));
@@ -49,14 +55,16 @@ export function lossTerms(problem: Problem, net: Net, data: TermData, options: T
     if (data.conditionCount > 0) {
       let cond: Tensor | null = null;
       for (const g of data.groups) {
-        const [q] = derivatives(net, g.points, [g.quantity], dopts);
+        const [q] = derivatives(model, g.points, [g.quantity], dopts);
         const e2 = square(sub(q, g.values));
         const s = sum(g.weights ? mul(e2, g.weights) : e2);
         cond = cond ? add(cond, s) : s;
       }
+      const more = termLoss(problem, model, data.terms ?? [], dopts);
+      if (more) cond = cond ? add(cond, more) : more;
       if (cond) out.conditions = mul(cond, 1 / data.conditionCount);
     }
-    if (data.observations) out.observations = observationTerm(net, data.observations, dopts);
+    if (data.observations) out.observations = observationTerm(model, data.observations, dopts);
     return out;
   });
 }

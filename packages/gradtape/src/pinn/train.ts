@@ -18,8 +18,11 @@ import { makeParamVariables, paramTrace, readParams } from "./params.js";
 import { observationTensors, type ObservationTensors } from "./observations.js";
 import { lossTerms, sumTerms, termValues, type TermOptions } from "./terms.js";
 import { LossBalancer, termMonitor, type BalancingScheme, type BalancingOptions } from "./balancing.js";
-import { sampleUnit, SAMPLERS, type SamplerName } from "./sampling.js";
+import { SAMPLERS, type SamplerName } from "./sampling.js";
 import { conditionPoints, splitConditionPoints, type Problem } from "./problem.js";
+// conditions beyond (quantity - value)² (Neumann, Robin, periodic, operator) and hard constraints: condition-terms.ts, transform.ts
+import { isTermCondition } from "./conditions.js";
+import { conditionTerms, type ConditionTerm } from "./condition-terms.js";
 
 export interface TrainOptions {
   /** a network to train (its input count must match the domain), or how to make one */
@@ -115,6 +118,8 @@ export interface TrainingData {
   columns: Record<string, Tensor>;
   /** condition points grouped by prescribed quantity: inputs [n, d], values [n, 1], weights [n, 1] or null */
   groups: { quantity: string; points: Tensor; values: Tensor; weights: Tensor | null }[];
+  /** Neumann, Robin, periodic and operator conditions' points and data */
+  terms: ConditionTerm[];
   /** N_u, the total number of condition points */
   conditionCount: number;
   /** the observations of an inverse problem, or null */
@@ -138,8 +143,7 @@ export function trainingData(problem: Problem, options: { collocationPoints?: nu
   const seed = checkInt(op, "seed", options.seed ?? 0, 0);
   // observations first: made (and checked) before any tensor, so that an error in them leaves nothing behind
   const observed = problem.observations ? problem.observations(seed) : null;
-  const unit = sampleUnit(nf, d, { method: sampler, seed });
-  for (let i = 0; i < nf; i++) for (let j = 0; j < d; j++) unit[i * d + j] = problem.lo[j] + (problem.hi[j] - problem.lo[j]) * unit[i * d + j];
+  const unit = problem.collocation(nf, sampler, seed);
   const made: Tensor[] = [];
   const k = <T extends Tensor>(t: T): T => { made.push(t); return keep(t); };
   return tidy(() => {
@@ -149,7 +153,7 @@ export function trainingData(problem: Problem, options: { collocationPoints?: nu
     const counts = nu === 0 ? problem.conditions.map(() => 0) : splitConditionPoints(problem.conditions, nu);
     const byQuantity = new Map<string, { pts: number[]; vals: number[]; ws: number[] }>();
     problem.conditions.forEach((c, i) => {
-      if (counts[i] === 0) return;
+      if (counts[i] === 0 || isTermCondition(c)) return;
       const { points, values } = conditionPoints(problem, c, counts[i], sampler, seed + 1000 * (i + 1));
       const g = byQuantity.get(c.quantity) ?? { pts: [], vals: [], ws: [] };
       for (const p of points) g.pts.push(p);
@@ -167,9 +171,11 @@ export function trainingData(problem: Problem, options: { collocationPoints?: nu
         weights: g.ws.every((w) => w === 1) ? null : k(fromFlat(g.ws, [n, 1], "float32", op)),
       };
     });
+    const terms = conditionTerms(problem, counts, sampler, seed, k);
+    for (const t of terms) conditionCount += t.count;
     const obs = observed ? observationTensors(observed, d) : null;
     if (obs) made.push(obs.points, obs.values);
-    return { collocation, columns, groups, conditionCount, observations: obs, dispose: () => { for (const t of made) t.dispose(); } };
+    return { collocation, columns, groups, terms, conditionCount, observations: obs, dispose: () => { for (const t of made) t.dispose(); } };
   });
 }
 

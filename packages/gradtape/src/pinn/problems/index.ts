@@ -5,15 +5,25 @@ import { burgers } from "./burgers.js";
 import { heat } from "./heat.js";
 import { poisson1d } from "./poisson1d.js";
 import { poisson2d } from "./poisson2d.js";
+import { poissonLshape } from "./poisson-lshape.js";
+import { laplaceDisk } from "./laplace-disk.js";
+import { advection } from "./advection.js";
 import { burgersInverse1, burgersInverseNoisy, BURGERS_INVERSE_PARAMS } from "./burgers-inverse.js";
 
-export { burgers, heat, poisson1d, poisson2d, burgersInverse1 as burgersInverse, burgersInverseNoisy, BURGERS_INVERSE_PARAMS };
+export { burgers, heat, poisson1d, poisson2d, poissonLshape, laplaceDisk, advection, burgersInverse1 as burgersInverse, burgersInverseNoisy, BURGERS_INVERSE_PARAMS };
 export { burgersExact, burgersGrid, BURGERS_NU, type BurgersOptions } from "./burgers-exact.js";
 export { heatExact, HEAT_K } from "./heat.js";
 export { poisson1dExact } from "./poisson1d.js";
 export { poisson2dExact } from "./poisson2d.js";
+export { poissonLshapeReference, LSHAPE_VERTICES } from "./poisson-lshape.js";
+export { laplaceDiskExact } from "./laplace-disk.js";
+export { advectionExact } from "./advection.js";
+export { solvePoissonFD, refinedReference, type FDGrid, type RefinedReference } from "./fd-poisson.js";
 
-export const problems: Readonly<Record<string, Problem>> = Object.freeze({ burgers, heat, poisson1d, poisson2d, "burgers-inverse": burgersInverse1, "burgers-inverse-noisy": burgersInverseNoisy });
+export const problems: Readonly<Record<string, Problem>> = Object.freeze({
+  burgers, heat, poisson1d, poisson2d, "poisson-lshape": poissonLshape, "laplace-disk": laplaceDisk, advection,
+  "burgers-inverse": burgersInverse1, "burgers-inverse-noisy": burgersInverseNoisy,
+});
 
 export function getProblem(name: string): Problem {
   const p = Object.prototype.hasOwnProperty.call(problems, name) ? problems[name] : undefined;
