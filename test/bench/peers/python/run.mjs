@@ -7,7 +7,7 @@
 //   pnpm bench:peers [--quick | --tiny] [--rounds=N] [--frameworks=tf,jax,torch] [--threads=1,2]
 // Not part of `npm test` or CI: it installs ~1.5 GB of wheels into test/bench/peers/python/.venv (git-ignored).
 import { spawn, execSync } from "node:child_process";
-import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import { mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { checkPinn, checkSeed } from "../../check.mjs";
@@ -49,6 +49,7 @@ writeFileSync(inputsFile, JSON.stringify({
 /** One framework at one thread count, in its own Python process; its rows checked here. */
 function runPython(framework, n) {
   const out = path.join(work, `${framework}-${n}t.json`);
+  rmSync(out, { force: true }); // a worker that dies must not leave an earlier run's rows to be read
   return new Promise((resolve) => {
     const child = spawn(PYTHON, [path.join(HERE, "worker.py"), framework, String(n), inputsFile, out, cfg.profile], { stdio: ["ignore", "inherit", "pipe"] });
     let err = "";
