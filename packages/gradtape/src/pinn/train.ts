@@ -14,8 +14,12 @@ import { ArgumentError, describe } from "../errors.js";
 import type { ActivationName } from "../nn/activations.js";
 import { derivatives } from "./derivatives.js";
 import { PinnNetwork } from "./network.js";
-import { sampleUnit, SAMPLERS, type SamplerName } from "./sampling.js";
+import { SAMPLERS, type SamplerName } from "./sampling.js";
 import { conditionPoints, splitConditionPoints, type Problem } from "./problem.js";
+// conditions beyond (quantity - value)² (Neumann, Robin, periodic, operator) and hard constraints: condition-terms.ts, transform.ts
+import { isTermCondition } from "./conditions.js";
+import { conditionTerms, termLoss, type ConditionTerm } from "./condition-terms.js";
+import { problemNetwork } from "./transform.js";
 
 export interface TrainOptions {
   /** a network to train (its input count must match the domain), or how to make one */
@@ -92,6 +96,8 @@ export interface TrainingData {
   columns: Record<string, Tensor>;
   /** condition points grouped by prescribed quantity: inputs [n, d], values [n, 1], weights [n, 1] or null */
   groups: { quantity: string; points: Tensor; values: Tensor; weights: Tensor | null }[];
+  /** Neumann, Robin, periodic and operator conditions' points and data */
+  terms: ConditionTerm[];
   /** N_u, the total number of condition points */
   conditionCount: number;
   dispose(): void;
@@ -111,8 +117,7 @@ export function trainingData(problem: Problem, options: { collocationPoints?: nu
   const sampler = options.sampler ?? problem.defaults.sampler ?? "lhs";
   if (!SAMPLERS.includes(sampler)) throw new ArgumentError(`${op}: sampler must be one of ${SAMPLERS.join(", ")}, but got ${describe(sampler)}.`);
   const seed = checkInt(op, "seed", options.seed ?? 0, 0);
-  const unit = sampleUnit(nf, d, { method: sampler, seed });
-  for (let i = 0; i < nf; i++) for (let j = 0; j < d; j++) unit[i * d + j] = problem.lo[j] + (problem.hi[j] - problem.lo[j]) * unit[i * d + j];
+  const unit = problem.collocation(nf, sampler, seed);
   const made: Tensor[] = [];
   const k = <T extends Tensor>(t: T): T => { made.push(t); return keep(t); };
   return tidy(() => {
@@ -122,7 +127,7 @@ export function trainingData(problem: Problem, options: { collocationPoints?: nu
     const counts = nu === 0 ? problem.conditions.map(() => 0) : splitConditionPoints(problem.conditions, nu);
     const byQuantity = new Map<string, { pts: number[]; vals: number[]; ws: number[] }>();
     problem.conditions.forEach((c, i) => {
-      if (counts[i] === 0) return;
+      if (counts[i] === 0 || isTermCondition(c)) return;
       const { points, values } = conditionPoints(problem, c, counts[i], sampler, seed + 1000 * (i + 1));
       const g = byQuantity.get(c.quantity) ?? { pts: [], vals: [], ws: [] };
       for (const p of points) g.pts.push(p);
@@ -140,15 +145,18 @@ export function trainingData(problem: Problem, options: { collocationPoints?: nu
         weights: g.ws.every((w) => w === 1) ? null : k(fromFlat(g.ws, [n, 1], "float32", op)),
       };
     });
-    return { collocation, columns, groups, conditionCount, dispose: () => { for (const t of made) t.dispose(); } };
+    const terms = conditionTerms(problem, counts, sampler, seed, k);
+    for (const t of terms) conditionCount += t.count;
+    return { collocation, columns, groups, terms, conditionCount, dispose: () => { for (const t of made) t.dispose(); } };
   });
 }
 
 /** The PINN loss of a problem on given points, as a function for an optimizer's minimize(). */
 export function pinnLoss(problem: Problem, net: PinnNetwork | ((x: Tensor) => Tensor), data: TrainingData, options: { derivativeMethod?: string } = {}): () => Tensor {
   const dopts = { vars: problem.vars, outputs: problem.outputs, method: options.derivativeMethod };
+  const model = problemNetwork(problem, net);
   return () => tidy(() => {
-    const ds = derivatives(net, data.collocation, problem.uses, dopts);
+    const ds = derivatives(model, data.collocation, problem.uses, dopts);
     const named: Record<string, Tensor> = { ...data.columns };
     problem.uses.forEach((n, i) => { named[n] = ds[i]; });
     const r = problem.residual(named);
@@ -163,11 +171,13 @@ export function pinnLoss(problem: Problem, net: PinnNetwork | ((x: Tensor) => Te
     if (data.conditionCount > 0) {
       let cond: Tensor | null = null;
       for (const g of data.groups) {
-        const [q] = derivatives(net, g.points, [g.quantity], dopts);
+        const [q] = derivatives(model, g.points, [g.quantity], dopts);
         const e2 = square(sub(q, g.values));
         const s = sum(g.weights ? mul(e2, g.weights) : e2);
         cond = cond ? add(cond, s) : s;
       }
+      const terms = termLoss(problem, model, data.terms ?? [], dopts);
+      if (terms) cond = cond ? add(cond, terms) : terms;
       if (cond) { const t = mul(cond, 1 / data.conditionCount); loss = loss ? add(loss, t) : t; }
     }
     return loss!;
@@ -207,8 +217,15 @@ export function train(problem: Problem, options: TrainOptions = {}): TrainResult
   if (onProgress !== undefined && typeof onProgress !== "function") throw new ArgumentError(`${op}: onProgress must be a function.`);
 
   const network = makeNetwork(problem, options);
-  const data = trainingData(problem, options);
-  const lossFn = pinnLoss(problem, network, data, { derivativeMethod: options.derivativeMethod });
+  // on any error below, what train() made is released at once (not left to the finalizers): the network too when
+  // train() made it (the caller never receives it); a network the caller passed is theirs and is kept
+  const own = network !== options.network;
+  const drop = () => { if (own) network.dispose(); };
+  let data: TrainingData | undefined, lossFn: ReturnType<typeof pinnLoss>;
+  try {
+    data = trainingData(problem, options);
+    lossFn = pinnLoss(problem, network, data, { derivativeMethod: options.derivativeMethod });
+  } catch (e) { data?.dispose(); drop(); throw e; }
   const compile = options.jit ?? true;
   const vars = network.trainableWeights;
   const history: [number, number][] = [];
@@ -289,6 +306,9 @@ export function train(problem: Problem, options: TrainOptions = {}): TrainResult
         lbfgs.reset();
       }
     }
+  } catch (e) {
+    drop();
+    throw e;
   } finally {
     releaseCompiled(lossFn);
     data.dispose();
