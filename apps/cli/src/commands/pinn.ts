@@ -94,7 +94,7 @@ function duration(s: number): string {
   return `${Math.floor(s / 3600)}h${String(Math.floor((s % 3600) / 60)).padStart(2, "0")}m`;
 }
 
-export interface PinnSummary { problem: string; relL2: number; seconds: number; steps: number; finalLoss: number }
+export interface PinnSummary { problem: string; relL2: number; seconds: number; steps: number; finalLoss: number; params?: Record<string, number> }
 
 export const pinnCommand: Command = {
   name: "pinn",
@@ -155,12 +155,17 @@ export const pinnCommand: Command = {
       const ev = pinn.evaluate(result.network, problem);
       const seconds = (performance.now() - t0) / 1000;
       if (o.out !== undefined) writeOutputs(o.out, result.network, ev);
-      const summary: PinnSummary = { problem: name, relL2: ev.relL2, seconds, steps: result.steps, finalLoss: result.finalLoss };
+      const summary: PinnSummary = { problem: name, relL2: ev.relL2, seconds, steps: result.steps, finalLoss: result.finalLoss, ...(result.params ? { params: result.params } : {}) };
       if (o.json) io.stdout(`${JSON.stringify(summary)}\n`);
       else {
         const grid = ev.reference.axes.map(([a, v]) => `${v.length} ${a}`).join(" x ");
         const stop = result.stopReason === "done" ? "" : ` (stopped: ${result.stopReason})`;
-        io.stdout(`${name}: relative L2 error ${ev.relL2.toExponential(3)} against the ${name === "burgers" ? "Cole-Hopf reference" : "exact solution"} on ${grid} points\n` +
+        // inverse problems: the identified parameters, with their error when the true values are known
+        const params = result.params ? `  parameters: ${Object.entries(result.params).map(([k, v]) => {
+          const ex = problem.exactParams?.[k];
+          return `${k} = ${v.toPrecision(6)}${ex === undefined ? "" : ` (exact ${ex.toPrecision(6)}, error ${((Math.abs(v - ex) / Math.abs(ex)) * 100).toFixed(3)}%)`}`;
+        }).join(", ")}\n` : "";
+        io.stdout(`${name}: relative L2 error ${ev.relL2.toExponential(3)} against the ${name.startsWith("burgers") ? "Cole-Hopf reference" : "exact solution"} on ${grid} points\n` + params +
           `  final loss ${result.finalLoss.toExponential(3)}, ${result.steps} steps (${result.adamSteps} Adam + ${result.lbfgsSteps} L-BFGS)${stop}\n` +
           `  wall time ${seconds.toFixed(1)} s (training ${result.seconds.toFixed(1)} s)\n` +
           (o.out !== undefined ? `  wrote ${["weights.json", "weights.safetensors", "prediction.json", "prediction.png"].map((f) => join(o.out!, f)).join(", ")}\n` : ""));
@@ -176,7 +181,8 @@ function makeProgress(io: Io, tty: boolean, name: string): { update: (p: pinn.Tr
   let lastLog = -Infinity, drawn = false;
   const line = (p: pinn.TrainProgress) =>
     `${p.phase === "adam" ? "Adam  " : "L-BFGS"} ${String(p.step).padStart(String(p.steps).length)}/${p.steps}  loss ${p.loss.toExponential(3)}  ` +
-    `${p.stepsPerSecond > 0 ? p.stepsPerSecond.toFixed(1) : "--"} steps/s  ETA ${duration(p.eta)}`;
+    `${p.stepsPerSecond > 0 ? p.stepsPerSecond.toFixed(1) : "--"} steps/s  ETA ${duration(p.eta)}` +
+    (p.params ? `  ${Object.entries(p.params).map(([k, v]) => `${k} ${v.toPrecision(4)}`).join(" ")}` : "");
   return {
     update(p) {
       if (tty) {

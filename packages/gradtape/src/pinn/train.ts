@@ -6,24 +6,27 @@
 // callback (step, loss, steps/s, ETA); a time limit or the callback returning false stops training early.
 import { Tensor, fromFlat } from "../tensor.js";
 import { tidy, keep } from "../memory.js";
-import { slice, square, mean, sum, mul, sub, add } from "../ops.js";
+import { slice } from "../ops.js";
 import { Adam } from "../optim/adam.js";
 import { LBFGS, type LBFGSOptions, type LBFGSStopReason } from "../optim/lbfgs.js";
 import { releaseCompiled, type LearningRate } from "../optim/optimizer.js";
 import { ArgumentError, describe } from "../errors.js";
 import type { ActivationName } from "../nn/activations.js";
-import { derivatives } from "./derivatives.js";
 import { PinnNetwork } from "./network.js";
+import { makeBody, type NetworkChoice } from "./architecture.js";
+import { makeParamVariables, paramTrace, readParams } from "./params.js";
+import { observationTensors, type ObservationTensors } from "./observations.js";
+import { lossTerms, sumTerms, termValues, type TermOptions } from "./terms.js";
+import { LossBalancer, termMonitor, type BalancingScheme, type BalancingOptions } from "./balancing.js";
 import { SAMPLERS, type SamplerName } from "./sampling.js";
 import { conditionPoints, splitConditionPoints, type Problem } from "./problem.js";
 // conditions beyond (quantity - value)² (Neumann, Robin, periodic, operator) and hard constraints: condition-terms.ts, transform.ts
 import { isTermCondition } from "./conditions.js";
-import { conditionTerms, termLoss, type ConditionTerm } from "./condition-terms.js";
-import { problemNetwork } from "./transform.js";
+import { conditionTerms, type ConditionTerm } from "./condition-terms.js";
 
 export interface TrainOptions {
   /** a network to train (its input count must match the domain), or how to make one */
-  network?: PinnNetwork | { hidden?: number[]; activation?: ActivationName; seed?: number };
+  network?: PinnNetwork | ({ hidden?: number[]; activation?: ActivationName; seed?: number } & NetworkChoice);
   /** map the domain box to [-1, 1] in the network (default true) */
   scaleInputs?: boolean;
   /** number of collocation points N_f (default: the problem's, else 10,000) */
@@ -52,6 +55,12 @@ export interface TrainOptions {
   derivativeMethod?: string;
   /** compile the loss and its gradient with jit() (default true): the same numbers, ~1.2x faster steps */
   jit?: boolean;
+  /** loss balancing: "lr-annealing" or "grad-norm", or { scheme, every, alpha } (pinn/balancing.ts; default none) */
+  balancing?: BalancingScheme | BalancingOptions;
+  /** steps between records of the loss terms' values (default: the balancing interval, else 100) */
+  termInterval?: number;
+  /** initial values of the problem's unknown parameters (default: the problem's params) */
+  params?: Readonly<Record<string, number>>;
 }
 
 export interface TrainProgress {
@@ -71,6 +80,11 @@ export interface TrainProgress {
   eta: number;
   /** seconds since training started */
   elapsed: number;
+  /** the unknown parameters' current values (inverse problems only) */
+  params?: Record<string, number>;
+  /** each loss term's value at the latest record (every termInterval steps), and the balancing weights */
+  terms?: Record<string, number>;
+  weights?: Record<string, number>;
 }
 
 export type TrainStopReason = "done" | "time-limit" | "callback" | "non-finite" | LBFGSStopReason;
@@ -87,6 +101,14 @@ export interface TrainResult {
   stopReason: TrainStopReason;
   /** the loss after every step: [step, loss] pairs */
   history: [number, number][];
+  /** inverse problems: the parameters' final values, and each one's value after every step as [step, value] pairs */
+  params?: Record<string, number>;
+  paramHistory?: Record<string, [number, number][]>;
+  /** each loss term's value every termInterval steps (and at the end): [step, value] pairs */
+  termHistory: Record<string, [number, number][]>;
+  /** with balancing: the final weights, and each weight after every update */
+  lossWeights?: Record<string, number>;
+  weightHistory?: Record<string, [number, number][]>;
 }
 
 /** The points a training run uses (float32 tensors, kept until dispose()). */
@@ -100,6 +122,8 @@ export interface TrainingData {
   terms: ConditionTerm[];
   /** N_u, the total number of condition points */
   conditionCount: number;
+  /** the observations of an inverse problem, or null */
+  observations: ObservationTensors | null;
   dispose(): void;
 }
 
@@ -117,6 +141,8 @@ export function trainingData(problem: Problem, options: { collocationPoints?: nu
   const sampler = options.sampler ?? problem.defaults.sampler ?? "lhs";
   if (!SAMPLERS.includes(sampler)) throw new ArgumentError(`${op}: sampler must be one of ${SAMPLERS.join(", ")}, but got ${describe(sampler)}.`);
   const seed = checkInt(op, "seed", options.seed ?? 0, 0);
+  // observations first: made (and checked) before any tensor, so that an error in them leaves nothing behind
+  const observed = problem.observations ? problem.observations(seed) : null;
   const unit = problem.collocation(nf, sampler, seed);
   const made: Tensor[] = [];
   const k = <T extends Tensor>(t: T): T => { made.push(t); return keep(t); };
@@ -147,41 +173,17 @@ export function trainingData(problem: Problem, options: { collocationPoints?: nu
     });
     const terms = conditionTerms(problem, counts, sampler, seed, k);
     for (const t of terms) conditionCount += t.count;
-    return { collocation, columns, groups, terms, conditionCount, dispose: () => { for (const t of made) t.dispose(); } };
+    const obs = observed ? observationTensors(observed, d) : null;
+    if (obs) made.push(obs.points, obs.values);
+    return { collocation, columns, groups, terms, conditionCount, observations: obs, dispose: () => { for (const t of made) t.dispose(); } };
   });
 }
 
 /** The PINN loss of a problem on given points, as a function for an optimizer's minimize(). */
-export function pinnLoss(problem: Problem, net: PinnNetwork | ((x: Tensor) => Tensor), data: TrainingData, options: { derivativeMethod?: string } = {}): () => Tensor {
-  const dopts = { vars: problem.vars, outputs: problem.outputs, method: options.derivativeMethod };
-  const model = problemNetwork(problem, net);
-  return () => tidy(() => {
-    const ds = derivatives(model, data.collocation, problem.uses, dopts);
-    const named: Record<string, Tensor> = { ...data.columns };
-    problem.uses.forEach((n, i) => { named[n] = ds[i]; });
-    const r = problem.residual(named);
-    const rs = Array.isArray(r) ? r : [r];
-    let loss: Tensor | null = null;
-    for (const ri of rs) {
-      if (!(ri instanceof Tensor)) throw new ArgumentError(`problem '${problem.name}': the residual must return a Tensor (or an array of them), but it returned ${describe(ri)}.`);
-      if (ri.size !== data.collocation.shape[0]) throw new ArgumentError(`problem '${problem.name}': the residual has shape [${ri.shape.join(", ")}]; it must have one value per collocation point ([${data.collocation.shape[0]}, 1]).`);
-      const term = mean(square(ri));
-      loss = loss ? add(loss, term) : term;
-    }
-    if (data.conditionCount > 0) {
-      let cond: Tensor | null = null;
-      for (const g of data.groups) {
-        const [q] = derivatives(model, g.points, [g.quantity], dopts);
-        const e2 = square(sub(q, g.values));
-        const s = sum(g.weights ? mul(e2, g.weights) : e2);
-        cond = cond ? add(cond, s) : s;
-      }
-      const terms = termLoss(problem, model, data.terms ?? [], dopts);
-      if (terms) cond = cond ? add(cond, terms) : terms;
-      if (cond) { const t = mul(cond, 1 / data.conditionCount); loss = loss ? add(loss, t) : t; }
-    }
-    return loss!;
-  });
+export function pinnLoss(problem: Problem, net: PinnNetwork | ((x: Tensor) => Tensor), data: TrainingData, options: TermOptions & { weights?: Readonly<Record<string, Tensor>> } = {}): () => Tensor {
+  // the terms are in pinn/terms.ts; the loss is their (weighted) sum
+  const terms = lossTerms(problem, net, data, options);
+  return () => tidy(() => sumTerms(terms(), options.weights));
 }
 
 /** Makes the network a problem trains by default (or checks a given one against the domain). */
@@ -194,14 +196,14 @@ export function makeNetwork(problem: Problem, options: Pick<TrainOptions, "netwo
     return n;
   }
   if (n !== undefined && (n === null || typeof n !== "object")) throw new ArgumentError(`pinn.train: network must be a PinnNetwork or { hidden, activation, seed }, but got ${describe(n)}.`);
-  return new PinnNetwork({
-    inputs: problem.vars.length, outputs: problem.outputs.length,
-    hidden: n?.hidden ?? problem.defaults.hidden ?? [20, 20, 20, 20],
-    activation: n?.activation ?? problem.defaults.activation ?? "tanh",
-    seed: n?.seed ?? options.seed ?? 0,
-    scale: options.scaleInputs === false ? null : { lo: problem.lo, hi: problem.hi },
-    name: problem.name,
-  });
+  const hidden = n?.hidden ?? problem.defaults.hidden ?? [20, 20, 20, 20];
+  const activation = n?.activation ?? problem.defaults.activation ?? "tanh";
+  const seed = n?.seed ?? options.seed ?? 0;
+  const scale = options.scaleInputs === false ? null : { lo: problem.lo, hi: problem.hi };
+  // an embedding or another architecture (pinn/architecture.ts) replaces the plain Dense stack
+  const body = makeBody({ vars: problem.vars, outputs: problem.outputs.length, hidden, activation, seed, scaling: scale, name: problem.name,
+    architecture: n?.architecture ?? problem.defaults.architecture, embedding: n && "embedding" in n ? n.embedding : problem.defaults.embedding });
+  return new PinnNetwork({ inputs: problem.vars.length, outputs: problem.outputs.length, hidden, activation, seed, scale, name: problem.name, body });
 }
 
 /** Trains a network on a problem: Adam, then L-BFGS. */
@@ -216,18 +218,28 @@ export function train(problem: Problem, options: TrainOptions = {}): TrainResult
   const onProgress = options.onProgress;
   if (onProgress !== undefined && typeof onProgress !== "function") throw new ArgumentError(`${op}: onProgress must be a function.`);
 
-  const network = makeNetwork(problem, options);
-  // on any error below, what train() made is released at once (not left to the finalizers): the network too when
-  // train() made it (the caller never receives it); a network the caller passed is theirs and is kept
-  const own = network !== options.network;
-  const drop = () => { if (own) network.dispose(); };
-  let data: TrainingData | undefined, lossFn: ReturnType<typeof pinnLoss>;
+  const termEvery = options.termInterval === undefined ? null : checkInt(op, "termInterval", options.termInterval, 1);
+  const positive = problem.positiveParams;
+  const paramVars = makeParamVariables(problem.name, problem.params, options.params, positive);
+  const trace = paramTrace(paramVars, positive);
+  const topts = { derivativeMethod: options.derivativeMethod, params: paramVars, positive };
+  let network: PinnNetwork | null = null, data: TrainingData | null = null, balancer: LossBalancer | null = null;
   try {
+    network = makeNetwork(problem, options);
     data = trainingData(problem, options);
-    lossFn = pinnLoss(problem, network, data, { derivativeMethod: options.derivativeMethod });
-  } catch (e) { data?.dispose(); drop(); throw e; }
+    // loss balancing (pinn/balancing.ts) weighs the terms it finds in one evaluation of the loss
+    if (options.balancing !== undefined) balancer = new LossBalancer(options.balancing, Object.keys(termValues(lossTerms(problem, network, data, topts))), problem.name);
+  } catch (e) {
+    data?.dispose();
+    for (const v of Object.values(paramVars)) v.dispose();
+    if (network && network !== options.network) network.dispose();
+    throw e;
+  }
+  const terms = lossTerms(problem, network, data, topts);
+  const monitor = termMonitor(terms, termEvery ?? balancer?.every ?? 100);
+  const lossFn = pinnLoss(problem, network, data, { ...topts, weights: balancer?.weights });
   const compile = options.jit ?? true;
-  const vars = network.trainableWeights;
+  const vars = [...network.trainableWeights, ...Object.values(paramVars)];
   const history: [number, number][] = [];
   const t0 = performance.now();
   const elapsed = () => (performance.now() - t0) / 1000;
@@ -242,6 +254,8 @@ export function train(problem: Problem, options: TrainOptions = {}): TrainResult
     return (window.length - 1) / ((window[window.length - 1] - window[0]) / 1000);
   };
   const report = (phase: "adam" | "lbfgs", phaseStep: number, phaseSteps: number, loss: number, force: boolean): boolean => {
+    const params = trace.record(step);
+    const termsNow = monitor.record(step, force);
     const now = performance.now();
     window.push(now);
     if (window.length > 50) window.shift();
@@ -250,9 +264,11 @@ export function train(problem: Problem, options: TrainOptions = {}): TrainResult
     const sps = rate();
     const left = phase === "adam" ? (adamSteps - phaseStep) + lbfgsSteps : phaseSteps - phaseStep;
     const eta = Math.min(sps > 0 ? left / sps : Infinity, Math.max(0, timeLimit - elapsed()));
-    return onProgress({ phase, step, steps: total, phaseStep, phaseSteps, loss, stepsPerSecond: sps, eta, elapsed: elapsed() }) !== false;
+    return onProgress({ phase, step, steps: total, phaseStep, phaseSteps, loss, stepsPerSecond: sps, eta, elapsed: elapsed(), ...(params ? { params } : {}),
+      ...(termsNow ? { terms: termsNow } : {}), ...(balancer ? { weights: balancer.values() } : {}) }) !== false;
   };
 
+  let finalParams: Record<string, number> | null = null;
   try {
     if (adamSteps > 0) {
       const adam = new Adam({ learningRate: lr });
@@ -263,6 +279,7 @@ export function train(problem: Problem, options: TrainOptions = {}): TrainResult
           finalLoss = loss;
           history.push([step, loss]);
           if (!Number.isFinite(loss)) { stopReason = "non-finite"; break; }
+          if (balancer && i % balancer.every === 0) balancer.update(terms, network.trainableWeights, step);
           if (!report("adam", i, adamSteps, loss, i === adamSteps)) { stopReason = "callback"; break; }
           if (elapsed() >= timeLimit) { stopReason = "time-limit"; break; }
         }
@@ -306,13 +323,20 @@ export function train(problem: Problem, options: TrainOptions = {}): TrainResult
         lbfgs.reset();
       }
     }
+    monitor.record(step, true); // the terms at the end
   } catch (e) {
-    drop();
+    // an error in the problem's own code (e.g. its residual): free the network made here, then report it
+    if (network !== options.network) network.dispose();
     throw e;
   } finally {
     releaseCompiled(lossFn);
     data.dispose();
+    balancer?.dispose();
+    if (Object.keys(paramVars).length > 0) finalParams = readParams(paramVars, positive);
+    for (const v of Object.values(paramVars)) v.dispose();
   }
-  return { network, adamSteps: doneAdam, lbfgsSteps: doneLbfgs, lbfgsEvaluations, steps: step, finalLoss, seconds: elapsed(), stopReason, history };
+  const inverse = finalParams ? { params: finalParams, paramHistory: trace.history } : {};
+  const balanced = balancer ? { lossWeights: balancer.values(), weightHistory: balancer.history } : {};
+  return { ...inverse, ...balanced, termHistory: monitor.history, network, adamSteps: doneAdam, lbfgsSteps: doneLbfgs, lbfgsEvaluations, steps: step, finalLoss, seconds: elapsed(), stopReason, history };
 }
 

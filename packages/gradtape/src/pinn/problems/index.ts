@@ -8,8 +8,9 @@ import { poisson2d } from "./poisson2d.js";
 import { poissonLshape } from "./poisson-lshape.js";
 import { laplaceDisk } from "./laplace-disk.js";
 import { advection } from "./advection.js";
+import { burgersInverse1, burgersInverseNoisy, BURGERS_INVERSE_PARAMS } from "./burgers-inverse.js";
 
-export { burgers, heat, poisson1d, poisson2d, poissonLshape, laplaceDisk, advection };
+export { burgers, heat, poisson1d, poisson2d, poissonLshape, laplaceDisk, advection, burgersInverse1 as burgersInverse, burgersInverseNoisy, BURGERS_INVERSE_PARAMS };
 export { burgersExact, burgersGrid, BURGERS_NU, type BurgersOptions } from "./burgers-exact.js";
 export { heatExact, HEAT_K } from "./heat.js";
 export { poisson1dExact } from "./poisson1d.js";
@@ -21,6 +22,7 @@ export { solvePoissonFD, refinedReference, type FDGrid, type RefinedReference } 
 
 export const problems: Readonly<Record<string, Problem>> = Object.freeze({
   burgers, heat, poisson1d, poisson2d, "poisson-lshape": poissonLshape, "laplace-disk": laplaceDisk, advection,
+  "burgers-inverse": burgersInverse1, "burgers-inverse-noisy": burgersInverseNoisy,
 });
 
 export function getProblem(name: string): Problem {
