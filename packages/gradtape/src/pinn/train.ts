@@ -7,9 +7,12 @@
 import { Tensor, fromFlat } from "../tensor.js";
 import { tidy, keep } from "../memory.js";
 import { slice, square, mean, sum, mul, sub, add } from "../ops.js";
-import { Adam } from "../optim/adam.js";
-import { LBFGS, type LBFGSOptions, type LBFGSStopReason } from "../optim/lbfgs.js";
-import { releaseCompiled, type LearningRate } from "../optim/optimizer.js";
+import type { LBFGSOptions, LBFGSStopReason } from "../optim/lbfgs.js";
+import { releaseCompiled, type LearningRate, type LossWithTerms } from "../optim/optimizer.js";
+import { runLoop, type NonFinite } from "./train-loop.js";
+import { runIdentity, restoreInto, checkpointOptions, type CheckpointOptions } from "./train-resume.js";
+import { saveCheckpoint, loadCheckpoint } from "./checkpoint-file.js";
+import type { TrainCheckpoint } from "./checkpoint.js";
 import { ArgumentError, describe } from "../errors.js";
 import type { ActivationName } from "../nn/activations.js";
 import { derivatives } from "./derivatives.js";
@@ -48,6 +51,19 @@ export interface TrainOptions {
   derivativeMethod?: string;
   /** compile the loss and its gradient with jit() (default true): the same numbers, ~1.2x faster steps */
   jit?: boolean;
+  /**
+   * save checkpoints: { dir } writes DIR/checkpoint.safetensors (Node; replaced atomically), { onSave } hands each
+   * checkpoint over (pinn.encodeCheckpoint makes its bytes); every N steps (`every`, default 0: only at the end)
+   * and when the run stops (not after a divergence: the previous checkpoint is kept)
+   */
+  checkpoint?: CheckpointOptions;
+  /**
+   * continue a run from a checkpoint (a directory or file written by `checkpoint.dir`, or a decoded checkpoint):
+   * give the same problem and options; the run then ends with the same weights, to the bit, as an uninterrupted
+   * one. A checkpoint of another problem, network shape or points is refused with a CheckpointError naming the
+   * difference.
+   */
+  resume?: string | TrainCheckpoint;
 }
 
 export interface TrainProgress {
@@ -81,8 +97,15 @@ export interface TrainResult {
   finalLoss: number;
   seconds: number;
   stopReason: TrainStopReason;
-  /** the loss after every step: [step, loss] pairs */
+  /** the loss after every step: [step, loss] pairs (over all sessions of a resumed run) */
   history: [number, number][];
+  /** the names of the loss terms, and their values after every step (parallel to history) */
+  termNames: string[];
+  terms: number[][];
+  /** where the run went non-finite (stopReason "non-finite"): the weights are the last finite ones */
+  nonFinite: NonFinite | null;
+  /** the last checkpoint file written (checkpoint.dir), or null */
+  checkpointFile: string | null;
 }
 
 /** The points a training run uses (float32 tensors, kept until dispose()). */
@@ -97,7 +120,7 @@ export interface TrainingData {
   dispose(): void;
 }
 
-function checkInt(op: string, name: string, v: unknown, min: number): number {
+export function checkInt(op: string, name: string, v: unknown, min: number): number {
   if (typeof v !== "number" || !Number.isInteger(v) || v < min) throw new ArgumentError(`${op}: ${name} must be an integer >= ${min}, but got ${describe(v)}.`);
   return v;
 }
@@ -144,20 +167,35 @@ export function trainingData(problem: Problem, options: { collocationPoints?: nu
   });
 }
 
-/** The PINN loss of a problem on given points, as a function for an optimizer's minimize(). */
-export function pinnLoss(problem: Problem, net: PinnNetwork | ((x: Tensor) => Tensor), data: TrainingData, options: { derivativeMethod?: string } = {}): () => Tensor {
+/** The names of pinnLoss's terms, in order: the residual(s), then the conditions grouped by prescribed quantity. */
+export function lossTermNames(problem: Problem, data: TrainingData, residuals = 1): string[] {
+  const names = residuals === 1 ? ["residual"] : Array.from({ length: residuals }, (_, i) => `residual ${i + 1}`);
+  if (data.conditionCount > 0) for (const g of data.groups) names.push(`conditions on ${g.quantity}`);
+  return names;
+}
+
+/**
+ * The PINN loss of a problem on given points, as a function for an optimizer's minimize(). With `terms: true` it
+ * returns { loss, terms }: the same loss (the same bits) and each term of it, in lossTermNames() order.
+ */
+export function pinnLoss(problem: Problem, net: PinnNetwork | ((x: Tensor) => Tensor), data: TrainingData, options?: { derivativeMethod?: string; terms?: false }): () => Tensor;
+export function pinnLoss(problem: Problem, net: PinnNetwork | ((x: Tensor) => Tensor), data: TrainingData, options: { derivativeMethod?: string; terms: true }): () => LossWithTerms;
+export function pinnLoss(problem: Problem, net: PinnNetwork | ((x: Tensor) => Tensor), data: TrainingData, options: { derivativeMethod?: string; terms?: boolean } = {}): () => Tensor | LossWithTerms {
   const dopts = { vars: problem.vars, outputs: problem.outputs, method: options.derivativeMethod };
+  const withTerms = options.terms === true;
   return () => tidy(() => {
     const ds = derivatives(net, data.collocation, problem.uses, dopts);
     const named: Record<string, Tensor> = { ...data.columns };
     problem.uses.forEach((n, i) => { named[n] = ds[i]; });
     const r = problem.residual(named);
     const rs = Array.isArray(r) ? r : [r];
+    const terms: Tensor[] = [];
     let loss: Tensor | null = null;
     for (const ri of rs) {
       if (!(ri instanceof Tensor)) throw new ArgumentError(`problem '${problem.name}': the residual must return a Tensor (or an array of them), but it returned ${describe(ri)}.`);
       if (ri.size !== data.collocation.shape[0]) throw new ArgumentError(`problem '${problem.name}': the residual has shape [${ri.shape.join(", ")}]; it must have one value per collocation point ([${data.collocation.shape[0]}, 1]).`);
       const term = mean(square(ri));
+      terms.push(term);
       loss = loss ? add(loss, term) : term;
     }
     if (data.conditionCount > 0) {
@@ -166,11 +204,13 @@ export function pinnLoss(problem: Problem, net: PinnNetwork | ((x: Tensor) => Te
         const [q] = derivatives(net, g.points, [g.quantity], dopts);
         const e2 = square(sub(q, g.values));
         const s = sum(g.weights ? mul(e2, g.weights) : e2);
+        // (each group's share of the loss, for reports; the loss itself sums the groups first, as before)
+        if (withTerms) terms.push(mul(s, 1 / data.conditionCount));
         cond = cond ? add(cond, s) : s;
       }
       if (cond) { const t = mul(cond, 1 / data.conditionCount); loss = loss ? add(loss, t) : t; }
     }
-    return loss!;
+    return withTerms ? { loss: loss!, terms } : loss!;
   });
 }
 
@@ -194,7 +234,7 @@ export function makeNetwork(problem: Problem, options: Pick<TrainOptions, "netwo
   });
 }
 
-/** Trains a network on a problem: Adam, then L-BFGS. */
+/** Trains a network on a problem: Adam, then L-BFGS (train-loop.ts), with checkpoints and resuming (checkpoint.ts). */
 export function train(problem: Problem, options: TrainOptions = {}): TrainResult {
   const op = "pinn.train";
   const adamSteps = checkInt(op, "adamSteps", options.adamSteps ?? problem.defaults.adamSteps ?? 1000, 0);
@@ -205,94 +245,61 @@ export function train(problem: Problem, options: TrainOptions = {}): TrainResult
   const interval = options.progressInterval ?? 0;
   const onProgress = options.onProgress;
   if (onProgress !== undefined && typeof onProgress !== "function") throw new ArgumentError(`${op}: onProgress must be a function.`);
+  const ck = checkpointOptions(op, options.checkpoint);
+  const resume = options.resume === undefined ? null : typeof options.resume === "string" ? loadCheckpoint(options.resume) : options.resume;
 
   const network = makeNetwork(problem, options);
-  const data = trainingData(problem, options);
-  const lossFn = pinnLoss(problem, network, data, { derivativeMethod: options.derivativeMethod });
-  const compile = options.jit ?? true;
-  const vars = network.trainableWeights;
-  const history: [number, number][] = [];
-  const t0 = performance.now();
-  const elapsed = () => (performance.now() - t0) / 1000;
-  const total = adamSteps + lbfgsSteps;
-  let step = 0, lastReport = -Infinity, finalLoss = NaN, stopReason: TrainStopReason = "done";
-  let doneAdam = 0, doneLbfgs = 0, lbfgsEvaluations = 0;
-
-  // speed over a sliding window of recent steps
-  const window: number[] = [];
-  const rate = (): number => {
-    if (window.length < 2) return 0;
-    return (window.length - 1) / ((window[window.length - 1] - window[0]) / 1000);
-  };
-  const report = (phase: "adam" | "lbfgs", phaseStep: number, phaseSteps: number, loss: number, force: boolean): boolean => {
-    const now = performance.now();
-    window.push(now);
-    if (window.length > 50) window.shift();
-    if (!onProgress || (!force && now - lastReport < interval)) return true;
-    lastReport = now;
-    const sps = rate();
-    const left = phase === "adam" ? (adamSteps - phaseStep) + lbfgsSteps : phaseSteps - phaseStep;
-    const eta = Math.min(sps > 0 ? left / sps : Infinity, Math.max(0, timeLimit - elapsed()));
-    return onProgress({ phase, step, steps: total, phaseStep, phaseSteps, loss, stepsPerSecond: sps, eta, elapsed: elapsed() }) !== false;
-  };
-
+  let data: TrainingData | null = null, lossFn: (() => LossWithTerms) | null = null;
   try {
-    if (adamSteps > 0) {
-      const adam = new Adam({ learningRate: lr });
-      try {
-        for (let i = 1; i <= adamSteps; i++) {
-          const loss = adam.minimize(lossFn, vars, { jit: compile });
-          step++; doneAdam++;
-          finalLoss = loss;
-          history.push([step, loss]);
-          if (!Number.isFinite(loss)) { stopReason = "non-finite"; break; }
-          if (!report("adam", i, adamSteps, loss, i === adamSteps)) { stopReason = "callback"; break; }
-          if (elapsed() >= timeLimit) { stopReason = "time-limit"; break; }
-        }
-      } finally { adam.dispose(); }
-    }
-    if (lbfgsSteps > 0 && stopReason === "done") {
-      window.length = 0;
-      // lossNoise: the float32 PINN loss is noisy along a line at ~1e-5 of its value (Burgers after 3,500 steps,
-      // loss 8.7e-5: the residual sd of a quadratic fit to 41 samples along -g, test/bench/loss-noise.mjs), far
-      // above L-BFGS's float64 default of 1e-6; 1e-4 (about 10 sd) lets the line search rely on slopes there.
-      // Burgers seed 0: relative L2 1.02e-3 with 1e-6 (stopped at 7,227 steps), 8.6e-4 with 1e-4 (7,761 steps).
-      const lbfgs = new LBFGS({ historySize: 50, lossNoise: 1e-4, ...options.lbfgs, maxIterations: lbfgsSteps, maxEvaluations: Math.ceil(lbfgsSteps * 1.25) + 20 });
-      let stopped: TrainStopReason | null = null;
-      lbfgs.onIteration = (info) => {
-        step++; doneLbfgs++;
-        finalLoss = info.loss;
-        history.push([step, info.loss]);
-        if (!report("lbfgs", doneLbfgs, lbfgsSteps, info.loss, doneLbfgs === lbfgsSteps)) { stopped = "callback"; return false; }
-        if (elapsed() >= timeLimit) { stopped = "time-limit"; return false; }
-        return doneLbfgs < lbfgsSteps;
-      };
-      // L-BFGS may stop early on float32 noise (a failed line search, a tiny loss change); restart it with a fresh
-      // history while that still makes progress, until the iterations or the time are used up.
-      let fruitless = 0;
-      while (doneLbfgs < lbfgsSteps) {
-        const before = finalLoss;
-        const loss = lbfgs.minimize(lossFn, vars, { jit: compile });
-        const res = lbfgs.result!;
-        lbfgsEvaluations += res.evaluations;
-        finalLoss = loss;
-        if (stopped) { stopReason = stopped; break; }
-        if (doneLbfgs >= lbfgsSteps) break;
-        if (res.reason === "gradient" || res.reason === "non-finite") { stopReason = res.reason; break; }
-        if (res.reason === "max-iterations" || res.reason === "max-evaluations" || res.reason === "callback") {
-          if (res.iterations === 0 && ++fruitless >= 3) { stopReason = res.reason; break; }
-          continue;
-        }
-        // loss-change, step, line-search-failed: restart from steepest descent, unless that keeps gaining nothing
-        fruitless = Number.isFinite(before) && !(loss < before * (1 - 1e-7)) ? fruitless + 1 : 0;
-        if (fruitless >= 3) { stopReason = res.reason; break; }
-        lbfgs.reset();
-      }
-    }
+    data = trainingData(problem, options);
+    const identity = runIdentity(problem, network, data, options, { adamSteps, lbfgsSteps, learningRate: typeof lr === "number" ? lr : null });
+    if (resume) restoreInto(resume, identity, network, { adamSteps, lbfgsSteps });
+    const d = data;
+    lossFn = pinnLoss(problem, network, d, { derivativeMethod: options.derivativeMethod, terms: true });
+    const t0 = performance.now();
+    const elapsed = () => (performance.now() - t0) / 1000;
+    const total = adamSteps + lbfgsSteps;
+    let lastReport = -Infinity, step = resume?.progress.steps ?? 0;
+    // speed over a sliding window of recent steps
+    const window: number[] = [];
+    const rate = (): number => (window.length < 2 ? 0 : (window.length - 1) / ((window[window.length - 1] - window[0]) / 1000));
+    let checkpointFile: string | null = null;
+    const st = runLoop({
+      vars: network.trainableWeights, lossFn, termNames: (n) => lossTermNames(problem, d, n - (d.conditionCount > 0 ? d.groups.length : 0)),
+      adamSteps, lbfgsSteps, learningRate: lr, lbfgs: options.lbfgs, compile: options.jit ?? true, timeLimit, elapsed,
+      newPhase: () => { window.length = 0; },
+      report: (phase, phaseStep, phaseSteps, loss, force) => {
+        step++;
+        const now = performance.now();
+        window.push(now);
+        if (window.length > 50) window.shift();
+        if (!onProgress || (!force && now - lastReport < interval)) return true;
+        lastReport = now;
+        const sps = rate();
+        const left = phase === "adam" ? (adamSteps - phaseStep) + lbfgsSteps : phaseSteps - phaseStep;
+        const eta = Math.min(sps > 0 ? left / sps : Infinity, Math.max(0, timeLimit - elapsed()));
+        return onProgress({ phase, step, steps: total, phaseStep, phaseSteps, loss, stepsPerSecond: sps, eta, elapsed: elapsed() }) !== false;
+      },
+      checkpointEvery: ck?.every ?? 0,
+      save: ck ? (part) => {
+        const cp: TrainCheckpoint = { ...identity, ...part };
+        if (ck.dir !== undefined) checkpointFile = saveCheckpoint(ck.dir, cp);
+        ck.onSave?.(cp);
+      } : null,
+      resume,
+    });
+    return {
+      network, adamSteps: st.doneAdam, lbfgsSteps: st.doneLbfgs, lbfgsEvaluations: st.lbfgsEvaluations, steps: st.step,
+      finalLoss: st.finalLoss, seconds: st.secondsBefore + elapsed(), stopReason: st.stopReason as TrainStopReason,
+      history: st.history.map((h) => [h[0], h[1]] as [number, number]), termNames: st.termNames,
+      terms: st.history.map((h) => Array.from(h.subarray(2))), nonFinite: st.nonFinite, checkpointFile,
+    };
+  } catch (e) {
+    // a run that fails (a bad option, a refused checkpoint, an error in the residual) gives nothing back to dispose
+    if (!(options.network instanceof PinnNetwork)) network.dispose();
+    throw e;
   } finally {
-    releaseCompiled(lossFn);
-    data.dispose();
+    if (lossFn) releaseCompiled(lossFn);
+    data?.dispose();
   }
-  return { network, adamSteps: doneAdam, lbfgsSteps: doneLbfgs, lbfgsEvaluations, steps: step, finalLoss, seconds: elapsed(), stopReason, history };
 }
-
