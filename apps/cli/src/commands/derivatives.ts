@@ -9,12 +9,13 @@
 //
 // The points are independent rows of one batch, so the gradient of sum(f) gives each point's own gradient, and
 // batchJacobian gives each point's own 2x2 Hessian.
-import { ready, tensor, concat, tidy, GradientTape, type Tensor, type nn } from "gradtape";
+import { tensor, concat, tidy, GradientTape, type Tensor, type nn } from "gradtape";
 import { parseOptions, parseNumber, parseInteger } from "../args.js";
 import { CliError, EXIT_OK } from "../errors.js";
 import { float32Number, sci, table } from "../format.js";
 import { readWeights, buildModel, seedModel, weightsOf, weightsToJson, describeNetwork, INPUT_SHAPE } from "../weights.js";
 import type { Command, Io } from "../command.js";
+import { THREADS_OPTION, threadsHelp, readyWithThreads } from "../threads.js";
 
 export const DEFAULT_SEED = 0;
 export const DEFAULT_POINT: Point = { x: 0.5, t: 0.5 };
@@ -39,6 +40,7 @@ const OPTIONS = {
   seed: { type: "string", valueName: "N" },
   json: { type: "boolean" },
   help: { type: "boolean", short: "h" },
+  ...THREADS_OPTION,
 } as const;
 
 const HELP = `Usage: gradtape derivatives [--point x,t]... [--seed N | --weights FILE] [--json]
@@ -58,6 +60,7 @@ Options:
                       linear, sigmoid, tanh, relu, sin, softplus. The bare {"layers": [...]} is accepted too.
       --json          print {"weights": {...}, "points": [{"x", "t", "f", "df_dx", "df_dt", "d2f_dx2", "d2f_dxdt",
                       "d2f_dtdx", "d2f_dt2"}]}; its "weights" is what --weights reads (exact round trip)
+${threadsHelp(22)}
   -h, --help          show this help
 
 Exit status: 0 on success, 2 for a bad option, point or weights file (one line on stderr).
@@ -145,7 +148,7 @@ async function run(argv: readonly string[], io: Io): Promise<number> {
   const points = opts.point.length ? opts.point.map(parsePoint) : [DEFAULT_POINT];
   const fileWeights = opts.weights === undefined ? undefined : await readWeights(opts.weights, io);
 
-  await ready();
+  await readyWithThreads(opts.threads);
   const net = fileWeights ? buildModel(fileWeights) : seedModel(seed);
   try {
     const weights = weightsOf(net);

@@ -1,0 +1,52 @@
+// `gradtape pinn ./my-problem.mjs`: a problem the user wrote, in a JavaScript module (.mjs, .js, .cjs; TypeScript
+// compiled by the user first). The module exports a problem made with pinn.defineProblem (the default export, or
+// a named export `problem`), or the plain statement object that defineProblem takes (then the file needs no import
+// of gradtape at all, and so cannot pick up a second copy of it). Anything else is an error naming the file and
+// what it exports.
+import { existsSync, statSync } from "node:fs";
+import { resolve, extname } from "node:path";
+import { pathToFileURL } from "node:url";
+import { pinn } from "gradtape";
+import { CliError, describeValue } from "./errors.js";
+
+/** Whether a `gradtape pinn` argument names a file rather than a built-in problem. */
+export function looksLikeFile(arg: string): boolean {
+  return /[/\\]/.test(arg) || /\.(m?js|cjs|ts|mts|cts)$/i.test(arg);
+}
+
+const isProblem = (v: unknown): v is pinn.Problem =>
+  v !== null && typeof v === "object" && Array.isArray((v as pinn.Problem).vars) && Array.isArray((v as pinn.Problem).conditions) &&
+  typeof (v as pinn.Problem).residual === "function" && typeof (v as pinn.Problem).reference === "function";
+const isStatement = (v: unknown): v is pinn.ProblemSpec =>
+  v !== null && typeof v === "object" && typeof (v as pinn.ProblemSpec).residual === "function" && typeof (v as pinn.ProblemSpec).domain === "object";
+
+function describeExports(mod: Record<string, unknown>): string {
+  const names = Object.keys(mod);
+  if (names.length === 0) return "it exports nothing";
+  return `it exports ${names.slice(0, 8).map((n) => `${n === "default" ? "a default export" : n} (${describeValue(mod[n]).replace(/^the /, "")})`).join(", ")}${names.length > 8 ? ", ..." : ""}`;
+}
+
+/** Imports a problem file and returns its problem. */
+export async function loadProblemFile(arg: string): Promise<pinn.Problem> {
+  const file = resolve(arg);
+  if (!existsSync(file)) throw new CliError(`pinn: problem file ${arg} does not exist (a built-in problem is named without a path: ${Object.keys(pinn.problems.problems).join(", ")})`);
+  if (!statSync(file).isFile()) throw new CliError(`pinn: ${arg} is not a file`);
+  const ext = extname(file).toLowerCase();
+  if (ext === ".ts" || ext === ".mts" || ext === ".cts") {
+    throw new CliError(`pinn: ${arg} is TypeScript, which Node 20 cannot run; compile it first (e.g. npx tsc ${arg}) and pass the .js file`);
+  }
+  let mod: Record<string, unknown>;
+  try {
+    mod = await import(pathToFileURL(file).href) as Record<string, unknown>;
+  } catch (e) {
+    throw new CliError(`pinn: cannot load the problem file ${arg}: ${(e as Error).message}`);
+  }
+  for (const key of ["default", "problem"]) {
+    const v = mod[key];
+    if (isProblem(v)) return v;
+    if (isStatement(v)) {
+      try { return pinn.defineProblem(v); } catch (e) { throw new CliError(`pinn: the problem in ${arg} (export ${key}): ${(e as Error).message}`); }
+    }
+  }
+  throw new CliError(`pinn: ${arg} does not export a problem: export one made with pinn.defineProblem({...}) as the default export or as \`problem\` (or export the statement object itself); ${describeExports(mod)}`);
+}
