@@ -10,7 +10,8 @@ import { reportHtml } from "./report/html.js";
 export interface RunFacts {
   problem: pinn.Problem;
   result: pinn.TrainResult;
-  ev: pinn.Evaluation;
+  /** null when the problem has no solution to compare with */
+  ev: pinn.Evaluation | null;
   settings: [string, string][];
   summary: [string, string][];
 }
@@ -30,9 +31,12 @@ function predictionJson(ev: pinn.Evaluation): string {
 }
 
 export function figuresOf(f: RunFacts): Figure[] {
-  const figs = [predictionFigure(f.problem, f.ev)];
-  const slices = slicesFigure(f.problem, f.ev);
-  if (slices) figs.push(slices);
+  const figs: Figure[] = [];
+  if (f.ev) {
+    figs.push(predictionFigure(f.problem, f.ev));
+    const slices = slicesFigure(f.problem, f.ev);
+    if (slices) figs.push(slices);
+  }
   if (f.result.history.length > 0) figs.push(lossFigure(f.problem, f.result));
   return figs;
 }
@@ -44,7 +48,7 @@ export function writeOutputs(dir: string, f: RunFacts): { dir: string; files: st
   try {
     files = [["weights.json", wio.saveWeightsJSON(raw)], ["weights.safetensors", wio.saveSafetensors(raw)]];
   } finally { raw.dispose(); }
-  files.push(["prediction.json", predictionJson(f.ev)]);
+  if (f.ev) files.push(["prediction.json", predictionJson(f.ev)]);
   const figs = figuresOf(f);
   for (const g of figs) files.push([g.file, g.svg]);
   const names = [...files.map(([n]) => n), "report.html"];

@@ -43,10 +43,16 @@ export async function loadProblemFile(arg: string): Promise<pinn.Problem> {
   }
   for (const key of ["default", "problem"]) {
     const v = mod[key];
-    if (isProblem(v)) return v;
-    if (isStatement(v)) {
-      try { return pinn.defineProblem(v); } catch (e) { throw new CliError(`pinn: the problem in ${arg} (export ${key}): ${(e as Error).message}`); }
+    let p: pinn.Problem | null = null;
+    if (isProblem(v)) p = v;
+    else if (isStatement(v)) {
+      try { p = pinn.defineProblem(v); } catch (e) { throw new CliError(`pinn: the problem in ${arg} (export ${key}): ${(e as Error).message}`); }
     }
+    if (p === null) continue;
+    // a membership test for a non-box geometry, exported beside the problem or in the statement: the report's
+    // maps are masked outside it
+    const inside = [mod.inside, (v as { inside?: unknown }).inside].find((f) => typeof f === "function");
+    return inside && typeof (p as { inside?: unknown }).inside !== "function" ? Object.freeze({ ...p, inside }) : p;
   }
   throw new CliError(`pinn: ${arg} does not export a problem: export one made with pinn.defineProblem({...}) as the default export or as \`problem\` (or export the statement object itself); ${describeExports(mod)}`);
 }

@@ -51,7 +51,7 @@ export function parseHidden(text: string): number[] {
   return parts.map((p, i) => parseInteger(p, `${what}: width ${i + 1}`, 1, 4096));
 }
 
-export interface PinnSummary { problem: string; relL2: number; seconds: number; steps: number; finalLoss: number }
+export interface PinnSummary { problem: string; relL2: number | null; seconds: number; steps: number; finalLoss: number }
 
 /** A checkpoint error from the library as a one-line usage error (exit 2). */
 async function guard<T>(f: () => T | Promise<T>): Promise<T> {
@@ -145,10 +145,14 @@ async function run(argv: readonly string[], io: Io): Promise<number> {
   }));
   progress?.finish();
   try {
-    const ev = pinn.evaluate(result.network, problem);
+    // a problem of the user's may have no solution to compare with: then the weights and the loss are the result
+    let ev: pinn.Evaluation | null = null;
+    try { ev = pinn.evaluate(result.network, problem); } catch (e) {
+      if (!(e instanceof Error && /neither an exact solution nor a reference/.test(e.message))) throw e;
+    }
     const seconds = (performance.now() - t0) / 1000;
     const reference = problem.exact ? "the exact solution" : name === "burgers" ? "the Cole-Hopf reference" : "the reference solution";
-    const grid = ev.reference.axes.map(([a, v]) => `${v.length} ${a}`).join(" x ");
+    const grid = ev === null ? "" : ev.reference.axes.map(([a, v]) => `${v.length} ${a}`).join(" x ");
     const stop = result.stopReason === "done" ? "" : ` (stopped: ${result.stopReason})`;
     let code = EXIT_OK;
     if (result.nonFinite) {
@@ -172,7 +176,8 @@ async function run(argv: readonly string[], io: Io): Promise<number> {
         ...(o.resume !== undefined ? [["resumed from", o.resume] as [string, string]] : []),
       ];
       const summary: [string, string][] = [
-        ["relative L2 error", ev.relL2.toExponential(3)], ["max |error|", ev.maxError.toExponential(3)], ["against", `${reference} on ${grid} points`],
+        ...(ev ? [["relative L2 error", ev.relL2.toExponential(3)], ["max |error|", ev.maxError.toExponential(3)], ["against", `${reference} on ${grid} points`]] as [string, string][]
+          : [["error", "no exact or reference solution in the problem"]] as [string, string][]),
         ["final loss", result.finalLoss.toExponential(3)],
         ["steps", `${result.steps} (${result.adamSteps} Adam + ${result.lbfgsSteps} L-BFGS, ${result.lbfgsEvaluations} L-BFGS evaluations)`],
         ["stopped", result.nonFinite ? `diverged at step ${result.nonFinite.step}: ${result.nonFinite.term}` : result.stopReason],
@@ -186,10 +191,10 @@ async function run(argv: readonly string[], io: Io): Promise<number> {
       const files = [...w.files.map((f) => join(w.dir, f)), ...(ckFile ? [ckFile] : [])];
       written = `  wrote ${files.join(", ")}\n`;
     }
-    const summary: PinnSummary = { problem: name, relL2: ev.relL2, seconds, steps: result.steps, finalLoss: result.finalLoss };
+    const summary: PinnSummary = { problem: name, relL2: ev?.relL2 ?? null, seconds, steps: result.steps, finalLoss: result.finalLoss };
     if (o.json) io.stdout(`${JSON.stringify(summary)}\n`);
     else {
-      io.stdout(`${name}: relative L2 error ${ev.relL2.toExponential(3)} against ${reference} on ${grid} points\n` +
+      io.stdout((ev ? `${name}: relative L2 error ${ev.relL2.toExponential(3)} against ${reference} on ${grid} points\n` : `${name}: trained (the problem has no exact or reference solution to compare with)\n`) +
         `  final loss ${result.finalLoss.toExponential(3)}, ${result.steps} steps (${result.adamSteps} Adam + ${result.lbfgsSteps} L-BFGS)${stop}\n` +
         `  wall time ${seconds.toFixed(1)} s (training ${result.seconds.toFixed(1)} s${cp ? " over all sessions" : ""})\n` + written);
     }
