@@ -63,8 +63,9 @@ ${threadsHelp(26)}
                           the plots prediction.svg, loss.svg and (u(t, x) problems) slices.svg, report.html (one
                           page with the plots, settings and figures), and checkpoint.safetensors
       --checkpoint-every N  save a checkpoint every N steps (default 500 with --out or --resume; 0: only at the end)
-      --resume DIR        continue the run checkpointed in DIR (its problem and settings unless given; a run
-                          stopped and resumed ends with the same weights, to the bit, as one that never stopped)
+      --resume DIR        continue the run checkpointed in DIR (its problem and settings unless given; the results
+                          and new checkpoints go back to DIR unless --out is given). A run stopped (or killed) and
+                          resumed ends with the same weights, to the bit, as one that never stopped
       --json              print {"problem", "relL2", "seconds", "steps", "finalLoss"} on stdout
   -q, --quiet             no progress output
   -h, --help              show this help

@@ -105,7 +105,10 @@ async function run(argv: readonly string[], io: Io): Promise<number> {
     seed ??= cp.data.seed; sampler ??= cp.data.sampler; adamSteps ??= cp.plan.adamSteps; lbfgsSteps ??= cp.plan.lbfgsSteps;
     lr ??= cp.plan.learningRate ?? undefined;
   }
-  if (o.out !== undefined) prepareOutDir(o.out);
+  // a resumed run writes its results (and checkpoints) back into its directory unless --out says otherwise
+  const resumeDir = o.resume === undefined ? undefined : statSync(o.resume).isFile() ? dirname(o.resume) : o.resume;
+  const outDir = o.out ?? resumeDir;
+  if (outDir !== undefined) prepareOutDir(outDir);
 
   await readyWithThreads(o.threads);
   let problem: pinn.Problem;
@@ -117,8 +120,7 @@ async function run(argv: readonly string[], io: Io): Promise<number> {
   } else problem = looksLikeFile(target) ? await loadProblemFile(target) : pinn.getProblem(target);
   const name = problem.name;
 
-  // checkpoints go to --out, else back where the run was resumed from
-  const ckDir = o.out ?? (o.resume !== undefined ? (statSync(o.resume).isFile() ? dirname(o.resume) : o.resume) : undefined);
+  const ckDir = outDir;
   let ckWarned = false, ckFile: string | null = null;
   const checkpoint = ckDir === undefined ? undefined : {
     every: every ?? 500,
@@ -158,11 +160,11 @@ async function run(argv: readonly string[], io: Io): Promise<number> {
     if (result.nonFinite) {
       const nf = result.nonFinite;
       io.stderr(`gradtape: training diverged at step ${nf.step} (${nf.phase === "adam" ? "Adam" : "L-BFGS"}): ${nf.term} became ${nf.value}; ` +
-        `the weights of step ${nf.step - 1}, the last finite ones, are kept${o.out !== undefined ? ` in ${o.out}` : ""} (try a smaller --lr)\n`);
+        `the weights of step ${nf.step - 1}, the last finite ones, are kept${outDir !== undefined ? ` in ${outDir}` : ""} (try a smaller --lr)\n`);
       code = EXIT_FAILURE;
     }
     let written = "";
-    if (o.out !== undefined) {
+    if (outDir !== undefined) {
       const net = result.network;
       const settings: [string, string][] = [
         ["problem", target !== undefined && looksLikeFile(target) ? `${name} (${target})` : name],
@@ -183,9 +185,9 @@ async function run(argv: readonly string[], io: Io): Promise<number> {
         ["stopped", result.nonFinite ? `diverged at step ${result.nonFinite.step}: ${result.nonFinite.term}` : result.stopReason],
         ["training time", formatDuration(result.seconds)], ["wall time", formatDuration(seconds)],
       ];
-      const w = writeOutputs(o.out, { problem, result, ev, settings, summary });
+      const w = writeOutputs(outDir, { problem, result, ev, settings, summary });
       if (w.error) {
-        io.stderr(`gradtape: cannot write the results to ${o.out} (${w.error.message}); they were saved to ${w.dir} instead\n`);
+        io.stderr(`gradtape: cannot write the results to ${outDir} (${w.error.message}); they were saved to ${w.dir} instead\n`);
         code = EXIT_FAILURE;
       }
       const files = [...w.files.map((f) => join(w.dir, f)), ...(ckFile ? [ckFile] : [])];
