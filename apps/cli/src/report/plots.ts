@@ -95,8 +95,22 @@ export function lineChart(c: LineChart): string {
     }
     return el("path", { d, fill: "none", stroke: s.color, "stroke-width": s.width ?? 1.4, "stroke-dasharray": s.dash, "clip-path": `url(#${clip})` });
   });
+  // the legend goes in the corner of the plot that covers the fewest data points
+  const lw = 152, lh = 15 * c.series.length + 4;
+  const corners: [number, number][] = [[c.x + c.width - lw - 4, c.y + 2], [c.x + 4, c.y + 2], [c.x + c.width - lw - 4, c.y + c.height - lh - 2], [c.x + 4, c.y + c.height - lh - 2]];
+  const covered = corners.map(([x0, y0]) => {
+    let n = 0;
+    for (const s of c.series) for (let i = 0; i < s.x.length; i++) {
+      const v = s.y[i];
+      if (!Number.isFinite(v) || (c.log && v <= 0)) continue;
+      const px = hs(s.x[i]), py = vs(v);
+      if (px >= x0 && px <= x0 + lw && py >= y0 && py <= y0 + lh) n++;
+    }
+    return n;
+  });
+  const [bx, by] = corners[covered.indexOf(Math.min(...covered))];
   const legend = c.legend === false ? [] : c.series.map((s, i) => {
-    const ly = c.y + 10 + i * 15, lx = c.x + c.width - 150;
+    const ly = by + 8 + i * 15, lx = bx + 6;
     return el("line", { x1: lx, x2: lx + 22, y1: ly, y2: ly, stroke: s.color, "stroke-width": 2, "stroke-dasharray": s.dash }) + text(lx + 27, ly + 4, s.name, { size: 10.5 });
   });
   const markers = (c.markers ?? []).map((m) => {
@@ -109,7 +123,7 @@ export function lineChart(c: LineChart): string {
     grid(hs, "vertical", c.y, c.y + c.height), grid(vs, "horizontal", c.x, c.x + c.width),
     el("rect", { x: c.x, y: c.y, width: c.width, height: c.height, fill: "none", stroke: "#333", "stroke-width": 0.6 }),
     ...paths, ...markers,
-    c.legend === false ? "" : el("rect", { x: c.x + c.width - 156, y: c.y + 2, width: 152, height: 15 * c.series.length + 4, fill: "white", "fill-opacity": 0.85, stroke: "#ccc" }),
+    c.legend === false ? "" : el("rect", { x: bx, y: by, width: lw, height: lh, fill: "white", "fill-opacity": 0.85, stroke: "#ccc" }),
     ...legend,
     axis(hs, "bottom", c.y + c.height, c.xLabel),
     axis(vs, "left", c.x, c.yLabel),

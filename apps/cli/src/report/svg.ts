@@ -62,7 +62,9 @@ export function axis(scale: Scale, side: "bottom" | "left", at: number, label: s
 
 /** Faint grid lines at the ticks of a scale, across [from, to] of the other axis. */
 export function grid(scale: Scale, direction: "vertical" | "horizontal", from: number, to: number, count = 5): string {
-  return scale.ticks(count).map((t) => {
+  // on a log scale, lines at the powers of ten only (the minor ticks would crowd the plot)
+  const ticks = "base" in scale ? scale.ticks(count).filter((t) => Math.abs(Math.log10(t) - Math.round(Math.log10(t))) < 1e-9) : scale.ticks(count);
+  return ticks.map((t) => {
     const v = scale(t);
     return direction === "vertical" ? el("line", { x1: v, x2: v, y1: from, y2: to, stroke: "#e4e4e4" }) : el("line", { y1: v, y2: v, x1: from, x2: to, stroke: "#e4e4e4" });
   }).join("");
