@@ -9,12 +9,14 @@ import { heatPanel, lineChart, type Axis, type Series } from "./plots.js";
 
 export interface Figure { file: string; title: string; caption: string; svg: string }
 
-/** A problem's optional membership test (geometries other than a box): inside(point) with named coordinates. */
+/**
+ * A problem's optional membership test for a non-box domain: inside(point) with named coordinates. (A problem on
+ * a pinn.geometry domain has NaN in its reference outside the geometry; those cells are masked as well.)
+ */
 type InsideTest = (p: Record<string, number>) => boolean;
 export function insideTest(problem: pinn.Problem): InsideTest | null {
-  const p = problem as pinn.Problem & { inside?: unknown; geometry?: { inside?: unknown } };
-  const f = typeof p.inside === "function" ? p.inside : typeof p.geometry?.inside === "function" ? p.geometry.inside.bind(p.geometry) : null;
-  return f as InsideTest | null;
+  const f = (problem as pinn.Problem & { inside?: unknown }).inside;
+  return typeof f === "function" ? (f as InsideTest) : null;
 }
 
 function range(a: ArrayLike<number>, mask?: (i: number) => boolean): [number, number] {
@@ -51,9 +53,12 @@ export function predictionFigure(problem: pinn.Problem, ev: pinn.Evaluation): Fi
   const vertical: Axis = timeFirst ? { name: n1, values: v1 } : { name: n0, values: v0 };
   const index = (i: number, j: number) => (timeFirst ? i * v1.length + j : j * v1.length + i);
   const inside = insideTest(problem);
-  const mask = inside ? Uint8Array.from({ length: ev.prediction.length }, (_, k) => {
+  const ref = ev.reference.u;
+  let outside = false;
+  for (let k = 0; k < ref.length && !outside; k++) outside = Number.isNaN(ref[k]);
+  const mask = inside || outside ? Uint8Array.from({ length: ev.prediction.length }, (_, k) => {
     const a = Math.floor(k / v1.length), b = k % v1.length;
-    return inside({ [n0]: v0[a], [n1]: v1[b] }) ? 1 : 0;
+    return !Number.isNaN(ref[k]) && (!inside || inside({ [n0]: v0[a], [n1]: v1[b] })) ? 1 : 0;
   }) : null;
   const keep = mask ? (k: number) => mask[k] === 1 : undefined;
   const at = (a: ArrayLike<number>) => (i: number, j: number) => { const k = index(i, j); return mask && !mask[k] ? NaN : a[k]; };
