@@ -198,7 +198,7 @@ async function run(argv: readonly string[], io: Io): Promise<number> {
     else {
       io.stdout((ev ? `${name}: relative L2 error ${ev.relL2.toExponential(3)} against ${reference} on ${grid} points\n` : `${name}: trained (the problem has no exact or reference solution to compare with)\n`) +
         `  final loss ${result.finalLoss.toExponential(3)}, ${result.steps} steps (${result.adamSteps} Adam + ${result.lbfgsSteps} L-BFGS)${stop}\n` +
-        `  wall time ${seconds.toFixed(1)} s (training ${result.seconds.toFixed(1)} s${cp ? " over all sessions" : ""})\n` + written);
+        `  wall time ${formatDuration(seconds)} (training ${formatDuration(result.seconds)}${cp ? " over all sessions" : ""})\n` + written);
     }
     return code;
   } finally {
