@@ -162,6 +162,21 @@ describe("checkpoint files", () => {
   });
 });
 
+describe("a checkpoint that cannot be written", () => {
+  it("does not stop the run: it trains to the end and says so in the result", () => {
+    const blocker = join(dir, "a-file");
+    writeFileSync(blocker, "not a directory");
+    const plan = { adamSteps: 8, lbfgsSteps: 4 };
+    const full = pinn.train(heat, { ...base, ...plan });
+    const r = pinn.train(heat, { ...base, ...plan, checkpoint: { dir: join(blocker, "sub"), every: 2 } });
+    expect(r.steps).toBe(12);
+    expect(r.checkpointFile).toBeNull();
+    expect(r.checkpointError!.message).toMatch(/cannot write the checkpoint .*a-file\/sub/);
+    expect(bits(r)).toEqual(bits(full));
+    r.network.dispose(); full.network.dispose();
+  });
+});
+
 describe("divergence", () => {
   it("stops at the first non-finite loss, names the step and term, keeps finite weights and the last good checkpoint", () => {
     // a residual that overflows once the weights have moved (u_t grows past 1e19 squared): a NaN/Inf loss term

@@ -95,6 +95,8 @@ export interface TrainResult {
   nonFinite: NonFinite | null;
   /** the last checkpoint file written (checkpoint.dir), or null */
   checkpointFile: string | null;
+  /** the first failure to write a checkpoint file (training went on; the previous checkpoint file is unchanged) */
+  checkpointError: Error | null;
 }
 
 /** The points a training run uses (float32 tensors, kept until dispose()). */

@@ -164,7 +164,7 @@ export function train(problem: Problem, options: TrainOptions = {}): TrainResult
     // speed over a sliding window of recent steps
     const window: number[] = [];
     const rate = (): number => (window.length < 2 ? 0 : (window.length - 1) / ((window[window.length - 1] - window[0]) / 1000));
-    let checkpointFile: string | null = null;
+    let checkpointFile: string | null = null, checkpointError: Error | null = null;
     const st = runLoop({
       vars: network.trainableWeights, lossFn, termNames: (n) => lossTermNames(problem, d, n - (d.conditionCount > 0 ? d.groups.length : 0)),
       adamSteps, lbfgsSteps, learningRate: lr, lbfgs: options.lbfgs, compile: options.jit ?? true, timeLimit, elapsed,
@@ -184,7 +184,10 @@ export function train(problem: Problem, options: TrainOptions = {}): TrainResult
       checkpointEvery: ck?.every ?? 0,
       save: ck ? (part) => {
         const cp: TrainCheckpoint = { ...identity, ...part };
-        if (ck.dir !== undefined) checkpointFile = saveCheckpoint(ck.dir, cp);
+        // a checkpoint that cannot be written (disk full) must not cost the run: it goes on, and the result says so
+        if (ck.dir !== undefined) {
+          try { checkpointFile = saveCheckpoint(ck.dir, cp); } catch (e) { checkpointError ??= e as Error; }
+        }
         ck.onSave?.(cp);
       } : null,
       resume,
@@ -193,7 +196,7 @@ export function train(problem: Problem, options: TrainOptions = {}): TrainResult
       network, adamSteps: st.doneAdam, lbfgsSteps: st.doneLbfgs, lbfgsEvaluations: st.lbfgsEvaluations, steps: st.step,
       finalLoss: st.finalLoss, seconds: st.secondsBefore + elapsed(), stopReason: st.stopReason as TrainStopReason,
       history: st.history.map((h) => [h[0], h[1]] as [number, number]), termNames: st.termNames,
-      terms: st.history.map((h) => Array.from(h.subarray(2))), nonFinite: st.nonFinite, checkpointFile,
+      terms: st.history.map((h) => Array.from(h.subarray(2))), nonFinite: st.nonFinite, checkpointFile, checkpointError,
     };
   } catch (e) {
     // a run that fails (a bad option, a refused checkpoint, an error in the residual) gives nothing back to dispose
