@@ -9,7 +9,7 @@ import { mkdtempSync, readFileSync, writeFileSync, rmSync, readdirSync, chmodSyn
 import { join } from "node:path";
 import { tmpdir } from "node:os";
 import { crc32 as zlibCrc32 } from "node:zlib";
-import { ready, pinn, memory } from "gradtape";
+import { ready, pinn, memory, io } from "gradtape";
 
 let dir: string;
 beforeAll(async () => { await ready(); dir = mkdtempSync(join(tmpdir(), "gradtape-ckpt-")); });
@@ -129,6 +129,12 @@ describe("checkpoint files", () => {
     writeFileSync(cut, flipped);
     expect(() => pinn.loadCheckpoint(cut)).toThrow(/the checksum does not match/);
     expect(() => pinn.loadCheckpoint(join(dir, "nowhere"))).toThrow(/cannot read the checkpoint .*nowhere.*no such file/);
+    // a file with a valid checksum but state written by hand: the field is named
+    const cp = pinn.decodeCheckpoint(good);
+    const odd = pinn.encodeCheckpoint({ ...cp, network: { ...cp.network, hidden: "8x8" as unknown as number[] } });
+    expect(() => pinn.decodeCheckpoint(odd, "odd.safetensors")).toThrow(/odd.safetensors: the field network.hidden is "8x8"; expected positive integers/);
+    // a weights file is not a checkpoint
+    expect(() => pinn.decodeCheckpoint(io.encodeSafetensors({ w: { shape: [2], data: [1, 2] } }), "w.safetensors")).toThrow(/w.safetensors: a safetensors file without gradtape checkpoint state/);
   });
 
   it("refuses a checkpoint of another problem, network shape, seed or finished Adam phase, naming the difference", () => {
@@ -178,8 +184,8 @@ describe("a checkpoint that cannot be written", () => {
 });
 
 describe("divergence", () => {
-  it("stops at the first non-finite loss, names the step and term, keeps finite weights and the last good checkpoint", () => {
-    // a residual that overflows once the weights have moved (u_t grows past 1e19 squared): a NaN/Inf loss term
+  it("stops at the first non-finite loss term, naming the step and the term, with finite weights and no checkpoint of it", () => {
+    // a residual that overflows float32 when squared (1e19 * O(1))^2 > 3.4e38: the loss term is infinite at once
     const blowup = pinn.defineProblem({
       name: "blowup", domain: { x: [0, 1], t: [0, 1] }, uses: ["u_t", "u_xx"],
       residual: ({ u_t, u_xx }) => u_t.sub(u_xx).mul(1e19),
@@ -188,22 +194,27 @@ describe("divergence", () => {
     let saved: pinn.TrainCheckpoint | null = null;
     const r = pinn.train(blowup, { ...base, adamSteps: 50, lbfgsSteps: 0, checkpoint: { every: 1, onSave: (c) => { saved = c; } } });
     expect(r.stopReason).toBe("non-finite");
-    const nf = r.nonFinite!;
-    expect(nf).toMatchObject({ phase: "adam", term: "residual", step: r.steps + 1 });
-    expect(Number.isFinite(nf.value)).toBe(false);
-    for (const v of r.network.trainableWeights) for (const x of v.data()) expect(Number.isFinite(x)).toBe(true);
-    // the last checkpoint is the last finite step's, not one of the diverged state
-    if (r.steps > 0) { expect(saved!.progress.steps).toBe(r.steps); expect(saved!.progress.stopReason).toBeNull(); }
-    r.network.dispose();
-  });
-
-  it("an update that overflows (learning rate 1e308) is undone: the weights stay those before it", () => {
-    const r = pinn.train(heat, { ...base, adamSteps: 50, lbfgsSteps: 0, learningRate: 1e308 });
-    expect(r.stopReason).toBe("non-finite");
-    expect(r.nonFinite!.step).toBe(1);
-    expect(r.nonFinite!.term).toMatch(/^update of .* \(learning rate too large\?\)$/);
-    const fresh = pinn.makeNetwork(heat, { ...base });
+    expect(r.nonFinite).toMatchObject({ phase: "adam", term: "residual", step: 1 });
+    expect(Number.isFinite(r.nonFinite!.value)).toBe(false);
+    expect(r.steps).toBe(0);
+    expect(saved).toBeNull(); // nothing written for a diverged state
+    const fresh = pinn.makeNetwork(blowup, { ...base });
     expect(r.network.trainableWeights.map((v) => Array.from(v.data()))).toEqual(fresh.trainableWeights.map((v) => Array.from(v.data())));
     r.network.dispose(); fresh.dispose();
+  });
+
+  it("an update that overflows (the learning rate jumps to 1e308 at step 6) is undone; the step-5 checkpoint is the last", () => {
+    let saved: pinn.TrainCheckpoint | null = null;
+    const r = pinn.train(heat, { ...base, adamSteps: 50, lbfgsSteps: 0, learningRate: (step: number) => (step < 5 ? 1e-3 : 1e308), checkpoint: { every: 1, onSave: (c) => { saved = c; } } });
+    expect(r.stopReason).toBe("non-finite");
+    expect(r.steps).toBe(5);
+    expect(r.nonFinite!.step).toBe(6);
+    expect(r.nonFinite!.term).toMatch(/^update of .* \(learning rate too large\?\)$/);
+    expect(saved!.progress.steps).toBe(5);
+    expect(saved!.progress.stopReason).toBeNull();
+    // the weights are those after step 5: finite, and the ones the last checkpoint holds
+    expect(r.network.trainableWeights.map((v) => Array.from(v.data()))).toEqual(saved!.weights.map((w) => Array.from(w)));
+    for (const v of r.network.trainableWeights) for (const x of v.data()) expect(Number.isFinite(x)).toBe(true);
+    r.network.dispose();
   });
 });

@@ -120,6 +120,30 @@ export function decodeCheckpoint(bytes: Uint8Array, source = "the checkpoint"): 
   let s: any;
   try { s = JSON.parse(json); } catch { return bad(`the checkpoint state is not valid JSON.`); }
   if (s?.format !== CHECKPOINT_FORMAT) bad(`format ${JSON.stringify(s?.format)}, expected ${CHECKPOINT_FORMAT}.`);
+  // the fields a resumed run reads, with their types (a file that passes the checksum but was written by hand)
+  const want: [string, unknown, string][] = [
+    ["problem.name", s.problem?.name, "string"], ["problem.vars", s.problem?.vars, "strings"], ["problem.outputs", s.problem?.outputs, "strings"],
+    ["network.inputs", s.network?.inputs, "count"], ["network.outputs", s.network?.outputs, "count"], ["network.hidden", s.network?.hidden, "counts"],
+    ["network.activation", s.network?.activation, "string"], ["data.collocationPoints", s.data?.collocationPoints, "count"],
+    ["data.conditionPoints", s.data?.conditionPoints, "count"], ["data.sampler", s.data?.sampler, "string"], ["data.seed", s.data?.seed, "count"],
+    ["data.crc32", s.data?.crc32, "count"], ["plan.adamSteps", s.plan?.adamSteps, "count"], ["plan.lbfgsSteps", s.plan?.lbfgsSteps, "count"],
+    ["progress.steps", s.progress?.steps, "count"], ["progress.adamSteps", s.progress?.adamSteps, "count"],
+    ["progress.lbfgsSteps", s.progress?.lbfgsSteps, "count"], ["progress.lbfgsEvaluations", s.progress?.lbfgsEvaluations, "count"],
+    ["progress.seconds", s.progress?.seconds, "number"], ["progress.lbfgsCall.fruitless", s.progress?.lbfgsCall?.fruitless, "count"],
+    ["termNames", s.termNames, "strings"],
+  ];
+  const ok = (v: unknown, t: string) => t === "string" ? typeof v === "string" : t === "number" ? typeof v === "number"
+    : t === "count" ? Number.isSafeInteger(v) && (v as number) >= 0 : t === "strings" ? Array.isArray(v) && v.every((x) => typeof x === "string")
+    : Array.isArray(v) && v.every((x) => Number.isSafeInteger(x) && x > 0);
+  for (const [name, v, t] of want) if (!ok(v, t)) bad(`the field ${name} is ${JSON.stringify(v)}; expected ${t === "count" ? "an integer >= 0" : t === "counts" ? "positive integers" : t === "strings" ? "an array of strings" : `a ${t}`}.`);
+  try { return build(s, file, f32, f64); } catch (e) {
+    if (e instanceof GradtapeError) throw e;
+    return bad(`the checkpoint state is malformed (${(e as Error).message}).`);
+  }
+}
+
+type Reader<T> = (name: string) => T;
+function build(s: any, file: ReturnType<typeof decodeSafetensors>, f32: Reader<Float32Array>, f64: Reader<Float64Array>): TrainCheckpoint { // eslint-disable-line @typescript-eslint/no-explicit-any
   const weights: Float32Array[] = [];
   for (let i = 0; file.tensors.has(`weights.${i}`); i++) weights.push(f32(`weights.${i}`));
   const adam: OptimizerState | null = s.adam ? {
