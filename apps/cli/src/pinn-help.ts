@@ -40,7 +40,8 @@ batched pass) plus the initial/boundary conditions, minimized with Adam, then L-
 against the exact (or, for burgers, Cole-Hopf reference) solution and the wall time.
 
 <problem> is a built-in problem, or FILE a JavaScript module of yours (.mjs/.js; compile TypeScript first) whose
-default export (or export \`problem\`) is made with pinn.defineProblem({...}), or is the statement object itself.
+default export (or export \`problem\`) is made with pinn.defineProblem({...}), or is the statement object itself;
+its \`import ... from "gradtape"\` loads this command's own gradtape (no install needed beside the file).
 
 Problems and their defaults:
 ${defaultsTable()}

@@ -6,6 +6,7 @@
 import { existsSync, statSync } from "node:fs";
 import { resolve, extname } from "node:path";
 import { pathToFileURL } from "node:url";
+import { register } from "node:module";
 import { pinn } from "gradtape";
 import { CliError, describeValue } from "./errors.js";
 
@@ -26,6 +27,24 @@ function describeExports(mod: Record<string, unknown>): string {
   return `it exports ${names.slice(0, 8).map((n) => `${n === "default" ? "a default export" : n} (${describeValue(mod[n]).replace(/^the /, "")})`).join(", ")}${names.length > 8 ? ", ..." : ""}`;
 }
 
+let redirected = false;
+/**
+ * Makes `import ... from "gradtape"` in a problem file load the CLI's own gradtape, wherever the file is: a file
+ * outside any project (no node_modules) can import it, and a project with another copy of gradtape cannot end up
+ * with two cores (tensors of one passed to the ops of the other, whose core was never loaded). A module resolve
+ * hook (node:module register, Node >= 20.6) for the bare names "gradtape" and "gradtape/threads".
+ */
+function redirectGradtape(): void {
+  if (redirected) return;
+  redirected = true;
+  const map = { gradtape: import.meta.resolve("gradtape"), "gradtape/threads": import.meta.resolve("gradtape/threads") };
+  const hooks = `const map = ${JSON.stringify(map)};
+export async function resolve(specifier, context, next) {
+  return Object.prototype.hasOwnProperty.call(map, specifier) ? { url: map[specifier], shortCircuit: true } : next(specifier, context);
+}`;
+  register(`data:text/javascript,${encodeURIComponent(hooks)}`);
+}
+
 /** Imports a problem file and returns its problem. */
 export async function loadProblemFile(arg: string): Promise<pinn.Problem> {
   const file = resolve(arg);
@@ -36,6 +55,7 @@ export async function loadProblemFile(arg: string): Promise<pinn.Problem> {
     throw new CliError(`pinn: ${arg} is TypeScript, which Node 20 cannot run; compile it first (e.g. npx tsc ${arg}) and pass the .js file`);
   }
   let mod: Record<string, unknown>;
+  redirectGradtape();
   try {
     mod = await import(pathToFileURL(file).href) as Record<string, unknown>;
   } catch (e) {

@@ -65,6 +65,16 @@ describe("problem files", () => {
     }
   });
 
+  it("a problem file outside any project (no node_modules) imports the CLI's own gradtape", async () => {
+    const away = mkdtempSync(join(tmpdir(), "gradtape-away-"));
+    try {
+      writeFileSync(join(away, "mine.mjs"), readFileSync(join(FIX, "my-problem.mjs")));
+      const r = await runCliAsync(["pinn", "./mine.mjs", "--json", "--quiet"], { cwd: away });
+      expect(r.code, r.stderr).toBe(0);
+      expect(JSON.parse(r.stdout)).toMatchObject({ problem: "my-sine", steps: 60 });
+    } finally { rmSync(away, { recursive: true, force: true }); }
+  });
+
   it("a file without a problem, a missing file and TypeScript: one line naming the file and what it holds", async () => {
     const bad = join(FIX, "not-a-problem.mjs");
     expectOneLineError(await runMain(["pinn", bad]), bad, "does not export a problem", "pinn.defineProblem", "a default export (number 42)", "domain (an object)");
