@@ -1,6 +1,6 @@
-// What every optimizer shares: checking the variable list, computing a loss and its gradients on a tape, the
-// learning rate (a number or a schedule of the step count), and the first-order base class whose per-variable
-// update runs in the core (in place, on the variable's storage, without allocating).
+// What every optimizer shares (the argument checks are in checks.ts): computing a loss and its gradients on a
+// tape, the learning rate (a number or a schedule of the step count), and the first-order base class whose
+// per-variable update runs in the core (in place, on the variable's storage, without allocating).
 import { GradientTape } from "../tape.js";
 import { Tensor, fromFlat } from "../tensor.js";
 import { Variable } from "../variable.js";
@@ -22,55 +22,8 @@ export type LearningRate = number | LearningRateSchedule;
 export type LossFn = () => Tensor | LossWithTerms;
 export interface LossWithTerms { loss: Tensor; terms: Tensor[] }
 
-/** Checks a hyperparameter: a finite number in [min, max] (or [min, max) with `openMax`). */
-export function checkNumber(op: string, name: string, v: unknown, min: number, max = Infinity, openMax = false): number {
-  if (typeof v !== "number" || !Number.isFinite(v) || v < min || (openMax ? v >= max : v > max)) {
-    const range = max === Infinity ? `>= ${min}` : `in [${min}, ${max}${openMax ? ")" : "]"}`;
-    throw new ArgumentError(`${op}: ${name} must be a finite number ${range}, but got ${describe(v)}.`);
-  }
-  return v;
-}
-
-export function checkInteger(op: string, name: string, v: unknown, min: number): number {
-  if (typeof v !== "number" || !Number.isInteger(v) || v < min) {
-    throw new ArgumentError(`${op}: ${name} must be an integer >= ${min}, but got ${describe(v)}.`);
-  }
-  return v;
-}
-
-export function checkLearningRate(op: string, lr: unknown): LearningRate {
-  if (typeof lr === "function") return lr as LearningRateSchedule;
-  return checkNumber(op, "learningRate", lr, 0);
-}
-
-/** The learning rate at `step`, checking what a schedule returns. */
-export function learningRateAt(op: string, lr: LearningRate, step: number): number {
-  if (typeof lr === "number") return lr;
-  const v = lr(step);
-  if (typeof v !== "number" || !Number.isFinite(v) || v < 0) {
-    throw new ArgumentError(`${op}: the learning-rate schedule returned ${describe(v)} at step ${step}; it must return a finite number >= 0.`);
-  }
-  return v;
-}
-
-/** Checks the variable list: a non-empty array of distinct, live, float32 Variables. */
-export function checkVariables(op: string, variables: unknown): Variable[] {
-  if (!Array.isArray(variables) || variables.length === 0) {
-    throw new ArgumentError(`${op}: variables must be a non-empty array of Variables (for a model: model.trainableWeights), but got ${describe(variables)}.`);
-  }
-  const seen = new Set<Variable>();
-  variables.forEach((v, i) => {
-    if (!(v instanceof Variable)) {
-      throw new ArgumentError(`${op}: variables[${i}] must be a Variable (made with variable(...)), but got ${describe(v)}. ` +
-        `Optimizers update variables in place; a plain tensor cannot be updated.`);
-    }
-    v.handleFor(op, `variables[${i}] (${v.name})`);
-    if (v.dtype !== "float32") throw new DTypeError(`${op}: variables[${i}] (${v.name}) is ${v.dtype}; only float32 variables can be trained.`);
-    if (seen.has(v)) throw new ArgumentError(`${op}: variables[${i}] (${v.name}) appears twice in the list; give each variable once.`);
-    seen.add(v);
-  });
-  return variables as Variable[];
-}
+export { checkNumber, checkInteger, checkLearningRate, learningRateAt, checkVariables } from "./checks.js";
+import { checkLearningRate, learningRateAt, checkVariables, checkInteger } from "./checks.js";
 
 /** Options of minimize(). */
 export interface MinimizeOptions {
