@@ -67,11 +67,18 @@ export function parseOptions<S extends OptionSpecs>(argv: readonly string[], spe
   return out as ParsedOptions<S>;
 }
 
-/** A finite number, or a CliError naming `what`. Accepts what JavaScript's Number() accepts, except empty strings. */
+/** A decimal number: optional sign, digits with an optional fraction, an optional decimal exponent. */
+const DECIMAL = /^[+-]?(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][+-]?\d+)?$/;
+
+/**
+ * A finite number written in decimal, or a CliError naming `what`. Stricter than JavaScript's Number(): no hex, octal
+ * or binary (`0x10` is an error, not 16), no Infinity, nothing after the number, nothing empty; surrounding spaces
+ * are allowed.
+ */
 export function parseNumber(text: string, what: string): number {
   const s = text.trim();
-  const v = s === "" ? NaN : Number(s);
-  if (!Number.isFinite(v)) throw new CliError(`${what}: expected a finite number, got ${JSON.stringify(text)}`);
+  const v = DECIMAL.test(s) ? Number(s) : NaN;
+  if (!Number.isFinite(v)) throw new CliError(`${what}: expected a finite decimal number, got ${JSON.stringify(text)}`);
   return v;
 }
 

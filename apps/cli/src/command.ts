@@ -4,8 +4,10 @@
 export interface Io {
   stdout(text: string): void;
   stderr(text: string): void;
-  /** reads all of standard input (used by `--weights -`) */
-  readStdin(): Promise<string>;
+  /** reads all of standard input (used by `--weights -`): bytes, or text (as tests give it) */
+  readStdin(): Promise<Uint8Array | string>;
+  /** whether stderr is a terminal (progress bars); absent means no */
+  readonly isTTY?: boolean;
 }
 
 export interface Command {

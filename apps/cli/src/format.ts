@@ -1,19 +1,13 @@
-// Number and table formatting shared by commands.
+// Number and table formatting shared by commands: every number the CLI prints is formatted here.
+import { io } from "gradtape";
 
 /**
  * The shortest decimal that reads back (through Math.fround) as the same float32: 0.1f prints as 0.1, not
  * 0.10000000149011612. Used for everything gradtape computed (float32), so that JSON output is compact and a
- * round trip through `--weights` reproduces the weights bit for bit.
+ * round trip through `--weights` reproduces the weights bit for bit. The library's rule (io.float32Decimal), the one
+ * its JSON weights are written with.
  */
-export function float32Number(v: number): number {
-  if (!Number.isFinite(v) || v === 0) return v === 0 ? 0 : v;
-  const f = Math.fround(v);
-  for (let p = 1; p <= 9; p++) {
-    const candidate = Number(f.toPrecision(p));
-    if (Math.fround(candidate) === f) return candidate;
-  }
-  return f;
-}
+export const float32Number: (v: number) => number = io.float32Decimal;
 
 /** Scientific notation with `digits` digits after the point and a two-digit exponent: -2.431803e-04. */
 export function sci(v: number, digits = 6): string {

@@ -4,11 +4,13 @@
 import { readFileSync } from "node:fs";
 import { CliError, EXIT_OK, reportError } from "./errors.js";
 import type { Command, Io } from "./command.js";
+import { processIo } from "./process-io.js";
 import { derivatives } from "./commands/derivatives.js";
 import { pinnCommand } from "./commands/pinn.js";
 
 export type { Command, Io } from "./command.js";
 export { CliError, EXIT_OK, EXIT_FAILURE, EXIT_USAGE } from "./errors.js";
+export { processIo } from "./process-io.js";
 
 export const COMMANDS: readonly Command[] = [derivatives, pinnCommand];
 
@@ -34,30 +36,6 @@ Options:
   -V, --version  print the version
 `;
 }
-
-async function readStdin(): Promise<string> {
-  const chunks: Buffer[] = [];
-  for await (const chunk of process.stdin) chunks.push(chunk as Buffer);
-  return Buffer.concat(chunks).toString("utf8");
-}
-
-let guarded = false;
-/** A reader that closes the pipe early (`gradtape derivatives | head -1`) ends the run quietly, not with a stack. */
-function guardStdout(): void {
-  if (guarded) return;
-  guarded = true;
-  process.stdout.on("error", (e: NodeJS.ErrnoException) => {
-    if (e.code === "EPIPE") process.exit(0);
-    process.stderr.write(`gradtape: cannot write the output: ${e.message}\n`);
-    process.exit(1);
-  });
-}
-
-export const processIo: Io = {
-  stdout: (s) => { guardStdout(); process.stdout.write(s); },
-  stderr: (s) => { process.stderr.write(s); },
-  readStdin,
-};
 
 /** Runs `gradtape <argv>` and resolves to the exit code. Never throws. */
 export async function main(argv: readonly string[], io: Io = processIo): Promise<number> {

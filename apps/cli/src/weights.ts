@@ -1,158 +1,103 @@
-// The weights file: parse and validate it, build the gradtape network it describes, and serialize a network back.
+// The network of `--weights FILE`, read by gradtape's own io (one format, one set of rules: the library's
+// io/json.ts and io/safetensors.ts; this file only finds the bytes, tells the two formats apart and adds the
+// command's own requirement on the network: 2 inputs (x, t) and 1 output f).
 //
-//   { "weights": { "layers": [ { "kernel": [[...]], "bias": [...], "activation": "sigmoid" }, ... ] } }
+//   JSON         {"weights": {"layers": [{"kernel": [[...]], "bias": [...], "activation": "sigmoid"}, ...]}} or the bare
+//                {"layers": [...]}: what --json prints and io.saveWeightsJSON writes
+//   safetensors  what `gradtape pinn --out` and io.saveSafetensors write ("layers.<i>.kernel" [in, out],
+//                "layers.<i>.bias", the activations in the metadata)
 //
-// (the bare { "layers": [...] } is accepted too). kernel is [in][out] (the layout of nn.Dense's kernel: y = x W + b),
-// bias has one number per output, activation is one of ACTIVATIONS (default "linear"). The first layer takes the two
-// inputs (x, t); each layer takes the previous layer's outputs; the last layer has one output, f. The network built
-// is Flatten({ inputShape: [2, 1] }) followed by one nn.Dense per layer, so it takes inputs of shape [N, 2, 1].
-//
-// Every problem is a CliError (exit code 2) naming the source, the JSON path (layer index and field), what was
-// expected and what was given.
+// The format is told by the first bytes (safetensors: an 8-byte little-endian header length that fits the file,
+// then '{'; JSON: '{' after optional whitespace), else by the extension; neither is a one-line error that says so.
+// The network built is Flatten({ inputShape: [2, 1] }) then the file's Dense layers, so it takes inputs [N, 2, 1]
+// like the seed network. Every problem is a CliError (exit code 2) that names the source.
 import { readFile } from "node:fs/promises";
-import { nn, zeros, tidy, Generator } from "gradtape";
-import { CliError, describeValue, oneLine } from "./errors.js";
-import { float32Number } from "./format.js";
+import { extname } from "node:path";
+import { nn, io, zeros, tidy, Generator, GradtapeError } from "gradtape";
+import { CliError, oneLine } from "./errors.js";
 import type { Io } from "./command.js";
-
-export const ACTIVATIONS = ["linear", "sigmoid", "tanh", "relu", "sin", "softplus"] as const;
-export type ActivationName = (typeof ACTIVATIONS)[number];
-
-export interface DenseWeights {
-  /** [in][out] */
-  kernel: number[][];
-  /** [out] */
-  bias: number[];
-  activation: ActivationName;
-}
-export interface Weights { layers: DenseWeights[] }
 
 /** The shape of one example: the point (x, t) as a column, as in the original report. */
 export const INPUT_SHAPE = [2, 1] as const;
-const INPUTS = 2;
-const LAYER_FIELDS = ["kernel", "bias", "activation"];
-const F32_MAX = 3.4028234663852886e38;
 
-// ---- parsing and validation ----
+export type WeightsFormat = "json" | "safetensors";
 
-/** Parses the text of a weights file; `source` names it in messages (e.g. `weights file w.json`). */
-export function parseWeights(text: string, source: string): Weights {
-  let json: unknown;
+/** safetensors: u64 little-endian header length N with 8 + N within the file, and the header starting with '{'. */
+function looksLikeSafetensors(b: Uint8Array): boolean {
+  if (b.length < 10 || b[8] !== 0x7b) return false;
+  const n = new DataView(b.buffer, b.byteOffset, 8).getBigUint64(0, true);
+  return n >= 2n && n <= BigInt(b.length - 8);
+}
+
+/** Whether the bytes are JSON text: '{' or '[' after an optional byte order mark and whitespace. */
+function looksLikeJson(b: Uint8Array): boolean {
+  let i = b[0] === 0xef && b[1] === 0xbb && b[2] === 0xbf ? 3 : 0;
+  while (i < b.length && (b[i] === 0x20 || b[i] === 0x09 || b[i] === 0x0a || b[i] === 0x0d)) i++;
+  return b[i] === 0x7b || b[i] === 0x5b;
+}
+
+/** The format of a weights file, by its first bytes, then by its extension; a CliError for neither. */
+export function weightsFormat(bytes: Uint8Array, path: string, source: string): WeightsFormat {
+  if (bytes.length === 0) throw new CliError(`${source}: the file is empty; expected JSON weights or safetensors`);
+  if (looksLikeSafetensors(bytes)) return "safetensors";
+  if (looksLikeJson(bytes)) return "json";
+  const ext = extname(path).toLowerCase();
+  if (ext === ".safetensors") return "safetensors";
+  if (ext === ".json") return "json";
+  const head = Array.from(bytes.subarray(0, 8), (v) => v.toString(16).padStart(2, "0")).join(" ");
+  throw new CliError(`${source}: neither JSON weights nor safetensors (it starts with the bytes ${head}); give a JSON file as ` +
+    `"gradtape derivatives --json" prints or a .safetensors file as "gradtape pinn --out" writes`);
+}
+
+/** A library error about the file as one line naming the source (the library's own op name dropped). */
+function fileError(e: unknown, source: string): never {
+  if (e instanceof CliError) throw e;
+  if (e instanceof GradtapeError) throw new CliError(`${source}: ${oneLine(e.message.replace(/^[A-Za-z]+: /, ""), 300)}`);
+  throw e;
+}
+
+/** The activation names of a safetensors file, when the file does not record them (`--activations`). */
+export type ActivationList = readonly string[] | undefined;
+
+/** The safetensors model, with the activations from the file's metadata or from --activations. */
+function fromSafetensors(bytes: Uint8Array, source: string, activations: ActivationList): nn.Sequential {
+  if (activations) return io.modelFromSafetensors(bytes, { activations: activations as nn.ActivationName[] });
+  if (io.decodeSafetensors(bytes).metadata?.[io.ACTIVATIONS_KEY] === undefined) {
+    throw new CliError(`${source}: the safetensors file does not record its activations (gradtape's io.saveSafetensors does); ` +
+      `name them, one per layer, with --activations, e.g. --activations tanh,tanh,linear`);
+  }
+  return io.modelFromSafetensors(bytes);
+}
+
+/**
+ * The Dense layers of a file as the CLI's network (Flatten([2, 1]) first), checked for 2 inputs and 1 output.
+ * `activations` names the layers' activations of a safetensors file that does not record them.
+ */
+export function parseWeights(bytes: Uint8Array, path: string, source: string, activations?: ActivationList): nn.Sequential {
+  const format = weightsFormat(bytes, path, source);
+  if (activations && format === "json") throw new CliError(`--activations is for safetensors files; ${source} is JSON, whose layers name their activations`);
+  let dense: nn.Sequential;
   try {
-    json = JSON.parse(text.replace(/^\uFEFF/, ""));
+    dense = format === "json" ? io.modelFromWeightsJSON(bytes) : fromSafetensors(bytes, source, activations);
   } catch (e) {
-    throw new CliError(`${source}: not valid JSON: ${jsonErrorMessage(e, text)}`);
+    fileError(e, source);
   }
-  return validateWeights(json, source);
+  const layers = dense.stack as nn.Dense[];
+  const where = format === "json" ? "weights.layers" : "layers";
+  const nin = layers[0].kernel!.shape[0], last = layers[layers.length - 1];
+  const fail = (msg: string): never => { dense.dispose(); throw new CliError(`${source}: ${msg}`); };
+  if (nin !== 2) fail(`${where}[0].kernel has ${nin} rows, but the network's inputs are the 2 values x and t (the kernel is [in][out])`);
+  if (last.units !== 1) fail(`${where}[${layers.length - 1}] has ${last.units} units, but the last layer gives f, so it must have 1 unit`);
+  return new nn.Sequential([new nn.Flatten({ inputShape: [...INPUT_SHAPE], name: "flatten" }), ...layers], { name: "network" });
 }
 
-function jsonErrorMessage(e: unknown, text: string): string {
-  let msg = e instanceof Error ? e.message : String(e);
-  // V8 quotes the whole input in some messages ("Unexpected token 'x', "{ ... }" is not valid JSON"): drop the quote
-  msg = msg.replace(/, ".*" is not valid JSON$/s, "");
-  const m = /at position (\d+)/.exec(msg);
-  const end = /end of JSON input/.test(msg);
-  if (m || end) {
-    const pos = m ? Number(m[1]) : text.length;
-    const before = text.slice(0, pos).split("\n");
-    msg += ` (line ${before.length}, column ${before[before.length - 1].length + 1})`;
-  }
-  if (text.trim() === "") msg = "the file is empty";
-  return oneLine(msg, 200);
-}
-
-const plural = (n: number, word: string) => `${n} ${word}${n === 1 ? "" : "s"}`;
-
-const isObject = (v: unknown): v is Record<string, unknown> => typeof v === "object" && v !== null && !Array.isArray(v);
-
-/** Checks an already-parsed JSON value and returns the weights it holds. */
-export function validateWeights(json: unknown, source: string): Weights {
-  const fail = (path: string, msg: string): never => { throw new CliError(`${source}: ${path ? `${path}: ` : ""}${msg}`); };
-  if (!isObject(json)) {
-    fail("", `expected a JSON object {"weights": {"layers": [...]}} (or {"layers": [...]}), got ${describeValue(json)}`);
-  }
-  const root = json as Record<string, unknown>;
-  let layersJson: unknown;
-  let base: string;
-  if ("weights" in root) {
-    if (!isObject(root.weights)) fail("weights", `expected an object {"layers": [...]}, got ${describeValue(root.weights)}`);
-    layersJson = (root.weights as Record<string, unknown>).layers;
-    base = "weights.layers";
-  } else if ("layers" in root) {
-    layersJson = root.layers;
-    base = "layers";
-  } else {
-    const keys = Object.keys(root);
-    return fail("", `expected a "weights" (or "layers") field, got ${keys.length ? `only ${keys.map((k) => JSON.stringify(k)).join(", ")}` : "an empty object"}`);
-  }
-  if (!Array.isArray(layersJson) || layersJson.length === 0) {
-    fail(base, `expected a non-empty array of dense layers {"kernel", "bias", "activation"}, got ${describeValue(layersJson)}`);
-  }
-  const layers: DenseWeights[] = [];
-  const arr = layersJson as unknown[];
-  let inputs = INPUTS;
-  arr.forEach((layerJson, i) => {
-    const at = `${base}[${i}]`;
-    const feeding = i === 0 ? "the 2 inputs x and t" : `the ${inputs} outputs of layer ${i - 1}`;
-    if (!isObject(layerJson)) fail(at, `expected an object {"kernel", "bias", "activation"}, got ${describeValue(layerJson)}`);
-    const L = layerJson as Record<string, unknown>;
-    for (const k of Object.keys(L)) {
-      if (!LAYER_FIELDS.includes(k)) fail(at, `unknown field ${JSON.stringify(k)}; a layer has the fields ${LAYER_FIELDS.join(", ")}`);
-    }
-    // kernel: [inputs][units]
-    if (!("kernel" in L)) fail(at, `missing field "kernel" (an array of ${plural(inputs, "row")}, one per input: ${feeding})`);
-    const K = L.kernel;
-    if (!Array.isArray(K)) fail(`${at}.kernel`, `expected an array of ${plural(inputs, "row")} (one per input: ${feeding}), got ${describeValue(K)}`);
-    const rows = K as unknown[];
-    if (rows.length !== inputs) {
-      fail(`${at}.kernel`, `expected ${plural(inputs, "row")} (one per input: ${feeding}; the kernel is [in][out]), got ${rows.length}`);
-    }
-    let units = -1;
-    const kernel = rows.map((row, r) => {
-      if (!Array.isArray(row)) fail(`${at}.kernel[${r}]`, `expected an array of numbers (one per unit), got ${describeValue(row)}`);
-      const rowArr = row as unknown[];
-      if (r === 0) {
-        if (rowArr.length === 0) fail(`${at}.kernel[0]`, "expected at least one number (one per unit), got an empty array");
-        units = rowArr.length;
-      } else if (rowArr.length !== units) {
-        fail(`${at}.kernel[${r}]`, `expected ${plural(units, "number")} (as many as kernel[0], one per unit), got ${rowArr.length}`);
-      }
-      return rowArr.map((v, c) => number(v, `${at}.kernel[${r}][${c}]`, fail));
-    });
-    // bias: [units]
-    if (!("bias" in L)) fail(at, `missing field "bias" (an array of ${plural(units, "number")}, one per unit)`);
-    if (!Array.isArray(L.bias)) fail(`${at}.bias`, `expected an array of ${plural(units, "number")} (one per unit), got ${describeValue(L.bias)}`);
-    const biasArr = L.bias as unknown[];
-    if (biasArr.length !== units) {
-      fail(`${at}.bias`, `expected ${plural(units, "number")} (one per unit; the kernel has ${plural(units, "column")}), got ${biasArr.length}`);
-    }
-    const bias = biasArr.map((v, c) => number(v, `${at}.bias[${c}]`, fail));
-    // activation
-    const act = L.activation ?? "linear";
-    if (typeof act !== "string" || !(ACTIVATIONS as readonly string[]).includes(act)) {
-      fail(`${at}.activation`, `expected one of ${ACTIVATIONS.map((a) => JSON.stringify(a)).join(", ")}, got ${describeValue(act)}`);
-    }
-    layers.push({ kernel, bias, activation: act as ActivationName });
-    inputs = units;
-  });
-  if (inputs !== 1) {
-    fail(`${base}[${arr.length - 1}]`, `the last layer gives f, so it must have 1 unit (kernel [in][1], bias [1]), got ${inputs} units`);
-  }
-  return { layers };
-}
-
-function number(v: unknown, path: string, fail: (path: string, msg: string) => never): number {
-  if (typeof v !== "number" || !Number.isFinite(v)) return fail(path, `expected a number, got ${describeValue(v)}`);
-  if (Math.abs(v) > F32_MAX) return fail(path, `${v} is outside the float32 range (|v| <= ${F32_MAX.toExponential(6)})`);
-  return v;
-}
-
-/** Reads and validates a weights file; `-` reads standard input. */
-export async function readWeights(path: string, io: Io): Promise<Weights> {
+/** Reads and parses a weights file; `-` reads standard input. */
+export async function readWeights(path: string, cio: Io, activations?: ActivationList): Promise<nn.Sequential> {
   const source = path === "-" ? "weights on standard input" : `weights file ${path}`;
-  let text: string;
+  let bytes: Uint8Array;
   try {
-    text = path === "-" ? await io.readStdin() : await readFile(path, "utf8");
+    const raw = path === "-" ? await cio.readStdin() : await readFile(path);
+    bytes = typeof raw === "string" ? new TextEncoder().encode(raw) : raw;
   } catch (e) {
     const code = (e as NodeJS.ErrnoException)?.code;
     const why = code === "ENOENT" ? "no such file"
@@ -161,30 +106,7 @@ export async function readWeights(path: string, io: Io): Promise<Weights> {
       : oneLine(e instanceof Error ? e.message : String(e), 200);
     throw new CliError(`${source}: cannot read it: ${why}`);
   }
-  return parseWeights(text, source);
-}
-
-// ---- networks ----
-
-/** The network a weights file describes: Flatten({ inputShape: [2, 1] }) then one nn.Dense per layer. */
-export function buildModel(w: Weights): nn.Sequential {
-  const layers: nn.Layer[] = [new nn.Flatten({ inputShape: [...INPUT_SHAPE], name: "flatten" })];
-  const model = new nn.Sequential(layers, { name: "network" });
-  try {
-    w.layers.forEach((l, i) => {
-      // a declared inputShape builds the layer at once (and is checked on every call)
-      const d = new nn.Dense({
-        units: l.bias.length, activation: l.activation, inputShape: [l.kernel.length], kernelInitializer: "zeros", name: `dense_${i}`,
-      });
-      model.add(d);
-      d.kernel!.assign(l.kernel);
-      d.bias!.assign(l.bias);
-    });
-  } catch (e) {
-    model.dispose();
-    throw e;
-  }
-  return model;
+  return parseWeights(bytes, path === "-" ? "" : path, source, activations);
 }
 
 /**
@@ -203,33 +125,8 @@ export function seedModel(seed: number): nn.Sequential {
   return model;
 }
 
-/** Reads a network's weights back (float32 values as numbers). */
-export function weightsOf(model: nn.Sequential): Weights {
-  const layers: DenseWeights[] = [];
-  for (const l of model.stack) {
-    if (l instanceof nn.Flatten) continue;
-    if (!(l instanceof nn.Dense) || !l.kernel || typeof l.activation !== "string" || !(ACTIVATIONS as readonly string[]).includes(l.activation)) {
-      throw new Error(`weightsOf: layer '${l.name}' cannot be written to a weights file (only built nn.Dense layers with a named activation)`);
-    }
-    const kernel = l.kernel.array() as number[][];
-    const bias = l.bias ? (l.bias.array() as number[]) : new Array<number>(l.units).fill(0);
-    layers.push({ kernel, bias, activation: l.activation as ActivationName });
-  }
-  return { layers };
-}
-
-/** The JSON form of weights, every number the shortest decimal of its float32 value (exact round trip). */
-export function weightsToJson(w: Weights): Weights {
-  return {
-    layers: w.layers.map((l) => ({
-      kernel: l.kernel.map((row) => row.map(float32Number)),
-      bias: l.bias.map(float32Number),
-      activation: l.activation,
-    })),
-  };
-}
-
 /** Flatten([2, 1]) -> Dense(28, sigmoid) -> Dense(1, sigmoid) */
-export function describeNetwork(w: Weights): string {
-  return [`Flatten([${INPUT_SHAPE.join(", ")}])`, ...w.layers.map((l) => `Dense(${l.bias.length}, ${l.activation})`)].join(" -> ");
+export function describeNetwork(model: nn.Sequential): string {
+  return model.stack.map((l) => (l instanceof nn.Flatten ? `Flatten([${INPUT_SHAPE.join(", ")}])`
+    : l instanceof nn.Dense ? `Dense(${l.units}, ${typeof l.activation === "string" ? l.activation : "custom"})` : l.constructor.name)).join(" -> ");
 }

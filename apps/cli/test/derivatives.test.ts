@@ -9,7 +9,7 @@ import { describe, it, expect, beforeAll, afterAll } from "vitest";
 import { mkdtempSync, writeFileSync, rmSync } from "node:fs";
 import { join } from "node:path";
 import { tmpdir } from "node:os";
-import { ready, memory } from "gradtape";
+import { ready, memory, io } from "gradtape";
 import { runCli, runMain, expectMatchesReference, relErr, REL_TOL, type JsonOutput } from "./helpers.js";
 import { referenceDerivatives, randomLayers, prng, QUANTITIES, type RefLayer } from "./dual.js";
 
@@ -135,6 +135,59 @@ describe("networks from --weights files", () => {
     // (1,1): z = (3, 0) -> only unit 0 active (relu'(0) = 0); (2,-1): z = (0, -3) -> none active
     expect(out.points.map((p) => [p.f, p.df_dx, p.df_dt])).toEqual([[9, 3, 6], [0, 0, 0]]);
     for (const p of out.points) for (const q of ["d2f_dx2", "d2f_dxdt", "d2f_dtdx", "d2f_dt2"] as const) expect(p[q]).toBe(0);
+  });
+});
+
+describe("weights files are read by gradtape's io: JSON and safetensors, one set of rules", () => {
+  it("safetensors (by its first bytes, whatever the extension) gives the same network and numbers as JSON", async () => {
+    const pts = points(5, 21);
+    const fromSeed = await runMain(["derivatives", "--json", "--seed", "4", ...pts]);
+    const model = io.modelFromWeightsJSON(JSON.stringify({ weights: (JSON.parse(fromSeed.stdout) as JsonOutput).weights }));
+    const bytes = io.saveSafetensors(model);
+    model.dispose();
+    for (const name of ["seed4.safetensors", "seed4.bin"]) {
+      const file = join(dir, name);
+      writeFileSync(file, bytes);
+      const r = await runMain(["derivatives", "--json", "--weights", file, ...pts]);
+      expect(r.code, r.stderr).toBe(0);
+      expect(r.stdout).toBe(fromSeed.stdout);
+    }
+    // and on standard input, as bytes
+    const piped = await runMain(["derivatives", "--json", "--weights", "-", ...pts], bytes);
+    expect(piped.stdout).toBe(fromSeed.stdout);
+  });
+
+  it("a safetensors file without recorded activations needs --activations (and then reads the same network)", async () => {
+    const pts = points(4, 22);
+    const fromSeed = await runMain(["derivatives", "--json", "--seed", "6", ...pts]);
+    const ws = (JSON.parse(fromSeed.stdout) as JsonOutput).weights.layers;
+    // what another framework writes: the tensors only, no gradtape metadata
+    const bytes = io.encodeSafetensors(Object.fromEntries(ws.flatMap((l, i) => [
+      [`layers.${i}.kernel`, { shape: [l.kernel.length, l.kernel[0].length], data: l.kernel.flat() }],
+      [`layers.${i}.bias`, { shape: [l.bias.length], data: l.bias }],
+    ])));
+    const file = join(dir, "foreign.safetensors");
+    writeFileSync(file, bytes);
+    const bare = await runMain(["derivatives", "--weights", file]);
+    expect(bare.code).toBe(2);
+    expect(bare.stderr).toMatch(/does not record its activations.*--activations/);
+    const named = await runMain(["derivatives", "--json", "--weights", file, "--activations", "sigmoid,sigmoid", ...pts]);
+    expect(named.code, named.stderr).toBe(0);
+    expect(named.stdout).toBe(fromSeed.stdout);
+    const wrong = await runMain(["derivatives", "--weights", file, "--activations", "sigmoid"]);
+    expect(wrong.code).toBe(2);
+    expect(wrong.stderr).toMatch(/expected 2 activation names/);
+    const json = await runMain(["derivatives", "--weights", writeWeights("acts.json", ws), "--activations", "tanh,tanh"]);
+    expect(json.stderr).toMatch(/--activations is for safetensors files/);
+  });
+
+  it("a layer without bias is valid (io's rule) and fields io does not know are ignored", async () => {
+    const layers = [{ kernel: [[0.5, -1], [2, 0.25]], activation: "tanh", note: "hidden" }, { kernel: [[1.5], [-0.5]], bias: [0.125], activation: "linear" }];
+    const r = await runMain(["derivatives", "--json", "--weights", writeWeights("nobias.json", layers as unknown as RefLayer[]), "-p", "0.3,-0.2"]);
+    expect(r.code, r.stderr).toBe(0);
+    const out = JSON.parse(r.stdout) as JsonOutput;
+    expect(Object.keys(out.weights.layers[0])).toEqual(["kernel", "activation"]);
+    expectMatchesReference(out, { layers: [{ ...layers[0], bias: [0, 0] }, layers[1]] as RefLayer[], scale: "each" });
   });
 });
 

@@ -17,40 +17,39 @@ const L0 = { kernel: [[1, 2, 3], [4, 5, 6]], bias: [0, 0, 0], activation: "tanh"
 const L1 = { kernel: [[1], [2], [3]], bias: [0.5], activation: "sigmoid" };
 const layers = (...ls: unknown[]) => JSON.stringify({ weights: { layers: ls } });
 
-// [name, file content, ...what the message must mention]
+// [name, file content, ...what the message must mention]. The file is parsed by gradtape's io (the library's one
+// set of rules for the format); the CLI adds the network's shape: 2 inputs (x, t), 1 output.
 const FILE_CASES: [string, string, ...(string | RegExp)[]][] = [
-  ["empty file", "", "not valid JSON", "empty"],
-  ["truncated JSON", '{"layers": [1,', "not valid JSON", "end of JSON input", "(line 1, column 15)"],
+  ["empty file", "", "the file is empty", "JSON weights or safetensors"],
+  ["truncated JSON", '{"layers": [1,', "not valid JSON", "end of JSON input"],
   ["JSON with a bad token on line 2", '{\n  "layers": nope\n}', "not valid JSON", "Unexpected token"],
-  ["trailing comma", '{"layers": [],}', "not valid JSON", "line 1"],
-  ["top level is an array", "[]", "expected a JSON object", "an array of length 0"],
-  ["top level is a number", "42", "expected a JSON object", "the number 42"],
-  ["neither weights nor layers", '{"foo": 1, "bar": 2}', 'a "weights" (or "layers") field', '"foo", "bar"'],
-  ["weights is not an object", '{"weights": [1]}', "weights:", "expected an object", "an array of length 1"],
-  ["weights without layers", '{"weights": {}}', "weights.layers:", "non-empty array", "got nothing"],
-  ["layers empty", '{"layers": []}', "layers:", "non-empty array", "an array of length 0"],
-  ["layers is an object", '{"layers": {}}', "layers:", "an object"],
-  ["a layer is a number", layers(5), "weights.layers[0]:", "expected an object", "the number 5"],
-  ["unknown field (typo)", layers({ ...L0, activaton: "tanh" }, L1), "weights.layers[0]:", 'unknown field "activaton"', "kernel, bias, activation"],
-  ["missing kernel", layers({ bias: [0], activation: "tanh" }), "weights.layers[0]:", 'missing field "kernel"', "2 rows"],
-  ["kernel is a string", layers({ ...L0, kernel: "abc" }, L1), "weights.layers[0].kernel:", "2 rows", 'the string "abc"'],
-  ["first layer has 3 inputs", layers({ ...L0, kernel: [[1], [2], [3]], bias: [0] }), "weights.layers[0].kernel:", "expected 2 rows", "x and t", "got 3"],
-  ["ragged kernel", layers({ ...L0, kernel: [[1, 2, 3], [4, 5]] }, L1), "weights.layers[0].kernel[1]:", "expected 3 numbers", "got 2"],
-  ["kernel row is a number", layers({ ...L0, kernel: [[1, 2, 3], 7] }, L1), "weights.layers[0].kernel[1]:", "the number 7"],
-  ["kernel rows empty", layers({ ...L0, kernel: [[], []] }, L1), "weights.layers[0].kernel[0]:", "at least one number"],
-  ["value is a string", layers({ ...L0, kernel: [[1, 2, 3], [4, "5", 6]] }, L1), "weights.layers[0].kernel[1][1]:", "expected a number", 'the string "5"'],
-  ["value is null", layers(L0, { ...L1, kernel: [[1], [null], [3]] }), "weights.layers[1].kernel[1][0]:", "expected a number", "null"],
-  ["value is a boolean", layers(L0, { ...L1, bias: [true] }), "weights.layers[1].bias[0]:", "the boolean true"],
-  ["value is an array", layers({ ...L0, kernel: [[1, 2, [3]], [4, 5, 6]] }, L1), "weights.layers[0].kernel[0][2]:", "an array of length 1"],
-  ["value overflows float32", layers({ ...L0, kernel: [[1, 2, 3], [4, 5, 1e39]] }, L1), "weights.layers[0].kernel[1][2]:", "float32 range"],
-  ["missing bias", layers({ kernel: L0.kernel, activation: "tanh" }, L1), "weights.layers[0]:", 'missing field "bias"', "3 numbers"],
-  ["bias too short", layers({ ...L0, bias: [0, 0] }, L1), "weights.layers[0].bias:", "expected 3 numbers", "got 2"],
-  ["bias is an object", layers(L0, { ...L1, bias: { a: 1 } }), "weights.layers[1].bias:", "an object"],
-  ["unknown activation", layers({ ...L0, activation: "gelu" }, L1), "weights.layers[0].activation:", '"linear", "sigmoid", "tanh", "relu", "sin", "softplus"', 'the string "gelu"'],
-  ["activation is a number", layers(L0, { ...L1, activation: 3 }), "weights.layers[1].activation:", "the number 3"],
-  ["layers do not chain", layers(L0, { ...L1, kernel: [[1], [2]] }), "weights.layers[1].kernel:", "expected 3 rows", "3 outputs of layer 0", "got 2"],
-  ["last layer has 3 units", layers(L0), "weights.layers[0]:", "1 unit", "got 3 units"],
-  ["bare form, bad value", JSON.stringify({ layers: [{ kernel: [[1], ["x"]], bias: [0] }] }), "layers[0].kernel[1][0]:", 'the string "x"'],
+  ["trailing comma", '{"layers": [],}', "not valid JSON", "position 14"],
+  ["top level is an array", "[]", "expected an object", '{ "weights": { "layers": [...] } }', "got []"],
+  ["top level is a number", "42", "expected an object", "got 42"],
+  ["neither weights nor layers", '{"foo": 1, "bar": 2}', '{ "weights": { "layers": [...] } }', 'no "weights" key'],
+  ["weights is not an object", '{"weights": [1]}', '"weights" has no "layers" array'],
+  ["weights without layers", '{"weights": {}}', '"weights" has no "layers" array'],
+  ["layers empty", '{"layers": []}', "layers is empty"],
+  ["layers is an object", '{"layers": {}}', '{ "weights": { "layers": [...] } }'],
+  ["a layer is a number", layers(5), "weights.layers[0] must be an object", "kernel, bias and activation", "it is 5"],
+  ["missing kernel", layers({ bias: [0], activation: "tanh" }), "weights.layers[0].kernel must be a non-empty array of rows", "[in][out]", "undefined"],
+  ["kernel is a string", layers({ ...L0, kernel: "abc" }, L1), "weights.layers[0].kernel must be a non-empty array", '"abc"'],
+  ["first layer has 3 inputs", layers({ ...L0, kernel: [[1], [2], [3]], bias: [0] }), "weights.layers[0].kernel has 3 rows", "2 values x and t"],
+  ["ragged kernel", layers({ ...L0, kernel: [[1, 2, 3], [4, 5]] }, L1), "weights.layers[0].kernel[1] has 2 values, expected 3"],
+  ["kernel row is a number", layers({ ...L0, kernel: [[1, 2, 3], 7] }, L1), "weights.layers[0].kernel[1] must be an array of numbers", "it is 7"],
+  ["kernel rows empty", layers({ ...L0, kernel: [[], []] }, L1), "weights.layers[0].kernel[0] is empty"],
+  ["value is a string", layers({ ...L0, kernel: [[1, 2, 3], [4, "5", 6]] }, L1), "weights.layers[0].kernel[1][1] must be a finite number", '"5"'],
+  ["value is null", layers(L0, { ...L1, kernel: [[1], [null], [3]] }), "weights.layers[1].kernel[1][0] must be a finite number", "null"],
+  ["value is a boolean", layers(L0, { ...L1, bias: [true] }), "weights.layers[1].bias[0] must be a finite number", "true"],
+  ["value is an array", layers({ ...L0, kernel: [[1, 2, [3]], [4, 5, 6]] }, L1), "weights.layers[0].kernel[0][2] must be a finite number", "[3]"],
+  ["value overflows float32", layers({ ...L0, kernel: [[1, 2, 3], [4, 5, 1e39]] }, L1), "weights.layers[0].kernel[1][2] is 1e+39", "float32 range"],
+  ["bias too short", layers({ ...L0, bias: [0, 0] }, L1), "weights.layers[0].bias has 2 values, expected 3"],
+  ["bias is an object", layers(L0, { ...L1, bias: { a: 1 } }), "weights.layers[1].bias must be an array of numbers"],
+  ["unknown activation", layers({ ...L0, activation: "gelu" }, L1), 'weights.layers[0].activation "gelu" is not a known activation'],
+  ["activation is a number", layers(L0, { ...L1, activation: 3 }), "weights.layers[1].activation 3 is not a known activation"],
+  ["layers do not chain", layers(L0, { ...L1, kernel: [[1], [2]] }), "weights.layers[1].kernel has 2 rows", "layer 0 has 3 outputs", "do not chain"],
+  ["last layer has 3 units", layers(L0), "weights.layers[0] has 3 units", "must have 1 unit"],
+  ["bare form, bad value", JSON.stringify({ layers: [{ kernel: [[1], ["x"]], bias: [0] }] }), "layers[0].kernel[1][0] must be a finite number", '"x"'],
 ];
 
 // [name, arguments, ...what the message must mention]
@@ -60,8 +59,12 @@ const ARG_CASES: [string, string[], ...(string | RegExp)[]][] = [
   ["point x not a number", ["--point", "a,0.5"], '--point "a,0.5": x', 'got "a"'],
   ["point t not a number", ["--point", "0.5,b"], '--point "0.5,b": t', 'got "b"'],
   ["point t empty", ["--point", "0.5,"], ": t", 'got ""'],
-  ["point NaN", ["--point", "NaN,1"], ": x", "finite number"],
-  ["point Infinity", ["-p", "1,Infinity"], ": t", "finite number"],
+  ["point NaN", ["--point", "NaN,1"], ": x", "finite decimal number"],
+  ["point Infinity", ["-p", "1,Infinity"], ": t", "finite decimal number"],
+  ["point in hexadecimal", ["--point", "0x10,1"], ": x", "finite decimal number", 'got "0x10"'],
+  ["point in binary", ["--point", "1,0b1"], ": t", 'got "0b1"'],
+  ["point with trailing garbage", ["--point", "1.5e2x,1"], ": x", 'got "1.5e2x"'],
+  ["point with two signs", ["--point=--1,1"], ": x", 'got "--1"'],
   ["point overflows float32", ["--point=1e39,0"], "x = 1e+39", "float32 range"],
   ["bad point after good ones", ["-p", "0,0", "-p", "1;2"], '--point "1;2"'],
   ["point without value", ["--point"], "--point needs a value", "--point x,t"],
@@ -107,7 +110,16 @@ describe("malformed weights files", () => {
 
   it("bad JSON on standard input (--weights -)", () => {
     expectOneLineError(runCli(["derivatives", "--weights", "-"], { input: "{ nope" }), "weights on standard input: not valid JSON");
-    expectOneLineError(runCli(["derivatives", "--weights", "-"], { input: "" }), "weights on standard input: not valid JSON: the file is empty");
+    expectOneLineError(runCli(["derivatives", "--weights", "-"], { input: "" }), "weights on standard input: the file is empty");
+  });
+
+  it("a file that is neither JSON nor safetensors, and a broken safetensors file", () => {
+    const bin = join(dir, "weights.bin");
+    writeFileSync(bin, Uint8Array.of(0x50, 0x4b, 3, 4, 0, 0, 0, 0, 1, 2));
+    expectOneLineError(runCli(["derivatives", "--weights", bin]), `weights file ${bin}: neither JSON weights nor safetensors`, "50 4b 03 04");
+    const st = join(dir, "broken.safetensors");
+    writeFileSync(st, Uint8Array.of(200, 0, 0, 0, 0, 0, 0, 0, 0x7b, 0x22));
+    expectOneLineError(runCli(["derivatives", "--weights", st]), `weights file ${st}: `, /header/);
   });
 
   it("a relative path is read from the working directory and named as given", () => {

@@ -33,7 +33,7 @@ export function runCliAsync(args: readonly string[], options: { input?: string; 
 }
 
 /** main(argv) in this process, with stdout/stderr captured. */
-export async function runMain(args: readonly string[], stdin = ""): Promise<RunResult> {
+export async function runMain(args: readonly string[], stdin: string | Uint8Array = ""): Promise<RunResult> {
   let stdout = "", stderr = "";
   const code = await main(args, {
     stdout: (s) => { stdout += s; },

@@ -4,7 +4,7 @@ import { HeatMap, LinePlot, fmtNum, fmtTick, type Range } from "./plot.js";
 import {
   seedNetwork, networkFromJSON, pointDerivatives, batchDerivatives,
   type Network, type FieldName, type Fields, type PointDerivatives,
-} from "./network.js";
+} from "./explorer-network.js";
 
 const GRID = 72;          // heat map resolution (GRID x GRID points, one batched computation)
 const LINE_POINTS = 241;  // points of the line plot
@@ -88,7 +88,7 @@ export function initExplorer(): { shown(): void } {
       el.textContent = fmtNum(d[k], 7);
       el.dataset.value = String(d[k]);
     }
-    $("point-time").textContent = `f, gradient and Hessian at this point: ${ms.toFixed(2)} ms (nested GradientTapes, jacobian of the inner gradient)`;
+    $("point-time").textContent = `f, gradient and Hessian at this point: ${ms.toFixed(2)} ms (gt.jet: one forward Taylor sweep)`;
     heat.setMarker([x, t]);
   }
 

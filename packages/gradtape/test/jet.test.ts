@@ -12,7 +12,7 @@ import * as gt from "gradtape";
 beforeAll(async () => { await gt.ready(); });
 
 // ---------------------------------------------------------------- float64 reference
-type Act = "tanh" | "sigmoid" | "sin" | "softplus" | "relu" | "linear" | "exp";
+type Act = "tanh" | "sigmoid" | "sin" | "softplus" | "relu" | "linear" | "exp" | "ztanh";
 /** s, s', s'' in float64 (closed forms, independent of gradtape's formulas where cheap: tanh' = 1 / cosh^2). */
 function act64(a: Act, z: number): [number, number, number] {
   switch (a) {
@@ -23,6 +23,8 @@ function act64(a: Act, z: number): [number, number, number] {
     case "relu": return [Math.max(0, z), z > 0 ? 1 : 0, 0];
     case "linear": return [z, 1, 0];
     case "exp": { const e = Math.exp(z); return [e, e, e]; }
+    // a custom activation in the tests below: z tanh z, s' = t + z / cosh^2 z, s'' = 2 (1 - z t) / cosh^2 z
+    case "ztanh": { const t = Math.tanh(z), c = Math.cosh(z), d = 1 / (c * c); return [z * t, t + z * d, 2 * d * (1 - z * t)]; }
   }
 }
 
@@ -238,15 +240,48 @@ describe("jet: generic fallback and errors", () => {
     gt.dispose([r, rf, g, X]); model.dispose();
   });
 
-  it("custom activation functions fall back; the results still match", () => {
+  it("a custom elementwise activation runs in Taylor mode (its s', s'' by nested tapes on it) and matches float64 and nested tapes", () => {
     const m = new gt.nn.Sequential([
       new gt.nn.Dense({ units: 8, activation: (z) => z.tanh().mul(z), inputShape: [2], seed: 31 }),
       new gt.nn.Dense({ units: 1, seed: 32 }),
     ]);
     const X = points(10, 2, 14);
-    expect(gt.jetMethod(m, X).reason).toMatch(/custom activation function/);
-    const r = gt.jet(m, X, { derivatives: ["u_xx"], vars: VARS });
-    expect(r.u_xx.shape).toEqual([10, 1]);
+    expect(gt.jetMethod(m, X)).toEqual({ method: "taylor", reason: null });
+    const r = gt.jet(m, X, { derivatives: SECOND, vars: VARS, method: "taylor" });
+    const nested = gt.jet(m, X, { derivatives: SECOND, vars: VARS, method: "nested-reverse" });
+    const L = layers64(m);
+    L[0].act = "ztanh";
+    const x = X.data();
+    for (const k of SECOND) {
+      const wrt = varIndex(k, VARS);
+      const ref = Float64Array.from({ length: 10 }, (_, p) => refAt(L, [x[2 * p], x[2 * p + 1]], 0, wrt));
+      expect(relErr(r[k].data(), ref), k).toBeLessThan(1e-5);
+      expect(relErr(r[k].data(), nested[k].data()), k).toBeLessThan(1e-5);
+    }
+    gt.dispose([r, nested, X]); m.dispose();
+  });
+
+  it("an activation that is not elementwise goes through nested tapes on the whole network", () => {
+    // every unit times the first unit: Faà di Bruno does not apply, so the jet must not take the Taylor path
+    const mix = (z: gt.Tensor) => z.tanh().mul(z.slice([0, 0], [-1, 1]));
+    const m = new gt.nn.Sequential([new gt.nn.Dense({ units: 6, activation: mix, inputShape: [2], seed: 33 }), new gt.nn.Dense({ units: 1, seed: 34 })]);
+    const X = points(12, 2, 15);
+    expect(gt.jetMethod(m, X).reason).toMatch(/not elementwise/);
+    expect(() => gt.jet(m, X, { derivatives: ["u_x"], vars: VARS, method: "taylor" })).toThrow(/method "taylor" cannot run this network: .*not elementwise/);
+    const r = gt.jet(m, X, { derivatives: ["u", "u_x", "u_xx"], vars: VARS });
+    // float64 central differences of the same function (u as a float64 forward pass)
+    const [W1, b1, W2, b2] = m.weights.map((w) => Float64Array.from(w.data()));
+    const u64 = (p: number[]): number => {
+      const z = Array.from({ length: 6 }, (_, j) => b1[j] + p[0] * W1[j] + p[1] * W1[6 + j]);
+      return z.reduce((acc, zj, j) => acc + Math.tanh(zj) * z[0] * W2[j], b2[0]);
+    };
+    const x = X.data(), h = 1e-4;
+    for (let p = 0; p < 12; p++) {
+      const at = (dx: number) => u64([x[2 * p] + dx, x[2 * p + 1]]);
+      expect(r.u.data()[p]).toBeCloseTo(at(0), 5);
+      expect(r.u_x.data()[p]).toBeCloseTo((at(h) - at(-h)) / (2 * h), 4);
+      expect(r.u_xx.data()[p]).toBeCloseTo((at(h) - 2 * at(0) + at(-h)) / (h * h), 2);
+    }
     gt.dispose([r, X]); m.dispose();
   });
 
@@ -315,6 +350,49 @@ describe("jet: training through it", () => {
       expect(Math.abs(jetLG.grads[w][i] - fd), `weight ${w}[${i}]: jet ${jetLG.grads[w][i]}, float64 ${fd}`).toBeLessThan(1e-4 * Math.abs(fd) + 1e-5 * gmax);
     }
     X.dispose(); m.dispose();
+  });
+
+  it("a per-unit trainable slope (adaptive activation tanh(a_j z_j)) is elementwise: Taylor mode, same numbers as nested tapes", () => {
+    const a = gt.variable(gt.tensor([0.5, 1, 1.5, 2, 2.5, 3]), true, "slopes");
+    const m = new gt.nn.Sequential([new gt.nn.Dense({ units: 6, activation: (z) => z.mul(a).tanh(), inputShape: [2], seed: 43 }), new gt.nn.Dense({ units: 1, seed: 44 })]);
+    const X = points(9, 2, 18);
+    expect(gt.jetMethod(m, X)).toEqual({ method: "taylor", reason: null });
+    const r = gt.jet(m, X, { derivatives: SECOND, vars: VARS }), n = gt.jet(m, X, { derivatives: SECOND, vars: VARS, method: "nested-reverse" });
+    for (const k of SECOND) expect(relErr(r[k].data(), n[k].data()), k).toBeLessThan(1e-5);
+    gt.dispose([r, n, X]); m.dispose(); a.dispose();
+  });
+
+  it("a trainable custom activation tanh(a z): Taylor mode (nested tapes on the activation) trains a and the weights like nested tapes, memory flat", () => {
+    const a = gt.variable(gt.tensor([1.3]), true, "slope");
+    const m = new gt.nn.Sequential([
+      new gt.nn.Dense({ units: 8, activation: (z) => z.mul(a).tanh(), inputShape: [2], seed: 41 }),
+      new gt.nn.Dense({ units: 1, seed: 42 }),
+    ]);
+    const X = points(24, 2, 17);
+    const vars = [a, ...m.trainableWeights];
+    const grads = (method: "taylor" | "nested-reverse") => {
+      const tape = new gt.GradientTape();
+      try {
+        return gt.tidy(() => {
+          const loss = tape.record(() => burgersLoss(m, X, method));
+          return (tape.gradient(loss, vars) as gt.Tensor[]).map((g) => g.data());
+        });
+      } finally { tape.dispose(); }
+    };
+    const gj = grads("taylor"), gn = grads("nested-reverse");
+    gj.forEach((g, i) => expect(relErr(g, gn[i]), `variable ${i}`).toBeLessThan(1e-4));
+    expect(Math.abs(gj[0][0])).toBeGreaterThan(0); // the slope gets a gradient through s', s''
+    const opt = new gt.optim.Adam({ learningRate: 1e-3 });
+    let mem0 = gt.memory();
+    for (let i = 0; i < 300; i++) {
+      opt.minimize(() => burgersLoss(m, X, "taylor"), vars);
+      if (i === 9) mem0 = gt.memory();
+    }
+    const mem1 = gt.memory();
+    expect(mem1.tensors).toBe(mem0.tensors);
+    expect(mem1.bytes).toBe(mem0.bytes);
+    expect(mem1.tapes).toBe(0);
+    opt.dispose(); X.dispose(); m.dispose(); a.dispose();
   });
 
   it("memory() stays flat over 1,000 Adam steps through a jet loss", () => {

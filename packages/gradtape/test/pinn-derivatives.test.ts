@@ -2,7 +2,7 @@
 // independently here (plain float64 loops), and the weight gradient of a loss built from them against float64
 // finite differences in a weight.
 import { describe, it, expect, beforeAll } from "vitest";
-import { ready, pinn, tensor, tidy, memory, GradientTape, ArgumentError, ShapeError, type Tensor } from "gradtape";
+import { ready, pinn, tensor, tidy, memory, dispose, jet, jetMethod, GradientTape, ArgumentError, ShapeError, type Tensor } from "gradtape";
 
 beforeAll(async () => { await ready(); });
 
@@ -104,6 +104,11 @@ describe("derivatives() for a batch of points", () => {
     });
     close(a.vals, b.vals, "values"); close(a.gs, b.gs, "weight gradients");
     expect(c.vals).toEqual(b.vals);
+    // gt.jet is the same engine: a PinnNetwork takes its Taylor path there too, with the same numbers bit for bit
+    expect(jetMethod(net, X)).toEqual({ method: "taylor", reason: null });
+    const j = jet(net, X, { derivatives: names, vars: ["x", "t"] });
+    expect(names.map((n) => Array.from(j[n].data()))).toEqual(b.vals);
+    dispose(j);
     X.dispose(); net.dispose();
   });
 

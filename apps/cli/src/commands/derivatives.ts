@@ -1,19 +1,17 @@
 // gradtape derivatives: f(x, t) of a network and all its first and second partial derivatives with respect to the
-// inputs, at one or more points, computed the gradtape way in one batched pass:
+// inputs, at one or more points, by the library's one input-derivative engine, gt.jet, in one batched pass:
 //
-//   inner tape  f = net(X)                       X: [N, 2, 1], the points (x, t) as columns, watched
-//               (df/dx, df/dt) = inner.gradient(f, { x: X[:, 0:1], t: X[:, 1:2] })
-//               -- the sources are views of X made after the forward pass: TensorFlow returns None for
-//                  tape.gradient(f, inp[0][0]); gradtape returns the matching part of the gradient
-//   outer tape  H = outer.batchJacobian(concat(df/dx, df/dt), X)    [N, 2, 1, 2, 1]
+//   const { u, u_x, u_t, u_xx, u_xt, u_tt } = jet(net, X, { derivatives: [...], vars: ["x", "t"] })
+//                                                          X: [N, 2, 1], the points (x, t) as columns
 //
-// The points are independent rows of one batch, so the gradient of sum(f) gives each point's own gradient, and
-// batchJacobian gives each point's own 2x2 Hessian.
-import { tensor, concat, tidy, GradientTape, type Tensor, type nn } from "gradtape";
+// For the seed network and any weights file (Dense layers with built-in activations) that is one forward sweep of
+// Taylor coefficients; jet takes nested GradientTapes for networks the sweep cannot run. The points are independent
+// rows of one batch, so every point gets its own derivatives.
+import { tensor, tidy, jet, io as weightsIo, nn } from "gradtape";
 import { parseOptions, parseNumber, parseInteger } from "../args.js";
 import { CliError, EXIT_OK } from "../errors.js";
 import { float32Number, sci, table } from "../format.js";
-import { readWeights, buildModel, seedModel, weightsOf, weightsToJson, describeNetwork, INPUT_SHAPE } from "../weights.js";
+import { readWeights, seedModel, describeNetwork, INPUT_SHAPE } from "../weights.js";
 import type { Command, Io } from "../command.js";
 import { THREADS_OPTION, threadsHelp, readyWithThreads } from "../threads.js";
 
@@ -27,9 +25,9 @@ export interface PointDerivatives {
   f: number;
   df_dx: number; df_dt: number;
   d2f_dx2: number;
-  /** d/dx (df/dt) */
+  /** the mixed partial d2f/dxdt */
   d2f_dxdt: number;
-  /** d/dt (df/dx) */
+  /** the same mixed partial, under the name d/dt (df/dx) (kept for the output's format) */
   d2f_dtdx: number;
   d2f_dt2: number;
 }
@@ -37,27 +35,34 @@ export interface PointDerivatives {
 const OPTIONS = {
   point: { type: "string", short: "p", multiple: true, valueName: "x,t" },
   weights: { type: "string", short: "w", valueName: "FILE" },
+  activations: { type: "string", valueName: "LIST" },
   seed: { type: "string", valueName: "N" },
   json: { type: "boolean" },
   help: { type: "boolean", short: "h" },
   ...THREADS_OPTION,
 } as const;
 
-const HELP = `Usage: gradtape derivatives [--point x,t]... [--seed N | --weights FILE] [--json]
+const ACTIVATION_NAMES = Object.keys(nn.ACTIVATIONS).join(", ");
+
+const HELP = `Usage: gradtape derivatives [--point x,t]... [--seed N | --weights FILE [--activations LIST]] [--json]
 
 Evaluates a network f(x, t) and its partial derivatives with respect to the inputs at each point:
-f, df/dx, df/dt, d2f/dx2, d2f/dxdt, d2f/dtdx, d2f/dt2, where d2f/dxdt = d/dx (df/dt) and d2f/dtdx = d/dt (df/dx)
-(equal in exact arithmetic; computed separately). Nested GradientTapes, all points in one batch, float32.
+f, df/dx, df/dt, d2f/dx2, d2f/dxdt, d2f/dtdx, d2f/dt2 (d2f/dxdt and d2f/dtdx are the one mixed partial, printed
+under both names). All points in one batch by gradtape's jet (a forward Taylor sweep), float32.
 
 Options:
-  -p, --point x,t     a point to evaluate at (repeatable; default ${DEFAULT_POINT.x},${DEFAULT_POINT.t}); for a negative x write
-                      --point=-1,0.5 or --point -1,0.5
+  -p, --point x,t     a point to evaluate at (repeatable; default ${DEFAULT_POINT.x},${DEFAULT_POINT.t}); two decimal numbers; for a
+                      negative x write --point=-1,0.5 or --point -1,0.5
       --seed N        the seed network, Flatten(inputShape [2, 1]) -> Dense(28, sigmoid) -> Dense(1, sigmoid),
                       with weights drawn from seed N (an integer 0..4294967295; default ${DEFAULT_SEED})
-  -w, --weights FILE  a network from a weights file instead ("-" reads standard input):
-                      {"weights": {"layers": [{"kernel": [[...]], "bias": [...], "activation": "sigmoid"}, ...]}}
-                      kernel is [in][out], the first layer has 2 inputs (x, t), the last layer 1 unit; activations:
-                      linear, sigmoid, tanh, relu, sin, softplus. The bare {"layers": [...]} is accepted too.
+  -w, --weights FILE  a network from a weights file instead ("-" reads standard input), read by gradtape's io:
+                      JSON {"weights": {"layers": [{"kernel": [[...]], "bias": [...], "activation": "sigmoid"}, ...]}}
+                      (the bare {"layers": [...]} too), or safetensors (as gradtape pinn --out writes), told apart by
+                      the file's first bytes. kernel is [in][out], the first layer has 2 inputs (x, t), the last
+                      layer 1 unit; activations: ${ACTIVATION_NAMES}.
+      --activations LIST
+                      the activations of a safetensors file that does not record them (one not written by
+                      gradtape), one per layer, e.g. tanh,tanh,linear
       --json          print {"weights": {...}, "points": [{"x", "t", "f", "df_dx", "df_dt", "d2f_dx2", "d2f_dxdt",
                       "d2f_dtdx", "d2f_dt2"}]}; its "weights" is what --weights reads (exact round trip)
 ${threadsHelp(22)}
@@ -68,6 +73,7 @@ Exit status: 0 on success, 2 for a bad option, point or weights file (one line o
 Examples:
   gradtape derivatives --point 0.5,0.5 --point 0.1,0.9
   gradtape derivatives --seed 3 --json > net.json && gradtape derivatives --weights net.json --point 1,2
+  gradtape pinn heat --out run && gradtape derivatives --weights run/weights.safetensors
 `;
 
 /** Parses `x,t` (two finite numbers). */
@@ -84,45 +90,23 @@ export function parsePoint(text: string): Point {
   return { x, t };
 }
 
+const NAMES = ["u", "u_x", "u_t", "u_xx", "u_xt", "u_tt"] as const;
+
 /**
- * f and its first and second input derivatives at every point, in one batched pass of nested tapes.
- * `net` takes inputs of shape [N, 2, 1] and gives [N, 1]. Leaves no tensors behind.
+ * f and its first and second input derivatives at every point, in one batched call of gt.jet. `net` takes inputs
+ * of shape [N, 2, 1] and gives [N, 1]. Leaves no tensors behind.
  */
 export function inputDerivatives(net: nn.Layer, points: readonly Point[]): PointDerivatives[] {
   const n = points.length;
   if (n === 0) return [];
-  const { f, g, h } = tidy(() => {
+  const d = tidy(() => {
     const X = tensor(points.flatMap((p) => [p.x, p.t]), [n, ...INPUT_SHAPE]);
-    const outer = new GradientTape();
-    const inner = new GradientTape();
-    try {
-      let fx!: Tensor;
-      const grad = outer.record(() => {
-        outer.watch(X);
-        fx = inner.record(() => { inner.watch(X); return net.apply(X); });
-        if (fx.shape.join() !== `${n},1`) throw new Error(`the network gave shape [${fx.shape.join(", ")}], expected [${n}, 1]`);
-        // views of the watched input, made after the forward pass, as gradient sources: [N, 1, 1] each
-        const x = X.slice([0, 0, 0], [-1, 1, -1]);
-        const t = X.slice([0, 1, 0], [-1, 1, -1]);
-        const d = inner.gradient(fx, { x, t }, { unconnected: "zero" });
-        return concat([d.x!, d.t!], 1);                                  // [N, 2, 1]: (df/dx, df/dt)
-      });
-      // H[n, i, 0, j, 0] = d grad[n, i] / d X[n, j]; zeros where the gradient does not depend on X (linear nets)
-      const H = outer.batchJacobian(grad, X, { unconnected: "zero" })!;  // [N, 2, 1, 2, 1]
-      return { f: fx.data(), g: grad.data(), h: H.data() };
-    } finally {
-      inner.dispose();
-      outer.dispose();
-    }
+    const r = jet(net, X, { derivatives: NAMES, vars: ["x", "t"] });
+    return NAMES.map((k) => r[k].data());
   });
+  const [f, fx, ft, fxx, fxt, ftt] = d;
   return points.map((p, i) => ({
-    x: p.x, t: p.t,
-    f: f[i],
-    df_dx: g[2 * i], df_dt: g[2 * i + 1],
-    d2f_dx2: h[4 * i],          // d/dx (df/dx)
-    d2f_dtdx: h[4 * i + 1],     // d/dt (df/dx)
-    d2f_dxdt: h[4 * i + 2],     // d/dx (df/dt)
-    d2f_dt2: h[4 * i + 3],      // d/dt (df/dt)
+    x: p.x, t: p.t, f: f[i], df_dx: fx[i], df_dt: ft[i], d2f_dx2: fxx[i], d2f_dxdt: fxt[i], d2f_dtdx: fxt[i], d2f_dt2: ftt[i],
   }));
 }
 
@@ -146,16 +130,15 @@ async function run(argv: readonly string[], io: Io): Promise<number> {
   }
   const seed = opts.seed === undefined ? DEFAULT_SEED : parseInteger(opts.seed, "--seed", 0, 0xffffffff);
   const points = opts.point.length ? opts.point.map(parsePoint) : [DEFAULT_POINT];
-  const fileWeights = opts.weights === undefined ? undefined : await readWeights(opts.weights, io);
-
   await readyWithThreads(opts.threads);
-  const net = fileWeights ? buildModel(fileWeights) : seedModel(seed);
+  if (opts.activations !== undefined && opts.weights === undefined) throw new CliError("--activations names the layers of a --weights file; give --weights FILE too");
+  const activations = opts.activations?.split(",").map((a) => a.trim());
+  const net = opts.weights === undefined ? seedModel(seed) : await readWeights(opts.weights, io, activations);
   try {
-    const weights = weightsOf(net);
     const rows = inputDerivatives(net, points);
     if (opts.json) {
       const out = {
-        weights: weightsToJson(weights),
+        weights: weightsIo.weightsToJSON(net).weights,
         points: rows.map((r) => {
           const o: Record<string, number> = { x: r.x, t: r.t };
           for (const [, k] of COLUMNS) o[k] = float32Number(r[k]);
@@ -165,8 +148,8 @@ async function run(argv: readonly string[], io: Io): Promise<number> {
       io.stdout(`${JSON.stringify(out)}\n`);
     } else {
       const from = opts.weights === undefined ? `seed ${seed}` : opts.weights === "-" ? "standard input" : opts.weights;
-      io.stdout(`network: ${describeNetwork(weights)} (weights: ${from})\n`);
-      io.stdout("d2f/dxdt = d/dx (df/dt), d2f/dtdx = d/dt (df/dx); float32 arithmetic\n\n");
+      io.stdout(`network: ${describeNetwork(net)} (weights: ${from})\n`);
+      io.stdout("d2f/dxdt = d2f/dtdx (the mixed partial); float32 arithmetic\n\n");
       io.stdout(formatTable(rows));
     }
     return EXIT_OK;

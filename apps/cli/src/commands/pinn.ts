@@ -134,10 +134,8 @@ async function run(argv: readonly string[], io: Io): Promise<number> {
   };
 
   const t0 = performance.now();
-  // a bar only when writing to a terminal; an Io may say so itself (isTTY), the process's own Io asks stderr
-  // (imported here, not at the top: main.js imports this file)
-  const { processIo } = await import("../main.js");
-  const tty = io === processIo ? process.stderr.isTTY === true : (io as Io & { isTTY?: boolean }).isTTY === true;
+  // a bar only when writing to a terminal (the process's own Io asks stderr)
+  const tty = io.isTTY === true;
   const progress = o.quiet ? undefined : makeProgress(io, tty, name);
   const result = await guard(() => pinn.train(problem, {
     network: hidden ? { hidden, seed } : { seed },

@@ -2,7 +2,7 @@
 // safetensors for PyTorch/JAX/Hugging Face interchange.
 export { WeightsFormatError, denseLayers } from "./layers.js";
 export {
-  weightsToJSON, saveWeightsJSON, encodeWeightsJSON, loadWeightsJSON, modelFromWeightsJSON, parseWeightsJSON,
+  weightsToJSON, saveWeightsJSON, float32Decimal, encodeWeightsJSON, loadWeightsJSON, modelFromWeightsJSON, parseWeightsJSON,
   type WeightsJSON, type DenseLayerJSON,
 } from "./json.js";
 export {

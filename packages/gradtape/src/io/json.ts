@@ -22,14 +22,20 @@ export interface DenseLayerJSON {
 }
 export interface WeightsJSON { weights: { layers: DenseLayerJSON[] } }
 
-/** The shortest decimal that reads back as the float32 value v. */
-function short(v: number): number {
+/**
+ * The shortest decimal that reads back (through Math.fround) as the float32 nearest to v: 0.1f is 0.1, not
+ * 0.10000000149011612. What the JSON weights hold, and what the CLI prints for float32 results (one rule for both).
+ */
+export function float32Decimal(v: number): number {
+  const f = Math.fround(v);
+  if (!Number.isFinite(f)) return f;
   for (let p = 1; p < 9; p++) {
-    const s = Number(v.toPrecision(p));
-    if (Math.fround(s) === v) return s;
+    const s = Number(f.toPrecision(p));
+    if (Math.fround(s) === f) return s;
   }
-  return Number(v.toPrecision(9)); // 9 significant digits always identify a float32
+  return Number(f.toPrecision(9)); // 9 significant digits always identify a float32
 }
+const short = float32Decimal;
 
 function finite(op: string, name: string, d: Float32Array): void {
   for (let i = 0; i < d.length; i++) {
@@ -82,6 +88,7 @@ function numbers(op: string, where: string, v: unknown, n: number, out: Float32A
   for (let i = 0; i < n; i++) {
     const x = v[i];
     if (typeof x !== "number" || !Number.isFinite(x)) throw new WeightsFormatError(`${op}: ${where}[${i}] must be a finite number, but it is ${describe(x)}.`);
+    if (!Number.isFinite(Math.fround(x))) throw new WeightsFormatError(`${op}: ${where}[${i}] is ${x}, outside the float32 range (|v| < 3.4028235e38).`);
     out[off + i] = x;
   }
 }

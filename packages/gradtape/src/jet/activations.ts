@@ -1,6 +1,12 @@
-// Derivatives s'(z), s''(z), s'''(z), ... of the built-in activations, as tensors made with ordinary differentiable
-// ops from the pre-activation z and the activation y = s(z) (which the forward sweep has anyway). Because they are
-// ops, a GradientTape around a jet records them and the jet is differentiable with respect to the weights.
+// Derivatives s'(z), s''(z), s'''(z), ... of an activation, as tensors made with ordinary differentiable ops from the
+// pre-activation z and the activation y = s(z) (which the forward sweep has anyway). Because they are ops, a
+// GradientTape around a jet records them and the jet is differentiable with respect to the weights.
+//
+// Two sources, one contract (DerivativeSource):
+// - derivativeSource: the built-in activations, by the closed forms below (the fewest ops);
+// - tapeSource: any elementwise function of tensors, by k nested GradientTapes on the function alone, i.e. by the
+//   core's own backward rules. This is how a custom activation runs in Taylor mode, and it is the oracle the closed
+//   forms are tested against at every order (test/jet-activations.test.ts).
 //
 // Orders 1 and 2 are written out (they are what PINNs use, and the fewest ops):
 //   tanh      s' = 1 - y^2                 s'' = -2 y s'
@@ -19,8 +25,10 @@
 // sigmoid: y (1 - y)), so a jet and nested tapes agree to a few ulps per layer. Each s^(k) carries a relative error
 // of a few u times the condition of P_k at y (e.g. 1 - y^2 for |y| -> 1 has relative error ~u y^2 / (1 - y^2) but
 // absolute error <= 2u, which is what enters the sums of the next layer).
-import type { Tensor } from "../tensor.js";
+import { Tensor } from "../tensor.js";
 import { square, mul, affine, sign, cos, neg, sigmoid } from "../ops.js";
+import { GradientTape } from "../tape.js";
+import { ShapeError, describe, fmtShape } from "../errors.js";
 import type { ActivationName } from "../nn/activations.js";
 
 /** s^(k)(z) for k = 1, 2, ...; null means identically zero; 1 (linear) is returned as the string "one". */
@@ -56,6 +64,12 @@ const POLY: Partial<Record<ActivationName, { p1: Poly; q: Poly }>> = {
   softplus: { p1: [0, 1], q: [0, 1, -1] },
   exp: { p1: [0, 1], q: [0, 1] },
 };
+
+/**
+ * The built-in activations with closed-form rules here. A built-in activation not in this set (one added to
+ * nn/activations.ts only) still runs in Taylor mode, through tapeSource: a closed form is a speed-up, not a need.
+ */
+export const CLOSED_FORM: ReadonlySet<string> = new Set<ActivationName>(["linear", "relu", "sin", "exp", "tanh", "sigmoid", "softplus"]);
 
 /**
  * A memoised source of s^(k)(z) for activation `name`, given z and y = s(z) (both [N, w]). Tensors are made on first
@@ -100,4 +114,37 @@ export function derivativeSource(name: ActivationName, z: Tensor, y: Tensor): De
     return memo.get(k)!;
   };
   return get;
+}
+
+/**
+ * y = fn(z) and its derivatives s^(1..K)(z) for an elementwise fn, by K GradientTapes nested around fn: tape k
+ * differentiates the level-(k-1) derivative (the sum of its entries, whose gradient is, entry by entry, the next
+ * derivative because fn acts on each entry alone), and its gradient computation is recorded by tapes k+1..K and by
+ * any tape the caller has open, so the results are differentiable with respect to z and the weights. A derivative
+ * that does not depend on z (a linear piece) is zero. Accuracy: that of the core's backward rules, a few float32
+ * ulps per order. `where` names the layer in errors.
+ */
+export function tapeSource(fn: (z: Tensor) => Tensor, z: Tensor, K: number, where: string): { y: Tensor; ds: DerivativeSource } {
+  const tapes = Array.from({ length: K }, () => new GradientTape({ watchAccessedVariables: false }));
+  const started: GradientTape[] = [];
+  const out: Tensor[] = [];
+  let y: Tensor;
+  try {
+    for (let k = K - 1; k >= 0; k--) { tapes[k].start(); started.push(tapes[k]); tapes[k].watch(z); }
+    y = fn(z);
+    if (!(y instanceof Tensor) || y.shape.join() !== z.shape.join()) {
+      throw new ShapeError(`${where}: the activation function must return a tensor of its input's shape ${fmtShape(z.shape)}, but it returned ${y instanceof Tensor ? fmtShape(y.shape) : describe(y)}.`);
+    }
+    let d = y;
+    for (let k = 0; k < K; k++) {
+      tapes[k].stop();
+      started.pop();
+      d = tapes[k].gradient(d, z, { unconnected: "zero" }) as Tensor;
+      out.push(d);
+    }
+  } finally {
+    while (started.length) started.pop()!.stop();
+    for (const t of tapes) t.dispose();
+  }
+  return { y, ds: (k) => out[k - 1] };
 }

@@ -3,27 +3,23 @@
 //   const { u, u_x, u_t, u_xx } = jet(model, X /* [N, 2] */, { derivatives: ["u", "u_x", "u_t", "u_xx"], vars: ["x", "t"] });
 //
 // Each result is an [N, 1] tensor, differentiable with respect to the weights (train a PDE residual through it) and
-// to X. For a Sequential of Dense (and Flatten) layers with built-in activations the derivatives are pushed forward
-// in ONE sweep of stacked Taylor coefficients (taylor.ts); any other network (a subclassed Model, a function, a
-// custom activation) goes through nested reverse tapes (tape.ts). Both give the same numbers up to float32 rounding.
-// Derivatives of any order: "u_xxx", "u_xxt", "u_xxxx" work on both paths. pinn.derivatives() (the same names,
-// results as an array) runs on this machinery too, with its method "auto" / "taylor" / "nested-reverse".
+// to X. Derivatives of any order: "u_xxx", "u_xxt", "u_xxxx". The engine (engine.ts) pushes them forward in ONE
+// sweep of Taylor coefficients (taylor.ts) for a Sequential of Dense (and Flatten) layers with elementwise
+// activations, built-in or custom, and for a network declaring a Taylor form (a PinnNetwork); any other network (a
+// subclassed Model, a function) goes through nested reverse tapes (nested.ts). Both give the same numbers up to
+// float32 rounding. pinn.derivatives() (the same names, results as an array), the CLI and the demo call the same
+// engine.
 import { Tensor } from "../tensor.js";
-import { Layer } from "../nn/layer.js";
 import { ArgumentError, ShapeError, describe, fmtShape } from "../errors.js";
-import { parseDerivative, checkNames, DEFAULT_VARS, type DerivativeSpec } from "./spec.js";
-import { taylorDerivatives, taylorUnsupported, type Layout } from "./taylor.js";
-import { tapeDerivatives } from "./tape.js";
+import { resolveRequests } from "./spec.js";
+import { inputDerivatives, chooseMethod, asFunction, type Net, type JetMethod } from "./engine.js";
+import type { Layout } from "./taylor.js";
 
-export { parseDerivative, planCoefficients, type DerivativeSpec, type CoefficientPlan } from "./spec.js";
-export { taylorDerivatives, taylorUnsupported, type Layout, type TaylorOptions } from "./taylor.js";
-export { tapeDerivatives } from "./tape.js";
-
-/** A network: a layer or model (called with apply), or a function from [N, d] inputs to [N, m] outputs. */
-export type Net = Layer | ((x: Tensor) => Tensor);
-
-/** "taylor": forward Taylor sweep (Sequential of Dense/Flatten only); "nested-reverse": nested GradientTapes. */
-export type JetMethod = "auto" | "taylor" | "nested-reverse";
+export { parseDerivative, planCoefficients, resolveRequests, parseAll, DEFAULT_VARS, type DerivativeSpec, type CoefficientPlan } from "./spec.js";
+export { inputDerivatives, asFunction, JET_METHODS, type Net, type JetMethod, type EngineOptions } from "./engine.js";
+export { taylorDerivatives, type Layout, type TaylorOptions } from "./taylor.js";
+export { taylorUnsupported, type JetForm } from "./steps.js";
+export { nestedDerivatives } from "./nested.js";
 
 export interface JetOptions {
   /** the partials to return: "u", "u_x", "u_xt", "u_xxx", ... (output name, "_", one variable name per derivative) */
@@ -40,17 +36,9 @@ export interface JetOptions {
 
 export type JetResult = Record<string, Tensor>;
 
-/** The network as a function of its inputs. */
-function asFunction(net: Net, op: string): (x: Tensor) => Tensor {
-  if (net instanceof Layer) return (x) => net.apply(x);
-  if (typeof net === "function") return net;
-  throw new ArgumentError(`${op}: net must be a layer, a model or a function (x) => y, but got ${describe(net)}.`);
-}
-
 /** Which method jet() would use for this network and inputs ("taylor" or "nested-reverse"), and why. */
 export function jetMethod(net: Net, X: Tensor): { method: "taylor" | "nested-reverse"; reason: string | null } {
-  const why = taylorUnsupported(net, X);
-  return why === null ? { method: "taylor", reason: null } : { method: "nested-reverse", reason: why };
+  return chooseMethod(net, X);
 }
 
 /**
@@ -69,38 +57,13 @@ export function jet(net: Net, X: Tensor, options: JetOptions): JetResult {
   return out;
 }
 
-const specCache = new Map<string, DerivativeSpec[]>();
-/** Parsed names (cached by names, variables and outputs: a training loop parses the same list every step). */
-function parseAll(names: readonly string[], vars: readonly string[], outs: readonly string[], op: string): DerivativeSpec[] {
-  const key = JSON.stringify([names, vars, outs]);
-  let specs = specCache.get(key);
-  if (!specs) {
-    specs = names.map((n) => parseDerivative(n, vars, outs, op));
-    if (specCache.size >= 64) specCache.delete(specCache.keys().next().value!);
-    specCache.set(key, specs);
-  }
-  return specs;
-}
-
 function derivativesArray(net: Net, X: Tensor, names: readonly string[], options: Omit<JetOptions, "derivatives">, op: string): Tensor[] {
-  const apply = asFunction(net, op);
+  asFunction(net, op); // checks net
   if (!(X instanceof Tensor)) throw new ArgumentError(`${op}: X must be a Tensor of shape [N, d], but got ${describe(X)}.`);
   if (X.rank < 2) throw new ShapeError(`${op}: X must have shape [N, d] (one point per row), but it has shape ${fmtShape(X.shape)}. Reshape it, e.g. X.reshape([-1, 1]).`);
   if (X.dtype !== "float32") throw new ArgumentError(`${op}: X must be float32, but it is ${X.dtype}.`);
-  if (!Array.isArray(names) || names.length === 0) throw new ArgumentError(`${op}: names must be a non-empty array such as ["u", "u_x"], but got ${describe(names)}.`);
   const N = X.shape[0], d = N === 0 ? X.shape.slice(1).reduce((a, b) => a * b, 1) : X.size / N;
-  const vars = options.vars ?? DEFAULT_VARS[d];
-  if (vars === undefined) throw new ArgumentError(`${op}: X has ${d} input columns; name them with { vars: [...] } (defaults exist for 1 to 3 columns).`);
-  checkNames(op, "vars", vars);
-  if (vars.length !== d) throw new ArgumentError(`${op}: ${vars.length} variable names (${vars.join(", ")}) for ${d} input columns${X.rank > 2 ? ` (X ${fmtShape(X.shape)} has ${d} features per point)` : ""}; give one name per column of X.`);
-  const outs = options.outputs;
-  if (outs !== undefined) checkNames(op, "outputs", outs);
-  for (const o of outs ?? []) if (vars.includes(o)) throw new ArgumentError(`${op}: '${o}' is both an output and a variable name.`);
-  const specs = parseAll(names, vars, outs ?? ["u"], op);
-  const method = options.method ?? "auto";
-  if (!["auto", "taylor", "nested-reverse"].includes(method)) throw new ArgumentError(`${op}: method must be "auto", "taylor" or "nested-reverse", but got ${describe(method)}.`);
-  const why = method === "nested-reverse" ? "" : taylorUnsupported(net, X);
-  if (method === "taylor" && why !== null) throw new ArgumentError(`${op}: method "taylor" cannot run this network: ${why}. Use method "auto" (falls back to nested tapes) or "nested-reverse".`);
-  const m = outs === undefined ? null : outs.length;
-  return why === null ? taylorDerivatives(net as Layer, X, specs, m, { op, layout: options.layout }) : tapeDerivatives(apply, X, specs, m, op);
+  const note = X.rank > 2 ? ` (X ${fmtShape(X.shape)} has ${d} features per point)` : "";
+  const { specs, outputs } = resolveRequests(op, d, names, options.vars, options.outputs, note);
+  return inputDerivatives(net, X, specs, outputs, { op, method: options.method, layout: options.layout });
 }

@@ -51,6 +51,35 @@ export function parseDerivative(name: string, vars: readonly string[], outputs: 
   return { name, output: o, wrt };
 }
 
+const specCache = new Map<string, DerivativeSpec[]>();
+/** Parsed names (cached by names, variables and outputs: a training loop parses the same list every step). */
+export function parseAll(names: readonly string[], vars: readonly string[], outs: readonly string[], op: string): DerivativeSpec[] {
+  const key = JSON.stringify([names, vars, outs]);
+  let specs = specCache.get(key);
+  if (!specs) {
+    specs = names.map((n) => parseDerivative(n, vars, outs, op));
+    if (specCache.size >= 64) specCache.delete(specCache.keys().next().value!);
+    specCache.set(key, specs);
+  }
+  return specs;
+}
+
+/**
+ * The checks jet() and pinn.derivatives() share, for inputs with d columns: the variable names (defaults for 1 to 3
+ * columns), the output names, and the requests parsed. `note` adds to the column-count message (e.g. X's shape).
+ * Returns the parsed requests and the number of outputs named (null: the network must have one output).
+ */
+export function resolveRequests(op: string, d: number, names: readonly string[], vars: readonly string[] | undefined, outs: readonly string[] | undefined, note = ""): { specs: DerivativeSpec[]; outputs: number | null } {
+  const v = vars ?? DEFAULT_VARS[d];
+  if (v === undefined) throw new ArgumentError(`${op}: X has ${d} input columns; name them with { vars: [...] } (defaults exist for 1 to 3 columns).`);
+  checkNames(op, "vars", v);
+  if (v.length !== d) throw new ArgumentError(`${op}: ${v.length} variable names (${v.join(", ")}) for ${d} input columns${note}; give one name per column of X.`);
+  if (!Array.isArray(names) || names.length === 0) throw new ArgumentError(`${op}: names must be a non-empty array such as ["u", "u_x"], but got ${describe(names)}.`);
+  if (outs !== undefined) checkNames(op, "outputs", outs);
+  for (const o of outs ?? []) if (v.includes(o)) throw new ArgumentError(`${op}: '${o}' is both an output and a variable name.`);
+  return { specs: parseAll(names, v, outs ?? ["u"], op), outputs: outs === undefined ? null : outs.length };
+}
+
 export const msKey = (s: readonly number[]): string => s.join(",");
 
 /** All non-empty sub-multisets of a sorted multiset (sorted, without repeats), the multiset itself included. */

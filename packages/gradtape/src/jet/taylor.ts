@@ -45,75 +45,17 @@
 // agree with nested tapes to float32 rounding (measured: ~1e-7 relative, norm-wise, on deep tanh networks) and
 // with float64 references to ~1e-6 (test/jet.test.ts).
 import { Tensor } from "../tensor.js";
-import { matMul, add, mul, square, concat, slice, reshape, broadcastTo, zeros, affine } from "../ops.js";
+import { matMul, add, concat, slice, broadcastTo, zeros } from "../ops.js";
 import { tidy } from "../memory.js";
-import { Layer } from "../nn/layer.js";
-import { Dense } from "../nn/dense.js";
-import { Flatten } from "../nn/flatten.js";
-import { Sequential } from "../nn/model.js";
-import { ACTIVATIONS, type ActivationName } from "../nn/activations.js";
+import type { Layer } from "../nn/layer.js";
+import type { Dense } from "../nn/dense.js";
 import { ArgumentError, ShapeError, fmtShape } from "../errors.js";
 import { planCoefficients, msKey, type CoefficientPlan, type DerivativeSpec } from "./spec.js";
-import { derivativeSource } from "./activations.js";
-import { actGrad, mulMul } from "./fused.js";
-
-/** A coefficient: [N, w] per point, [1, w] the same for every point, an input column c (the unit vector e_c), or 0. */
-type Coef = Tensor | number | null;
-interface State { value: Tensor; coef: Coef[] }
-
-type Step = { kind: "dense"; layer: Dense } | { kind: "flatten"; layer: Flatten } | { kind: "check"; layer: Layer };
+import { taylorSteps } from "./steps.js";
+import { activate, type Coef, type State } from "./activate.js";
 
 const checkInput = (layer: Layer, x: Tensor): void => (layer as unknown as { checkInput(x: Tensor): void }).checkInput(x);
 
-/** The steps of the Taylor sweep for `net`, or the reason it cannot take that path. */
-export function taylorSteps(net: unknown): Step[] | string {
-  const steps: Step[] = [];
-  const visit = (l: unknown): string | null => {
-    if (l instanceof Sequential) {
-      if (l.call !== Sequential.prototype.call) return `${l.constructor.name} '${l.name}' overrides call()`;
-      steps.push({ kind: "check", layer: l });
-      for (const x of l.stack) { const r = visit(x); if (r) return r; }
-      return null;
-    }
-    if (l instanceof Dense) {
-      if (l.call !== Dense.prototype.call) return `${l.constructor.name} '${l.name}' overrides call()`;
-      if (typeof l.activation !== "string" || !(l.activation in ACTIVATIONS)) return `Dense '${l.name}' has a custom activation function (the jet needs its derivatives s', s'', ...)`;
-      steps.push({ kind: "dense", layer: l });
-      return null;
-    }
-    if (l instanceof Flatten) {
-      if (l.call !== Flatten.prototype.call) return `${l.constructor.name} '${l.name}' overrides call()`;
-      steps.push({ kind: "flatten", layer: l });
-      return null;
-    }
-    if (l instanceof Layer) return `${l.constructor.name} '${l.name}' is not a Dense or Flatten layer (or a Sequential of them)`;
-    return "it is a function, not a Sequential of Dense and Flatten layers";
-  };
-  const why = visit(net);
-  if (why) return why;
-  if (!steps.some((s) => s.kind === "dense")) return "it has no Dense layer";
-  return steps;
-}
-
-/**
- * Why `net` cannot take the Taylor path for inputs shaped like X, or null when it can. Reasons: not a Sequential of
- * Dense/Flatten layers, a custom activation function, or inputs of rank > 2 reaching a Dense layer.
- */
-export function taylorUnsupported(net: unknown, X: Tensor): string | null {
-  const steps = taylorSteps(net);
-  if (typeof steps === "string") return steps;
-  let rank = X.rank;
-  for (const s of steps) {
-    if (s.kind === "flatten") rank = 2;
-    else if (s.kind === "dense") { if (rank !== 2) return `Dense '${s.layer.name}' gets inputs of rank ${rank} (the jet needs [N, features]: put a Flatten first)`; break; }
-  }
-  return null;
-}
-
-/**
- * The Taylor sweep. `specs` name (output column, sorted input columns); returns one [N, 1] tensor per spec, in order.
- * The caller has checked the arguments (index.ts); `net` passed taylorUnsupported.
- */
 /** "stacked": one matMul per Dense on the coefficients stacked along the batch axis; "split": one per coefficient. */
 export type Layout = "stacked" | "split";
 
@@ -124,9 +66,12 @@ export interface TaylorOptions {
   layout?: Layout;
 }
 
-/** (The fifth argument may also be the op name alone, as in the first version.) */
-export function taylorDerivatives(net: Layer, X: Tensor, specs: readonly DerivativeSpec[], outputs: number | null, options: TaylorOptions | string = {}): Tensor[] {
-  const { op = "jet", layout = "split" } = typeof options === "string" ? { op: options } : options;
+/**
+ * The Taylor sweep. `specs` name (output column, sorted input columns); returns one [N, 1] tensor per spec, in order.
+ * The caller has checked the arguments (engine.ts); `net` passed taylorUnsupported.
+ */
+export function taylorDerivatives(net: Layer, X: Tensor, specs: readonly DerivativeSpec[], outputs: number | null, options: TaylorOptions = {}): Tensor[] {
+  const { op = "jet", layout = "split" } = options;
   const steps = taylorSteps(net);
   if (typeof steps === "string") throw new ArgumentError(`${op}: the Taylor method cannot run this network: ${steps}. Use method "auto" or "nested-reverse".`);
   const N = X.shape[0];
@@ -216,89 +161,5 @@ function dense(layer: Dense, st: State, plan: CoefficientPlan, N: number, layout
     const t = st.coef[c];
     if (typeof t === "number") zc[c] = slice(W, [t, 0], [1, -1]); // D_i z = e_i W = row i of W
   }
-  return activate(layer.activation as ActivationName, z0, zc, block, plan, N, k1);
-}
-
-/** y = s(z) on the jet: Faà di Bruno with s', s'', ... from activations.ts. */
-function activate(name: ActivationName, z0: Tensor, zc: Coef[], block1: Tensor | null, plan: CoefficientPlan, N: number, k1: number): State {
-  const act = ACTIVATIONS[name];
-  const y0 = act ? act(z0) : z0;
-  if (act === null) return { value: y0, coef: zc }; // linear: D_S y = D_S z
-  const K = plan.coefs.length, w = z0.shape[1];
-  if (!block1 && (name === "tanh" || name === "sigmoid") && plan.terms.every((ts) => ts.every((t) => t.k === 2))) {
-    return { value: y0, coef: activateOrder2(name, y0, zc, plan, N, k1) };
-  }
-  const ds = derivativeSource(name, z0, y0);
-  const s1 = ds(1) as Tensor; // never "one" or null for a non-linear activation
-  const out: Coef[] = new Array(K).fill(null);
-  // order 1: y_i = s'(z) z_i, all first-order rows in one broadcast multiply when they form a block
-  if (block1) {
-    const Y = reshape(mul(reshape(block1, [k1, N, w]), s1), [k1 * N, w]);
-    for (let j = 0; j < k1; j++) out[1 + j] = slice(Y, [j * N, 0], [N, -1]);
-  } else {
-    for (let c = 1; c <= k1; c++) { const z = zc[c] as Tensor | null; out[c] = z ? mul(s1, z) : null; }
-  }
-  // order >= 2: y_S = s' z_S + sum_k s^(k) * (sum over k-block partitions of mult * prod z_B)
-  for (let c = k1 + 1; c < K; c++) {
-    const zS = zc[c] as Tensor | null;
-    let acc: Tensor | null = zS ? mul(s1, zS) : null;
-    // inner[k] = sum over the k-block terms of mult * prod_B z_B
-    const inner = new Map<number, Tensor>();
-    for (const t of plan.terms[c]) {
-      if (!(ds(t.k) instanceof Tensor)) continue; // s^(k) = 0 (relu, k >= 2): skip the products
-      const p = blockProduct(t.blocks.map((i) => zc[i] as Tensor | null));
-      if (p === null) continue;
-      const term = t.mult === 1 ? p : mul(p, t.mult);
-      const prev = inner.get(t.k);
-      inner.set(t.k, prev ? add(prev, term) : term);
-    }
-    for (const [k, sum] of inner) {
-      const term = mul(ds(k) as Tensor, sum);
-      acc = acc ? add(acc, term) : term;
-    }
-    out[c] = acc;
-  }
-  return { value: y0, coef: out };
-}
-
-/**
- * tanh and sigmoid up to order 2 with the core's fused ops, the same formula regrouped: s'' = s' r(y) with
- * r = -2 y (tanh) or 1 - 2 y (sigmoid), so
- *   y_i  = s' z_i                              = actGrad(z_i, y)
- *   y_ij = s' z_ij + s'' z_i z_j = s' (z_ij + r z_i z_j) = actGrad(z_ij + mulMul(r, z_i, z_j, mult), y)
- * (tanh: mulMul(y, z_i, z_j, -2 mult), no r tensor at all). Why: s', s'' and the products never exist as tensors, so
- * a tape recording the sweep saves y, the z's and one sum per second-order coefficient instead of also s', s'' and
- * z_i z_j; in Burgers' step (u, u_x, u_t, u_xx) that is 7 instead of 10 saved [N, w] tensors per layer, and 5
- * instead of 10 elementwise passes forward. Rounding: first order is bit-identical (actGrad computes g (1 - y^2)
- * as the unfused form does); second order differs by the regrouping, a few float32 ulps (test/jet.test.ts checks
- * against float64 references). Coefficient rows [1, w] (point-independent) broadcast through the unfused fallback.
- */
-function activateOrder2(name: "tanh" | "sigmoid", y: Tensor, zc: Coef[], plan: CoefficientPlan, N: number, k1: number): Coef[] {
-  const K = plan.coefs.length;
-  const out: Coef[] = new Array(K).fill(null);
-  let r: Tensor | null = null; // sigmoid's 1 - 2 y, made once per layer when needed
-  for (let c = 1; c <= k1; c++) { const z = zc[c] as Tensor | null; out[c] = z ? actGrad(name, z, y) : null; }
-  for (let c = k1 + 1; c < K; c++) {
-    let inner = zc[c] as Tensor | null;
-    for (const t of plan.terms[c]) {
-      const [zi, zj] = t.blocks.map((i) => zc[i] as Tensor | null);
-      if (zi === null || zj === null) continue;
-      // put an [N, w] factor first: mulMul's fallback for mixed shapes multiplies left to right
-      const p = name === "tanh" ? mulMul(y, zi, zj, -2 * t.mult) : mulMul(r ??= affine(y, -2, 1), zi, zj, t.mult);
-      inner = inner ? add(inner, p) : p;
-    }
-    out[c] = inner ? actGrad(name, inner, y) : null;
-  }
-  return out;
-}
-
-/** prod_B z_B (null if a factor is 0): a square when the two blocks coincide; the [1, w] rows multiplied first. */
-function blockProduct(fs: (Tensor | null)[]): Tensor | null {
-  if (fs.some((f) => f === null)) return null;
-  const ts = fs as Tensor[];
-  if (ts.length === 2 && ts[0] === ts[1]) return square(ts[0]);
-  const sorted = ts.slice().sort((a, b) => a.shape[0] - b.shape[0]);
-  let p = sorted[0];
-  for (let i = 1; i < sorted.length; i++) p = mul(p, sorted[i]);
-  return p;
+  return activate(layer.activation, z0, zc, block, plan, N, k1, `Dense '${layer.name}'`);
 }

@@ -83,6 +83,17 @@ export class PinnNetwork extends Model {
     return tidy(() => this.mlp.apply(add(mul(x, this.#s!), this.#c!)));
   }
 
+  /**
+   * The Taylor form gt.jet and pinn.derivatives run (jet/steps.ts): the input scaling x_s = s x + c, then the MLP.
+   * c is computed as -1 - lo s here (float64, then rounded once to float32 by the engine).
+   */
+  jetForm(): { body: Layer; scale: number[]; shift: number[] } {
+    if (!this.scaling) return { body: this.mlp, scale: new Array<number>(this.inputs).fill(1), shift: new Array<number>(this.inputs).fill(0) };
+    const { lo, hi } = this.scaling;
+    const scale = lo.map((l, j) => 2 / (hi[j] - l));
+    return { body: this.mlp, scale, shift: lo.map((l, j) => -1 - l * scale[j]) };
+  }
+
   /** The Dense layers, in order. */
   get dense(): Dense[] { return this.mlp.stack as Dense[]; }
 

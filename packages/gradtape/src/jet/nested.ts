@@ -1,5 +1,5 @@
-// The generic fallback of jet(): nested reverse tapes, for any pointwise network (row i of the output depends only
-// on row i of X), e.g. a subclassed Model or a plain function.
+// The "nested-reverse" path of the engine (engine.ts): nested reverse tapes around the whole network, for any
+// pointwise network (row i of the output depends only on row i of X), e.g. a subclassed Model or a plain function.
 //
 // The gradient of sum(U[:, o]) with respect to X is, row by row, the gradient of u_o at each point, so ONE reverse
 // sweep gives every first derivative at every point; the same on a column of that gradient gives a row of second
@@ -17,7 +17,7 @@ import type { DerivativeSpec } from "./spec.js";
 const key = (output: number, wrt: readonly number[]) => `${output}:${wrt.join(",")}`;
 
 /** One [N, 1] tensor per spec, in order, by nested GradientTapes. `outputs` null: the network must have one output. */
-export function tapeDerivatives(apply: (x: Tensor) => Tensor, X: Tensor, specs: readonly DerivativeSpec[], outputs: number | null, op = "jet"): Tensor[] {
+export function nestedDerivatives(apply: (x: Tensor) => Tensor, X: Tensor, specs: readonly DerivativeSpec[], outputs: number | null, op = "jet"): Tensor[] {
   const N = X.shape[0], d = N === 0 ? 0 : X.size / N;
   const K = Math.max(0, ...specs.map((s) => s.wrt.length));
   // prefixes[k]: the (output, sorted wrt of length k) whose gradient is needed at level k + 1
