@@ -78,6 +78,8 @@ describe("--resume", () => {
     writeFileSync(join(dir, "truncated.safetensors"), readFileSync(join(part, pinn.CHECKPOINT_FILE)).subarray(0, 1000));
     expectOneLineError(await runMain(["pinn", "heat", "--resume", `${bad}.safetensors`]), `${bad}.safetensors`, "truncated");
     expectOneLineError(await runMain(["pinn", "--resume", join(dir, "nothing-here")]), "cannot read the checkpoint", "no such file");
+    expectOneLineError(await runMain(["pinn", "heat", "--checkpoint-every", "10"]), "--checkpoint-every needs --out DIR");
+    expectOneLineError(await runMain(["pinn", "heat", "--checkpoint-every", "ten", "--out", join(dir, "x")]), "--checkpoint-every");
   });
 });
 
