@@ -70,7 +70,9 @@ describe("--resume", () => {
   }, 120_000);
 
   it("refuses a checkpoint that does not fit, naming the difference or the file", async () => {
-    const part = join(dir, "part");
+    const part = join(dir, "small");
+    const first = await runMain(["pinn", "heat", "--hidden", "3x12", "--collocation", "64", "--adam-steps", "5", "--lbfgs-steps", "0", "--seed", "2", "--quiet", "--out", part]);
+    expect(first.code, first.stderr).toBe(0);
     expectOneLineError(await runMain(["pinn", "poisson2d", "--resume", part]), 'the problem is "heat" in the checkpoint but "poisson2d" in this run');
     expectOneLineError(await runMain(["pinn", "heat", "--resume", part, "--hidden", "4x12"]), "hidden layers is [12,12,12] in the checkpoint but [12,12,12,12]");
     expectOneLineError(await runMain(["pinn", "heat", "--resume", part, "--seed", "3"]), "seed is 2 in the checkpoint but 3");
