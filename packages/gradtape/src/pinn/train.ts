@@ -2,8 +2,9 @@
 //
 //   mean over collocation points of residual²  +  (1/N_u) Σ over condition points of weight · (quantity - value)²
 //
-// (Raissi et al.'s MSE_f + MSE_u), and it is minimized with Adam, then L-BFGS. Progress is reported through a
-// callback (step, loss, steps/s, ETA); a time limit or the callback returning false stops training early.
+// (Raissi et al.'s MSE_f + MSE_u), and it is minimized with Adam, then L-BFGS (the loop: train-loop.ts). Progress is
+// reported through a callback (step, loss, steps/s, ETA); a time limit or the callback returning false stops
+// training early; a non-finite loss stops it at once. Checkpoints and resuming: checkpoint.ts, train-resume.ts.
 import { Tensor, fromFlat } from "../tensor.js";
 import { tidy, keep } from "../memory.js";
 import { slice, square, mean, sum, mul, sub, add } from "../ops.js";
@@ -21,7 +22,7 @@ import { conditionPoints, splitConditionPoints, type Problem } from "./problem.j
 export type { TrainOptions, TrainProgress, TrainStopReason, TrainResult, TrainingData } from "./train-types.js";
 import type { TrainOptions, TrainStopReason, TrainResult, TrainingData } from "./train-types.js";
 
-export function checkInt(op: string, name: string, v: unknown, min: number): number {
+function checkInt(op: string, name: string, v: unknown, min: number): number {
   if (typeof v !== "number" || !Number.isInteger(v) || v < min) throw new ArgumentError(`${op}: ${name} must be an integer >= ${min}, but got ${describe(v)}.`);
   return v;
 }
