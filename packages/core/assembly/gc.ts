@@ -3,7 +3,7 @@
 // asked, so the hot path has no write barriers and no incremental GC steps (with the incremental runtime those were
 // about a third of the time of a small op). The collector marks from globals only (locals are not roots), so it must
 // run when no core function holds an object in a local: at the entry of an export, before the export touches any
-// object. index.ts calls maybeCollect() there; no export is called from inside the core.
+// object. exports/entry.ts calls maybeCollect() there; no export is called from inside the core.
 import { currentId, liveTensorCount } from "./tensor";
 
 let lastId: i32 = 0;

@@ -2,8 +2,9 @@
 // The rows are joined with View/Concat ops, so a Jacobian computed under an outer tape is itself differentiable.
 import { Tensor, get, release, sizeOf, stdStrides } from "./tensor";
 import { fail, failed, ErrorCode } from "./errors";
-import { sweep, clearGrads, resolve, startGradient, finishGradient, getTape, Unconnected, tapeUnconnectedReason, lastBlockingOp } from "./tape";
-import { full, zerosLike } from "./ops/arith";
+import { getTape } from "./ops/record";
+import { sweep, clearGrads, resolve, startGradient, finishGradient, Unconnected, tapeUnconnectedReason, lastBlockingOp } from "./backprop";
+import { full, zerosLike } from "./ops/creation";
 import { reshape } from "./ops/view";
 import { concat } from "./ops/concat";
 import { ERR } from "./ops/factory";

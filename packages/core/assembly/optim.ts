@@ -9,7 +9,7 @@
 // computed in float64 and rounded once.
 import { Tensor, DType, get, release, isContiguous, sameShape } from "./tensor";
 import { fail, clearError, ErrorCode } from "./errors";
-import { Op } from "./ops/index";
+import { Op } from "./ops/codes";
 import { traceAllows } from "./trace";
 import { ERR, contig, dtypeError, shapeError } from "./ops/factory";
 

@@ -13,23 +13,34 @@
 //   earlier; small outputs that never leave a run are written into records kept from the previous run.
 import { Tensor, get, has, at, retain, release, sameShape, sizeOf, scratchI32 } from "./tensor";
 import { fail, failed, ErrorCode } from "./errors";
-import { forward, Op } from "./ops/index";
+import { Op } from "./ops/codes";
+import { ruleOf, ReplayFn } from "./ops/table";
 import { ERR, planOutput } from "./ops/factory";
-import { copy, viewOf, decShape, decRel } from "./ops/view";
-import { anyRecording } from "./tape";
+import { copy, viewOf, decShape, decRel, decOffset } from "./ops/view";
+import { anyRecording } from "./ops/record";
 
 const NO_SLOTS = new StaticArray<i32>(0);
 
 export class Step {
   frees: StaticArray<i32> = NO_SLOTS;     // slots whose last use is this step (released right after it)
   args: StaticArray<Tensor>;               // reused argument array of a run
-  // a View step's shape and strides, decoded once from ip (records never write them, so every run shares them)
+  // a View step's shape, strides and offset, decoded once from ip (records never write them, so every run shares them)
   viewShape: StaticArray<i32> | null = null;
   viewRel: StaticArray<i32> | null = null;
+  viewOff: i32 = 0;
+  replay: ReplayFn = unreplayable;         // the op's replay (its op-table entry), looked up once
   constructor(public op: i32, public ins: StaticArray<i32>, public out: i32, public dtype: i32,
               public ip: StaticArray<i32>, public fp: StaticArray<f64>, public outShape: StaticArray<i32>) {
     this.args = new StaticArray<Tensor>(ins.length);
+    const r = ruleOf(op);
+    if (r != null && r.replay != null) this.replay = r.replay!;
   }
+}
+
+/** A recorded op with no replay: a bug (the op-table test proves there is none), reported rather than trapped. */
+function unreplayable(op: i32, x: StaticArray<Tensor>, ip: StaticArray<i32>, fp: StaticArray<f64>, dtype: i32, outShape: StaticArray<i32>): Tensor {
+  fail(ErrorCode.BadArgument, op, -1, 0, op);
+  return ERR;
 }
 
 // Output records kept between runs: a step whose output is small, is not a view and never leaves the run (not a
@@ -96,7 +107,7 @@ function schedule(steps: StaticArray<Step>, outs: StaticArray<i32>, nSlots: i32)
   const escapes = new StaticArray<bool>(nSlots);
   for (let i = 0; i < outs.length; i++) escapes[outs[i]] = true;
   for (let k = count - 1; k >= 0; k--) { const s = steps[k]; if (s.op == Op.View && escapes[s.out]) escapes[s.ins[0]] = true; }
-  for (let k = 0; k < count; k++) { const s = steps[k]; if (s.op == Op.View) { s.viewShape = decShape(s.ip); s.viewRel = decRel(s.ip); } }
+  for (let k = 0; k < count; k++) { const s = steps[k]; if (s.op == Op.View) { s.viewShape = decShape(s.ip); s.viewRel = decRel(s.ip); s.viewOff = decOffset(s.ip); } }
   const plannable = new StaticArray<bool>(count);
   let budget = PLAN_BUDGET;
   for (let k = 0; k < count; k++) {
@@ -166,7 +177,7 @@ export function runProgram(p: Program, id: i32, n: i32): i32 {
     for (let i = 0; i < ins.length; i++) unchecked(args[i] = changetype<Tensor>(unchecked(live[unchecked(ins[i])])));
     const kept = planning ? unchecked(plan[k]) : null;
     planOutput(kept);
-    const y = s.op == Op.View ? viewOf(unchecked(args[0]), s.viewShape!, s.viewRel!, unchecked(s.ip[1])) : forward(s.op, args, s.ip, s.fp, s.dtype, s.outShape);
+    const y = s.op == Op.View ? viewOf(unchecked(args[0]), s.viewShape!, s.viewRel!, s.viewOff) : s.replay(s.op, args, s.ip, s.fp, s.dtype, s.outShape);
     planOutput(null);
     if (y === ERR || failed()) { freeOwned(p); clearLive(p); sch.dropPlan(); return -1; }
     unchecked(live[s.out] = y);

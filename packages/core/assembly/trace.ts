@@ -12,6 +12,7 @@ import { Tensor, get, retain, release, scratchI32 } from "./tensor";
 import { fail, ErrorCode } from "./errors";
 import { ERR } from "./ops/factory";
 import { reshape } from "./ops/view";
+import { setTracing } from "./ops/record";
 import { Step, Program, buildProgram, runProgram } from "./program";
 
 /** A trace being recorded. */
@@ -58,11 +59,8 @@ const recorders = new Array<Recorder>();
 const programs = new Map<i32, Program>();
 let nextProgram: i32 = 1;
 
-/** Whether a trace is recording (ops then record even with no tape active). */
-@inline export function tracing(): bool { return recorders.length > 0; }
-
-/** Called by tape.record for every op while a trace records. */
-export function traceStep(op: i32, inputs: StaticArray<Tensor>, out: Tensor, ip: StaticArray<i32>, fp: StaticArray<f64>): void {
+/** Called by record() (ops/record.ts) for every op while a trace records. */
+function traceStep(op: i32, inputs: StaticArray<Tensor>, out: Tensor, ip: StaticArray<i32>, fp: StaticArray<f64>): void {
   for (let r = 0; r < recorders.length; r++) {
     const rec = unchecked(recorders[r]);
     const ins = new StaticArray<i32>(inputs.length);
@@ -113,6 +111,7 @@ export function traceBegin(n: i32): i32 {
     scratchI32[i] = a.id;
   }
   recorders.push(rec);
+  setTracing(true, traceStep);
   return n;
 }
 
@@ -120,6 +119,7 @@ export function traceBegin(n: i32): i32 {
 export function traceAbort(): void {
   if (recorders.length == 0) return;
   recorders.pop().releaseLeaves();
+  setTracing(recorders.length > 0, traceStep);
 }
 
 /**
@@ -129,6 +129,7 @@ export function traceAbort(): void {
 export function traceEnd(n: i32): i32 {
   if (recorders.length == 0) { fail(ErrorCode.NoProgram, -1, -1, 0); return 0; }
   const rec = recorders.pop();
+  setTracing(recorders.length > 0, traceStep);
   const outs = new StaticArray<i32>(n);
   for (let i = 0; i < n; i++) {
     const t = get(scratchI32[i], -1, i);

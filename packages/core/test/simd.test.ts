@@ -16,11 +16,11 @@ describe("core.wasm vectorisation", () => {
     expect((b.match(/f32x4\.add/g) ?? []).length).toBeGreaterThanOrEqual(8);
   });
   it("elementwise kernels (exp, tanh, binary add) use f32x4", () => {
-    const u = body(/unaryKernel|kernels\/unary/);
+    const u = body(/ops\/(unary|activations)\/\w+Kernel/); // each op's kernel: kernels/unary.ts's loop over its lane formula
     expect(u).toMatch(/i32x4\.shl/); // exp's 2^n scaling (the range reduction rounds with 1.5 * 2^23, not nearest)
     expect(u).toMatch(/f32x4\.div/); // tanh's and sigmoid's quotient
     expect(u).toMatch(/v128\.bitselect/); // tanh's two branches
-    const bin = body(/binaryKernel|kernels\/binary/);
+    const bin = body(/ops\/arith\/\w+Kernel/);
     expect(bin).toMatch(/f32x4\.add/);
     expect(bin).toMatch(/v128\.load/);
   });
@@ -31,7 +31,7 @@ describe("core.wasm vectorisation", () => {
     const relBody = (pattern: RegExp) => [...relFuncs.entries()].filter(([n]) => pattern.test(n)).map(([, b]) => b).join("\n");
     const mm = relBody(/matmulKernel|matmulRows/);
     expect((mm.match(/f32x4\.relaxed_madd/g) ?? []).length).toBeGreaterThanOrEqual(8);
-    expect(relBody(/unaryKernel|kernels\/unary/)).toMatch(/f32x4\.relaxed_madd/);
+    expect(relBody(/ops\/(unary|activations)\/\w+Kernel/)).toMatch(/f32x4\.relaxed_madd/);
     expect(wat).not.toMatch(/relaxed_/);
   });
   it("reductions and scatter use SIMD (sums: float32 lanes promoted into float64x2 accumulators)", () => {

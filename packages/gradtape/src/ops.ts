@@ -24,6 +24,8 @@ export const square = (x: Tensor) => unary(Op().Square, "square", x);
 export const reciprocal = (x: Tensor) => unary(Op().Reciprocal, "reciprocal", x);
 export const sin = (x: Tensor) => unary(Op().Sin, "sin", x);
 export const cos = (x: Tensor) => unary(Op().Cos, "cos", x);
+export const atan = (x: Tensor) => unary(Op().Atan, "atan", x);
+export const erf = (x: Tensor) => unary(Op().Erf, "erf", x);
 export const tanh = (x: Tensor) => unary(Op().Tanh, "tanh", x);
 export const sigmoid = (x: Tensor) => unary(Op().Sigmoid, "sigmoid", x);
 export const relu = (x: Tensor) => unary(Op().Relu, "relu", x);

@@ -108,6 +108,8 @@ export class Tensor {
   reciprocal(): Tensor { return ops.reciprocal(this); }
   sin(): Tensor { return ops.sin(this); }
   cos(): Tensor { return ops.cos(this); }
+  atan(): Tensor { return ops.atan(this); }
+  erf(): Tensor { return ops.erf(this); }
   tanh(): Tensor { return ops.tanh(this); }
   sigmoid(): Tensor { return ops.sigmoid(this); }
   relu(): Tensor { return ops.relu(this); }

@@ -1,5 +1,9 @@
 // Fused elementwise kernels for derivative ops: contiguous operands of equal size, an f32x4 body and a scalar
 // tail. Each computes exactly the float32 operations (in the same order) of the unfused composition it replaces.
+import { Task, threadCount, jobArgs, parallelFor, elementChunk, tasks, chunkStart, chunkLength, MIN_ELEMENTS } from "./parallel";
+
+/** A fused kernel: n results into o from up to three operands p, q, r and a scalar s. */
+export type FusedKernel = (p: usize, q: usize, r: usize, s: f32, o: usize, n: i32) => void;
 
 /** Which activation's derivative, written in terms of its output y: tanh' = 1 - y y, sigmoid' = y (1 - y). */
 export const enum Act { Tanh = 0, Sigmoid = 1 }
@@ -24,8 +28,10 @@ export const enum Act { Tanh = 0, Sigmoid = 1 }
     store<f32>(o + p, load<f32>(g + p) * ds(act, load<f32>(y + p)));
   }
 }
-export function tanhGradKernel(g: usize, y: usize, o: usize, n: i32): void { actGradKernel(Act.Tanh, g, y, o, n); }
-export function sigmoidGradKernel(g: usize, y: usize, o: usize, n: i32): void { actGradKernel(Act.Sigmoid, g, y, o, n); }
+/** o = g (1 - y^2): p = g, q = y (r and s unused). */
+export function tanhGradKernel(p: usize, q: usize, r: usize, s: f32, o: usize, n: i32): void { actGradKernel(Act.Tanh, p, q, o, n); }
+/** o = g y (1 - y): p = g, q = y (r and s unused). */
+export function sigmoidGradKernel(p: usize, q: usize, r: usize, s: f32, o: usize, n: i32): void { actGradKernel(Act.Sigmoid, p, q, o, n); }
 
 /** o = ((a b) c) s */
 export function mulMulKernel(a: usize, b: usize, c: usize, s: f32, o: usize, n: i32): void {
@@ -39,4 +45,20 @@ export function mulMulKernel(a: usize, b: usize, c: usize, s: f32, o: usize, n: 
     const p = <usize>i << 2;
     store<f32>(o + p, load<f32>(a + p) * load<f32>(b + p) * load<f32>(c + p) * s);
   }
+}
+
+@unmanaged class FusedJob { kernel: usize; p: usize; q: usize; r: usize; o: usize; s: f32; n: i32; chunk: i32; }
+
+function fusedTask(args: usize, t: i32): void {
+  const j = changetype<FusedJob>(args);
+  const off = <usize>chunkStart(t, j.chunk) << 2;
+  changetype<FusedKernel>(j.kernel)(j.p + off, j.q + off, j.r + off, j.s, j.o + off, chunkLength(t, j.chunk, j.n));
+}
+
+/** A fused kernel over n elements into o, split across threads when large. */
+export function fusedPar(kernel: FusedKernel, p: usize, q: usize, r: usize, o: usize, s: f32, n: i32): void {
+  if (threadCount() == 1 || n < MIN_ELEMENTS) { kernel(p, q, r, s, o, n); return; }
+  const j = jobArgs<FusedJob>();
+  j.kernel = changetype<usize>(kernel); j.p = p; j.q = q; j.r = r; j.o = o; j.s = s; j.n = n; j.chunk = elementChunk(n);
+  parallelFor(<Task>fusedTask, tasks(n, j.chunk));
 }

@@ -15,11 +15,11 @@
 // N == 1 (a matrix-vector product: the output layer of a network and its backward) has its own loops, so that
 // 7 of 8 panel columns are not padding; with A stored [M,K] each dot product is summed in 4 lanes, then pairwise.
 import { alloc, free } from "../memory";
-import { matmulRowsPar, matmulAllKPar, splitsAllK } from "./parallel";
+import { Task, threadCount, jobArgs, parallelFor, tasks, MIN_MACS, PER_THREAD } from "./parallel";
+import { packPanel, packBlocks, lanes, matmulRowsN, matmulRowsT } from "./matmul-tiles";
 import { madd } from "./madd";
 
 const KC: i32 = 256;
-const MC: i32 = 128;
 
 // The packing space: grown on demand from the tensor allocator, kept between calls (0 = none yet).
 let pack: usize = 0;
@@ -32,133 +32,74 @@ function packSpace(bytes: usize): usize {
   return pack;
 }
 
-/** dst <- B[k0 .. k0+kc, j0 .. j0+nv] as kc rows of 8 floats (columns nv..7 zero). */
-@inline function packPanel(b: usize, sbk: usize, sbj: usize, k0: i32, kc: i32, j0: i32, nv: i32, dst: usize): void {
-  let s = b + ((<usize>k0 * sbk + <usize>j0 * sbj) << 2);
-  const dk = sbk << 2;
-  if (sbj == 1 && nv == 8) {
-    for (let k = 0; k < kc; k++) { v128.store(dst, v128.load(s)); v128.store(dst + 16, v128.load(s + 16)); s += dk; dst += 32; }
-  } else {
-    const dj = sbj << 2;
-    for (let k = 0; k < kc; k++) {
-      v128.store(dst, f32x4.splat(0)); v128.store(dst + 16, f32x4.splat(0));
-      let p = s;
-      for (let j = 0; j < nv; j++) { store<f32>(dst + (<usize>j << 2), load<f32>(p)); p += dj; }
-      s += dk; dst += 32;
-    }
+// ---- the two thread jobs ----
+
+@unmanaged class RowsJob { ta: bool; ak: usize; s4: usize; pb: usize; kc: i32; c: usize; N: i32; M: i32; chunk: i32; add: bool; }
+
+function rowsTask(args: usize, t: i32): void {
+  const j = changetype<RowsJob>(args);
+  const r0 = t * j.chunk, r1 = min(j.M, r0 + j.chunk);
+  if (!j.ta) matmulRowsN(j.ak, j.s4, j.pb, j.kc, j.c, j.N, r0, r1, j.add);
+  else matmulRowsT(j.ak, j.s4, j.pb, j.kc, j.c, j.N, r0, r1, j.add);
+}
+
+/** One K block of C (rows 0..M) from packed B: row blocks split across threads when large enough. */
+function matmulRowsPar(ta: bool, ak: usize, s4: usize, pb: usize, kc: i32, c: usize, M: i32, N: i32, add: bool): void {
+  const threads = threadCount();
+  if (threads == 1 || <f64>M * <f64>N * <f64>kc < MIN_MACS || M < 16) {
+    if (!ta) matmulRowsN(ak, s4, pb, kc, c, N, 0, M, add); else matmulRowsT(ak, s4, pb, kc, c, N, 0, M, add);
+    return;
   }
+  let chunk = (M + threads * PER_THREAD - 1) / (threads * PER_THREAD);
+  chunk = max(16, (chunk + 3) & ~3);
+  const j = jobArgs<RowsJob>();
+  j.ta = ta; j.ak = ak; j.s4 = s4; j.pb = pb; j.kc = kc; j.c = c; j.N = N; j.M = M; j.chunk = chunk; j.add = add;
+  parallelFor(<Task>rowsTask, tasks(M, chunk));
 }
 
 /**
- * K blocks [blk0, blk1) of B (kc deep each, the last one shorter) packed as blocked() lays out B packed whole:
- * block k0 at pb + 32 panels k0, panel p of it at + 32 p kc. (No scratch or globals: worker threads run this.)
+ * Whether blocked() should split the K blocks across threads: enough work in total, but not in one K block. That
+ * is a dense layer's weight gradient H^T G (M, N = widths of 20, K = 10,000 points: 4M multiply-adds, 100k per K
+ * block). Splitting C's rows over the whole K loop instead (5 tasks of 4 rows, B packed first on one thread) read
+ * A and B once per task and took 175-210 us on 2 threads against 234 us on one (min of 600, /tmp/threads2/micro.mjs).
  */
-export function packBlocks(b: usize, sbk: usize, sbj: usize, K: i32, kcMax: i32, N: i32, pb: usize, blk0: i32, blk1: i32): void {
-  const panels = (N + 7) >> 3;
-  for (let k0 = blk0 * kcMax; k0 < K && k0 < blk1 * kcMax; k0 += kcMax) {
-    const kc = min(kcMax, K - k0), blk = pb + (<usize>panels * <usize>k0 << 5);
-    for (let p = 0; p < panels; p++) packPanel(b, sbk, sbj, k0, kc, p << 3, min(8, N - (p << 3)), blk + (<usize>p * <usize>kc << 5));
+function splitsAllK(M: i32, N: i32, K: i32, kc: i32): bool {
+  // the per-block partials take M N 4 bytes per K block (64 kB per 10,000 points for 20 x 20): at most 16 MB
+  return threadCount() > 1 && M >= 8 && <f64>M * <f64>N * <f64>K >= MIN_MACS && <f64>M * <f64>N * <f64>kc < MIN_MACS &&
+    <f64>M * <f64>N * 4 * Math.ceil(<f64>K / <f64>kc) <= <f64>(16 << 20);
+}
+
+@unmanaged class AllKJob {
+  ta: bool; a: usize; sak: usize; s4: usize; b: usize; sbk: i32; sbj: i32; pb: usize; parts: usize; K: i32; kc: i32; M: i32; N: i32; per: i32;
+}
+
+// K blocks [blk0, blk1): pack each (into its own part of the pack space), then the block's whole product to slot
+// blk of the partials; blocked() adds the slots in order
+function allKTask(args: usize, t: i32): void {
+  const j = changetype<AllKJob>(args);
+  const K = j.K, kc = j.kc, M = j.M, N = j.N, per = j.per;
+  const panels = <usize>((N + 7) >> 3), cn = <usize>M * <usize>N << 2;
+  for (let blk = t * per; blk < t * per + per; blk++) {
+    const k0 = blk * kc;
+    if (k0 >= K) break;
+    const kb = min(kc, K - k0), ak = j.a + (<usize>k0 * j.sak << 2), bp = j.pb + (panels * <usize>k0 << 5), out = j.parts + <usize>blk * cn;
+    packBlocks(j.b, <usize>j.sbk, <usize>j.sbj, K, kc, N, j.pb, blk, blk + 1);
+    if (!j.ta) matmulRowsN(ak, j.s4, bp, kb, out, N, 0, M, false);
+    else matmulRowsT(ak, j.s4, bp, kb, out, N, 0, M, false);
   }
 }
 
-/** Stores (or adds) the first nv of the 8 values (x, y) to c. (No scratch memory: worker threads run this too.) */
-@inline function storeRow(c: usize, x: v128, y: v128, nv: i32, add: bool): void {
-  if (nv >= 4) {
-    if (add) x = f32x4.add(x, v128.load(c));
-    v128.store(c, x);
-    if (nv == 8) {
-      if (add) y = f32x4.add(y, v128.load(c + 16));
-      v128.store(c + 16, y);
-    } else if (nv > 4) lanes(c + 16, y, nv - 4, add);
-  } else lanes(c, x, nv, add);
-}
-/** The first n (< 4) lanes of x to c, touching nothing past them. */
-@inline function lanes(c: usize, x: v128, n: i32, add: bool): void {
-  if (n > 0) put(c, f32x4.extract_lane(x, 0), add);
-  if (n > 1) put(c + 4, f32x4.extract_lane(x, 1), add);
-  if (n > 2) put(c + 8, f32x4.extract_lane(x, 2), add);
-}
-@inline function put(p: usize, v: f32, add: bool): void { store<f32>(p, add ? load<f32>(p) + v : v); }
-
-/** 4 rows x 8 columns over kc: A at a (row i, column k0) with byte strides sai4/sak4, B panel at bp. */
-@inline function tile4x8(a: usize, sai4: usize, sak4: usize, bp: usize, kc: i32, c: usize, ldc4: usize, nv: i32, add: bool): void {
-  let x0 = f32x4.splat(0), y0 = f32x4.splat(0), x1 = f32x4.splat(0), y1 = f32x4.splat(0);
-  let x2 = f32x4.splat(0), y2 = f32x4.splat(0), x3 = f32x4.splat(0), y3 = f32x4.splat(0);
-  const s2 = sai4 << 1, s3 = s2 + sai4;
-  let ap = a;
-  for (let k = 0; k < kc; k++) {
-    const bl = v128.load(bp), bh = v128.load(bp + 16);
-    const v0 = v128.load32_splat(ap), v1 = v128.load32_splat(ap + sai4);
-    x0 = madd(v0, bl, x0); y0 = madd(v0, bh, y0);
-    x1 = madd(v1, bl, x1); y1 = madd(v1, bh, y1);
-    const v2 = v128.load32_splat(ap + s2), v3 = v128.load32_splat(ap + s3);
-    x2 = madd(v2, bl, x2); y2 = madd(v2, bh, y2);
-    x3 = madd(v3, bl, x3); y3 = madd(v3, bh, y3);
-    ap += sak4; bp += 32;
-  }
-  storeRow(c, x0, y0, nv, add); c += ldc4;
-  storeRow(c, x1, y1, nv, add); c += ldc4;
-  storeRow(c, x2, y2, nv, add); c += ldc4;
-  storeRow(c, x3, y3, nv, add);
+/** The K blocks of C[M,N] = op(A) B, a few per task, into per-block partial products (see blocked()). */
+function matmulAllKPar(ta: bool, a: usize, sak: usize, s4: usize, b: usize, sbk: i32, sbj: i32, pb: usize, parts: usize, K: i32, kc: i32, M: i32, N: i32): void {
+  const threads = threadCount();
+  const blocks = (K + kc - 1) / kc;
+  const per = max(1, (blocks + threads * PER_THREAD - 1) / (threads * PER_THREAD));
+  const j = jobArgs<AllKJob>();
+  j.ta = ta; j.a = a; j.sak = sak; j.s4 = s4; j.b = b; j.sbk = sbk; j.sbj = sbj; j.pb = pb; j.parts = parts;
+  j.K = K; j.kc = kc; j.M = M; j.N = N; j.per = per;
+  parallelFor(<Task>allKTask, tasks(blocks, per));
 }
 
-/** 4 rows x 4 columns over kc: the last panel when it has at most 4 columns (its upper half is padding). */
-@inline function tile4x4(a: usize, sai4: usize, sak4: usize, bp: usize, kc: i32, c: usize, ldc4: usize, nv: i32, add: bool): void {
-  let x0 = f32x4.splat(0), x1 = f32x4.splat(0), x2 = f32x4.splat(0), x3 = f32x4.splat(0);
-  const s2 = sai4 << 1, s3 = s2 + sai4;
-  let ap = a;
-  for (let k = 0; k < kc; k++) {
-    const bl = v128.load(bp);
-    x0 = madd(v128.load32_splat(ap), bl, x0);
-    x1 = madd(v128.load32_splat(ap + sai4), bl, x1);
-    x2 = madd(v128.load32_splat(ap + s2), bl, x2);
-    x3 = madd(v128.load32_splat(ap + s3), bl, x3);
-    ap += sak4; bp += 32;
-  }
-  const z = f32x4.splat(0);
-  storeRow(c, x0, z, nv, add); c += ldc4;
-  storeRow(c, x1, z, nv, add); c += ldc4;
-  storeRow(c, x2, z, nv, add); c += ldc4;
-  storeRow(c, x3, z, nv, add);
-}
-
-/** 1 row x 8 columns over kc (the row tail; same summation order as tile4x8). */
-@inline function tile1x8(a: usize, sak4: usize, bp: usize, kc: i32, c: usize, nv: i32, add: bool): void {
-  let x = f32x4.splat(0), y = f32x4.splat(0);
-  let ap = a;
-  for (let k = 0; k < kc; k++) {
-    const v = v128.load32_splat(ap);
-    x = madd(v, v128.load(bp), x); y = madd(v, v128.load(bp + 16), y);
-    ap += sak4; bp += 32;
-  }
-  storeRow(c, x, y, nv, add);
-}
-
-/** Rows [r0, r1) of C for one K block (kc deep): A from ak (row 0 at column k0), B packed in panels at pb. */
-@inline function rowsOf(ak: usize, sai4: usize, sak4: usize, pb: usize, kc: i32, c: usize, N: i32, r0: i32, r1: i32, add: bool): void {
-  const ldc4 = <usize>N << 2;
-  const panels = (N + 7) >> 3;
-  for (let i0 = r0; i0 < r1; i0 += MC) {
-    const i1 = min(r1, i0 + MC);
-    for (let p = 0; p < panels; p++) {
-      const bp = pb + (<usize>p * <usize>kc << 5);
-      const nv = min(8, N - (p << 3));
-      const cj = c + (<usize>(p << 3) << 2);
-      let i = i0;
-      if (nv > 4) for (; i + 4 <= i1; i += 4) tile4x8(ak + <usize>i * sai4, sai4, sak4, bp, kc, cj + <usize>i * ldc4, ldc4, nv, add);
-      else for (; i + 4 <= i1; i += 4) tile4x4(ak + <usize>i * sai4, sai4, sak4, bp, kc, cj + <usize>i * ldc4, ldc4, nv, add);
-      for (; i < i1; i++) tile1x8(ak + <usize>i * sai4, sak4, bp, kc, cj + <usize>i * ldc4, nv, add);
-    }
-  }
-}
-/** rowsOf for A stored [M,K] (sai4 = 4K bytes, consecutive k 4 bytes apart). */
-export function matmulRowsN(ak: usize, sai4: usize, pb: usize, kc: i32, c: usize, N: i32, r0: i32, r1: i32, add: bool): void {
-  rowsOf(ak, sai4, 4, pb, kc, c, N, r0, r1, add);
-}
-/** rowsOf for A stored [K,M] (rows 4 bytes apart, sak4 = 4M bytes). */
-export function matmulRowsT(ak: usize, sak4: usize, pb: usize, kc: i32, c: usize, N: i32, r0: i32, r1: i32, add: bool): void {
-  rowsOf(ak, 4, sak4, pb, kc, c, N, r0, r1, add);
-}
 
 /** The K-block loop: pack B's block, then every row of C (split across threads when it pays: parallel.ts). */
 function blocked(a: usize, ta: bool, b: usize, sbk: usize, sbj: usize, c: usize, M: i32, K: i32, N: i32): bool {

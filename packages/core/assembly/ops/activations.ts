@@ -1,28 +1,52 @@
-// Activations: tanh, sigmoid, relu, softplus. tanh and sigmoid save their output, the cheapest thing their
-// derivative needs; all derivatives are ops, so tanh/sigmoid have derivatives of every order (TensorFlow.js
-// cannot take a second derivative through them, tfjs#3252).
+// Activations: tanh, sigmoid, relu, softplus (and step, relu's derivative mask). tanh and sigmoid save their
+// output, the cheapest thing their derivative needs; all derivatives are ops, so tanh/sigmoid have derivatives of
+// every order (TensorFlow.js cannot take a second derivative through them, tfjs#3252).
+// tanh and sigmoid use the SIMD approximations of kernels/math.ts (relative error < 3e-7 and < 4e-7); softplus
+// is evaluated in float64 per lane and rounded once.
 import { Tensor } from "../tensor";
-import { Node } from "../tape";
-import { UK } from "../kernels/unary";
-import { Save, unary } from "./factory";
-import { mul, affine } from "./arith";
+import { Node } from "./record";
+import { Op } from "./codes";
+import { def, Save, HEAVY } from "./table";
+import { mapUnary, perLane } from "../kernels/unary";
+import { vtanh, vsigmoid, stanh, ssigmoid } from "../kernels/math";
+import { unary } from "./factory";
+import { mul } from "./arith";
 import { tanhGrad, sigmoidGrad } from "./fused";
-import { Op } from "./index";
 
-export function tanh(x: Tensor): Tensor { return unary(Op.Tanh, x, UK.Tanh, 0, 0, Save.Out); }
+@final class TanhF { @inline v(x: v128, a: v128, b: v128): v128 { return vtanh(x); } @inline s(x: f32, a: f32, b: f32): f32 { return stanh(x); } }
+function tanhKernel(src: usize, dst: usize, n: i32, a: f32, b: f32): void { mapUnary(changetype<TanhF>(0), src, dst, n, a, b); }
+export function tanh(x: Tensor): Tensor { return unary(Op.Tanh, x, 0, 0); }
 // d tanh x = (1 - tanh^2 x) dx, as one fused op (ops/fused.ts) with its own differentiable backward
-export function tanhBackward(n: Node, g: Tensor): void { n.grad(0, tanhGrad(g, n.saved[0])); }
+function tanhBackward(n: Node, g: Tensor): void { n.grad(0, tanhGrad(g, n.saved[0])); }
+def(Op.Tanh).unary(tanh, tanhKernel, Save.Out, HEAVY).backwards(tanhBackward);
 
-export function sigmoid(x: Tensor): Tensor { return unary(Op.Sigmoid, x, UK.Sigmoid, 0, 0, Save.Out); }
+@final class SigmoidF { @inline v(x: v128, a: v128, b: v128): v128 { return vsigmoid(x); } @inline s(x: f32, a: f32, b: f32): f32 { return ssigmoid(x); } }
+function sigmoidKernel(src: usize, dst: usize, n: i32, a: f32, b: f32): void { mapUnary(changetype<SigmoidF>(0), src, dst, n, a, b); }
+export function sigmoid(x: Tensor): Tensor { return unary(Op.Sigmoid, x, 0, 0); }
 // d s(x) = s(x) (1 - s(x)) dx, as one fused op (ops/fused.ts) with its own differentiable backward
-export function sigmoidBackward(n: Node, g: Tensor): void { n.grad(0, sigmoidGrad(g, n.saved[0])); }
+function sigmoidBackward(n: Node, g: Tensor): void { n.grad(0, sigmoidGrad(g, n.saved[0])); }
+def(Op.Sigmoid).unary(sigmoid, sigmoidKernel, Save.Out, HEAVY).backwards(sigmoidBackward);
 
-export function step(x: Tensor): Tensor { return unary(Op.Step, x, UK.Step, 0, 0, Save.None, true); }
+// 1 where x > a, else 0 (a = 0: the derivative mask of relu)
+@final class StepF { @inline v(x: v128, a: v128, b: v128): v128 { return v128.and(f32x4.gt(x, a), f32x4.splat(1)); } @inline s(x: f32, a: f32, b: f32): f32 { return x > a ? 1 : 0; } }
+function stepKernel(src: usize, dst: usize, n: i32, a: f32, b: f32): void { mapUnary(changetype<StepF>(0), src, dst, n, a, b); }
+export function step(x: Tensor): Tensor { return unary(Op.Step, x, 0, 0); }
+def(Op.Step).unary(step, stepKernel, Save.None).noGradient();
 
-export function relu(x: Tensor): Tensor { return unary(Op.Relu, x, UK.Relu, 0, 0, Save.In); }
+@final class ReluF { @inline v(x: v128, a: v128, b: v128): v128 { return f32x4.max(x, f32x4.splat(0)); } @inline s(x: f32, a: f32, b: f32): f32 { return x > 0 ? x : (x != x ? x : 0); } }
+function reluKernel(src: usize, dst: usize, n: i32, a: f32, b: f32): void { mapUnary(changetype<ReluF>(0), src, dst, n, a, b); }
+export function relu(x: Tensor): Tensor { return unary(Op.Relu, x, 0, 0); }
 // d relu x = [x > 0] dx (0 at the kink); the mask is constant, so the second derivative is 0 as it should be
-export function reluBackward(n: Node, g: Tensor): void { n.grad(0, mul(g, step(n.saved[0]))); }
+function reluBackward(n: Node, g: Tensor): void { n.grad(0, mul(g, step(n.saved[0]))); }
+def(Op.Relu).unary(relu, reluKernel, Save.In).backwards(reluBackward);
 
-export function softplus(x: Tensor): Tensor { return unary(Op.Softplus, x, UK.Softplus, 0, 0, Save.In); }
+// softplus(x) = max(x, 0) + log1p(exp(-|x|)): no overflow for large x, no loss for very negative x
+@final class SoftplusF {
+  @inline v(x: v128, a: v128, b: v128): v128 { return perLane(this, x); }
+  @inline s(x: f32, a: f32, b: f32): f32 { const d = <f64>x; return <f32>(Math.max(d, 0) + Math.log1p(Math.exp(-Math.abs(d)))); }
+}
+function softplusKernel(src: usize, dst: usize, n: i32, a: f32, b: f32): void { mapUnary(changetype<SoftplusF>(0), src, dst, n, a, b); }
+export function softplus(x: Tensor): Tensor { return unary(Op.Softplus, x, 0, 0); }
 // d log(1 + e^x) = sigmoid(x) dx
-export function softplusBackward(n: Node, g: Tensor): void { n.grad(0, mul(g, sigmoid(n.saved[0]))); }
+function softplusBackward(n: Node, g: Tensor): void { n.grad(0, mul(g, sigmoid(n.saved[0]))); }
+def(Op.Softplus).unary(softplus, softplusKernel, Save.In, HEAVY).backwards(softplusBackward);

@@ -1,86 +1,92 @@
-// Binary arithmetic with NumPy broadcasting, and the constant helpers backward rules need.
+// Binary arithmetic with NumPy broadcasting (add, sub, mul, div, maximum, minimum) and affine, the constant
+// scale-and-shift that backward rules use (1 - y^2 is affine(mul(y, y), -1, 1)). pow is in power.ts.
 // Every backward reduces its cotangent to the input's shape with `unbroadcast` (the one broadcast-reduction helper).
-import { Tensor, DType } from "../tensor";
-import { failed } from "../errors";
-import { Node } from "../tape";
-import { BK } from "../kernels/binary";
-import { UK } from "../kernels/unary";
-import { fillKernel } from "../kernels/strided";
-import { ERR, Save, binary, unary, outTensor } from "./factory";
+import { Tensor } from "../tensor";
+import { Node } from "./record";
+import { Op } from "./codes";
+import { def, Save } from "./table";
+import { mapUnary } from "../kernels/unary";
+import { mapBinary } from "../kernels/binary";
+import { unary, binary } from "./factory";
 import { unbroadcast } from "./view";
-import { Op } from "./index";
-import { log } from "./unary";
-import { where } from "./where";
+import { fmask } from "./compare";
 
-export function add(a: Tensor, b: Tensor): Tensor { return binary(Op.Add, a, b, BK.Add, Save.None); }
-export function sub(a: Tensor, b: Tensor): Tensor { return binary(Op.Sub, a, b, BK.Sub, Save.None); }
-export function mul(a: Tensor, b: Tensor): Tensor { return binary(Op.Mul, a, b, BK.Mul, Save.Both); }
-export function div(a: Tensor, b: Tensor): Tensor { return binary(Op.Div, a, b, BK.Div, Save.Both); }
-export function pow(a: Tensor, b: Tensor): Tensor { return binary(Op.Pow, a, b, BK.Pow, Save.Both); }
-export function maximum(a: Tensor, b: Tensor): Tensor { return binary(Op.Maximum, a, b, BK.Maximum, Save.Both); }
-export function minimum(a: Tensor, b: Tensor): Tensor { return binary(Op.Minimum, a, b, BK.Minimum, Save.Both); }
-/** Comparisons give bool tensors (stored as 0/1 float32) and are not differentiable. */
-export function compare(op: i32, k: i32, a: Tensor, b: Tensor): Tensor { return binary(op, a, b, k, Save.None, true, DType.Bool); }
-/** The same as a float32 0/1 mask, for backward rules that multiply by it (still not differentiable). */
-export function fmask(op: i32, k: i32, a: Tensor, b: Tensor): Tensor { return binary(op, a, b, k, Save.None, true, DType.Float32); }
+@final class AddF { @inline v(a: v128, b: v128): v128 { return f32x4.add(a, b); } @inline s(a: f32, b: f32): f32 { return a + b; } }
+@final class SubF { @inline v(a: v128, b: v128): v128 { return f32x4.sub(a, b); } @inline s(a: f32, b: f32): f32 { return a - b; } }
+@final class MulF { @inline v(a: v128, b: v128): v128 { return f32x4.mul(a, b); } @inline s(a: f32, b: f32): f32 { return a * b; } }
+@final class DivF { @inline v(a: v128, b: v128): v128 { return f32x4.div(a, b); } @inline s(a: f32, b: f32): f32 { return a / b; } }
+// NaN in either input gives NaN (wasm f32x4.max/min propagate NaN; the scalar tail matches)
+@final class MaxF { @inline v(a: v128, b: v128): v128 { return f32x4.max(a, b); } @inline s(a: f32, b: f32): f32 { return a != a || b != b ? NaN : (a > b ? a : b); } }
+@final class MinF { @inline v(a: v128, b: v128): v128 { return f32x4.min(a, b); } @inline s(a: f32, b: f32): f32 { return a != a || b != b ? NaN : (a < b ? a : b); } }
+function addKernel(a: usize, sa: i32, b: usize, sb: i32, o: usize, n: i32): void { mapBinary(changetype<AddF>(0), a, sa, b, sb, o, n); }
+function subKernel(a: usize, sa: i32, b: usize, sb: i32, o: usize, n: i32): void { mapBinary(changetype<SubF>(0), a, sa, b, sb, o, n); }
+function mulKernel(a: usize, sa: i32, b: usize, sb: i32, o: usize, n: i32): void { mapBinary(changetype<MulF>(0), a, sa, b, sb, o, n); }
+function divKernel(a: usize, sa: i32, b: usize, sb: i32, o: usize, n: i32): void { mapBinary(changetype<DivF>(0), a, sa, b, sb, o, n); }
+function maxKernel(a: usize, sa: i32, b: usize, sb: i32, o: usize, n: i32): void { mapBinary(changetype<MaxF>(0), a, sa, b, sb, o, n); }
+function minKernel(a: usize, sa: i32, b: usize, sb: i32, o: usize, n: i32): void { mapBinary(changetype<MinF>(0), a, sa, b, sb, o, n); }
 
-/** a*x + b elementwise, with constants a and b (recorded: d/dx = a). */
-export function affine(x: Tensor, a: f64, b: f64): Tensor { return unary(Op.Affine, x, UK.Affine, <f32>a, <f32>b, Save.None); }
-export function affineBackward(n: Node, g: Tensor): void { n.grad(0, affine(g, n.fp[0], 0)); }
-
-export function full(shape: StaticArray<i32>, v: f32, dtype: i32 = DType.Float32): Tensor {
-  if (failed()) return ERR;
-  const y = outTensor(shape, dtype);
-  if (y !== ERR) fillKernel(y.ptr, y.size, v);
-  return y;
-}
-export function onesLike(x: Tensor): Tensor { return full(x.shape, 1); }
-export function zerosLike(x: Tensor): Tensor { return full(x.shape, 0); }
-export function scalar(v: f32): Tensor { return full(new StaticArray<i32>(0), v); }
-
+export function add(a: Tensor, b: Tensor): Tensor { return binary(Op.Add, a, b); }
 // d(a+b) = da + db
-export function addBackward(n: Node, g: Tensor): void {
+function addBackward(n: Node, g: Tensor): void {
   if (n.needs(0)) n.grad(0, unbroadcast(g, n.inShape(0)));
   if (n.needs(1)) n.grad(1, unbroadcast(g, n.inShape(1)));
 }
+def(Op.Add).binary(add, addKernel, Save.None).backwards(addBackward);
+
+export function sub(a: Tensor, b: Tensor): Tensor { return binary(Op.Sub, a, b); }
 // d(a-b) = da - db
-export function subBackward(n: Node, g: Tensor): void {
+function subBackward(n: Node, g: Tensor): void {
   if (n.needs(0)) n.grad(0, unbroadcast(g, n.inShape(0)));
   if (n.needs(1)) n.grad(1, unbroadcast(affine(g, -1, 0), n.inShape(1)));
 }
+def(Op.Sub).binary(sub, subKernel, Save.None).backwards(subBackward);
+
+export function mul(a: Tensor, b: Tensor): Tensor { return binary(Op.Mul, a, b); }
 // d(ab) = b da + a db
-export function mulBackward(n: Node, g: Tensor): void {
+function mulBackward(n: Node, g: Tensor): void {
   const a = n.saved[0], b = n.saved[1];
   if (n.needs(0)) n.grad(0, unbroadcast(mul(g, b), n.inShape(0)));
   if (n.needs(1)) n.grad(1, unbroadcast(mul(g, a), n.inShape(1)));
 }
+def(Op.Mul).binary(mul, mulKernel, Save.Both).backwards(mulBackward);
+
+export function div(a: Tensor, b: Tensor): Tensor { return binary(Op.Div, a, b); }
 // d(a/b) = da / b - a db / b^2
-export function divBackward(n: Node, g: Tensor): void {
+function divBackward(n: Node, g: Tensor): void {
   const a = n.saved[0], b = n.saved[1];
   if (n.needs(0)) n.grad(0, unbroadcast(div(g, b), n.inShape(0)));
   if (n.needs(1)) n.grad(1, unbroadcast(affine(div(mul(g, a), mul(b, b)), -1, 0), n.inShape(1)));
 }
-// d(a^b) = b a^(b-1) da + a^b log(a) db; log(a) is taken as 0 where a <= 0 (TensorFlow's convention), so an
-// integer power of a negative base has a finite gradient in a.
-export function powBackward(n: Node, g: Tensor): void {
-  const a = n.saved[0], b = n.saved[1];
-  if (n.needs(0)) n.grad(0, unbroadcast(mul(g, mul(b, pow(a, affine(b, 1, -1)))), n.inShape(0)));
-  if (n.needs(1)) {
-    const zero = scalar(0);
-    const pos = fmask(Op.Greater, BK.Greater, a, zero);
-    const safe = where(pos, a, onesLike(a));   // log(1) = 0 where a <= 0
-    n.grad(1, unbroadcast(mul(g, mul(pow(a, b), log(safe))), n.inShape(1)));
-  }
-}
+def(Op.Div).binary(div, divKernel, Save.Both).backwards(divBackward);
+
+export function maximum(a: Tensor, b: Tensor): Tensor { return binary(Op.Maximum, a, b); }
 // max(a,b): the cotangent goes to a where a >= b, else to b (ties go to a, as TensorFlow)
-export function maximumBackward(n: Node, g: Tensor): void {
-  const m = fmask(Op.GreaterEqual, BK.GreaterEqual, n.saved[0], n.saved[1]);
+function maximumBackward(n: Node, g: Tensor): void {
+  const m = fmask(Op.GreaterEqual, n.saved[0], n.saved[1]);
   if (n.needs(0)) n.grad(0, unbroadcast(mul(g, m), n.inShape(0)));
   if (n.needs(1)) n.grad(1, unbroadcast(mul(g, affine(m, -1, 1)), n.inShape(1)));
 }
+def(Op.Maximum).binary(maximum, maxKernel, Save.Both).backwards(maximumBackward);
+
+export function minimum(a: Tensor, b: Tensor): Tensor { return binary(Op.Minimum, a, b); }
 // min(a,b): the cotangent goes to a where a <= b, else to b
-export function minimumBackward(n: Node, g: Tensor): void {
-  const m = fmask(Op.LessEqual, BK.LessEqual, n.saved[0], n.saved[1]);
+function minimumBackward(n: Node, g: Tensor): void {
+  const m = fmask(Op.LessEqual, n.saved[0], n.saved[1]);
   if (n.needs(0)) n.grad(0, unbroadcast(mul(g, m), n.inShape(0)));
   if (n.needs(1)) n.grad(1, unbroadcast(mul(g, affine(m, -1, 1)), n.inShape(1)));
 }
+def(Op.Minimum).binary(minimum, minKernel, Save.Both).backwards(minimumBackward);
+
+// a*x + b (scale and shift by constants), recorded with (a, b) as its float parameters
+@final class AffineF { @inline v(x: v128, a: v128, b: v128): v128 { return f32x4.add(f32x4.mul(x, a), b); } @inline s(x: f32, a: f32, b: f32): f32 { return x * a + b; } }
+function affineKernel(src: usize, dst: usize, n: i32, a: f32, b: f32): void { mapUnary(changetype<AffineF>(0), src, dst, n, a, b); }
+/** a*x + b elementwise, with constants a and b (recorded: d/dx = a). */
+export function affine(x: Tensor, a: f64, b: f64): Tensor { return unary(Op.Affine, x, <f32>a, <f32>b); }
+// the recorded parameters: fp = [scale, shift]
+@inline function scale(fp: StaticArray<f64>): f64 { return fp[0]; }
+@inline function shift(fp: StaticArray<f64>): f64 { return fp[1]; }
+function affineBackward(n: Node, g: Tensor): void { n.grad(0, affine(g, scale(n.fp), 0)); }
+function replayAffine(op: i32, x: StaticArray<Tensor>, ip: StaticArray<i32>, fp: StaticArray<f64>, dtype: i32, outShape: StaticArray<i32>): Tensor {
+  return affine(x[0], scale(fp), shift(fp));
+}
+def(Op.Affine).elementwise(affineKernel, Save.None).replays(replayAffine).backwards(affineBackward);

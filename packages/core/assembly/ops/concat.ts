@@ -1,12 +1,13 @@
 // concat(tensors, axis): each input is copied into its slab of the output. Backward hands each input the matching
-// slab of the cotangent, as a View (so it stays differentiable). stack = expandDims + concat (index.ts).
+// slab of the cotangent, as a View (so it stays differentiable). stack = expandDims + concat (the TS side).
 import { Tensor, stdStrides, release } from "../tensor";
 import { failed } from "../errors";
-import { Node, record, anyRecording } from "../tape";
+import { Node, record, anyRecording } from "./record";
+import { Op } from "./codes";
+import { def } from "./table";
 import { scatterStrided } from "../kernels/strided";
 import { ERR, NONE, NO_F, outTensor, contig } from "./factory";
 import { viewOf } from "./view";
-import { Op } from "./index";
 
 /** Inputs are validated by the caller (same rank, dtype, and sizes off the axis). */
 export function concat(xs: StaticArray<Tensor>, axis: i32): Tensor {
@@ -36,8 +37,11 @@ export function concat(xs: StaticArray<Tensor>, axis: i32): Tensor {
   return y;
 }
 
-export function concatBackward(n: Node, g: Tensor): void {
-  const axis = n.ip[0];
+// the recorded parameters: [axis]
+@inline function axisOf(ip: StaticArray<i32>): i32 { return ip[0]; }
+
+function concatBackward(n: Node, g: Tensor): void {
+  const axis = axisOf(n.ip);
   const os = stdStrides(n.outShape);
   let at = 0;
   for (let k = 0; k < n.arity; k++) {
@@ -46,3 +50,7 @@ export function concatBackward(n: Node, g: Tensor): void {
     at += s[axis];
   }
 }
+
+// a tape recording the replay keeps the inputs array in its node: give it one of its own
+function replayConcat(op: i32, x: StaticArray<Tensor>, ip: StaticArray<i32>, fp: StaticArray<f64>, dtype: i32, outShape: StaticArray<i32>): Tensor { return concat(anyRecording() ? x.slice<StaticArray<Tensor>>(0) : x, axisOf(ip)); }
+def(Op.Concat).replays(replayConcat).backwards(concatBackward);

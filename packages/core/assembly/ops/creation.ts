@@ -1,10 +1,23 @@
-// Constant creation: eye, range, linspace, seeded random. (fill/zeros/ones are `full` in arith.ts.) Not recorded:
-// constants have no gradient.
-import { Tensor } from "../tensor";
+// Constant creation: full (fill, zeros, ones), eye, range, linspace, seeded random. Not recorded: constants have
+// no gradient (a jit trace captures them as leaves, and refuses random draws). Their table entries say so, and so
+// do those of the other calls that are never recorded: tensorNew and the in-place writes (assign, optimizers).
+import { Tensor, DType } from "../tensor";
 import { failed } from "../errors";
+import { Op } from "./codes";
+import { def } from "./table";
 import { fillKernel } from "../kernels/strided";
 import { ERR, outTensor } from "./factory";
 import { fillUniform, fillNormal } from "../rng";
+
+export function full(shape: StaticArray<i32>, v: f32, dtype: i32 = DType.Float32): Tensor {
+  if (failed()) return ERR;
+  const y = outTensor(shape, dtype);
+  if (y !== ERR) fillKernel(y.ptr, y.size, v);
+  return y;
+}
+export function onesLike(x: Tensor): Tensor { return full(x.shape, 1); }
+export function zerosLike(x: Tensor): Tensor { return full(x.shape, 0); }
+export function scalar(v: f32): Tensor { return full(new StaticArray<i32>(0), v); }
 
 function shape1(n: i32): StaticArray<i32> { const s = new StaticArray<i32>(1); s[0] = n; return s; }
 
@@ -52,3 +65,10 @@ export function randomNormal(shape: StaticArray<i32>, mean: f64, std: f64, gen: 
   if (y !== ERR) fillNormal(gen, y.ptr, y.size, mean, std, truncated);
   return y;
 }
+
+def(Op.Range).unrecorded();
+def(Op.Linspace).unrecorded();
+def(Op.RandomUniform).unrecorded();
+def(Op.RandomNormal).unrecorded();
+def(Op.Tensor).unrecorded();
+def(Op.Assign).unrecorded();

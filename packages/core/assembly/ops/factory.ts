@@ -4,9 +4,10 @@
 // rule stops cheaply and the error surfaces at the export boundary.
 import { Tensor, Buf, DType, newTensor, retain, release, isContiguous, sameShape, stdStrides, MAX_RANK } from "../tensor";
 import { fail, failed, ErrorCode, addDetail } from "../errors";
-import { record, anyRecording } from "../tape";
-import { unaryPar, binaryPar, binaryRowsPar } from "../kernels/parallel";
-import { binaryKernel } from "../kernels/binary";
+import { record, anyRecording } from "./record";
+import { rule, Save } from "./table";
+import { UnaryKernel, unaryPar } from "../kernels/unary";
+import { BinaryKernel, binaryPar, binaryRowsPar } from "../kernels/binary";
 import { NdIter, broadcastInto, stdInto } from "../kernels/iter";
 import { gatherStrided } from "../kernels/strided";
 
@@ -58,24 +59,24 @@ export function arr1(a: Tensor): StaticArray<Tensor> { const r = new StaticArray
 export function arr2(a: Tensor, b: Tensor): StaticArray<Tensor> { const r = new StaticArray<Tensor>(2); r[0] = a; r[1] = b; return r; }
 export function f2(a: f64, b: f64): StaticArray<f64> { const r = new StaticArray<f64>(2); r[0] = a; r[1] = b; return r; }
 
-export enum Save { None = 0, In = 1, Out = 2, Both = 3 }
-
-/** Elementwise unary op through kernel k with constants (a, b). */
-export function unary(op: i32, x: Tensor, k: i32, a: f32, b: f32, save: i32, nondiff: bool = false): Tensor {
+/** Elementwise unary op (its kernel, what it saves and whether it is heavy come from its table entry) with constants (a, b). */
+export function unary(op: i32, x: Tensor, a: f32, b: f32): Tensor {
   if (failed()) return ERR;
   if (x.dtype != DType.Float32) return dtypeError(op, 0, DType.Float32, x);
   const c = contig(x);
   if (c === ERR) return ERR;
-  const y = outTensor(x.shape, nondiff && op >= 0 ? DType.Float32 : DType.Float32);
-  if (y !== ERR) unaryPar(k, c.ptr, y.ptr, y.size, a, b);
+  const r = rule(op);
+  const y = outTensor(x.shape, DType.Float32);
+  if (y !== ERR) unaryPar(changetype<UnaryKernel>(r.kernel1), r.heavy, c.ptr, y.ptr, y.size, a, b);
   release(c);
   if (y !== ERR && anyRecording()) {
+    const save = r.save;
     const ins = arr1(x);
     let saved = NONE;
     if (save == Save.In) saved = ins; // shared with the inputs (a Node never writes either)
     else if (save == Save.Out) saved = arr1(y);
     else if (save == Save.Both) saved = arr2(x, y);
-    record(op, ins, y, saved, NO_I, a == 0 && b == 0 ? F00 : f2(a, b), nondiff);
+    record(op, ins, y, saved, NO_I, a == 0 && b == 0 ? F00 : f2(a, b));
   }
   return y;
 }
@@ -119,10 +120,15 @@ export function broadcastStrides(t: Tensor, shape: StaticArray<i32>): StaticArra
 
 const binaryIter = new NdIter();
 
-/** Elementwise binary op with broadcasting, reading strided views directly (no copy). */
-export function binary(op: i32, a: Tensor, b: Tensor, k: i32, save: i32, nondiff: bool = false, outDtype: i32 = DType.Float32): Tensor {
+/**
+ * Elementwise binary op with broadcasting, reading strided views directly (no copy); its kernel and what it saves
+ * come from its table entry. Non-differentiable ops (comparisons) take any dtype.
+ */
+export function binary(op: i32, a: Tensor, b: Tensor, outDtype: i32 = DType.Float32): Tensor {
   if (failed()) return ERR;
-  if (!nondiff) {
+  const r = rule(op);
+  const k = changetype<BinaryKernel>(r.kernel2);
+  if (!r.nondiff) {
     if (a.dtype != DType.Float32) return dtypeError(op, 0, DType.Float32, a);
     if (b.dtype != DType.Float32) return dtypeError(op, 1, DType.Float32, b);
   }
@@ -140,15 +146,16 @@ export function binary(op: i32, a: Tensor, b: Tensor, k: i32, save: i32, nondiff
   else if (!it.done && it.rank == 2) binaryRowsPar(k, a.ptr, sa, unchecked(it.s0[0]), b.ptr, sb, unchecked(it.s1[0]), y.ptr, unchecked(it.s2[0]), n, unchecked(it.shape[0]));
   else {
     while (!it.done) {
-      binaryKernel(k, a.ptr + (<usize>it.o0 << 2), sa, b.ptr + (<usize>it.o1 << 2), sb, y.ptr + (<usize>it.o2 << 2), n);
+      k(a.ptr + (<usize>it.o0 << 2), sa, b.ptr + (<usize>it.o1 << 2), sb, y.ptr + (<usize>it.o2 << 2), n);
       it.next();
     }
   }
   if (anyRecording()) {
     // the inputs array doubles as the saved array when both inputs are saved (a Node never writes either)
     const ins = arr2(a, b);
+    const save = r.save;
     const saved = save == Save.None ? NONE : (save == Save.Out ? arr1(y) : ins);
-    record(op, ins, y, saved, NO_I, NO_F, nondiff);
+    record(op, ins, y, saved, NO_I, NO_F);
   }
   return y;
 }

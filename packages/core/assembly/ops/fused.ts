@@ -8,13 +8,14 @@
 // tanhGrad and sigmoidGrad compute exactly the float32 operations of their unfused forms (same results, bit for
 // bit). The operands always have one shape (a cotangent has its primal's shape); anything else falls back to the
 // unfused ops.
-import { Tensor, DType, release, sameShape } from "../tensor";
+import { Tensor, DType, release, retain, sameShape, scopeBegin, scopeEnd } from "../tensor";
 import { failed } from "../errors";
-import { Node, record, anyRecording } from "../tape";
-import { fusedPar, Task } from "../kernels/parallel";
+import { Node, record, anyRecording } from "./record";
+import { Op } from "./codes";
+import { def, Save } from "./table";
+import { fusedPar, tanhGradKernel, sigmoidGradKernel, mulMulKernel } from "../kernels/fused";
 import { ERR, NO_I, NO_F, contig, outTensor, arr2, dtypeError } from "./factory";
 import { mul, affine } from "./arith";
-import { Op } from "./index";
 
 function check(op: i32, a: Tensor, b: Tensor): bool {
   if (a.dtype != DType.Float32) { dtypeError(op, 0, DType.Float32, a); return false; }
@@ -28,7 +29,7 @@ function gradOp(op: i32, g: Tensor, y: Tensor): Tensor {
   const cg = contig(g), cy = contig(y);
   const out = cg !== ERR && cy !== ERR ? outTensor(y.shape) : ERR;
   if (out !== ERR) {
-    fusedPar(op == Op.TanhGrad ? Task.TanhGrad : Task.SigmoidGrad, cg.ptr, cy.ptr, 0, out.ptr, 0, out.size);
+    fusedPar(op == Op.TanhGrad ? tanhGradKernel : sigmoidGradKernel, cg.ptr, cy.ptr, 0, out.ptr, 0, out.size);
   }
   release(cg); release(cy);
   if (out !== ERR && anyRecording()) record(op, arr2(g, y), out, arr2(g, y), NO_I, NO_F);
@@ -40,7 +41,7 @@ export function tanhGrad(g: Tensor, y: Tensor): Tensor {
   if (!sameShape(g.shape, y.shape)) return mul(g, affine(mul(y, y), -1, 1));
   return gradOp(Op.TanhGrad, g, y);
 }
-export function tanhGradBackward(n: Node, G: Tensor): void {
+function tanhGradBackward(n: Node, G: Tensor): void {
   const g = n.saved[0], y = n.saved[1];
   if (n.needs(0)) n.grad(0, tanhGrad(G, y));
   if (n.needs(1)) n.grad(1, mulMul(y, g, G, -2));
@@ -51,11 +52,14 @@ export function sigmoidGrad(g: Tensor, y: Tensor): Tensor {
   if (!sameShape(g.shape, y.shape)) return mul(g, mul(y, affine(y, -1, 1)));
   return gradOp(Op.SigmoidGrad, g, y);
 }
-export function sigmoidGradBackward(n: Node, G: Tensor): void {
+function sigmoidGradBackward(n: Node, G: Tensor): void {
   const g = n.saved[0], y = n.saved[1];
   if (n.needs(0)) n.grad(0, sigmoidGrad(G, y));
   if (n.needs(1)) n.grad(1, mulMul(G, g, affine(y, -2, 1), 1));
 }
+
+// mulMul's recorded parameters: fp = [s]
+@inline function scaleOf(fp: StaticArray<f64>): f64 { return fp[0]; }
 
 /** s a b c elementwise (one shape). */
 export function mulMul(a: Tensor, b: Tensor, c: Tensor, s: f64): Tensor {
@@ -64,7 +68,7 @@ export function mulMul(a: Tensor, b: Tensor, c: Tensor, s: f64): Tensor {
   if (!check(Op.MulMul, a, b) || !check(Op.MulMul, a, c)) return ERR;
   const ca = contig(a), cb = contig(b), cc = contig(c);
   const out = ca !== ERR && cb !== ERR && cc !== ERR ? outTensor(a.shape) : ERR;
-  if (out !== ERR) fusedPar(Task.MulMul, ca.ptr, cb.ptr, cc.ptr, out.ptr, <f32>s, out.size);
+  if (out !== ERR) fusedPar(mulMulKernel, ca.ptr, cb.ptr, cc.ptr, out.ptr, <f32>s, out.size);
   release(ca); release(cb); release(cc);
   if (out !== ERR && anyRecording()) {
     const ins = new StaticArray<Tensor>(3); ins[0] = a; ins[1] = b; ins[2] = c;
@@ -73,9 +77,32 @@ export function mulMul(a: Tensor, b: Tensor, c: Tensor, s: f64): Tensor {
   }
   return out;
 }
-export function mulMulBackward(n: Node, G: Tensor): void {
-  const a = n.saved[0], b = n.saved[1], c = n.saved[2], s = n.fp[0];
+function mulMulBackward(n: Node, G: Tensor): void {
+  const a = n.saved[0], b = n.saved[1], c = n.saved[2], s = scaleOf(n.fp);
   if (n.needs(0)) n.grad(0, mulMul(b, c, G, s));
   if (n.needs(1)) n.grad(1, mulMul(a, c, G, s));
   if (n.needs(2)) n.grad(2, mulMul(a, b, G, s));
 }
+
+/**
+ * A fused op inside a scope of its own, for the exports: with operands of different shapes it falls back to a
+ * chain of unfused ops whose temporaries only a scope frees (backward rules always run in one; an export does
+ * not). The result is retained past the scope and handed to the caller.
+ */
+export function fusedScoped(op: i32, a: Tensor, b: Tensor, c: Tensor, s: f64): Tensor {
+  scopeBegin();
+  const y = op == Op.MulMul ? mulMul(a, b, c, s) : (op == Op.TanhGrad ? tanhGrad(a, b) : sigmoidGrad(a, b));
+  retain(y);
+  scopeEnd();
+  return y;
+}
+// the eager forms the binaryOp export dispatches to (for the Taylor jets of the TS side)
+function tanhGradEager(g: Tensor, y: Tensor): Tensor { return fusedScoped(Op.TanhGrad, g, y, g, 0); }
+function sigmoidGradEager(g: Tensor, y: Tensor): Tensor { return fusedScoped(Op.SigmoidGrad, g, y, g, 0); }
+
+function replayTanhGrad(op: i32, x: StaticArray<Tensor>, ip: StaticArray<i32>, fp: StaticArray<f64>, dtype: i32, outShape: StaticArray<i32>): Tensor { return tanhGrad(x[0], x[1]); }
+function replaySigmoidGrad(op: i32, x: StaticArray<Tensor>, ip: StaticArray<i32>, fp: StaticArray<f64>, dtype: i32, outShape: StaticArray<i32>): Tensor { return sigmoidGrad(x[0], x[1]); }
+function replayMulMul(op: i32, x: StaticArray<Tensor>, ip: StaticArray<i32>, fp: StaticArray<f64>, dtype: i32, outShape: StaticArray<i32>): Tensor { return mulMul(x[0], x[1], x[2], scaleOf(fp)); }
+def(Op.TanhGrad).binary(tanhGradEager, null, Save.None).replays(replayTanhGrad).backwards(tanhGradBackward);
+def(Op.SigmoidGrad).binary(sigmoidGradEager, null, Save.None).replays(replaySigmoidGrad).backwards(sigmoidGradBackward);
+def(Op.MulMul).replays(replayMulMul).backwards(mulMulBackward);

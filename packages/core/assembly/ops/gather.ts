@@ -3,10 +3,11 @@
 // indices accumulate); GatherGrad's own backward is gather with the same indices: a linear adjoint pair.
 import { Tensor, DType, release, sizeOf } from "../tensor";
 import { fail, failed, ErrorCode } from "../errors";
-import { Node, record, anyRecording } from "../tape";
+import { Node, record, anyRecording } from "./record";
+import { Op } from "./codes";
+import { def } from "./table";
 import { fillKernel } from "../kernels/strided";
 import { ERR, NO_F, dtypeError, outTensor, contig, arr2, arr1 } from "./factory";
-import { Op } from "./index";
 
 function outer(shape: StaticArray<i32>, axis: i32): i32 { let n = 1; for (let i = 0; i < axis; i++) n *= shape[i]; return n; }
 function inner(shape: StaticArray<i32>, axis: i32): i32 { let n = 1; for (let i = axis + 1; i < shape.length; i++) n *= shape[i]; return n; }
@@ -45,6 +46,8 @@ export function gather(x: Tensor, idx: Tensor, axis: i32): Tensor {
 }
 
 function axisParam(axis: i32): StaticArray<i32> { const ip = new StaticArray<i32>(1); ip[0] = axis; return ip; }
+// the recorded parameters: [axis] for Gather, [axis, x's shape...] for GatherGrad
+@inline function axisOf(ip: StaticArray<i32>): i32 { return ip[0]; }
 
 export function gatherGrad(g: Tensor, idx: Tensor, axis: i32, xShape: StaticArray<i32>): Tensor {
   if (failed()) return ERR;
@@ -74,16 +77,20 @@ export function gatherGrad(g: Tensor, idx: Tensor, axis: i32, xShape: StaticArra
   return y;
 }
 
-export function gatherBackward(n: Node, g: Tensor): void {
-  if (n.needs(0)) n.grad(0, gatherGrad(g, n.saved[0], n.ip[0], n.inShape(0)));
+function gatherBackward(n: Node, g: Tensor): void {
+  if (n.needs(0)) n.grad(0, gatherGrad(g, n.saved[0], axisOf(n.ip), n.inShape(0)));
 }
-export function gatherGradBackward(n: Node, g: Tensor): void {
-  if (n.needs(0)) n.grad(0, gather(g, n.saved[0], n.ip[0]));
+function gatherGradBackward(n: Node, g: Tensor): void {
+  if (n.needs(0)) n.grad(0, gather(g, n.saved[0], axisOf(n.ip)));
 }
-/** GatherGrad again from its recorded parameters (a replay, trace.ts). */
-export function gatherGradFrom(g: Tensor, idx: Tensor, ip: StaticArray<i32>): Tensor {
+/** GatherGrad again from its recorded parameters (a replay). */
+function replayGatherGrad(op: i32, x: StaticArray<Tensor>, ip: StaticArray<i32>, fp: StaticArray<f64>, dtype: i32, outShape: StaticArray<i32>): Tensor {
+  const g = x[0], idx = x[1];
   const shape = new StaticArray<i32>(ip.length - 1);
   for (let i = 0; i < shape.length; i++) shape[i] = ip[1 + i];
-  return gatherGrad(g, idx, ip[0], shape);
+  return gatherGrad(g, idx, axisOf(ip), shape);
 }
+function replayGather(op: i32, x: StaticArray<Tensor>, ip: StaticArray<i32>, fp: StaticArray<f64>, dtype: i32, outShape: StaticArray<i32>): Tensor { return gather(x[0], x[1], axisOf(ip)); }
+def(Op.Gather).replays(replayGather).backwards(gatherBackward);
+def(Op.GatherGrad).replays(replayGatherGrad).backwards(gatherGradBackward);
 export { sizeOf };

@@ -7,12 +7,13 @@
 // each itself a matMul, then reduced over broadcast batch axes.
 import { Tensor, DType, stdStrides, isContiguous, release, retain, sizeOf, shape2 } from "../tensor";
 import { fail, failed, ErrorCode, addDetail } from "../errors";
-import { Node, record, anyRecording } from "../tape";
+import { Node, record, anyRecording } from "./record";
+import { Op } from "./codes";
+import { def } from "./table";
 import { matmulKernel } from "../kernels/matmul";
 import { gatherStrided } from "../kernels/strided";
 import { ERR, NO_F, dtypeError, outTensor, arr2, broadcastShapes, contig } from "./factory";
 import { unbroadcast } from "./view";
-import { Op } from "./index";
 
 let swapped: bool = false;
 /**
@@ -92,9 +93,13 @@ export function matMul(a: Tensor, b: Tensor, ta: bool, tb: bool): Tensor {
   return y;
 }
 
-export function matMulBackward(n: Node, g: Tensor): void {
+// the recorded parameters: [transposeA, transposeB] as 0/1
+@inline function transposeA(ip: StaticArray<i32>): bool { return ip[0] != 0; }
+@inline function transposeB(ip: StaticArray<i32>): bool { return ip[1] != 0; }
+
+function matMulBackward(n: Node, g: Tensor): void {
   const a = n.saved[0], b = n.saved[1];
-  const ta = n.ip[0] != 0, tb = n.ip[1] != 0;
+  const ta = transposeA(n.ip), tb = transposeB(n.ip);
   if (n.needs(0)) {
     const da = !ta ? matMul(g, b, false, !tb) : (!tb ? matMul(b, g, false, true) : matMul(b, g, true, true));
     n.grad(0, unbroadcast(da, n.inShape(0)));
@@ -104,3 +109,6 @@ export function matMulBackward(n: Node, g: Tensor): void {
     n.grad(1, unbroadcast(db, n.inShape(1)));
   }
 }
+
+function replayMatMul(op: i32, x: StaticArray<Tensor>, ip: StaticArray<i32>, fp: StaticArray<f64>, dtype: i32, outShape: StaticArray<i32>): Tensor { return matMul(x[0], x[1], transposeA(ip), transposeB(ip)); }
+def(Op.MatMul).replays(replayMatMul).backwards(matMulBackward);

@@ -1,11 +1,12 @@
 // pad(x, paddings, value): constant padding; backward is the slice of the cotangent where x sits (a View).
 import { Tensor, stdStrides, release } from "../tensor";
 import { failed } from "../errors";
-import { Node, record, anyRecording } from "../tape";
+import { Node, record, anyRecording } from "./record";
+import { Op } from "./codes";
+import { def } from "./table";
 import { scatterStrided, fillKernel } from "../kernels/strided";
 import { ERR, NONE, outTensor, contig, arr1, f2 } from "./factory";
 import { viewOf } from "./view";
-import { Op } from "./index";
 
 /** pads: [before0, after0, before1, after1, ...] (validated non-negative by the caller). */
 export function pad(x: Tensor, pads: StaticArray<i32>, value: f32): Tensor {
@@ -27,9 +28,13 @@ export function pad(x: Tensor, pads: StaticArray<i32>, value: f32): Tensor {
   return y;
 }
 
-export function padBackward(n: Node, g: Tensor): void {
+function padBackward(n: Node, g: Tensor): void {
   const os = stdStrides(n.outShape);
   let off = 0;
   for (let i = 0; i < os.length; i++) off += n.ip[2 * i] * os[i];
   n.grad(0, viewOf(g, n.inShape(0), os, off));
 }
+
+// the recorded parameters: ip = the paddings [before0, after0, ...], fp = [value, 0]
+function replayPad(op: i32, x: StaticArray<Tensor>, ip: StaticArray<i32>, fp: StaticArray<f64>, dtype: i32, outShape: StaticArray<i32>): Tensor { return pad(x[0], ip, <f32>fp[0]); }
+def(Op.Pad).replays(replayPad).backwards(padBackward);

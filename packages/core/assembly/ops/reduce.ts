@@ -1,17 +1,18 @@
-// Reductions over any set of axes, with keepDims: sum, max, min (mean is sum scaled by 1/count, in index.ts).
+// Reductions over any set of axes, with keepDims: sum, max, min (mean is sum scaled by 1/count, in exports/ops.ts).
 //   d sum = broadcast(g) ;  d max = broadcast(g) * [x == max] / count(x == max)
 // (ties share the cotangent equally, as TensorFlow does; the mask is constant, so higher derivatives are exact
 // away from ties).
 import { Tensor, DType, stdStrides, release } from "../tensor";
-import { Node, record, anyRecording } from "../tape";
+import { Node, record, anyRecording } from "./record";
+import { Op } from "./codes";
+import { def } from "./table";
 import { sumKernel, extremumKernel } from "../kernels/reduce";
 import { alloc, free } from "../memory";
 import { failed, fail, ErrorCode } from "../errors";
-import { BK } from "../kernels/binary";
 import { ERR, NO_F, dtypeError, outTensor, contig, arr1, arr2 } from "./factory";
 import { reshape, broadcastTo } from "./view";
-import { mul, div, fmask } from "./arith";
-import { Op } from "./index";
+import { mul, div } from "./arith";
+import { fmask } from "./compare";
 
 /** axes: a 0/1 flag per input axis (validated by the caller). */
 export function reduce(op: i32, x: Tensor, axes: StaticArray<i32>, keep: bool): Tensor {
@@ -51,25 +52,31 @@ export function reduce(op: i32, x: Tensor, axes: StaticArray<i32>, keep: bool): 
  * result's. An axis of size 1 reads the same whether it was reduced or not, so which of those count as reduced is
  * chosen to give the recorded output rank.
  */
-export function reduceFrom(op: i32, x: Tensor, ip: StaticArray<i32>, outShape: StaticArray<i32>): Tensor {
-  const r = x.shape.length;
+function replayReduce(op: i32, x: StaticArray<Tensor>, ip: StaticArray<i32>, fp: StaticArray<f64>, dtype: i32, outShape: StaticArray<i32>): Tensor {
+  const x0 = x[0];
+  const r = x0.shape.length;
   const keep = outShape.length == r;
   const axes = new StaticArray<i32>(r);
   let drop = r - outShape.length;
-  for (let i = 0; i < r; i++) if (ip[i] == 1 && x.shape[i] != 1) { axes[i] = 1; drop--; }
-  for (let i = 0; i < r; i++) if (x.shape[i] == 1 && (keep || drop > 0)) { axes[i] = 1; if (!keep) drop--; }
-  return reduce(op, x, axes, keep);
+  for (let i = 0; i < r; i++) if (ip[i] == 1 && x0.shape[i] != 1) { axes[i] = 1; drop--; }
+  for (let i = 0; i < r; i++) if (x0.shape[i] == 1 && (keep || drop > 0)) { axes[i] = 1; if (!keep) drop--; }
+  return reduce(op, x0, axes, keep);
 }
 
-export function sumBackward(n: Node, g: Tensor): void {
+function sumBackward(n: Node, g: Tensor): void {
   n.grad(0, broadcastTo(reshape(g, n.ip), n.inShape(0)));
 }
 
-export function maxMinBackward(n: Node, g: Tensor): void {
+function maxMinBackward(n: Node, g: Tensor): void {
   const x = n.saved[0], y = n.saved[1];
   const axes = new StaticArray<i32>(n.ip.length);
   for (let i = 0; i < axes.length; i++) axes[i] = n.ip[i] == 1 && n.inShape(0)[i] != 1 ? 1 : 0;
-  const mask = fmask(Op.Equal, BK.Equal, x, reshape(y, n.ip));
+  const mask = fmask(Op.Equal, x, reshape(y, n.ip));
   const count = reduce(Op.Sum, mask, axes, true);
   n.grad(0, div(mul(reshape(g, n.ip), mask), count));
 }
+
+def(Op.Sum).replays(replayReduce).backwards(sumBackward);
+def(Op.Max).replays(replayReduce).backwards(maxMinBackward);
+def(Op.Min).replays(replayReduce).backwards(maxMinBackward);
+def(Op.Mean).recordedAs(Op.Sum); // sum, then affine by 1 / count (exports/ops.ts)

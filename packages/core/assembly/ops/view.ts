@@ -4,13 +4,14 @@
 // Backward is ViewGrad: scatter-add the cotangent into zeros of the parent's shape at those positions
 // (stride-0 axes, from broadcasting, therefore sum). ViewGrad is linear with View as its adjoint, so each is the
 // other's backward rule and derivatives of any order stay exact.
-// The same mapping lets a view made after the forward pass serve as a gradient source (tape.ts: resolve).
+// The same mapping lets a view made after the forward pass serve as a gradient source (backprop.ts: resolve).
 import { Tensor, newView, retain, release, isContiguous, sameShape, stdStrides, sizeOf } from "../tensor";
 import { failed } from "../errors";
-import { record, anyRecording, Node } from "../tape";
+import { record, anyRecording, Node } from "./record";
+import { Op } from "./codes";
+import { def } from "./table";
 import { ERR, NONE, NO_F, contig, outTensor, arr1, shapeError } from "./factory";
 import { scatterStrided, fillKernel } from "../kernels/strided";
-import { Op } from "./index";
 
 function encode(shape: StaticArray<i32>, rel: StaticArray<i32>, off: i32, other: StaticArray<i32>): StaticArray<i32> {
   const r = shape.length, q = other.length;
@@ -20,6 +21,8 @@ function encode(shape: StaticArray<i32>, rel: StaticArray<i32>, off: i32, other:
   for (let i = 0; i < q; i++) ip[2 + 2 * r + i] = other[i];
   return ip;
 }
+/** The view offset of an encoded record. */
+@inline function decOffset(ip: StaticArray<i32>): i32 { return ip[1]; }
 function decShape(ip: StaticArray<i32>): StaticArray<i32> { const r = ip[0]; const s = new StaticArray<i32>(r); for (let i = 0; i < r; i++) s[i] = ip[2 + i]; return s; }
 function decRel(ip: StaticArray<i32>): StaticArray<i32> { const r = ip[0]; const s = new StaticArray<i32>(r); for (let i = 0; i < r; i++) s[i] = ip[2 + r + i]; return s; }
 
@@ -39,8 +42,8 @@ export function viewOf(x: Tensor, shape: StaticArray<i32>, rel: StaticArray<i32>
   return y;
 }
 
-export function viewBackward(n: Node, g: Tensor): void {
-  n.grad(0, viewGrad(g, n.inShape(0), decRel(n.ip), n.ip[1]));
+function viewBackward(n: Node, g: Tensor): void {
+  n.grad(0, viewGrad(g, n.inShape(0), decRel(n.ip), decOffset(n.ip)));
 }
 
 /** zeros(target) with g scattered (added) at the view positions (rel, off) */
@@ -57,8 +60,8 @@ export function viewGrad(g: Tensor, target: StaticArray<i32>, rel: StaticArray<i
   return y;
 }
 
-export function viewGradBackward(n: Node, g: Tensor): void {
-  n.grad(0, viewOf(g, n.inShape(0), decRel(n.ip), n.ip[1]));
+function viewGradBackward(n: Node, g: Tensor): void {
+  n.grad(0, viewOf(g, n.inShape(0), decRel(n.ip), decOffset(n.ip)));
 }
 
 /** The strides that broadcast `small` (right-aligned) into a row-major tensor of `big`'s shape. */
@@ -133,15 +136,29 @@ export function copy(x: Tensor): Tensor {
   return y;
 }
 
-export function copyBackward(n: Node, g: Tensor): void { n.grad(0, g); }
+function copyBackward(n: Node, g: Tensor): void { n.grad(0, g); }
 
-/** View and ViewGrad again from their recorded parameters (a replay, trace.ts). */
-export function viewFrom(x: Tensor, ip: StaticArray<i32>): Tensor { return viewOf(x, decShape(ip), decRel(ip), ip[1]); }
-export function viewGradFrom(g: Tensor, ip: StaticArray<i32>): Tensor {
+// View and ViewGrad again from their recorded parameters (a replay; program.ts runs View steps itself, with
+// their shape and strides decoded once per program instead of on every call: the same operation)
+function replayView(op: i32, x: StaticArray<Tensor>, ip: StaticArray<i32>, fp: StaticArray<f64>, dtype: i32, outShape: StaticArray<i32>): Tensor { return viewOf(x[0], decShape(ip), decRel(ip), decOffset(ip)); }
+function replayViewGrad(op: i32, x: StaticArray<Tensor>, ip: StaticArray<i32>, fp: StaticArray<f64>, dtype: i32, outShape: StaticArray<i32>): Tensor {
+  const g = x[0];
   const r = ip[0], q = ip.length - 2 - 2 * r;
   const target = new StaticArray<i32>(q);
   for (let i = 0; i < q; i++) target[i] = ip[2 + 2 * r + i];
-  return viewGrad(g, target, decRel(ip), ip[1]);
+  return viewGrad(g, target, decRel(ip), decOffset(ip));
 }
 
-export { decShape, decRel, sizeOf };
+function replayCopy(op: i32, x: StaticArray<Tensor>, ip: StaticArray<i32>, fp: StaticArray<f64>, dtype: i32, outShape: StaticArray<i32>): Tensor { return copy(x[0]); }
+
+def(Op.View).replays(replayView).backwards(viewBackward);
+def(Op.ViewGrad).replays(replayViewGrad).backwards(viewGradBackward);
+def(Op.Copy).replays(replayCopy).backwards(copyBackward);
+// the view entry points of the API: each is recorded as one View step
+def(Op.Reshape).recordedAs(Op.View);
+def(Op.Transpose).recordedAs(Op.View);
+def(Op.BroadcastTo).recordedAs(Op.View);
+def(Op.Slice).recordedAs(Op.View);
+def(Op.Index).recordedAs(Op.View);
+
+export { decShape, decRel, decOffset, sizeOf };

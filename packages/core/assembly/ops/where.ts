@@ -3,12 +3,13 @@
 // turn into NaN). The condition gets no gradient.
 import { Tensor, DType, stdStrides } from "../tensor";
 import { failed } from "../errors";
-import { Node, record, anyRecording } from "../tape";
+import { Node, record, anyRecording } from "./record";
+import { Op } from "./codes";
+import { def } from "./table";
 import { NdIter, broadcastInto } from "../kernels/iter";
 import { ERR, NO_I, NO_F, broadcastShapes, broadcastStrides, dtypeError, outTensor, arr1 } from "./factory";
 import { unbroadcast } from "./view";
-import { zerosLike } from "./arith";
-import { Op } from "./index";
+import { zerosLike } from "./creation";
 
 const whereIter = new NdIter();
 
@@ -44,9 +45,12 @@ export function where(c: Tensor, a: Tensor, b: Tensor): Tensor {
 }
 
 // d where(c, a, b) = where(c, da, 0) + where(c, 0, db)
-export function whereBackward(n: Node, g: Tensor): void {
+function whereBackward(n: Node, g: Tensor): void {
   const c = n.saved[0];
   const z = zerosLike(g);
   if (n.needs(1)) n.grad(1, unbroadcast(where(c, g, z), n.inShape(1)));
   if (n.needs(2)) n.grad(2, unbroadcast(where(c, z, g), n.inShape(2)));
 }
+
+function replayWhere(op: i32, x: StaticArray<Tensor>, ip: StaticArray<i32>, fp: StaticArray<f64>, dtype: i32, outShape: StaticArray<i32>): Tensor { return where(x[0], x[1], x[2]); }
+def(Op.Where).replays(replayWhere).backwards(whereBackward);

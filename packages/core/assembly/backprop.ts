@@ -1,161 +1,16 @@
-// The tape: recording and reverse-mode accumulation, with no op-specific code (that lives in ops/, reached
-// through the registry's `backward` dispatch).
-//
-// Recording follows TensorFlow 2: while a tape is active and not paused, an op is recorded on it when one of its
-// inputs is tracked by it (watched, an accessed trainable variable when watchAccessedVariables is on, or the output
-// of an op recorded on it). Tapes nest; a gradient computed while an outer tape is active runs ordinary ops, so
-// the outer tape records the backward pass itself: that is how second and higher derivatives arise.
+// Reverse-mode accumulation over what a tape recorded (ops/record.ts), with no op-specific code: each node's
+// backward rule is its op's entry in the op table (ops/table.ts). The rules run ordinary ops, so a tape that is
+// active during the sweep records the backward pass itself: that is how second and higher derivatives arise.
 import { Tensor, get, at, retain, release, scopeBegin, scopeEnd, scratchI32, sameShape } from "./tensor";
 import { fail, failed, ErrorCode, UnconnectedReason } from "./errors";
-import { backward } from "./ops/index";
-import { add, onesLike, zerosLike } from "./ops/arith";
+import { Tape, getTape, setGradSink, setDiffTape } from "./ops/record";
+import { rule } from "./ops/table";
+import { add } from "./ops/arith";
+import { onesLike, zerosLike } from "./ops/creation";
 import { viewOf } from "./ops/view";
-import { IdSet, IdMap } from "./idmap";
-import { tracing, traceStep } from "./trace";
+import { IdMap } from "./idmap";
 
-const NO_VERSIONS = new StaticArray<i32>(0);
-
-export class Node {
-  holders: i32 = 0;
-  savedVersions: StaticArray<i32>;
-  constructor(
-    public op: i32,
-    public ins: StaticArray<Tensor>,          // the input records: ids and shapes only (values only through `saved`)
-    public out: i32,
-    public outShape: StaticArray<i32>,
-    public saved: StaticArray<Tensor>,        // what the backward rule reads
-    public ip: StaticArray<i32>,              // integer parameters (axes, shapes, flags)
-    public fp: StaticArray<f64>,              // float parameters
-    public nondiff: bool) {
-    const n = saved.length;
-    const v = n == 0 ? NO_VERSIONS : new StaticArray<i32>(n);
-    for (let i = 0; i < n; i++) unchecked(v[i] = unchecked(saved[i]).buf.version);
-    this.savedVersions = v;
-  }
-
-  /** The number of inputs. */
-  @inline get arity(): i32 { return this.ins.length; }
-  /** The id of input k. */
-  @inline inId(k: i32): i32 { return this.ins[k].id; }
-  /** The shape of input k (shapes are never written after a record is made). */
-  @inline inShape(k: i32): StaticArray<i32> { return this.ins[k].shape; }
-
-  hold(): void { if (this.holders++ == 0) for (let i = 0; i < this.saved.length; i++) retain(this.saved[i]); }
-  drop(): void { if (--this.holders == 0) for (let i = 0; i < this.saved.length; i++) release(this.saved[i]); }
-
-  /** Whether input k needs a gradient on the tape being differentiated. */
-  needs(k: i32): bool { const t = diffTape; return t != null && t.tracked.has(this.inId(k)); }
-
-  /** Hands the cotangent of input k to the accumulator (takes no ownership: the caller's scope releases it). */
-  grad(k: i32, g: Tensor): void { if (!failed()) accumulate(this.inId(k), g); }
-}
-
-export class Tape {
-  tracked: IdSet = new IdSet();
-  nodes: Array<Node> = new Array<Node>();
-  paused: i32 = 0;
-  active: bool = false;
-  used: bool = false;
-  released: bool = false;
-  constructor(public id: i32, public persistent: bool, public watchAccessed: bool) {}
-
-  releaseAll(): void {
-    for (let i = 0; i < this.nodes.length; i++) this.nodes[i].drop();
-    this.nodes.length = 0;  // (no new containers: a released tape is never recorded on again)
-    this.tracked.clear();
-    this.released = true;
-  }
-}
-
-const tapes = new Map<i32, Tape>();
-const stack = new Array<Tape>();
-let nextTapeId: i32 = 1;
-let diffTape: Tape | null = null;         // the tape being differentiated
 const grads = new IdMap<Tensor>();       // cotangents of the current backward pass (one map, reused)
-
-/** Whether ops must call record(): a tape is active, or a trace (trace.ts) records every op. */
-export function anyRecording(): bool { return stack.length > 0 || tracing(); }
-export function tapeCount(): i32 { return tapes.size; }
-
-/** Called by every op after computing its output. */
-export function record(op: i32, inputs: StaticArray<Tensor>, out: Tensor, saved: StaticArray<Tensor>,
-                       ip: StaticArray<i32>, fp: StaticArray<f64>, nondiff: bool = false): void {
-  if (failed()) return;
-  if (tracing()) traceStep(op, inputs, out, ip, fp);
-  if (stack.length == 0) return;
-  let node: Node | null = null;
-  for (let t = 0; t < stack.length; t++) {
-    const tape = stack[t];
-    if (tape.paused > 0) continue;
-    let hit = false;
-    for (let i = 0; i < inputs.length; i++) {
-      const x = inputs[i];
-      if (tape.tracked.has(x.id)) { hit = true; continue; }
-      if (tape.watchAccessed && x.trainable) { tape.tracked.add(x.id); hit = true; }
-    }
-    if (!hit) continue;
-    if (node == null) node = new Node(op, inputs, out.id, out.shape, saved, ip, fp, nondiff);
-    node.hold();
-    tape.nodes.push(node);
-    tape.tracked.add(out.id);
-  }
-}
-
-export function tapeCreate(persistent: bool, watchAccessed: bool): i32 {
-  const t = new Tape(nextTapeId++, persistent, watchAccessed);
-  tapes.set(t.id, t);
-  return t.id;
-}
-
-function getTape(id: i32): Tape | null {
-  if (!tapes.has(id)) { fail(ErrorCode.NoTape, -1, -1, id); return null; }
-  return tapes.get(id);
-}
-
-/** Makes the tape active (pushes it on the recording stack). */
-export function tapePush(id: i32): i32 {
-  const t = getTape(id); if (t == null) return 0;
-  if (t.active) return 1;
-  t.active = true; stack.push(t); return 1;
-}
-
-/** Deactivates the tape; tapes above it (opened later and not closed) are deactivated too. */
-export function tapePop(id: i32): i32 {
-  const t = getTape(id); if (t == null) return 0;
-  if (!t.active) return 1;
-  while (stack.length > 0) {
-    const top = stack.pop();
-    top.active = false;
-    if (top === t) break;
-  }
-  return 1;
-}
-
-export function tapePause(id: i32, on: bool): i32 {
-  const t = getTape(id); if (t == null) return 0;
-  t.paused += on ? 1 : -1;
-  if (t.paused < 0) t.paused = 0;
-  return 1;
-}
-
-export function tapeWatch(id: i32, h: i32): i32 {
-  const t = getTape(id); if (t == null) return 0;
-  const x = get(h); if (x == null) return 0;
-  if (x.dtype != 0) return fail(ErrorCode.DType, -1, 0, 0, x.dtype);
-  t.tracked.add(h);
-  return 1;
-}
-
-export function tapeRelease(id: i32): i32 {
-  if (!tapes.has(id)) return 0;
-  const t = tapes.get(id);
-  if (t.active) tapePop(id);
-  t.releaseAll();
-  tapes.delete(id);
-  return 1;
-}
-
-export function tapeNodeCount(id: i32): i32 { return tapes.has(id) ? tapes.get(id).nodes.length : 0; }
 
 function accumulate(id: i32, g: Tensor): void {
   if (grads.has(id)) {
@@ -197,12 +52,13 @@ function keeps(srcs: StaticArray<Tensor>, id: i32): bool {
  */
 function sweep(tape: Tape, target: Tensor, seed: Tensor, srcs: StaticArray<Tensor>, consume: bool = false): bool {
   grads.clear();          // empty already: every sweep is followed by clearGrads()
-  diffTape = tape;
+  setDiffTape(tape);
   tape.paused++;
   accumulate(target.id, seed);
   for (let i = tape.nodes.length - 1; i >= 0 && !failed(); i--) {
     const n = tape.nodes[i];
-    if (n.nondiff || !grads.has(n.out)) {
+    const r = rule(n.op);
+    if (r.nondiff || !grads.has(n.out)) {
       if (consume) { n.drop(); tape.nodes.length = i; }
       continue;
     }
@@ -211,15 +67,18 @@ function sweep(tape: Tape, target: Tensor, seed: Tensor, srcs: StaticArray<Tenso
       if (v != n.savedVersions[s]) { fail(ErrorCode.InPlaceModified, n.op, s, n.savedVersions[s], v); break; }
     }
     if (failed()) break;
+    const b = r.backward;
+    // a recorded op without a rule is a bug (the op-table test proves there is none): an error, not a zero gradient
+    if (b == null) { fail(ErrorCode.BadArgument, n.op, -1, 4, n.op); break; }
     const g = grads.get(n.out);
     scopeBegin();
-    backward(n, g);
+    b(n, g);
     scopeEnd();
     if (!keeps(srcs, n.out)) { grads.delete(n.out); release(g); }
     if (consume) { n.drop(); tape.nodes.length = i; }
   }
   tape.paused--;
-  diffTape = null;
+  setDiffTape(null);
   return !failed();
 }
 
@@ -260,7 +119,7 @@ function reason(tape: Tape, target: Tensor, s0: Tensor): i32 {
   }
   for (let i = 0; i < tape.nodes.length; i++) {
     const n = tape.nodes[i];
-    if (!n.nondiff || !back.has(n.out)) continue;
+    if (!rule(n.op).nondiff || !back.has(n.out)) continue;
     for (let k = 0; k < n.arity; k++) if (fwd.has(n.inId(k))) { blockingOp = n.op; return UnconnectedReason.NonDifferentiable; }
   }
   return UnconnectedReason.NotUsed;
@@ -331,4 +190,6 @@ export function tapeUnconnectedReason(id: i32, targetH: i32, srcH: i32): i32 {
 }
 export function lastBlockingOp(): i32 { return blockingOp; }
 
-export { sweep, clearGrads, resolve, startGradient, finishGradient, getTape };
+setGradSink(accumulate);
+
+export { sweep, clearGrads, resolve, startGradient, finishGradient };

@@ -1,0 +1,177 @@
+// Recording: the tapes' recording side and the one call every op makes after computing its output, record().
+// It sits below the ops (which call it) and above the tensors; what reads the records lives higher up: the
+// reverse sweep (backprop.ts), which hands this file its cotangent sink at start-up, and jit traces (trace.ts),
+// which register as the trace sink. So ops depend on nothing above them.
+//
+// Recording follows TensorFlow 2: while a tape is active and not paused, an op is recorded on it when one of its
+// inputs is tracked by it (watched, an accessed trainable variable when watchAccessedVariables is on, or the output
+// of an op recorded on it). Tapes nest; a gradient computed while an outer tape is active runs ordinary ops, so
+// the outer tape records the backward pass itself: that is how second and higher derivatives arise.
+import { Tensor, get, retain, release } from "../tensor";
+import { fail, failed, ErrorCode } from "../errors";
+import { IdSet } from "../idmap";
+
+const NO_VERSIONS = new StaticArray<i32>(0);
+
+/** One recorded op on a tape: what its backward rule (the op table's entry) reads. */
+export class Node {
+  holders: i32 = 0;
+  savedVersions: StaticArray<i32>;
+  constructor(
+    public op: i32,
+    public ins: StaticArray<Tensor>,          // the input records: ids and shapes only (values only through `saved`)
+    public out: i32,
+    public outShape: StaticArray<i32>,
+    public saved: StaticArray<Tensor>,        // what the backward rule reads
+    public ip: StaticArray<i32>,              // integer parameters (axes, shapes, flags)
+    public fp: StaticArray<f64>) {            // float parameters
+    const n = saved.length;
+    const v = n == 0 ? NO_VERSIONS : new StaticArray<i32>(n);
+    for (let i = 0; i < n; i++) unchecked(v[i] = unchecked(saved[i]).buf.version);
+    this.savedVersions = v;
+  }
+
+  /** The number of inputs. */
+  @inline get arity(): i32 { return this.ins.length; }
+  /** The id of input k. */
+  @inline inId(k: i32): i32 { return this.ins[k].id; }
+  /** The shape of input k (shapes are never written after a record is made). */
+  @inline inShape(k: i32): StaticArray<i32> { return this.ins[k].shape; }
+
+  hold(): void { if (this.holders++ == 0) for (let i = 0; i < this.saved.length; i++) retain(this.saved[i]); }
+  drop(): void { if (--this.holders == 0) for (let i = 0; i < this.saved.length; i++) release(this.saved[i]); }
+
+  /** Whether input k needs a gradient on the tape being differentiated. */
+  needs(k: i32): bool { const t = diffTape; return t != null && t.tracked.has(this.inId(k)); }
+
+  /** Hands the cotangent of input k to the sweep's accumulator (takes no ownership: the caller's scope releases it). */
+  grad(k: i32, g: Tensor): void { if (!failed()) gradSink(this.inId(k), g); }
+}
+
+export class Tape {
+  tracked: IdSet = new IdSet();
+  nodes: Array<Node> = new Array<Node>();
+  paused: i32 = 0;
+  active: bool = false;
+  used: bool = false;
+  released: bool = false;
+  constructor(public id: i32, public persistent: bool, public watchAccessed: bool) {}
+
+  releaseAll(): void {
+    for (let i = 0; i < this.nodes.length; i++) this.nodes[i].drop();
+    this.nodes.length = 0;  // (no new containers: a released tape is never recorded on again)
+    this.tracked.clear();
+    this.released = true;
+  }
+}
+
+const tapes = new Map<i32, Tape>();
+const stack = new Array<Tape>();
+let nextTapeId: i32 = 1;
+
+// ---- the sinks the layers above register ----
+
+/** Where Node.grad sends a cotangent (backprop.ts's accumulator, set at its start-up). */
+export type GradSink = (id: i32, g: Tensor) => void;
+function noGradSink(id: i32, g: Tensor): void {}
+let gradSink: GradSink = noGradSink;
+export function setGradSink(f: GradSink): void { gradSink = f; }
+
+/** The tape being differentiated (set by the sweep; Node.needs reads it). */
+let diffTape: Tape | null = null;
+export function setDiffTape(t: Tape | null): void { diffTape = t; }
+
+/** Where a recording jit trace receives every op (trace.ts). */
+export type TraceSink = (op: i32, inputs: StaticArray<Tensor>, out: Tensor, ip: StaticArray<i32>, fp: StaticArray<f64>) => void;
+function noTraceSink(op: i32, inputs: StaticArray<Tensor>, out: Tensor, ip: StaticArray<i32>, fp: StaticArray<f64>): void {}
+let traceSink: TraceSink = noTraceSink;
+let tracingNow: bool = false;
+/** Turns trace recording on (with the sink that receives every op) or off. */
+export function setTracing(on: bool, sink: TraceSink): void { tracingNow = on; traceSink = sink; }
+
+/** Whether ops must call record(): a tape is active, or a trace records every op. */
+@inline export function anyRecording(): bool { return stack.length > 0 || tracingNow; }
+
+/** Called by every op after computing its output. */
+export function record(op: i32, inputs: StaticArray<Tensor>, out: Tensor, saved: StaticArray<Tensor>,
+                       ip: StaticArray<i32>, fp: StaticArray<f64>): void {
+  if (failed()) return;
+  if (tracingNow) traceSink(op, inputs, out, ip, fp);
+  if (stack.length == 0) return;
+  let node: Node | null = null;
+  for (let t = 0; t < stack.length; t++) {
+    const tape = stack[t];
+    if (tape.paused > 0) continue;
+    let hit = false;
+    for (let i = 0; i < inputs.length; i++) {
+      const x = inputs[i];
+      if (tape.tracked.has(x.id)) { hit = true; continue; }
+      if (tape.watchAccessed && x.trainable) { tape.tracked.add(x.id); hit = true; }
+    }
+    if (!hit) continue;
+    if (node == null) node = new Node(op, inputs, out.id, out.shape, saved, ip, fp);
+    node.hold();
+    tape.nodes.push(node);
+    tape.tracked.add(out.id);
+  }
+}
+
+// ---- tape lifecycle (exports) ----
+
+export function tapeCount(): i32 { return tapes.size; }
+
+export function tapeCreate(persistent: bool, watchAccessed: bool): i32 {
+  const t = new Tape(nextTapeId++, persistent, watchAccessed);
+  tapes.set(t.id, t);
+  return t.id;
+}
+
+export function getTape(id: i32): Tape | null {
+  if (!tapes.has(id)) { fail(ErrorCode.NoTape, -1, -1, id); return null; }
+  return tapes.get(id);
+}
+
+/** Makes the tape active (pushes it on the recording stack). */
+export function tapePush(id: i32): i32 {
+  const t = getTape(id); if (t == null) return 0;
+  if (t.active) return 1;
+  t.active = true; stack.push(t); return 1;
+}
+
+/** Deactivates the tape; tapes above it (opened later and not closed) are deactivated too. */
+export function tapePop(id: i32): i32 {
+  const t = getTape(id); if (t == null) return 0;
+  if (!t.active) return 1;
+  while (stack.length > 0) {
+    const top = stack.pop();
+    top.active = false;
+    if (top === t) break;
+  }
+  return 1;
+}
+
+export function tapePause(id: i32, on: bool): i32 {
+  const t = getTape(id); if (t == null) return 0;
+  t.paused += on ? 1 : -1;
+  if (t.paused < 0) t.paused = 0;
+  return 1;
+}
+
+export function tapeWatch(id: i32, h: i32): i32 {
+  const t = getTape(id); if (t == null) return 0;
+  const x = get(h); if (x == null) return 0;
+  if (x.dtype != 0) return fail(ErrorCode.DType, -1, 0, 0, x.dtype);
+  t.tracked.add(h);
+  return 1;
+}
+
+export function tapeRelease(id: i32): i32 {
+  if (!tapes.has(id)) return 0;
+  const t = tapes.get(id);
+  if (t.active) tapePop(id);
+  t.releaseAll();
+  tapes.delete(id);
+  return 1;
+}
+
+export function tapeNodeCount(id: i32): i32 { return tapes.has(id) ? tapes.get(id).nodes.length : 0; }
