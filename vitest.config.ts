@@ -13,6 +13,9 @@ export default defineConfig({
       { test: { name: "cli", root: "./apps/cli", include: ["test/**/*.test.ts"], testTimeout: 60_000 } },
       { test: { name: "integration", root: "./test", include: ["integration/**/*.test.ts"], testTimeout: 60_000 } },
       { test: { name: "e2e", root: "./test", include: ["e2e/**/*.e2e.test.ts"], testTimeout: 120_000 } },
+      // the packed tarballs installed into fixture projects (Node, TypeScript, Vite, webpack, esbuild, Bun): needs a
+      // build and the npm registry; about 2 minutes (test/consumers/consumers.test.ts)
+      { test: { name: "consumers", root: "./test", include: ["consumers/**/*.test.ts"], testTimeout: 180_000, hookTimeout: 300_000 } },
     ],
   },
 });

@@ -1,10 +1,15 @@
+// Types of loader.js (Node) and loader-browser.js (browsers, other runtimes): the same API.
 import type { instantiate } from "./build/core.js";
+import type { WasmModule, WasmMemory } from "./wasm-types.js";
+export type { WasmModule, WasmMemory };
 /** The instantiated core: numeric exports plus the Op, ErrorCode, UnconnectedReason and DType enums. */
 export type Core = Awaited<ReturnType<typeof instantiate>>;
+/** The options of loadCore (and of gradtape's ready()); any other key is an error. */
 export interface LoadOptions {
   /**
-   * Threads that share large kernels (default 1). Above 1, and where SharedArrayBuffer is available (Node; browsers
-   * when cross-origin isolated), core-mt.wasm runs on a shared memory with threads - 1 workers; otherwise one thread.
+   * Threads that share large kernels (default 1): an integer from 1 to MAX_THREADS (64). Above 1, and where
+   * SharedArrayBuffer is available (Node; browsers when cross-origin isolated), core-mt.wasm runs on a shared memory
+   * with threads - 1 workers; otherwise one thread. Browsers need `import "@gradtape/core/threads"` first.
    * Results are identical to the single-threaded core of the same build.
    */
   threads?: number;
@@ -16,7 +21,18 @@ export interface LoadOptions {
    */
   simd?: "auto" | "relaxed" | "baseline";
 }
-/** Compiles and instantiates core.wasm or core-relaxed.wasm (Node: read from disk; browsers: fetched), or a given module or URL. */
-export declare function loadCore(source?: WebAssembly.Module | string | URL, options?: LoadOptions): Promise<Core>;
+/** The largest `threads` accepted. */
+export declare const MAX_THREADS: 64;
+/**
+ * Compiles and instantiates core.wasm or core-relaxed.wasm (Node: read from disk; browsers: fetched), or a given
+ * module or URL. Rejects with an Error that says what failed (a bad option, a file that could not be fetched, a worker
+ * that did not start).
+ */
+export declare function loadCore(source?: WasmModule | string | URL, options?: LoadOptions): Promise<Core>;
 /** Whether this WebAssembly engine supports relaxed SIMD (WebAssembly.validate of a small module that uses it). */
 export declare function relaxedSimdSupported(): boolean;
+/**
+ * What is wrong with load options, or null: { type: the error class loadCore would throw, message }. `where` names
+ * the function in the message (gradtape's ready() throws an ArgumentError with it).
+ */
+export declare function optionsProblem(options: unknown, where?: string): { type: ErrorConstructor | TypeErrorConstructor | RangeErrorConstructor; message: string } | null;

@@ -1,105 +1,22 @@
-// The threaded core: core-mt.wasm instantiated on a shared WebAssembly.Memory by the calling thread and by
-// `threads - 1` workers (worker.js). Only the calling thread's instance runs the core (allocation, tensors,
-// tapes); the core splits large kernels into tasks (assembly/kernels/parallel.ts) and calls the host's
-// parallelFor, which posts the job here and runs tasks alongside the workers until all are done. Results are
-// identical to the single-threaded core bit for bit (every task writes its own outputs with the same operations).
-//
-// Control block (a SharedArrayBuffer): i32[0] job sequence number (workers wait on it), [1] task kind, [2] argument
-// pointer, [3] task count, [4] tasks done (the caller waits on it), [5] stop, [6] workers asleep in Atomics.wait,
-// [7] 1 while the caller sleeps in Atomics.wait on [4]; bytes 32-39, a 64-bit claim word:
-// the job's sequence number in the high half and the next task index in the low half. A task is claimed by a
-// compare-exchange that also checks the sequence number, so a worker that read an older job's arguments (it was
-// descheduled while the job finished) can never run a task of a newer job with them.
+// The threaded core for browsers (and runtimes with web Workers): `import "@gradtape/core/threads"` (or
+// "gradtape/threads") before ready({ threads }). loader-browser.js does not reference this file, so bundlers ship it,
+// core-mt*.wasm and worker.js only to apps that import it. The worker and the .wasm are named with the literal
+// `new Worker(new URL("./worker.js", import.meta.url), { type: "module" })` and `new URL("./build/….wasm",
+// import.meta.url)` that Vite, webpack 5 and Parcel bundle or emit. Node's loader uses threads-node.js instead.
+// The pool itself (control block, parallelFor): pool.js.
+import { compileUrl, THREADS } from "./loader-common.js";
+import { threadsAvailable, runThreaded } from "./pool.js";
 
-// Not referenced statically by loader.js, so bundlers ship this file, core-mt.wasm and worker.js only to apps that
-// import it: `import "@gradtape/core/threads"` (or "gradtape/threads") before ready({ threads }). In Node the loader
-// imports it by itself.
-import { instantiate } from "./build/core.js";
-import { SPIN_MS, spinUntilAtLeast } from "./spin.js";
+export { threadsAvailable };
 
-const MAX_PAGES = 65536; // the maximum the mt target declares (asconfig.json)
-
-
-export function threadsAvailable() {
-  if (typeof SharedArrayBuffer === "undefined" || typeof Atomics === "undefined") return false;
-  if (typeof globalThis.crossOriginIsolated === "boolean" && !globalThis.crossOriginIsolated) return false;
-  return true;
-}
-
-async function spawn() {
-  const url = new URL("./worker.js", import.meta.url);
-  if (typeof process !== "undefined" && process.versions?.node) {
-    const { Worker } = await import(/* @vite-ignore */ "node:worker_threads");
-    const w = new Worker(url);
-    w.unref(); // idle workers must not keep a Node process alive
-    return { post: (m) => w.postMessage(m), once: (f) => w.once("message", f), fail: (f) => w.once("error", f), end: () => w.terminate() };
-  }
-  const w = new Worker(url, { type: "module" });
+function spawn() {
+  const w = new Worker(new URL("./worker.js", import.meta.url), { type: "module" });
   return {
+    url: "worker.js",
     post: (m) => w.postMessage(m),
     once: (f) => w.addEventListener("message", (e) => f(e.data), { once: true }),
-    fail: (f) => w.addEventListener("error", f, { once: true }),
+    fail: (f) => { w.addEventListener("error", f, { once: true }); w.addEventListener("messageerror", f, { once: true }); },
     end: () => w.terminate(),
-  };
-}
-
-/**
- * Starts `threads - 1` workers on a new shared memory and returns { memory, parallelFor, attach(exports), stop() }:
- * instantiate core-mt.wasm with env { memory, parallelFor } after this resolves (the workers have instantiated
- * it first, so their rewrite of the data segments happens before the core initialises), then attach its exports.
- */
-export async function startThreads(module, threads) {
-  const memory = new WebAssembly.Memory({ initial: 64, maximum: MAX_PAGES, shared: true });
-  const ctl = new SharedArrayBuffer(64);
-  const i32 = new Int32Array(ctl), big = new BigInt64Array(ctl);
-  const workers = await Promise.all(Array.from({ length: threads - 1 }, spawn));
-  await Promise.all(workers.map((w) => new Promise((resolve, reject) => {
-    w.once(resolve);
-    w.fail(reject);
-    w.post({ module, memory, ctl });
-  })));
-  // the calling thread may block in Atomics.wait only where the platform allows it (not a browser's main thread)
-  let canBlock = true;
-  try { Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 1, 0); } catch { canBlock = false; }
-  let runTask = null;
-  function parallelFor(task, args, n) {
-    const seq = (Atomics.load(i32, 0) + 1) | 0;
-    i32[1] = task; i32[2] = args; i32[3] = n;
-    Atomics.store(i32, 4, 0);
-    Atomics.store(big, 4, BigInt(seq) << 32n);
-    Atomics.store(i32, 0, seq);
-    // A futex wake costs ~10 us of the caller's time (measured in a PINN step: 0.9-1.3 ms for 92 jobs), so only
-    // when a worker is asleep. No wake-up is lost: a worker counts itself in [6] before it checks [0] in
-    // Atomics.wait, and all these operations are sequentially consistent, so either we see its count or it sees
-    // the new sequence number.
-    if (Atomics.load(i32, 6) > 0) Atomics.notify(i32, 0);
-    let done = 0;
-    for (;;) {
-      const cur = Atomics.load(big, 4);
-      const t = Number(cur & 0xffffffffn);
-      if (t >= n) break;
-      if (Atomics.compareExchange(big, 4, cur, cur + 1n) !== cur) continue;
-      runTask(task, args, t);
-      done++;
-    }
-    if (done === n) return;
-    if (done > 0) Atomics.add(i32, 4, done);
-    // The workers are finishing their last tasks: spin (they take tens of microseconds), and sleep only after
-    // SPIN_MS, announcing it in [7] so that the worker that completes the job wakes us (same argument as above).
-    if (spinUntilAtLeast(i32, 4, n, SPIN_MS) || !canBlock) { while (Atomics.load(i32, 4) < n); return; }
-    for (;;) {
-      Atomics.store(i32, 7, 1);
-      const d = Atomics.load(i32, 4);
-      if (d >= n) break;
-      Atomics.wait(i32, 4, d, 50);
-    }
-    Atomics.store(i32, 7, 0);
-  }
-  return {
-    memory,
-    parallelFor,
-    attach(exports) { runTask = exports.runTask; exports.setThreadCount(threads); },
-    stop() { Atomics.store(i32, 5, 1); Atomics.add(i32, 0, 1); Atomics.notify(i32, 0); for (const w of workers) w.end(); },
   };
 }
 
@@ -108,22 +25,9 @@ export async function startThreads(module, threads) {
  * starts the workers (they instantiate the same module) and returns the initialised core.
  */
 export async function loadThreaded(threads, module, relaxed = false) {
-  if (!module) {
-    // two literal URLs, so that bundlers emit both files (each fetched only when chosen)
-    const url = relaxed ? new URL("./build/core-mt-relaxed.wasm", import.meta.url) : new URL("./build/core-mt.wasm", import.meta.url);
-    if (typeof process !== "undefined" && process.versions?.node && url.protocol === "file:") {
-      const { readFile } = await import(/* @vite-ignore */ "node:fs/promises");
-      module = await WebAssembly.compile(await readFile(url));
-    } else {
-      module = typeof WebAssembly.compileStreaming === "function"
-        ? await WebAssembly.compileStreaming(fetch(url))
-        : await WebAssembly.compile(await (await fetch(url)).arrayBuffer());
-    }
-  }
-  const pool = await startThreads(module, threads);
-  const core = await instantiate(module, { env: { memory: pool.memory, parallelFor: pool.parallelFor } });
-  pool.attach(core);
-  return core;
+  // two literal URLs, so that bundlers emit both files (each fetched only when chosen)
+  module ??= await compileUrl(relaxed ? new URL("./build/core-mt-relaxed.wasm", import.meta.url) : new URL("./build/core-mt.wasm", import.meta.url));
+  return runThreaded(module, threads, spawn);
 }
 
-globalThis[Symbol.for("gradtape.core.threads")] = { threadsAvailable, loadThreaded };
+globalThis[THREADS] = { threadsAvailable, loadThreaded };

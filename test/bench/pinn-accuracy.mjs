@@ -8,7 +8,8 @@
 // search's approximate-Wolfe steps), and where exactly depends chaotically on rounding. So each problem is trained
 // with several seeds (points and initial weights) and judged by the median; every seed is listed.
 //
-//   node test/bench/pinn-accuracy.mjs                      # burgers, heat, poisson1d, poisson2d; seeds 0, 1, 2
+//   node test/bench/pinn-accuracy.mjs                      # every built-in problem; seeds 0, 1, 2
+//   node test/bench/pinn-accuracy.mjs --only poisson-lshape,laplace-disk,advection   # the geometry/condition problems
 //   node test/bench/pinn-accuracy.mjs --only heat,poisson1d --seeds 1
 //   node test/bench/pinn-accuracy.mjs --adam-steps 500 --lbfgs-steps 2000   # override the defaults for all
 //
@@ -35,7 +36,7 @@ const { values } = parseArgs({
   },
 });
 
-const all = ["burgers", "heat", "poisson1d", "poisson2d"];
+const all = ["burgers", "heat", "poisson1d", "poisson2d", "poisson-lshape", "laplace-disk", "advection"];
 const names = values.only ? values.only.split(",").map((s) => s.trim()) : all;
 for (const n of names) if (!all.includes(n)) { console.error(`pinn-accuracy: unknown problem ${n}; use ${all.join(", ")}`); process.exit(2); }
 const int = (v) => (v === undefined ? undefined : Number.parseInt(v, 10));
@@ -80,9 +81,9 @@ for (const name of names) for (const seed of seeds) {
 }
 
 const pad = (s, n) => String(s).padEnd(n);
-console.log(`\n${pad("problem", 10)} ${pad("seed", 5)} ${pad("rel. L2", 10)} ${pad("train s", 8)} ${pad("steps", 12)} ${pad("final loss", 10)} stop`);
+console.log(`\n${pad("problem", 15)} ${pad("seed", 5)} ${pad("rel. L2", 10)} ${pad("train s", 8)} ${pad("steps", 12)} ${pad("final loss", 10)} stop`);
 for (const r of rows) {
-  console.log(`${pad(r.problem, 10)} ${pad(r.seed, 5)} ${pad(r.relL2.toExponential(2), 10)} ${pad(r.trainSeconds.toFixed(1), 8)} ` +
+  console.log(`${pad(r.problem, 15)} ${pad(r.seed, 5)} ${pad(r.relL2.toExponential(2), 10)} ${pad(r.trainSeconds.toFixed(1), 8)} ` +
     `${pad(`${r.adamSteps}+${r.lbfgsSteps}`, 12)} ${pad(r.finalLoss.toExponential(2), 10)} ${r.stopReason}`);
 }
 const median = (xs) => { const s = xs.slice().sort((a, b) => a - b); const m = s.length >> 1; return s.length % 2 ? s[m] : (s[m - 1] + s[m]) / 2; };
@@ -93,9 +94,9 @@ const summary = names.map((name) => {
   return { problem: name, seeds: rs.map((r) => r.seed), median: med, min: Math.min(...errs), max: Math.max(...errs),
     pass: med <= TARGET, medianTrainSeconds: median(rs.map((r) => r.trainSeconds)), setup: rs[0].setup, published: PUBLISHED[name] ?? null };
 });
-console.log(`\n${pad("problem", 10)} ${pad("median L2", 10)} ${pad("min..max", 20)} ${pad("target", 7)} ${pad("", 4)} ${pad("train s", 8)} setup`);
+console.log(`\n${pad("problem", 15)} ${pad("median L2", 10)} ${pad("min..max", 20)} ${pad("target", 7)} ${pad("", 4)} ${pad("train s", 8)} setup`);
 for (const r of summary) {
-  console.log(`${pad(r.problem, 10)} ${pad(r.median.toExponential(2), 10)} ${pad(`${r.min.toExponential(2)}..${r.max.toExponential(2)}`, 20)} ${pad("1e-3", 7)} ` +
+  console.log(`${pad(r.problem, 15)} ${pad(r.median.toExponential(2), 10)} ${pad(`${r.min.toExponential(2)}..${r.max.toExponential(2)}`, 20)} ${pad("1e-3", 7)} ` +
     `${pad(r.pass ? "ok" : "MISS", 4)} ${pad(r.medianTrainSeconds.toFixed(1), 8)} ${r.setup}${r.published ? ` (published: ${r.published})` : ""}`);
 }
 const here = path.dirname(fileURLToPath(import.meta.url));

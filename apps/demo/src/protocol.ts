@@ -1,7 +1,7 @@
 // Messages between the trainer page (main thread) and the training worker, and the static description of the
 // problems (no gradtape import here: the main thread needs it before any worker exists).
 
-export type ProblemId = "burgers" | "heat" | "poisson1d" | "poisson2d";
+export type ProblemId = "burgers" | "heat" | "poisson1d" | "poisson2d" | "poisson-lshape" | "laplace-disk" | "advection";
 export type Range = [number, number];
 
 export interface ProblemMeta {
@@ -43,6 +43,27 @@ export const PROBLEMS: ProblemMeta[] = [
       "<span class=\"domain\">(x, y) ∈ [0, 1]²; exact: sin(πx) sin(πy)</span>",
     axes: [{ name: "x", range: [0, 1] }, { name: "y", range: [0, 1] }],
     defaults: { layers: 3, width: 20, nf: 1000, nu: 200, lr: 0.005, adamSteps: 500 },
+  },
+  {
+    id: "poisson-lshape", label: "Poisson L-shape",
+    equationHtml: "−Δ<i>u</i> = 1, <i>u</i> = 0 on the boundary" +
+      "<span class=\"domain\">L-shape [−1, 1]² minus (0, 1]²; reference: finite differences (800² cells)</span>",
+    axes: [{ name: "x", range: [-1, 1] }, { name: "y", range: [-1, 1] }],
+    defaults: { layers: 3, width: 20, nf: 1200, nu: 120, lr: 0.005, adamSteps: 500 },
+  },
+  {
+    id: "laplace-disk", label: "Laplace disk (Robin)",
+    equationHtml: "Δ<i>u</i> = 0, <i>u</i> + ∂<i>u</i>/∂<i>n</i> = <i>g</i> on the circle" +
+      "<span class=\"domain\">unit disk; exact: e<sup>x</sup> cos y</span>",
+    axes: [{ name: "x", range: [-1, 1] }, { name: "y", range: [-1, 1] }],
+    defaults: { layers: 3, width: 20, nf: 1000, nu: 200, lr: 0.005, adamSteps: 500 },
+  },
+  {
+    id: "advection", label: "Advection (periodic)",
+    equationHtml: "<i>u<sub>t</sub></i> + <i>u<sub>x</sub></i> = 0, <i>u</i>(0, <i>x</i>) = sin(2π<i>x</i>), <i>u</i>(<i>t</i>, 0) = <i>u</i>(<i>t</i>, 1)" +
+      "<span class=\"domain\">x ∈ [0, 1] periodic, t ∈ [0, 1]; exact: sin(2π(x − t))</span>",
+    axes: [{ name: "x", range: [0, 1] }, { name: "t", range: [0, 1] }],
+    defaults: { layers: 4, width: 20, nf: 2000, nu: 200, lr: 0.005, adamSteps: 500 },
   },
 ];
 

@@ -1,28 +1,71 @@
 // The one instance of the wasm core, and the typed-array views on its memory. Views are re-made whenever the
 // memory has grown (growth detaches the old ArrayBuffer), never cached across a call that may allocate.
-import { loadCore, type Core, type LoadOptions } from "@gradtape/core";
+import { loadCore, optionsProblem, type Core, type LoadOptions, type WasmModule } from "@gradtape/core";
+import { ArgumentError, GradtapeError } from "./errors.js";
+
+// Tensors, tapes, jitted functions and optimizers are disposable with `using`. Declared here (this file is in every
+// program that imports gradtape) so that the public .d.ts compile under a lib without esnext.disposable (ES2022,
+// DOM): an identical declaration in that lib or in @types/node merges with this one.
+declare global {
+  interface SymbolConstructor { readonly dispose: unique symbol }
+}
 
 let instance: Core | null = null;
 let loading: Promise<void> | null = null;
 
-/** Options of ready(): `threads` (default 1) splits large kernels across worker threads where SharedArrayBuffer is
- *  available (Node; browsers when cross-origin isolated), with identical results; elsewhere it runs on one thread.
+/** Options of ready(); any other key is an ArgumentError. `threads` (default 1; an integer from 1 to 64) splits large
+ *  kernels across worker threads where SharedArrayBuffer is available (Node; browsers when cross-origin isolated,
+ *  after `import "gradtape/threads"`), with identical results; elsewhere it runs on one thread.
  *  `simd` (default "auto") picks the core build: "relaxed" (fused multiply-adds in matmul, where the engine has
  *  relaxed SIMD; throws where it does not), "baseline" (SIMD only), "auto" (relaxed when supported). */
 export type ReadyOptions = LoadOptions;
 
+/** Where the core comes from, if not from the files next to @gradtape/core's loader: a compiled module or a URL.
+ *  (WebAssembly.Module is an empty interface in lib.dom, which any object would match: the `never` keys make an
+ *  options object, misspelt or not, fail to type-check as a source.) */
+export type CoreSource = (WasmModule & { threads?: never; simd?: never }) | string | URL;
+
+/** The options argument, checked: an ArgumentError (what, expected, given, fix) for unknown keys and bad values. */
+function checkOptions(options: unknown): ReadyOptions | undefined {
+  const problem = optionsProblem(options, "ready");
+  if (problem) throw new ArgumentError(problem.message);
+  return options as ReadyOptions | undefined;
+}
+
+/** Any failure of the loader as a GradtapeError that says what failed (a browser worker's error is an Event). */
+function loadFailure(e: unknown): GradtapeError {
+  if (e instanceof GradtapeError) return e;
+  const what = e instanceof Error ? e.message : String(e);
+  const err = new GradtapeError(`ready: the wasm core could not be loaded: ${what}. Nothing was initialised; ready() may be called again.`);
+  (err as { cause?: unknown }).cause = e;
+  return err;
+}
+
+const isSource = (s: unknown): s is CoreSource =>
+  typeof s === "string" || s instanceof URL || (typeof WebAssembly === "object" && s instanceof WebAssembly.Module);
+
 /**
- * Resolves once the wasm core is instantiated (Node and browsers). Safe to call many times; only the first call's
- * source and options count. ready({ threads: 2 }) or ready(source, { threads: 2 }).
+ * Resolves once the wasm core is instantiated (Node and browsers). Safe to call many times; once it has succeeded,
+ * later calls resolve at once and their source and options are not used (they are still checked). If loading fails
+ * the promise rejects with a GradtapeError saying what failed, and a later call tries again.
+ * ready({ threads: 2 }) or ready(source, { threads: 2 }).
  */
 export function ready(options?: ReadyOptions): Promise<void>;
-export function ready(source?: WebAssembly.Module | string | URL, options?: ReadyOptions): Promise<void>;
-export function ready(source?: WebAssembly.Module | string | URL | ReadyOptions, options?: ReadyOptions): Promise<void> {
+export function ready(source?: CoreSource, options?: ReadyOptions): Promise<void>;
+export function ready(source?: CoreSource | ReadyOptions, options?: ReadyOptions): Promise<void> {
+  try {
+    if (source !== undefined && !isSource(source)) {
+      if (options !== undefined) throw new ArgumentError(`ready: the first argument must be a WebAssembly.Module, a URL or a string when options follow; given ${typeof source}.`);
+      options = checkOptions(source); source = undefined;
+    } else options = checkOptions(options);
+  } catch (e) { return Promise.reject(e); }
   if (instance) return Promise.resolve();
-  if (source !== undefined && !(source instanceof WebAssembly.Module) && !(source instanceof URL) && typeof source === "object") {
-    options = source; source = undefined;
+  if (!loading) {
+    loading = loadCore(source, options).then(
+      (c) => { instance = c; },
+      (e: unknown) => { loading = null; throw loadFailure(e); },
+    );
   }
-  if (!loading) loading = loadCore(source as WebAssembly.Module | string | URL | undefined, options).then((c) => { instance = c; });
   return loading;
 }
 

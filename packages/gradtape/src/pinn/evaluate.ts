@@ -5,6 +5,7 @@ import { tidy } from "../memory.js";
 import { ArgumentError } from "../errors.js";
 import { asFunction, type Net } from "./derivatives.js";
 import { gridPoints, type Problem, type Reference } from "./problem.js";
+import { problemNetwork } from "./transform.js";
 
 export interface Evaluation {
   /** ||pred - ref||_2 / ||ref||_2 over the grid */
@@ -36,19 +37,23 @@ export function predict(net: Net, points: Float64Array, d: number, options: { ch
   return out;
 }
 
+/** ||pred - ref|| / ||ref|| over the points where the reference is a number (NaN marks points outside a geometry). */
 export function relativeL2(pred: ArrayLike<number>, ref: ArrayLike<number>): number {
   if (pred.length !== ref.length) throw new ArgumentError(`relativeL2: ${pred.length} predictions for ${ref.length} reference values.`);
   let num = 0, den = 0;
-  for (let i = 0; i < ref.length; i++) { const e = pred[i] - ref[i]; num += e * e; den += ref[i] * ref[i]; }
+  for (let i = 0; i < ref.length; i++) { if (Number.isNaN(ref[i])) continue; const e = pred[i] - ref[i]; num += e * e; den += ref[i] * ref[i]; }
   return Math.sqrt(num / den);
 }
 
-/** Predicts on the problem's reference grid and compares. */
+/**
+ * Predicts on the problem's reference grid (through the problem's output transform, if it has one: pass the bare
+ * network) and compares, skipping grid points outside the domain (NaN in the reference).
+ */
 export function evaluate(net: Net, problem: Problem): Evaluation {
   const reference = problem.reference();
   const pts = gridPoints(problem.vars, reference.axes);
-  const prediction = predict(net, pts, problem.vars.length);
+  const prediction = predict(problemNetwork(problem, net), pts, problem.vars.length);
   let maxError = 0;
-  for (let i = 0; i < prediction.length; i++) maxError = Math.max(maxError, Math.abs(prediction[i] - reference.u[i]));
+  for (let i = 0; i < prediction.length; i++) if (!Number.isNaN(reference.u[i])) maxError = Math.max(maxError, Math.abs(prediction[i] - reference.u[i]));
   return { relL2: relativeL2(prediction, reference.u), maxError, reference, prediction };
 }

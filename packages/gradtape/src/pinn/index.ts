@@ -13,6 +13,10 @@ export {
   defineProblem, gridPoints, referenceFromExact, conditionPoints, splitConditionPoints,
   type Problem, type ProblemSpec, type ConditionSpec, type Condition, type Reference, type Point, type ProblemDefaults,
 } from "./problem.js";
+export { isTermCondition, type ConditionKind } from "./conditions.js";
+export { conditionTerms, termLoss, type ConditionTerm } from "./condition-terms.js";
+export { parsePointCSV, type PointCSVOptions } from "./point-data.js";
+export { constrain, problemNetwork, type OutputTransform } from "./transform.js";
 export { PinnNetwork, type NetworkOptions } from "./network.js";
 export {
   train, trainingData, pinnLoss, lossTermNames, makeNetwork,
@@ -26,3 +30,4 @@ export { evaluate, predict, relativeL2, type Evaluation } from "./evaluate.js";
 export { gaussHermite, type Quadrature } from "./quadrature.js";
 export * as problems from "./problems/index.js";
 export { getProblem } from "./problems/index.js";
+export * as geometry from "./geometry/index.js";

@@ -13,27 +13,23 @@
 //     ],
 //     exact: ({ x, t }) => Math.exp(-0.4 * Math.PI ** 2 * t) * Math.sin(Math.PI * x),
 //   });
+//
+// The domain may also be a geometry (pinn.geometry: disks, polygons, CSG, space-time), and the conditions of any
+// kind (conditions.ts: Dirichlet, initial, point data, Neumann, Robin, periodic, operator) on named boundary pieces
+// or predicates; `transform` builds a condition into the network exactly (a hard constraint, transform.ts).
 import type { Tensor } from "../tensor.js";
 import { ArgumentError, describe } from "../errors.js";
 import { boxBounds, linspace, sampleUnit, type Box, type SamplerName } from "./sampling.js";
 import { parseDerivative } from "./derivatives.js";
 import type { ActivationName } from "../nn/activations.js";
+import { Geometry } from "./geometry/base.js";
+import { BoxGeometry } from "./geometry/primitives.js";
+import { parseCondition, splitConditionPoints, type Condition, type ConditionSpec } from "./conditions.js";
+import type { OutputTransform } from "./transform.js";
+export { splitConditionPoints, type Condition, type ConditionSpec };
 
 /** A point as named coordinates, e.g. { x: 0.5, t: 0.1 }. */
 export type Point = Readonly<Record<string, number>>;
-
-export interface ConditionSpec {
-  /** a name for reports (default: from `on`, e.g. "t=0") */
-  name?: string;
-  /** the face: fixed values of some variables, e.g. { t: 0 } or { x: -1 }; the others range over the domain */
-  on: Readonly<Record<string, number>>;
-  /** the prescribed value, a number or a float64 function of the point */
-  value: number | ((p: Point) => number);
-  /** the quantity prescribed, as a derivative name (default: the first output itself, a Dirichlet condition; "u_x" gives a Neumann one) */
-  quantity?: string;
-  /** weight of this condition's squared errors in the loss (default 1) */
-  weight?: number;
-}
 
 /** A reference solution on a grid: axes outermost first, values row-major over them (u[t][x] for axes t, x). */
 export interface Reference {
@@ -56,8 +52,8 @@ export interface ProblemDefaults {
 export interface ProblemSpec {
   name: string;
   description?: string;
-  /** the box, e.g. { x: [-1, 1], t: [0, 1] }; its key order is the order of the network's input columns */
-  domain: Box;
+  /** the box, e.g. { x: [-1, 1], t: [0, 1] } (its key order is the order of the network's input columns), or a geometry */
+  domain: Box | Geometry;
   /** names of the network's outputs (default ["u"]) */
   outputs?: string[];
   /** the derivatives the residual reads, as derivatives() names, e.g. ["u", "u_t", "u_x", "u_xx"] */
@@ -75,24 +71,17 @@ export interface ProblemSpec {
   /** the evaluation grid, outermost axis first (default: 101 points per variable, the variables in reverse order) */
   grid?: [string, number[]][];
   defaults?: ProblemDefaults;
-}
-
-export interface Condition {
-  name: string;
-  on: Readonly<Record<string, number>>;
-  /** the variables that range over the face, with their intervals */
-  free: { name: string; index: number; lo: number; hi: number }[];
-  value: (p: Point) => number;
-  quantity: string;
-  weight: number;
-  /** the face's measure (product of the free intervals' lengths; 1 for a point) */
-  measure: number;
+  /** a hard constraint: the network's output N is replaced by transform(inputs, N), e.g. g + d N (transform.ts) */
+  transform?: OutputTransform;
 }
 
 export interface Problem {
   readonly name: string;
   readonly description: string;
-  readonly domain: Box;
+  readonly domain: Box | Geometry;
+  /** the domain as a geometry (a box domain as a BoxGeometry) */
+  readonly geometry: Geometry;
+  readonly transform?: OutputTransform;
   readonly vars: readonly string[];
   readonly lo: readonly number[];
   readonly hi: readonly number[];
@@ -103,15 +92,13 @@ export interface Problem {
   readonly exact?: (p: Point) => number;
   readonly grid: readonly [string, number[]][];
   readonly defaults: ProblemDefaults;
-  /** the reference on `grid` (computed once, then cached) */
+  /** the reference on `grid` (computed once, then cached; NaN at grid points outside a geometry) */
   reference(): Reference;
+  /** n collocation points in the domain (float64 rows [n][d]) */
+  collocation(n: number, sampler: SamplerName, seed: number): Float64Array;
 }
 
 const op = "defineProblem";
-
-function faceName(on: Readonly<Record<string, number>>): string {
-  return Object.entries(on).map(([k, v]) => `${k}=${v}`).join(",");
-}
 
 /** Checks a problem statement and returns the problem. */
 export function defineProblem(spec: ProblemSpec): Problem {
@@ -119,7 +106,9 @@ export function defineProblem(spec: ProblemSpec): Problem {
   const name = spec.name;
   if (typeof name !== "string" || name === "") throw new ArgumentError(`${op}: name must be a non-empty string.`);
   const where = `${op} '${name}'`;
-  const { vars, lo, hi } = boxBounds(spec.domain, where);
+  const isBox = !(spec.domain instanceof Geometry);
+  const geometry = isBox ? new BoxGeometry(spec.domain as Box) : (spec.domain as Geometry);
+  const { vars, lo, hi } = isBox ? boxBounds(spec.domain as Box, where) : { vars: geometry.vars.slice(), lo: geometry.lo.slice(), hi: geometry.hi.slice() };
   const outputs = spec.outputs ?? ["u"];
   if (!Array.isArray(outputs) || outputs.length === 0) throw new ArgumentError(`${where}: outputs must be a non-empty array of names.`);
   for (const o of outputs) if (vars.includes(o)) throw new ArgumentError(`${where}: '${o}' is both an output and a variable.`);
@@ -131,27 +120,9 @@ export function defineProblem(spec: ProblemSpec): Problem {
   if (typeof spec.residual !== "function") throw new ArgumentError(`${where}: residual must be a function of the derivatives, returning a tensor.`);
   if (!Array.isArray(spec.conditions)) throw new ArgumentError(`${where}: conditions must be an array (it may be empty).`);
 
-  const conditions: Condition[] = spec.conditions.map((c, i) => {
-    const cw = `${where}: conditions[${i}]`;
-    if (c === null || typeof c !== "object" || c.on === null || typeof c.on !== "object") throw new ArgumentError(`${cw} must be { on: { var: value }, value }, but got ${describe(c)}.`);
-    const fixed = Object.keys(c.on);
-    if (fixed.length === 0) throw new ArgumentError(`${cw}: 'on' fixes no variable; give the face, e.g. { t: 0 }.`);
-    for (const f of fixed) {
-      const k = vars.indexOf(f);
-      if (k < 0) throw new ArgumentError(`${cw}: 'on' names '${f}', which is not a variable of the domain (${vars.join(", ")}).`);
-      const v = c.on[f];
-      if (!Number.isFinite(v) || v < lo[k] || v > hi[k]) throw new ArgumentError(`${cw}: ${f} = ${describe(v)} is outside the domain's [${lo[k]}, ${hi[k]}].`);
-    }
-    const free = vars.map((v, index) => ({ name: v, index, lo: lo[index], hi: hi[index] })).filter((f) => !fixed.includes(f.name));
-    const value = typeof c.value === "number" ? (() => c.value as number) : c.value;
-    if (typeof value !== "function" || (typeof c.value === "number" && !Number.isFinite(c.value))) throw new ArgumentError(`${cw}: value must be a finite number or a function of the point, but got ${describe(c.value)}.`);
-    const quantity = c.quantity ?? outputs[0];
-    parseDerivative(quantity, vars, outputs, cw);
-    const weight = c.weight ?? 1;
-    if (!Number.isFinite(weight) || weight < 0) throw new ArgumentError(`${cw}: weight must be a finite number >= 0, but got ${describe(c.weight)}.`);
-    const measure = free.reduce((a, f) => a * (f.hi - f.lo), 1);
-    return { name: c.name ?? faceName(c.on), on: { ...c.on }, free, value, quantity, weight, measure };
-  });
+  const ctx = { where, vars, lo, hi, outputs, geometry, isBox };
+  const conditions: Condition[] = spec.conditions.map((c, i) => parseCondition(c, i, ctx));
+  if (spec.transform !== undefined && typeof spec.transform !== "function") throw new ArgumentError(`${where}: transform must be a function (inputs, N) => tensor, but got ${describe(spec.transform)}.`);
 
   if (spec.exact !== undefined && typeof spec.exact !== "function") throw new ArgumentError(`${where}: exact must be a function of the point.`);
   const grid = spec.grid ?? [...vars].reverse().map((v, i): [string, number[]] => {
@@ -173,12 +144,28 @@ export function defineProblem(spec: ProblemSpec): Problem {
     else throw new ArgumentError(`problem '${name}' has neither an exact solution nor a reference; give one of them to evaluate against.`);
     const n = cached.axes.reduce((a, [, v]) => a * v.length, 1);
     if (cached.u.length !== n) throw new ArgumentError(`problem '${name}': the reference has ${cached.u.length} values for a ${cached.axes.map(([, v]) => v.length).join(" x ")} grid.`);
+    if (!isBox) maskOutside(cached, vars, geometry);
     return cached;
   };
+  const collocation = (n: number, sampler: SamplerName, seed: number): Float64Array => {
+    if (!isBox) return geometry.sampleInterior(n, { method: sampler, seed });
+    const d = vars.length;
+    const unit = sampleUnit(n, d, { method: sampler, seed });
+    for (let i = 0; i < n; i++) for (let j = 0; j < d; j++) unit[i * d + j] = lo[j] + (hi[j] - lo[j]) * unit[i * d + j];
+    return unit;
+  };
   return Object.freeze({
-    name, description: spec.description ?? "", domain: spec.domain, vars, lo, hi, outputs, uses: spec.uses.slice(),
-    residual: spec.residual, conditions, exact: spec.exact, grid, defaults: { ...(spec.defaults ?? {}) }, reference,
+    name, description: spec.description ?? "", domain: spec.domain, geometry, transform: spec.transform, vars, lo, hi, outputs, uses: spec.uses.slice(),
+    residual: spec.residual, conditions, exact: spec.exact, grid, defaults: { ...(spec.defaults ?? {}) }, reference, collocation,
   });
+}
+
+/** Sets the reference to NaN at grid points outside the geometry (evaluation skips them; plots mask them). */
+function maskOutside(ref: Reference, vars: readonly string[], geometry: Geometry): void {
+  const pts = gridPoints(vars, ref.axes);
+  const d = vars.length;
+  const tol = 1e-9 * geometry.diameter;
+  for (let i = 0; i < ref.u.length; i++) if (geometry.sdf(pts.subarray(i * d, (i + 1) * d)) > tol) ref.u[i] = NaN;
 }
 
 /** Every point of a grid (axes outermost first) as rows in the problem's variable order: float64 [n][d]. */
@@ -212,41 +199,33 @@ export function referenceFromExact(axes: [string, number[]][], exact: (p: Point)
 }
 
 /**
- * Points on a condition's face: the fixed variables at their values, the free ones drawn by the sampler (a face
- * that is a single point gets one point). Rows in the problem's variable order, with the prescribed values.
+ * Points of a condition with prescribed values: on a box face, the fixed variables at their values and the free
+ * ones drawn by the sampler (a face that is a single point gets one point); on geometry pieces, drawn by the
+ * geometry; for point data, the given points. Rows in the problem's variable order, with the prescribed values.
  */
 export function conditionPoints(problem: Problem, c: Condition, n: number, sampler: SamplerName, seed: number): { points: Float64Array; values: Float64Array } {
   const d = problem.vars.length;
-  const count = c.free.length === 0 ? 1 : n;
-  const unit = c.free.length === 0 ? new Float64Array(0) : sampleUnit(count, c.free.length, { method: sampler, seed });
-  const points = new Float64Array(count * d);
+  if (c.data) return { points: c.data.points.slice(), values: c.data.values.slice() };
+  let points: Float64Array;
+  if (Object.keys(c.on).length > 0 && !(problem.domain instanceof Geometry)) {
+    const count = c.free.length === 0 ? 1 : n;
+    const unit = c.free.length === 0 ? new Float64Array(0) : sampleUnit(count, c.free.length, { method: sampler, seed });
+    points = new Float64Array(count * d);
+    for (let i = 0; i < count; i++) {
+      for (const [k, v] of Object.entries(c.on)) points[i * d + problem.vars.indexOf(k)] = v;
+      c.free.forEach((f, j) => { points[i * d + f.index] = f.lo + (f.hi - f.lo) * unit[i * c.free.length + j]; });
+    }
+  } else {
+    points = problem.geometry.sampleBoundary(n, { method: sampler, seed, piece: c.pieces, where: c.where });
+  }
+  const count = points.length / d;
   const values = new Float64Array(count);
   const p: Record<string, number> = {};
   for (let i = 0; i < count; i++) {
-    for (const [k, v] of Object.entries(c.on)) points[i * d + problem.vars.indexOf(k)] = v;
-    c.free.forEach((f, j) => { points[i * d + f.index] = f.lo + (f.hi - f.lo) * unit[i * c.free.length + j]; });
     for (let j = 0; j < d; j++) p[problem.vars[j]] = points[i * d + j];
     const v = c.value(p);
     if (!Number.isFinite(v)) throw new ArgumentError(`problem '${problem.name}', condition ${c.name}: the value at ${JSON.stringify(p)} is ${v}; it must be finite.`);
     values[i] = v;
   }
   return { points, values };
-}
-
-/**
- * Splits n condition points over the conditions: one for a face that is a single point, the rest in proportion to
- * the faces' measures (largest remainders; at least one each).
- */
-export function splitConditionPoints(conditions: readonly Condition[], n: number): number[] {
-  const out: number[] = conditions.map((c) => (c.free.length === 0 ? 1 : 0));
-  const faces = conditions.map((c, i) => i).filter((i) => conditions[i].free.length > 0);
-  if (faces.length === 0) return out;
-  const base = Math.max(faces.length, n - (conditions.length - faces.length));
-  const total = faces.reduce((a, i) => a + conditions[i].measure, 0);
-  const exact = faces.map((i) => (base * conditions[i].measure) / total);
-  faces.forEach((i, k) => { out[i] = Math.max(1, Math.floor(exact[k])); });
-  let left = base - faces.reduce((a, i) => a + out[i], 0);
-  const order = faces.map((i, k) => [i, exact[k] - Math.floor(exact[k])] as const).sort((a, b) => b[1] - a[1]);
-  for (let k = 0; left > 0; k = (k + 1) % order.length, left--) out[order[k][0]]++;
-  return out;
 }

@@ -39,6 +39,7 @@ export function runIdentity(problem: Problem, net: PinnNetwork, data: TrainingDa
   const add = (a: Float32Array) => { crc = crc32(new Uint8Array(a.buffer, a.byteOffset, a.byteLength), crc); };
   add(data.collocation.data());
   for (const g of data.groups) { add(g.points.data()); add(g.values.data()); if (g.weights) add(g.weights.data()); }
+  for (const t of data.terms ?? []) { add(t.points.data()); add(t.values.data()); if (t.partner) add(t.partner.data()); }
   return {
     problem: { name: problem.name, vars: [...problem.vars], outputs: [...problem.outputs] },
     network: {

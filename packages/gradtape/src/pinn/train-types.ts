@@ -8,6 +8,7 @@ import type { SamplerName } from "./sampling.js";
 import type { NonFinite } from "./train-loop.js";
 import type { CheckpointOptions } from "./train-resume.js";
 import type { TrainCheckpoint } from "./checkpoint.js";
+import type { ConditionTerm } from "./condition-terms.js";
 
 export interface TrainOptions {
   /** a network to train (its input count must match the domain), or how to make one */
@@ -106,6 +107,8 @@ export interface TrainingData {
   columns: Record<string, Tensor>;
   /** condition points grouped by prescribed quantity: inputs [n, d], values [n, 1], weights [n, 1] or null */
   groups: { quantity: string; points: Tensor; values: Tensor; weights: Tensor | null }[];
+  /** Neumann, Robin, periodic and operator conditions' points and data */
+  terms: ConditionTerm[];
   /** N_u, the total number of condition points */
   conditionCount: number;
   dispose(): void;

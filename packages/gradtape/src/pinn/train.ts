@@ -16,8 +16,12 @@ import type { TrainCheckpoint } from "./checkpoint.js";
 import { ArgumentError, describe } from "../errors.js";
 import { derivatives } from "./derivatives.js";
 import { PinnNetwork } from "./network.js";
-import { sampleUnit, SAMPLERS, type SamplerName } from "./sampling.js";
+import { SAMPLERS, type SamplerName } from "./sampling.js";
 import { conditionPoints, splitConditionPoints, type Problem } from "./problem.js";
+// conditions beyond (quantity - value)² (Neumann, Robin, periodic, operator) and hard constraints: condition-terms.ts, transform.ts
+import { isTermCondition } from "./conditions.js";
+import { conditionTerms, termLoss, type ConditionTerm } from "./condition-terms.js";
+import { problemNetwork } from "./transform.js";
 
 export type { TrainOptions, TrainProgress, TrainStopReason, TrainResult, TrainingData } from "./train-types.js";
 import type { TrainOptions, TrainStopReason, TrainResult, TrainingData } from "./train-types.js";
@@ -36,8 +40,7 @@ export function trainingData(problem: Problem, options: { collocationPoints?: nu
   const sampler = options.sampler ?? problem.defaults.sampler ?? "lhs";
   if (!SAMPLERS.includes(sampler)) throw new ArgumentError(`${op}: sampler must be one of ${SAMPLERS.join(", ")}, but got ${describe(sampler)}.`);
   const seed = checkInt(op, "seed", options.seed ?? 0, 0);
-  const unit = sampleUnit(nf, d, { method: sampler, seed });
-  for (let i = 0; i < nf; i++) for (let j = 0; j < d; j++) unit[i * d + j] = problem.lo[j] + (problem.hi[j] - problem.lo[j]) * unit[i * d + j];
+  const unit = problem.collocation(nf, sampler, seed);
   const made: Tensor[] = [];
   const k = <T extends Tensor>(t: T): T => { made.push(t); return keep(t); };
   return tidy(() => {
@@ -47,7 +50,7 @@ export function trainingData(problem: Problem, options: { collocationPoints?: nu
     const counts = nu === 0 ? problem.conditions.map(() => 0) : splitConditionPoints(problem.conditions, nu);
     const byQuantity = new Map<string, { pts: number[]; vals: number[]; ws: number[] }>();
     problem.conditions.forEach((c, i) => {
-      if (counts[i] === 0) return;
+      if (counts[i] === 0 || isTermCondition(c)) return;
       const { points, values } = conditionPoints(problem, c, counts[i], sampler, seed + 1000 * (i + 1));
       const g = byQuantity.get(c.quantity) ?? { pts: [], vals: [], ws: [] };
       for (const p of points) g.pts.push(p);
@@ -65,14 +68,27 @@ export function trainingData(problem: Problem, options: { collocationPoints?: nu
         weights: g.ws.every((w) => w === 1) ? null : k(fromFlat(g.ws, [n, 1], "float32", op)),
       };
     });
-    return { collocation, columns, groups, conditionCount, dispose: () => { for (const t of made) t.dispose(); } };
+    const terms = conditionTerms(problem, counts, sampler, seed, k);
+    for (const t of terms) conditionCount += t.count;
+    return { collocation, columns, groups, terms, conditionCount, dispose: () => { for (const t of made) t.dispose(); } };
   });
 }
 
-/** The names of pinnLoss's terms, in order: the residual(s), then the conditions grouped by prescribed quantity. */
+/** How many condition terms pinnLoss reports: one per prescribed quantity, and one for the other kinds together. */
+export function conditionTermCount(data: TrainingData): number {
+  return data.conditionCount > 0 ? data.groups.length + ((data.terms?.length ?? 0) > 0 ? 1 : 0) : 0;
+}
+
+/**
+ * The names of pinnLoss's terms, in order: the residual(s), then the value conditions grouped by prescribed
+ * quantity, then the other conditions (Neumann, Robin, periodic, operator) together.
+ */
 export function lossTermNames(problem: Problem, data: TrainingData, residuals = 1): string[] {
   const names = residuals === 1 ? ["residual"] : Array.from({ length: residuals }, (_, i) => `residual ${i + 1}`);
-  if (data.conditionCount > 0) for (const g of data.groups) names.push(`conditions on ${g.quantity}`);
+  if (data.conditionCount > 0) {
+    for (const g of data.groups) names.push(`conditions on ${g.quantity}`);
+    if ((data.terms?.length ?? 0) > 0) names.push("other conditions");
+  }
   return names;
 }
 
@@ -85,8 +101,9 @@ export function pinnLoss(problem: Problem, net: PinnNetwork | ((x: Tensor) => Te
 export function pinnLoss(problem: Problem, net: PinnNetwork | ((x: Tensor) => Tensor), data: TrainingData, options: { derivativeMethod?: string; terms?: boolean } = {}): () => Tensor | LossWithTerms {
   const dopts = { vars: problem.vars, outputs: problem.outputs, method: options.derivativeMethod };
   const withTerms = options.terms === true;
+  const model = problemNetwork(problem, net);
   return () => tidy(() => {
-    const ds = derivatives(net, data.collocation, problem.uses, dopts);
+    const ds = derivatives(model, data.collocation, problem.uses, dopts);
     const named: Record<string, Tensor> = { ...data.columns };
     problem.uses.forEach((n, i) => { named[n] = ds[i]; });
     const r = problem.residual(named);
@@ -103,12 +120,17 @@ export function pinnLoss(problem: Problem, net: PinnNetwork | ((x: Tensor) => Te
     if (data.conditionCount > 0) {
       let cond: Tensor | null = null;
       for (const g of data.groups) {
-        const [q] = derivatives(net, g.points, [g.quantity], dopts);
+        const [q] = derivatives(model, g.points, [g.quantity], dopts);
         const e2 = square(sub(q, g.values));
         const s = sum(g.weights ? mul(e2, g.weights) : e2);
         // (each group's share of the loss, for reports; the loss itself sums the groups first, as before)
         if (withTerms) terms.push(mul(s, 1 / data.conditionCount));
         cond = cond ? add(cond, s) : s;
+      }
+      const other = termLoss(problem, model, data.terms ?? [], dopts);
+      if (other) {
+        if (withTerms) terms.push(mul(other, 1 / data.conditionCount));
+        cond = cond ? add(cond, other) : other;
       }
       if (cond) { const t = mul(cond, 1 / data.conditionCount); loss = loss ? add(loss, t) : t; }
     }
@@ -167,7 +189,7 @@ export function train(problem: Problem, options: TrainOptions = {}): TrainResult
     const rate = (): number => (window.length < 2 ? 0 : (window.length - 1) / ((window[window.length - 1] - window[0]) / 1000));
     let checkpointFile: string | null = null, checkpointError: Error | null = null;
     const st = runLoop({
-      vars: network.trainableWeights, lossFn, termNames: (n) => lossTermNames(problem, d, n - (d.conditionCount > 0 ? d.groups.length : 0)),
+      vars: network.trainableWeights, lossFn, termNames: (n) => lossTermNames(problem, d, n - conditionTermCount(d)),
       adamSteps, lbfgsSteps, learningRate: lr, lbfgs: options.lbfgs, compile: options.jit ?? true, timeLimit, elapsed,
       newPhase: () => { window.length = 0; },
       report: (phase, phaseStep, phaseSteps, loss, force) => {
