@@ -95,6 +95,24 @@ describe("resuming a run gives the uninterrupted run's weights, to the bit", () 
     expect([after.tensors, after.bytes, after.tapes, after.programs]).toEqual([before.tensors, before.bytes, before.tapes, before.programs]);
   });
 
+  it("on geometries with Robin and periodic conditions (laplace-disk, advection): the same bits; their terms are reported", () => {
+    for (const [name, names] of [["laplace-disk", ["residual", "other conditions"]], ["advection", ["residual", "conditions on u", "other conditions"]]] as const) {
+      const p = pinn.getProblem(name);
+      const plan = { ...base, collocationPoints: 128, conditionPoints: 32, adamSteps: 15, lbfgsSteps: 15 };
+      const full = pinn.train(p, plan);
+      expect(full.termNames).toEqual(names);
+      let cp: Uint8Array | null = null;
+      const a = pinn.train(p, { ...plan, checkpoint: { onSave: (c) => { cp = pinn.encodeCheckpoint(c); } }, onProgress: (s) => s.step < 21 });
+      a.network.dispose();
+      const b = pinn.train(p, { ...plan, resume: pinn.decodeCheckpoint(cp!) });
+      expect(bits(b), name).toEqual(bits(full));
+      // the terms add up to the loss (float32 sums: to rounding)
+      const [, loss] = full.history.at(-1)!, terms = full.terms.at(-1)!;
+      expect(Math.abs(terms.reduce((x, y) => x + y, 0) - loss)).toBeLessThanOrEqual(1e-6 * loss);
+      full.network.dispose(); b.network.dispose();
+    }
+  });
+
   it("a finished run resumed with the same plan trains nothing more", () => {
     const plan = { adamSteps: 12, lbfgsSteps: 0 };
     let cp: pinn.TrainCheckpoint | null = null;
