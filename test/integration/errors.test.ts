@@ -191,7 +191,7 @@ describe("ArgumentError", () => {
       expectError(() => gt.tensor([1, {} as never]), gt.ArgumentError, ["tensor", "[1]", "object"]);
       expectError(() => gt.tensor([[1, 2], [3]]), gt.ArgumentError, ["tensor", "[1]", "rectangular", "2", "1"]);
       expectError(() => gt.tensor([1, 2, 3], [2, 2]), gt.ArgumentError, ["tensor", "3 values", "[2, 2]", "4"]);
-      expectError(() => gt.tensor([1, 2], [2], "float64" as never), gt.ArgumentError, ["tensor", "dtype", "float64"]);
+      expectError(() => gt.tensor([1, 2], [2], "float64" as never), gt.DTypeError, ["tensor", "dtype", "float64", "not supported"]);
     });
   });
 
@@ -227,7 +227,7 @@ describe("ArgumentError", () => {
       expectError(() => new gt.nn.Dense({ units: 2, activation: "swish" as never }), gt.ArgumentError, ["Dense", "activation", '"swish"', "sigmoid"]);
       expectError(() => new gt.nn.Flatten({ inputShape: [2, -1] }), gt.ArgumentError, ["Flatten", "inputShape", "[2,-1]"]);
       expectError(() => gt.variable([true, false]), gt.ArgumentError, ["variable", "float32", "bool"]);
-      expect(() => gt.tidy(5 as never)).toThrow(TypeError);
+      expectError(() => gt.tidy(5 as never), gt.ArgumentError, ["tidy", "fn", "function", "5"]);
     });
   });
 });
@@ -269,7 +269,7 @@ describe("the element limit (2^31 - 1: the core's element indices are 32-bit)", 
     expectError(() => gt.fill([2 ** 31 + 5], 1), gt.ArgumentError, ["fill", ...limit]);
     expectError(() => gt.zeros([50000, 50000]), gt.ArgumentError, ["zeros", "2,500,000,000 elements"]);
     expectError(() => x.broadcastTo([2 ** 20, 2 ** 20, 4]), gt.ArgumentError, ["broadcastTo", "[1048576, 1048576, 4]", ...limit]);
-    expectError(() => gt.randomUniform([50000, 50000], 0, 1, 1), gt.ArgumentError, ["uniform", ...limit]);
+    expectError(() => gt.randomUniform([50000, 50000], 0, 1, 1), gt.ArgumentError, ["randomUniform", ...limit]);
     expectError(() => gt.tensor(new Float32Array(0), [2 ** 31, 0]), gt.ArgumentError, ["tensor", "[2147483648, 0]"]);
     // nothing was made, and the library still works
     x.dispose();

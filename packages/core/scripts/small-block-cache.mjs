@@ -57,12 +57,28 @@ const NEW_FREE = `export function __free(ptr: usize): void {
 const OLD_GROW = `  let pagesWanted = max(pagesBefore, pagesNeeded); // double memory`;
 const NEW_GROW = `  let pagesWanted = max(pagesNeeded, 32); // gradtape: at least 2 MiB, not doubling (scripts/small-block-cache.mjs)`;
 
+// At the wasm limit TLSF trapped (unreachable) in the middle of making a record, which left the instance unusable.
+// It asks the tensor allocator for free space instead (assembly/memory.ts __gtDonate, which coalesces its free
+// blocks to find one piece), and traps only if there is none.
+const OLD_FAIL = `    if (memory.grow(pagesNeeded) < 0) unreachable();
+  }
+  let pagesAfter = memory.size();`;
+const NEW_FAIL = `    if (memory.grow(pagesNeeded) < 0) {
+      const bytes = (<usize>pagesNeeded + 1) << 16;
+      const start = __gtDonate(bytes);
+      if (!start) unreachable();
+      addMemory(root, start, <u64>start + <u64>bytes);
+      return;
+    }
+  }
+  let pagesAfter = memory.size();`;
+
 /** Patches asc's embedded copy of rt/tlsf.ts (call before asc.main). */
 export function patchRuntime(asc) {
   const src = asc.libraryFiles["rt/tlsf"];
   if (src.includes("SMALL_CACHE")) return;
-  if (!src.includes(OLD_ALLOC) || !src.includes(OLD_FREE) || !src.includes(OLD_GROW)) {
+  if (!src.includes(OLD_ALLOC) || !src.includes(OLD_FREE) || !src.includes(OLD_GROW) || !src.includes(OLD_FAIL)) {
     throw new Error("scripts/small-block-cache.mjs: rt/tlsf.ts is not the AssemblyScript 0.28.20 source this patch was written for");
   }
-  asc.libraryFiles["rt/tlsf"] = src.replace(OLD_ALLOC, NEW_ALLOC).replace(OLD_FREE, NEW_FREE).replace(OLD_GROW, NEW_GROW);
+  asc.libraryFiles["rt/tlsf"] = src.replace(OLD_ALLOC, NEW_ALLOC).replace(OLD_FREE, NEW_FREE).replace(OLD_GROW, NEW_GROW).replace(OLD_FAIL, NEW_FAIL);
 }

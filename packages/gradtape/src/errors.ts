@@ -83,8 +83,7 @@ export function throwCoreError(op: string, inputs: readonly Described[] = [], na
       throw new ShapeError(`${where}: rank ${d(0)} is above the supported maximum of ${d(1)}.`);
     case E.OutOfMemory:
       // the byte count arrives as low 31 bits + the bits above (core errors.ts), so requests past 2 GiB read right
-      throw new OutOfMemoryError(`${where}: out of memory allocating ${d(0) + d(1) * 2 ** 31} bytes; the wasm memory cannot grow further. ` +
-        `Dispose tensors you no longer need (tidy helps) or use smaller batches.`);
+      throw outOfMemory(where, d(0) + d(1) * 2 ** 31);
     case E.GradientTwice:
       throw new GradientError(`${where}: this GradientTape was already used for a gradient and is not persistent. ` +
         `Create it with new GradientTape({ persistent: true }) to call gradient/jacobian more than once.`);
@@ -115,6 +114,18 @@ export function throwCoreError(op: string, inputs: readonly Described[] = [], na
   }
 }
 
+const MB = (b: number) => `${(b / 2 ** 20).toFixed(1)} MiB`;
+
+/** The out-of-memory error: the request, and what is live (so the user sees whether it is a leak or a large op). */
+export function outOfMemory(where: string, requested: number): OutOfMemoryError {
+  const c = core();
+  const live = `${c.liveTensors().toLocaleString("en-US")} tensors hold ${MB(c.liveBytes())}, ${MB(c.poolBytes())} is free but in smaller pieces, ` +
+    `the limit for tensor storage is ${MB(c.memoryLimit())} (wasm memory now ${MB(c.memory.buffer.byteLength)})`;
+  const capped = c.memoryLimit() < 4080 * 2 ** 20; // below the default (4 GiB less the core's reserve)
+  return new OutOfMemoryError(`${where}: out of memory allocating ${requested} bytes (${MB(requested)}): ${live}. ` +
+    `Dispose tensors you no longer need (tidy helps)${capped ? ", raise setMemoryLimit()," : ""} or use smaller batches.`);
+}
+
 export function argError(op: string, what: string, expected: string, given: unknown, fix: string): ArgumentError {
   return new ArgumentError(`${op}: ${what} must be ${expected}, but got ${describe(given)}. ${fix}`);
 }
@@ -126,7 +137,9 @@ export function describe(v: unknown): string {
   if (typeof v === "number" || typeof v === "boolean") return String(v);
   if (Array.isArray(v)) {
     // short arrays (a perm, a shape, paddings) are shown as they are: "got [0,0]" says more than "length 2"
-    const json = JSON.stringify(v);
+    // (a hostile value can be nested too deeply to stringify: that is a RangeError, not a description)
+    let json: string | undefined;
+    try { json = v.length <= 64 ? JSON.stringify(v) : undefined; } catch { json = undefined; }
     return json !== undefined && json.length <= 80 ? json : `an array of length ${v.length}`;
   }
   if (typeof v === "object" && "shape" in (v as object)) return `a tensor of shape ${fmtShape((v as { shape: number[] }).shape)}`;

@@ -6,7 +6,7 @@ export { Variable, variable } from "./variable.js";
 export { GradientTape, type GradientOptions, type TapeOptions, type Unconnected, type Sources, type GradientsOf, type GradientOf } from "./tape.js";
 export { grad, valueAndGrad, vjp, jvp, hessian } from "./transforms.js";
 export { jit, type Jitted, type JitOptions } from "./jit.js";
-export { tidy, keep, dispose, memory, resetPeakMemory, type MemoryInfo } from "./memory.js";
+export { tidy, keep, dispose, memory, resetPeakMemory, setMemoryLimit, type MemoryInfo } from "./memory.js";
 export { Generator, setSeed, randomUniform, randomNormal, truncatedNormal } from "./random.js";
 export {
   GradtapeError, ShapeError, DTypeError, DisposedTensorError, GradientError, IndexError, ArgumentError, OutOfMemoryError, TraceError,

@@ -1,6 +1,7 @@
 // Tensor lifetimes on the TS side: tidy scopes, keep, dispose, and a FinalizationRegistry as the safety net for
 // tensors that are simply dropped. The core counts references; TS owns one per Tensor object.
 import { core, isReady } from "./backend.js";
+import { ArgumentError, describe } from "./errors.js";
 
 export interface Disposable {
   dispose(): void; readonly isDisposed: boolean; /** arms the finalizer */ guard?(): void;
@@ -16,16 +17,46 @@ export interface Disposable {
 export type Scope = Disposable[];
 const scopes: Scope[] = [];
 
+/** What a finalizer holds for a tensor or a tape: its handle, and whether TS still owns that reference (dispose()
+ *  clears it: after dispose the record may live on, retained by a tape or a view, and a second release would drop
+ *  their reference). */
+export class Held { live = true; registered = false; constructor(readonly handle: number) {} }
 /** Finalizer: a Tensor object that was garbage-collected without dispose() gives its handle back. */
-/** What the finalizer holds for a tensor: its handle, and whether TS still owns that reference (dispose() clears it). */
-export class Held { live = true; constructor(readonly handle: number) {} }
-// No unregister token: dispose() marks the Held instead, which makes the late callback a no-op. (The flag, not the
-// handle alone, is what makes that safe: after dispose the record may live on, retained by a tape or a view, and
-// a second release would drop their reference.) register + unregister by token cost ~320 ns per tensor made
-// outside tidy(), against ~65 ns plus a later callback (/tmp/latency/fr.mjs, fr2.mjs).
 export const finalizer = new FinalizationRegistry<Held>((held) => {
   if (held.live && isReady()) core().tensorRelease(held.handle);
 });
+
+// Deferred registration (issue 14). A FinalizationRegistry keeps a cell for every registered object until its
+// cleanup callback runs, and callbacks run only between event-loop turns: in a synchronous training loop every
+// tensor and tape made outside tidy() left a cell behind, and the JS heap grew by ~1 KB per step however promptly
+// things were disposed. So objects are not registered when made: they wait in `young`, and only those still alive
+// (not disposed) when it is flushed are registered, with a token so that a later dispose() removes the cell at
+// once. The flush runs when `young` holds YOUNG_MAX entries (bounding it in a synchronous loop) and at the next
+// microtask checkpoint (so that an object dropped without dispose() is registered, and released, soon after the
+// synchronous code that made it returns). Most tensors are disposed within a step and are never registered at all.
+const YOUNG_MAX = 2048;
+// (parallel arrays, reused: no object per entry)
+const youngTargets: object[] = [], youngHeld: Held[] = [], youngRegistry: FinalizationRegistry<Held>[] = [];
+let flushQueued = false;
+function flushYoung(): void {
+  flushQueued = false;
+  for (let i = 0; i < youngTargets.length; i++) {
+    const h = youngHeld[i];
+    if (h.live) { h.registered = true; youngRegistry[i].register(youngTargets[i], h, h); }
+  }
+  youngTargets.length = 0; youngHeld.length = 0; youngRegistry.length = 0;
+}
+/** Arms `registry` for target (once it outlives the current synchronous run, or YOUNG_MAX newer objects). */
+export function guardLater(target: object, held: Held, registry: FinalizationRegistry<Held> = finalizer): void {
+  youngTargets.push(target); youngHeld.push(held); youngRegistry.push(registry);
+  if (youngTargets.length >= YOUNG_MAX) flushYoung();
+  else if (!flushQueued) { flushQueued = true; queueMicrotask(flushYoung); }
+}
+/** The owner disposed the object: its finalizer must do nothing, and its cell (if any) goes now. */
+export function settle(held: Held, registry: FinalizationRegistry<Held> = finalizer): void {
+  held.live = false;
+  if (held.registered) { held.registered = false; registry.unregister(held); }
+}
 
 /** Adds t to the innermost tidy scope; false when no scope is open. */
 export function track(t: Disposable): boolean {
@@ -52,7 +83,7 @@ function collect(v: unknown, out: Set<Disposable>, depth = 0): void {
  * plain object) and those passed to keep(). Scopes nest; returned tensors move to the enclosing scope.
  */
 export function tidy<T>(fn: () => T): T {
-  if (typeof fn !== "function") throw new TypeError(`tidy: expected a function, got ${typeof fn}.`);
+  if (typeof fn !== "function") throw new ArgumentError(`tidy: fn must be a function, but got ${describe(fn)}.`);
   const scope: Scope = [];
   scopes.push(scope);
   let result: T;
@@ -66,7 +97,7 @@ export function tidy<T>(fn: () => T): T {
     throw e;
   }
   scopes.pop();
-  if (result instanceof Promise) throw new TypeError("tidy: fn must be synchronous (it returned a Promise); await outside tidy.");
+  if (result instanceof Promise) throw new ArgumentError("tidy: fn must be synchronous (it returned a Promise); await outside tidy.");
   const kept = new Set<Disposable>();
   collect(result, kept);
   // returned tensors move to the enclosing scope (or, outside every scope, get the finalizer as safety net)
@@ -108,6 +139,19 @@ export function memory(): MemoryInfo {
     tensors: c.liveTensors(), bytes: c.liveBytes(), pooledBytes: c.poolBytes(), reservedBytes: c.reservedBytes(),
     wasmBytes: c.memory.buffer.byteLength, tapes: c.tapeCount(), peakBytes: c.peakBytes(), programs: c.programCount(),
   };
+}
+
+/**
+ * Caps the wasm memory that tensor storage may grow to, in bytes (rounded down to 64 KiB; at most 4 GiB less 16 MiB
+ * kept for the core's own records). Past it, allocations throw OutOfMemoryError, as at the real limit: a way to
+ * keep a page's memory bounded, and to test out-of-memory handling quickly. Memory already grown stays. Returns the
+ * cap in effect; setMemoryLimit(Infinity) restores the default.
+ */
+export function setMemoryLimit(bytes: number): number {
+  if (typeof bytes !== "number" || Number.isNaN(bytes) || bytes < 0) {
+    throw new ArgumentError(`setMemoryLimit: bytes must be a non-negative number (Infinity for no cap), but got ${describe(bytes)}.`);
+  }
+  return core().setMemoryLimit(Math.min(bytes, 2 ** 32));
 }
 
 /** Starts a new peak for memory().peakBytes from the bytes live now (e.g. before the step to be measured). */

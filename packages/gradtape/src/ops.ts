@@ -1,8 +1,9 @@
 // Functional ops: thin wrappers that pass handles to the core and wrap the result. Numbers given where a tensor
 // is expected become constants; arithmetic with a number uses the core's affine op (no temporary tensor).
 import { core, writeScratch } from "./backend.js";
-import { ArgumentError, argError, ShapeError, fmtShape, checkShapeArg, DTYPES, type DType } from "./errors.js";
+import { ArgumentError, argError, ShapeError, fmtShape, checkShapeArg, DTYPES, MAX_ELEMENTS, type DType } from "./errors.js";
 import { Tensor, wrap, fromFlat, tensor, type TensorLike } from "./tensor.js";
+import * as check from "./check.js";
 
 const Op = () => core().Op;
 
@@ -38,6 +39,7 @@ export function affine(x: Tensor, a: number, b: number): Tensor { return affineA
 /** affine reached through add/sub/mul/div with a number: errors name the op and argument the user wrote
  *  ("add: 'a' was already disposed"), not the internal "affine". */
 function affineAs(op: string, arg: string, x: Tensor, a: number, b: number): Tensor {
+  check.num(op, "a", a); check.num(op, "b", b);
   return wrap(core().affineOp(h(x, op, arg), a, b), op, [x], [arg]);
 }
 export function clone(x: Tensor): Tensor { return wrap(core().copyOp(h(x, "clone", "x")), "clone", [x]); }
@@ -86,6 +88,7 @@ export const greaterEqual = (a: TensorLike, b: TensorLike) => binary(Op().Greate
 
 /** where(condition, a, b): a where condition is true, else b (broadcasting); differentiable in a and b. */
 export function where(condition: Tensor, a: TensorLike, b: TensorLike): Tensor {
+  check.tensorArg("where", "condition", condition);
   const A = isNum(a) ? tensor(a, []) : a, B = isNum(b) ? tensor(b, []) : b;
   try {
     return wrap(core().whereOp(h(condition, "where", "condition"), h(A, "where", "a"), h(B, "where", "b")), "where", [condition, A, B], ["condition", "a", "b"]);
@@ -96,6 +99,7 @@ export function where(condition: Tensor, a: TensorLike, b: TensorLike): Tensor {
 }
 
 export function matMul(a: Tensor, b: Tensor, transposeA = false, transposeB = false): Tensor {
+  check.bool("matMul", "transposeA", transposeA); check.bool("matMul", "transposeB", transposeB);
   const ha = h(a, "matMul", "a"), hb = h(b, "matMul", "b");
   if (a.rank < 2 || b.rank < 2) {
     throw new ShapeError(`matMul: both arguments must have rank >= 2, got a ${fmtShape(a.shape)} and b ${fmtShape(b.shape)}. Use expandDims or reshape to make a vector a [1, n] or [n, 1] matrix.`);
@@ -109,6 +113,7 @@ export function matMul(a: Tensor, b: Tensor, transposeA = false, transposeB = fa
 export const matmul = matMul;
 
 function reduce(code: number, name: string, x: Tensor, axis: number | number[] | undefined, keepDims: boolean): Tensor {
+  check.reduceArgs(name, x, axis, keepDims);
   const hx = h(x, name, "x");
   let n = -1;
   if (axis !== undefined) {
@@ -125,6 +130,7 @@ export const max = (x: Tensor, axis?: number | number[], keepDims = false) => re
 export const min = (x: Tensor, axis?: number | number[], keepDims = false) => reduce(Op().Min, "min", x, axis, keepDims);
 
 export function reshape(x: Tensor, shape: number[]): Tensor {
+  check.tensorArg("reshape", "x", x); check.intList("reshape", "shape", shape, -1, check.INT32_MAX);
   const hx = h(x, "reshape", "x");
   const s = shape.slice();
   const free = s.indexOf(-1);
@@ -143,6 +149,7 @@ export function reshape(x: Tensor, shape: number[]): Tensor {
 }
 
 export function transpose(x: Tensor, perm?: number[]): Tensor {
+  check.tensorArg("transpose", "x", x); if (perm !== undefined) check.intList("transpose", "perm", perm);
   const hx = h(x, "transpose", "x");
   const p = perm ?? x.shape.map((_, i) => x.rank - 1 - i);
   // A repeated or missing axis is checked here: the core only reports "axis 0 is out of range", which is wrong
@@ -161,12 +168,14 @@ function normAxis(axis: number, rank: number, op: string): number {
 }
 
 export function expandDims(x: Tensor, axis = 0): Tensor {
+  check.tensorArg("expandDims", "x", x);
   const a = normAxis(axis, x.rank + 1, "expandDims");
   const s = x.shape.slice(); s.splice(a, 0, 1);
   return reshape(x, s);
 }
 
 export function squeeze(x: Tensor, axis?: number | number[]): Tensor {
+  check.tensorArg("squeeze", "x", x); if (axis !== undefined) check.axes("squeeze", "axis", axis, x.rank);
   const axes = axis === undefined ? x.shape.map((d, i) => (d === 1 ? i : -1)).filter((i) => i >= 0)
     : (Array.isArray(axis) ? axis : [axis]).map((a) => normAxis(a, x.rank, "squeeze"));
   for (const a of axes) if (x.shape[a] !== 1) throw new ShapeError(`squeeze: axis ${a} of ${fmtShape(x.shape)} has size ${x.shape[a]}, not 1.`);
@@ -185,6 +194,7 @@ export function broadcastTo(x: Tensor, shape: number[]): Tensor {
  * first axis. Works as a gradient source even when made after the forward pass.
  */
 export function slice(x: Tensor, begin: number | number[], size?: number | number[], stride?: number | number[]): Tensor {
+  check.sliceArgs(x, begin, size, stride);
   const hx = h(x, "slice", "x");
   const r = x.rank;
   const b = (Array.isArray(begin) ? begin : [begin]).slice();
@@ -203,6 +213,7 @@ export function slice(x: Tensor, begin: number | number[], size?: number | numbe
 
 /** x[i0, i1, ...]: a view without the leading axes; negative indices count from the end. */
 export function index(x: Tensor, ...indices: number[]): Tensor {
+  check.indexArgs("index", x, indices);
   const hx = h(x, "index", "x");
   if (indices.length > x.rank) throw new ArgumentError(`index: ${indices.length} indices for a tensor of rank ${x.rank} (shape ${fmtShape(x.shape)}).`);
   for (const i of indices) if (!Number.isInteger(i)) throw argError("index", "each index", "an integer", i, "");
@@ -211,6 +222,7 @@ export function index(x: Tensor, ...indices: number[]): Tensor {
 }
 
 export function gather(x: Tensor, indices: Tensor | number[], axis = 0): Tensor {
+  check.gatherArgs(x, indices, axis);
   const hx = h(x, "gather", "x");
   const I = Array.isArray(indices) ? tensor(indices, [indices.length], "int32") : indices;
   try {
@@ -219,6 +231,7 @@ export function gather(x: Tensor, indices: Tensor | number[], axis = 0): Tensor 
 }
 
 export function pad(x: Tensor, paddings: [number, number][], constantValue = 0): Tensor {
+  check.padArgs(x, paddings, constantValue);
   const hx = h(x, "pad", "x");
   if (!Array.isArray(paddings) || paddings.length !== x.rank) throw argError("pad", "paddings", `${x.rank} pairs [before, after]`, paddings, "");
   writeScratch(paddings.flat());
@@ -226,6 +239,7 @@ export function pad(x: Tensor, paddings: [number, number][], constantValue = 0):
 }
 
 export function concat(tensors: Tensor[], axis = 0): Tensor {
+  check.tensorList("concat", "tensors", tensors); check.axes("concat", "axis", axis, Math.max(1, tensors[0].rank));
   if (!Array.isArray(tensors) || tensors.length === 0) throw argError("concat", "tensors", "a non-empty array of tensors", tensors, "");
   writeScratch(tensors.map((t, i) => h(t, "concat", `tensors[${i}]`)));
   // Shapes are checked here so the message states the rule for concat (the core's generic ShapeMismatch text speaks
@@ -242,6 +256,7 @@ export function concat(tensors: Tensor[], axis = 0): Tensor {
 }
 
 export function stack(tensors: Tensor[], axis = 0): Tensor {
+  check.tensorList("stack", "tensors", tensors); check.axes("stack", "axis", axis, tensors[0].rank + 1);
   if (!Array.isArray(tensors) || tensors.length === 0) throw argError("stack", "tensors", "a non-empty array of tensors", tensors, "");
   const r = tensors[0].rank;
   for (let i = 1; i < tensors.length; i++) {
@@ -254,22 +269,26 @@ export function stack(tensors: Tensor[], axis = 0): Tensor {
 
 // ---- creation ----
 function fill_(shape: number[], value: number, dtype: DType, op: string): Tensor {
-  checkShapeArg(op, "shape", shape);
+  check.shape(op, "shape", shape); check.dtype(op, "dtype", dtype); value = check.value(op, "value", value, dtype);
   writeScratch(shape);
   return wrap(core().fillOp(shape.length, value, DTYPES.indexOf(dtype)), op);
 }
 export const zeros = (shape: number[], dtype: DType = "float32") => fill_(shape, 0, dtype, "zeros");
 export const ones = (shape: number[], dtype: DType = "float32") => fill_(shape, 1, dtype, "ones");
 export const fill = (shape: number[], value: number, dtype: DType = "float32") => fill_(shape, value, dtype, "fill");
-export const zerosLike = (x: Tensor) => zeros(x.shape.slice(), x.dtype);
-export const onesLike = (x: Tensor) => ones(x.shape.slice(), x.dtype);
-export function eye(n: number, m = n): Tensor { return wrap(core().eyeOp(n, m), "eye"); }
+export const zerosLike = (x: Tensor) => zeros(check.tensorArg("zerosLike", "x", x).shape.slice(), x.dtype);
+export const onesLike = (x: Tensor) => ones(check.tensorArg("onesLike", "x", x).shape.slice(), x.dtype);
+export function eye(n: number, m = n): Tensor {
+  check.int("eye", "n", n, 0, MAX_ELEMENTS); check.int("eye", "m", m, 0, MAX_ELEMENTS); check.shape("eye", "[n, m]", [n, m]);
+  return wrap(core().eyeOp(n, m), "eye");
+}
 export function range(start: number, stop?: number, step = 1, dtype: DType = "float32"): Tensor {
   if (stop === undefined) { stop = start; start = 0; }
+  check.rangeArgs(start, stop, step, dtype);
   return wrap(core().rangeOp(start, stop, step, DTYPES.indexOf(dtype)), "range", [], ["start", "stop", "step"]);
 }
 export function linspace(start: number, stop: number, num: number): Tensor {
-  if (!Number.isInteger(num) || num < 0) throw argError("linspace", "num", "a non-negative integer", num, "");
+  check.num("linspace", "start", start, true); check.num("linspace", "stop", stop, true); check.int("linspace", "num", num, 0, MAX_ELEMENTS);
   return wrap(core().linspaceOp(start, stop, num), "linspace");
 }
 export { fromFlat };

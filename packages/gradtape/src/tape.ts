@@ -4,6 +4,8 @@
 import { core, scratch, writeScratch } from "./backend.js";
 import { GradientError, ArgumentError, throwCoreError, fmtShape, describe } from "./errors.js";
 import { Tensor, wrap } from "./tensor.js";
+import * as check from "./check.js";
+import { Held, guardLater, settle } from "./memory.js";
 
 export type Unconnected = "none" | "zero" | "error";
 export type Sources = Tensor | readonly Tensor[] | { readonly [key: string]: Tensor };
@@ -23,12 +25,8 @@ export interface GradientOptions {
 export interface TapeOptions { persistent?: boolean; watchAccessedVariables?: boolean }
 
 const MODES: Record<Unconnected, number> = { none: 0, zero: 1, error: 2 };
-// The safety net for tapes dropped without dispose(). Registered without an unregister token: tape ids are never
-// reused and releasing a released id is a no-op in the core, so a disposed tape's late callback is harmless, and
-// register + unregister by token cost ~320 ns against ~65 ns + a later callback (2 tapes per nested-tape
-// evaluation, ~4% of seed-single). (Tensors keep their token: the core counts references to them, so a late release
-// of a disposed tensor's handle could drop a reference that a tape or a view still holds.)
-const tapeFinalizer = new FinalizationRegistry<number>((id) => { try { core().tapeRelease(id); } catch { /* gone */ } });
+// The safety net for tapes dropped without dispose(); registered late, as tensors are (memory.ts guardLater).
+const tapeFinalizer = new FinalizationRegistry<Held>((h) => { if (h.live) try { core().tapeRelease(h.handle); } catch { /* gone */ } });
 
 const SINGLE_KEYS = ["source"];
 const first = (r: (Tensor | null)[]): unknown => r[0];
@@ -64,12 +62,14 @@ export class GradientTape {
   readonly watchAccessedVariables: boolean;
   #id: number;
   #disposed = false;
+  #held: Held;
 
   constructor(options: TapeOptions = {}) {
+    check.options("GradientTape", options, { persistent: "boolean", watchAccessedVariables: "boolean" });
     this.persistent = options.persistent ?? false;
     this.watchAccessedVariables = options.watchAccessedVariables ?? true;
     this.#id = core().tapeCreate(this.persistent, this.watchAccessedVariables);
-    tapeFinalizer.register(this, this.#id);
+    this.#held = new Held(this.#id); guardLater(this, this.#held, tapeFinalizer);
   }
 
   #tape(op: string): number {
@@ -79,7 +79,7 @@ export class GradientTape {
 
   /** Runs fn with this tape recording and returns its result (the `with tf.GradientTape()` block). */
   record<T>(fn: () => T): T {
-    const id = this.#tape("record");
+    const id = this.#tape("record"); check.fn("record", "fn", fn);
     core().tapePush(id);
     try { return fn(); } finally { core().tapePop(id); }
   }
@@ -90,7 +90,7 @@ export class GradientTape {
 
   /** Runs fn without recording on this tape (other active tapes still record). */
   stopRecording<T>(fn: () => T): T {
-    const id = this.#tape("stopRecording");
+    const id = this.#tape("stopRecording"); check.fn("stopRecording", "fn", fn);
     core().tapePause(id, true);
     try { return fn(); } finally { core().tapePause(id, false); }
   }
@@ -107,7 +107,7 @@ export class GradientTape {
 
   /** d target / d sources, shaped like sources (a tensor, an array, or an object). */
   gradient<S extends Sources, U extends Unconnected = "none">(target: Tensor, sources: S, options: GradientOptions & { unconnected?: U } = {}): GradientsOf<S, U> {
-    const id = this.#tape("gradient");
+    const id = this.#tape("gradient"); check.options("gradient", options, { outputGradients: "tensor", unconnected: "string" });
     const { list, keys, rebuild } = flattenSources(sources, "gradient");
     const mode = options.unconnected ?? "none";
     if (!(mode in MODES)) throw new ArgumentError(`gradient: unconnected must be 'none', 'zero' or 'error', got ${describe(mode)}.`);
@@ -142,16 +142,18 @@ export class GradientTape {
 
   /** J[i..., k...] = d target[i...] / d source[k...]; differentiable under an outer tape. */
   jacobian(target: Tensor, source: Tensor, options: { unconnected?: Unconnected } = {}): Tensor | null {
+    check.options("jacobian", options, { unconnected: "string" });
     return this.#jac("jacobian", target, source, options.unconnected ?? "none", false);
   }
 
   /** J[b, i..., k...] = d target[b, i...] / d source[b, k...] for examples independent along axis 0. */
   batchJacobian(target: Tensor, source: Tensor, options: { unconnected?: Unconnected } = {}): Tensor | null {
+    check.options("batchJacobian", options, { unconnected: "string" });
     return this.#jac("batchJacobian", target, source, options.unconnected ?? "none", true);
   }
 
   #jac(op: string, target: Tensor, source: Tensor, mode: Unconnected, batch: boolean): Tensor | null {
-    const id = this.#tape(op);
+    const id = this.#tape(op); check.jacobianArgs(op, target, source, mode, batch);
     const c = core();
     if (batch && (target.rank < 1 || source.rank < 1 || target.shape[0] !== source.shape[0])) {
       throw new ArgumentError(`${op}: target ${fmtShape(target.shape)} and source ${fmtShape(source.shape)} must share their first (batch) dimension.`);
@@ -174,6 +176,7 @@ export class GradientTape {
   dispose(): void {
     if (this.#disposed) return;
     this.#disposed = true;
+    settle(this.#held, tapeFinalizer);
     core().tapeRelease(this.#id);
   }
   [Symbol.dispose](): void { this.dispose(); }

@@ -2,8 +2,9 @@
 // functions in ops.ts (TensorFlow.js names and argument order).
 import { core, scratch, writeScratch, floats, copyFloats } from "./backend.js";
 import { DisposedTensorError, ArgumentError, ShapeError, throwCoreError, fmtShape, checkShapeArg, DTYPES, type DType, type Described } from "./errors.js";
-import { track, untrack, finalizer, Held, type Scope } from "./memory.js";
+import { track, untrack, guardLater, settle, Held, type Scope } from "./memory.js";
 import * as ops from "./ops.js";
+import * as check from "./check.js";
 
 export type TensorLike = Tensor | number;
 export type NestedArray = number | boolean | NestedArray[];
@@ -31,7 +32,7 @@ export class Tensor {
   guard(): void {
     if (this.#held !== null || this.#disposed) return;
     this.#held = new Held(this.#handle);
-    finalizer.register(this, this.#held);
+    guardLater(this, this.#held);
   }
 
   get size(): number { let n = 1; for (const d of this.shape) n *= d; return n; }
@@ -52,7 +53,7 @@ export class Tensor {
   dispose(): void {
     if (this.#disposed) return;
     this.#disposed = true;
-    if (this.#held !== null) this.#held.live = false;
+    if (this.#held !== null) settle(this.#held);
     untrack(this);
     core().tensorRelease(this.#handle);
   }
@@ -208,6 +209,7 @@ function checkShape(shape: readonly number[], op: string): void { checkShapeArg(
 
 /** Makes a tensor from nested arrays, a flat array/typed array plus shape, or a scalar. */
 export function tensor(values: NestedArray | ArrayLike<number>, shape?: number[], dtype?: DType): Tensor {
+  if (shape !== undefined) check.shape("tensor", "shape", shape); if (dtype !== undefined) check.dtype("tensor", "dtype", dtype);
   // A Float32Array with a shape (how points reach a network in a loop) needs none of the nested-array checks: its
   // values are numbers already, and copying them into a JS array first doubled the cost of a one-point evaluation's
   // input. Same checks on the shape and the count as below.
@@ -228,8 +230,7 @@ export function tensor(values: NestedArray | ArrayLike<number>, shape?: number[]
   }
   const dt: DType = dtype ?? (flat.bool ? "bool" : "float32");
   if (!DTYPES.includes(dt)) throw new ArgumentError(`tensor: dtype must be one of ${DTYPES.join(", ")}, got ${JSON.stringify(dt)}.`);
-  if (dt === "int32" && Array.prototype.some.call(flat.data, (x: number) => !Number.isInteger(x))) throw new ArgumentError(`tensor: int32 values must be integers; round them first.`);
-  return fromFlat(flat.data, finalShape, dt, "tensor");
+  return fromFlat(check.values("tensor", flat.data, dt), finalShape, dt, "tensor");
 }
 
 /** @internal */
@@ -242,4 +243,7 @@ export function fromFlat(data: ArrayLike<number>, shape: readonly number[], dtyp
   return new Tensor(h, Object.freeze(shape.slice()), dtype, tracked);
 }
 
-export function scalar(value: number, dtype: DType = "float32"): Tensor { return tensor(value, [], dtype); }
+export function scalar(value: number, dtype: DType = "float32"): Tensor {
+  if (typeof value !== "boolean") check.num("scalar", "value", value); check.dtype("scalar", "dtype", dtype);
+  return tensor(value, [], dtype);
+}

@@ -3,14 +3,16 @@
 // (the "double vjp" trick: u -> vjp(u) is linear, so its vjp with cotangent t is J t).
 import { GradientTape } from "./tape.js";
 import { Tensor } from "./tensor.js";
-import { ArgumentError, GradientError } from "./errors.js";
+import { ArgumentError, GradientError, describe } from "./errors.js";
 import { tidy } from "./memory.js";
 import { zerosLike } from "./ops.js";
+import * as check from "./check.js";
 
 type Fn = (...args: Tensor[]) => Tensor;
 
 function checkArgs(op: string, args: Tensor[]): void {
-  args.forEach((a, i) => { if (!(a instanceof Tensor)) throw new ArgumentError(`${op}: argument ${i} must be a Tensor.`); });
+  if (!Array.isArray(args)) throw new ArgumentError(`${op}: the arguments must be an array of tensors, but got ${describe(args)}.`);
+  args.forEach((a, i) => check.tensorArg(op, `argument ${i}`, a));
 }
 
 function gradsOf(op: string, f: Fn, args: Tensor[]): { value: Tensor; grads: Tensor[] } {
@@ -26,6 +28,7 @@ function gradsOf(op: string, f: Fn, args: Tensor[]): { value: Tensor; grads: Ten
 
 /** grad(f)(...args): the gradient of sum(f(args)) with respect to each argument (one tensor if one argument). */
 export function grad(f: Fn): (...args: Tensor[]) => Tensor | Tensor[] {
+  check.fn("grad", "f", f);
   return (...args) => {
     const { value, grads } = gradsOf("grad", f, args);
     value.dispose();
@@ -35,6 +38,7 @@ export function grad(f: Fn): (...args: Tensor[]) => Tensor | Tensor[] {
 
 /** valueAndGrad(f)(...args) -> { value, grads } */
 export function valueAndGrad(f: Fn): (...args: Tensor[]) => { value: Tensor; grads: Tensor | Tensor[] } {
+  check.fn("valueAndGrad", "f", f);
   return (...args) => {
     const { value, grads } = gradsOf("valueAndGrad", f, args);
     return { value, grads: args.length === 1 ? grads[0] : grads };
@@ -43,7 +47,8 @@ export function valueAndGrad(f: Fn): (...args: Tensor[]) => { value: Tensor; gra
 
 /** vjp(f, primals, cotangent) -> { value: f(primals), vjp: cotangent^T J } */
 export function vjp(f: Fn, primals: Tensor[], cotangent: Tensor): { value: Tensor; vjp: Tensor[] } {
-  checkArgs("vjp", primals);
+  check.fn("vjp", "f", f);
+  checkArgs("vjp", primals); check.tensorArg("vjp", "cotangent", cotangent);
   const tape = new GradientTape();
   try {
     const value = tape.record(() => { tape.watch(primals); return f(...primals); });
@@ -54,7 +59,8 @@ export function vjp(f: Fn, primals: Tensor[], cotangent: Tensor): { value: Tenso
 
 /** jvp(f, primals, tangents) -> { value, jvp: J t } (forward-mode product via the transpose of a vjp). */
 export function jvp(f: Fn, primals: Tensor[], tangents: Tensor[]): { value: Tensor; jvp: Tensor } {
-  checkArgs("jvp", primals);
+  check.fn("jvp", "f", f);
+  checkArgs("jvp", primals); checkArgs("jvp (tangents)", tangents);
   if (tangents.length !== primals.length) throw new ArgumentError(`jvp: ${tangents.length} tangents for ${primals.length} primals; give one per primal.`);
   const outer = new GradientTape();
   const inner = new GradientTape();
@@ -81,6 +87,7 @@ export function jvp(f: Fn, primals: Tensor[], tangents: Tensor[]): { value: Tens
 
 /** hessian(f)(x): H[i..., j...] = d^2 sum(f) / dx[i...] dx[j...]. */
 export function hessian(f: (x: Tensor) => Tensor): (x: Tensor) => Tensor {
+  check.fn("hessian", "f", f);
   return (x) => {
     checkArgs("hessian", [x]);
     const outer = new GradientTape();

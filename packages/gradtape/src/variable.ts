@@ -4,6 +4,7 @@
 import { core } from "./backend.js";
 import { throwCoreError, ArgumentError, TraceError } from "./errors.js";
 import { Tensor, tensor, type NestedArray } from "./tensor.js";
+import * as check from "./check.js";
 import { untrack } from "./memory.js";
 import type { DType } from "./errors.js";
 
@@ -34,7 +35,7 @@ export class Variable extends Tensor {
 
   /** Overwrites the value in place (broadcasting `value` to this shape). */
   assign(value: Tensor | NestedArray): this {
-    const v = value instanceof Tensor ? value : tensor(value as NestedArray);
+    const v = value instanceof Tensor ? value : check.converted("assign", "value", () => tensor(value as NestedArray));
     try {
       if (core().assign(this.handleFor("assign", this.name), v.handleFor("assign", "value")) === 0) throwCoreError("assign", [this, v], [this.name, "value"]);
     } finally { if (v !== value) v.dispose(); }
@@ -46,7 +47,7 @@ export class Variable extends Tensor {
 
 /** variable(initialValue, trainable = true, name?): a Variable holding a copy of initialValue. */
 export function variable(initialValue: Tensor | NestedArray, trainable = true, name?: string, dtype?: DType): Variable {
-  const init = initialValue instanceof Tensor ? initialValue : tensor(initialValue as NestedArray, undefined, dtype);
+  const init = initialValue instanceof Tensor ? initialValue : check.converted("variable", "initialValue", () => tensor(initialValue as NestedArray, undefined, dtype));
   try {
     if (init.dtype !== "float32" && trainable) throw new ArgumentError(`variable: a trainable variable must be float32, got ${init.dtype}. Pass trainable = false or float values.`);
     const c = core();

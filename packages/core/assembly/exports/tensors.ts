@@ -7,7 +7,7 @@ import { Op } from "../ops/codes";
 import { ERR, contig, dtypeError } from "../ops/factory";
 import * as V from "../ops/view";
 import { gatherStrided } from "../kernels/strided";
-import { allocatedBytes, pooledBytesCount, grownBytesCount, peakBytesCount, resetPeak } from "../memory";
+import { allocatedBytes, pooledBytesCount, grownBytesCount, peakBytesCount, resetPeak, setLimit, limitBytes, availableBytes } from "../memory";
 import { collectNow } from "../gc";
 import { traceAllows, traceReadable } from "../trace";
 import * as T from "../trace";
@@ -26,6 +26,11 @@ export function allocBytes(): f64 { return allocatedBytes(); }
 export function reservedBytes(): f64 { return grownBytesCount(); }
 export function peakBytes(): f64 { return peakBytesCount(); }
 export function resetPeakBytes(): void { resetPeak(); }
+/** Caps the wasm memory tensor storage may grow to (memory.ts); returns the cap in effect. */
+export function setMemoryLimit(bytes: f64): f64 { return setLimit(bytes); }
+export function memoryLimit(): f64 { return limitBytes(); }
+/** The most bytes that could still be allocated (memory.ts availableBytes). */
+export function memoryAvailable(): f64 { return availableBytes(); }
 export function nextHandle(): i32 { return currentId(); }
 
 // ---- jit: traces and programs (trace.ts) ----

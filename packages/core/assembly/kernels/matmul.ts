@@ -24,7 +24,9 @@ const KC: i32 = 256;
 // The packing space: grown on demand from the tensor allocator, kept between calls (0 = none yet).
 let pack: usize = 0;
 let packBytes: usize = 0;
-function packSpace(bytes: usize): usize {
+function packSpace(want: u64): usize {
+  if (want > (<u64>1 << 31)) return 0; // too large for one block (and a 32-bit byte count would wrap)
+  const bytes = <usize>want;
   if (bytes <= packBytes) return pack;
   if (pack != 0) free(pack, packBytes);
   pack = alloc(bytes);
@@ -111,7 +113,7 @@ function blocked(a: usize, ta: bool, b: usize, sbk: usize, sbj: usize, c: usize,
     // product to its own slot of M N floats; the slots are then added into C in block order, C = P0, C = P1 + C,
     // ..., exactly the additions the loop below makes (storeRow with add): the same bits.
     const blocks = (K + KC - 1) / KC, cn = <usize>M * <usize>N << 2;
-    const pb = packSpace((<usize>panels * <usize>K << 5) + <usize>blocks * cn);
+    const pb = packSpace((<u64>panels * <u64>K << 5) + <u64>blocks * <u64>cn);
     if (pb == 0) return false;
     const parts = pb + (<usize>panels * <usize>K << 5);
     matmulAllKPar(ta, a, sak, s4, b, <i32>sbk, <i32>sbj, pb, parts, K, KC, M, N);
@@ -127,7 +129,7 @@ function blocked(a: usize, ta: bool, b: usize, sbk: usize, sbj: usize, c: usize,
   }
   for (let k0 = 0; k0 < K; k0 += KC) {
     const kc = min(KC, K - k0);
-    const pb = packSpace(<usize>panels * <usize>kc << 5);
+    const pb = packSpace(<u64>panels * <u64>kc << 5);
     if (pb == 0) return false;
     for (let p = 0; p < panels; p++) packPanel(b, sbk, sbj, k0, kc, p << 3, min(8, N - (p << 3)), pb + (<usize>p * <usize>kc << 5));
     matmulRowsPar(ta, a + (<usize>k0 * sak << 2), s4, pb, kc, c, M, N, k0 > 0);

@@ -6,7 +6,11 @@ export {
   type WeightsJSON, type DenseLayerJSON,
 } from "./json.js";
 export {
-  decodeSafetensors, encodeSafetensors, entryToFloat32, saveSafetensors, loadSafetensors, modelFromSafetensors, safetensorsNames,
-  SAFETENSORS_DTYPES, MAX_HEADER_BYTES, ACTIVATIONS_KEY,
-  type SafetensorsEntry, type SafetensorsFile, type DecodeOptions, type TensorSource, type LoadSafetensorsOptions, type NamingOptions,
+  decodeSafetensors, encodeSafetensors, entryToFloat32, SAFETENSORS_DTYPES, MAX_HEADER_BYTES,
+  type SafetensorsEntry, type SafetensorsFile, type DecodeOptions, type TensorSource,
+} from "./safetensors-format.js";
+export {
+  saveSafetensors, loadSafetensors, modelFromSafetensors, safetensorsNames, ACTIVATIONS_KEY,
+  type LoadSafetensorsOptions, type NamingOptions,
 } from "./safetensors.js";
+export { MAX_WEIGHTS_BYTES, MAX_JSON_DEPTH, type ReadLimits } from "./limits.js";

@@ -8,6 +8,7 @@ import type { Layer } from "../nn/layer.js";
 import type { Dense } from "../nn/dense.js";
 import type { Sequential } from "../nn/model.js";
 import type { ActivationName } from "../nn/activations.js";
+import { limitsOf, checkSize, checkDepth, type ReadLimits } from "./limits.js";
 import {
   WeightsFormatError, denseLayers, denseWeights, activationName, isActivationName, applyAssignments, checkAssignment, buildDenseStack,
   type Assignment,
@@ -94,12 +95,16 @@ function numbers(op: string, where: string, v: unknown, n: number, out: Float32A
 }
 
 /** Parses and validates the JSON (text, UTF-8 bytes or an object): every layer rectangular, numeric, finite. */
-export function parseWeightsJSON(source: string | Uint8Array | object, op = "parseWeightsJSON"): ParsedLayer[] {
+export function parseWeightsJSON(source: string | Uint8Array | object, op = "parseWeightsJSON", options: ReadLimits = {}): ParsedLayer[] {
+  const limits = limitsOf(op, options);
   let obj: unknown = source;
   if (source instanceof Uint8Array) {
+    checkSize(op, source.byteLength, limits);
     try { obj = new TextDecoder("utf-8", { fatal: true }).decode(source); } catch { throw new WeightsFormatError(`${op}: the bytes are not valid UTF-8 text.`); }
   }
   if (typeof obj === "string") {
+    checkSize(op, obj.length, limits);
+    checkDepth(op, obj, limits);
     try { obj = JSON.parse(obj); } catch (e) { throw new WeightsFormatError(`${op}: not valid JSON (${(e as Error).message}).`); }
   }
   if (obj === null || typeof obj !== "object" || Array.isArray(obj)) {
@@ -139,10 +144,10 @@ export function parseWeightsJSON(source: string | Uint8Array | object, op = "par
  * Loads JSON weights into a model whose Dense layers are built. Checks the layer count, every shape, the bias
  * presence and the activation names before writing anything, and says which entry does not fit.
  */
-export function loadWeightsJSON(model: Layer, source: string | Uint8Array | object): void {
+export function loadWeightsJSON(model: Layer, source: string | Uint8Array | object, options: ReadLimits = {}): void {
   const op = "loadWeightsJSON";
   const layers = denseLayers(op, model);
-  loadParsed(op, layers, parseWeightsJSON(source, op));
+  loadParsed(op, layers, parseWeightsJSON(source, op, options));
 }
 
 function loadParsed(op: string, layers: Dense[], parsed: ParsedLayer[]): void {
@@ -168,9 +173,9 @@ function loadParsed(op: string, layers: Dense[], parsed: ParsedLayer[]): void {
 }
 
 /** Builds a Sequential of Dense layers (with the file's activations) holding the file's weights. */
-export function modelFromWeightsJSON(source: string | Uint8Array | object, options: { name?: string } = {}): Sequential {
+export function modelFromWeightsJSON(source: string | Uint8Array | object, options: { name?: string } & ReadLimits = {}): Sequential {
   const op = "modelFromWeightsJSON";
-  const parsed = parseWeightsJSON(source, op);
+  const parsed = parseWeightsJSON(source, op, options);
   parsed.forEach((p, i) => {
     if (p.activation === null) throw new WeightsFormatError(`${op}: weights.layers[${i}] has no activation; it is needed to build the model.`);
     if (i > 0 && p.nin !== parsed[i - 1].nout) {
@@ -178,6 +183,6 @@ export function modelFromWeightsJSON(source: string | Uint8Array | object, optio
     }
   });
   const model = buildDenseStack(parsed.map((p) => ({ nin: p.nin, nout: p.nout, bias: p.bias !== null, activation: p.activation as ActivationName })), options.name);
-  loadParsed(op, model.stack as Dense[], parsed);
+  try { loadParsed(op, model.stack as Dense[], parsed); } catch (e) { model.dispose(); throw e; }
   return model;
 }

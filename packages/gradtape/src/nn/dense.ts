@@ -5,7 +5,7 @@ import { Variable, variable } from "../variable.js";
 import { matMul, add, reshape } from "../ops.js";
 import { tidy } from "../memory.js";
 import { Generator, defaultGenerator as globalGenerator } from "../random.js";
-import { ArgumentError, ShapeError, fmtShape } from "../errors.js";
+import { ArgumentError, ShapeError, DisposedTensorError, fmtShape } from "../errors.js";
 import { Layer, type LayerOptions } from "./layer.js";
 import { activationFn, type Activation } from "./activations.js";
 import { initialize, type Initializer } from "./initializers.js";
@@ -44,6 +44,10 @@ export class Dense extends Layer {
   }
 
   protected build(inputShape: readonly number[]): void {
+    if (inputShape.length === 0) {
+      throw new ShapeError(`Dense '${this.name}': inputs must have rank >= 1 (the last axis holds the features), but got a scalar (shape []). ` +
+        `Give points as [batch, features], e.g. reshape(x, [1, 1]).`);
+    }
     const inDim = inputShape[inputShape.length - 1];
     const gen = this.#opts.generator ?? (this.#opts.seed !== undefined ? new Generator(this.#opts.seed) : undefined);
     const g = gen ?? defaultGenerator();
@@ -55,6 +59,10 @@ export class Dense extends Layer {
 
   call(x: Tensor): Tensor {
     const k = this.kernel!;
+    if (k.isDisposed || this.bias?.isDisposed) {
+      throw new DisposedTensorError(`Dense '${this.name}': its weights were disposed (by dispose() of the layer or of a model holding it); ` +
+        `a disposed layer cannot be called. Create a new layer, or load the weights into one.`);
+    }
     if (x.shape[x.rank - 1] !== k.shape[0]) {
       throw new ShapeError(`Dense '${this.name}': expected inputs whose last axis is ${k.shape[0]}, got shape ${fmtShape(x.shape)}.`);
     }

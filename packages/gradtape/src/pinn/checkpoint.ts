@@ -7,7 +7,7 @@
 // On disk it is ONE safetensors file (so PyTorch/JAX can read the weights): the tensors as F32 (weights, Adam
 // moments) or F64 (L-BFGS vectors, the loss history), the rest as JSON in the metadata, and a CRC-32 over the JSON
 // and every data byte. A truncated or altered file fails the length checks of the format or the checksum.
-import { encodeSafetensors, decodeSafetensors, type TensorSource } from "../io/safetensors.js";
+import { encodeSafetensors, decodeSafetensors, type TensorSource } from "../io/safetensors-format.js";
 import { GradtapeError } from "../errors.js";
 import type { OptimizerState, LBFGSState, LBFGSRunState } from "../optim/state.js";
 

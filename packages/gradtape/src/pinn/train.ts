@@ -173,6 +173,9 @@ export function train(problem: Problem, options: TrainOptions = {}): TrainResult
   const resume = options.resume === undefined ? null : typeof options.resume === "string" ? loadCheckpoint(options.resume) : options.resume;
 
   const network = makeNetwork(problem, options);
+  // on any error below, what train() made is released at once (not left to the finalizers): the network too when
+  // train() made it (the caller never receives it); a network the caller passed is theirs and is kept
+  const own = network !== options.network;
   let data: TrainingData | null = null, lossFn: (() => LossWithTerms) | null = null;
   try {
     data = trainingData(problem, options);
@@ -223,7 +226,7 @@ export function train(problem: Problem, options: TrainOptions = {}): TrainResult
     };
   } catch (e) {
     // a run that fails (a bad option, a refused checkpoint, an error in the residual) gives nothing back to dispose
-    if (!(options.network instanceof PinnNetwork)) network.dispose();
+    if (own) network.dispose();
     throw e;
   } finally {
     if (lossFn) releaseCompiled(lossFn);
