@@ -11,10 +11,12 @@ export const CHECKPOINT_FILE = "checkpoint.safetensors";
 
 type Fs = typeof import("node:fs");
 type Path = typeof import("node:path");
-function node(): { fs: Fs; path: Path } {
-  const get = (globalThis as { process?: { getBuiltinModule?: (id: string) => unknown } }).process?.getBuiltinModule;
+// (never the free identifier `process`: bundlers such as Parcel would try to polyfill it for the browser)
+function node(): { fs: Fs; path: Path; pid: number } {
+  const proc = (globalThis as { process?: { getBuiltinModule?: (id: string) => unknown; pid?: number } }).process;
+  const get = proc?.getBuiltinModule;
   if (typeof get !== "function") throw new GradtapeError(`pinn checkpoint files need Node (>= 20.16); elsewhere use checkpoint.onSave with pinn.encodeCheckpoint, and resume from pinn.decodeCheckpoint(bytes).`);
-  return { fs: get("node:fs") as Fs, path: get("node:path") as Path };
+  return { fs: get.call(proc, "node:fs") as Fs, path: get.call(proc, "node:path") as Path, pid: proc?.pid ?? 0 };
 }
 
 /** DIR/checkpoint.safetensors, or the path itself when it names a file. */
@@ -26,10 +28,10 @@ export function checkpointPath(dirOrFile: string): string {
 
 /** Writes bytes to `file` atomically (temporary file, fsync, rename, fsync of the directory). */
 export function writeFileAtomic(file: string, bytes: Uint8Array): void {
-  const { fs, path } = node();
+  const { fs, path, pid } = node();
   const dir = path.dirname(file);
   fs.mkdirSync(dir, { recursive: true });
-  const tmp = path.join(dir, `.${path.basename(file)}.${process.pid}.${Date.now()}.tmp`);
+  const tmp = path.join(dir, `.${path.basename(file)}.${pid}.${Date.now()}.tmp`);
   let fd = -1;
   try {
     fd = fs.openSync(tmp, "wx");

@@ -38,8 +38,8 @@ export interface TrainCheckpoint {
     lbfgsCall: { before: number; fruitless: number };
   };
   termNames: string[];
-  /** [step, loss, ...terms] per step */
-  history: Float64Array[];
+  /** [step, loss, ...terms] per step, row-major (rows of 2 + termNames.length numbers) */
+  history: Float64Array;
   weights: Float32Array[];
   adam: OptimizerState | null;
   lbfgs: LBFGSState | null;
@@ -81,9 +81,8 @@ export function encodeCheckpoint(cp: TrainCheckpoint): Uint8Array {
     if (lb.run) tensors.set("lbfgs.run.g", { shape: [lb.run.g.length], data: lb.run.g });
   }
   const width = 2 + cp.termNames.length;
-  const hist = new Float64Array(cp.history.length * width);
-  cp.history.forEach((row, k) => hist.set(row.subarray(0, width), k * width));
-  tensors.set("history", { shape: [cp.history.length, width], data: hist });
+  if (cp.history.length % width !== 0) throw new CheckpointError(`encodeCheckpoint: the history holds ${cp.history.length} numbers, not rows of ${width} (step, loss and ${width - 2} terms).`);
+  tensors.set("history", { shape: [cp.history.length / width, width], data: cp.history });
   const run = lb?.run ?? null;
   const state = {
     format: CHECKPOINT_FORMAT, problem: cp.problem, network: cp.network, data: cp.data, plan: cp.plan,
@@ -169,8 +168,8 @@ function build(s: any, file: ReturnType<typeof decodeSafetensors>, f32: Reader<F
       rho: pairs ? Array.from(f64("lbfgs.rho")) : [], run,
     };
   }
-  const h = f64("history"), width = 2 + (s.termNames as string[]).length;
-  const history = Array.from({ length: h.length / width }, (_, k) => h.slice(k * width, (k + 1) * width));
+  const history = f64("history"), width = 2 + (s.termNames as string[]).length;
+  if (history.length % width !== 0) throw new CheckpointError(`the history holds ${history.length} numbers, not rows of ${width}.`);
   const p = s.progress;
   return {
     problem: s.problem, network: s.network, data: s.data, plan: s.plan, termNames: s.termNames, history, weights, adam, lbfgs,

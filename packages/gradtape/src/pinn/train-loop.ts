@@ -15,6 +15,7 @@ import { LBFGS, type LBFGSOptions } from "../optim/lbfgs.js";
 import { lossAndGradients, type LearningRate, type LossWithTerms } from "../optim/optimizer.js";
 import type { LBFGSState } from "../optim/state.js";
 import type { TrainCheckpoint } from "./checkpoint.js";
+import { LossHistory } from "./loss-history.js";
 
 export type Phase = "adam" | "lbfgs";
 
@@ -54,7 +55,7 @@ export interface LoopState {
   step: number; doneAdam: number; doneLbfgs: number; lbfgsEvaluations: number; finalLoss: number;
   stopReason: string | null;
   /** [step, loss, ...terms] per step */
-  history: Float64Array[];
+  history: LossHistory;
   termNames: string[];
   nonFinite: NonFinite | null;
   /** training seconds of earlier sessions (resumed runs) */
@@ -93,17 +94,14 @@ export function runLoop(ctx: LoopContext): LoopState {
     lbfgsEvaluations: r?.progress.lbfgsEvaluations ?? 0, finalLoss: r?.progress.finalLoss ?? NaN,
     // a run stopped by the user, the clock or its plan continues; one that converged stays finished
     stopReason: r && r.progress.stopReason !== null && !RESUMABLE.has(r.progress.stopReason) ? r.progress.stopReason : null,
-    history: r ? r.history.map((h) => h.slice()) : [], termNames: r ? r.termNames.slice() : [],
+    history: new LossHistory(r?.history, r ? 2 + r.termNames.length : 0), termNames: r ? r.termNames.slice() : [],
     nonFinite: null, secondsBefore: r?.progress.seconds ?? 0,
     before: r?.progress.lbfgsCall.before ?? NaN, fruitless: r?.progress.lbfgsCall.fruitless ?? 0,
   };
   let savedFinal = false;
   const record = (loss: number, terms: number[]) => {
     if (st.termNames.length === 0 && terms.length > 0) st.termNames = ctx.termNames(terms.length);
-    const row = new Float64Array(2 + st.termNames.length);
-    row[0] = st.step; row[1] = loss;
-    row.set(terms.slice(0, st.termNames.length), 2);
-    st.history.push(row);
+    st.history.push([st.step, loss, ...terms.slice(0, st.termNames.length)]);
   };
   const save = (adam: Adam | null, lbfgs: LBFGSState | null, stopReason: string | null) => {
     if (!ctx.save) return;
@@ -112,7 +110,7 @@ export function runLoop(ctx: LoopContext): LoopState {
         steps: st.step, adamSteps: st.doneAdam, lbfgsSteps: st.doneLbfgs, lbfgsEvaluations: st.lbfgsEvaluations, finalLoss: st.finalLoss,
         seconds: st.secondsBefore + ctx.elapsed(), stopReason, lbfgsCall: { before: st.before, fruitless: st.fruitless },
       },
-      termNames: st.termNames, history: st.history, weights: vars.map((v) => v.data()),
+      termNames: st.termNames, history: st.history.flat(), weights: vars.map((v) => v.data()),
       adam: adam ? adam.getState(vars) : null, lbfgs,
     });
     if (stopReason !== null) savedFinal = true;

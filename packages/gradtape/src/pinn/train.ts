@@ -221,8 +221,9 @@ export function train(problem: Problem, options: TrainOptions = {}): TrainResult
     return {
       network, adamSteps: st.doneAdam, lbfgsSteps: st.doneLbfgs, lbfgsEvaluations: st.lbfgsEvaluations, steps: st.step,
       finalLoss: st.finalLoss, seconds: st.secondsBefore + elapsed(), stopReason: st.stopReason as TrainStopReason,
-      history: st.history.map((h) => [h[0], h[1]] as [number, number]), termNames: st.termNames,
-      terms: st.history.map((h) => Array.from(h.subarray(2))), nonFinite: st.nonFinite, checkpointFile, checkpointError,
+      history: Array.from({ length: st.history.length }, (_, i) => { const h = st.history.row(i); return [h[0], h[1]] as [number, number]; }),
+      termNames: st.termNames, terms: Array.from({ length: st.history.length }, (_, i) => Array.from(st.history.row(i).subarray(2))),
+      nonFinite: st.nonFinite, checkpointFile, checkpointError,
     };
   } catch (e) {
     // a run that fails (a bad option, a refused checkpoint, an error in the residual) gives nothing back to dispose
