@@ -19,9 +19,13 @@ export { parsePointCSV, type PointCSVOptions } from "./point-data.js";
 export { constrain, problemNetwork, type OutputTransform } from "./transform.js";
 export { PinnNetwork, type NetworkOptions } from "./network.js";
 export {
-  train, trainingData, pinnLoss, makeNetwork,
+  train, trainingData, pinnLoss, lossTermNames, makeNetwork,
   type TrainOptions, type TrainProgress, type TrainResult, type TrainStopReason, type TrainingData,
 } from "./train.js";
+export type { NonFinite } from "./train-loop.js";
+export type { CheckpointOptions } from "./train-resume.js";
+export { encodeCheckpoint, decodeCheckpoint, crc32, CheckpointError, type TrainCheckpoint } from "./checkpoint.js";
+export { saveCheckpoint, loadCheckpoint, writeFileAtomic, checkpointPath, CHECKPOINT_FILE } from "./checkpoint-file.js";
 export { evaluate, predict, relativeL2, type Evaluation } from "./evaluate.js";
 export { gaussHermite, type Quadrature } from "./quadrature.js";
 export * as problems from "./problems/index.js";
