@@ -13,12 +13,15 @@
 //                          weights' tape; loss = mean(r^2) + mse(u(boundary) - u_b); Adam via gt.optim.Adam.
 //         "jet":           u, u_x, u_t, u_xx from one forward Taylor sweep (when available), same loss and update.
 //         "jit":           the nested-tapes loss and weight gradients compiled by gt.jit; Adam applied outside.
+//   seed-single and pinn  "tf-style" / "tf-style-jit": the same derivatives written as a TensorFlow user writes them
+//                          (gradtape-tfstyle.mjs), eager and under gt.jit: eager overhead per op (issue 17, item 2).
 import * as gt from "gradtape";
 import { readFileSync } from "node:fs";
 import path from "node:path";
 import { createRequire } from "node:module";
 import { fileURLToPath } from "node:url";
 import { bundleSize } from "./bundle.mjs";
+import { tfStyleResidualTerms, tfStyleSeed } from "./gradtape-tfstyle.mjs";
 
 export const name = "gradtape";
 
@@ -40,10 +43,11 @@ const jetOf = (model, X, derivatives) => {
 };
 
 const extra = () => [...(hasJet() ? ["jet"] : []), ...(hasJit() ? ["jit"] : [])];
+const tfStyle = () => ["tf-style", ...(hasJit() ? ["tf-style-jit"] : [])];
 export const variants = {
-  get seedSingle() { return ["nested-tapes", ...extra()]; },
+  get seedSingle() { return ["nested-tapes", ...extra(), ...tfStyle()]; },
   get seedBatch() { return ["nested-tapes", ...extra()]; },
-  get pinn() { return ["nested-tapes", ...extra()]; },
+  get pinn() { return ["nested-tapes", ...extra(), ...tfStyle()]; },
 };
 
 /**
@@ -117,6 +121,7 @@ export async function seed(net, n, { variant }) {
     });
   }
   const f = mlp(upload(net, false), net);
+  if (variant.startsWith("tf-style")) return tfStyleSeed(f, n, { jit: variant === "tf-style-jit" });
   const derivatives = (X) => {
     const outer = new gt.GradientTape(), inner = new gt.GradientTape();
     try {
@@ -158,6 +163,8 @@ export async function pinn(net, data, adam, { variant }) {
   if (variant === "jet") {
     const names = ["u", "u_x", "u_t", "u_xx"];
     residualTerms = () => jetOf(model, Xc, names);
+  } else if (variant.startsWith("tf-style")) {
+    residualTerms = () => tfStyleResidualTerms(u, Xc);
   } else {
     residualTerms = () => {
       // Only the weights' tape watches the variables; the input tapes watch X alone, so they record just the ops
@@ -194,7 +201,7 @@ export async function pinn(net, data, adam, { variant }) {
       tape.dispose();
     }
   };
-  const compute = variant === "jit" ? gt.jit(lossAndGrads) : lossAndGrads;
+  const compute = variant === "jit" || variant === "tf-style-jit" ? gt.jit(lossAndGrads) : lossAndGrads;
   return {
     async step(withGrads = false) {
       return gt.tidy(() => {

@@ -1,8 +1,10 @@
 #!/usr/bin/env node
 // PINN accuracy benchmark (not a unit test; it takes minutes): trains every built-in problem with its default
 // setup and reports the relative L2 error against the problem's exact or reference solution, and the wall time.
-// Target: relative L2 <= 1e-3 for each (Raissi et al. 2019 report 6.7e-4 for Burgers with this setup), except
-// issue #16's hard problems: helmholtz <= 5e-3, allen-cahn <= 1e-2, wave <= 1e-3, kovasznay <= 1e-3 for each of
+// Target: relative L2 <= 1e-3 for each (Raissi et al. 2019 report 6.7e-4 for Burgers with this setup). The inverse
+// problems (burgers-inverse, burgers-inverse-noisy: identify lambda1 = 1 and lambda2 = 0.01/pi from 2,000 values of u)
+// are judged on u <= 1e-2 and each parameter's relative error (lambda1 <= 0.5%, lambda2 <= 2%), all by the median.
+// Issue #16's hard problems: helmholtz <= 5e-3, allen-cahn <= 1e-2, wave <= 1e-3, kovasznay <= 1e-3 for each of
 // u, v and p (its row lists the three; the relative L2 column is the largest). Their plain-PINN defaults are not
 // expected to reach these without #16's remedies (published plain PINNs: helmholtz ~1e-1, allen-cahn ~0.5).
 //
@@ -13,7 +15,6 @@
 //
 //   node test/bench/pinn-accuracy.mjs                      # every built-in problem; seeds 0, 1, 2
 //   node test/bench/pinn-accuracy.mjs --only poisson-lshape,laplace-disk,advection   # the geometry/condition problems
-//   node test/bench/pinn-accuracy.mjs --only helmholtz,wave,kovasznay,allen-cahn      # the hard problems of #16
 //   node test/bench/pinn-accuracy.mjs --only heat,poisson1d --seeds 1
 //   node test/bench/pinn-accuracy.mjs --adam-steps 500 --lbfgs-steps 2000   # override the defaults for all
 //
@@ -26,11 +27,17 @@ import os from "node:os";
 import { parseArgs } from "node:util";
 
 const TARGET = 1e-3;
-const TARGETS = { helmholtz: 5e-3, "allen-cahn": 1e-2 };
-const targetOf = (name) => TARGETS[name] ?? TARGET;
 // published results: Burgers with this setup (Raissi et al. 2019); plain PINNs on helmholtz (Wang, Teng &
 // Perdikaris 2021) and allen-cahn (as quoted in issue #16), with their own setups
 const PUBLISHED = { burgers: 6.7e-4, helmholtz: 1e-1, "allen-cahn": 0.5 };
+// per-problem targets where they differ: u's relative L2 and each parameter's relative error
+const TARGETS = {
+  "burgers-inverse": { u: 1e-2, params: { lambda1: 5e-3, lambda2: 2e-2 } },
+  "burgers-inverse-noisy": { u: 1e-2, params: { lambda1: 5e-3, lambda2: 2e-2 } },
+  helmholtz: { u: 5e-3 },
+  "allen-cahn": { u: 1e-2 },
+};
+const targetOf = (name) => TARGETS[name]?.u ?? TARGET;
 
 const { values } = parseArgs({
   options: {
@@ -44,7 +51,7 @@ const { values } = parseArgs({
   },
 });
 
-const all = ["burgers", "heat", "poisson1d", "poisson2d", "poisson-lshape", "laplace-disk", "advection", "helmholtz", "wave", "kovasznay", "allen-cahn"];
+const all = ["burgers", "heat", "poisson1d", "poisson2d", "poisson-lshape", "laplace-disk", "advection", "burgers-inverse", "burgers-inverse-noisy", "helmholtz", "wave", "kovasznay", "allen-cahn"];
 const names = values.only ? values.only.split(",").map((s) => s.trim()) : all;
 for (const n of names) if (!all.includes(n)) { console.error(`pinn-accuracy: unknown problem ${n}; use ${all.join(", ")}`); process.exit(2); }
 const int = (v) => (v === undefined ? undefined : Number.parseInt(v, 10));
@@ -67,7 +74,8 @@ for (const name of names) for (const seed of seeds) {
     timeLimit: values["time-limit"] === undefined ? undefined : Number(values["time-limit"]),
     progressInterval: 30_000,
     onProgress: (p) => log(`  ${name} ${p.phase.padEnd(5)} ${String(p.step).padStart(6)}/${p.steps}  loss ${p.loss.toExponential(3)}  ` +
-      `${p.stepsPerSecond.toFixed(1)} steps/s  elapsed ${p.elapsed.toFixed(0)} s  ETA ${Number.isFinite(p.eta) ? p.eta.toFixed(0) + " s" : "--"}`),
+      `${p.stepsPerSecond.toFixed(1)} steps/s  elapsed ${p.elapsed.toFixed(0)} s  ETA ${Number.isFinite(p.eta) ? p.eta.toFixed(0) + " s" : "--"}` +
+      (p.params ? `  ${Object.entries(p.params).map(([k, v]) => `${k} ${v.toPrecision(5)}`).join(" ")}` : "")),
   };
   const setup = `${(d.hidden ?? []).length}x${(d.hidden ?? [])[0]} tanh, N_f ${d.collocationPoints}, N_u ${d.conditionPoints}, ` +
     `Adam ${options.adamSteps ?? d.adamSteps} (lr ${d.learningRate}) + L-BFGS ${options.lbfgsSteps ?? d.lbfgsSteps}`;
@@ -77,12 +85,16 @@ for (const name of names) for (const seed of seeds) {
   const refSeconds = (performance.now() - t0) / 1000;
   const res = gt.pinn.train(problem, options);
   const ev = gt.pinn.evaluate(res.network, problem);
+  // inverse problems: each parameter's relative error against its true value
+  const paramErrors = res.params && problem.exactParams
+    ? Object.fromEntries(Object.entries(problem.exactParams).map(([k, v]) => [k, Math.abs(res.params[k] - v) / Math.abs(v)])) : null;
+  const paramPass = !paramErrors || Object.entries(paramErrors).every(([k, e]) => e <= (TARGETS[name]?.params?.[k] ?? Infinity));
   // a problem with several outputs (kovasznay: u, v, p) is judged by its worst output
   const outputs = name === "kovasznay" ? gt.pinn.problems.kovasznayErrors(res.network) : null;
   const relL2 = outputs ? Math.max(...Object.values(outputs)) : ev.relL2;
-  const target = targetOf(name);
   const row = {
-    problem: name, seed, relL2, outputs, target, pass: relL2 <= target, published: PUBLISHED[name] ?? null,
+    problem: name, seed, relL2, outputs, target: targetOf(name), pass: relL2 <= targetOf(name) && paramPass, published: PUBLISHED[name] ?? null,
+    params: res.params ?? null, paramErrors,
     trainSeconds: res.seconds, referenceSeconds: refSeconds, steps: res.steps, adamSteps: res.adamSteps, lbfgsSteps: res.lbfgsSteps,
     lbfgsEvaluations: res.lbfgsEvaluations, finalLoss: res.finalLoss, stopReason: res.stopReason, setup,
     grid: ref.axes.map(([a, v]) => `${v.length} ${a}`).join(" x "),
@@ -90,7 +102,8 @@ for (const name of names) for (const seed of seeds) {
   rows.push(row);
   res.network.dispose();
   const each = outputs ? ` (${Object.entries(outputs).map(([k, v]) => `${k} ${v.toExponential(3)}`).join(", ")})` : "";
-  log(`${name} (seed ${seed}): relative L2 ${relL2.toExponential(3)}${each} (${row.pass ? "<=" : ">"} ${target}), ${res.seconds.toFixed(1)} s training, ${res.steps} steps, stop: ${res.stopReason}`);
+  log(`${name} (seed ${seed}): relative L2 ${relL2.toExponential(3)}${each} (${relL2 <= targetOf(name) ? "<=" : ">"} ${targetOf(name)}), ${res.seconds.toFixed(1)} s training, ${res.steps} steps, stop: ${res.stopReason}` +
+    (paramErrors ? `; ${Object.entries(res.params).map(([k, v]) => `${k} = ${v.toPrecision(6)} (error ${(paramErrors[k] * 100).toFixed(3)}%)`).join(", ")}` : ""));
 }
 
 const pad = (s, n) => String(s).padEnd(n);
@@ -98,20 +111,24 @@ console.log(`\n${pad("problem", 15)} ${pad("seed", 5)} ${pad("rel. L2", 10)} ${p
 for (const r of rows) {
   console.log(`${pad(r.problem, 15)} ${pad(r.seed, 5)} ${pad(r.relL2.toExponential(2), 10)} ${pad(r.trainSeconds.toFixed(1), 8)} ` +
     `${pad(`${r.adamSteps}+${r.lbfgsSteps}`, 12)} ${pad(r.finalLoss.toExponential(2), 10)} ${r.stopReason}` +
-    (r.outputs ? `  (${Object.entries(r.outputs).map(([k, v]) => `${k} ${v.toExponential(2)}`).join(", ")})` : ""));
+    (r.outputs ? `  (${Object.entries(r.outputs).map(([k, v]) => `${k} ${v.toExponential(2)}`).join(", ")})` : "") +
+    (r.paramErrors ? `  ${Object.entries(r.paramErrors).map(([k, e]) => `${k} err ${(e * 100).toFixed(3)}%`).join(", ")}` : ""));
 }
 const median = (xs) => { const s = xs.slice().sort((a, b) => a - b); const m = s.length >> 1; return s.length % 2 ? s[m] : (s[m - 1] + s[m]) / 2; };
 const summary = names.map((name) => {
   const rs = rows.filter((r) => r.problem === name);
   const errs = rs.map((r) => r.relL2);
   const med = median(errs);
-  return { problem: name, seeds: rs.map((r) => r.seed), median: med, min: Math.min(...errs), max: Math.max(...errs),
-    target: targetOf(name), pass: med <= targetOf(name), medianTrainSeconds: median(rs.map((r) => r.trainSeconds)), setup: rs[0].setup, published: PUBLISHED[name] ?? null };
+  const paramMedians = rs[0].paramErrors ? Object.fromEntries(Object.keys(rs[0].paramErrors).map((k) => [k, median(rs.map((r) => r.paramErrors[k]))])) : null;
+  const paramsOk = !paramMedians || Object.entries(paramMedians).every(([k, e]) => e <= (TARGETS[name]?.params?.[k] ?? Infinity));
+  return { problem: name, seeds: rs.map((r) => r.seed), median: med, min: Math.min(...errs), max: Math.max(...errs), paramMedians, target: targetOf(name),
+    pass: med <= targetOf(name) && paramsOk, medianTrainSeconds: median(rs.map((r) => r.trainSeconds)), setup: rs[0].setup, published: PUBLISHED[name] ?? null };
 });
 console.log(`\n${pad("problem", 15)} ${pad("median L2", 10)} ${pad("min..max", 20)} ${pad("target", 7)} ${pad("", 4)} ${pad("train s", 8)} setup`);
 for (const r of summary) {
-  console.log(`${pad(r.problem, 15)} ${pad(r.median.toExponential(2), 10)} ${pad(`${r.min.toExponential(2)}..${r.max.toExponential(2)}`, 20)} ${pad(String(r.target), 7)} ` +
-    `${pad(r.pass ? "ok" : "MISS", 4)} ${pad(r.medianTrainSeconds.toFixed(1), 8)} ${r.setup}${r.published ? ` (published: ${r.published})` : ""}`);
+  console.log(`${pad(r.problem, 15)} ${pad(r.median.toExponential(2), 10)} ${pad(`${r.min.toExponential(2)}..${r.max.toExponential(2)}`, 20)} ${pad(r.target.toExponential(0), 7)} ` +
+    `${pad(r.pass ? "ok" : "MISS", 4)} ${pad(r.medianTrainSeconds.toFixed(1), 8)} ${r.setup}${r.published ? ` (published: ${r.published})` : ""}` +
+    (r.paramMedians ? `; median parameter errors ${Object.entries(r.paramMedians).map(([k, e]) => `${k} ${(e * 100).toFixed(3)}% (target ${(TARGETS[r.problem].params[k] * 100).toFixed(1)}%)`).join(", ")}` : ""));
 }
 const here = path.dirname(fileURLToPath(import.meta.url));
 const file = values.out ?? path.join(here, "results", `pinn-accuracy-${started.toISOString().replace(/[:.]/g, "-")}.json`);

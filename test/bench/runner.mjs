@@ -107,7 +107,7 @@ export function bestRounds(rows) {
  * The Burgers reference (loss and probed weight gradient) takes 10-20 s of float64 JS at 10,000 points; it depends
  * only on the inputs and the reference code, so it is kept in results/.cache under a hash of both and the sizes.
  */
-function cachedPinnReference(cfg, ctx) {
+export function cachedPinnReference(cfg, ctx) {
   const hash = createHash("sha256");
   for (const f of ["reference.mjs", "inputs.mjs"]) hash.update(readFileSync(new URL(`./${f}`, import.meta.url)));
   hash.update(JSON.stringify(cfg.pinn));

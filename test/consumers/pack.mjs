@@ -16,7 +16,10 @@ export const PACKAGES = [
   { dir: "packages/core", name: "@gradtape/core", maxPacked: 400_000,
     required: ["loader.js", "loader-browser.js", "loader.d.ts", "threads.js", "threads-node.js", "threads.d.ts", "worker.js",
       "build/core.js", "build/core.d.ts", "build/core.wasm", "build/core-relaxed.wasm", "build/core-mt.wasm", "build/core-mt-relaxed.wasm"] },
-  { dir: "packages/gradtape", name: "gradtape", maxPacked: 400_000,
+  // the bound catches an accident (a build cache, node_modules, data files), not the API growing: dist, the sources its
+  // maps point at and the maps of the whole API (the PINN kit's geometry, checkpoints, inverse problems included)
+  // packed to 430,645 B when the kit grew past the first bound of 400,000
+  { dir: "packages/gradtape", name: "gradtape", maxPacked: 600_000,
     required: ["bin/gradtape.js", "dist/index.js", "dist/index.d.ts", "dist/threads.js", "dist/threads.d.ts"] },
   { dir: "apps/cli", name: "@gradtape/cli", maxPacked: 150_000, required: ["bin/gradtape.js", "dist/main.js"] },
 ];

@@ -1,11 +1,11 @@
 // The process's own Io (command.ts): stdout, stderr, standard input as bytes, whether stderr is a terminal. Its own
 // file so that commands can use it without importing main.ts (which imports the commands).
 import type { Io } from "./command.js";
+import { readBounded } from "./bounded-read.js";
 
-async function readStdin(): Promise<Uint8Array> {
-  const chunks: Buffer[] = [];
-  for await (const chunk of process.stdin) chunks.push(chunk as Buffer);
-  return Buffer.concat(chunks);
+/** Standard input, bounded like a weights file (an endless pipe fails at the limit instead of filling memory). */
+function readStdin(): Promise<Uint8Array> {
+  return readBounded(process.stdin, "weights on standard input");
 }
 
 let guarded = false;

@@ -11,7 +11,7 @@
 // then '{'; JSON: '{' after optional whitespace), else by the extension; neither is a one-line error that says so.
 // The network built is Flatten({ inputShape: [2, 1] }) then the file's Dense layers, so it takes inputs [N, 2, 1]
 // like the seed network. Every problem is a CliError (exit code 2) that names the source.
-import { readFile } from "node:fs/promises";
+import { readFileBounded } from "./bounded-read.js";
 import { extname } from "node:path";
 import { nn, io, zeros, tidy, Generator, GradtapeError } from "gradtape";
 import { CliError, oneLine } from "./errors.js";
@@ -47,6 +47,20 @@ export function weightsFormat(bytes: Uint8Array, path: string, source: string): 
   const head = Array.from(bytes.subarray(0, 8), (v) => v.toString(16).padStart(2, "0")).join(" ");
   throw new CliError(`${source}: neither JSON weights nor safetensors (it starts with the bytes ${head}); give a JSON file as ` +
     `"gradtape derivatives --json" prints or a .safetensors file as "gradtape pinn --out" writes`);
+}
+
+/**
+ * The check on a weights input's first bytes, before the rest is read: a safetensors length followed by "{", JSON
+ * text, or an extension that names one of the two; anything else (random bytes, /dev/urandom) is refused at once
+ * with weightsFormat's message instead of after reading up to the size limit.
+ */
+function headCheck(path: string, source: string): (head: Uint8Array) => void {
+  return (head) => {
+    const blank = head.every((v) => v === 0x20 || v === 0x09 || v === 0x0a || v === 0x0d);
+    if (head.length >= 9 && head[8] === 0x7b) return;
+    if (blank || looksLikeJson(head)) return;
+    weightsFormat(head, path, source);
+  };
 }
 
 /** A library error about the file as one line naming the source (the library's own op name dropped). */
@@ -96,9 +110,10 @@ export async function readWeights(path: string, cio: Io, activations?: Activatio
   const source = path === "-" ? "weights on standard input" : `weights file ${path}`;
   let bytes: Uint8Array;
   try {
-    const raw = path === "-" ? await cio.readStdin() : await readFile(path);
+    const raw = path === "-" ? await cio.readStdin() : await readFileBounded(path, source, undefined, headCheck(path, source));
     bytes = typeof raw === "string" ? new TextEncoder().encode(raw) : raw;
   } catch (e) {
+    if (e instanceof CliError) throw e;
     const code = (e as NodeJS.ErrnoException)?.code;
     const why = code === "ENOENT" ? "no such file"
       : code === "EISDIR" ? "it is a directory, not a file"

@@ -2,7 +2,7 @@
 // zlib stream inflated, weights read back by the library and by `gradtape derivatives`), the summary line and
 // --json, progress lines, and one-line errors with exit code 2.
 import { describe, it, expect, beforeAll, afterAll } from "vitest";
-import { mkdtempSync, readFileSync, rmSync, existsSync } from "node:fs";
+import { mkdtempSync, readFileSync, writeFileSync, rmSync, existsSync } from "node:fs";
 import { join } from "node:path";
 import { tmpdir } from "node:os";
 import { inflateSync } from "node:zlib";
@@ -56,7 +56,7 @@ describe("gradtape pinn", () => {
     expect(r.code, r.stderr).toBe(0);
     expect(r.stdout).toMatch(/^heat: relative L2 error \d\.\d{3}e[+-]\d+ against the exact solution on 101 t x 101 x points\n/);
     expect(r.stdout).toMatch(/40 steps \(30 Adam \+ 10 L-BFGS\)/);
-    expect(r.stdout).toMatch(/wall time \d+\.\d s/);
+    expect(r.stdout).toMatch(/wall time (\d\.\ds|\d+s|\d+m\d\ds) \(training /);
     // not a terminal: plain progress lines
     expect(r.stderr).toMatch(/^heat: Adam +1\/40 +loss \d/m);
     expect(r.stderr).toMatch(/^heat: L-BFGS 40\/40 +loss/m);
@@ -86,9 +86,17 @@ describe("gradtape pinn", () => {
     expect(d.code, d.stderr).toBe(0);
     expect(JSON.parse(d.stdout).points[0].f).toBeCloseTo(pred.u[50][50], 5);
 
-    const png = readPng(join(out, "prediction.png"));
-    expect(png.width).toBeGreaterThan(3 * 101);
-    expect(png.height).toBeGreaterThan(101);
+    // the maps: one PNG raster per panel, at the grid's resolution, inside an SVG with axes and colour bars
+    const svg = readFileSync(join(out, "prediction.svg"), "utf8");
+    const rasters = [...svg.matchAll(/href="data:image\/png;base64,([^"]+)"/g)];
+    expect(rasters).toHaveLength(3);
+    for (const m of rasters) {
+      const f = join(out, "panel.png");
+      writeFileSync(f, Buffer.from(m[1], "base64"));
+      const png = readPng(f);
+      expect([png.width, png.height]).toEqual([101, 101]);
+    }
+    for (const label of [">t<", ">x<", ">network u(t, x)<", ">reference u<", ">absolute error<", ">|error|<"]) expect(svg).toContain(label);
   });
 
   it("--json prints the summary object; 2-D problems use y; 1-D problems write a 1-D prediction and a line plot", async () => {
@@ -110,7 +118,11 @@ describe("gradtape pinn", () => {
     expect(Object.keys(p1)).toEqual(["x", "u"]);
     expect(p1.u).toHaveLength(201);
     expect(typeof p1.u[0]).toBe("number");
-    readPng(join(dir, "p1", "prediction.png"));
+    // a 1-D problem: a line plot of the network against the reference, and the error on a log scale
+    const svg1 = readFileSync(join(dir, "p1", "prediction.svg"), "utf8");
+    expect(svg1).toContain(">u(x): network and reference<");
+    expect(svg1).toContain(">absolute error<");
+    expect(svg1).not.toContain("data:image/png");
   });
 
   it("a time limit stops training and still evaluates", async () => {
@@ -121,7 +133,7 @@ describe("gradtape pinn", () => {
 
   it("bad options: one line, exit 2", async () => {
     expectOneLineError(await runMain(["pinn"]), "give a problem");
-    expectOneLineError(await runMain(["pinn", "sound"]), 'unknown problem "sound"', "burgers, heat, poisson1d, poisson2d");
+    expectOneLineError(await runMain(["pinn", "sound"]), 'unknown problem "sound"', "burgers, heat, poisson1d, poisson2d", "problem file");
     expectOneLineError(await runMain(["pinn", "--adam-steps", "3"]), "the problem comes first");
     expectOneLineError(await runMain(["pinn", "heat", "--adam-steps", "-3"]), "--adam-steps");
     expectOneLineError(await runMain(["pinn", "heat", "--lr", "0"]), "--lr");

@@ -7,12 +7,13 @@
 // For the seed network and any weights file (Dense layers with built-in activations) that is one forward sweep of
 // Taylor coefficients; jet takes nested GradientTapes for networks the sweep cannot run. The points are independent
 // rows of one batch, so every point gets its own derivatives.
-import { ready, tensor, tidy, jet, io as weightsIo, nn } from "gradtape";
+import { tensor, tidy, jet, io as weightsIo, nn } from "gradtape";
 import { parseOptions, parseNumber, parseInteger } from "../args.js";
 import { CliError, EXIT_OK } from "../errors.js";
 import { float32Number, sci, table } from "../format.js";
 import { readWeights, seedModel, describeNetwork, INPUT_SHAPE } from "../weights.js";
 import type { Command, Io } from "../command.js";
+import { THREADS_OPTION, threadsHelp, readyWithThreads } from "../threads.js";
 
 export const DEFAULT_SEED = 0;
 export const DEFAULT_POINT: Point = { x: 0.5, t: 0.5 };
@@ -38,6 +39,7 @@ const OPTIONS = {
   seed: { type: "string", valueName: "N" },
   json: { type: "boolean" },
   help: { type: "boolean", short: "h" },
+  ...THREADS_OPTION,
 } as const;
 
 const ACTIVATION_NAMES = Object.keys(nn.ACTIVATIONS).join(", ");
@@ -63,6 +65,7 @@ Options:
                       gradtape), one per layer, e.g. tanh,tanh,linear
       --json          print {"weights": {...}, "points": [{"x", "t", "f", "df_dx", "df_dt", "d2f_dx2", "d2f_dxdt",
                       "d2f_dtdx", "d2f_dt2"}]}; its "weights" is what --weights reads (exact round trip)
+${threadsHelp(22)}
   -h, --help          show this help
 
 Exit status: 0 on success, 2 for a bad option, point or weights file (one line on stderr).
@@ -127,7 +130,7 @@ async function run(argv: readonly string[], io: Io): Promise<number> {
   }
   const seed = opts.seed === undefined ? DEFAULT_SEED : parseInteger(opts.seed, "--seed", 0, 0xffffffff);
   const points = opts.point.length ? opts.point.map(parsePoint) : [DEFAULT_POINT];
-  await ready();
+  await readyWithThreads(opts.threads);
   if (opts.activations !== undefined && opts.weights === undefined) throw new CliError("--activations names the layers of a --weights file; give --weights FILE too");
   const activations = opts.activations?.split(",").map((a) => a.trim());
   const net = opts.weights === undefined ? seedModel(seed) : await readWeights(opts.weights, io, activations);

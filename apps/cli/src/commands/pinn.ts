@@ -1,13 +1,19 @@
-// gradtape pinn <problem>: trains a physics-informed network on a built-in problem (Adam, then L-BFGS), reports the
-// relative L2 error against the problem's exact or reference solution and the wall time, and optionally writes the
-// weights, the prediction on the reference grid and a picture.
-import { mkdirSync, writeFileSync } from "node:fs";
-import { join } from "node:path";
-import { ready, pinn, io as wio } from "gradtape";
+// gradtape pinn <problem | FILE>: trains a physics-informed network on a built-in problem or one from a file of the
+// user's (problem-file.ts), reports the relative L2 error against the problem's exact or reference solution and
+// the wall time, and optionally writes the weights, the prediction, plots and report.html (pinn-output.ts) and
+// checkpoints it can resume from (--resume).
+import { dirname, join } from "node:path";
+import { statSync } from "node:fs";
+import { pinn } from "gradtape";
 import { parseOptions, parseInteger, parseNumber } from "../args.js";
-import { CliError, EXIT_OK } from "../errors.js";
-import { heatmapTriptych, lineTriptych } from "../png.js";
-import { float32Number } from "../format.js";
+import { CliError, EXIT_OK, EXIT_FAILURE } from "../errors.js";
+import { HELP, problemList } from "../pinn-help.js";
+import { THREADS_OPTION, readyWithThreads } from "../threads.js";
+import { looksLikeFile, loadProblemFile } from "../problem-file.js";
+import { prepareOutDir } from "../out-dir.js";
+import { makeProgress } from "../progress.js";
+import { writeOutputs } from "../pinn-output.js";
+import { formatDuration } from "../time-format.js";
 import type { Command, Io } from "../command.js";
 
 const OPTIONS = {
@@ -21,56 +27,14 @@ const OPTIONS = {
   sampler: { type: "string", valueName: "NAME" },
   "time-limit": { type: "string", valueName: "SECONDS" },
   out: { type: "string", short: "o", valueName: "DIR" },
+  "checkpoint-every": { type: "string", valueName: "N" },
+  resume: { type: "string", valueName: "DIR" },
+  list: { type: "boolean" },
   json: { type: "boolean" },
   quiet: { type: "boolean", short: "q" },
   help: { type: "boolean", short: "h" },
+  ...THREADS_OPTION,
 } as const;
-
-function defaultsTable(): string {
-  return Object.values(pinn.problems.problems).map((p) => {
-    const d = p.defaults;
-    const h = d.hidden ?? [];
-    const net = h.length > 0 && h.every((w) => w === h[0]) ? `${h.length}x${h[0]}` : h.join(",");
-    return `  ${p.name.padEnd(10)} ${net.padEnd(6)} N_f ${String(d.collocationPoints).padEnd(6)} N_u ${String(d.conditionPoints).padEnd(4)} ` +
-      `Adam ${d.adamSteps} (lr ${d.learningRate}), L-BFGS ${d.lbfgsSteps}\n             ${p.description}`;
-  }).join("\n");
-}
-
-const HELP = `Usage: gradtape pinn <problem> [options]
-
-Trains a physics-informed neural network on a built-in problem: the PDE residual (input derivatives for all
-collocation points in one batched pass) plus the initial/boundary conditions, minimized with Adam, then L-BFGS.
-Prints the relative L2 error against the exact (or, for burgers, Cole-Hopf reference) solution and the wall time.
-
-Problems and their defaults:
-${defaultsTable()}
-
-Options:
-      --hidden WIDTHS     hidden layers: "8x20" (8 layers of 20) or "20,20,20" (default: the problem's)
-      --collocation N     collocation points N_f (default: the problem's)
-      --boundary N        initial/boundary condition points N_u, in all (default: the problem's)
-      --adam-steps N      Adam steps (0 skips Adam)
-      --lbfgs-steps N     L-BFGS iterations (0 skips L-BFGS)
-      --lr RATE           Adam's learning rate
-      --seed N            seed of the points and the initial weights (default 0)
-      --sampler NAME      collocation sampler: uniform, lhs, sobol, halton (default lhs)
-      --time-limit S      stop training after S seconds (then evaluate what was reached)
-  -o, --out DIR           write DIR/weights.json, DIR/weights.safetensors (the network on raw inputs, the input
-                          scaling folded into its first layer), DIR/prediction.json ({"x": [...], "t": [...],
-                          "u": [[...]]} with u[t][x]; "y" instead of "t" for 2-D problems) and DIR/prediction.png
-                          (prediction | reference | error)
-      --json              print {"problem", "relL2", "seconds", "steps", "finalLoss"} on stdout
-  -q, --quiet             no progress output
-  -h, --help              show this help
-
-Progress goes to stderr: a bar on a terminal (steps, loss, steps/s, ETA), a log line every few seconds otherwise.
-Exit status: 0 on success, 2 for a bad option (one line on stderr).
-
-Examples:
-  gradtape pinn poisson1d
-  gradtape pinn burgers --adam-steps 500 --lbfgs-steps 2000 --out burgers-run
-  gradtape pinn heat --hidden 3x16 --collocation 500 --time-limit 30 --json
-`;
 
 /** "8x20" or "20,20,20" -> widths. */
 export function parseHidden(text: string): number[] {
@@ -87,129 +51,168 @@ export function parseHidden(text: string): number[] {
   return parts.map((p, i) => parseInteger(p, `${what}: width ${i + 1}`, 1, 4096));
 }
 
-function duration(s: number): string {
-  if (!Number.isFinite(s)) return "--";
-  if (s < 60) return `${s.toFixed(0)}s`;
-  if (s < 3600) return `${Math.floor(s / 60)}m${String(Math.round(s % 60)).padStart(2, "0")}s`;
-  return `${Math.floor(s / 3600)}h${String(Math.floor((s % 3600) / 60)).padStart(2, "0")}m`;
+export interface PinnSummary { problem: string; relL2: number | null; seconds: number; steps: number; finalLoss: number; params?: Record<string, number> }
+
+/** A checkpoint error from the library as a one-line usage error (exit 2). */
+async function guard<T>(f: () => T | Promise<T>): Promise<T> {
+  try { return await f(); } catch (e) {
+    if (e instanceof pinn.CheckpointError) throw new CliError(e.message);
+    throw e;
+  }
 }
 
-export interface PinnSummary { problem: string; relL2: number; seconds: number; steps: number; finalLoss: number }
+async function run(argv: readonly string[], io: Io): Promise<number> {
+  const builtins = Object.keys(pinn.problems.problems);
+  if (argv.length === 0) throw new CliError(`pinn: give a problem: gradtape pinn <problem>, one of ${builtins.join(", ")}, or a problem file (see gradtape pinn --help)`);
+  const target = argv[0].startsWith("-") ? undefined : argv[0];
+  const o = parseOptions(target === undefined ? argv : argv.slice(1), OPTIONS, "pinn");
+  if (o.help) { io.stdout(HELP); return EXIT_OK; }
+  if (o.list) { io.stdout(problemList()); return EXIT_OK; }
+  if (target === undefined && o.resume === undefined) throw new CliError(`pinn: the problem comes first: gradtape pinn <problem> [options], one of ${builtins.join(", ")}, or a problem file`);
+  if (target !== undefined && !looksLikeFile(target) && !builtins.includes(target)) {
+    throw new CliError(`pinn: unknown problem ${JSON.stringify(target)}; the problems are ${builtins.join(", ")} (or give a problem file, e.g. ./my-problem.mjs)`);
+  }
+
+  // every option is checked before anything is loaded or trained
+  const int = (v: string | undefined, what: string, min: number, max: number) => (v === undefined ? undefined : parseInteger(v, what, min, max));
+  let hidden = o.hidden !== undefined ? parseHidden(o.hidden) : undefined;
+  let collocation = int(o.collocation, "--collocation", 1, 10_000_000);
+  let boundary = int(o.boundary, "--boundary", 0, 1_000_000);
+  let adamSteps = int(o["adam-steps"], "--adam-steps", 0, 100_000_000);
+  let lbfgsSteps = int(o["lbfgs-steps"], "--lbfgs-steps", 0, 100_000_000);
+  let seed = int(o.seed, "--seed", 0, 2 ** 31 - 1);
+  const every = int(o["checkpoint-every"], "--checkpoint-every", 0, 100_000_000);
+  let lr: number | undefined;
+  if (o.lr !== undefined) {
+    lr = parseNumber(o.lr, "--lr");
+    if (!(lr > 0)) throw new CliError(`--lr: the learning rate must be > 0, got ${JSON.stringify(o.lr)}`);
+  }
+  let timeLimit: number | undefined;
+  if (o["time-limit"] !== undefined) {
+    timeLimit = parseNumber(o["time-limit"], "--time-limit");
+    if (!(timeLimit > 0)) throw new CliError(`--time-limit: expected a number of seconds > 0, got ${JSON.stringify(o["time-limit"])}`);
+  }
+  let sampler = o.sampler;
+  if (sampler !== undefined && !(pinn.SAMPLERS as readonly string[]).includes(sampler)) {
+    throw new CliError(`--sampler: expected one of ${pinn.SAMPLERS.join(", ")}, got ${JSON.stringify(sampler)}`);
+  }
+  if (adamSteps === 0 && lbfgsSteps === 0) throw new CliError(`pinn: --adam-steps 0 and --lbfgs-steps 0 leave nothing to train`);
+  if (every !== undefined && o.out === undefined && o.resume === undefined) throw new CliError(`--checkpoint-every needs --out DIR (or --resume DIR): the directory the checkpoints go to`);
+
+  // a run to continue: its settings stand in for the options not given (a given one that differs is refused)
+  const cp = o.resume === undefined ? null : await guard(() => pinn.loadCheckpoint(o.resume!));
+  if (cp) {
+    hidden ??= cp.network.hidden; collocation ??= cp.data.collocationPoints; boundary ??= cp.data.conditionPoints;
+    seed ??= cp.data.seed; sampler ??= cp.data.sampler; adamSteps ??= cp.plan.adamSteps; lbfgsSteps ??= cp.plan.lbfgsSteps;
+    lr ??= cp.plan.learningRate ?? undefined;
+  }
+  // a resumed run writes its results (and checkpoints) back into its directory unless --out says otherwise
+  const resumeDir = o.resume === undefined ? undefined : statSync(o.resume).isFile() ? dirname(o.resume) : o.resume;
+  const outDir = o.out ?? resumeDir;
+  if (outDir !== undefined) prepareOutDir(outDir);
+
+  await readyWithThreads(o.threads);
+  let problem: pinn.Problem;
+  if (target === undefined) {
+    if (!builtins.includes(cp!.problem.name)) {
+      throw new CliError(`pinn: the checkpoint in ${o.resume} is of problem ${JSON.stringify(cp!.problem.name)}, which is not built in; give its file: gradtape pinn ./its-file.mjs --resume ${o.resume}`);
+    }
+    problem = pinn.getProblem(cp!.problem.name);
+  } else problem = looksLikeFile(target) ? await loadProblemFile(target) : pinn.getProblem(target);
+  const name = problem.name;
+
+  const ckDir = outDir;
+  let ckWarned = false, ckFile: string | null = null;
+  const checkpoint = ckDir === undefined ? undefined : {
+    every: every ?? 500,
+    onSave: (c: pinn.TrainCheckpoint) => {
+      // a checkpoint that cannot be written (disk full) must not end the run: say so once and train on
+      try { ckFile = pinn.saveCheckpoint(ckDir, c); } catch (e) {
+        if (!ckWarned) io.stderr(`gradtape: warning: ${(e as Error).message} Training continues.\n`);
+        ckWarned = true;
+      }
+    },
+  };
+
+  const t0 = performance.now();
+  // a bar only when writing to a terminal (the process's own Io asks stderr)
+  const tty = io.isTTY === true;
+  const progress = o.quiet ? undefined : makeProgress(io, tty, name);
+  const result = await guard(() => pinn.train(problem, {
+    network: hidden ? { hidden, seed } : { seed },
+    collocationPoints: collocation, conditionPoints: boundary, adamSteps, lbfgsSteps, learningRate: lr, seed,
+    sampler: sampler as pinn.SamplerName | undefined, timeLimit,
+    progressInterval: tty ? 100 : 0, onProgress: progress?.update, checkpoint, resume: cp ?? undefined,
+  }));
+  progress?.finish();
+  try {
+    // a problem of the user's may have no solution to compare with: then the weights and the loss are the result
+    let ev: pinn.Evaluation | null = null;
+    try { ev = pinn.evaluate(result.network, problem); } catch (e) {
+      if (!(e instanceof Error && /neither an exact solution nor a reference/.test(e.message))) throw e;
+    }
+    const seconds = (performance.now() - t0) / 1000;
+    const reference = problem.exact ? "the exact solution" : name === "burgers" ? "the Cole-Hopf reference" : "the reference solution";
+    const grid = ev === null ? "" : ev.reference.axes.map(([a, v]) => `${v.length} ${a}`).join(" x ");
+    const stop = result.stopReason === "done" ? "" : ` (stopped: ${result.stopReason})`;
+    let code = EXIT_OK;
+    if (result.nonFinite) {
+      const nf = result.nonFinite;
+      io.stderr(`gradtape: training diverged at step ${nf.step} (${nf.phase === "adam" ? "Adam" : "L-BFGS"}): ${nf.term} became ${nf.value}; ` +
+        `the weights of step ${nf.step - 1}, the last finite ones, are kept${outDir !== undefined ? ` in ${outDir}` : ""} (try a smaller --lr)\n`);
+      code = EXIT_FAILURE;
+    }
+    let written = "";
+    if (outDir !== undefined) {
+      const net = result.network;
+      const settings: [string, string][] = [
+        ["problem", target !== undefined && looksLikeFile(target) ? `${name} (${target})` : name],
+        ["network", `${net.inputs} -> ${net.hidden.join(", ")} -> ${net.outputs} (${net.activation}), ${net.trainableWeights.reduce((a, v) => a + v.size, 0)} weights`],
+        ["collocation points", `${collocation ?? problem.defaults.collocationPoints ?? 10000} (${sampler ?? problem.defaults.sampler ?? "lhs"})`],
+        ["condition points", String(boundary ?? problem.defaults.conditionPoints ?? 100)],
+        ["Adam", `${adamSteps ?? problem.defaults.adamSteps ?? 1000} steps, learning rate ${lr ?? problem.defaults.learningRate ?? 1e-3}`],
+        ["L-BFGS", `${lbfgsSteps ?? problem.defaults.lbfgsSteps ?? 5000} iterations`],
+        ["seed", String(seed ?? 0)], ["threads", o.threads ?? "1"],
+        ...(timeLimit !== undefined ? [["time limit", formatDuration(timeLimit)] as [string, string]] : []),
+        ...(o.resume !== undefined ? [["resumed from", o.resume] as [string, string]] : []),
+      ];
+      const summary: [string, string][] = [
+        ...(ev ? [["relative L2 error", ev.relL2.toExponential(3)], ["max |error|", ev.maxError.toExponential(3)], ["against", `${reference} on ${grid} points`]] as [string, string][]
+          : [["error", "no exact or reference solution in the problem"]] as [string, string][]),
+        ["final loss", result.finalLoss.toExponential(3)],
+        ["steps", `${result.steps} (${result.adamSteps} Adam + ${result.lbfgsSteps} L-BFGS, ${result.lbfgsEvaluations} L-BFGS evaluations)`],
+        ["stopped", result.nonFinite ? `diverged at step ${result.nonFinite.step}: ${result.nonFinite.term}` : result.stopReason],
+        ["training time", formatDuration(result.seconds)], ["wall time", formatDuration(seconds)],
+      ];
+      const w = writeOutputs(outDir, { problem, result, ev, settings, summary });
+      if (w.error) {
+        io.stderr(`gradtape: cannot write the results to ${outDir} (${w.error.message}); they were saved to ${w.dir} instead\n`);
+        code = EXIT_FAILURE;
+      }
+      const files = [...w.files.map((f) => join(w.dir, f)), ...(ckFile ? [ckFile] : [])];
+      written = `  wrote ${files.join(", ")}\n`;
+    }
+    const summary: PinnSummary = { problem: name, relL2: ev?.relL2 ?? null, seconds, steps: result.steps, finalLoss: result.finalLoss, ...(result.params ? { params: result.params } : {}) };
+    if (o.json) io.stdout(`${JSON.stringify(summary)}\n`);
+    else {
+      // inverse problems: the identified parameters, with their error when the true values are known
+      const params = result.params ? `  parameters: ${Object.entries(result.params).map(([k, v]) => {
+        const ex = problem.exactParams?.[k];
+        return `${k} = ${v.toPrecision(6)}${ex === undefined ? "" : ` (exact ${ex.toPrecision(6)}, error ${((Math.abs(v - ex) / Math.abs(ex)) * 100).toFixed(3)}%)`}`;
+      }).join(", ")}\n` : "";
+      io.stdout((ev ? `${name}: relative L2 error ${ev.relL2.toExponential(3)} against ${reference} on ${grid} points\n` : `${name}: trained (the problem has no exact or reference solution to compare with)\n`) + params +
+        `  final loss ${result.finalLoss.toExponential(3)}, ${result.steps} steps (${result.adamSteps} Adam + ${result.lbfgsSteps} L-BFGS)${stop}\n` +
+        `  wall time ${formatDuration(seconds)} (training ${formatDuration(result.seconds)}${cp ? " over all sessions" : ""})\n` + written);
+    }
+    return code;
+  } finally {
+    result.network.dispose();
+  }
+}
 
 export const pinnCommand: Command = {
   name: "pinn",
-  summary: "train a physics-informed network on burgers, heat, poisson1d or poisson2d",
+  summary: "train a physics-informed network on a built-in problem (burgers, heat, ...) or a problem file; --list",
   help: HELP,
-  async run(argv: readonly string[], io: Io): Promise<number> {
-    const names = Object.keys(pinn.problems.problems);
-    if (argv.length === 0) throw new CliError(`pinn: give a problem: gradtape pinn <problem>, one of ${names.join(", ")} (see gradtape pinn --help)`);
-    if (argv[0] === "-h" || argv[0] === "--help") { io.stdout(HELP); return EXIT_OK; }
-    const [name, ...rest] = argv;
-    if (name.startsWith("-")) throw new CliError(`pinn: the problem comes first: gradtape pinn <problem> [options], one of ${names.join(", ")}`);
-    if (!names.includes(name)) throw new CliError(`pinn: unknown problem ${JSON.stringify(name)}; the problems are ${names.join(", ")}`);
-    const o = parseOptions(rest, OPTIONS, "pinn");
-    if (o.help) { io.stdout(HELP); return EXIT_OK; }
-
-    const problem = pinn.getProblem(name);
-    const hidden = o.hidden !== undefined ? parseHidden(o.hidden) : undefined;
-    const int = (v: string | undefined, what: string, min: number, max: number) => (v === undefined ? undefined : parseInteger(v, what, min, max));
-    const collocation = int(o.collocation, "--collocation", 1, 10_000_000);
-    const boundary = int(o.boundary, "--boundary", 0, 1_000_000);
-    const adamSteps = int(o["adam-steps"], "--adam-steps", 0, 100_000_000);
-    const lbfgsSteps = int(o["lbfgs-steps"], "--lbfgs-steps", 0, 100_000_000);
-    const seed = int(o.seed, "--seed", 0, 2 ** 31 - 1) ?? 0;
-    let lr: number | undefined;
-    if (o.lr !== undefined) {
-      lr = parseNumber(o.lr, "--lr");
-      if (!(lr > 0)) throw new CliError(`--lr: the learning rate must be > 0, got ${JSON.stringify(o.lr)}`);
-    }
-    let timeLimit: number | undefined;
-    if (o["time-limit"] !== undefined) {
-      timeLimit = parseNumber(o["time-limit"], "--time-limit");
-      if (!(timeLimit > 0)) throw new CliError(`--time-limit: expected a number of seconds > 0, got ${JSON.stringify(o["time-limit"])}`);
-    }
-    const sampler = o.sampler;
-    if (sampler !== undefined && !(pinn.SAMPLERS as readonly string[]).includes(sampler)) {
-      throw new CliError(`--sampler: expected one of ${pinn.SAMPLERS.join(", ")}, got ${JSON.stringify(sampler)}`);
-    }
-    if (adamSteps === 0 && lbfgsSteps === 0) throw new CliError(`pinn: --adam-steps 0 and --lbfgs-steps 0 leave nothing to train`);
-    if (o.out !== undefined) {
-      try { mkdirSync(o.out, { recursive: true }); } catch (e) {
-        throw new CliError(`--out ${JSON.stringify(o.out)}: cannot create the directory (${(e as Error).message})`);
-      }
-    }
-
-    await ready();
-    const t0 = performance.now();
-    // a bar only when writing to a terminal (the process's own Io asks stderr)
-    const tty = io.isTTY === true;
-    const progress = o.quiet ? undefined : makeProgress(io, tty, name);
-    const result = pinn.train(problem, {
-      network: hidden ? { hidden, seed } : { seed },
-      collocationPoints: collocation, conditionPoints: boundary, adamSteps, lbfgsSteps, learningRate: lr, seed,
-      sampler: sampler as pinn.SamplerName | undefined, timeLimit,
-      progressInterval: tty ? 100 : 0, onProgress: progress?.update,
-    });
-    progress?.finish();
-    try {
-      const ev = pinn.evaluate(result.network, problem);
-      const seconds = (performance.now() - t0) / 1000;
-      if (o.out !== undefined) writeOutputs(o.out, result.network, ev);
-      const summary: PinnSummary = { problem: name, relL2: ev.relL2, seconds, steps: result.steps, finalLoss: result.finalLoss };
-      if (o.json) io.stdout(`${JSON.stringify(summary)}\n`);
-      else {
-        const grid = ev.reference.axes.map(([a, v]) => `${v.length} ${a}`).join(" x ");
-        const stop = result.stopReason === "done" ? "" : ` (stopped: ${result.stopReason})`;
-        io.stdout(`${name}: relative L2 error ${ev.relL2.toExponential(3)} against the ${name === "burgers" ? "Cole-Hopf reference" : "exact solution"} on ${grid} points\n` +
-          `  final loss ${result.finalLoss.toExponential(3)}, ${result.steps} steps (${result.adamSteps} Adam + ${result.lbfgsSteps} L-BFGS)${stop}\n` +
-          `  wall time ${seconds.toFixed(1)} s (training ${result.seconds.toFixed(1)} s)\n` +
-          (o.out !== undefined ? `  wrote ${["weights.json", "weights.safetensors", "prediction.json", "prediction.png"].map((f) => join(o.out!, f)).join(", ")}\n` : ""));
-      }
-    } finally {
-      result.network.dispose();
-    }
-    return EXIT_OK;
-  },
+  run,
 };
-
-function makeProgress(io: Io, tty: boolean, name: string): { update: (p: pinn.TrainProgress) => void; finish: () => void } {
-  let lastLog = -Infinity, drawn = false;
-  const line = (p: pinn.TrainProgress) =>
-    `${p.phase === "adam" ? "Adam  " : "L-BFGS"} ${String(p.step).padStart(String(p.steps).length)}/${p.steps}  loss ${p.loss.toExponential(3)}  ` +
-    `${p.stepsPerSecond > 0 ? p.stepsPerSecond.toFixed(1) : "--"} steps/s  ETA ${duration(p.eta)}`;
-  return {
-    update(p) {
-      if (tty) {
-        const width = 24, done = Math.min(width, Math.round((p.step / Math.max(1, p.steps)) * width));
-        io.stderr(`\r${name} [${"#".repeat(done)}${".".repeat(width - done)}] ${line(p)}\x1b[K`);
-        drawn = true;
-      } else if (p.elapsed - lastLog >= 5 || p.step === p.steps || p.step === 1) {
-        lastLog = p.elapsed;
-        io.stderr(`${name}: ${line(p)}  (${p.elapsed.toFixed(0)} s)\n`);
-      }
-    },
-    finish() { if (tty && drawn) io.stderr("\n"); },
-  };
-}
-
-function writeOutputs(dir: string, network: pinn.PinnNetwork, ev: pinn.Evaluation): void {
-  const raw = network.toSequential();
-  try {
-    writeFileSync(join(dir, "weights.json"), wio.saveWeightsJSON(raw));
-    writeFileSync(join(dir, "weights.safetensors"), wio.saveSafetensors(raw));
-  } finally { raw.dispose(); }
-  const axes = ev.reference.axes;
-  const pred: Record<string, unknown> = {};
-  // x first, then the slow axis (t or y), then u[slow][x]
-  for (const [a, v] of [...axes].reverse()) pred[a] = v;
-  // the predictions are float32 values: written as the shortest decimals that read back to them
-  if (axes.length === 1) pred.u = Array.from(ev.prediction, float32Number);
-  else {
-    const [rows, cols] = [axes[0][1].length, axes[1][1].length];
-    pred.u = Array.from({ length: rows }, (_, r) => Array.from(ev.prediction.subarray(r * cols, (r + 1) * cols), float32Number));
-  }
-  writeFileSync(join(dir, "prediction.json"), JSON.stringify(pred));
-  const png = axes.length === 1 ? lineTriptych(ev.prediction, ev.reference.u)
-    : heatmapTriptych(axes[0][1].length, axes[1][1].length, ev.prediction, ev.reference.u);
-  writeFileSync(join(dir, "prediction.png"), png);
-}

@@ -165,10 +165,10 @@ export function entryToFloat32(name: string, entry: SafetensorsEntry, options: {
     `${dtype === "F64" || dtype === "F16" || dtype === "BF16" ? " (pass { convert: true } to convert it, or save it as float32)" : ""}.`);
 }
 
-/** Something to write: a float32 Tensor, or a shape with its float32 values in row-major order. */
+/** Something to write: a float32 Tensor, or a shape with its values in row-major order (a Float64Array is written as F64, anything else as F32). */
 export type TensorSource = Tensor | { shape: readonly number[]; data: ArrayLike<number> };
 
-/** Encodes float32 tensors (in the given order) and optional string metadata as a safetensors file. */
+/** Encodes tensors (in the given order; F32, or F64 from Float64Array data) and optional string metadata as a safetensors file. */
 export function encodeSafetensors(tensors: Record<string, TensorSource> | Map<string, TensorSource>, metadata?: Record<string, string>): Uint8Array {
   const op = "encodeSafetensors";
   const items = tensors instanceof Map ? [...tensors.entries()] : Object.entries(tensors ?? {});
@@ -178,11 +178,11 @@ export function encodeSafetensors(tensors: Record<string, TensorSource> | Map<st
     for (const [k, v] of Object.entries(metadata)) if (typeof v !== "string") throw new ArgumentError(`${op}: metadata[${JSON.stringify(k)}] must be a string, but it is ${describe(v)}.`);
     header.__metadata__ = { ...metadata };
   }
-  const parts: Float32Array[] = [];
+  const parts: (Float32Array | Float64Array)[] = [];
   let offset = 0;
   for (const [name, t] of items) {
     if (typeof name !== "string" || name.length === 0 || name === "__metadata__") throw new ArgumentError(`${op}: invalid tensor name ${JSON.stringify(name)}.`);
-    let shape: number[], data: Float32Array;
+    let shape: number[], data: Float32Array | Float64Array;
     if (t instanceof Tensor) {
       if (t.dtype !== "float32") throw new DTypeError(`${op}: ${JSON.stringify(name)} is ${t.dtype}; only float32 tensors are written.`);
       shape = t.shape.slice(); data = t.data();
@@ -191,9 +191,9 @@ export function encodeSafetensors(tensors: Record<string, TensorSource> | Map<st
       if (shape.some((d) => !Number.isSafeInteger(d) || d < 0)) throw new ArgumentError(`${op}: ${JSON.stringify(name)} has an invalid shape ${JSON.stringify(shape)}.`);
       const count = shape.reduce((a, b) => a * b, 1);
       if (count !== t.data.length) throw new ShapeError(`${op}: ${JSON.stringify(name)} has shape ${fmtShape(shape)} (${count} values) but ${t.data.length} values were given.`);
-      data = t.data instanceof Float32Array ? t.data : Float32Array.from(t.data);
+      data = t.data instanceof Float32Array || t.data instanceof Float64Array ? t.data : Float32Array.from(t.data);
     } else throw new ArgumentError(`${op}: ${JSON.stringify(name)} must be a Tensor or { shape, data }, but it is ${describe(t)}.`);
-    header[name] = { dtype: "F32", shape, data_offsets: [offset, offset + data.byteLength] };
+    header[name] = { dtype: data instanceof Float64Array ? "F64" : "F32", shape, data_offsets: [offset, offset + data.byteLength] };
     offset += data.byteLength;
     parts.push(data);
   }
@@ -210,7 +210,7 @@ export function encodeSafetensors(tensors: Record<string, TensorSource> | Map<st
   let at = 8 + hb.length;
   for (const d of parts) {
     if (LITTLE) out.set(new Uint8Array(d.buffer, d.byteOffset, d.byteLength), at);
-    else for (let i = 0; i < d.length; i++) view.setFloat32(at + 4 * i, d[i], true);
+    else for (let i = 0; i < d.length; i++) { if (d instanceof Float64Array) view.setFloat64(at + 8 * i, d[i], true); else view.setFloat32(at + 4 * i, d[i], true); }
     at += d.byteLength;
   }
   return out;

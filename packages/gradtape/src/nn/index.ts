@@ -4,3 +4,6 @@ export { Flatten } from "./flatten.js";
 export { Model, Sequential } from "./model.js";
 export { ACTIVATIONS, activationFn, type Activation, type ActivationName } from "./activations.js";
 export { initialize, type Initializer, type InitializerName } from "./initializers.js";
+export { FourierFeatures, type FourierFeaturesOptions } from "./fourier-features.js";
+export { PeriodicEmbedding, type PeriodicEmbeddingOptions } from "./periodic.js";
+export { ModifiedMLP, type ModifiedMLPOptions } from "./modified-mlp.js";

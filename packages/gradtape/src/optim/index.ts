@@ -1,5 +1,5 @@
 // Optimizers over lists of Variables: SGD (momentum, Nesterov), Adam, AdamW, L-BFGS; learning-rate schedules.
-export { Optimizer, releaseCompiled, type LossFn, type LearningRate, type VariableState, type MinimizeOptions } from "./optimizer.js";
+export { Optimizer, releaseCompiled, type LossFn, type LossWithTerms, type LearningRate, type VariableState, type MinimizeOptions } from "./optimizer.js";
 export { SGD, type SGDOptions } from "./sgd.js";
 export { Adam, type AdamOptions } from "./adam.js";
 export { AdamW, type AdamWOptions } from "./adamw.js";
@@ -9,3 +9,4 @@ export {
   type ExponentialDecayOptions, type StepDecayOptions, type CosineDecayOptions, type PiecewiseConstantOptions,
 } from "./schedules.js";
 export * as schedules from "./schedules.js";
+export type { OptimizerState, LBFGSState, LBFGSRunState, LBFGSPending } from "./state.js";

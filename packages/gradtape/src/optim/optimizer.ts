@@ -1,10 +1,11 @@
-// What every optimizer shares: checking the variable list, computing a loss and its gradients on a tape, the
-// learning rate (a number or a schedule of the step count), and the first-order base class whose per-variable
-// update runs in the core (in place, on the variable's storage, without allocating).
+// What every optimizer shares (the argument checks are in checks.ts): computing a loss and its gradients on a
+// tape, the learning rate (a number or a schedule of the step count), and the first-order base class whose
+// per-variable update runs in the core (in place, on the variable's storage, without allocating).
 import { GradientTape } from "../tape.js";
-import { Tensor } from "../tensor.js";
+import { Tensor, fromFlat } from "../tensor.js";
 import { Variable } from "../variable.js";
 import { tidy, keep } from "../memory.js";
+import type { OptimizerState } from "./state.js";
 import { zeros } from "../ops.js";
 import { ArgumentError, ShapeError, DTypeError, describe, fmtShape } from "../errors.js";
 import { jit, type Jitted } from "../jit.js";
@@ -13,58 +14,16 @@ import type { LearningRateSchedule } from "./schedules.js";
 /** A constant learning rate, or a schedule: a function of the number of updates applied so far (0 for the first). */
 export type LearningRate = number | LearningRateSchedule;
 
-/** The loss to minimize: a function that computes a scalar (one-element) float32 tensor from the variables. */
-export type LossFn = () => Tensor;
+/**
+ * The loss to minimize: a function that computes a scalar (one-element) float32 tensor from the variables, or
+ * `{ loss, terms }` where terms are scalar tensors reported beside the loss (a PINN's residual and condition terms:
+ * their values reach `lastTerms` and L-BFGS's onIteration; only `loss` is differentiated).
+ */
+export type LossFn = () => Tensor | LossWithTerms;
+export interface LossWithTerms { loss: Tensor; terms: Tensor[] }
 
-/** Checks a hyperparameter: a finite number in [min, max] (or [min, max) with `openMax`). */
-export function checkNumber(op: string, name: string, v: unknown, min: number, max = Infinity, openMax = false): number {
-  if (typeof v !== "number" || !Number.isFinite(v) || v < min || (openMax ? v >= max : v > max)) {
-    const range = max === Infinity ? `>= ${min}` : `in [${min}, ${max}${openMax ? ")" : "]"}`;
-    throw new ArgumentError(`${op}: ${name} must be a finite number ${range}, but got ${describe(v)}.`);
-  }
-  return v;
-}
-
-export function checkInteger(op: string, name: string, v: unknown, min: number): number {
-  if (typeof v !== "number" || !Number.isInteger(v) || v < min) {
-    throw new ArgumentError(`${op}: ${name} must be an integer >= ${min}, but got ${describe(v)}.`);
-  }
-  return v;
-}
-
-export function checkLearningRate(op: string, lr: unknown): LearningRate {
-  if (typeof lr === "function") return lr as LearningRateSchedule;
-  return checkNumber(op, "learningRate", lr, 0);
-}
-
-/** The learning rate at `step`, checking what a schedule returns. */
-export function learningRateAt(op: string, lr: LearningRate, step: number): number {
-  if (typeof lr === "number") return lr;
-  const v = lr(step);
-  if (typeof v !== "number" || !Number.isFinite(v) || v < 0) {
-    throw new ArgumentError(`${op}: the learning-rate schedule returned ${describe(v)} at step ${step}; it must return a finite number >= 0.`);
-  }
-  return v;
-}
-
-/** Checks the variable list: a non-empty array of distinct, live, float32 Variables. */
-export function checkVariables(op: string, variables: unknown): Variable[] {
-  if (!Array.isArray(variables) || variables.length === 0) {
-    throw new ArgumentError(`${op}: variables must be a non-empty array of Variables (for a model: model.trainableWeights), but got ${describe(variables)}.`);
-  }
-  const seen = new Set<Variable>();
-  variables.forEach((v, i) => {
-    if (!(v instanceof Variable)) {
-      throw new ArgumentError(`${op}: variables[${i}] must be a Variable (made with variable(...)), but got ${describe(v)}. ` +
-        `Optimizers update variables in place; a plain tensor cannot be updated.`);
-    }
-    v.handleFor(op, `variables[${i}] (${v.name})`);
-    if (v.dtype !== "float32") throw new DTypeError(`${op}: variables[${i}] (${v.name}) is ${v.dtype}; only float32 variables can be trained.`);
-    if (seen.has(v)) throw new ArgumentError(`${op}: variables[${i}] (${v.name}) appears twice in the list; give each variable once.`);
-    seen.add(v);
-  });
-  return variables as Variable[];
-}
+export { checkNumber, checkInteger, checkLearningRate, learningRateAt, checkVariables } from "./checks.js";
+import { checkLearningRate, learningRateAt, checkVariables, checkInteger } from "./checks.js";
 
 /** Options of minimize(). */
 export interface MinimizeOptions {
@@ -77,7 +36,7 @@ export interface MinimizeOptions {
   jit?: boolean;
 }
 
-type Compiled = Jitted<[], [Tensor, (Tensor | null)[]]>;
+type Compiled = Jitted<[], [Tensor, (Tensor | null)[], Tensor[]]>;
 // Compiled loss-and-gradient functions per lossFn and variable list. Keyed weakly by lossFn: when a lossFn is
 // collected, its compiled functions become unreachable and their finalizer releases the programs.
 const compiled = new WeakMap<LossFn, Map<string, Compiled>>();
@@ -90,9 +49,17 @@ export function releaseCompiled(lossFn: LossFn): void {
   compiled.delete(lossFn);
 }
 
-/** lossFn() on `tape` watching `variables`, checked to be a scalar float32 tensor. */
-function recordLoss(op: string, lossFn: LossFn, tape: GradientTape, variables: readonly Variable[]): Tensor {
-  const loss = tape.record(() => { tape.watch(variables as Variable[]); return lossFn(); });
+/** lossFn() on `tape` watching `variables`, checked to be a scalar float32 tensor (with its terms, if any). */
+function recordLoss(op: string, lossFn: LossFn, tape: GradientTape, variables: readonly Variable[]): [Tensor, Tensor[]] {
+  const out = tape.record(() => { tape.watch(variables as Variable[]); return lossFn(); });
+  let loss: unknown = out, terms: Tensor[] = [];
+  if (out !== null && typeof out === "object" && !(out instanceof Tensor) && "loss" in out) {
+    loss = out.loss;
+    terms = Array.isArray(out.terms) ? out.terms : [];
+    terms.forEach((t, i) => {
+      if (!(t instanceof Tensor) || t.size !== 1) throw new ArgumentError(`${op}: lossFn's terms[${i}] must be a scalar Tensor, but it is ${describe(t)}.`);
+    });
+  }
   if (!(loss instanceof Tensor)) {
     throw new ArgumentError(`${op}: lossFn must return a Tensor (built with gradtape ops from the variables), but it returned ${describe(loss)}.`);
   }
@@ -100,7 +67,7 @@ function recordLoss(op: string, lossFn: LossFn, tape: GradientTape, variables: r
     throw new ShapeError(`${op}: lossFn must return a scalar loss, but it returned a tensor of shape ${fmtShape(loss.shape)}. Reduce it, e.g. with mean() or sum().`);
   }
   if (loss.dtype !== "float32") throw new DTypeError(`${op}: the loss must be float32, but it is ${loss.dtype}.`);
-  return loss;
+  return [loss, terms];
 }
 
 /**
@@ -108,7 +75,7 @@ function recordLoss(op: string, lossFn: LossFn, tape: GradientTape, variables: r
  * with its gradients (null for a variable the loss does not depend on). The gradients are the caller's to dispose;
  * everything else made here is freed. With `compile`, the tape and lossFn run as a jit-compiled program.
  */
-export function lossAndGradients(op: string, lossFn: LossFn, variables: readonly Variable[], compile = false): { loss: number; grads: (Tensor | null)[] } {
+export function lossAndGradients(op: string, lossFn: LossFn, variables: readonly Variable[], compile = false): { loss: number; grads: (Tensor | null)[]; terms: number[] } {
   if (typeof lossFn !== "function") throw new ArgumentError(`${op}: lossFn must be a function that returns a scalar loss tensor, but got ${describe(lossFn)}.`);
   if (compile) {
     let byVars = compiled.get(lossFn);
@@ -117,24 +84,24 @@ export function lossAndGradients(op: string, lossFn: LossFn, variables: readonly
     let f = byVars.get(key);
     if (f === undefined) {
       const vars = variables.slice();
-      f = jit((): [Tensor, (Tensor | null)[]] => {
+      f = jit((): [Tensor, (Tensor | null)[], Tensor[]] => {
         const tape = new GradientTape();
         try {
-          const loss = recordLoss(op, lossFn, tape, vars);
-          return [loss, tape.gradient(loss, vars)];
+          const [loss, terms] = recordLoss(op, lossFn, tape, vars);
+          return [loss, tape.gradient(loss, vars), terms];
         } finally { tape.dispose(); }
       });
       byVars.set(key, f);
     }
     const run = f;
-    return tidy(() => { const [loss, grads] = run(); return { loss: loss.item(), grads }; });
+    return tidy(() => { const [loss, grads, terms] = run(); return { loss: loss.item(), grads, terms: terms.map((t) => t.item()) }; });
   }
   const tape = new GradientTape();
   try {
     return tidy(() => {
-      const loss = recordLoss(op, lossFn, tape, variables);
+      const [loss, terms] = recordLoss(op, lossFn, tape, variables);
       const grads = tape.gradient(loss, variables as Variable[]);
-      return { loss: loss.item(), grads };
+      return { loss: loss.item(), grads, terms: terms.map((t) => t.item()) };
     });
   } finally {
     tape.dispose();
@@ -152,6 +119,8 @@ export interface VariableState { slots: Tensor[]; steps: number }
 export abstract class Optimizer {
   /** The number of applyGradients calls so far (the step a learning-rate schedule sees). */
   iterations = 0;
+  /** The values of the loss's terms at the last minimize() (empty when lossFn returns a plain tensor). */
+  lastTerms: number[] = [];
   #lr: LearningRate;
   readonly #state = new Map<Variable, VariableState>();
   protected readonly kind: string;
@@ -176,7 +145,8 @@ export abstract class Optimizer {
   minimize(lossFn: LossFn, variables: readonly Variable[], options: MinimizeOptions = {}): number {
     const op = `${this.kind}.minimize`;
     const vars = checkVariables(op, variables);
-    const { loss, grads } = lossAndGradients(op, lossFn, vars, options.jit === true);
+    const { loss, grads, terms } = lossAndGradients(op, lossFn, vars, options.jit === true);
+    this.lastTerms = terms;
     try {
       this.applyGradients(grads, vars);
     } finally {
@@ -215,6 +185,50 @@ export abstract class Optimizer {
       try { this.update(vars[i], g, lr, st); } catch (e) { st.steps--; throw e; }
     });
     this.iterations++;
+  }
+
+  /**
+   * The optimizer's state for `variables` (in that order): the update count and, per variable, its own step count
+   * and slot values (Adam's moments, SGD's velocity), copied; null for a variable not updated yet. With
+   * setState() on a fresh optimizer of the same kind and settings, later updates are bit-identical.
+   */
+  getState(variables: readonly Variable[]): OptimizerState {
+    const vars = checkVariables(`${this.kind}.getState`, variables);
+    return {
+      kind: this.kind, iterations: this.iterations,
+      variables: vars.map((v) => {
+        const st = this.#state.get(v);
+        return st === undefined || st.slots.some((t) => t.isDisposed) ? null : { steps: st.steps, slots: st.slots.map((t) => t.data()) };
+      }),
+    };
+  }
+
+  /** Restores a state from getState() for `variables` (same order and shapes); what was held before is freed. */
+  setState(state: OptimizerState, variables: readonly Variable[]): void {
+    const op = `${this.kind}.setState`;
+    const vars = checkVariables(op, variables);
+    if (state === null || typeof state !== "object" || !Array.isArray(state.variables)) throw new ArgumentError(`${op}: expected a state from getState(), but got ${describe(state)}.`);
+    if (state.kind !== this.kind) throw new ArgumentError(`${op}: the state is ${describe(state.kind)}'s, not ${this.kind}'s; restore it into a ${String(state.kind)} optimizer.`);
+    if (state.variables.length !== vars.length) throw new ArgumentError(`${op}: the state holds ${state.variables.length} variables, but ${vars.length} were given.`);
+    checkInteger(op, "state.iterations", state.iterations, 0);
+    const n = this.slotCount();
+    state.variables.forEach((s, i) => {
+      if (s === null) return;
+      checkInteger(op, `state.variables[${i}].steps`, s.steps, 0);
+      if (!Array.isArray(s.slots) || s.slots.length !== n) throw new ArgumentError(`${op}: variable ${i} (${vars[i].name}) has ${Array.isArray(s.slots) ? s.slots.length : "no"} slots in the state; ${this.kind} keeps ${n}.`);
+      s.slots.forEach((a, j) => {
+        if (!(a instanceof Float32Array) || a.length !== vars[i].size) {
+          throw new ShapeError(`${op}: slot ${j} of variable ${i} (${vars[i].name}) holds ${a instanceof Float32Array ? a.length : describe(a)} values; the variable has ${vars[i].size} (shape ${fmtShape(vars[i].shape)}).`);
+        }
+      });
+    });
+    this.reset();
+    state.variables.forEach((s, i) => {
+      if (s === null) return;
+      const slots = s.slots.map((a) => keep(fromFlat(a, vars[i].shape.slice(), "float32", op)));
+      this.#state.set(vars[i], { slots, steps: s.steps });
+    });
+    this.iterations = state.iterations;
   }
 
   /** Frees the slot tensors and restarts the step count (the next update is a first step again). */

@@ -19,11 +19,20 @@ export { parsePointCSV, type PointCSVOptions } from "./point-data.js";
 export { constrain, problemNetwork, type OutputTransform } from "./transform.js";
 export { PinnNetwork, type NetworkOptions } from "./network.js";
 export {
-  train, trainingData, pinnLoss, makeNetwork,
+  train, trainingData, pinnLoss, lossTermNames, makeNetwork,
   type TrainOptions, type TrainProgress, type TrainResult, type TrainStopReason, type TrainingData,
 } from "./train.js";
+export type { NonFinite } from "./train-loop.js";
+export type { CheckpointOptions } from "./train-resume.js";
+export { encodeCheckpoint, decodeCheckpoint, crc32, CheckpointError, type TrainCheckpoint } from "./checkpoint.js";
+export { saveCheckpoint, loadCheckpoint, writeFileAtomic, checkpointPath, CHECKPOINT_FILE } from "./checkpoint-file.js";
 export { evaluate, predict, relativeL2, type Evaluation } from "./evaluate.js";
 export { gaussHermite, type Quadrature } from "./quadrature.js";
 export * as problems from "./problems/index.js";
 export { getProblem } from "./problems/index.js";
+export { makeBody, makeEmbedding, ARCHITECTURES, type ArchitectureName, type EmbeddingSpec, type NetworkChoice } from "./architecture.js";
+export { checkParams, makeParamVariables, readParams, residualArguments } from "./params.js";
+export { checkObservations, drawObservations, type ObservationData, type ObservationSpec, type Observations } from "./observations.js";
+export { lossTerms, sumTerms, termValues, type TermData, type TermOptions } from "./terms.js";
+export { LossBalancer, BALANCING_SCHEMES, type BalancingScheme, type BalancingOptions } from "./balancing.js";
 export * as geometry from "./geometry/index.js";

@@ -32,6 +32,8 @@ export interface NetworkOptions {
   /** scale inputs from the box [lo, hi] to [-1, 1] (omit or null for no scaling) */
   scale?: { lo: readonly number[]; hi: readonly number[] } | null;
   name?: string;
+  /** a body to use instead of the Dense stack (an embedding or another architecture: pinn/architecture.ts) */
+  body?: Layer | null;
 }
 
 export class PinnNetwork extends Model {
@@ -59,7 +61,7 @@ export class PinnNetwork extends Model {
     const gen = new Generator(options.seed ?? 0);
     const init = options.kernelInitializer ?? "glorotNormal";
     const widths = [...hidden, outputs];
-    this.mlp = new Sequential(widths.map((units, i) => new Dense({
+    this.mlp = options.body ? new Sequential([options.body], { name: `${this.name}/mlp` }) : new Sequential(widths.map((units, i) => new Dense({
       units, activation: i < hidden.length ? this.activation : "linear", kernelInitializer: init, generator: gen,
       ...(i === 0 ? { inputShape: [inputs] } : {}), name: `${this.name}/dense_${i}`,
     })), { name: `${this.name}/mlp` });
@@ -100,6 +102,7 @@ export class PinnNetwork extends Model {
   /** A plain MLP on the raw inputs with the same function (the scaling folded into the first layer); dispose it after use. */
   toSequential(): Sequential {
     const layers = this.dense;
+    if (!layers.every((l) => l instanceof Dense)) throw new ArgumentError(`PinnNetwork.toSequential: '${this.name}' has an embedding or a non-MLP architecture, which a plain Dense stack cannot represent; save its weights with its own layers instead.`);
     const model = buildDenseStack(layers.map((l, i) => ({
       nin: i === 0 ? this.inputs : layers[i - 1].units, nout: l.units, bias: l.useBias, activation: l.activation as ActivationName,
     })), `${this.name}/raw`);

@@ -22,6 +22,9 @@ import { ArgumentError, describe } from "../errors.js";
 import { boxBounds, linspace, sampleUnit, type Box, type SamplerName } from "./sampling.js";
 import { parseDerivative } from "./derivatives.js";
 import type { ActivationName } from "../nn/activations.js";
+import type { NetworkChoice } from "./architecture.js";
+import { checkParams, type ParamSpec } from "./params.js";
+import { observationSource, type ObservationSpec, type Observations } from "./observations.js";
 import { Geometry } from "./geometry/base.js";
 import { BoxGeometry } from "./geometry/primitives.js";
 import { parseCondition, splitConditionPoints, type Condition, type ConditionSpec } from "./conditions.js";
@@ -47,6 +50,9 @@ export interface ProblemDefaults {
   adamSteps?: number;
   learningRate?: number;
   lbfgsSteps?: number;
+  /** an input embedding and the hidden layers' architecture (pinn/architecture.ts; default: none, a plain MLP) */
+  architecture?: NetworkChoice["architecture"];
+  embedding?: NetworkChoice["embedding"];
 }
 
 export interface ProblemSpec {
@@ -71,6 +77,11 @@ export interface ProblemSpec {
   /** the evaluation grid, outermost axis first (default: 101 points per variable, the variables in reverse order) */
   grid?: [string, number[]][];
   defaults?: ProblemDefaults;
+  /** inverse problems (pinn/params.ts, pinn/observations.ts): unknown coefficients with initial values, read by the
+   *  residual by name and trained with the network; their true values, if known (for reports); measured data */
+  params?: Readonly<Record<string, ParamSpec>>;
+  exactParams?: Readonly<Record<string, number>>;
+  observations?: ObservationSpec;
   /** a hard constraint: the network's output N is replaced by transform(inputs, N), e.g. g + d N (transform.ts) */
   transform?: OutputTransform;
 }
@@ -92,6 +103,12 @@ export interface Problem {
   readonly exact?: (p: Point) => number;
   readonly grid: readonly [string, number[]][];
   readonly defaults: ProblemDefaults;
+  /** the parameters' initial values, and which are positive (trained as logarithms) */
+  readonly params: Readonly<Record<string, number>>;
+  readonly positiveParams: readonly string[];
+  readonly exactParams?: Readonly<Record<string, number>>;
+  /** the observations for a training seed (checked), if the problem has any */
+  readonly observations?: (seed: number) => Observations;
   /** the reference on `grid` (computed once, then cached; NaN at grid points outside a geometry) */
   reference(): Reference;
   /** n collocation points in the domain (float64 rows [n][d]) */
@@ -136,6 +153,9 @@ export function defineProblem(spec: ProblemSpec): Problem {
   if (spec.reference === undefined && spec.exact === undefined) {
     // allowed: a problem can be trained without a reference; evaluate() then says so
   }
+  const { values: params, positive: positiveParams } = checkParams(spec.params, { vars, outputs, uses: spec.uses }, where);
+  const exactParams = spec.exactParams === undefined ? undefined : checkParams(spec.exactParams, { vars, outputs, uses: spec.uses }, `${where} (exactParams)`).values;
+  const observations = observationSource(spec.observations, { name, vars, lo, hi, outputs }, where);
   let cached: Reference | null = null;
   const reference = (): Reference => {
     if (cached) return cached;
@@ -157,6 +177,7 @@ export function defineProblem(spec: ProblemSpec): Problem {
   return Object.freeze({
     name, description: spec.description ?? "", domain: spec.domain, geometry, transform: spec.transform, vars, lo, hi, outputs, uses: spec.uses.slice(),
     residual: spec.residual, conditions, exact: spec.exact, grid, defaults: { ...(spec.defaults ?? {}) }, reference, collocation,
+    params, positiveParams, exactParams, observations,
   });
 }
 

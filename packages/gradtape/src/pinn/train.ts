@@ -2,106 +2,32 @@
 //
 //   mean over collocation points of residual²  +  (1/N_u) Σ over condition points of weight · (quantity - value)²
 //
-// (Raissi et al.'s MSE_f + MSE_u), and it is minimized with Adam, then L-BFGS. Progress is reported through a
-// callback (step, loss, steps/s, ETA); a time limit or the callback returning false stops training early.
+// (Raissi et al.'s MSE_f + MSE_u), and it is minimized with Adam, then L-BFGS (the loop: train-loop.ts). Progress is
+// reported through a callback (step, loss, steps/s, ETA); a time limit or the callback returning false stops
+// training early; a non-finite loss stops it at once. Checkpoints and resuming: checkpoint.ts, train-resume.ts.
 import { Tensor, fromFlat } from "../tensor.js";
 import { tidy, keep } from "../memory.js";
-import { slice, square, mean, sum, mul, sub, add } from "../ops.js";
-import { Adam } from "../optim/adam.js";
-import { LBFGS, type LBFGSOptions, type LBFGSStopReason } from "../optim/lbfgs.js";
-import { releaseCompiled, type LearningRate } from "../optim/optimizer.js";
+import { slice } from "../ops.js";
+import { releaseCompiled, type LossWithTerms } from "../optim/optimizer.js";
+import { runLoop } from "./train-loop.js";
+import { runIdentity, restoreInto, checkpointOptions } from "./train-resume.js";
+import { saveCheckpoint, loadCheckpoint } from "./checkpoint-file.js";
+import type { TrainCheckpoint } from "./checkpoint.js";
 import { ArgumentError, describe } from "../errors.js";
-import type { ActivationName } from "../nn/activations.js";
-import { derivatives } from "./derivatives.js";
 import { PinnNetwork } from "./network.js";
+import { makeBody } from "./architecture.js";
+import { makeParamVariables, paramTrace, readParams } from "./params.js";
+import { observationTensors } from "./observations.js";
+import { lossTerms, sumTerms, termValues, type TermOptions } from "./terms.js";
+import { LossBalancer, termMonitor } from "./balancing.js";
 import { SAMPLERS, type SamplerName } from "./sampling.js";
 import { conditionPoints, splitConditionPoints, type Problem } from "./problem.js";
 // conditions beyond (quantity - value)² (Neumann, Robin, periodic, operator) and hard constraints: condition-terms.ts, transform.ts
 import { isTermCondition } from "./conditions.js";
-import { conditionTerms, termLoss, type ConditionTerm } from "./condition-terms.js";
-import { problemNetwork } from "./transform.js";
+import { conditionTerms } from "./condition-terms.js";
 
-export interface TrainOptions {
-  /** a network to train (its input count must match the domain), or how to make one */
-  network?: PinnNetwork | { hidden?: number[]; activation?: ActivationName; seed?: number };
-  /** map the domain box to [-1, 1] in the network (default true) */
-  scaleInputs?: boolean;
-  /** number of collocation points N_f (default: the problem's, else 10,000) */
-  collocationPoints?: number;
-  /** number of initial/boundary condition points N_u in all (default: the problem's, else 100) */
-  conditionPoints?: number;
-  /** how collocation and condition points are drawn (default: the problem's, else "lhs") */
-  sampler?: SamplerName;
-  /** seed of the points and of the initial weights (default 0) */
-  seed?: number;
-  /** Adam steps before L-BFGS (default: the problem's, else 1000) */
-  adamSteps?: number;
-  /** Adam's learning rate (default: the problem's, else 1e-3) */
-  learningRate?: LearningRate;
-  /** L-BFGS iterations (default: the problem's, else 5000) */
-  lbfgsSteps?: number;
-  /** further L-BFGS options (history size, tolerances, line search; lossNoise defaults to 1e-4 here) */
-  lbfgs?: Omit<LBFGSOptions, "maxIterations" | "maxEvaluations" | "onIteration">;
-  /** stop (after the current step) once this many seconds have passed */
-  timeLimit?: number;
-  /** called after every step (at most every `progressInterval` ms); return false to stop */
-  onProgress?: (p: TrainProgress) => void | boolean;
-  /** minimum milliseconds between onProgress calls (default 0: every step) */
-  progressInterval?: number;
-  /** derivatives() method (default "nested-reverse") */
-  derivativeMethod?: string;
-  /** compile the loss and its gradient with jit() (default true): the same numbers, ~1.2x faster steps */
-  jit?: boolean;
-}
-
-export interface TrainProgress {
-  phase: "adam" | "lbfgs";
-  /** steps done in all (Adam steps + L-BFGS iterations) */
-  step: number;
-  /** steps planned in all */
-  steps: number;
-  /** steps done and planned in this phase */
-  phaseStep: number;
-  phaseSteps: number;
-  /** the loss at this step */
-  loss: number;
-  /** recent speed (this phase) */
-  stepsPerSecond: number;
-  /** estimated seconds left (bounded by the time limit) */
-  eta: number;
-  /** seconds since training started */
-  elapsed: number;
-}
-
-export type TrainStopReason = "done" | "time-limit" | "callback" | "non-finite" | LBFGSStopReason;
-
-export interface TrainResult {
-  network: PinnNetwork;
-  adamSteps: number;
-  lbfgsSteps: number;
-  /** loss evaluations by L-BFGS (its line searches included) */
-  lbfgsEvaluations: number;
-  steps: number;
-  finalLoss: number;
-  seconds: number;
-  stopReason: TrainStopReason;
-  /** the loss after every step: [step, loss] pairs */
-  history: [number, number][];
-}
-
-/** The points a training run uses (float32 tensors, kept until dispose()). */
-export interface TrainingData {
-  /** collocation points [N_f, d] and their columns ([N_f, 1] each, by variable name) */
-  collocation: Tensor;
-  columns: Record<string, Tensor>;
-  /** condition points grouped by prescribed quantity: inputs [n, d], values [n, 1], weights [n, 1] or null */
-  groups: { quantity: string; points: Tensor; values: Tensor; weights: Tensor | null }[];
-  /** Neumann, Robin, periodic and operator conditions' points and data */
-  terms: ConditionTerm[];
-  /** N_u, the total number of condition points */
-  conditionCount: number;
-  dispose(): void;
-}
+export type { TrainOptions, TrainProgress, TrainStopReason, TrainResult, TrainingData } from "./train-types.js";
+import type { TrainOptions, TrainStopReason, TrainResult, TrainingData } from "./train-types.js";
 
 function checkInt(op: string, name: string, v: unknown, min: number): number {
   if (typeof v !== "number" || !Number.isInteger(v) || v < min) throw new ArgumentError(`${op}: ${name} must be an integer >= ${min}, but got ${describe(v)}.`);
@@ -117,6 +43,8 @@ export function trainingData(problem: Problem, options: { collocationPoints?: nu
   const sampler = options.sampler ?? problem.defaults.sampler ?? "lhs";
   if (!SAMPLERS.includes(sampler)) throw new ArgumentError(`${op}: sampler must be one of ${SAMPLERS.join(", ")}, but got ${describe(sampler)}.`);
   const seed = checkInt(op, "seed", options.seed ?? 0, 0);
+  // observations first: made (and checked) before any tensor, so that an error in them leaves nothing behind
+  const observed = problem.observations ? problem.observations(seed) : null;
   const unit = problem.collocation(nf, sampler, seed);
   const made: Tensor[] = [];
   const k = <T extends Tensor>(t: T): T => { made.push(t); return keep(t); };
@@ -147,40 +75,43 @@ export function trainingData(problem: Problem, options: { collocationPoints?: nu
     });
     const terms = conditionTerms(problem, counts, sampler, seed, k);
     for (const t of terms) conditionCount += t.count;
-    return { collocation, columns, groups, terms, conditionCount, dispose: () => { for (const t of made) t.dispose(); } };
+    const obs = observed ? observationTensors(observed, d) : null;
+    if (obs) made.push(obs.points, obs.values);
+    return { collocation, columns, groups, terms, conditionCount, observations: obs, dispose: () => { for (const t of made) t.dispose(); } };
   });
 }
 
-/** The PINN loss of a problem on given points, as a function for an optimizer's minimize(). */
-export function pinnLoss(problem: Problem, net: PinnNetwork | ((x: Tensor) => Tensor), data: TrainingData, options: { derivativeMethod?: string } = {}): () => Tensor {
-  const dopts = { vars: problem.vars, outputs: problem.outputs, method: options.derivativeMethod };
-  const model = problemNetwork(problem, net);
+/** How many of pinnLoss's terms are not residuals: the conditions (all kinds together), then the observations. */
+export function conditionTermCount(data: TrainingData): number {
+  return (data.conditionCount > 0 ? 1 : 0) + (data.observations ? 1 : 0);
+}
+
+/**
+ * The names of pinnLoss's terms, in order (terms.ts): the residual (a system: residual1, residual2, ...), then
+ * "conditions" (every condition kind, over N_u), then "observations" (an inverse problem's data misfit).
+ */
+export function lossTermNames(problem: Problem, data: TrainingData, residuals = 1): string[] {
+  const names = residuals === 1 ? ["residual"] : Array.from({ length: residuals }, (_, i) => `residual${i + 1}`);
+  if (data.conditionCount > 0) names.push("conditions");
+  if (data.observations) names.push("observations");
+  return names;
+}
+
+type LossOptions = TermOptions & { weights?: Readonly<Record<string, Tensor>> };
+/**
+ * The PINN loss of a problem on given points (the sum of its terms, terms.ts; weighted when loss balancing sets
+ * weights), as a function for an optimizer's minimize(). With `terms: true` it returns { loss, terms }: the same
+ * loss (the same bits) and each term of it, in lossTermNames() order.
+ */
+export function pinnLoss(problem: Problem, net: PinnNetwork | ((x: Tensor) => Tensor), data: TrainingData, options?: LossOptions & { terms?: false }): () => Tensor;
+export function pinnLoss(problem: Problem, net: PinnNetwork | ((x: Tensor) => Tensor), data: TrainingData, options: LossOptions & { terms: true }): () => LossWithTerms;
+export function pinnLoss(problem: Problem, net: PinnNetwork | ((x: Tensor) => Tensor), data: TrainingData, options: LossOptions & { terms?: boolean } = {}): () => Tensor | LossWithTerms {
+  const terms = lossTerms(problem, net, data, options);
+  const withTerms = options.terms === true;
   return () => tidy(() => {
-    const ds = derivatives(model, data.collocation, problem.uses, dopts);
-    const named: Record<string, Tensor> = { ...data.columns };
-    problem.uses.forEach((n, i) => { named[n] = ds[i]; });
-    const r = problem.residual(named);
-    const rs = Array.isArray(r) ? r : [r];
-    let loss: Tensor | null = null;
-    for (const ri of rs) {
-      if (!(ri instanceof Tensor)) throw new ArgumentError(`problem '${problem.name}': the residual must return a Tensor (or an array of them), but it returned ${describe(ri)}.`);
-      if (ri.size !== data.collocation.shape[0]) throw new ArgumentError(`problem '${problem.name}': the residual has shape [${ri.shape.join(", ")}]; it must have one value per collocation point ([${data.collocation.shape[0]}, 1]).`);
-      const term = mean(square(ri));
-      loss = loss ? add(loss, term) : term;
-    }
-    if (data.conditionCount > 0) {
-      let cond: Tensor | null = null;
-      for (const g of data.groups) {
-        const [q] = derivatives(model, g.points, [g.quantity], dopts);
-        const e2 = square(sub(q, g.values));
-        const s = sum(g.weights ? mul(e2, g.weights) : e2);
-        cond = cond ? add(cond, s) : s;
-      }
-      const terms = termLoss(problem, model, data.terms ?? [], dopts);
-      if (terms) cond = cond ? add(cond, terms) : terms;
-      if (cond) { const t = mul(cond, 1 / data.conditionCount); loss = loss ? add(loss, t) : t; }
-    }
-    return loss!;
+    const t = terms();
+    const loss = sumTerms(t, options.weights);
+    return withTerms ? { loss, terms: Object.values(t) } : loss;
   });
 }
 
@@ -194,17 +125,17 @@ export function makeNetwork(problem: Problem, options: Pick<TrainOptions, "netwo
     return n;
   }
   if (n !== undefined && (n === null || typeof n !== "object")) throw new ArgumentError(`pinn.train: network must be a PinnNetwork or { hidden, activation, seed }, but got ${describe(n)}.`);
-  return new PinnNetwork({
-    inputs: problem.vars.length, outputs: problem.outputs.length,
-    hidden: n?.hidden ?? problem.defaults.hidden ?? [20, 20, 20, 20],
-    activation: n?.activation ?? problem.defaults.activation ?? "tanh",
-    seed: n?.seed ?? options.seed ?? 0,
-    scale: options.scaleInputs === false ? null : { lo: problem.lo, hi: problem.hi },
-    name: problem.name,
-  });
+  const hidden = n?.hidden ?? problem.defaults.hidden ?? [20, 20, 20, 20];
+  const activation = n?.activation ?? problem.defaults.activation ?? "tanh";
+  const seed = n?.seed ?? options.seed ?? 0;
+  const scale = options.scaleInputs === false ? null : { lo: problem.lo, hi: problem.hi };
+  // an embedding or another architecture (pinn/architecture.ts) replaces the plain Dense stack
+  const body = makeBody({ vars: problem.vars, outputs: problem.outputs.length, hidden, activation, seed, scaling: scale, name: problem.name,
+    architecture: n?.architecture ?? problem.defaults.architecture, embedding: n && "embedding" in n ? n.embedding : problem.defaults.embedding });
+  return new PinnNetwork({ inputs: problem.vars.length, outputs: problem.outputs.length, hidden, activation, seed, scale, name: problem.name, body });
 }
 
-/** Trains a network on a problem: Adam, then L-BFGS. */
+/** Trains a network on a problem: Adam, then L-BFGS (train-loop.ts), with checkpoints and resuming (checkpoint.ts). */
 export function train(problem: Problem, options: TrainOptions = {}): TrainResult {
   const op = "pinn.train";
   const adamSteps = checkInt(op, "adamSteps", options.adamSteps ?? problem.defaults.adamSteps ?? 1000, 0);
@@ -215,104 +146,97 @@ export function train(problem: Problem, options: TrainOptions = {}): TrainResult
   const interval = options.progressInterval ?? 0;
   const onProgress = options.onProgress;
   if (onProgress !== undefined && typeof onProgress !== "function") throw new ArgumentError(`${op}: onProgress must be a function.`);
+  const ck = checkpointOptions(op, options.checkpoint);
+  const resume = options.resume === undefined ? null : typeof options.resume === "string" ? loadCheckpoint(options.resume) : options.resume;
+  const termEvery = options.termInterval === undefined ? null : checkInt(op, "termInterval", options.termInterval, 1);
+  const hasParams = Object.keys(problem.params ?? {}).length > 0;
+  if ((ck || resume) && (hasParams || options.balancing !== undefined)) {
+    // the checkpoint format holds the network's weights and its optimizer state only (checkpoint.ts)
+    throw new ArgumentError(`${op}: checkpoints and resuming are not supported yet for ${hasParams ? `a problem with unknown parameters ('${problem.name}')` : "a run with loss balancing"}; ` +
+      `train without the checkpoint and resume options.`);
+  }
 
-  const network = makeNetwork(problem, options);
+  const positive = problem.positiveParams;
+  const paramVars = makeParamVariables(problem.name, problem.params, options.params, positive);
+  const trace = paramTrace(paramVars, positive);
+  const topts = { derivativeMethod: options.derivativeMethod, params: paramVars, positive };
+  let network: PinnNetwork;
+  try { network = makeNetwork(problem, options); } catch (e) { for (const v of Object.values(paramVars)) v.dispose(); throw e; }
   // on any error below, what train() made is released at once (not left to the finalizers): the network too when
   // train() made it (the caller never receives it); a network the caller passed is theirs and is kept
   const own = network !== options.network;
-  const drop = () => { if (own) network.dispose(); };
-  let data: TrainingData | undefined, lossFn: ReturnType<typeof pinnLoss>;
+  let data: TrainingData | null = null, lossFn: (() => LossWithTerms) | null = null, balancer: LossBalancer | null = null;
+  let finalParams: Record<string, number> | null = null;
   try {
     data = trainingData(problem, options);
-    lossFn = pinnLoss(problem, network, data, { derivativeMethod: options.derivativeMethod });
-  } catch (e) { data?.dispose(); drop(); throw e; }
-  const compile = options.jit ?? true;
-  const vars = network.trainableWeights;
-  const history: [number, number][] = [];
-  const t0 = performance.now();
-  const elapsed = () => (performance.now() - t0) / 1000;
-  const total = adamSteps + lbfgsSteps;
-  let step = 0, lastReport = -Infinity, finalLoss = NaN, stopReason: TrainStopReason = "done";
-  let doneAdam = 0, doneLbfgs = 0, lbfgsEvaluations = 0;
-
-  // speed over a sliding window of recent steps
-  const window: number[] = [];
-  const rate = (): number => {
-    if (window.length < 2) return 0;
-    return (window.length - 1) / ((window[window.length - 1] - window[0]) / 1000);
-  };
-  const report = (phase: "adam" | "lbfgs", phaseStep: number, phaseSteps: number, loss: number, force: boolean): boolean => {
-    const now = performance.now();
-    window.push(now);
-    if (window.length > 50) window.shift();
-    if (!onProgress || (!force && now - lastReport < interval)) return true;
-    lastReport = now;
-    const sps = rate();
-    const left = phase === "adam" ? (adamSteps - phaseStep) + lbfgsSteps : phaseSteps - phaseStep;
-    const eta = Math.min(sps > 0 ? left / sps : Infinity, Math.max(0, timeLimit - elapsed()));
-    return onProgress({ phase, step, steps: total, phaseStep, phaseSteps, loss, stepsPerSecond: sps, eta, elapsed: elapsed() }) !== false;
-  };
-
-  try {
-    if (adamSteps > 0) {
-      const adam = new Adam({ learningRate: lr });
-      try {
-        for (let i = 1; i <= adamSteps; i++) {
-          const loss = adam.minimize(lossFn, vars, { jit: compile });
-          step++; doneAdam++;
-          finalLoss = loss;
-          history.push([step, loss]);
-          if (!Number.isFinite(loss)) { stopReason = "non-finite"; break; }
-          if (!report("adam", i, adamSteps, loss, i === adamSteps)) { stopReason = "callback"; break; }
-          if (elapsed() >= timeLimit) { stopReason = "time-limit"; break; }
+    const terms = lossTerms(problem, network, data, topts);
+    // loss balancing (pinn/balancing.ts) weighs the terms it finds in one evaluation of the loss
+    if (options.balancing !== undefined) balancer = new LossBalancer(options.balancing, Object.keys(termValues(terms)), problem.name);
+    const monitor = termMonitor(terms, termEvery ?? balancer?.every ?? 100);
+    const bal = balancer;
+    const identity = runIdentity(problem, network, data, options, { adamSteps, lbfgsSteps, learningRate: typeof lr === "number" ? lr : null });
+    if (resume) restoreInto(resume, identity, network, { adamSteps, lbfgsSteps });
+    const d = data;
+    lossFn = pinnLoss(problem, network, d, { ...topts, weights: balancer?.weights, terms: true });
+    const t0 = performance.now();
+    const elapsed = () => (performance.now() - t0) / 1000;
+    const total = adamSteps + lbfgsSteps;
+    let lastReport = -Infinity, step = resume?.progress.steps ?? 0;
+    // speed over a sliding window of recent steps
+    const window: number[] = [];
+    const rate = (): number => (window.length < 2 ? 0 : (window.length - 1) / ((window[window.length - 1] - window[0]) / 1000));
+    let checkpointFile: string | null = null, checkpointError: Error | null = null;
+    const st = runLoop({
+      vars: [...network.trainableWeights, ...Object.values(paramVars)], lossFn, termNames: (n) => lossTermNames(problem, d, n - conditionTermCount(d)),
+      adamSteps, lbfgsSteps, learningRate: lr, lbfgs: options.lbfgs, compile: options.jit ?? true, timeLimit, elapsed,
+      newPhase: () => { window.length = 0; },
+      afterAdamStep: bal ? (i) => { if (i % bal.every === 0) bal.update(terms, network.trainableWeights, step + 1); } : undefined,
+      report: (phase, phaseStep, phaseSteps, loss, force) => {
+        step++;
+        const params = trace.record(step);
+        const termsNow = monitor.record(step, force);
+        const now = performance.now();
+        window.push(now);
+        if (window.length > 50) window.shift();
+        if (!onProgress || (!force && now - lastReport < interval)) return true;
+        lastReport = now;
+        const sps = rate();
+        const left = phase === "adam" ? (adamSteps - phaseStep) + lbfgsSteps : phaseSteps - phaseStep;
+        const eta = Math.min(sps > 0 ? left / sps : Infinity, Math.max(0, timeLimit - elapsed()));
+        return onProgress({ phase, step, steps: total, phaseStep, phaseSteps, loss, stepsPerSecond: sps, eta, elapsed: elapsed(), ...(params ? { params } : {}),
+          ...(termsNow ? { terms: termsNow } : {}), ...(bal ? { weights: bal.values() } : {}) }) !== false;
+      },
+      checkpointEvery: ck?.every ?? 0,
+      save: ck ? (part) => {
+        const cp: TrainCheckpoint = { ...identity, ...part };
+        // a checkpoint that cannot be written (disk full) must not cost the run: it goes on, and the result says so
+        if (ck.dir !== undefined) {
+          try { checkpointFile = saveCheckpoint(ck.dir, cp); } catch (e) { checkpointError ??= e as Error; }
         }
-      } finally { adam.dispose(); }
-    }
-    if (lbfgsSteps > 0 && stopReason === "done") {
-      window.length = 0;
-      // lossNoise: the float32 PINN loss is noisy along a line at ~1e-5 of its value (Burgers after 3,500 steps,
-      // loss 8.7e-5: the residual sd of a quadratic fit to 41 samples along -g, test/bench/loss-noise.mjs), far
-      // above L-BFGS's float64 default of 1e-6; 1e-4 (about 10 sd) lets the line search rely on slopes there.
-      // Burgers seed 0: relative L2 1.02e-3 with 1e-6 (stopped at 7,227 steps), 8.6e-4 with 1e-4 (7,761 steps).
-      const lbfgs = new LBFGS({ historySize: 50, lossNoise: 1e-4, ...options.lbfgs, maxIterations: lbfgsSteps, maxEvaluations: Math.ceil(lbfgsSteps * 1.25) + 20 });
-      let stopped: TrainStopReason | null = null;
-      lbfgs.onIteration = (info) => {
-        step++; doneLbfgs++;
-        finalLoss = info.loss;
-        history.push([step, info.loss]);
-        if (!report("lbfgs", doneLbfgs, lbfgsSteps, info.loss, doneLbfgs === lbfgsSteps)) { stopped = "callback"; return false; }
-        if (elapsed() >= timeLimit) { stopped = "time-limit"; return false; }
-        return doneLbfgs < lbfgsSteps;
-      };
-      // L-BFGS may stop early on float32 noise (a failed line search, a tiny loss change); restart it with a fresh
-      // history while that still makes progress, until the iterations or the time are used up.
-      let fruitless = 0;
-      while (doneLbfgs < lbfgsSteps) {
-        const before = finalLoss;
-        const loss = lbfgs.minimize(lossFn, vars, { jit: compile });
-        const res = lbfgs.result!;
-        lbfgsEvaluations += res.evaluations;
-        finalLoss = loss;
-        if (stopped) { stopReason = stopped; break; }
-        if (doneLbfgs >= lbfgsSteps) break;
-        if (res.reason === "gradient" || res.reason === "non-finite") { stopReason = res.reason; break; }
-        if (res.reason === "max-iterations" || res.reason === "max-evaluations" || res.reason === "callback") {
-          if (res.iterations === 0 && ++fruitless >= 3) { stopReason = res.reason; break; }
-          continue;
-        }
-        // loss-change, step, line-search-failed: restart from steepest descent, unless that keeps gaining nothing
-        fruitless = Number.isFinite(before) && !(loss < before * (1 - 1e-7)) ? fruitless + 1 : 0;
-        if (fruitless >= 3) { stopReason = res.reason; break; }
-        lbfgs.reset();
-      }
-    }
+        ck.onSave?.(cp);
+      } : null,
+      resume,
+    });
+    monitor.record(step, true); // the terms at the end
+    if (Object.keys(paramVars).length > 0) finalParams = readParams(paramVars, positive);
+    const inverse = finalParams ? { params: finalParams, paramHistory: trace.history } : {};
+    const balanced = bal ? { lossWeights: bal.values(), weightHistory: bal.history } : {};
+    return {
+      ...inverse, ...balanced, termHistory: monitor.history,
+      network, adamSteps: st.doneAdam, lbfgsSteps: st.doneLbfgs, lbfgsEvaluations: st.lbfgsEvaluations, steps: st.step,
+      finalLoss: st.finalLoss, seconds: st.secondsBefore + elapsed(), stopReason: st.stopReason as TrainStopReason,
+      history: Array.from({ length: st.history.length }, (_, i) => { const h = st.history.row(i); return [h[0], h[1]] as [number, number]; }),
+      termNames: st.termNames, terms: Array.from({ length: st.history.length }, (_, i) => Array.from(st.history.row(i).subarray(2))),
+      nonFinite: st.nonFinite, checkpointFile, checkpointError,
+    };
   } catch (e) {
-    drop();
+    // a run that fails (a bad option, a refused checkpoint, an error in the residual) gives nothing back to dispose
+    if (own) network.dispose();
     throw e;
   } finally {
-    releaseCompiled(lossFn);
-    data.dispose();
+    if (lossFn) releaseCompiled(lossFn);
+    data?.dispose();
+    balancer?.dispose();
+    for (const v of Object.values(paramVars)) v.dispose();
   }
-  return { network, adamSteps: doneAdam, lbfgsSteps: doneLbfgs, lbfgsEvaluations, steps: step, finalLoss, seconds: elapsed(), stopReason, history };
 }
-

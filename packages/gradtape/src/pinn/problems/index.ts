@@ -12,8 +12,9 @@ import { helmholtz } from "./helmholtz.js";
 import { wave } from "./wave.js";
 import { kovasznay } from "./kovasznay.js";
 import { allenCahn } from "./allen-cahn.js";
+import { burgersInverse1, burgersInverseNoisy, BURGERS_INVERSE_PARAMS } from "./burgers-inverse.js";
 
-export { burgers, heat, poisson1d, poisson2d, poissonLshape, laplaceDisk, advection, helmholtz, wave, kovasznay, allenCahn };
+export { burgers, heat, poisson1d, poisson2d, poissonLshape, laplaceDisk, advection, helmholtz, wave, kovasznay, allenCahn, burgersInverse1 as burgersInverse, burgersInverseNoisy, BURGERS_INVERSE_PARAMS };
 export { burgersExact, burgersGrid, BURGERS_NU, type BurgersOptions } from "./burgers-exact.js";
 export { heatExact, HEAT_K } from "./heat.js";
 export { poisson1dExact } from "./poisson1d.js";
@@ -29,6 +30,7 @@ export { solvePoissonFD, refinedReference, type FDGrid, type RefinedReference } 
 
 export const problems: Readonly<Record<string, Problem>> = Object.freeze({
   burgers, heat, poisson1d, poisson2d, "poisson-lshape": poissonLshape, "laplace-disk": laplaceDisk, advection,
+  "burgers-inverse": burgersInverse1, "burgers-inverse-noisy": burgersInverseNoisy,
   helmholtz, wave, kovasznay, "allen-cahn": allenCahn,
 });
 

@@ -1,0 +1,140 @@
+// The options, progress reports and results of pinn.train (train.ts), and the points a run trains on.
+import type { Tensor } from "../tensor.js";
+import type { LBFGSOptions, LBFGSStopReason } from "../optim/lbfgs.js";
+import type { LearningRate } from "../optim/optimizer.js";
+import type { ActivationName } from "../nn/activations.js";
+import type { PinnNetwork } from "./network.js";
+import type { SamplerName } from "./sampling.js";
+import type { NonFinite } from "./train-loop.js";
+import type { CheckpointOptions } from "./train-resume.js";
+import type { TrainCheckpoint } from "./checkpoint.js";
+import type { ConditionTerm } from "./condition-terms.js";
+import type { NetworkChoice } from "./architecture.js";
+import type { ObservationTensors } from "./observations.js";
+import type { BalancingScheme, BalancingOptions } from "./balancing.js";
+
+export interface TrainOptions {
+  /** a network to train (its input count must match the domain), or how to make one */
+  network?: PinnNetwork | ({ hidden?: number[]; activation?: ActivationName; seed?: number } & NetworkChoice);
+  /** map the domain box to [-1, 1] in the network (default true) */
+  scaleInputs?: boolean;
+  /** number of collocation points N_f (default: the problem's, else 10,000) */
+  collocationPoints?: number;
+  /** number of initial/boundary condition points N_u in all (default: the problem's, else 100) */
+  conditionPoints?: number;
+  /** how collocation and condition points are drawn (default: the problem's, else "lhs") */
+  sampler?: SamplerName;
+  /** seed of the points and of the initial weights (default 0) */
+  seed?: number;
+  /** Adam steps before L-BFGS (default: the problem's, else 1000) */
+  adamSteps?: number;
+  /** Adam's learning rate (default: the problem's, else 1e-3) */
+  learningRate?: LearningRate;
+  /** L-BFGS iterations (default: the problem's, else 5000) */
+  lbfgsSteps?: number;
+  /** further L-BFGS options (history size, tolerances, line search; lossNoise defaults to 1e-4 here) */
+  lbfgs?: Omit<LBFGSOptions, "maxIterations" | "maxEvaluations" | "onIteration">;
+  /** stop (after the current step) once this many seconds have passed */
+  timeLimit?: number;
+  /** called after every step (at most every `progressInterval` ms); return false to stop */
+  onProgress?: (p: TrainProgress) => void | boolean;
+  /** minimum milliseconds between onProgress calls (default 0: every step) */
+  progressInterval?: number;
+  /** derivatives() method (default "nested-reverse") */
+  derivativeMethod?: string;
+  /** compile the loss and its gradient with jit() (default true): the same numbers, ~1.2x faster steps */
+  jit?: boolean;
+  /**
+   * save checkpoints: { dir } writes DIR/checkpoint.safetensors (Node; replaced atomically), { onSave } hands each
+   * checkpoint over (pinn.encodeCheckpoint makes its bytes); every N steps (`every`, default 0: only at the end)
+   * and when the run stops (not after a divergence: the previous checkpoint is kept)
+   */
+  checkpoint?: CheckpointOptions;
+  /**
+   * continue a run from a checkpoint (a directory or file written by `checkpoint.dir`, or a decoded checkpoint):
+   * give the same problem and options; the run then ends with the same weights, to the bit, as an uninterrupted
+   * one. A checkpoint of another problem, network shape or points is refused with a CheckpointError naming the
+   * difference.
+   */
+  resume?: string | TrainCheckpoint;
+  /** loss balancing: "lr-annealing" or "grad-norm", or { scheme, every, alpha } (pinn/balancing.ts; default none) */
+  balancing?: BalancingScheme | BalancingOptions;
+  /** steps between records of the loss terms' values (default: the balancing interval, else 100) */
+  termInterval?: number;
+  /** initial values of the problem's unknown parameters (default: the problem's params) */
+  params?: Readonly<Record<string, number>>;
+}
+
+export interface TrainProgress {
+  phase: "adam" | "lbfgs";
+  /** steps done in all (Adam steps + L-BFGS iterations) */
+  step: number;
+  /** steps planned in all */
+  steps: number;
+  /** steps done and planned in this phase */
+  phaseStep: number;
+  phaseSteps: number;
+  /** the loss at this step */
+  loss: number;
+  /** recent speed (this phase) */
+  stepsPerSecond: number;
+  /** estimated seconds left (bounded by the time limit) */
+  eta: number;
+  /** seconds since training started */
+  elapsed: number;
+  /** the unknown parameters' current values (inverse problems only) */
+  params?: Record<string, number>;
+  /** each loss term's value at the latest record (every termInterval steps), and the balancing weights */
+  terms?: Record<string, number>;
+  weights?: Record<string, number>;
+}
+
+export type TrainStopReason = "done" | "time-limit" | "callback" | "non-finite" | LBFGSStopReason;
+
+export interface TrainResult {
+  network: PinnNetwork;
+  adamSteps: number;
+  lbfgsSteps: number;
+  /** loss evaluations by L-BFGS (its line searches included) */
+  lbfgsEvaluations: number;
+  steps: number;
+  finalLoss: number;
+  seconds: number;
+  stopReason: TrainStopReason;
+  /** the loss after every step: [step, loss] pairs (over all sessions of a resumed run) */
+  history: [number, number][];
+  /** the names of the loss terms, and their values after every step (parallel to history) */
+  termNames: string[];
+  terms: number[][];
+  /** where the run went non-finite (stopReason "non-finite"): the weights are the last finite ones */
+  nonFinite: NonFinite | null;
+  /** inverse problems: the parameters' final values, and each one's value after every step as [step, value] pairs */
+  params?: Record<string, number>;
+  paramHistory?: Record<string, [number, number][]>;
+  /** each loss term's value every termInterval steps (and at the end): [step, value] pairs */
+  termHistory: Record<string, [number, number][]>;
+  /** with balancing: the final weights, and each weight after every update */
+  lossWeights?: Record<string, number>;
+  weightHistory?: Record<string, [number, number][]>;
+  /** the last checkpoint file written (checkpoint.dir), or null */
+  checkpointFile: string | null;
+  /** the first failure to write a checkpoint file (training went on; the previous checkpoint file is unchanged) */
+  checkpointError: Error | null;
+}
+
+/** The points a training run uses (float32 tensors, kept until dispose()). */
+export interface TrainingData {
+  /** collocation points [N_f, d] and their columns ([N_f, 1] each, by variable name) */
+  collocation: Tensor;
+  columns: Record<string, Tensor>;
+  /** condition points grouped by prescribed quantity: inputs [n, d], values [n, 1], weights [n, 1] or null */
+  groups: { quantity: string; points: Tensor; values: Tensor; weights: Tensor | null }[];
+  /** Neumann, Robin, periodic and operator conditions' points and data */
+  terms: ConditionTerm[];
+  /** N_u, the total number of condition points */
+  conditionCount: number;
+  /** the observations of an inverse problem, or null */
+  observations: ObservationTensors | null;
+  dispose(): void;
+}
+
