@@ -4,6 +4,9 @@
 // Target: relative L2 <= 1e-3 for each (Raissi et al. 2019 report 6.7e-4 for Burgers with this setup). The inverse
 // problems (burgers-inverse, burgers-inverse-noisy: identify lambda1 = 1 and lambda2 = 0.01/pi from 2,000 values of u)
 // are judged on u <= 1e-2 and each parameter's relative error (lambda1 <= 0.5%, lambda2 <= 2%), all by the median.
+// Issue #16's hard problems: helmholtz <= 5e-3, allen-cahn <= 1e-2, wave <= 1e-3, kovasznay <= 1e-3 for each of
+// u, v and p (its row lists the three; the relative L2 column is the largest). Their plain-PINN defaults are not
+// expected to reach these without #16's remedies (published plain PINNs: helmholtz ~1e-1, allen-cahn ~0.5).
 //
 // A float32 PINN's final error is a draw: L-BFGS ends where the float32 loss stops resolving its own decrease
 // (for Burgers, a loss of 2e-6 to 4e-6 and an error of 4e-4 to 9e-4 with sums accumulated in float64 and the line
@@ -24,11 +27,15 @@ import os from "node:os";
 import { parseArgs } from "node:util";
 
 const TARGET = 1e-3;
-const PUBLISHED = { burgers: 6.7e-4 };
+// published results: Burgers with this setup (Raissi et al. 2019); plain PINNs on helmholtz (Wang, Teng &
+// Perdikaris 2021) and allen-cahn (as quoted in issue #16), with their own setups
+const PUBLISHED = { burgers: 6.7e-4, helmholtz: 1e-1, "allen-cahn": 0.5 };
 // per-problem targets where they differ: u's relative L2 and each parameter's relative error
 const TARGETS = {
   "burgers-inverse": { u: 1e-2, params: { lambda1: 5e-3, lambda2: 2e-2 } },
   "burgers-inverse-noisy": { u: 1e-2, params: { lambda1: 5e-3, lambda2: 2e-2 } },
+  helmholtz: { u: 5e-3 },
+  "allen-cahn": { u: 1e-2 },
 };
 const targetOf = (name) => TARGETS[name]?.u ?? TARGET;
 
@@ -44,7 +51,7 @@ const { values } = parseArgs({
   },
 });
 
-const all = ["burgers", "heat", "poisson1d", "poisson2d", "poisson-lshape", "laplace-disk", "advection", "burgers-inverse", "burgers-inverse-noisy"];
+const all = ["burgers", "heat", "poisson1d", "poisson2d", "poisson-lshape", "laplace-disk", "advection", "burgers-inverse", "burgers-inverse-noisy", "helmholtz", "wave", "kovasznay", "allen-cahn"];
 const names = values.only ? values.only.split(",").map((s) => s.trim()) : all;
 for (const n of names) if (!all.includes(n)) { console.error(`pinn-accuracy: unknown problem ${n}; use ${all.join(", ")}`); process.exit(2); }
 const int = (v) => (v === undefined ? undefined : Number.parseInt(v, 10));
@@ -82,8 +89,11 @@ for (const name of names) for (const seed of seeds) {
   const paramErrors = res.params && problem.exactParams
     ? Object.fromEntries(Object.entries(problem.exactParams).map(([k, v]) => [k, Math.abs(res.params[k] - v) / Math.abs(v)])) : null;
   const paramPass = !paramErrors || Object.entries(paramErrors).every(([k, e]) => e <= (TARGETS[name]?.params?.[k] ?? Infinity));
+  // a problem with several outputs (kovasznay: u, v, p) is judged by its worst output
+  const outputs = name === "kovasznay" ? gt.pinn.problems.kovasznayErrors(res.network) : null;
+  const relL2 = outputs ? Math.max(...Object.values(outputs)) : ev.relL2;
   const row = {
-    problem: name, seed, relL2: ev.relL2, target: targetOf(name), pass: ev.relL2 <= targetOf(name) && paramPass, published: PUBLISHED[name] ?? null,
+    problem: name, seed, relL2, outputs, target: targetOf(name), pass: relL2 <= targetOf(name) && paramPass, published: PUBLISHED[name] ?? null,
     params: res.params ?? null, paramErrors,
     trainSeconds: res.seconds, referenceSeconds: refSeconds, steps: res.steps, adamSteps: res.adamSteps, lbfgsSteps: res.lbfgsSteps,
     lbfgsEvaluations: res.lbfgsEvaluations, finalLoss: res.finalLoss, stopReason: res.stopReason, setup,
@@ -91,7 +101,8 @@ for (const name of names) for (const seed of seeds) {
   };
   rows.push(row);
   res.network.dispose();
-  log(`${name} (seed ${seed}): relative L2 ${ev.relL2.toExponential(3)} (${ev.relL2 <= targetOf(name) ? "<=" : ">"} ${targetOf(name)}), ${res.seconds.toFixed(1)} s training, ${res.steps} steps, stop: ${res.stopReason}` +
+  const each = outputs ? ` (${Object.entries(outputs).map(([k, v]) => `${k} ${v.toExponential(3)}`).join(", ")})` : "";
+  log(`${name} (seed ${seed}): relative L2 ${relL2.toExponential(3)}${each} (${relL2 <= targetOf(name) ? "<=" : ">"} ${targetOf(name)}), ${res.seconds.toFixed(1)} s training, ${res.steps} steps, stop: ${res.stopReason}` +
     (paramErrors ? `; ${Object.entries(res.params).map(([k, v]) => `${k} = ${v.toPrecision(6)} (error ${(paramErrors[k] * 100).toFixed(3)}%)`).join(", ")}` : ""));
 }
 
@@ -100,6 +111,7 @@ console.log(`\n${pad("problem", 15)} ${pad("seed", 5)} ${pad("rel. L2", 10)} ${p
 for (const r of rows) {
   console.log(`${pad(r.problem, 15)} ${pad(r.seed, 5)} ${pad(r.relL2.toExponential(2), 10)} ${pad(r.trainSeconds.toFixed(1), 8)} ` +
     `${pad(`${r.adamSteps}+${r.lbfgsSteps}`, 12)} ${pad(r.finalLoss.toExponential(2), 10)} ${r.stopReason}` +
+    (r.outputs ? `  (${Object.entries(r.outputs).map(([k, v]) => `${k} ${v.toExponential(2)}`).join(", ")})` : "") +
     (r.paramErrors ? `  ${Object.entries(r.paramErrors).map(([k, e]) => `${k} err ${(e * 100).toFixed(3)}%`).join(", ")}` : ""));
 }
 const median = (xs) => { const s = xs.slice().sort((a, b) => a - b); const m = s.length >> 1; return s.length % 2 ? s[m] : (s[m - 1] + s[m]) / 2; };

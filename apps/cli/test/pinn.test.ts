@@ -133,7 +133,7 @@ describe("gradtape pinn", () => {
 
   it("bad options: one line, exit 2", async () => {
     expectOneLineError(await runMain(["pinn"]), "give a problem");
-    expectOneLineError(await runMain(["pinn", "wave"]), 'unknown problem "wave"', "burgers, heat, poisson1d, poisson2d", "problem file");
+    expectOneLineError(await runMain(["pinn", "sound"]), 'unknown problem "sound"', "burgers, heat, poisson1d, poisson2d", "problem file");
     expectOneLineError(await runMain(["pinn", "--adam-steps", "3"]), "the problem comes first");
     expectOneLineError(await runMain(["pinn", "heat", "--adam-steps", "-3"]), "--adam-steps");
     expectOneLineError(await runMain(["pinn", "heat", "--lr", "0"]), "--lr");
