@@ -47,19 +47,36 @@ export interface BoundaryPiece {
 export const REL_TOL = 1e-9;
 const MAX_CANDIDATES = 1 << 24;
 
-export abstract class Geometry {
+/** What every geometry describes: set by its constructor through define(), readonly to everyone else. */
+export interface GeometryFields {
   /** e.g. "disk(center [0, 0], radius 1)" */
-  abstract readonly label: string;
-  abstract readonly vars: readonly string[];
-  abstract readonly lo: readonly number[];
-  abstract readonly hi: readonly number[];
+  label: string;
+  vars: readonly string[];
+  lo: readonly number[];
+  hi: readonly number[];
   /** the boundary, piece by piece */
-  abstract readonly pieces: readonly BoundaryPiece[];
+  pieces: readonly BoundaryPiece[];
+  /** the d-dimensional measure (area in 2-D): exact for primitives, a quasi-Monte Carlo estimate for CSG */
+  area: number;
+  areaExact: boolean;
+}
+
+export abstract class Geometry implements Readonly<GeometryFields> {
+  readonly label!: string;
+  readonly vars!: readonly string[];
+  readonly lo!: readonly number[];
+  readonly hi!: readonly number[];
+  readonly pieces!: readonly BoundaryPiece[];
+  readonly area!: number;
+  readonly areaExact!: boolean;
+  /**
+   * Sets some of the fields above, from a subclass's constructor (in the order it computes them: later steps read
+   * the earlier ones, e.g. lo/hi before the area estimate). One place declares them, so subclasses do not repeat
+   * the list.
+   */
+  protected define(f: Partial<GeometryFields>): void { Object.assign(this, f); }
   /** signed distance (or a bound with its sign and zero set): < 0 inside, 0 on the boundary, > 0 outside */
   abstract sdf(p: Vec): number;
-  /** the d-dimensional measure (area in 2-D): exact for primitives, a quasi-Monte Carlo estimate for CSG */
-  abstract readonly area: number;
-  abstract readonly areaExact: boolean;
   /** maps a unit point in [0,1)^d onto the interior uniformly, when a direct map exists (boxes, disks, ellipses) */
   fromUnit?(u: Vec, out: Float64Array): void;
 

@@ -25,12 +25,6 @@ function shifted(p: Vec, n: readonly number[], eps: number): Float64Array {
 }
 
 export class CsgGeometry extends Geometry {
-  readonly label: string;
-  readonly vars: readonly string[];
-  readonly lo: readonly number[];
-  readonly hi: readonly number[];
-  readonly pieces: readonly BoundaryPiece[];
-  readonly area: number;
   readonly areaExact = false;
   readonly op: CsgOp;
   readonly a: Geometry;
@@ -46,16 +40,16 @@ export class CsgGeometry extends Geometry {
       throw new ArgumentError(`${where}: the operands have different variables: ${a.label} has (${a.vars.join(", ")}), ${b.label} has (${b.vars.join(", ")}); give both the same 'vars'.`);
     }
     this.op = op; this.a = a; this.b = b;
-    this.vars = a.vars.slice();
-    this.label = `${op}(${a.label}, ${b.label})`;
+    this.define({ vars: a.vars.slice() });
+    this.define({ label: `${op}(${a.label}, ${b.label})` });
     const d = a.dim;
     if (op === "union") {
-      this.lo = a.lo.map((l, j) => Math.min(l, b.lo[j])); this.hi = a.hi.map((h, j) => Math.max(h, b.hi[j]));
+      this.define({ lo: a.lo.map((l, j) => Math.min(l, b.lo[j])), hi: a.hi.map((h, j) => Math.max(h, b.hi[j])) });
     } else if (op === "intersection") {
-      this.lo = a.lo.map((l, j) => Math.max(l, b.lo[j])); this.hi = a.hi.map((h, j) => Math.min(h, b.hi[j]));
+      this.define({ lo: a.lo.map((l, j) => Math.max(l, b.lo[j])), hi: a.hi.map((h, j) => Math.min(h, b.hi[j])) });
       if (this.lo.some((l, j) => !(l < this.hi[j]))) throw new ArgumentError(`${where}: the intersection of ${a.label} and ${b.label} is empty (their bounding boxes do not overlap).`);
     } else {
-      this.lo = a.lo.slice(); this.hi = a.hi.slice();
+      this.define({ lo: a.lo.slice(), hi: a.hi.slice() });
     }
     // area by quasi-Monte Carlo (unscrambled Sobol: the same estimate every time)
     const u = sobolUnit(AREA_POINTS, d, 0, false);
@@ -66,7 +60,7 @@ export class CsgGeometry extends Geometry {
       if (this.sdf(q) < 0) inside++;
     }
     const boxVolume = this.lo.reduce((acc, l, j) => acc * (this.hi[j] - l), 1);
-    this.area = (boxVolume * inside) / AREA_POINTS;
+    this.define({ area: (boxVolume * inside) / AREA_POINTS });
     if (inside === 0) {
       const what = op === "difference" ? `${b.label} covers all of ${a.label}` : op === "intersection" ? `${a.label} and ${b.label} do not overlap` : "both operands are empty";
       throw new ArgumentError(`${where}: the result is empty (${what}; no point of ${AREA_POINTS} in its bounding box is inside).`);
@@ -80,20 +74,20 @@ export class CsgGeometry extends Geometry {
       keep: (x) => (!p.keep || p.keep(x)) && rule(x, p.normal(x)),
     });
     if (op === "union") {
-      this.pieces = [
+      this.define({ pieces: [
         ...a.pieces.map((p) => cut(p, false, (x, n) => b.sdf(shifted(x, n, eps)) > 0)),
         ...b.pieces.map((p) => cut(p, false, (x, n) => a.sdf(shifted(x, n, eps)) > 0)),
-      ];
+      ] });
     } else if (op === "intersection") {
-      this.pieces = [
+      this.define({ pieces: [
         ...a.pieces.map((p) => cut(p, false, (x, n) => b.sdf(shifted(x, n, -eps)) < 0)),
         ...b.pieces.map((p) => cut(p, false, (x, n) => a.sdf(shifted(x, n, -eps)) < 0)),
-      ];
+      ] });
     } else {
-      this.pieces = [
+      this.define({ pieces: [
         ...a.pieces.map((p) => cut(p, false, (x, n) => b.sdf(shifted(x, n, -eps)) > 0)),
         ...b.pieces.map((p) => cut(p, true, (x, n) => a.sdf(shifted(x, n, eps)) < 0)),
-      ];
+      ] });
     }
   }
 

@@ -11,12 +11,6 @@ import { Geometry, fmt, type BoundaryPiece, type Vec } from "./base.js";
 const PANELS = 2048;
 
 export class EllipseGeometry extends Geometry {
-  readonly label: string;
-  readonly vars: readonly string[];
-  readonly lo: readonly number[];
-  readonly hi: readonly number[];
-  readonly pieces: readonly BoundaryPiece[];
-  readonly area: number;
   readonly areaExact = true;
   readonly perimeter: number;
   readonly #c: readonly number[];
@@ -30,12 +24,12 @@ export class EllipseGeometry extends Geometry {
     super();
     this.#c = center.slice(); this.#a = a; this.#b = b;
     this.#cos = Math.cos(angle); this.#sin = Math.sin(angle);
-    this.vars = vars.slice();
-    this.label = `ellipse(center ${fmt(center)}, semi-axes ${a}, ${b}${angle ? `, angle ${angle}` : ""})`;
-    this.area = Math.PI * a * b;
+    this.define({ vars: vars.slice() });
+    this.define({ label: `ellipse(center ${fmt(center)}, semi-axes ${a}, ${b}${angle ? `, angle ${angle}` : ""})` });
+    this.define({ area: Math.PI * a * b });
     // bounding box of the rotated ellipse: half-widths sqrt(a^2 cos^2 + b^2 sin^2), sqrt(a^2 sin^2 + b^2 cos^2)
     const hx = Math.hypot(a * this.#cos, b * this.#sin), hy = Math.hypot(a * this.#sin, b * this.#cos);
-    this.lo = [center[0] - hx, center[1] - hy]; this.hi = [center[0] + hx, center[1] + hy];
+    this.define({ lo: [center[0] - hx, center[1] - hy], hi: [center[0] + hx, center[1] + hy] });
     const speed = (t: number) => Math.hypot(a * Math.sin(t), b * Math.cos(t));
     const arc = new Float64Array(PANELS + 1), h = (2 * Math.PI) / PANELS;
     for (let k = 0; k < PANELS; k++) {
@@ -44,7 +38,7 @@ export class EllipseGeometry extends Geometry {
     }
     this.#arc = arc;
     this.perimeter = arc[PANELS];
-    this.pieces = [{
+    this.define({ pieces: [{
       name: "ellipse", measure: this.perimeter,
       draw: (n: number, method: SamplerName, seed: number) => {
         const u = sampleUnit(n, 1, { method, seed });
@@ -61,7 +55,7 @@ export class EllipseGeometry extends Geometry {
         return [(this.#cos * gx - this.#sin * gy) / g, (this.#sin * gx + this.#cos * gy) / g];
       },
       distance: (p: Vec) => Math.abs(this.sdf(p)),
-    }];
+    }] });
   }
 
   #local(p: Vec): [number, number] {

@@ -26,12 +26,6 @@ function segmentDistance(p: Vec, a: P2, b: P2): number {
 }
 
 export class PolygonGeometry extends Geometry {
-  readonly label: string;
-  readonly vars: readonly string[];
-  readonly lo: readonly number[];
-  readonly hi: readonly number[];
-  readonly pieces: readonly BoundaryPiece[];
-  readonly area: number;
   readonly areaExact = true;
   readonly vertices: readonly P2[];
 
@@ -39,10 +33,10 @@ export class PolygonGeometry extends Geometry {
     super();
     const v = vertices;
     const n = v.length;
-    this.vertices = v; this.vars = vars.slice();
-    this.label = `polygon(${n} vertices ${v.slice(0, 4).map((q) => fmt(q)).join(" ")}${n > 4 ? " ..." : ""})`;
-    this.lo = [Math.min(...v.map((q) => q[0])), Math.min(...v.map((q) => q[1]))];
-    this.hi = [Math.max(...v.map((q) => q[0])), Math.max(...v.map((q) => q[1]))];
+    this.vertices = v; this.define({ vars: vars.slice() });
+    this.define({ label: `polygon(${n} vertices ${v.slice(0, 4).map((q) => fmt(q)).join(" ")}${n > 4 ? " ..." : ""})` });
+    this.define({ lo: [Math.min(...v.map((q) => q[0])), Math.min(...v.map((q) => q[1]))] });
+    this.define({ hi: [Math.max(...v.map((q) => q[0])), Math.max(...v.map((q) => q[1]))] });
     const scale = Math.max(this.hi[0] - this.lo[0], this.hi[1] - this.lo[1]);
     for (let i = 0; i < n; i++) for (let j = i + 1; j < n; j++) {
       if (Math.hypot(v[i][0] - v[j][0], v[i][1] - v[j][1]) <= 1e-12 * scale) throw new ArgumentError(`${op}: vertices ${i} and ${j} are the same point ${fmt(v[i])}; a simple polygon visits each vertex once (do not repeat the first vertex at the end).`);
@@ -64,12 +58,12 @@ export class PolygonGeometry extends Geometry {
     let twice = 0;
     for (let i = 0; i < n; i++) { const a = v[i], b = v[(i + 1) % n]; twice += a[0] * b[1] - b[0] * a[1]; }
     if (!(Math.abs(twice) / 2 > 1e-12 * scale * scale)) throw new ArgumentError(`${op}: the polygon has zero area; give vertices that enclose a region.`);
-    this.area = Math.abs(twice) / 2;
+    this.define({ area: Math.abs(twice) / 2 });
     const sign = twice > 0 ? 1 : -1; // counter-clockwise: the outward normal of edge (ex, ey) is (ey, -ex)/|e|
     if (edgeNames !== undefined && (!Array.isArray(edgeNames) || edgeNames.length !== n || edgeNames.some((s) => typeof s !== "string" || s === ""))) {
       throw new ArgumentError(`${op}: edgeNames must give one non-empty name per edge (${n}), but got ${JSON.stringify(edgeNames)}.`);
     }
-    this.pieces = v.map((a, i): BoundaryPiece => {
+    this.define({ pieces: v.map((a, i): BoundaryPiece => {
       const b = v[(i + 1) % n];
       const ex = b[0] - a[0], ey = b[1] - a[1], len = Math.hypot(ex, ey);
       const normal = [(sign * ey) / len, (-sign * ex) / len];
@@ -84,7 +78,7 @@ export class PolygonGeometry extends Geometry {
         normal: () => normal.slice(),
         distance: (p: Vec) => segmentDistance(p, a, b),
       };
-    });
+    }) });
   }
 
   sdf(p: Vec): number {

@@ -28,20 +28,14 @@ export function checkPointArg(op: string, what: string, p: unknown, d?: number):
 
 /** An axis-aligned box. */
 export class BoxGeometry extends Geometry {
-  readonly label: string;
-  readonly vars: readonly string[];
-  readonly lo: readonly number[];
-  readonly hi: readonly number[];
-  readonly pieces: readonly BoundaryPiece[];
-  readonly area: number;
   readonly areaExact = true;
 
   constructor(box: Box, label?: string) {
     super();
     const { vars, lo, hi } = boxBounds(box, "geometry.box");
-    this.vars = vars; this.lo = lo; this.hi = hi;
-    this.label = label ?? `box(${vars.map((v, j) => `${v} in [${lo[j]}, ${hi[j]}]`).join(", ")})`;
-    this.area = lo.reduce((a, l, j) => a * (hi[j] - l), 1);
+    this.define({ vars, lo, hi });
+    this.define({ label: label ?? `box(${vars.map((v, j) => `${v} in [${lo[j]}, ${hi[j]}]`).join(", ")})` });
+    this.define({ area: lo.reduce((a, l, j) => a * (hi[j] - l), 1) });
     const d = vars.length;
     const pieces: BoundaryPiece[] = [];
     for (let j = 0; j < d; j++) for (const side of [0, 1] as const) {
@@ -71,7 +65,7 @@ export class BoxGeometry extends Geometry {
         },
       });
     }
-    this.pieces = pieces;
+    this.define({ pieces });
   }
 
   sdf(p: Vec): number {
@@ -91,12 +85,6 @@ export class BoxGeometry extends Geometry {
 
 /** A ball (a disk in 2-D) in any dimension >= 2. */
 export class BallGeometry extends Geometry {
-  readonly label: string;
-  readonly vars: readonly string[];
-  readonly lo: readonly number[];
-  readonly hi: readonly number[];
-  readonly pieces: readonly BoundaryPiece[];
-  readonly area: number;
   readonly areaExact = true;
   readonly center: readonly number[];
   readonly radius: number;
@@ -104,15 +92,15 @@ export class BallGeometry extends Geometry {
   constructor(center: readonly number[], radius: number, vars: readonly string[], kind: string) {
     super();
     const d = center.length;
-    this.center = center.slice(); this.radius = radius; this.vars = vars.slice();
-    this.label = `${kind}(center ${fmt(center)}, radius ${radius})`;
-    this.lo = center.map((c) => c - radius); this.hi = center.map((c) => c + radius);
+    this.center = center.slice(); this.radius = radius; this.define({ vars: vars.slice() });
+    this.define({ label: `${kind}(center ${fmt(center)}, radius ${radius})` });
+    this.define({ lo: center.map((c) => c - radius), hi: center.map((c) => c + radius) });
     // volume of the unit d-ball: pi^(d/2) / Gamma(d/2 + 1), by the recursion V_d = V_{d-2} 2 pi / d
     const unitVolume = (k: number): number => (k === 0 ? 1 : k === 1 ? 2 : (unitVolume(k - 2) * 2 * Math.PI) / k);
-    this.area = unitVolume(d) * radius ** d;
+    this.define({ area: unitVolume(d) * radius ** d });
     const surface = d * unitVolume(d) * radius ** (d - 1);
     const name = d === 2 ? "circle" : "sphere";
-    this.pieces = [{
+    this.define({ pieces: [{
       name, measure: surface,
       draw: (n: number, method: SamplerName, seed: number) => {
         const u = sampleUnit(n, d - 1, { method, seed });
@@ -128,7 +116,7 @@ export class BallGeometry extends Geometry {
         return Array.from({ length: d }, (_, j) => (p[j] - center[j]) / r);
       },
       distance: (p: Vec) => Math.abs(this.sdf(p)),
-    }];
+    }] });
   }
 
   sdf(p: Vec): number {

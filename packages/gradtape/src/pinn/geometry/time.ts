@@ -5,13 +5,6 @@ import { sampleUnit, type SamplerName } from "../sampling.js";
 import { Geometry, type BoundaryPiece, type Vec } from "./base.js";
 
 export class SpaceTimeGeometry extends Geometry {
-  readonly label: string;
-  readonly vars: readonly string[];
-  readonly lo: readonly number[];
-  readonly hi: readonly number[];
-  readonly pieces: readonly BoundaryPiece[];
-  readonly area: number;
-  readonly areaExact: boolean;
   readonly space: Geometry;
   readonly t0: number;
   readonly t1: number;
@@ -20,10 +13,10 @@ export class SpaceTimeGeometry extends Geometry {
     super();
     this.space = space; this.t0 = t0; this.t1 = t1;
     const d = space.dim, T = t1 - t0;
-    this.vars = [...space.vars, tname];
-    this.lo = [...space.lo, t0]; this.hi = [...space.hi, t1];
-    this.label = `${space.label} x ${tname} in [${t0}, ${t1}]`;
-    this.area = space.area * T; this.areaExact = space.areaExact;
+    this.define({ vars: [...space.vars, tname] });
+    this.define({ lo: [...space.lo, t0], hi: [...space.hi, t1] });
+    this.define({ label: `${space.label} x ${tname} in [${t0}, ${t1}]` });
+    this.define({ area: space.area * T, areaExact: space.areaExact });
     const sp = (p: Vec) => Array.prototype.slice.call(p, 0, d) as number[];
     const tOut = (t: number) => Math.max(0, t0 - t, t - t1);
     const lifted = (p: BoundaryPiece): BoundaryPiece => ({
@@ -49,7 +42,7 @@ export class SpaceTimeGeometry extends Geometry {
       normal: () => [...new Array<number>(d).fill(0), sign],
       distance: (q) => Math.hypot(Math.max(0, space.sdf(sp(q))), q[d] - tc),
     });
-    this.pieces = [...space.pieces.map(lifted), cap("initial", t0, -1), cap("final", t1, 1)];
+    this.define({ pieces: [...space.pieces.map(lifted), cap("initial", t0, -1), cap("final", t1, 1)] });
     if (space.fromUnit) {
       const inner = new Float64Array(d);
       this.fromUnit = (u: Vec, out: Float64Array) => {
