@@ -35,6 +35,9 @@ export interface TermOptions {
   positive?: readonly string[];
 }
 
+/** The name of residual i of n in the terms (and in reports): "residual" alone, else residual1, residual2, ... */
+export function residualName(i: number, n: number): string { return n === 1 ? "residual" : `residual${i + 1}`; }
+
 /** The loss terms of a problem on given points: a function returning { name: scalar tensor }, in a fixed order. */
 export function lossTerms(problem: Problem, net: Net, data: TermData, options: TermOptions = {}): () => Record<string, Tensor> {
   const dopts = { vars: problem.vars, outputs: problem.outputs, method: options.derivativeMethod };
@@ -50,7 +53,7 @@ export function lossTerms(problem: Problem, net: Net, data: TermData, options: T
     rs.forEach((ri, i) => {
       if (!(ri instanceof Tensor)) throw new ArgumentError(`problem '${problem.name}': the residual must return a Tensor (or an array of them), but it returned ${describe(ri)}.`);
       if (ri.size !== data.collocation.shape[0]) throw new ArgumentError(`problem '${problem.name}': the residual has shape [${ri.shape.join(", ")}]; it must have one value per collocation point ([${data.collocation.shape[0]}, 1]).`);
-      out[rs.length === 1 ? "residual" : `residual${i + 1}`] = mean(square(ri));
+      out[residualName(i, rs.length)] = mean(square(ri));
     });
     if (data.conditionCount > 0) {
       let cond: Tensor | null = null;

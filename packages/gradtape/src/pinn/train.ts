@@ -18,7 +18,7 @@ import { PinnNetwork } from "./network.js";
 import { makeBody } from "./architecture.js";
 import { makeParamVariables, paramTrace, readParams } from "./params.js";
 import { observationTensors } from "./observations.js";
-import { lossTerms, sumTerms, termValues, type TermOptions } from "./terms.js";
+import { lossTerms, sumTerms, termValues, residualName, type TermOptions } from "./terms.js";
 import { LossBalancer, termMonitor } from "./balancing.js";
 import { SAMPLERS, type SamplerName } from "./sampling.js";
 import { conditionPoints, splitConditionPoints, type Problem } from "./problem.js";
@@ -91,7 +91,7 @@ export function conditionTermCount(data: TrainingData): number {
  * "conditions" (every condition kind, over N_u), then "observations" (an inverse problem's data misfit).
  */
 export function lossTermNames(problem: Problem, data: TrainingData, residuals = 1): string[] {
-  const names = residuals === 1 ? ["residual"] : Array.from({ length: residuals }, (_, i) => `residual${i + 1}`);
+  const names = Array.from({ length: residuals }, (_, i) => residualName(i, residuals));
   if (data.conditionCount > 0) names.push("conditions");
   if (data.observations) names.push("observations");
   return names;
