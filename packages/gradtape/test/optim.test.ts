@@ -182,6 +182,10 @@ describe("applyGradients and minimize", () => {
     expect(() => new gt.optim.SGD({ nesterov: true })).toThrow(/nesterov needs momentum/);
     expect(() => new gt.optim.Adam({ learningRate: -1 })).toThrow(/learningRate/);
     expect(() => new gt.optim.Adam({ beta2: 1 })).toThrow(/beta2/);
+    // a number where the options go, or a misspelt key, would silently train with the default learning rate
+    expect(() => new gt.optim.Adam(0.01 as unknown as gt.optim.AdamOptions)).toThrow(/options must be an object.*new Adam\(\{ learningRate: 0.01 \}\)/);
+    expect(() => new gt.optim.AdamW({ lr: 0.01 } as unknown as gt.optim.AdamOptions)).toThrow(/AdamW: unknown option "lr"; the options are learningRate, beta1/);
+    expect(() => new gt.optim.SGD({ momentun: 0.9 } as unknown as gt.optim.SGDOptions)).toThrow(/SGD: unknown option "momentun"/);
     const bad = new gt.optim.SGD({ learningRate: () => NaN });
     expect(() => bad.minimize(() => w.sum(), [w])).toThrow(/schedule returned NaN at step 0/);
     w.dispose(); opt.dispose();

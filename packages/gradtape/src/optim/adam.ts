@@ -10,6 +10,9 @@ import { throwCoreError } from "../errors.js";
 import type { Tensor } from "../tensor.js";
 import type { Variable } from "../variable.js";
 import { Optimizer, checkNumber, type LearningRate, type VariableState } from "./optimizer.js";
+import { checkOptions } from "./checks.js";
+
+const ADAM_OPTIONS = ["learningRate", "beta1", "beta2", "epsilon", "weightDecay"] as const;
 
 export interface AdamOptions {
   /** a number or a schedule (default 0.001) */
@@ -33,6 +36,7 @@ export class Adam extends Optimizer {
   readonly decoupledWeightDecay: boolean;
 
   constructor(options: AdamOptions = {}, kind = "Adam", decoupled = false, defaultDecay = 0) {
+    checkOptions(kind, options, ADAM_OPTIONS);
     super(kind, options.learningRate ?? 0.001);
     this.beta1 = checkNumber(kind, "beta1", options.beta1 ?? 0.9, 0, 1, true);
     this.beta2 = checkNumber(kind, "beta2", options.beta2 ?? 0.999, 0, 1, true);

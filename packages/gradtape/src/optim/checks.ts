@@ -6,6 +6,24 @@ import { ArgumentError, DTypeError, describe } from "../errors.js";
 import type { LearningRate } from "./optimizer.js";
 import type { LearningRateSchedule } from "./schedules.js";
 
+/**
+ * Checks an optimizer's options argument: undefined or a plain object whose keys are all known. A number in its
+ * place (`new Adam(0.01)`) or a misspelt key (`{ lr: 0.01 }`) would otherwise be ignored and the default used
+ * without a word, which is the silent failure users meet most often when moving from another library.
+ */
+export function checkOptions(op: string, v: unknown, known: readonly string[]): void {
+  if (v === undefined) return;
+  if (v === null || typeof v !== "object" || Array.isArray(v) || Object.getPrototypeOf(v) !== Object.prototype) {
+    const hint = typeof v === "number" ? ` For a learning rate write new ${op}({ learningRate: ${v} }).` : "";
+    throw new ArgumentError(`${op}: options must be an object such as { learningRate: 0.001 }, but got ${describe(v)}.${hint}`);
+  }
+  for (const k of Object.keys(v)) {
+    if (!known.includes(k)) {
+      throw new ArgumentError(`${op}: unknown option ${JSON.stringify(k)}; the options are ${known.join(", ")}.`);
+    }
+  }
+}
+
 /** Checks a hyperparameter: a finite number in [min, max] (or [min, max) with `openMax`). */
 export function checkNumber(op: string, name: string, v: unknown, min: number, max = Infinity, openMax = false): number {
   if (typeof v !== "number" || !Number.isFinite(v) || v < min || (openMax ? v >= max : v > max)) {

@@ -10,6 +10,7 @@ import { throwCoreError, ArgumentError } from "../errors.js";
 import type { Tensor } from "../tensor.js";
 import type { Variable } from "../variable.js";
 import { Optimizer, checkNumber, type LearningRate, type VariableState } from "./optimizer.js";
+import { checkOptions } from "./checks.js";
 
 export interface SGDOptions {
   /** a number or a schedule (default 0.01) */
@@ -28,6 +29,7 @@ export class SGD extends Optimizer {
   readonly weightDecay: number;
 
   constructor(options: SGDOptions = {}) {
+    checkOptions("SGD", options, ["learningRate", "momentum", "nesterov", "weightDecay"]);
     super("SGD", options.learningRate ?? 0.01);
     this.momentum = checkNumber("SGD", "momentum", options.momentum ?? 0, 0, 1, true);
     this.nesterov = options.nesterov ?? false;
