@@ -230,6 +230,11 @@ describe("no leak after errors, and the library still works", () => {
     });
   });
 
+  it("keep() of something that is not a tensor (a number, an array of tensors)", () => {
+    afterError("keep(5)", gt.ArgumentError, ["keep", "Tensor or Variable", "5"], () => { x(); gt.keep(5 as never); });
+    afterError("keep([a, b])", gt.ArgumentError, ["keep", "call keep on each"], () => { gt.keep([x(), x()] as never); });
+  });
+
   it("a non-numeric value in tensor()", () => {
     afterError("tensor()", gt.ArgumentError, ["tensor", "string"], () => {
       const tape = new gt.GradientTape();

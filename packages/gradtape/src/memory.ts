@@ -69,7 +69,14 @@ export function track(t: Disposable): boolean {
 export function untrack(t: Disposable): void { if (t.scope) t.scope = null; }
 
 /** Keeps a tensor alive past the tidy scopes it was made in. */
-export function keep<T extends Disposable>(t: T): T { untrack(t); t.guard?.(); return t; }
+export function keep<T extends Disposable>(t: T): T {
+  // keep(5) or keep([a, b]) used to return its argument and keep nothing, so the tensors meant went with the scope
+  if (t === null || typeof t !== "object" || typeof (t as Disposable).dispose !== "function" || !("isDisposed" in t)) {
+    const hint = Array.isArray(t) ? " For several tensors call keep on each, or return them from the tidy function." : "";
+    throw new ArgumentError(`keep: expected a Tensor or Variable, but got ${describe(t)}.${hint}`);
+  }
+  untrack(t); t.guard?.(); return t;
+}
 
 function collect(v: unknown, out: Set<Disposable>, depth = 0): void {
   if (v === null || typeof v !== "object" || depth > 6) return;
