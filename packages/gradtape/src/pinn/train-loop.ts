@@ -47,6 +47,11 @@ export interface LoopContext {
   newPhase: () => void;
   /** called after Adam step i (1-based, its update applied and recorded): loss balancing updates its weights here */
   afterAdamStep?: (i: number) => void;
+  /**
+   * called after every step (global step count; after afterAdamStep): adaptive collocation and causal weights
+   * (remedies.ts). True means the objective changed: L-BFGS then restarts with an empty memory.
+   */
+  afterStep?: (phase: Phase, step: number) => boolean;
   checkpointEvery: number;
   /** saves a checkpoint (null when not checkpointing) */
   save: ((cp: Omit<TrainCheckpoint, "problem" | "network" | "data" | "plan">) => void) | null;
@@ -143,6 +148,7 @@ export function runLoop(ctx: LoopContext): LoopState {
         st.finalLoss = loss;
         record(loss, terms);
         ctx.afterAdamStep?.(i);
+        ctx.afterStep?.("adam", st.step);
         let stop: string | null = null;
         if (!ctx.report("adam", i, adamSteps, loss, i === adamSteps)) stop = "callback";
         else if (ctx.elapsed() >= ctx.timeLimit) stop = "time-limit";
@@ -162,7 +168,7 @@ export function runLoop(ctx: LoopContext): LoopState {
     const lbfgs = new LBFGS({ historySize: 50, lossNoise: 1e-4, ...ctx.lbfgs, maxIterations: lbfgsSteps, maxEvaluations: Math.ceil(lbfgsSteps * 1.25) + 20 });
     let resumedCall = false;
     if (r?.lbfgs) { lbfgs.setState(r.lbfgs, vars); resumedCall = r.lbfgs.run !== null; }
-    let stopped: string | null = null;
+    let stopped: string | null = null, changed = false;
     lbfgs.onIteration = (info) => {
       st.step++; st.doneLbfgs++;
       st.finalLoss = info.loss;
@@ -174,6 +180,8 @@ export function runLoop(ctx: LoopContext): LoopState {
       if (!ctx.report("lbfgs", st.doneLbfgs, lbfgsSteps, info.loss, st.doneLbfgs === lbfgsSteps)) stop = "callback";
       else if (ctx.elapsed() >= ctx.timeLimit) stop = "time-limit";
       const end = stop ?? (st.doneLbfgs >= lbfgsSteps ? "done" : null);
+      // new collocation points: end this call (its memory belongs to the old objective); checkpointed after the reset
+      if (end === null && ctx.afterStep?.("lbfgs", st.step)) { changed = true; return false; }
       if (end !== null || due()) save(null, lbfgs.getState(), end);
       if (stop) { stopped = stop; return false; }
       return st.doneLbfgs < lbfgsSteps;
@@ -188,6 +196,12 @@ export function runLoop(ctx: LoopContext): LoopState {
       st.lbfgsEvaluations += res.evaluations;
       if (stopped !== "non-finite") st.finalLoss = loss;
       if (stopped) { st.stopReason = stopped; break; }
+      if (changed) {
+        changed = false; st.fruitless = 0;
+        lbfgs.reset();
+        if (due()) save(null, lbfgs.getState(), null);
+        continue;
+      }
       if (st.doneLbfgs >= lbfgsSteps) break;
       if (res.reason === "non-finite") {
         // the loss or gradient at the start of the call: evaluate once more to name the term
