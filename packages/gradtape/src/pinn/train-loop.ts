@@ -176,12 +176,20 @@ export function runLoop(ctx: LoopContext): LoopState {
       const bad = firstNonFinite(info.loss, info.terms, st.termNames, null, vars) ??
         (Number.isFinite(info.gradientNorm) ? null : { term: "gradient", value: info.gradientNorm });
       if (bad) { st.nonFinite = { step: st.step, phase: "lbfgs", ...bad }; stopped = "non-finite"; return false; }
+      const last = st.doneLbfgs >= lbfgsSteps;
+      // new collocation points (adaptive sampling): this call's memory belongs to the old objective, so the call ends
+      // and L-BFGS restarts empty; a checkpoint taken now holds that empty state
+      const moved = !last && ctx.afterStep?.("lbfgs", st.step) === true;
+      if (moved) st.fruitless = 0;
       let stop: string | null = null;
       if (!ctx.report("lbfgs", st.doneLbfgs, lbfgsSteps, info.loss, st.doneLbfgs === lbfgsSteps)) stop = "callback";
       else if (ctx.elapsed() >= ctx.timeLimit) stop = "time-limit";
-      const end = stop ?? (st.doneLbfgs >= lbfgsSteps ? "done" : null);
-      // new collocation points: end this call (its memory belongs to the old objective); checkpointed after the reset
-      if (end === null && ctx.afterStep?.("lbfgs", st.step)) { changed = true; return false; }
+      const end = stop ?? (last ? "done" : null);
+      if (moved) {
+        changed = true;
+        if (stop) { stopped = stop; save(null, new LBFGS().getState(), stop); }
+        return false;
+      }
       if (end !== null || due()) save(null, lbfgs.getState(), end);
       if (stop) { stopped = stop; return false; }
       return st.doneLbfgs < lbfgsSteps;
