@@ -14,6 +14,7 @@ import { prepareOutDir } from "../out-dir.js";
 import { makeProgress } from "../progress.js";
 import { writeOutputs } from "../pinn-output.js";
 import { formatDuration } from "../time-format.js";
+import { measureEvaluation, trainingBudget, StepClock } from "../pinn-clock.js";
 import type { Command, Io } from "../command.js";
 import { REMEDY_OPTIONS, parseRemedies, remedyLine, remediesOf } from "../pinn-remedies.js";
 
@@ -53,7 +54,12 @@ export function parseHidden(text: string): number[] {
   return parts.map((p, i) => parseInteger(p, `${what}: width ${i + 1}`, 1, 4096));
 }
 
-export interface PinnSummary { problem: string; relL2: number | null; seconds: number; steps: number; finalLoss: number; params?: Record<string, number> }
+export interface PinnSummary {
+  problem: string; relL2: number | null; seconds: number; steps: number; finalLoss: number; stopReason: string;
+  /** loss-and-gradient evaluations (Adam's and L-BFGS's), of them L-BFGS's line searches', and the kernel threads */
+  evaluations: number; lineSearchEvaluations: number; threads: number;
+  params?: Record<string, number>;
+}
 
 /** A checkpoint error from the library as a one-line usage error (exit 2). */
 async function guard<T>(f: () => T | Promise<T>): Promise<T> {
@@ -64,6 +70,7 @@ async function guard<T>(f: () => T | Promise<T>): Promise<T> {
 }
 
 async function run(argv: readonly string[], io: Io): Promise<number> {
+  const t0 = performance.now(); // --time-limit counts from here (pinn-clock.ts)
   const builtins = Object.keys(pinn.problems.problems);
   if (argv.length === 0) throw new CliError(`pinn: give a problem: gradtape pinn <problem>, one of ${builtins.join(", ")}, or a problem file (see gradtape pinn --help)`);
   const target = argv[0].startsWith("-") ? undefined : argv[0];
@@ -121,7 +128,7 @@ async function run(argv: readonly string[], io: Io): Promise<number> {
   const outDir = o.out ?? resumeDir;
   if (outDir !== undefined) prepareOutDir(outDir);
 
-  await readyWithThreads(o.threads);
+  const threads = await readyWithThreads(o.threads, true);
   let problem: pinn.Problem;
   if (target === undefined) {
     if (!builtins.includes(cp!.problem.name)) {
@@ -145,16 +152,29 @@ async function run(argv: readonly string[], io: Io): Promise<number> {
     },
   };
 
-  const t0 = performance.now();
+  // --time-limit: the reference and one evaluation's cost first, then training gets what is left of the limit
+  const network = hidden ? { hidden, seed } : { seed };
+  const cost = timeLimit === undefined ? null : measureEvaluation(problem, network);
+  const budget = timeLimit === undefined ? undefined : trainingBudget(timeLimit, (performance.now() - t0) / 1000, cost);
+  const clock = budget === undefined ? null : new StepClock(budget);
+  let clockStop = false;
   // a bar only when writing to a terminal (the process's own Io asks stderr)
   const tty = io.isTTY === true;
   const progress = o.quiet ? undefined : makeProgress(io, tty, name);
+  let lastDraw = -Infinity;
+  const onProgress = (p: pinn.TrainProgress): boolean => {
+    const now = performance.now();
+    if (progress && (!tty || now - lastDraw >= 100 || p.step === p.steps)) { lastDraw = now; progress.update(p); }
+    if (clock?.overruns(p.elapsed)) { clockStop = true; return false; }
+    return true;
+  };
   const result = await guard(() => pinn.train(problem, {
-    network: hidden ? { hidden, seed } : { seed },
-    collocationPoints: collocation, conditionPoints: boundary, adamSteps, lbfgsSteps, learningRate: lr, seed,
-    sampler: sampler as pinn.SamplerName | undefined, timeLimit,
-    progressInterval: tty ? 100 : 0, onProgress: progress?.update, checkpoint, resume: cp ?? undefined, ...remedies,
+    network, collocationPoints: collocation, conditionPoints: boundary, adamSteps, lbfgsSteps, learningRate: lr, seed,
+    sampler: sampler as pinn.SamplerName | undefined, timeLimit: budget, threads,
+    progressInterval: 0, onProgress: progress || budget !== undefined ? onProgress : undefined, checkpoint, resume: cp ?? undefined, ...remedies,
   }));
+  // stopped by the clock (ours, one step early, or the library's): the time limit
+  const stopReason = clockStop && result.stopReason === "callback" ? "time-limit" : result.stopReason;
   progress?.finish();
   try {
     // a problem of the user's may have no solution to compare with: then the weights and the loss are the result
@@ -165,7 +185,9 @@ async function run(argv: readonly string[], io: Io): Promise<number> {
     const seconds = (performance.now() - t0) / 1000;
     const reference = problem.exact ? "the exact solution" : name === "burgers" ? "the Cole-Hopf reference" : "the reference solution";
     const grid = ev === null ? "" : ev.reference.axes.map(([a, v]) => `${v.length} ${a}`).join(" x ");
-    const stop = result.stopReason === "done" ? "" : ` (stopped: ${result.stopReason})`;
+    const stop = stopReason === "done" ? "" : ` (stopped: ${stopReason})`;
+    const evals = `${result.evaluations} evaluations (${result.adamSteps} Adam + ${result.lbfgsEvaluations} L-BFGS, ${result.lineSearchEvaluations} of them in line searches)`;
+    const threadLine = `${result.threads} thread${result.threads === 1 ? "" : "s"} (${result.threadChoice})`;
     let code = EXIT_OK;
     if (result.nonFinite) {
       const nf = result.nonFinite;
@@ -183,7 +205,7 @@ async function run(argv: readonly string[], io: Io): Promise<number> {
         ["condition points", String(boundary ?? problem.defaults.conditionPoints ?? 100)],
         ["Adam", `${adamSteps ?? problem.defaults.adamSteps ?? 1000} steps, learning rate ${lr ?? problem.defaults.learningRate ?? 1e-3}`],
         ["L-BFGS", `${lbfgsSteps ?? problem.defaults.lbfgsSteps ?? 5000} iterations`],
-        ["seed", String(seed ?? 0)], ["threads", o.threads ?? "1"],
+        ["seed", String(seed ?? 0)], ["threads", threadLine],
         ...(timeLimit !== undefined ? [["time limit", formatDuration(timeLimit)] as [string, string]] : []),
         ...(o.resume !== undefined ? [["resumed from", o.resume] as [string, string]] : []),
       ];
@@ -191,8 +213,8 @@ async function run(argv: readonly string[], io: Io): Promise<number> {
         ...(ev ? [["relative L2 error", ev.relL2.toExponential(3)], ["max |error|", ev.maxError.toExponential(3)], ["against", `${reference} on ${grid} points`]] as [string, string][]
           : [["error", "no exact or reference solution in the problem"]] as [string, string][]),
         ["final loss", result.finalLoss.toExponential(3)],
-        ["steps", `${result.steps} (${result.adamSteps} Adam + ${result.lbfgsSteps} L-BFGS, ${result.lbfgsEvaluations} L-BFGS evaluations)`],
-        ["stopped", result.nonFinite ? `diverged at step ${result.nonFinite.step}: ${result.nonFinite.term}` : result.stopReason],
+        ["steps", `${result.steps} (${result.adamSteps} Adam + ${result.lbfgsSteps} L-BFGS)`], ["evaluations", evals],
+        ["stopped", result.nonFinite ? `diverged at step ${result.nonFinite.step}: ${result.nonFinite.term}` : stopReason],
         ["training time", formatDuration(result.seconds)], ["wall time", formatDuration(seconds)],
       ];
       const w = writeOutputs(outDir, { problem, result, ev, settings, summary });
@@ -203,7 +225,8 @@ async function run(argv: readonly string[], io: Io): Promise<number> {
       const files = [...w.files.map((f) => join(w.dir, f)), ...(ckFile ? [ckFile] : [])];
       written = `  wrote ${files.join(", ")}\n`;
     }
-    const summary: PinnSummary = { problem: name, relL2: ev?.relL2 ?? null, seconds, steps: result.steps, finalLoss: result.finalLoss, ...(result.params ? { params: result.params } : {}) };
+    const summary: PinnSummary = { problem: name, relL2: ev?.relL2 ?? null, seconds, steps: result.steps, finalLoss: result.finalLoss, stopReason,
+      evaluations: result.evaluations, lineSearchEvaluations: result.lineSearchEvaluations, threads: result.threads, ...(result.params ? { params: result.params } : {}) };
     if (o.json) io.stdout(`${JSON.stringify(summary)}\n`);
     else {
       // inverse problems: the identified parameters, with their error when the true values are known
@@ -213,7 +236,9 @@ async function run(argv: readonly string[], io: Io): Promise<number> {
       }).join(", ")}\n` : "";
       io.stdout((ev ? `${name}: relative L2 error ${ev.relL2.toExponential(3)} against ${reference} on ${grid} points\n` : `${name}: trained (the problem has no exact or reference solution to compare with)\n`) + params +
         `  final loss ${result.finalLoss.toExponential(3)}, ${result.steps} steps (${result.adamSteps} Adam + ${result.lbfgsSteps} L-BFGS)${stop}\n` + remedyLine(result) +
-        `  wall time ${formatDuration(seconds)} (training ${formatDuration(result.seconds)}${cp ? " over all sessions" : ""})\n` + written);
+        `  ${evals}, ${threadLine}\n` +
+        `  wall time ${formatDuration(seconds)} (training ${formatDuration(result.seconds)}${cp ? " over all sessions" : ""}` +
+        `${cost ? `, reference ${formatDuration(cost.referenceSeconds)}` : ""}${timeLimit !== undefined ? `; limit ${formatDuration(timeLimit)}` : ""})\n` + written);
     }
     return code;
   } finally {

@@ -216,12 +216,14 @@ export class LBFGS implements SearchSettings {
       this.iterations++;
       this.#live = { iterations, evaluations, f, terms, g, pending };
       try {
-        if (this.onIteration && this.onIteration({ iteration: iterations, loss: f, terms, gradientNorm: gnorm, step: p.t, evaluations }) === false) reason = "callback";
+        if (this.onIteration && this.onIteration({ iteration: iterations, loss: f, terms, gradientNorm: gnorm, step: p.t, evaluations, lineSearchEvaluations: evaluations - 1 }) === false) reason = "callback";
         else reason = this.#stopTest(pending, f, gnorm);
       } finally { this.#live = null; }
     }
     this.result = {
-      loss: f, iterations, evaluations, gradientNorm: gnorm, reason,
+      // every evaluation but the one at the starting point (of the call, or of the call a checkpoint resumed) is a
+      // line search's
+      loss: f, iterations, evaluations, lineSearchEvaluations: Math.max(0, evaluations - 1), gradientNorm: gnorm, reason,
       converged: reason === "gradient" || reason === "loss-change" || reason === "step",
     };
     return f;

@@ -31,6 +31,8 @@ export interface TrainCheckpoint {
   plan: { adamSteps: number; lbfgsSteps: number; learningRate: number | null };
   progress: {
     steps: number; adamSteps: number; lbfgsSteps: number; lbfgsEvaluations: number; finalLoss: number;
+    /** of lbfgsEvaluations, those made by line searches (absent in checkpoints written before it was counted) */
+    lineSearchEvaluations?: number;
     /** training seconds over all sessions */
     seconds: number;
     /** null while running (a periodic checkpoint); else why the run stopped */
@@ -141,6 +143,7 @@ export function decodeCheckpoint(bytes: Uint8Array, source = "the checkpoint"): 
     ["progress.lbfgsSteps", s.progress?.lbfgsSteps, "count"], ["progress.lbfgsEvaluations", s.progress?.lbfgsEvaluations, "count"],
     ["progress.seconds", s.progress?.seconds, "number"], ["progress.lbfgsCall.fruitless", s.progress?.lbfgsCall?.fruitless, "count"],
     ["termNames", s.termNames, "strings"],
+    ...(s.progress?.lineSearchEvaluations === undefined ? [] : [["progress.lineSearchEvaluations", s.progress.lineSearchEvaluations, "count"] as [string, unknown, string]]),
   ];
   const ok = (v: unknown, t: string) => t === "string" ? typeof v === "string" : t === "number" ? typeof v === "number"
     : t === "count" ? Number.isSafeInteger(v) && (v as number) >= 0 : t === "strings" ? Array.isArray(v) && v.every((x) => typeof x === "string")

@@ -56,10 +56,15 @@ export interface LoopContext {
   /** saves a checkpoint (null when not checkpointing) */
   save: ((cp: Omit<TrainCheckpoint, "problem" | "network" | "data" | "plan">) => void) | null;
   resume: TrainCheckpoint | null;
+  /** loss evaluations so far (Adam steps + L-BFGS's), and of them the line searches': current when report() runs */
+  counts?: EvaluationCounts;
 }
 
+/** Loss-and-gradient evaluations of a run: Adam makes one per step; L-BFGS one per call start, the rest in line searches. */
+export interface EvaluationCounts { evaluations: number; lineSearchEvaluations: number }
+
 export interface LoopState {
-  step: number; doneAdam: number; doneLbfgs: number; lbfgsEvaluations: number; finalLoss: number;
+  step: number; doneAdam: number; doneLbfgs: number; lbfgsEvaluations: number; lineSearchEvaluations: number; finalLoss: number;
   stopReason: string | null;
   /** [step, loss, ...terms] per step */
   history: LossHistory;
@@ -98,7 +103,7 @@ export function runLoop(ctx: LoopContext): LoopState {
   const r = ctx.resume;
   const st: LoopState = {
     step: r?.progress.steps ?? 0, doneAdam: r?.progress.adamSteps ?? 0, doneLbfgs: r?.progress.lbfgsSteps ?? 0,
-    lbfgsEvaluations: r?.progress.lbfgsEvaluations ?? 0, finalLoss: r?.progress.finalLoss ?? NaN,
+    lbfgsEvaluations: r?.progress.lbfgsEvaluations ?? 0, lineSearchEvaluations: r?.progress.lineSearchEvaluations ?? 0, finalLoss: r?.progress.finalLoss ?? NaN,
     // a run stopped by the user, the clock or its plan continues; one that converged stays finished
     stopReason: r && r.progress.stopReason !== null && !RESUMABLE.has(r.progress.stopReason) ? r.progress.stopReason : null,
     history: new LossHistory(r?.history, r ? 2 + r.termNames.length : 0), termNames: r ? r.termNames.slice() : [],
@@ -114,7 +119,8 @@ export function runLoop(ctx: LoopContext): LoopState {
     if (!ctx.save) return;
     ctx.save({
       progress: {
-        steps: st.step, adamSteps: st.doneAdam, lbfgsSteps: st.doneLbfgs, lbfgsEvaluations: st.lbfgsEvaluations, finalLoss: st.finalLoss,
+        steps: st.step, adamSteps: st.doneAdam, lbfgsSteps: st.doneLbfgs, lbfgsEvaluations: st.lbfgsEvaluations,
+        lineSearchEvaluations: st.lineSearchEvaluations, finalLoss: st.finalLoss,
         seconds: st.secondsBefore + ctx.elapsed(), stopReason, lbfgsCall: { before: st.before, fruitless: st.fruitless },
       },
       termNames: st.termNames, history: st.history.flat(), weights: vars.map((v) => v.data()),
@@ -122,6 +128,13 @@ export function runLoop(ctx: LoopContext): LoopState {
     });
     if (stopReason !== null) savedFinal = true;
   };
+  // the running counts, with those of the L-BFGS call in progress (not yet added to st)
+  const count = (callEvaluations: number, callLineSearch: number) => {
+    if (!ctx.counts) return;
+    ctx.counts.evaluations = st.doneAdam + st.lbfgsEvaluations + callEvaluations;
+    ctx.counts.lineSearchEvaluations = st.lineSearchEvaluations + callLineSearch;
+  };
+  count(0, 0);
   const due = () => ctx.checkpointEvery > 0 && st.step % ctx.checkpointEvery === 0;
 
   if (st.stopReason === null && st.doneAdam < adamSteps) {
@@ -149,6 +162,7 @@ export function runLoop(ctx: LoopContext): LoopState {
         record(loss, terms);
         ctx.afterAdamStep?.(i);
         ctx.afterStep?.("adam", st.step);
+        count(0, 0);
         let stop: string | null = null;
         if (!ctx.report("adam", i, adamSteps, loss, i === adamSteps)) stop = "callback";
         else if (ctx.elapsed() >= ctx.timeLimit) stop = "time-limit";
@@ -176,6 +190,7 @@ export function runLoop(ctx: LoopContext): LoopState {
       const bad = firstNonFinite(info.loss, info.terms, st.termNames, null, vars) ??
         (Number.isFinite(info.gradientNorm) ? null : { term: "gradient", value: info.gradientNorm });
       if (bad) { st.nonFinite = { step: st.step, phase: "lbfgs", ...bad }; stopped = "non-finite"; return false; }
+      count(info.evaluations, info.lineSearchEvaluations);
       const last = st.doneLbfgs >= lbfgsSteps;
       // new collocation points (adaptive sampling): this call's memory belongs to the old objective, so the call ends
       // and L-BFGS restarts empty; a checkpoint taken now holds that empty state
@@ -202,6 +217,8 @@ export function runLoop(ctx: LoopContext): LoopState {
       const loss = lbfgs.minimize(ctx.lossFn, vars, { jit: ctx.compile });
       const res = lbfgs.result!;
       st.lbfgsEvaluations += res.evaluations;
+      st.lineSearchEvaluations += res.lineSearchEvaluations;
+      count(0, 0);
       if (stopped !== "non-finite") st.finalLoss = loss;
       if (stopped) { st.stopReason = stopped; break; }
       if (changed) {

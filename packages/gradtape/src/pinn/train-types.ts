@@ -65,6 +65,12 @@ export interface TrainOptions extends RemedyOptions {
   termInterval?: number;
   /** initial values of the problem's unknown parameters (default: the problem's params) */
   params?: Readonly<Record<string, number>>;
+  /**
+   * kernel threads for this run (the same results with any count): "auto" (default) uses the threads the core was
+   * started with (ready({ threads })) when the job is large enough and cores are spare (pinn/thread-choice.ts);
+   * a number n uses n (the core must have been started with at least n)
+   */
+  threads?: number | "auto";
 }
 
 export interface TrainProgress {
@@ -86,6 +92,12 @@ export interface TrainProgress {
   elapsed: number;
   /** the unknown parameters' current values (inverse problems only) */
   params?: Record<string, number>;
+  /** loss-and-gradient evaluations so far (one per Adam step, L-BFGS's line searches included) */
+  evaluations: number;
+  /** of them, those L-BFGS's line searches made (every trial point, the accepted ones included) */
+  lineSearchEvaluations: number;
+  /** the kernel threads this run uses */
+  threads: number;
   /** each loss term's value at the latest record (every termInterval steps), and the balancing weights */
   terms?: Record<string, number>;
   weights?: Record<string, number>;
@@ -102,6 +114,16 @@ export interface TrainResult {
   lbfgsSteps: number;
   /** loss evaluations by L-BFGS (its line searches included) */
   lbfgsEvaluations: number;
+  /** loss-and-gradient evaluations in all: adamSteps + lbfgsEvaluations (over all sessions of a resumed run) */
+  evaluations: number;
+  /**
+   * of lbfgsEvaluations, those its line searches made (every trial point, the accepted ones included; the rest are
+   * one per L-BFGS call, at its starting point): lineSearchEvaluations - lbfgsSteps is the searches' extra cost
+   */
+  lineSearchEvaluations: number;
+  /** the kernel threads the run used, and why (thread-choice.ts: "given: 2", "auto: 2 cores, load 0.31, ...") */
+  threads: number;
+  threadChoice: string;
   steps: number;
   finalLoss: number;
   seconds: number;

@@ -29,6 +29,9 @@ import { conditionTerms } from "./condition-terms.js";
 import { Remedies } from "./remedies.js";
 import { ntkTraces } from "./ntk.js";
 import { Rng } from "./sampling.js";
+import { chooseThreads, machineLoad, stepWork } from "./thread-choice.js";
+import { startedThreads, useThreads } from "../backend.js";
+import type { EvaluationCounts } from "./train-loop.js";
 
 export type { TrainOptions, TrainProgress, TrainStopReason, TrainResult, TrainingData } from "./train-types.js";
 import type { TrainOptions, TrainStopReason, TrainResult, TrainingData } from "./train-types.js";
@@ -171,11 +174,16 @@ export function train(problem: Problem, options: TrainOptions = {}): TrainResult
   const own = network !== options.network;
   let data: TrainingData | null = null, lossFn: (() => LossWithTerms) | null = null, balancer: LossBalancer | null = null, rem: Remedies | null = null;
   let finalParams: Record<string, number> | null = null;
+  let threadsBefore: number | null = null;
   try {
     data = trainingData(problem, options);
     rem = new Remedies(problem, options, options.seed ?? 0, data.collocation.shape[0]);
     const remedies = rem.active ? rem : null;
     Object.assign(topts, rem.termOptions());
+    // threads: chosen for this run and put back afterwards (the same results with any count)
+    const choice = chooseThreads(options.threads, stepWork(data.collocation.shape[0], network.hidden), startedThreads(), machineLoad(), op);
+    threadsBefore = useThreads(choice.threads);
+    const counts: EvaluationCounts = { evaluations: 0, lineSearchEvaluations: 0 };
     const terms = lossTerms(problem, network, data, topts);
     // loss balancing (pinn/balancing.ts) weighs the terms it finds in one evaluation of the loss
     if (options.balancing !== undefined) balancer = new LossBalancer(options.balancing, Object.keys(termValues(terms)), problem.name);
@@ -217,7 +225,8 @@ export function train(problem: Problem, options: TrainOptions = {}): TrainResult
         const sps = rate();
         const left = phase === "adam" ? (adamSteps - phaseStep) + lbfgsSteps : phaseSteps - phaseStep;
         const eta = Math.min(sps > 0 ? left / sps : Infinity, Math.max(0, timeLimit - elapsed()));
-        return onProgress({ phase, step, steps: total, phaseStep, phaseSteps, loss, stepsPerSecond: sps, eta, elapsed: elapsed(), ...(params ? { params } : {}),
+        return onProgress({ phase, step, steps: total, phaseStep, phaseSteps, loss, stepsPerSecond: sps, eta, elapsed: elapsed(),
+          evaluations: counts.evaluations, lineSearchEvaluations: counts.lineSearchEvaluations, threads: choice.threads, ...(params ? { params } : {}),
           ...(termsNow ? { terms: termsNow } : {}), ...(bal ? { weights: bal.values() } : {}), ...remedies?.report(d) }) !== false;
       },
       checkpointEvery: ck?.every ?? 0,
@@ -229,7 +238,7 @@ export function train(problem: Problem, options: TrainOptions = {}): TrainResult
         }
         ck.onSave?.(cp);
       } : null,
-      resume,
+      resume, counts,
     });
     monitor.record(step, true); // the terms at the end
     if (Object.keys(paramVars).length > 0) finalParams = readParams(paramVars, positive);
@@ -241,6 +250,7 @@ export function train(problem: Problem, options: TrainOptions = {}): TrainResult
     return {
       ...inverse, ...balanced, ...remedied, termHistory: monitor.history,
       network, adamSteps: st.doneAdam, lbfgsSteps: st.doneLbfgs, lbfgsEvaluations: st.lbfgsEvaluations, steps: st.step,
+      evaluations: st.doneAdam + st.lbfgsEvaluations, lineSearchEvaluations: st.lineSearchEvaluations, threads: choice.threads, threadChoice: choice.reason,
       finalLoss: st.finalLoss, seconds: st.secondsBefore + elapsed(), stopReason: st.stopReason as TrainStopReason,
       history: Array.from({ length: st.history.length }, (_, i) => { const h = st.history.row(i); return [h[0], h[1]] as [number, number]; }),
       termNames: st.termNames, terms: Array.from({ length: st.history.length }, (_, i) => Array.from(st.history.row(i).subarray(2))),
@@ -251,6 +261,7 @@ export function train(problem: Problem, options: TrainOptions = {}): TrainResult
     if (own) network.dispose();
     throw e;
   } finally {
+    if (threadsBefore !== null) useThreads(threadsBefore);
     if (lossFn) releaseCompiled(lossFn);
     data?.dispose();
     balancer?.dispose();
