@@ -53,7 +53,10 @@ Options:
       --collocation N     collocation points N_f (default: the problem's)
       --boundary N        initial/boundary condition points N_u, in all (default: the problem's)
       --adam-steps N      Adam steps (0 skips Adam)
-      --lbfgs-steps N     L-BFGS iterations (0 skips L-BFGS)
+      --lbfgs-steps N     L-BFGS iterations (0 skips L-BFGS), also the iterations of --optimizer's method
+      --optimizer NAME    the optimizer after Adam: lbfgs (default), ssbfgs (self-scaled BFGS), ssbroyden
+                          (self-scaled Broyden) or bfgs; the last three keep a dense inverse Hessian (networks of
+                          up to 10,000 weights; 36 MB at 3,000)
       --lr RATE           Adam's learning rate
       --seed N            seed of the points and the initial weights (default 0)
       --sampler NAME      collocation sampler: uniform, lhs, sobol, halton (default lhs)

@@ -27,3 +27,4 @@ export * from "./exports/tensors";
 export * from "./exports/ops";
 export { stdStrides, at } from "./tensor";
 export { addDetail } from "./errors";
+export * from "./exports/quasi-newton";

@@ -24,6 +24,7 @@ const OPTIONS = {
   boundary: { type: "string", valueName: "N" },
   "adam-steps": { type: "string", valueName: "N" },
   "lbfgs-steps": { type: "string", valueName: "N" },
+  optimizer: { type: "string", valueName: "NAME" },
   lr: { type: "string", valueName: "RATE" },
   seed: { type: "string", valueName: "N" },
   sampler: { type: "string", valueName: "NAME" },
@@ -105,6 +106,10 @@ async function run(argv: readonly string[], io: Io): Promise<number> {
   if (sampler !== undefined && !(pinn.SAMPLERS as readonly string[]).includes(sampler)) {
     throw new CliError(`--sampler: expected one of ${pinn.SAMPLERS.join(", ")}, got ${JSON.stringify(sampler)}`);
   }
+  let optimizer = o.optimizer as pinn.SecondPhaseOptimizer | undefined;
+  if (optimizer !== undefined && !pinn.SECOND_PHASE_OPTIMIZERS.includes(optimizer)) {
+    throw new CliError(`--optimizer: expected one of ${pinn.SECOND_PHASE_OPTIMIZERS.join(", ")}, got ${JSON.stringify(optimizer)}`);
+  }
   if (adamSteps === 0 && lbfgsSteps === 0) throw new CliError(`pinn: --adam-steps 0 and --lbfgs-steps 0 leave nothing to train`);
   const remedies = parseRemedies(o);
   if (remedies.balancing !== undefined && (every !== undefined || o.resume !== undefined)) {
@@ -122,6 +127,7 @@ async function run(argv: readonly string[], io: Io): Promise<number> {
     const saved = remediesOf(cp);
     if (remedies.adaptive === undefined && saved.adaptive) remedies.adaptive = saved.adaptive;
     if (remedies.causal === undefined && saved.causal) remedies.causal = saved.causal;
+    if (cp.lbfgs?.kind === "BFGS") optimizer ??= cp.lbfgs.update as pinn.SecondPhaseOptimizer;
   }
   // a resumed run writes its results (and checkpoints) back into its directory unless --out says otherwise
   const resumeDir = o.resume === undefined ? undefined : statSync(o.resume).isFile() ? dirname(o.resume) : o.resume;
@@ -169,7 +175,7 @@ async function run(argv: readonly string[], io: Io): Promise<number> {
     return true;
   };
   const result = await guard(() => pinn.train(problem, {
-    network, collocationPoints: collocation, conditionPoints: boundary, adamSteps, lbfgsSteps, learningRate: lr, seed,
+    network, collocationPoints: collocation, conditionPoints: boundary, adamSteps, lbfgsSteps, optimizer, learningRate: lr, seed,
     sampler: sampler as pinn.SamplerName | undefined, timeLimit: budget, threads,
     progressInterval: 0, onProgress: progress || budget !== undefined ? onProgress : undefined, checkpoint, resume: cp ?? undefined, ...remedies,
   }));
@@ -204,7 +210,7 @@ async function run(argv: readonly string[], io: Io): Promise<number> {
         ["collocation points", `${collocation ?? problem.defaults.collocationPoints ?? 10000} (${sampler ?? problem.defaults.sampler ?? "lhs"})`],
         ["condition points", String(boundary ?? problem.defaults.conditionPoints ?? 100)],
         ["Adam", `${adamSteps ?? problem.defaults.adamSteps ?? 1000} steps, learning rate ${lr ?? problem.defaults.learningRate ?? 1e-3}`],
-        ["L-BFGS", `${lbfgsSteps ?? problem.defaults.lbfgsSteps ?? 5000} iterations`],
+        [({ ssbfgs: "SSBFGS", ssbroyden: "SSBroyden", bfgs: "BFGS", lbfgs: "L-BFGS" } as const)[optimizer ?? "lbfgs"], `${lbfgsSteps ?? problem.defaults.lbfgsSteps ?? 5000} iterations`],
         ["seed", String(seed ?? 0)], ["threads", threadLine],
         ...(timeLimit !== undefined ? [["time limit", formatDuration(timeLimit)] as [string, string]] : []),
         ...(o.resume !== undefined ? [["resumed from", o.resume] as [string, string]] : []),

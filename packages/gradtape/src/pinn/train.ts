@@ -10,6 +10,7 @@ import { tidy, keep } from "../memory.js";
 import { slice } from "../ops.js";
 import { releaseCompiled, type LossWithTerms } from "../optim/optimizer.js";
 import { runLoop } from "./train-loop.js";
+import { checkSecondPhase } from "./second-phase.js";
 import { runIdentity, restoreInto, checkpointOptions } from "./train-resume.js";
 import { saveCheckpoint, loadCheckpoint } from "./checkpoint-file.js";
 import type { TrainCheckpoint } from "./checkpoint.js";
@@ -148,6 +149,7 @@ export function train(problem: Problem, options: TrainOptions = {}): TrainResult
   const adamSteps = checkInt(op, "adamSteps", options.adamSteps ?? problem.defaults.adamSteps ?? 1000, 0);
   const lbfgsSteps = checkInt(op, "lbfgsSteps", options.lbfgsSteps ?? problem.defaults.lbfgsSteps ?? 5000, 0);
   const lr = options.learningRate ?? problem.defaults.learningRate ?? 1e-3;
+  const optimizer = checkSecondPhase(op, options.optimizer ?? "lbfgs", 0);
   const timeLimit = options.timeLimit ?? Infinity;
   if (typeof timeLimit !== "number" || !(timeLimit > 0)) throw new ArgumentError(`${op}: timeLimit must be a number of seconds > 0, but got ${describe(timeLimit)}.`);
   const interval = options.progressInterval ?? 0;
@@ -176,6 +178,7 @@ export function train(problem: Problem, options: TrainOptions = {}): TrainResult
   let finalParams: Record<string, number> | null = null;
   let threadsBefore: number | null = null;
   try {
+    checkSecondPhase(op, optimizer, [...network.trainableWeights, ...Object.values(paramVars)].reduce((a, v) => a + v.size, 0));
     data = trainingData(problem, options);
     rem = new Remedies(problem, options, options.seed ?? 0, data.collocation.shape[0]);
     const remedies = rem.active ? rem : null;
@@ -209,7 +212,7 @@ export function train(problem: Problem, options: TrainOptions = {}): TrainResult
     let checkpointFile: string | null = null, checkpointError: Error | null = null;
     const st = runLoop({
       vars: [...network.trainableWeights, ...Object.values(paramVars)], lossFn, termNames: (n) => lossTermNames(problem, d, n - conditionTermCount(d)),
-      adamSteps, lbfgsSteps, learningRate: lr, lbfgs: options.lbfgs, compile: options.jit ?? true, timeLimit, elapsed,
+      adamSteps, lbfgsSteps, learningRate: lr, lbfgs: options.lbfgs, optimizer, compile: options.jit ?? true, timeLimit, elapsed,
       newPhase: () => { window.length = 0; },
       afterAdamStep: bal ? (i) => { if (i % bal.every === 0) bal.update(terms, network.trainableWeights, step + 1); } : undefined,
       afterStep: remedies ? (phase, s) => remedies.afterStep(phase, s, d, network, topts, lossFn) : undefined,
