@@ -3,8 +3,9 @@
 // against the same function under gt.jit, and the benchmark's nested-tape variant (one jacobian) eager and jitted.
 //   node test/bench/eager-overhead.mjs [--n=1,16] [--rounds=9] [--ms=300] [--count] [--profile[=N]]
 // Timing: every round times each variant in turn (interleaved) for about --ms milliseconds of calls, after a
-// warm-up; the figure is the median over rounds of the mean time per call, in µs (with the min). The load average
-// is printed before and after. Each variant's results are checked to be bit-identical to its eager twin.
+// warm-up; the figure is the median over rounds of the mean time per call, in µs (with the min, and the median of
+// the process's CPU time per call, the figure to read when the machine is busy). The load average is printed
+// before and after. Each variant's results are checked to be bit-identical to its eager twin.
 // --count: per call of each eager variant, how many times each core (wasm) export was called and how many
 //   tensors were made (the per-op cost breakdown that does not depend on the machine's load).
 // --profile: a CPU profile (node:inspector) of N calls (default 20,000) of the TF-style eager variant at the first
@@ -77,32 +78,39 @@ function timeAll() {
     // warm-up: V8 tiers up in the background, so ~1 s of calls before anything is timed
     const t0 = performance.now();
     while (performance.now() - t0 < 1000) for (const [, c] of calls) for (let i = 0; i < 50; i++) c(pts);
-    const per = Object.fromEntries(calls.map(([name]) => [name, []]));
+    const per = Object.fromEntries(calls.map(([name]) => [name, []])), cpu = Object.fromEntries(calls.map(([name]) => [name, []]));
     for (let r = 0; r < ROUNDS; r++) {
       for (const [name, c] of calls) {
         let k = 0;
-        const s = performance.now();
+        const c0 = process.cpuUsage(), s = performance.now();
         let e = s;
         while (e - s < MS) { for (let i = 0; i < 20; i++) c(pts); k += 20; e = performance.now(); }
+        const c1 = process.cpuUsage(c0);
         per[name].push(((e - s) * 1000) / k);
+        cpu[name].push((c1.user + c1.system) / k);
       }
     }
     if (gt.memory().tensors !== live) throw new Error(`n=${n}: tensors leaked`);
     const med = Object.fromEntries(Object.entries(per).map(([k, v]) => [k, median(v)]));
+    const medCpu = Object.fromEntries(Object.entries(cpu).map(([k, v]) => [k, median(v)]));
     for (const [name] of calls) {
-      console.log(`n=${String(n).padEnd(3)} ${name.padEnd(13)} median ${med[name].toFixed(2).padStart(7)} µs  min ${Math.min(...per[name]).toFixed(2).padStart(7)} µs` +
+      console.log(`n=${String(n).padEnd(3)} ${name.padEnd(13)} median ${med[name].toFixed(2).padStart(7)} µs  min ${Math.min(...per[name]).toFixed(2).padStart(7)} µs  cpu median ${medCpu[name].toFixed(2).padStart(7)} µs` +
         `   (${ROUNDS} rounds of ${MS} ms)   check ${res[name][0][0].toFixed(6)} ${res[name][2][0].toFixed(6)}`);
     }
     summary.push(`n=${n}: tf-style / tf-style-jit ${(med["tf-style"] / med["tf-style-jit"]).toFixed(2)}x, tf-style / nested ${(med["tf-style"] / med.nested).toFixed(2)}x, ` +
-      `nested / nested-jit ${(med.nested / med["nested-jit"]).toFixed(2)}x, tf-style / nested-jit ${(med["tf-style"] / med["nested-jit"]).toFixed(2)}x`);
+      `nested / nested-jit ${(med.nested / med["nested-jit"]).toFixed(2)}x, tf-style / nested-jit ${(med["tf-style"] / med["nested-jit"]).toFixed(2)}x; ` +
+      `by CPU time: tf-style / tf-style-jit ${(medCpu["tf-style"] / medCpu["tf-style-jit"]).toFixed(2)}x`);
   }
   for (const s of summary) console.log(s);
   console.log(`load after: ${load()}`);
 }
 
-/** Counts the core's export calls (by name) and the tensors made during one call of each variant. */
+/**
+ * Counts the core's export calls (by name) during one call of each variant, and the time spent inside each export
+ * (wall time around the call, over 2,000 calls; the wrapper's own cost, ~0.05 µs a call, is included).
+ */
 function countCalls() {
-  const c = core(), counts = new Map();
+  const c = core(), counts = new Map(), spent = new Map();
   const names = [];
   for (let o = c; o && o !== Object.prototype; o = Object.getPrototypeOf(o)) {
     for (const k of Object.getOwnPropertyNames(o)) if (typeof c[k] === "function" && !names.includes(k)) names.push(k);
@@ -110,22 +118,31 @@ function countCalls() {
   const orig = Object.fromEntries(names.map((k) => [k, c[k]]));
   const on = () => {
     for (const k of names) {
-      const fn = (...a) => { counts.set(k, (counts.get(k) ?? 0) + 1); return orig[k].apply(c, a); };
+      const g = orig[k];
+      const fn = (...a) => {
+        const t = performance.now();
+        try { return g.apply(c, a); } finally { spent.set(k, (spent.get(k) ?? 0) + performance.now() - t); counts.set(k, (counts.get(k) ?? 0) + 1); }
+      };
       Object.defineProperty(c, k, { value: fn, configurable: true, writable: true });
     }
   };
   const off = () => { for (const k of names) { if (Object.hasOwn(c, k)) Object.defineProperty(c, k, { value: orig[k], configurable: true, writable: true }); } };
+  const REPS = 2000;
   for (const n of NS) {
     const pts = points(n, 7);
     for (const [name, fn] of VARIANTS) {
       const call = caller(fn, n);
-      call(pts); call(pts);
-      counts.clear(); on();
-      call(pts);
+      for (let i = 0; i < 500; i++) call(pts);
+      counts.clear(); spent.clear(); on();
+      const t0 = performance.now();
+      for (let i = 0; i < REPS; i++) call(pts);
+      const all = ((performance.now() - t0) * 1000) / REPS;
       off();
-      const total = [...counts.values()].reduce((a, b) => a + b, 0);
-      const rows = [...counts].sort((a, b) => b[1] - a[1]).map(([k, v]) => `${k} ${v}`);
-      console.log(`n=${n} ${name}: ${total} core calls: ${rows.join(", ")}`);
+      const total = [...counts.values()].reduce((a, b) => a + b, 0) / REPS;
+      const inCore = ([...spent.values()].reduce((a, b) => a + b, 0) * 1000) / REPS;
+      const rows = [...counts].sort((a, b) => spent.get(b[0]) - spent.get(a[0]))
+        .map(([k, v]) => `${k} ${v / REPS} (${((spent.get(k) * 1000) / REPS).toFixed(2)} µs)`);
+      console.log(`n=${n} ${name}: ${all.toFixed(2)} µs per call (wrapped), ${inCore.toFixed(2)} µs in ${total} core calls: ${rows.join(", ")}`);
     }
   }
 }
