@@ -1,7 +1,7 @@
 // Eager overhead per op (issue 17, item 2): the TensorFlow-style input-derivative code of gradtape-tfstyle.mjs
 // (two tapes, a persistent outer one, column slices, two outer gradients, concats, data() reads) run eagerly,
 // against the same function under gt.jit, and the benchmark's nested-tape variant (one jacobian) eager and jitted.
-//   node test/bench/eager-overhead.mjs [--n=1,16] [--rounds=9] [--ms=300] [--count] [--profile[=N]]
+//   node test/bench/eager-overhead.mjs [--n=1,16] [--rounds=9] [--ms=300] [--json] [--count] [--profile[=N]]
 // Timing: every round times each variant in turn (interleaved) for about --ms milliseconds of calls, after a
 // warm-up; the figure is the median over rounds of the mean time per call, in µs (with the min, and the median of
 // the process's CPU time per call, the figure to read when the machine is busy). The load average is printed
@@ -65,7 +65,7 @@ else timeAll();
 
 function timeAll() {
   console.log(`eager-overhead: node ${process.version}, ${gt.backendInfo().simd} SIMD, ${gt.backendInfo().threads} thread(s); load ${load()}`);
-  const summary = [];
+  const summary = [], json = {};
   for (const n of NS) {
     const pts = points(n, 7);
     const calls = VARIANTS.map(([name, fn]) => [name, caller(fn, n)]);
@@ -93,6 +93,7 @@ function timeAll() {
     if (gt.memory().tensors !== live) throw new Error(`n=${n}: tensors leaked`);
     const med = Object.fromEntries(Object.entries(per).map(([k, v]) => [k, median(v)]));
     const medCpu = Object.fromEntries(Object.entries(cpu).map(([k, v]) => [k, median(v)]));
+    json[n] = Object.fromEntries(calls.map(([name]) => [name, { wall: med[name], cpu: medCpu[name] }]));
     for (const [name] of calls) {
       console.log(`n=${String(n).padEnd(3)} ${name.padEnd(13)} median ${med[name].toFixed(2).padStart(7)} µs  min ${Math.min(...per[name]).toFixed(2).padStart(7)} µs  cpu median ${medCpu[name].toFixed(2).padStart(7)} µs` +
         `   (${ROUNDS} rounds of ${MS} ms)   check ${res[name][0][0].toFixed(6)} ${res[name][2][0].toFixed(6)}`);
@@ -103,6 +104,7 @@ function timeAll() {
   }
   for (const s of summary) console.log(s);
   console.log(`load after: ${load()}`);
+  if (argv.includes("--json")) console.log(`JSON ${JSON.stringify(json)}`);
 }
 
 /**
@@ -183,6 +185,35 @@ function profile(calls) {
   console.log(`profile: ${calls} tf-style calls at n=${n}, ${us.toFixed(2)} µs per call (profiler on); load ${load()}`);
   console.log("by where it runs (% of samples):");
   for (const [k, v] of [...where].sort((a, b) => b[1] - a[1])) console.log(`  ${((100 * v) / total).toFixed(1).padStart(5)}%  ${k}`);
+  // inclusive time: samples with the function anywhere on their stack (each counted once per sample)
+  const parent = new Map();
+  for (const nd of p.nodes) for (const ch of nd.children ?? []) parent.set(ch, nd.id);
+  const nameOf = (nd) => {
+    const wi = /^wasm-function\[(\d+)\]$/.exec(nd.callFrame.functionName);
+    return wi && wasmNames[+wi[1]] ? `wasm ${wasmNames[+wi[1]]}` : `${nd.callFrame.functionName || "(anon)"} ${nd.callFrame.url.split("/").slice(-1)[0]}:${nd.callFrame.lineNumber + 1}`;
+  };
+  const incl = new Map();
+  for (let i = 0; i < p.samples.length; i++) {
+    const seen = new Set();
+    for (let id = p.samples[i]; id !== undefined; id = parent.get(id)) seen.add(nameOf(byId.get(id)));
+    for (const k of seen) incl.set(k, (incl.get(k) ?? 0) + (p.timeDeltas[i] ?? 0));
+  }
+  console.log("top functions by inclusive time (% of samples):");
+  for (const [k, v] of [...incl].sort((a, b) => b[1] - a[1]).slice(0, 60)) console.log(`  ${((100 * v) / total).toFixed(1).padStart(5)}%  ${k}`);
+  // who allocates the core's records: the callers of the runtime's __new (its samples, by the nearest caller that
+  // is not a runtime or constructor function)
+  const callers = new Map();
+  let allocs = 0;
+  for (let i = 0; i < p.samples.length; i++) {
+    let id = p.samples[i];
+    if (!nameOf(byId.get(id)).startsWith("wasm ~lib/rt/tcms/__new")) continue;
+    allocs += p.timeDeltas[i] ?? 0;
+    do id = parent.get(id); while (id !== undefined && /~lib\/|#constructor/.test(nameOf(byId.get(id))));
+    const k = id === undefined ? "?" : nameOf(byId.get(id));
+    callers.set(k, (callers.get(k) ?? 0) + (p.timeDeltas[i] ?? 0));
+  }
+  console.log(`callers of __new (% of its ${((100 * allocs) / total).toFixed(1)}% of samples):`);
+  for (const [k, v] of [...callers].sort((a, b) => b[1] - a[1]).slice(0, 20)) console.log(`  ${((100 * v) / allocs).toFixed(1).padStart(5)}%  ${k}`);
   console.log("top functions by self time (% of samples):");
   for (const [k, v] of [...self].sort((a, b) => b[1] - a[1]).slice(0, 40)) console.log(`  ${((100 * v) / total).toFixed(1).padStart(5)}%  ${k}`);
 }
