@@ -138,10 +138,12 @@ export async function seed(net, n, { variant }) {
     }
   };
   const run = variant === "jit" ? gt.jit(derivatives) : derivatives;
-  return async (points) => gt.tidy(() => {
+  const fn = async (points) => gt.tidy(() => {
     const [u, g, H] = run(gt.tensor(points, [n, 2]));
     return { f: u.data(), grad: g.data(), hess: H.data() };
   });
+  fn.compute = run; // (step-profile.mjs profiles the jitted function op by op)
+  return fn;
 }
 
 /**
@@ -212,6 +214,7 @@ export async function pinn(net, data, adam, { variant }) {
       });
     },
     async params() { return vars.map((v) => v.data()); },
+    internals: { compute, opt, vars }, // (step-profile.mjs times the program op by op, and the optimizer apart)
     dispose() { if (model) model.dispose(); else gt.dispose(vars); gt.dispose([Xc, Xb, ub]); opt.dispose(); compute.dispose?.(); },
   };
 }

@@ -158,38 +158,55 @@ export function buildProgram(recorded: Array<Step>, recLeaves: Array<Tensor | nu
  * (nothing made by the run is left alive).
  */
 export function runProgram(p: Program, id: i32, n: i32): i32 {
-  if (n != p.nIn) { fail(ErrorCode.NoProgram, -1, -1, id, n); return -1; }
-  const live = p.live, owned = p.owned, leaves = p.leaves;
+  if (!bindRun(p, id, n)) return -1;
+  // kept records only when no tape records the run: a tape's node would keep a record that the next run overwrites
+  const planning = !anyRecording();
+  const count = p.sch.steps.length;
+  for (let k = 0; k < count; k++) if (!runStep(p, k, planning)) return -1;
+  return finishRun(p);
+}
+
+/** A run's first part: the inputs (checked against the trace's shapes and dtypes) and the leaves into the slots. */
+export function bindRun(p: Program, id: i32, n: i32): bool {
+  if (n != p.nIn) { fail(ErrorCode.NoProgram, -1, -1, id, n); return false; }
+  const live = p.live, leaves = p.leaves;
   for (let i = 0; i < n; i++) {
-    const x = get(scratchI32[i], -1, i); if (x == null) { clearLive(p); return -1; }
-    if (x.dtype != p.inDtypes[i]) { fail(ErrorCode.DType, -1, i, p.inDtypes[i], x.dtype); clearLive(p); return -1; }
-    if (!sameShape(x.shape, p.inShapes[i])) { fail(ErrorCode.ShapeMismatch, -1, i, 0, 0); clearLive(p); return -1; }
+    const x = get(scratchI32[i], -1, i); if (x == null) { clearLive(p); return false; }
+    if (x.dtype != p.inDtypes[i]) { fail(ErrorCode.DType, -1, i, p.inDtypes[i], x.dtype); clearLive(p); return false; }
+    if (!sameShape(x.shape, p.inShapes[i])) { fail(ErrorCode.ShapeMismatch, -1, i, 0, 0); clearLive(p); return false; }
     unchecked(live[i] = x);
   }
   for (let i = n; i < leaves.length; i++) { const t = unchecked(leaves[i]); if (t != null) unchecked(live[i] = t); }
-  // kept records only when no tape records the run: a tape's node would keep a record that the next run overwrites
-  const planning = !anyRecording();
-  const sch = p.sch;
-  const steps = sch.steps, plan = sch.plan, plannable = sch.plannable;
-  for (let k = 0; k < steps.length; k++) {
-    const s = unchecked(steps[k]);
-    const ins = s.ins, args = s.args;
-    for (let i = 0; i < ins.length; i++) unchecked(args[i] = changetype<Tensor>(unchecked(live[unchecked(ins[i])])));
-    const kept = planning ? unchecked(plan[k]) : null;
-    planOutput(kept);
-    const y = s.op == Op.View ? viewOf(unchecked(args[0]), s.viewShape!, s.viewRel!, s.viewOff) : s.replay(s.op, args, s.ip, s.fp, s.dtype, s.outShape);
-    planOutput(null);
-    if (y === ERR || failed()) { freeOwned(p); clearLive(p); sch.dropPlan(); return -1; }
-    unchecked(live[s.out] = y);
-    if (kept !== null && y === kept) unchecked(owned[s.out] = false);              // written into the kept record
-    else if (planning && kept === null && unchecked(plannable[k])) { unchecked(plan[k] = y); unchecked(owned[s.out] = false); } // kept from now on
-    else unchecked(owned[s.out] = true);
-    const fr = s.frees;
-    for (let i = 0; i < fr.length; i++) {
-      const x = unchecked(fr[i]);
-      if (unchecked(owned[x])) { release(changetype<Tensor>(unchecked(live[x]))); unchecked(owned[x] = false); }
-    }
+  return true;
+}
+
+/** Step k of a bound run (then frees what it was the last use of); false on error, with the run torn down. */
+// @ts-ignore: decorator
+@inline export function runStep(p: Program, k: i32, planning: bool): bool {
+  const live = p.live, owned = p.owned, sch = p.sch;
+  const s = unchecked(sch.steps[k]);
+  const ins = s.ins, args = s.args;
+  for (let i = 0; i < ins.length; i++) unchecked(args[i] = changetype<Tensor>(unchecked(live[unchecked(ins[i])])));
+  const kept = planning ? unchecked(sch.plan[k]) : null;
+  planOutput(kept);
+  const y = s.op == Op.View ? viewOf(unchecked(args[0]), s.viewShape!, s.viewRel!, s.viewOff) : s.replay(s.op, args, s.ip, s.fp, s.dtype, s.outShape);
+  planOutput(null);
+  if (y === ERR || failed()) { freeOwned(p); clearLive(p); sch.dropPlan(); return false; }
+  unchecked(live[s.out] = y);
+  if (kept !== null && y === kept) unchecked(owned[s.out] = false);              // written into the kept record
+  else if (planning && kept === null && unchecked(sch.plannable[k])) { unchecked(sch.plan[k] = y); unchecked(owned[s.out] = false); } // kept from now on
+  else unchecked(owned[s.out] = true);
+  const fr = s.frees;
+  for (let i = 0; i < fr.length; i++) {
+    const x = unchecked(fr[i]);
+    if (unchecked(owned[x])) { release(changetype<Tensor>(unchecked(live[x]))); unchecked(owned[x] = false); }
   }
+  return true;
+}
+
+/** A run's last part: the output handles (new references for the caller) into scratchI32; their count or -1. */
+export function finishRun(p: Program): i32 {
+  const live = p.live, owned = p.owned, leaves = p.leaves, n = p.nIn;
   const outs = p.outs;
   for (let i = 0; i < outs.length; i++) {
     const o = unchecked(outs[i]);
@@ -210,9 +227,9 @@ export function runProgram(p: Program, id: i32, n: i32): i32 {
   return outs.length;
 }
 
-function freeOwned(p: Program): void {
+export function freeOwned(p: Program): void {
   for (let i = 0; i < p.owned.length; i++) if (unchecked(p.owned[i])) { unchecked(p.owned[i] = false); release(changetype<Tensor>(unchecked(p.live[i]))); }
 }
 // (the slot table holds no references between runs, so that the GC is free to reclaim freed records)
-function clearLive(p: Program): void { memory.fill(changetype<usize>(p.live), 0, <usize>p.live.length << 2); }
+export function clearLive(p: Program): void { memory.fill(changetype<usize>(p.live), 0, <usize>p.live.length << 2); }
 

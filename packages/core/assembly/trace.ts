@@ -174,4 +174,6 @@ export function programOp(id: i32, k: i32): i32 {
   return k >= 0 && k < steps.length ? steps[k].op : -1;
 }
 export function programCount(): i32 { return programs.size; }
+/** Program id, or null (for the step-by-step profiler, profile.ts). */
+export function programOf(id: i32): Program | null { return programs.has(id) ? programs.get(id) : null; }
 export function traceDepth(): i32 { return recorders.length; }

@@ -16,6 +16,7 @@ import { core, scratch, writeScratch } from "./backend.js";
 import { Tensor, wrap } from "./tensor.js";
 import { tidy } from "./memory.js";
 import { ArgumentError, throwCoreError, describe, type DType } from "./errors.js";
+import { profileProgram, type StepTime } from "./jit-profile.js";
 
 export interface JitOptions {
   /** how many signatures to keep compiled (default 16); the oldest is released beyond that */
@@ -31,6 +32,8 @@ export type Jitted<A extends unknown[], R> = ((...args: A) => R) & {
   readonly traceCount: number;
   /** per compiled signature: the ops one call runs (in all, and per op name) and the tensors the program holds */
   programs(): { signature: string; ops: number; opCounts: Record<string, number>; held: number }[];
+  /** one call on args (traced first if needed) run step by step: per step its op, elements written and µs (jit-profile.ts) */
+  profile(...args: A): StepTime[];
 };
 
 /** Output skeleton: where each result tensor goes. */
@@ -237,6 +240,13 @@ export function jit<A extends unknown[], R>(fn: (...args: A) => R, options: JitO
     [Symbol.dispose]: { value: dispose },
     traceCount: { get: () => traces },
     programs: { value: () => [...cache.entries()].map(([signature, e]) => describeProgram(signature, e.id)) },
+    profile: { value: (...args: A): StepTime[] => {
+      tidy(() => { jitted(...args); });  // traces when new, and makes this signature's program the last one used
+      const leaves: Tensor[] = [];
+      const e = cache.get(signature(args, leaves));
+      if (e === undefined) throw new ArgumentError("jit: profile() found no program for these arguments.");
+      return profileProgram(e.id, leaves);
+    } },
   });
   programFinalizer.register(jitted, cache, jitted);
   return jitted;

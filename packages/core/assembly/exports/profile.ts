@@ -1,0 +1,11 @@
+// The step-by-step profiler's exports (profile.ts; test/bench/step-profile.mjs reads them).
+import * as P from "../profile";
+import { begin } from "./entry";
+
+export function programProfileBegin(id: i32, n: i32): i32 { begin(); return P.profileBegin(id, n); }
+// (no begin() per step: the collector must not run between the steps of one run, whose slots hold records)
+export function programProfileStep(k: i32): i32 { return P.profileStep(k); }
+export function programProfileNothing(k: i32): i32 { return P.profileNothing(k); }
+export function programProfileEnd(): i32 { return P.profileEnd(); }
+export function programStepSize(id: i32, k: i32): i32 { return P.stepSize(id, k); }
+export function programStepSlot(id: i32, k: i32, i: i32): i32 { return P.stepSlot(id, k, i); }
