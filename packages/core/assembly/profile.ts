@@ -3,7 +3,7 @@
 // The steps run exactly as in programRun (program.ts runStep, with the same kept records and frees), so the time of
 // a step here is its time in a normal run plus one call across the wasm boundary (~0.1 us, which the profiler
 // measures with an empty call and subtracts). Not for production use: one profiled run at a time.
-import { Program, bindRun, runStep, finishRun, freeOwned, clearLive } from "./program";
+import { Program, Schedule, bindRun, runStep, finishRun, freeOwned, clearLive } from "./program";
 import { programOf } from "./trace";
 import { anyRecording } from "./ops/record";
 import { fail, ErrorCode } from "./errors";
@@ -12,6 +12,7 @@ import { Op } from "./ops/codes";
 
 let current: Program | null = null;
 let planning: bool = false;
+let sched: Schedule | null = null;
 
 /** Binds a run of program id on the n inputs in scratchI32; returns its step count, or -1. */
 export function profileBegin(id: i32, n: i32): i32 {
@@ -21,13 +22,15 @@ export function profileBegin(id: i32, n: i32): i32 {
   if (!bindRun(p, id, n)) return -1;
   current = p;
   planning = !anyRecording();
-  return p.sch.steps.length;
+  sched = planning ? p.sch : p.rec;
+  return sched!.steps.length;
 }
 /** Runs step k of the bound run (steps in order); 1, or 0 on error (the run is then torn down). */
 export function profileStep(k: i32): i32 {
   const p = current;
-  if (p == null || k < 0 || k >= p.sch.steps.length) return 0;
-  if (!runStep(p, k, planning)) { current = null; return 0; }
+  const sch = sched;
+  if (p == null || sch == null || k < 0 || k >= sch.steps.length) return 0;
+  if (!runStep(p, sch, k, planning)) { current = null; return 0; }
   return 1;
 }
 /** The empty call the profiler times to subtract the boundary's cost. */
@@ -53,4 +56,18 @@ export function stepSlot(id: i32, k: i32, i: i32): i32 {
   const s = p.sch.steps[k];
   if (i == -1) return s.out;
   return i >= 0 && i < s.ins.length ? s.ins[i] : -1;
+}
+/** The number of ops step k of program id runs as one fused chain (fusion.ts); 0 for an unfused step; -1. */
+export function stepFused(id: i32, k: i32): i32 {
+  const p = programOf(id);
+  if (p == null || k < 0 || k >= p.sch.steps.length) return -1;
+  const c = p.sch.steps[k].chain;
+  return c == null ? 0 : c.members.length;
+}
+/** The op code of op j of the chain at step k of program id, or -1. */
+export function stepFusedOp(id: i32, k: i32, j: i32): i32 {
+  const p = programOf(id);
+  if (p == null || k < 0 || k >= p.sch.steps.length) return -1;
+  const c = p.sch.steps[k].chain;
+  return c == null || j < 0 || j >= c.members.length ? -1 : c.members[j].op;
 }

@@ -18,6 +18,7 @@ import { ruleOf, ReplayFn } from "./ops/table";
 import { ERR, planOutput } from "./ops/factory";
 import { copy, viewOf, decShape, decRel, decOffset } from "./ops/view";
 import { anyRecording } from "./ops/record";
+import { FusedChain, runChain } from "./ops/chain";
 
 const NO_SLOTS = new StaticArray<i32>(0);
 
@@ -29,6 +30,7 @@ export class Step {
   viewRel: StaticArray<i32> | null = null;
   viewOff: i32 = 0;
   replay: ReplayFn = unreplayable;         // the op's replay (its op-table entry), looked up once
+  chain: FusedChain | null = null;         // a fused chain of elementwise ops (fusion.ts), run instead of replay
   constructor(public op: i32, public ins: StaticArray<i32>, public out: i32, public dtype: i32,
               public ip: StaticArray<i32>, public fp: StaticArray<f64>, public outShape: StaticArray<i32>) {
     this.args = new StaticArray<Tensor>(ins.length);
@@ -52,7 +54,7 @@ const PLAN_MAX_BYTES: i32 = 16384;         // per output
 const PLAN_BUDGET: i32 = 1 << 20;          // per program
 
 /** An order of steps with what it frees and which outputs it keeps between runs. */
-class Schedule {
+export class Schedule {
   plan: StaticArray<Tensor | null>;        // per step: the output record kept from the last run, if any
   constructor(public steps: StaticArray<Step>, public plannable: StaticArray<bool>) {
     this.plan = new StaticArray<Tensor | null>(steps.length);
@@ -69,14 +71,17 @@ class Schedule {
 export class Program {
   live: StaticArray<Tensor | null>;        // slot values during a run
   owned: StaticArray<bool>;                // slots a run made and has not freed yet
-  constructor(public sch: Schedule, public leaves: StaticArray<Tensor | null>, public outs: StaticArray<i32>,
+  // sch: the steps with elementwise chains fused (fusion.ts); rec: the recorded steps, which a run takes while a tape
+  // or trace records it, so that the recorder sees the ops in the eager function's order (a tape's sweep then sums
+  // cotangents in the same order, giving the same bits). They are one schedule when nothing was fused.
+  constructor(public sch: Schedule, public rec: Schedule, public leaves: StaticArray<Tensor | null>, public outs: StaticArray<i32>,
               public inShapes: StaticArray<StaticArray<i32>>, public inDtypes: StaticArray<i32>) {
     this.live = new StaticArray<Tensor | null>(leaves.length);
     this.owned = new StaticArray<bool>(leaves.length);
   }
   get nIn(): i32 { return this.inShapes.length; }
   release(): void {
-    this.sch.dropPlan();
+    this.sch.dropPlan(); if (this.rec !== this.sch) this.rec.dropPlan();
     for (let i = 0; i < this.leaves.length; i++) { const t = this.leaves[i]; if (t != null) release(t); }
   }
 }
@@ -125,8 +130,13 @@ function schedule(steps: StaticArray<Step>, outs: StaticArray<i32>, nSlots: i32)
  * The program of a finished trace: its steps (recorded order), leaves per slot (retained; released here when no
  * kept step needs them), the output slots, and the inputs' shapes and dtypes.
  */
+/** A pass over a program's kept steps before it is scheduled (trace.ts gives the fusion pass, fusion.ts). */
+export type StepPass = (steps: StaticArray<Step>, outs: StaticArray<i32>, leaves: StaticArray<Tensor | null>,
+                        inShapes: StaticArray<StaticArray<i32>>) => StaticArray<Step>;
+function noPass(steps: StaticArray<Step>, outs: StaticArray<i32>, leaves: StaticArray<Tensor | null>, inShapes: StaticArray<StaticArray<i32>>): StaticArray<Step> { return steps; }
+
 export function buildProgram(recorded: Array<Step>, recLeaves: Array<Tensor | null>, outs: StaticArray<i32>,
-                             inShapes: StaticArray<StaticArray<i32>>, inDtypes: StaticArray<i32>): Program {
+                             inShapes: StaticArray<StaticArray<i32>>, inDtypes: StaticArray<i32>, pass: StepPass = noPass): Program {
   const nSlots = recLeaves.length, n = outs.length;
   // drop steps no output needs (backwards)
   const needed = new StaticArray<bool>(nSlots);
@@ -149,7 +159,8 @@ export function buildProgram(recorded: Array<Step>, recLeaves: Array<Tensor | nu
     if (t == null) continue;
     if (needed[i]) leaves[i] = t; else release(t);
   }
-  return new Program(schedule(steps, outs, nSlots), leaves, outs, inShapes, inDtypes);
+  const rec = schedule(steps, outs, nSlots), fused = pass(steps, outs, leaves, inShapes);
+  return new Program(fused === steps ? rec : schedule(fused, outs, nSlots), rec, leaves, outs, inShapes, inDtypes);
 }
 
 /**
@@ -161,8 +172,9 @@ export function runProgram(p: Program, id: i32, n: i32): i32 {
   if (!bindRun(p, id, n)) return -1;
   // kept records only when no tape records the run: a tape's node would keep a record that the next run overwrites
   const planning = !anyRecording();
-  const count = p.sch.steps.length;
-  for (let k = 0; k < count; k++) if (!runStep(p, k, planning)) return -1;
+  const sch = planning ? p.sch : p.rec;
+  const count = sch.steps.length;
+  for (let k = 0; k < count; k++) if (!runStep(p, sch, k, planning)) return -1;
   return finishRun(p);
 }
 
@@ -182,14 +194,16 @@ export function bindRun(p: Program, id: i32, n: i32): bool {
 
 /** Step k of a bound run (then frees what it was the last use of); false on error, with the run torn down. */
 // @ts-ignore: decorator
-@inline export function runStep(p: Program, k: i32, planning: bool): bool {
-  const live = p.live, owned = p.owned, sch = p.sch;
+@inline export function runStep(p: Program, sch: Schedule, k: i32, planning: bool): bool {
+  const live = p.live, owned = p.owned;
   const s = unchecked(sch.steps[k]);
   const ins = s.ins, args = s.args;
   for (let i = 0; i < ins.length; i++) unchecked(args[i] = changetype<Tensor>(unchecked(live[unchecked(ins[i])])));
   const kept = planning ? unchecked(sch.plan[k]) : null;
   planOutput(kept);
-  const y = s.op == Op.View ? viewOf(unchecked(args[0]), s.viewShape!, s.viewRel!, s.viewOff) : s.replay(s.op, args, s.ip, s.fp, s.dtype, s.outShape);
+  const c = s.chain;
+  const y = c !== null ? runChain(c, args, s.outShape)
+    : (s.op == Op.View ? viewOf(unchecked(args[0]), s.viewShape!, s.viewRel!, s.viewOff) : s.replay(s.op, args, s.ip, s.fp, s.dtype, s.outShape));
   planOutput(null);
   if (y === ERR || failed()) { freeOwned(p); clearLive(p); sch.dropPlan(); return false; }
   unchecked(live[s.out] = y);

@@ -11,6 +11,14 @@ export interface StepTime { op: string; elements: number; us: number }
 
 const now = (): number => performance.now();
 
+/** Step k's op name; a fused chain (core fusion.ts) is "Fused(Add+Tanh)", its ops in order. */
+function opName(id: number, k: number): string {
+  const c = core();
+  const n = c.programStepFused(id, k);
+  if (n <= 0) return c.Op[c.programOp(id, k)] ?? "?";
+  return `Fused(${Array.from({ length: n }, (_, j) => c.Op[c.programStepFusedOp(id, k, j)] ?? "?").join("+")})`;
+}
+
 /** Runs program `id` on the argument tensors step by step; per step its op, size and time (boundary cost removed). */
 export function profileProgram(id: number, leaves: readonly Tensor[]): StepTime[] {
   const c = core();
@@ -29,7 +37,7 @@ export function profileProgram(id: number, leaves: readonly Tensor[]): StepTime[
     const ok = c.programProfileStep(k);
     const t1 = now();
     if (!ok) throwCoreError("jit", leaves);
-    out[k] = { op: c.Op[c.programOp(id, k)] ?? "?", elements: c.programStepSize(id, k), us: Math.max(0, (t1 - t0 - base) * 1000) };
+    out[k] = { op: opName(id, k), elements: c.programStepSize(id, k), us: Math.max(0, (t1 - t0 - base) * 1000) };
   }
   const m = c.programProfileEnd();
   if (m < 0) throwCoreError("jit", leaves);

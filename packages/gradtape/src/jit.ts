@@ -21,6 +21,8 @@ import { profileProgram, type StepTime } from "./jit-profile.js";
 export interface JitOptions {
   /** how many signatures to keep compiled (default 16); the oldest is released beyond that */
   maxTraces?: number;
+  /** fuse chains of elementwise ops into one pass over memory each (default true; the results are the same bits) */
+  fuse?: boolean;
 }
 
 /** A compiled function: call it like fn; dispose() releases its programs (and the tensors they hold). */
@@ -161,6 +163,8 @@ function describeProgram(signature: string, id: number): { signature: string; op
 export function jit<A extends unknown[], R>(fn: (...args: A) => R, options: JitOptions = {}): Jitted<A, R> {
   if (typeof fn !== "function") throw new ArgumentError(`jit: expected a function, got ${describe(fn)}.`);
   const maxTraces = options.maxTraces ?? 16;
+  const fuse = options.fuse ?? true;
+  if (typeof fuse !== "boolean") throw new ArgumentError(`jit: fuse must be true or false, got ${describe(options.fuse)}.`);
   if (!Number.isInteger(maxTraces) || maxTraces < 1) throw new ArgumentError(`jit: maxTraces must be a positive integer, got ${describe(options.maxTraces)}.`);
   const cache = new Map<string, Entry>();
   let traces = 0, disposed = false;
@@ -181,7 +185,9 @@ export function jit<A extends unknown[], R>(fn: (...args: A) => R, options: JitO
         const skeleton = outputs(result, outs);
         writeScratch(outs.map((t, i) => t.handleFor("jit", `result tensor ${i}`)));
         ended = true;
+        c.setFusion(fuse ? 1 : 0);
         const id = c.traceEnd(outs.length);
+        c.setFusion(1);
         if (id === 0) throwCoreError("jit", outs);
         if (cache.size >= maxTraces) {
           const [oldKey, old] = cache.entries().next().value as [string, Entry];
