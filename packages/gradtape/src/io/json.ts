@@ -38,7 +38,7 @@ export function float32Decimal(v: number): number {
 }
 const short = float32Decimal;
 
-function finite(op: string, name: string, d: Float32Array): void {
+function finite(op: string, name: string, d: Float32Array | Float64Array): void {
   for (let i = 0; i < d.length; i++) {
     if (!Number.isFinite(d[i])) throw new ArgumentError(`${op}: ${name} contains ${d[i]} at flat index ${i}; JSON cannot store non-finite numbers (use safetensors).`);
   }

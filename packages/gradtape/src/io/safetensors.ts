@@ -48,8 +48,8 @@ function naming(op: string, o: NamingOptions): { name: (i: number, kind: "kernel
 }
 
 /** [rows, cols] row-major -> [cols, rows] */
-function transpose(d: Float32Array, rows: number, cols: number): Float32Array {
-  const out = new Float32Array(d.length);
+function transpose<A extends Float32Array | Float64Array>(d: A, rows: number, cols: number): A {
+  const out = (d instanceof Float64Array ? new Float64Array(d.length) : new Float32Array(d.length)) as A;
   for (let r = 0; r < rows; r++) for (let c = 0; c < cols; c++) out[c * rows + r] = d[r * cols + c];
   return out;
 }

@@ -40,7 +40,7 @@ export interface TrainCheckpoint {
   termNames: string[];
   /** [step, loss, ...terms] per step, row-major (rows of 2 + termNames.length numbers) */
   history: Float64Array;
-  weights: Float32Array[];
+  weights: (Float32Array | Float64Array)[];
   adam: OptimizerState | null;
   lbfgs: LBFGSState | null;
   /** the file it was read from (set by loadCheckpoint; not stored) */

@@ -106,7 +106,7 @@ export class PinnNetwork extends Model {
     const model = buildDenseStack(layers.map((l, i) => ({
       nin: i === 0 ? this.inputs : layers[i - 1].units, nout: l.units, bias: l.useBias, activation: l.activation as ActivationName,
     })), `${this.name}/raw`);
-    const values: Float32Array[] = [];
+    const values: (Float32Array | Float64Array)[] = [];
     layers.forEach((l, i) => {
       let k = l.kernel!.data(), b = l.bias ? l.bias.data() : null;
       if (i === 0 && this.scaling) {
@@ -130,7 +130,7 @@ export class PinnNetwork extends Model {
       if (b) values.push(b);
     });
     const ws = model.weights;
-    tidy(() => ws.forEach((w, i) => w.assign(fromFlat(values[i], w.shape, "float32", "toSequential"))));
+    tidy(() => ws.forEach((w, i) => w.assign(fromFlat(values[i], w.shape, w.dtype, "toSequential"))));
     return model;
   }
 
