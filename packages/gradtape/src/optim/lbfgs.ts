@@ -17,7 +17,7 @@
 // kept between calls on the same variables, so calling it again continues where it stopped (reset() forgets it).
 // getState() inside onIteration captures the call in progress too (lbfgs-state.ts): restored with setState(), the
 // next minimize() continues that call and ends with the same bits as an uninterrupted one.
-import { floats } from "../backend.js";
+import { floats, doubles } from "../backend.js";
 import { core } from "../backend.js";
 import { ArgumentError, GradtapeError } from "../errors.js";
 import type { Variable } from "../variable.js";
@@ -244,18 +244,19 @@ export class LBFGS implements SearchSettings {
     return x;
   }
 
-  /** Whether the variables hold x rounded to float32 (then x, with its extra precision, is still the iterate). */
+  /** Whether the variables hold x rounded to their dtype (then x, with its extra precision, is still the iterate). */
   #matches(x: Float64Array): boolean {
     let off = 0;
     for (const v of this.#vars) {
       const d = v.data();
-      for (let i = 0; i < d.length; i++) if (d[i] !== Math.fround(x[off + i])) return false;
+      const round = v.dtype === "float64" ? (u: number) => u : Math.fround;
+      for (let i = 0; i < d.length; i++) if (d[i] !== round(x[off + i])) return false;
       off += d.length;
     }
     return true;
   }
 
-  /** Writes x (rounded to float32) into the variables' storage, bumping their versions. */
+  /** Writes x (rounded to float32 for float32 variables; exactly for float64 ones) into the variables' storage, bumping their versions. */
   #write(x: Float64Array): void {
     const c = core();
     let off = 0;
@@ -265,7 +266,7 @@ export class LBFGS implements SearchSettings {
       if (n > 0) {
         const ptr = c.tensorDataPtr(h);
         if (ptr === 0) throw new GradtapeError(`LBFGS.minimize: variable ${v.name} is not contiguous in memory; it cannot be updated in place.`);
-        floats(ptr, n).set(x.subarray(off, off + n));
+        (v.dtype === "float64" ? doubles : floats)(ptr, n).set(x.subarray(off, off + n));
       }
       c.tensorBumpVersion(h);
       off += n;
