@@ -203,3 +203,46 @@ describe("float64 layers and optimizers", () => {
     });
   });
 });
+
+describe("float64 weights files", () => {
+  const make = (dtype: "float32" | "float64") => {
+    const m = new gt.nn.Sequential([
+      new gt.nn.Dense({ units: 3, activation: "tanh", seed: 9, inputShape: [2], dtype, biasInitializer: "ones" }),
+      new gt.nn.Dense({ units: 1, seed: 10, dtype })]);
+    gt.tidy(() => { m.apply(gt.zeros([1, 2], dtype)); });   // builds the second layer
+    return m;
+  };
+
+  it("safetensors: a float64 model saves F64 entries and loads back bit for bit (and as float64 from the file)", () => {
+    const m = make("float64");
+    gt.tidy(() => m.weights[0].assign(gt.mul(m.weights[0], gt.scalar(1 / 3, "float64"))));   // values float32 cannot hold
+    const bytes = gt.io.saveSafetensors(m);
+    const file = gt.io.decodeSafetensors(bytes);
+    expect([...file.tensors.values()].every((e) => e.dtype === "F64")).toBe(true);
+    const back = gt.io.modelFromSafetensors(bytes);
+    expect(back.weights.every((w) => w.dtype === "float64")).toBe(true);
+    back.weights.forEach((w, i) => expect(Array.from(w.data())).toEqual(Array.from(m.weights[i].data())));
+    // into a float32 model: the F64 entries need { convert: true } and round to nearest
+    const m32 = make("float32");
+    expect(() => gt.io.loadSafetensors(m32, bytes)).toThrow(gt.DTypeError);
+    gt.io.loadSafetensors(m32, bytes, { convert: true });
+    expect(Array.from(m32.weights[0].data())).toEqual(Array.from(m.weights[0].data(), Math.fround));
+    m.dispose(); back.dispose(); m32.dispose();
+  });
+
+  it("JSON: a float64 model's file says dtype float64 and holds every double; it loads back exactly", () => {
+    const m = make("float64");
+    gt.tidy(() => m.weights[0].assign(gt.mul(m.weights[0], gt.scalar(1 / 3, "float64"))));
+    const text = gt.io.saveWeightsJSON(m);
+    expect(JSON.parse(text).weights.dtype).toBe("float64");
+    const back = gt.io.modelFromWeightsJSON(text);
+    expect(back.weights[0].dtype).toBe("float64");
+    back.weights.forEach((w, i) => expect(Array.from(w.data())).toEqual(Array.from(m.weights[i].data())));
+    // a float32 model's file is unchanged: no dtype key, shortest float32 decimals
+    const m32 = make("float32");
+    expect(JSON.parse(gt.io.saveWeightsJSON(m32)).weights.dtype).toBeUndefined();
+    gt.io.loadWeightsJSON(m32, text);   // rounds to nearest
+    expect(Array.from(m32.weights[0].data())).toEqual(Array.from(m.weights[0].data(), Math.fround));
+    m.dispose(); back.dispose(); m32.dispose();
+  });
+});
