@@ -57,6 +57,8 @@ Options:
       --seed N            seed of the points and the initial weights (default 0)
       --sampler NAME      collocation sampler: uniform, lhs, sobol, halton (default lhs)
       --time-limit S      stop training after S seconds (then evaluate what was reached)
+      --dtype TYPE        float32 (default) or float64: the network, points and loss in float64 (slower; for errors
+                          below float32's floor; no checkpoints yet)
 ${threadsHelp(26)}
   -o, --out DIR           write into DIR (checked writable before training): weights.json, weights.safetensors (the
                           network on raw inputs, the input scaling folded into its first layer), prediction.json

@@ -246,3 +246,27 @@ describe("float64 weights files", () => {
     m.dispose(); back.dispose(); m32.dispose();
   });
 });
+
+describe("pinn.train in float64", () => {
+  it("trains Burgers in float64 (network, points, loss), and continues a float32 run from its cast weights", () => {
+    const { pinn } = gt;
+    const burgers = pinn.getProblem("burgers");
+    const before = gt.memory().tensors;
+    const small = { collocationPoints: 400, conditionPoints: 60, network: { hidden: [8, 8] } } as const;
+    const r32 = pinn.train(burgers, { ...small, adamSteps: 150, lbfgsSteps: 0, learningRate: 5e-3 });
+    expect(r32.network.dtype).toBe("float32");
+    // the float64 twin of the trained network, from its weights cast to float64
+    const net64 = new pinn.PinnNetwork({ inputs: 2, outputs: 1, hidden: [8, 8], scale: { lo: burgers.lo, hi: burgers.hi }, name: "burgers64", dtype: "float64" });
+    r32.network.weights.forEach((w, i) => gt.tidy(() => net64.weights[i].assign(w.cast("float64"))));
+    const r64 = pinn.train(burgers, { ...small, network: net64, adamSteps: 0, lbfgsSteps: 150 });
+    expect(r64.network).toBe(net64);
+    expect(net64.weights.every((w) => w.dtype === "float64")).toBe(true);
+    const e32 = pinn.evaluate(r32.network, burgers).relL2, e64 = pinn.evaluate(net64, burgers).relL2;
+    expect(Number.isFinite(e64)).toBe(true);
+    expect(e64).toBeLessThan(e32);   // L-BFGS in float64 improves on the float32 Adam run it started from
+    // a dtype that disagrees with the given network is refused
+    expect(() => pinn.train(burgers, { ...small, network: net64, dtype: "float32", adamSteps: 1, lbfgsSteps: 0 })).toThrow(gt.ArgumentError);
+    r32.network.dispose(); net64.dispose();
+    expect(gt.memory().tensors).toBe(before);
+  }, 120_000);
+});

@@ -26,6 +26,7 @@ const OPTIONS = {
   seed: { type: "string", valueName: "N" },
   sampler: { type: "string", valueName: "NAME" },
   "time-limit": { type: "string", valueName: "SECONDS" },
+  dtype: { type: "string", valueName: "TYPE" },
   out: { type: "string", short: "o", valueName: "DIR" },
   "checkpoint-every": { type: "string", valueName: "N" },
   resume: { type: "string", valueName: "DIR" },
@@ -96,6 +97,11 @@ async function run(argv: readonly string[], io: Io): Promise<number> {
   if (sampler !== undefined && !(pinn.SAMPLERS as readonly string[]).includes(sampler)) {
     throw new CliError(`--sampler: expected one of ${pinn.SAMPLERS.join(", ")}, got ${JSON.stringify(sampler)}`);
   }
+  const dtype = o.dtype ?? "float32";
+  if (dtype !== "float32" && dtype !== "float64") throw new CliError(`--dtype: expected float32 or float64, got ${JSON.stringify(o.dtype)}`);
+  if (dtype === "float64" && (o.resume !== undefined || every !== undefined)) {
+    throw new CliError(`--dtype float64: checkpoints (--checkpoint-every, --resume) are float32 only for now; train float64 without them`);
+  }
   if (adamSteps === 0 && lbfgsSteps === 0) throw new CliError(`pinn: --adam-steps 0 and --lbfgs-steps 0 leave nothing to train`);
   if (every !== undefined && o.out === undefined && o.resume === undefined) throw new CliError(`--checkpoint-every needs --out DIR (or --resume DIR): the directory the checkpoints go to`);
 
@@ -123,7 +129,7 @@ async function run(argv: readonly string[], io: Io): Promise<number> {
 
   const ckDir = outDir;
   let ckWarned = false, ckFile: string | null = null;
-  const checkpoint = ckDir === undefined ? undefined : {
+  const checkpoint = ckDir === undefined || dtype === "float64" ? undefined : {
     every: every ?? 500,
     onSave: (c: pinn.TrainCheckpoint) => {
       // a checkpoint that cannot be written (disk full) must not end the run: say so once and train on
@@ -141,7 +147,7 @@ async function run(argv: readonly string[], io: Io): Promise<number> {
   const result = await guard(() => pinn.train(problem, {
     network: hidden ? { hidden, seed } : { seed },
     collocationPoints: collocation, conditionPoints: boundary, adamSteps, lbfgsSteps, learningRate: lr, seed,
-    sampler: sampler as pinn.SamplerName | undefined, timeLimit,
+    sampler: sampler as pinn.SamplerName | undefined, timeLimit, dtype,
     progressInterval: tty ? 100 : 0, onProgress: progress?.update, checkpoint, resume: cp ?? undefined,
   }));
   progress?.finish();
@@ -172,7 +178,7 @@ async function run(argv: readonly string[], io: Io): Promise<number> {
         ["condition points", String(boundary ?? problem.defaults.conditionPoints ?? 100)],
         ["Adam", `${adamSteps ?? problem.defaults.adamSteps ?? 1000} steps, learning rate ${lr ?? problem.defaults.learningRate ?? 1e-3}`],
         ["L-BFGS", `${lbfgsSteps ?? problem.defaults.lbfgsSteps ?? 5000} iterations`],
-        ["seed", String(seed ?? 0)], ["threads", o.threads ?? "1"],
+        ["seed", String(seed ?? 0)], ["threads", o.threads ?? "1"], ["dtype", dtype],
         ...(timeLimit !== undefined ? [["time limit", formatDuration(timeLimit)] as [string, string]] : []),
         ...(o.resume !== undefined ? [["resumed from", o.resume] as [string, string]] : []),
       ];

@@ -83,5 +83,5 @@ export function restoreInto(cp: TrainCheckpoint, run: Identity, net: PinnNetwork
   if (cp.weights.length !== vars.length || cp.weights.some((w, i) => w.length !== vars[i].size)) {
     refuse("the weight sizes", cp.weights.map((w) => w.length), vars.map((v) => v.size), netFix);
   }
-  tidy(() => vars.forEach((v, i) => v.assign(fromFlat(cp.weights[i], v.shape, "float32", "pinn.train"))));
+  tidy(() => vars.forEach((v, i) => v.assign(fromFlat(cp.weights[i], v.shape, v.dtype, "pinn.train"))));
 }
