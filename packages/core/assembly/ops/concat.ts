@@ -1,11 +1,11 @@
 // concat(tensors, axis): each input is copied into its slab of the output. Backward hands each input the matching
 // slab of the cotangent, as a View (so it stays differentiable). stack = expandDims + concat (the TS side).
-import { Tensor, stdStrides, release } from "../tensor";
+import { Tensor, stdStrides, release, dshift } from "../tensor";
 import { failed } from "../errors";
 import { Node, record, anyRecording } from "./record";
 import { Op } from "./codes";
 import { def } from "./table";
-import { scatterStrided } from "../kernels/strided";
+import { scatterAny } from "../kernels/strided64";
 import { ERR, NONE, NO_F, outTensor, contig } from "./factory";
 import { viewOf } from "./view";
 
@@ -26,7 +26,7 @@ export function concat(xs: StaticArray<Tensor>, axis: i32): Tensor {
   for (let k = 0; k < xs.length; k++) {
     const c = contig(xs[k]);
     if (c === ERR) { release(y); return ERR; }
-    scatterStrided(c.ptr, c.shape, os, y.ptr + (<usize>(at * os[axis]) << 2), false);
+    scatterAny(x0.dtype, c.ptr, c.shape, os, y.ptr + (<usize>(at * os[axis]) << dshift(x0.dtype)), false);
     release(c);
     at += xs[k].shape[axis];
   }
