@@ -104,6 +104,20 @@ describe("jit fusion: each fused pattern equals the unfused program bit for bit 
     X.dispose();
   });
 
+  it("a sum of cotangents into tanhGrad and sigmoidGrad (the add paired with the derivative in one instruction)", () => {
+    const n = 1030;
+    const x = uniform(n, -4, 4, 14), a = uniform(n, -1, 1, 15), b = uniform(n, -1, 1, 16);
+    const [X, A, B] = [x, a, b].map((v) => gt.tensor(v));
+    for (const act of ["tanh", "sigmoid"] as const) {
+      // d/dx sum(s(x) a + s(x) b) = s'(x) (a + b): the two paths' cotangents are added, then go through s'
+      const fn = (z: Tensor, p: Tensor, q: Tensor) => gt.grad((v: Tensor) => { const u = v[act](); return u.mul(p).add(u.mul(q)).sum(); })(z) as Tensor;
+      const got = checkPattern(`${act}Grad of a sum`, fn, [X, A, B], act === "tanh" ? "Fused(Tanh+Mul+Mul+Add+TanhGrad)" : "Fused(Sigmoid+Mul+Mul+Add+SigmoidGrad)");
+      const d1 = (v: number) => { if (act === "tanh") { const t = Math.tanh(v); return 1 - t * t; } const s = 1 / (1 + Math.exp(-v)); return s * (1 - s); };
+      expectClose(`${act}Grad of a sum vs float64`, got, x.map((v, i) => d1(v) * (a[i] + b[i])), { rtol: 1e-5, atol: 1e-6 });
+    }
+    gt.dispose([X, A, B]);
+  });
+
   it("Burgers' residual and loss arithmetic on column views (u_t + u u_x - nu u_xx, squared): non-contiguous inputs", () => {
     const n = 999, nu = 0.01 / Math.PI;
     const u = uniform(n, -1, 1, 10), g = uniform(2 * n, -2, 2, 11), h = uniform(2 * n, -5, 5, 12);
