@@ -28,3 +28,4 @@ export * from "./exports/tensors";
 export * from "./exports/ops";
 export { stdStrides, at } from "./tensor";
 export { addDetail } from "./errors";
+export * from "./exports/quasi-newton";
