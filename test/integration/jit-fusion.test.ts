@@ -180,6 +180,15 @@ describe("jit fusion in a PINN step", () => {
     const steps = fusedSteps(fused as gt.Jitted<Tensor[], unknown>, [X]);
     expect(steps, "the forward layers' bias add and tanh").toContain("Fused(Add+Tanh)");
     expect(steps.some((s) => s.includes("TanhGrad")), "the sweeps' tanhGrad chains").toBe(true);
+    // pairs of ops run as one instruction: mulMul + add (+ tanhGrad), add + tanhGrad, add + tanh
+    const prof = fused.profile(X);
+    const three = prof.filter((s) => s.op === "Fused(MulMul+TanhGrad+Add)");
+    expect(three.length, "mulMul + tanhGrad summed in the sweeps").toBeGreaterThan(0);
+    for (const s of three) expect(s.instructions, `${s.op} as one instruction`).toBe(1);
+    for (const s of prof.filter((x) => x.op === "Fused(Add+Tanh)")) expect(s.instructions, "add + tanh as one instruction").toBe(1);
+    const long = prof.filter((s) => s.op.startsWith("Fused(") && s.op.split("+").length >= 7);
+    expect(long.length).toBeGreaterThan(0);
+    for (const s of long) expect(s.instructions!, `${s.op}: fewer instructions than ops`).toBeLessThan(s.op.split("+").length);
     // a tape around a replay records the unfused ops: the same bits as a tape around the eager function
     const w = vars[0];
     const viaTape = (f: (x: Tensor) => Tensor[]) => gt.tidy(() => {
