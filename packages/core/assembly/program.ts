@@ -118,7 +118,7 @@ function schedule(steps: StaticArray<Step>, outs: StaticArray<i32>, nSlots: i32)
   for (let k = 0; k < count; k++) {
     const s = steps[k];
     if (s.op == Op.View || escapes[s.out]) continue;
-    const bytes = sizeOf(s.outShape) << 2;
+    const bytes = sizeOf(s.outShape) << (s.dtype == 3 ? 3 : 2); // float64: 8-byte elements
     if (bytes > PLAN_MAX_BYTES || bytes > budget) continue;
     plannable[k] = true;
     budget -= bytes < 16 ? 16 : bytes;

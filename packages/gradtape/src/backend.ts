@@ -141,6 +141,11 @@ export function floats(ptr: number, n: number): Float32Array {
   return allFloats(i + n).subarray(i, i + n);
 }
 
+/** A Float64Array view of n doubles at ptr (8-aligned; valid until the next call that may allocate). */
+export function doubles(ptr: number, n: number): Float64Array { return new Float64Array(core().memory.buffer, ptr, n); }
+/** A copy of the n doubles at ptr. */
+export function copyDoubles(ptr: number, n: number): Float64Array { return doubles(ptr, n).slice(); }
+
 /** A copy of the n floats at ptr (one allocation: no intermediate view). */
 export function copyFloats(ptr: number, n: number): Float32Array {
   const i = ptr >>> 2;

@@ -85,7 +85,7 @@ function signature(args: readonly unknown[], leaves: Tensor[]): string {
       if (seen >= 0) { key += `@${seen};`; return; }
       leaves.push(v);
       // trainable (a Variable a tape watches by itself) is part of the signature: it changes what fn computes
-      key += `${v.dtype[0]}${trainableOf(v) ? "v" : ""}${v.shape.join("x")};`;
+      key += `${v.dtype === "float64" ? "d" : v.dtype[0]}${trainableOf(v) ? "v" : ""}${v.shape.join("x")};`;  // d: float64
       return;
     }
     if (v === null || v === undefined || typeof v === "number" || typeof v === "boolean" || typeof v === "string") {

@@ -287,17 +287,22 @@ export const ones = (shape: number[], dtype: DType = "float32") => fill_(shape, 
 export const fill = (shape: number[], value: number, dtype: DType = "float32") => fill_(shape, value, dtype, "fill");
 export const zerosLike = (x: Tensor) => zeros(check.tensorArg("zerosLike", "x", x).shape.slice(), x.dtype);
 export const onesLike = (x: Tensor) => ones(check.tensorArg("onesLike", "x", x).shape.slice(), x.dtype);
-export function eye(n: number, m = n): Tensor {
-  check.int("eye", "n", n, 0, MAX_ELEMENTS); check.int("eye", "m", m, 0, MAX_ELEMENTS); check.shape("eye", "[n, m]", [n, m]);
-  return wrap(core().eyeOp(n, m), "eye");
+export function eye(n: number, m = n, dtype: DType = "float32"): Tensor {
+  check.int("eye", "n", n, 0, MAX_ELEMENTS); check.int("eye", "m", m, 0, MAX_ELEMENTS); check.shape("eye", "[n, m]", [n, m]); check.dtype("eye", "dtype", dtype);
+  return wrap(core().eyeOp(n, m, DTYPES.indexOf(dtype)), "eye");
 }
 export function range(start: number, stop?: number, step = 1, dtype: DType = "float32"): Tensor {
   if (stop === undefined) { stop = start; start = 0; }
   check.rangeArgs(start, stop, step, dtype);
   return wrap(core().rangeOp(start, stop, step, DTYPES.indexOf(dtype)), "range", [], ["start", "stop", "step"]);
 }
-export function linspace(start: number, stop: number, num: number): Tensor {
-  check.num("linspace", "start", start, true); check.num("linspace", "stop", stop, true); check.int("linspace", "num", num, 0, MAX_ELEMENTS);
-  return wrap(core().linspaceOp(start, stop, num), "linspace");
+export function linspace(start: number, stop: number, num: number, dtype: DType = "float32"): Tensor {
+  check.num("linspace", "start", start, true); check.num("linspace", "stop", stop, true); check.int("linspace", "num", num, 0, MAX_ELEMENTS); check.dtype("linspace", "dtype", dtype);
+  return wrap(core().linspaceOp(start, stop, num, DTYPES.indexOf(dtype)), "linspace");
+}
+/** x's values in another dtype. float32 <-> float64 is differentiable (the gradient is cast back); int32 truncates, bool is x != 0. */
+export function cast(x: Tensor, dtype: DType): Tensor {
+  const hx = h(x, "cast", "x"); check.dtype("cast", "dtype", dtype);
+  return wrap(core().castOp(hx, DTYPES.indexOf(dtype)), "cast", [x], ["x", "dtype"]);
 }
 export { fromFlat };

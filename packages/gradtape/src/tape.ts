@@ -106,7 +106,7 @@ export class GradientTape {
     const id = this.#tape("watch");
     for (const t of flattenSources(x, "watch").list) {
       if (!(t instanceof Tensor)) throw new ArgumentError(`watch: expected tensors, got ${describe(t)}.`);
-      if (t.dtype !== "float32") throw new ArgumentError(`watch: only float32 tensors have gradients; this one is ${t.dtype}.`);
+      if (t.dtype !== "float32" && t.dtype !== "float64") throw new ArgumentError(`watch: only float32 and float64 tensors have gradients; this one is ${t.dtype}.`);
       if (core().tapeWatch(id, t.handleFor("watch")) === 0) throwCoreError("watch", [t]);
     }
   }

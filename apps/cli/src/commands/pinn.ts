@@ -29,6 +29,7 @@ const OPTIONS = {
   seed: { type: "string", valueName: "N" },
   sampler: { type: "string", valueName: "NAME" },
   "time-limit": { type: "string", valueName: "SECONDS" },
+  dtype: { type: "string", valueName: "TYPE" },
   out: { type: "string", short: "o", valueName: "DIR" },
   "checkpoint-every": { type: "string", valueName: "N" },
   resume: { type: "string", valueName: "DIR" },
@@ -110,6 +111,11 @@ async function run(argv: readonly string[], io: Io): Promise<number> {
   if (optimizer !== undefined && !pinn.SECOND_PHASE_OPTIMIZERS.includes(optimizer)) {
     throw new CliError(`--optimizer: expected one of ${pinn.SECOND_PHASE_OPTIMIZERS.join(", ")}, got ${JSON.stringify(optimizer)}`);
   }
+  const dtype = o.dtype ?? "float32";
+  if (dtype !== "float32" && dtype !== "float64") throw new CliError(`--dtype: expected float32 or float64, got ${JSON.stringify(o.dtype)}`);
+  if (dtype === "float64" && (o.resume !== undefined || every !== undefined)) {
+    throw new CliError(`--dtype float64: checkpoints (--checkpoint-every, --resume) are float32 only for now; train float64 without them`);
+  }
   if (adamSteps === 0 && lbfgsSteps === 0) throw new CliError(`pinn: --adam-steps 0 and --lbfgs-steps 0 leave nothing to train`);
   const remedies = parseRemedies(o);
   if (remedies.balancing !== undefined && (every !== undefined || o.resume !== undefined)) {
@@ -146,8 +152,8 @@ async function run(argv: readonly string[], io: Io): Promise<number> {
 
   const ckDir = outDir;
   let ckWarned = false, ckFile: string | null = null;
-  // (a balanced run is not checkpointed: see --balancing above)
-  const checkpoint = ckDir === undefined || remedies.balancing !== undefined ? undefined : {
+  // (a balanced run is not checkpointed: see --balancing above; nor is a float64 one yet)
+  const checkpoint = ckDir === undefined || remedies.balancing !== undefined || dtype === "float64" ? undefined : {
     every: every ?? 500,
     onSave: (c: pinn.TrainCheckpoint) => {
       // a checkpoint that cannot be written (disk full) must not end the run: say so once and train on
@@ -176,7 +182,7 @@ async function run(argv: readonly string[], io: Io): Promise<number> {
   };
   const result = await guard(() => pinn.train(problem, {
     network, collocationPoints: collocation, conditionPoints: boundary, adamSteps, lbfgsSteps, optimizer, learningRate: lr, seed,
-    sampler: sampler as pinn.SamplerName | undefined, timeLimit: budget, threads,
+    sampler: sampler as pinn.SamplerName | undefined, timeLimit: budget, threads, dtype,
     progressInterval: 0, onProgress: progress || budget !== undefined ? onProgress : undefined, checkpoint, resume: cp ?? undefined, ...remedies,
   }));
   // stopped by the clock (ours, one step early, or the library's): the time limit
@@ -211,7 +217,7 @@ async function run(argv: readonly string[], io: Io): Promise<number> {
         ["condition points", String(boundary ?? problem.defaults.conditionPoints ?? 100)],
         ["Adam", `${adamSteps ?? problem.defaults.adamSteps ?? 1000} steps, learning rate ${lr ?? problem.defaults.learningRate ?? 1e-3}`],
         [({ ssbfgs: "SSBFGS", ssbroyden: "SSBroyden", bfgs: "BFGS", lbfgs: "L-BFGS" } as const)[optimizer ?? "lbfgs"], `${lbfgsSteps ?? problem.defaults.lbfgsSteps ?? 5000} iterations`],
-        ["seed", String(seed ?? 0)], ["threads", threadLine],
+        ["seed", String(seed ?? 0)], ["threads", threadLine], ["dtype", dtype],
         ...(timeLimit !== undefined ? [["time limit", formatDuration(timeLimit)] as [string, string]] : []),
         ...(o.resume !== undefined ? [["resumed from", o.resume] as [string, string]] : []),
       ];

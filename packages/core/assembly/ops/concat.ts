@@ -1,6 +1,6 @@
 // concat(tensors, axis): each input is copied into its slab of the output. Backward hands each input the matching
 // slab of the cotangent, as a View (so it stays differentiable). stack = expandDims + concat (the TS side).
-import { Tensor, stdStrides, release } from "../tensor";
+import { Tensor, stdStrides, release, dshift } from "../tensor";
 import { failed } from "../errors";
 import { Node, record, anyRecording } from "./record";
 import { Op } from "./codes";
@@ -27,12 +27,12 @@ export function concat(xs: StaticArray<Tensor>, axis: i32): Tensor {
   let outer = 1, after = 1;
   for (let i = 0; i < axis; i++) outer *= shape[i];
   for (let i = axis + 1; i < r; i++) after *= shape[i];
-  const row = total * after;
+  const row = total * after, sh = dshift(x0.dtype); // (elements; bytes = elements << sh, for float32 and float64)
   let at = 0;
   for (let k = 0; k < xs.length; k++) {
     const c = contig(xs[k]);
     if (c === ERR) { release(y); return ERR; }
-    copyRows(c.ptr, xs[k].shape[axis] * after, y.ptr + (<usize>at << 2), row, outer);
+    copyRows(c.ptr, xs[k].shape[axis] * after << sh, y.ptr + (<usize>at << sh), row << sh, outer);
     release(c);
     at += xs[k].shape[axis] * after;
   }
@@ -43,11 +43,11 @@ export function concat(xs: StaticArray<Tensor>, axis: i32): Tensor {
   return y;
 }
 
-/** rows runs of n floats: src contiguous, dst rows `stride` floats apart. */
+/** rows runs of n bytes: src contiguous, dst rows `stride` bytes apart (a copy of the bits, any dtype). */
 function copyRows(src: usize, n: i32, dst: usize, stride: i32, rows: i32): void {
-  const sb = <usize>n << 2, db = <usize>stride << 2;
-  if (n == 1) { for (let r = 0; r < rows; r++) { store<f32>(dst, load<f32>(src)); src += 4; dst += db; } return; }
-  if (n == 2) { for (let r = 0; r < rows; r++) { store<u64>(dst, load<u64>(src)); src += 8; dst += db; } return; }
+  const sb = <usize>n, db = <usize>stride;
+  if (n == 4) { for (let r = 0; r < rows; r++) { store<u32>(dst, load<u32>(src)); src += 4; dst += db; } return; }
+  if (n == 8) { for (let r = 0; r < rows; r++) { store<u64>(dst, load<u64>(src)); src += 8; dst += db; } return; }
   for (let r = 0; r < rows; r++) { memory.copy(dst, src, sb); src += sb; dst += db; }
 }
 

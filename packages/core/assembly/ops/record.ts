@@ -184,7 +184,7 @@ export function tapePause(id: i32, on: bool): i32 {
 export function tapeWatch(id: i32, h: i32): i32 {
   const t = getTape(id); if (t == null) return 0;
   const x = get(h); if (x == null) return 0;
-  if (x.dtype != 0) return fail(ErrorCode.DType, -1, 0, 0, x.dtype);
+  if (x.dtype != 0 && x.dtype != 3) return fail(ErrorCode.DType, -1, 0, 0, x.dtype); // float32 or float64
   t.tracked.add(h);
   return 1;
 }

@@ -43,7 +43,7 @@ export interface TrainCheckpoint {
   termNames: string[];
   /** [step, loss, ...terms] per step, row-major (rows of 2 + termNames.length numbers) */
   history: Float64Array;
-  weights: Float32Array[];
+  weights: (Float32Array | Float64Array)[];
   adam: OptimizerState | null;
   /** the second phase's state: L-BFGS's, or the dense BFGS family's (its H packed, n (n + 1) / 2 doubles) */
   lbfgs: LBFGSState | BFGSState | null;

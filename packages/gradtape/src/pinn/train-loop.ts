@@ -155,7 +155,7 @@ export function runLoop(ctx: LoopContext): LoopState {
           adam.applyGradients(grads, vars);
           const over = nonFiniteWeight(vars);
           if (over) {
-            tidy(() => vars.forEach((v, k) => v.assign(fromFlat(before[k], v.shape, "float32", "pinn.train"))));
+            tidy(() => vars.forEach((v, k) => v.assign(fromFlat(before[k], v.shape, v.dtype, "pinn.train"))));
             st.nonFinite = { step: st.step + 1, phase: "adam", term: `update of ${over.name} (learning rate too large?)`, value: over.value };
             st.stopReason = "non-finite"; break;
           }

@@ -18,6 +18,8 @@ import type { RemedyOptions, RemedyReport } from "./remedies.js";
 export interface TrainOptions extends RemedyOptions {
   /** a network to train (its input count must match the domain), or how to make one */
   network?: PinnNetwork | ({ hidden?: number[]; activation?: ActivationName; seed?: number } & NetworkChoice);
+  /** the float dtype of the network, the points and the loss: "float32" (default) or "float64" (slower; for accuracy below float32's floor) */
+  dtype?: "float32" | "float64";
   /** map the domain box to [-1, 1] in the network (default true) */
   scaleInputs?: boolean;
   /** number of collocation points N_f (default: the problem's, else 10,000) */
