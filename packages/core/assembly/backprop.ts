@@ -64,7 +64,7 @@ function sweep(tape: Tape, target: Tensor, seed: Tensor, srcs: StaticArray<Tenso
     }
     for (let s = 0; s < n.saved.length; s++) {
       const v = n.saved[s].buf.version;
-      if (v != n.savedVersions[s]) { fail(ErrorCode.InPlaceModified, n.op, s, n.savedVersions[s], v); break; }
+      if (v != n.savedVersion(s)) { fail(ErrorCode.InPlaceModified, n.op, s, n.savedVersion(s), v); break; }
     }
     if (failed()) break;
     const b = r.backward;

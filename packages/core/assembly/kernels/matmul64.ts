@@ -14,7 +14,11 @@ const KC: i32 = 256;
 
 let pack: usize = 0;
 let packBytes: usize = 0;
+let lastWant: u64 = 0;
+/** Bytes of packing space the last float64 matmul asked for: what an out-of-memory error reports. */
+export function packRequested64(): f64 { return <f64>lastWant; }
 function packSpace(want: u64): usize {
+  lastWant = want;
   if (want > (<u64>1 << 31)) return 0;
   const bytes = <usize>want;
   if (bytes <= packBytes) return pack;

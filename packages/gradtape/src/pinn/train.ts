@@ -10,6 +10,7 @@ import { tidy, keep } from "../memory.js";
 import { slice } from "../ops.js";
 import { releaseCompiled, type LossWithTerms } from "../optim/optimizer.js";
 import { runLoop } from "./train-loop.js";
+import { checkSecondPhase } from "./second-phase.js";
 import { runIdentity, restoreInto, checkpointOptions } from "./train-resume.js";
 import { saveCheckpoint, loadCheckpoint } from "./checkpoint-file.js";
 import type { TrainCheckpoint } from "./checkpoint.js";
@@ -25,6 +26,13 @@ import { conditionPoints, splitConditionPoints, type Problem } from "./problem.j
 // conditions beyond (quantity - value)² (Neumann, Robin, periodic, operator) and hard constraints: condition-terms.ts, transform.ts
 import { isTermCondition } from "./conditions.js";
 import { conditionTerms } from "./condition-terms.js";
+// adaptive collocation and causal training: remedies.ts (adaptive-sampling.ts, causal.ts); NTK weights: ntk.ts
+import { Remedies } from "./remedies.js";
+import { ntkTraces } from "./ntk.js";
+import { Rng } from "./sampling.js";
+import { chooseThreads, machineLoad, stepWork } from "./thread-choice.js";
+import { startedThreads, useThreads } from "../backend.js";
+import type { EvaluationCounts } from "./train-loop.js";
 
 export type { TrainOptions, TrainProgress, TrainStopReason, TrainResult, TrainingData } from "./train-types.js";
 import type { TrainOptions, TrainStopReason, TrainResult, TrainingData } from "./train-types.js";
@@ -152,6 +160,7 @@ export function train(problem: Problem, options: TrainOptions = {}): TrainResult
   const adamSteps = checkInt(op, "adamSteps", options.adamSteps ?? problem.defaults.adamSteps ?? 1000, 0);
   const lbfgsSteps = checkInt(op, "lbfgsSteps", options.lbfgsSteps ?? problem.defaults.lbfgsSteps ?? 5000, 0);
   const lr = options.learningRate ?? problem.defaults.learningRate ?? 1e-3;
+  const optimizer = checkSecondPhase(op, options.optimizer ?? "lbfgs", 0);
   const timeLimit = options.timeLimit ?? Infinity;
   if (typeof timeLimit !== "number" || !(timeLimit > 0)) throw new ArgumentError(`${op}: timeLimit must be a number of seconds > 0, but got ${describe(timeLimit)}.`);
   const interval = options.progressInterval ?? 0;
@@ -175,24 +184,39 @@ export function train(problem: Problem, options: TrainOptions = {}): TrainResult
   }
   const paramVars = makeParamVariables(problem.name, problem.params, options.params, positive, dtype);
   const trace = paramTrace(paramVars, positive);
-  const topts = { derivativeMethod: options.derivativeMethod, params: paramVars, positive };
+  const topts: TermOptions = { derivativeMethod: options.derivativeMethod, params: paramVars, positive };
   let network: PinnNetwork;
   try { network = makeNetwork(problem, options); } catch (e) { for (const v of Object.values(paramVars)) v.dispose(); throw e; }
   // on any error below, what train() made is released at once (not left to the finalizers): the network too when
   // train() made it (the caller never receives it); a network the caller passed is theirs and is kept
   const own = network !== options.network;
-  let data: TrainingData | null = null, lossFn: (() => LossWithTerms) | null = null, balancer: LossBalancer | null = null;
+  let data: TrainingData | null = null, lossFn: (() => LossWithTerms) | null = null, balancer: LossBalancer | null = null, rem: Remedies | null = null;
   let finalParams: Record<string, number> | null = null;
+  let threadsBefore: number | null = null;
   try {
+    checkSecondPhase(op, optimizer, [...network.trainableWeights, ...Object.values(paramVars)].reduce((a, v) => a + v.size, 0));
     data = trainingData(problem, { ...options, dtype });
+    rem = new Remedies(problem, options, options.seed ?? 0, data.collocation.shape[0]);
+    const remedies = rem.active ? rem : null;
+    Object.assign(topts, rem.termOptions());
+    // threads: chosen for this run and put back afterwards (the same results with any count)
+    const choice = chooseThreads(options.threads, stepWork(data.collocation.shape[0], network.hidden), startedThreads(), machineLoad(), op);
+    threadsBefore = useThreads(choice.threads);
+    const counts: EvaluationCounts = { evaluations: 0, lineSearchEvaluations: 0 };
     const terms = lossTerms(problem, network, data, topts);
     // loss balancing (pinn/balancing.ts) weighs the terms it finds in one evaluation of the loss
     if (options.balancing !== undefined) balancer = new LossBalancer(options.balancing, Object.keys(termValues(terms)), problem.name, dtype);
+    if (balancer?.scheme === "ntk") {
+      const b = balancer, d0 = data, ntkRng = new Rng(((options.seed ?? 0) ^ 0x7e4c) >>> 0);
+      b.traces = () => ntkTraces(problem, network, d0, network.trainableWeights, topts, ntkRng, b.points);
+    }
     const monitor = termMonitor(terms, termEvery ?? balancer?.every ?? 100);
     const bal = balancer;
     const identity = runIdentity(problem, network, data, options, { adamSteps, lbfgsSteps, learningRate: typeof lr === "number" ? lr : null });
     if (resume) restoreInto(resume, identity, network, { adamSteps, lbfgsSteps });
     const d = data;
+    if (resume) rem.restore(resume.remedies, d, resume.source ?? "the checkpoint");
+    remedies?.start(d, network, topts, resume !== null);
     lossFn = pinnLoss(problem, network, d, { ...topts, weights: balancer?.weights, terms: true });
     const t0 = performance.now();
     const elapsed = () => (performance.now() - t0) / 1000;
@@ -204,9 +228,10 @@ export function train(problem: Problem, options: TrainOptions = {}): TrainResult
     let checkpointFile: string | null = null, checkpointError: Error | null = null;
     const st = runLoop({
       vars: [...network.trainableWeights, ...Object.values(paramVars)], lossFn, termNames: (n) => lossTermNames(problem, d, n - conditionTermCount(d)),
-      adamSteps, lbfgsSteps, learningRate: lr, lbfgs: options.lbfgs, compile: options.jit ?? true, timeLimit, elapsed,
+      adamSteps, lbfgsSteps, learningRate: lr, lbfgs: options.lbfgs, optimizer, compile: options.jit ?? true, timeLimit, elapsed,
       newPhase: () => { window.length = 0; },
       afterAdamStep: bal ? (i) => { if (i % bal.every === 0) bal.update(terms, network.trainableWeights, step + 1); } : undefined,
+      afterStep: remedies ? (phase, s) => remedies.afterStep(phase, s, d, network, topts, lossFn) : undefined,
       report: (phase, phaseStep, phaseSteps, loss, force) => {
         step++;
         const params = trace.record(step);
@@ -219,27 +244,32 @@ export function train(problem: Problem, options: TrainOptions = {}): TrainResult
         const sps = rate();
         const left = phase === "adam" ? (adamSteps - phaseStep) + lbfgsSteps : phaseSteps - phaseStep;
         const eta = Math.min(sps > 0 ? left / sps : Infinity, Math.max(0, timeLimit - elapsed()));
-        return onProgress({ phase, step, steps: total, phaseStep, phaseSteps, loss, stepsPerSecond: sps, eta, elapsed: elapsed(), ...(params ? { params } : {}),
-          ...(termsNow ? { terms: termsNow } : {}), ...(bal ? { weights: bal.values() } : {}) }) !== false;
+        return onProgress({ phase, step, steps: total, phaseStep, phaseSteps, loss, stepsPerSecond: sps, eta, elapsed: elapsed(),
+          evaluations: counts.evaluations, lineSearchEvaluations: counts.lineSearchEvaluations, threads: choice.threads, ...(params ? { params } : {}),
+          ...(termsNow ? { terms: termsNow } : {}), ...(bal ? { weights: bal.values() } : {}), ...remedies?.report(d) }) !== false;
       },
       checkpointEvery: ck?.every ?? 0,
       save: ck ? (part) => {
-        const cp: TrainCheckpoint = { ...identity, ...part };
+        const cp: TrainCheckpoint = { ...identity, ...part, ...(remedies ? { remedies: remedies.state(d) } : {}) };
         // a checkpoint that cannot be written (disk full) must not cost the run: it goes on, and the result says so
         if (ck.dir !== undefined) {
           try { checkpointFile = saveCheckpoint(ck.dir, cp); } catch (e) { checkpointError ??= e as Error; }
         }
         ck.onSave?.(cp);
       } : null,
-      resume,
+      resume, counts,
     });
     monitor.record(step, true); // the terms at the end
     if (Object.keys(paramVars).length > 0) finalParams = readParams(paramVars, positive);
     const inverse = finalParams ? { params: finalParams, paramHistory: trace.history } : {};
     const balanced = bal ? { lossWeights: bal.values(), weightHistory: bal.history } : {};
+    const cw = remedies?.causal;
+    const remedied = { ...(remedies?.sampler ? { adaptive: remedies.report(d).adaptive } : {}),
+      ...(cw ? { causal: { minWeight: cw.minWeight, eps: cw.eps, weights: cw.values(), history: cw.history } } : {}) };
     return {
-      ...inverse, ...balanced, termHistory: monitor.history,
+      ...inverse, ...balanced, ...remedied, termHistory: monitor.history,
       network, adamSteps: st.doneAdam, lbfgsSteps: st.doneLbfgs, lbfgsEvaluations: st.lbfgsEvaluations, steps: st.step,
+      evaluations: st.doneAdam + st.lbfgsEvaluations, lineSearchEvaluations: st.lineSearchEvaluations, threads: choice.threads, threadChoice: choice.reason,
       finalLoss: st.finalLoss, seconds: st.secondsBefore + elapsed(), stopReason: st.stopReason as TrainStopReason,
       history: Array.from({ length: st.history.length }, (_, i) => { const h = st.history.row(i); return [h[0], h[1]] as [number, number]; }),
       termNames: st.termNames, terms: Array.from({ length: st.history.length }, (_, i) => Array.from(st.history.row(i).subarray(2))),
@@ -250,9 +280,11 @@ export function train(problem: Problem, options: TrainOptions = {}): TrainResult
     if (own) network.dispose();
     throw e;
   } finally {
+    if (threadsBefore !== null) useThreads(threadsBefore);
     if (lossFn) releaseCompiled(lossFn);
     data?.dispose();
     balancer?.dispose();
+    rem?.dispose();
     for (const v of Object.values(paramVars)) v.dispose();
   }
 }
