@@ -293,3 +293,27 @@ describe("pinn.train in float64", () => {
     expect(gt.memory().tensors).toBe(before);
   }, 120_000);
 });
+
+describe("float64 checkpoints", () => {
+  it("a float64 run stopped inside L-BFGS and resumed from its checkpoint ends with the uninterrupted run's bits", () => {
+    const { pinn } = gt;
+    const heat = pinn.problems.heat;
+    const base = { network: { hidden: [6, 6] }, collocationPoints: 40, conditionPoints: 12, seed: 2, dtype: "float64" as const, adamSteps: 15, lbfgsSteps: 25 };
+    const bits = (r: gt.pinn.TrainResult) => r.network.trainableWeights.map((v) => Array.from(v.data()));
+    const full = pinn.train(heat, base);
+    let last: gt.pinn.TrainCheckpoint | null = null;
+    const stopped = pinn.train(heat, { ...base, checkpoint: { onSave: (cp) => { last = cp; } }, onProgress: (p) => p.step < 27 });
+    expect(stopped.steps).toBe(27);
+    stopped.network.dispose();
+    const cp = pinn.decodeCheckpoint(pinn.encodeCheckpoint(last!));
+    expect(cp.network.dtype).toBe("float64");
+    expect(cp.weights[0]).toBeInstanceOf(Float64Array);
+    const resumed = pinn.train(heat, { ...base, resume: cp });
+    expect(resumed.network.dtype).toBe("float64");
+    expect(bits(resumed)).toEqual(bits(full));
+    expect(resumed.finalLoss).toBe(full.finalLoss);
+    // resuming it as float32 is refused, naming the dtype
+    expect(() => pinn.train(heat, { ...base, dtype: "float32", resume: cp })).toThrow(/dtype/);
+    full.network.dispose(); resumed.network.dispose();
+  }, 120_000);
+});
