@@ -124,6 +124,8 @@ export interface TrainConfig {
   /** Adam steps before switching to L-BFGS; -1 = Adam only, 0 = L-BFGS from the start */
   adamSteps: number;
   seed: number;
+  /** the arithmetic of the network, points and loss: "float32" (default, about 2x faster) or "float64" */
+  dtype?: "float32" | "float64";
 }
 
 /** An inverse problem's unknown coefficients: their values now, and the exact ones where the problem knows them. */
