@@ -59,7 +59,13 @@ const median = (xs) => { const s = [...xs].sort((a, b) => a - b); return s.lengt
 const load = () => loadavg().map((v) => v.toFixed(2)).join(" ");
 const sameBits = (a, b) => a.every((x, i) => x.length === b[i].length && x.every((v, j) => Object.is(v, b[i][j])));
 
-if (argv.includes("--count")) countCalls();
+if (argv.some((a) => a.startsWith("--calls="))) {
+  // for instruction counts under valgrind (load-independent): --calls=K runs variant --variant (default tf-style)
+  // at the first n, 3,000 warm-up calls then K calls; the difference between two K gives instructions per call
+  const name = opt("variant", "tf-style"), call = caller(VARIANTS.find(([v]) => v === name)[1], NS[0]), pts = points(NS[0], 7);
+  for (let i = 0; i < 3000; i++) call(pts);
+  for (let i = 0, k = +opt("calls", "0"); i < k; i++) call(pts);
+} else if (argv.includes("--count")) countCalls();
 else if (argv.some((a) => a.startsWith("--profile"))) profile(+(opt("profile", "20000")));
 else timeAll();
 
