@@ -84,6 +84,27 @@ describe("out of memory", () => {
     expect(gt.memory().tensors).toBe(start.tensors);
   });
 
+  it("a matmul whose packing space cannot be allocated names the bytes it asked for, and leaves its operands intact", () => {
+    // B [256, 8192] is packed as 1,024 panels of 256 x 8 floats: 8 MiB (core kernels/matmul.ts packSpace). The
+    // message used to compute the request as N << 13 (64 MiB here, and a wrapped negative number from N = 262,144 on).
+    const a = gt.fill([8, 256], 0.5), b = gt.fill([256, 8192], 2);
+    const start = gt.memory();
+    gt.setMemoryLimit(start.wasmBytes + 64 * MiB);
+    const { tensors } = fillUp();
+    tensors.pop()!.dispose(); // 4 MiB free: the [8, 8192] result fits, the 8 MiB packing space does not
+    let error: unknown = null;
+    try { gt.matmul(a, b).dispose(); } catch (e) { error = e; }
+    expect(error).toBeInstanceOf(gt.OutOfMemoryError);
+    expect((error as Error).message).toMatch(/out of memory allocating 8388608 bytes \(8\.0 MiB\)/);
+    expect(intact(tensors)).toBe(0);
+    for (const t of tensors) t.dispose();
+    gt.setMemoryLimit(Infinity);
+    const y = gt.matmul(a, b);
+    expect(Array.from(y.data().subarray(0, 3))).toEqual([256, 256, 256]);
+    y.dispose(); a.dispose(); b.dispose();
+    expect(gt.memory().tensors).toBe(start.tensors - 2);
+  });
+
   it("refuses a bad limit with an ArgumentError", () => {
     expect(() => gt.setMemoryLimit(-1)).toThrow(gt.ArgumentError);
     expect(() => gt.setMemoryLimit("1e9" as unknown as number)).toThrow(/setMemoryLimit: bytes must be/);

@@ -1,6 +1,7 @@
 // The text of `gradtape pinn --help` and `gradtape pinn --list`: the built-in problems with their default setup.
 import { pinn } from "gradtape";
 import { pinnThreadsHelp } from "./threads.js";
+import { REMEDY_HELP } from "./pinn-remedies.js";
 
 const net = (h: readonly number[]) => (h.length > 0 && h.every((w) => w === h[0]) ? `${h.length}x${h[0]}` : h.join(","));
 
@@ -72,7 +73,7 @@ ${pinnThreadsHelp(26)}
                           "lineSearchEvaluations", "threads"} on stdout
   -q, --quiet             no progress output
   -h, --help              show this help
-
+${REMEDY_HELP}
 Progress goes to stderr: a bar on a terminal (steps, loss, steps/s, ETA), a log line every few seconds otherwise.
 Exit status: 0 on success; 1 when training diverged (the step and the loss term that went NaN/infinite are named,
 the last finite weights are written) or the results could not be written where asked (they are written to a

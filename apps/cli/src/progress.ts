@@ -13,7 +13,9 @@ export function makeProgress(io: Io, tty: boolean, name: string): Progress {
     `${p.stepsPerSecond > 0 ? p.stepsPerSecond.toFixed(1) : "--"} steps/s  ETA ${formatDuration(p.eta)}  ${p.evaluations} evals` +
     (p.lineSearchEvaluations > 0 ? ` (${p.lineSearchEvaluations} line search)` : "") +
     // inverse problems: the parameters' current values
-    (p.params ? `  ${Object.entries(p.params).map(([k, v]) => `${k} ${v.toPrecision(4)}`).join(" ")}` : "");
+    (p.params ? `  ${Object.entries(p.params).map(([k, v]) => `${k} ${v.toPrecision(4)}`).join(" ")}` : "") +
+    // causal training: the smallest causal weight (training has reached the end of the time interval near 1)
+    (p.causal ? `  causal min w ${p.causal.minWeight.toPrecision(3)}` : "");
   return {
     update(p) {
       if (tty) {

@@ -44,6 +44,15 @@ export function fail(c: ErrorCode, op: i32 = -1, arg: i32 = -1, a: i32 = 0, b: i
   return 0;
 }
 
+/**
+ * Records OutOfMemory for a request of `bytes`, split as errors.ts's OutOfMemory row documents (a: low 31 bits, b: the
+ * bits above), so a request past 2 GiB is reported as asked instead of wrapping in an i32 (f64 holds any byte count
+ * this 32-bit memory can be asked for exactly).
+ */
+export function failOutOfMemory(op: i32, bytes: f64): i32 {
+  return fail(ErrorCode.OutOfMemory, op, -1, <i32>(bytes % 2147483648.0), <i32>Math.floor(bytes / 2147483648.0));
+}
+
 export function addDetail(v: i32): void { if (detailCount < 8) details[detailCount++] = v; }
 export function failed(): bool { return code != 0; }
 

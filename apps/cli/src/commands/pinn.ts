@@ -16,6 +16,7 @@ import { writeOutputs } from "../pinn-output.js";
 import { formatDuration } from "../time-format.js";
 import { measureEvaluation, trainingBudget, StepClock } from "../pinn-clock.js";
 import type { Command, Io } from "../command.js";
+import { REMEDY_OPTIONS, parseRemedies, remedyLine, remediesOf } from "../pinn-remedies.js";
 
 const OPTIONS = {
   hidden: { type: "string", valueName: "WIDTHS" },
@@ -35,6 +36,7 @@ const OPTIONS = {
   quiet: { type: "boolean", short: "q" },
   help: { type: "boolean", short: "h" },
   ...THREADS_OPTION,
+  ...REMEDY_OPTIONS,
 } as const;
 
 /** "8x20" or "20,20,20" -> widths. */
@@ -62,7 +64,7 @@ export interface PinnSummary {
 /** A checkpoint error from the library as a one-line usage error (exit 2). */
 async function guard<T>(f: () => T | Promise<T>): Promise<T> {
   try { return await f(); } catch (e) {
-    if (e instanceof pinn.CheckpointError) throw new CliError(e.message);
+    if (e instanceof pinn.CheckpointError || e instanceof pinn.AdaptiveSamplingError || e instanceof pinn.CausalTrainingError) throw new CliError(e.message);
     throw e;
   }
 }
@@ -104,6 +106,10 @@ async function run(argv: readonly string[], io: Io): Promise<number> {
     throw new CliError(`--sampler: expected one of ${pinn.SAMPLERS.join(", ")}, got ${JSON.stringify(sampler)}`);
   }
   if (adamSteps === 0 && lbfgsSteps === 0) throw new CliError(`pinn: --adam-steps 0 and --lbfgs-steps 0 leave nothing to train`);
+  const remedies = parseRemedies(o);
+  if (remedies.balancing !== undefined && (every !== undefined || o.resume !== undefined)) {
+    throw new CliError(`--balancing: runs with loss balancing cannot be checkpointed or resumed yet (the checkpoint does not hold the weights); drop --checkpoint-every/--resume`);
+  }
   if (every !== undefined && o.out === undefined && o.resume === undefined) throw new CliError(`--checkpoint-every needs --out DIR (or --resume DIR): the directory the checkpoints go to`);
 
   // a run to continue: its settings stand in for the options not given (a given one that differs is refused)
@@ -112,6 +118,10 @@ async function run(argv: readonly string[], io: Io): Promise<number> {
     hidden ??= cp.network.hidden; collocation ??= cp.data.collocationPoints; boundary ??= cp.data.conditionPoints;
     seed ??= cp.data.seed; sampler ??= cp.data.sampler; adamSteps ??= cp.plan.adamSteps; lbfgsSteps ??= cp.plan.lbfgsSteps;
     lr ??= cp.plan.learningRate ?? undefined;
+    // adaptive collocation and causal training as checkpointed, unless given
+    const saved = remediesOf(cp);
+    if (remedies.adaptive === undefined && saved.adaptive) remedies.adaptive = saved.adaptive;
+    if (remedies.causal === undefined && saved.causal) remedies.causal = saved.causal;
   }
   // a resumed run writes its results (and checkpoints) back into its directory unless --out says otherwise
   const resumeDir = o.resume === undefined ? undefined : statSync(o.resume).isFile() ? dirname(o.resume) : o.resume;
@@ -130,7 +140,8 @@ async function run(argv: readonly string[], io: Io): Promise<number> {
 
   const ckDir = outDir;
   let ckWarned = false, ckFile: string | null = null;
-  const checkpoint = ckDir === undefined ? undefined : {
+  // (a balanced run is not checkpointed: see --balancing above)
+  const checkpoint = ckDir === undefined || remedies.balancing !== undefined ? undefined : {
     every: every ?? 500,
     onSave: (c: pinn.TrainCheckpoint) => {
       // a checkpoint that cannot be written (disk full) must not end the run: say so once and train on
@@ -160,7 +171,7 @@ async function run(argv: readonly string[], io: Io): Promise<number> {
   const result = await guard(() => pinn.train(problem, {
     network, collocationPoints: collocation, conditionPoints: boundary, adamSteps, lbfgsSteps, learningRate: lr, seed,
     sampler: sampler as pinn.SamplerName | undefined, timeLimit: budget, threads,
-    progressInterval: 0, onProgress: progress || budget !== undefined ? onProgress : undefined, checkpoint, resume: cp ?? undefined,
+    progressInterval: 0, onProgress: progress || budget !== undefined ? onProgress : undefined, checkpoint, resume: cp ?? undefined, ...remedies,
   }));
   // stopped by the clock (ours, one step early, or the library's): the time limit
   const stopReason = clockStop && result.stopReason === "callback" ? "time-limit" : result.stopReason;
@@ -224,7 +235,7 @@ async function run(argv: readonly string[], io: Io): Promise<number> {
         return `${k} = ${v.toPrecision(6)}${ex === undefined ? "" : ` (exact ${ex.toPrecision(6)}, error ${((Math.abs(v - ex) / Math.abs(ex)) * 100).toFixed(3)}%)`}`;
       }).join(", ")}\n` : "";
       io.stdout((ev ? `${name}: relative L2 error ${ev.relL2.toExponential(3)} against ${reference} on ${grid} points\n` : `${name}: trained (the problem has no exact or reference solution to compare with)\n`) + params +
-        `  final loss ${result.finalLoss.toExponential(3)}, ${result.steps} steps (${result.adamSteps} Adam + ${result.lbfgsSteps} L-BFGS)${stop}\n` +
+        `  final loss ${result.finalLoss.toExponential(3)}, ${result.steps} steps (${result.adamSteps} Adam + ${result.lbfgsSteps} L-BFGS)${stop}\n` + remedyLine(result) +
         `  ${evals}, ${threadLine}\n` +
         `  wall time ${formatDuration(seconds)} (training ${formatDuration(result.seconds)}${cp ? " over all sessions" : ""}` +
         `${cost ? `, reference ${formatDuration(cost.referenceSeconds)}` : ""}${timeLimit !== undefined ? `; limit ${formatDuration(timeLimit)}` : ""})\n` + written);

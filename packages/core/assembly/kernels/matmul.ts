@@ -24,7 +24,11 @@ const KC: i32 = 256;
 // The packing space: grown on demand from the tensor allocator, kept between calls (0 = none yet).
 let pack: usize = 0;
 let packBytes: usize = 0;
+let lastWant: u64 = 0;
+/** Bytes of packing space the last matmul asked for: what an out-of-memory error reports. */
+export function packRequested(): f64 { return <f64>lastWant; }
 function packSpace(want: u64): usize {
+  lastWant = want;
   if (want > (<u64>1 << 31)) return 0; // too large for one block (and a 32-bit byte count would wrap)
   const bytes = <usize>want;
   if (bytes <= packBytes) return pack;

@@ -6,11 +6,11 @@
 //   C = A B^T   : dA = G B,     dB = G^T A        C = A^T B^T : dA = B^T G^T, dB = G^T A^T
 // each itself a matMul, then reduced over broadcast batch axes.
 import { Tensor, DType, stdStrides, isContiguous, release, retain, sizeOf, shape2 } from "../tensor";
-import { fail, failed, ErrorCode, addDetail } from "../errors";
+import { fail, failed, ErrorCode, addDetail, failOutOfMemory } from "../errors";
 import { Node, record, anyRecording } from "./record";
 import { Op } from "./codes";
 import { def } from "./table";
-import { matmulKernel } from "../kernels/matmul";
+import { matmulKernel, packRequested } from "../kernels/matmul";
 import { gatherStrided } from "../kernels/strided";
 import { ERR, NO_F, dtypeError, outTensor, arr2, broadcastShapes, contig } from "./factory";
 import { unbroadcast } from "./view";
@@ -67,7 +67,7 @@ export function matMul(a: Tensor, b: Tensor, ta: bool, tb: bool): Tensor {
   const pb = operand(b); const kb = tb != swapped;
   if (pa !== ERR && pb !== ERR) {
     if (flat) {
-      if (!matmulKernel(pa.ptr, pb.ptr, y.ptr, M, K, N, ka, kb)) fail(ErrorCode.OutOfMemory, Op.MatMul, -1, N << 13);
+      if (!matmulKernel(pa.ptr, pb.ptr, y.ptr, M, K, N, ka, kb)) failOutOfMemory(Op.MatMul, packRequested());
     } else {
       const nb = sizeOf(batch);
       const sA = M * K, sB = K * N, sC = M * N;
@@ -82,7 +82,7 @@ export function matMul(a: Tensor, b: Tensor, ta: bool, tb: bool): Tensor {
           if (db >= 0 && bb[db] != 1) ib += i * stB[db];
         }
         if (!matmulKernel(pa.ptr + (<usize>(ia * sA) << 2), pb.ptr + (<usize>(ib * sB) << 2), y.ptr + (<usize>(t * sC) << 2), M, K, N, ka, kb)) {
-          fail(ErrorCode.OutOfMemory, Op.MatMul, -1, N << 13);
+          failOutOfMemory(Op.MatMul, packRequested());
         }
       }
     }

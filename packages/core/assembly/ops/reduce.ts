@@ -8,7 +8,7 @@ import { Op } from "./codes";
 import { def } from "./table";
 import { sumKernel, extremumKernel } from "../kernels/reduce";
 import { allocElems, free } from "../memory";
-import { failed, fail, ErrorCode } from "../errors";
+import { failed, failOutOfMemory } from "../errors";
 import { ERR, NO_F, dtypeError, outTensor, contig, arr1, arr2 } from "./factory";
 import { reshape, broadcastTo } from "./view";
 import { mul, div } from "./arith";
@@ -34,7 +34,7 @@ export function reduce(op: i32, x: Tensor, axes: StaticArray<i32>, keep: bool): 
     // float64 accumulators, one per output element (kernels/reduce.ts says why)
     const n = y.size > 2 ? y.size : 2, bytes = <usize>n << 3; // allocElems checks n * 8 before bytes is used
     const acc = allocElems(n, 8);
-    if (acc == 0) { fail(ErrorCode.OutOfMemory, op, -1, <i32>((<i64>n << 3) & 0x7fffffff), <i32>(<i64>n >> 28)); release(c); release(y); return ERR; }
+    if (acc == 0) { failOutOfMemory(op, <f64>n * 8); release(c); release(y); return ERR; }
     sumKernel(c.ptr, y.ptr, acc, x.shape, stdStrides(x.shape), os, y.size);
     free(acc, bytes);
   } else extremumKernel(op == Op.Max, c.ptr, y.ptr, x.shape, stdStrides(x.shape), os, y.size);

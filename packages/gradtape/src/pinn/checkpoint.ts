@@ -10,6 +10,7 @@
 import { encodeSafetensors, decodeSafetensors, type TensorSource } from "../io/safetensors-format.js";
 import { GradtapeError } from "../errors.js";
 import type { OptimizerState, LBFGSState, LBFGSRunState } from "../optim/state.js";
+import type { RemedyState } from "./remedies.js";
 
 /** A checkpoint that cannot be read, or does not fit the run it is resumed into. */
 export class CheckpointError extends GradtapeError {}
@@ -45,6 +46,8 @@ export interface TrainCheckpoint {
   weights: Float32Array[];
   adam: OptimizerState | null;
   lbfgs: LBFGSState | null;
+  /** adaptive collocation (its generator and current points) and causal training (its eps and weights): remedies.ts */
+  remedies?: RemedyState;
   /** the file it was read from (set by loadCheckpoint; not stored) */
   source?: string;
 }
@@ -86,10 +89,13 @@ export function encodeCheckpoint(cp: TrainCheckpoint): Uint8Array {
   if (cp.history.length % width !== 0) throw new CheckpointError(`encodeCheckpoint: the history holds ${cp.history.length} numbers, not rows of ${width} (step, loss and ${width - 2} terms).`);
   tensors.set("history", { shape: [cp.history.length / width, width], data: cp.history });
   const run = lb?.run ?? null;
+  const rem = cp.remedies;
+  if (rem?.adaptive) tensors.set("adaptive.points", { shape: [rem.adaptive.points.length], data: rem.adaptive.points });
   const state = {
     format: CHECKPOINT_FORMAT, problem: cp.problem, network: cp.network, data: cp.data, plan: cp.plan,
     progress: { ...cp.progress, finalLoss: num(cp.progress.finalLoss), lbfgsCall: { before: num(cp.progress.lbfgsCall.before), fruitless: cp.progress.lbfgsCall.fruitless } },
     termNames: cp.termNames,
+    ...(rem ? { remedies: { settings: rem.settings, ...(rem.adaptive ? { adaptive: { rng: rem.adaptive.rng, resamples: rem.adaptive.resamples } } : {}), ...(rem.causal ? { causal: rem.causal } : {}) } } : {}),
     adam: cp.adam ? { kind: cp.adam.kind, iterations: cp.adam.iterations, variables: cp.adam.variables.map((v) => (v ? { steps: v.steps, slots: v.slots.length } : null)) } : null,
     lbfgs: lb ? {
       iterations: lb.iterations, x: lb.x !== null, pairs: lb.s.length,
@@ -174,7 +180,10 @@ function build(s: any, file: ReturnType<typeof decodeSafetensors>, f32: Reader<F
   const history = f64("history"), width = 2 + (s.termNames as string[]).length;
   if (history.length % width !== 0) throw new CheckpointError(`the history holds ${history.length} numbers, not rows of ${width}.`);
   const p = s.progress;
+  const r = s.remedies;
+  const remedies = r ? { settings: String(r.settings), ...(r.adaptive ? { adaptive: { rng: r.adaptive.rng, resamples: r.adaptive.resamples, points: f32("adaptive.points") } } : {}), ...(r.causal ? { causal: r.causal } : {}) } : undefined;
   return {
+    ...(remedies ? { remedies } : {}),
     problem: s.problem, network: s.network, data: s.data, plan: s.plan, termNames: s.termNames, history, weights, adam, lbfgs,
     progress: { ...p, finalLoss: unnum(p.finalLoss), lbfgsCall: { before: unnum(p.lbfgsCall.before), fruitless: p.lbfgsCall.fruitless } },
   };

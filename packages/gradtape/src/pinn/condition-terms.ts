@@ -79,31 +79,37 @@ export function termLoss(problem: Problem, net: Net, terms: readonly ConditionTe
   let total: Tensor | null = null;
   for (const t of terms) {
     const c = t.condition;
-    const rs: Tensor[] = [];
-    if (c.kind === "neumann" || c.kind === "robin") {
-      const vars = Object.keys(t.normals);
-      const ds = derivatives(net, t.points, [c.quantity, ...vars.map((v) => `${c.quantity}_${v}`)], dopts);
-      let dudn: Tensor = mul(ds[1], t.normals[vars[0]]);
-      for (let j = 1; j < vars.length; j++) dudn = add(dudn, mul(ds[j + 1], t.normals[vars[j]]));
-      rs.push(c.kind === "neumann" ? sub(dudn, t.values) : sub(add(mul(t.a!, ds[0]), mul(t.b!, dudn)), t.values));
-    } else if (c.kind === "periodic") {
-      const qs = c.periodic!.quantities;
-      const lo = derivatives(net, t.points, qs, dopts), hi = derivatives(net, t.partner!, qs, dopts);
-      qs.forEach((_, k) => rs.push(sub(lo[k], hi[k])));
-    } else {
-      const ds = derivatives(net, t.points, c.uses!, dopts);
-      const named: Record<string, Tensor> = { ...t.columns };
-      for (const [v, col] of Object.entries(t.normals)) named[`n_${v}`] = col;
-      c.uses!.forEach((u, k) => { named[u] = ds[k]; });
-      const r = c.residual!(named);
-      if (!(r instanceof Tensor) || r.size !== t.points.shape[0]) throw new ArgumentError(`problem '${problem.name}', condition ${c.name}: the residual must be a tensor with one value per point ([${t.points.shape[0]}, 1]), but it is ${r instanceof Tensor ? `[${r.shape.join(", ")}]` : describe(r)}.`);
-      rs.push(r);
-    }
-    for (const r of rs) {
+    for (const r of termResiduals(problem, net, t, dopts)) {
       let s = sum(square(r));
       if (c.weight !== 1) s = mul(s, c.weight);
       total = total ? add(total, s) : s;
     }
   }
   return total;
+}
+
+/** A term condition's residuals at its points, [n, 1] each (one per compared quantity; unweighted). */
+export function termResiduals(problem: Problem, net: Net, t: ConditionTerm, dopts: { vars: readonly string[]; outputs: readonly string[]; method?: string }): Tensor[] {
+  const c = t.condition;
+  const rs: Tensor[] = [];
+  if (c.kind === "neumann" || c.kind === "robin") {
+    const vars = Object.keys(t.normals);
+    const ds = derivatives(net, t.points, [c.quantity, ...vars.map((v) => `${c.quantity}_${v}`)], dopts);
+    let dudn: Tensor = mul(ds[1], t.normals[vars[0]]);
+    for (let j = 1; j < vars.length; j++) dudn = add(dudn, mul(ds[j + 1], t.normals[vars[j]]));
+    rs.push(c.kind === "neumann" ? sub(dudn, t.values) : sub(add(mul(t.a!, ds[0]), mul(t.b!, dudn)), t.values));
+  } else if (c.kind === "periodic") {
+    const qs = c.periodic!.quantities;
+    const lo = derivatives(net, t.points, qs, dopts), hi = derivatives(net, t.partner!, qs, dopts);
+    qs.forEach((_, k) => rs.push(sub(lo[k], hi[k])));
+  } else {
+    const ds = derivatives(net, t.points, c.uses!, dopts);
+    const named: Record<string, Tensor> = { ...t.columns };
+    for (const [v, col] of Object.entries(t.normals)) named[`n_${v}`] = col;
+    c.uses!.forEach((u, k) => { named[u] = ds[k]; });
+    const r = c.residual!(named);
+    if (!(r instanceof Tensor) || r.size !== t.points.shape[0]) throw new ArgumentError(`problem '${problem.name}', condition ${c.name}: the residual must be a tensor with one value per point ([${t.points.shape[0]}, 1]), but it is ${r instanceof Tensor ? `[${r.shape.join(", ")}]` : describe(r)}.`);
+    rs.push(r);
+  }
+  return rs;
 }

@@ -37,4 +37,12 @@ export { checkParams, makeParamVariables, readParams, residualArguments } from "
 export { checkObservations, drawObservations, type ObservationData, type ObservationSpec, type Observations } from "./observations.js";
 export { lossTerms, sumTerms, termValues, type TermData, type TermOptions } from "./terms.js";
 export { LossBalancer, BALANCING_SCHEMES, type BalancingScheme, type BalancingOptions } from "./balancing.js";
+export {
+  AdaptiveSampler, AdaptiveSamplingError, ADAPTIVE_METHODS, adaptiveSettings, radDensity, weightedSampleWithoutReplacement, topIndices,
+  type AdaptiveMethod, type AdaptiveOptions, type AdaptiveSettings, type AdaptiveState,
+} from "./adaptive-sampling.js";
+export { CausalWeights, CausalTrainingError, causalSettings, causalWeightsOf, sliceIndex, type CausalOptions, type CausalSettings, type CausalState } from "./causal.js";
+export { ntkTraces } from "./ntk.js";
+export { pointResiduals, residualMagnitudes } from "./residuals.js";
+export type { RemedyOptions, RemedyReport, RemedyState } from "./remedies.js";
 export * as geometry from "./geometry/index.js";

@@ -47,6 +47,11 @@ export interface LoopContext {
   newPhase: () => void;
   /** called after Adam step i (1-based, its update applied and recorded): loss balancing updates its weights here */
   afterAdamStep?: (i: number) => void;
+  /**
+   * called after every step (global step count; after afterAdamStep): adaptive collocation and causal weights
+   * (remedies.ts). True means the objective changed: L-BFGS then restarts with an empty memory.
+   */
+  afterStep?: (phase: Phase, step: number) => boolean;
   checkpointEvery: number;
   /** saves a checkpoint (null when not checkpointing) */
   save: ((cp: Omit<TrainCheckpoint, "problem" | "network" | "data" | "plan">) => void) | null;
@@ -157,6 +162,7 @@ export function runLoop(ctx: LoopContext): LoopState {
         record(loss, terms);
         ctx.afterAdamStep?.(i);
         count(0, 0);
+        ctx.afterStep?.("adam", st.step);
         let stop: string | null = null;
         if (!ctx.report("adam", i, adamSteps, loss, i === adamSteps)) stop = "callback";
         else if (ctx.elapsed() >= ctx.timeLimit) stop = "time-limit";
@@ -176,7 +182,7 @@ export function runLoop(ctx: LoopContext): LoopState {
     const lbfgs = new LBFGS({ historySize: 50, lossNoise: 1e-4, ...ctx.lbfgs, maxIterations: lbfgsSteps, maxEvaluations: Math.ceil(lbfgsSteps * 1.25) + 20 });
     let resumedCall = false;
     if (r?.lbfgs) { lbfgs.setState(r.lbfgs, vars); resumedCall = r.lbfgs.run !== null; }
-    let stopped: string | null = null;
+    let stopped: string | null = null, changed = false;
     lbfgs.onIteration = (info) => {
       st.step++; st.doneLbfgs++;
       st.finalLoss = info.loss;
@@ -184,11 +190,21 @@ export function runLoop(ctx: LoopContext): LoopState {
       const bad = firstNonFinite(info.loss, info.terms, st.termNames, null, vars) ??
         (Number.isFinite(info.gradientNorm) ? null : { term: "gradient", value: info.gradientNorm });
       if (bad) { st.nonFinite = { step: st.step, phase: "lbfgs", ...bad }; stopped = "non-finite"; return false; }
+      const last = st.doneLbfgs >= lbfgsSteps;
+      // new collocation points (adaptive sampling): this call's memory belongs to the old objective, so the call ends
+      // and L-BFGS restarts empty; a checkpoint taken now holds that empty state
+      const moved = !last && ctx.afterStep?.("lbfgs", st.step) === true;
+      if (moved) st.fruitless = 0;
       count(info.evaluations, info.lineSearchEvaluations);
       let stop: string | null = null;
       if (!ctx.report("lbfgs", st.doneLbfgs, lbfgsSteps, info.loss, st.doneLbfgs === lbfgsSteps)) stop = "callback";
       else if (ctx.elapsed() >= ctx.timeLimit) stop = "time-limit";
-      const end = stop ?? (st.doneLbfgs >= lbfgsSteps ? "done" : null);
+      const end = stop ?? (last ? "done" : null);
+      if (moved) {
+        changed = true;
+        if (stop) { stopped = stop; save(null, new LBFGS().getState(), stop); }
+        return false;
+      }
       if (end !== null || due()) save(null, lbfgs.getState(), end);
       if (stop) { stopped = stop; return false; }
       return st.doneLbfgs < lbfgsSteps;
@@ -205,6 +221,12 @@ export function runLoop(ctx: LoopContext): LoopState {
       count(0, 0);
       if (stopped !== "non-finite") st.finalLoss = loss;
       if (stopped) { st.stopReason = stopped; break; }
+      if (changed) {
+        changed = false; st.fruitless = 0;
+        lbfgs.reset();
+        if (due()) save(null, lbfgs.getState(), null);
+        continue;
+      }
       if (st.doneLbfgs >= lbfgsSteps) break;
       if (res.reason === "non-finite") {
         // the loss or gradient at the start of the call: evaluate once more to name the term

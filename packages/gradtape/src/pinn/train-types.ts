@@ -12,8 +12,9 @@ import type { ConditionTerm } from "./condition-terms.js";
 import type { NetworkChoice } from "./architecture.js";
 import type { ObservationTensors } from "./observations.js";
 import type { BalancingScheme, BalancingOptions } from "./balancing.js";
+import type { RemedyOptions, RemedyReport } from "./remedies.js";
 
-export interface TrainOptions {
+export interface TrainOptions extends RemedyOptions {
   /** a network to train (its input count must match the domain), or how to make one */
   network?: PinnNetwork | ({ hidden?: number[]; activation?: ActivationName; seed?: number } & NetworkChoice);
   /** map the domain box to [-1, 1] in the network (default true) */
@@ -59,6 +60,7 @@ export interface TrainOptions {
   resume?: string | TrainCheckpoint;
   /** loss balancing: "lr-annealing" or "grad-norm", or { scheme, every, alpha } (pinn/balancing.ts; default none) */
   balancing?: BalancingScheme | BalancingOptions;
+  // adaptive (adaptive collocation: RAR, RAD, RAR-D) and causal (causal training) come from RemedyOptions
   /** steps between records of the loss terms' values (default: the balancing interval, else 100) */
   termInterval?: number;
   /** initial values of the problem's unknown parameters (default: the problem's params) */
@@ -99,6 +101,9 @@ export interface TrainProgress {
   /** each loss term's value at the latest record (every termInterval steps), and the balancing weights */
   terms?: Record<string, number>;
   weights?: Record<string, number>;
+  /** adaptive collocation (resamples, points now) and causal training (smallest causal weight, eps): remedies.ts */
+  adaptive?: RemedyReport["adaptive"];
+  causal?: RemedyReport["causal"];
 }
 
 export type TrainStopReason = "done" | "time-limit" | "callback" | "non-finite" | LBFGSStopReason;
@@ -138,6 +143,10 @@ export interface TrainResult {
   /** with balancing: the final weights, and each weight after every update */
   lossWeights?: Record<string, number>;
   weightHistory?: Record<string, [number, number][]>;
+  /** adaptive collocation: resamples done and the final number of collocation points */
+  adaptive?: { resamples: number; points: number };
+  /** causal training: the final smallest weight and eps, and [step, min weight, eps] at every weight update */
+  causal?: { minWeight: number; eps: number; weights: number[]; history: [number, number, number][] };
   /** the last checkpoint file written (checkpoint.dir), or null */
   checkpointFile: string | null;
   /** the first failure to write a checkpoint file (training went on; the previous checkpoint file is unchanged) */

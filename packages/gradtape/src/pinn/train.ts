@@ -28,6 +28,10 @@ import { conditionTerms } from "./condition-terms.js";
 import { chooseThreads, machineLoad, stepWork } from "./thread-choice.js";
 import { startedThreads, useThreads } from "../backend.js";
 import type { EvaluationCounts } from "./train-loop.js";
+// adaptive collocation and causal training: remedies.ts (adaptive-sampling.ts, causal.ts); NTK weights: ntk.ts
+import { Remedies } from "./remedies.js";
+import { ntkTraces } from "./ntk.js";
+import { Rng } from "./sampling.js";
 
 export type { TrainOptions, TrainProgress, TrainStopReason, TrainResult, TrainingData } from "./train-types.js";
 import type { TrainOptions, TrainStopReason, TrainResult, TrainingData } from "./train-types.js";
@@ -162,13 +166,13 @@ export function train(problem: Problem, options: TrainOptions = {}): TrainResult
   const positive = problem.positiveParams;
   const paramVars = makeParamVariables(problem.name, problem.params, options.params, positive);
   const trace = paramTrace(paramVars, positive);
-  const topts = { derivativeMethod: options.derivativeMethod, params: paramVars, positive };
+  const topts: TermOptions = { derivativeMethod: options.derivativeMethod, params: paramVars, positive };
   let network: PinnNetwork;
   try { network = makeNetwork(problem, options); } catch (e) { for (const v of Object.values(paramVars)) v.dispose(); throw e; }
   // on any error below, what train() made is released at once (not left to the finalizers): the network too when
   // train() made it (the caller never receives it); a network the caller passed is theirs and is kept
   const own = network !== options.network;
-  let data: TrainingData | null = null, lossFn: (() => LossWithTerms) | null = null, balancer: LossBalancer | null = null;
+  let data: TrainingData | null = null, lossFn: (() => LossWithTerms) | null = null, balancer: LossBalancer | null = null, rem: Remedies | null = null;
   let finalParams: Record<string, number> | null = null;
   let threadsBefore: number | null = null;
   try {
@@ -177,14 +181,23 @@ export function train(problem: Problem, options: TrainOptions = {}): TrainResult
     const choice = chooseThreads(options.threads, stepWork(data.collocation.shape[0], network.hidden), startedThreads(), machineLoad(), op);
     threadsBefore = useThreads(choice.threads);
     const counts: EvaluationCounts = { evaluations: 0, lineSearchEvaluations: 0 };
+    rem = new Remedies(problem, options, options.seed ?? 0, data.collocation.shape[0]);
+    const remedies = rem.active ? rem : null;
+    Object.assign(topts, rem.termOptions());
     const terms = lossTerms(problem, network, data, topts);
     // loss balancing (pinn/balancing.ts) weighs the terms it finds in one evaluation of the loss
     if (options.balancing !== undefined) balancer = new LossBalancer(options.balancing, Object.keys(termValues(terms)), problem.name);
+    if (balancer?.scheme === "ntk") {
+      const b = balancer, d0 = data, ntkRng = new Rng(((options.seed ?? 0) ^ 0x7e4c) >>> 0);
+      b.traces = () => ntkTraces(problem, network, d0, network.trainableWeights, topts, ntkRng, b.points);
+    }
     const monitor = termMonitor(terms, termEvery ?? balancer?.every ?? 100);
     const bal = balancer;
     const identity = runIdentity(problem, network, data, options, { adamSteps, lbfgsSteps, learningRate: typeof lr === "number" ? lr : null });
     if (resume) restoreInto(resume, identity, network, { adamSteps, lbfgsSteps });
     const d = data;
+    if (resume) rem.restore(resume.remedies, d, resume.source ?? "the checkpoint");
+    remedies?.start(d, network, topts, resume !== null);
     lossFn = pinnLoss(problem, network, d, { ...topts, weights: balancer?.weights, terms: true });
     const t0 = performance.now();
     const elapsed = () => (performance.now() - t0) / 1000;
@@ -199,6 +212,7 @@ export function train(problem: Problem, options: TrainOptions = {}): TrainResult
       adamSteps, lbfgsSteps, learningRate: lr, lbfgs: options.lbfgs, compile: options.jit ?? true, timeLimit, elapsed,
       newPhase: () => { window.length = 0; },
       afterAdamStep: bal ? (i) => { if (i % bal.every === 0) bal.update(terms, network.trainableWeights, step + 1); } : undefined,
+      afterStep: remedies ? (phase, s) => remedies.afterStep(phase, s, d, network, topts, lossFn) : undefined,
       report: (phase, phaseStep, phaseSteps, loss, force) => {
         step++;
         const params = trace.record(step);
@@ -213,11 +227,11 @@ export function train(problem: Problem, options: TrainOptions = {}): TrainResult
         const eta = Math.min(sps > 0 ? left / sps : Infinity, Math.max(0, timeLimit - elapsed()));
         return onProgress({ phase, step, steps: total, phaseStep, phaseSteps, loss, stepsPerSecond: sps, eta, elapsed: elapsed(),
           evaluations: counts.evaluations, lineSearchEvaluations: counts.lineSearchEvaluations, threads: choice.threads, ...(params ? { params } : {}),
-          ...(termsNow ? { terms: termsNow } : {}), ...(bal ? { weights: bal.values() } : {}) }) !== false;
+          ...(termsNow ? { terms: termsNow } : {}), ...(bal ? { weights: bal.values() } : {}), ...remedies?.report(d) }) !== false;
       },
       checkpointEvery: ck?.every ?? 0,
       save: ck ? (part) => {
-        const cp: TrainCheckpoint = { ...identity, ...part };
+        const cp: TrainCheckpoint = { ...identity, ...part, ...(remedies ? { remedies: remedies.state(d) } : {}) };
         // a checkpoint that cannot be written (disk full) must not cost the run: it goes on, and the result says so
         if (ck.dir !== undefined) {
           try { checkpointFile = saveCheckpoint(ck.dir, cp); } catch (e) { checkpointError ??= e as Error; }
@@ -230,8 +244,11 @@ export function train(problem: Problem, options: TrainOptions = {}): TrainResult
     if (Object.keys(paramVars).length > 0) finalParams = readParams(paramVars, positive);
     const inverse = finalParams ? { params: finalParams, paramHistory: trace.history } : {};
     const balanced = bal ? { lossWeights: bal.values(), weightHistory: bal.history } : {};
+    const cw = remedies?.causal;
+    const remedied = { ...(remedies?.sampler ? { adaptive: remedies.report(d).adaptive } : {}),
+      ...(cw ? { causal: { minWeight: cw.minWeight, eps: cw.eps, weights: cw.values(), history: cw.history } } : {}) };
     return {
-      ...inverse, ...balanced, termHistory: monitor.history,
+      ...inverse, ...balanced, ...remedied, termHistory: monitor.history,
       network, adamSteps: st.doneAdam, lbfgsSteps: st.doneLbfgs, lbfgsEvaluations: st.lbfgsEvaluations, steps: st.step,
       evaluations: st.doneAdam + st.lbfgsEvaluations, lineSearchEvaluations: st.lineSearchEvaluations, threads: choice.threads, threadChoice: choice.reason,
       finalLoss: st.finalLoss, seconds: st.secondsBefore + elapsed(), stopReason: st.stopReason as TrainStopReason,
@@ -248,6 +265,7 @@ export function train(problem: Problem, options: TrainOptions = {}): TrainResult
     if (lossFn) releaseCompiled(lossFn);
     data?.dispose();
     balancer?.dispose();
+    rem?.dispose();
     for (const v of Object.values(paramVars)) v.dispose();
   }
 }
