@@ -46,6 +46,12 @@ describe("remedy options", () => {
     expectOneLineError(await runMain(["pinn", "poisson2d", ...TINY, "--causal"]), /problem 'poisson2d' has no time variable "t"/);
   });
 
+  it("--help describes them", async () => {
+    const h = await runMain(["pinn", "--help"]);
+    expect(h.code).toBe(0);
+    for (const o of ["--adaptive METHOD", "--adaptive-every N", "--causal ", "--no-causal", "--causal-eps EPS", "--balancing SCHEME"]) expect(h.stdout).toContain(o);
+  });
+
   it("a run with RAD, causal weights and NTK balancing reports them", async () => {
     const r = await runMain(["pinn", "heat", ...TINY, "--adaptive", "rad", "--adaptive-every", "10", "--adaptive-candidates", "500", "--causal", "--causal-slices", "4", "--quiet"]);
     expect(r.code, r.stderr).toBe(0);
