@@ -34,7 +34,8 @@ Remedies for hard problems (defaults: the problem's; see docs of pinn.train):
       --no-causal         train without causal weights where the problem's defaults have them
       --causal-eps EPS    eps, or a list to anneal through: "0.01,0.1,1,10,100" (default 1)
       --causal-slices M   time slices (default 32)
-      --balancing SCHEME  loss weights: lr-annealing, grad-norm, ntk (Wang, Yu & Perdikaris 2022) or none
+      --balancing SCHEME  loss weights: lr-annealing, grad-norm, ntk (Wang, Yu & Perdikaris 2022; helmholtz's
+                          default) or none
       --balancing-every N  Adam steps between weight updates
 `;
 
@@ -90,6 +91,7 @@ export function parseRemedies(o: Parsed): RemedyTrainOptions {
       out.balancing = o["balancing-every"] === undefined ? o.balancing as pinn.BalancingScheme
         : { scheme: o.balancing as pinn.BalancingScheme, every: parseInteger(o["balancing-every"], "--balancing-every", 1, 1e9) };
     } else if (o["balancing-every"] !== undefined) throw new CliError(`--balancing none: --balancing-every has nothing to set`);
+    else out.balancing = false;
   } else if (o["balancing-every"] !== undefined) throw new CliError(`--balancing-every needs --balancing SCHEME (${pinn.BALANCING_SCHEMES.join(", ")})`);
   return out;
 }

@@ -22,7 +22,7 @@ describe("remedy options", () => {
     expect(parseRemedies({ adaptive: "rad", "adaptive-every": "500", "adaptive-candidates": "20000", "adaptive-k": "2", "adaptive-c": "0.5" }))
       .toEqual({ adaptive: { method: "rad", every: 500, candidates: 20000, k: 2, c: 0.5 } });
     expect(parseRemedies({ adaptive: "rar", "adaptive-add": "7" })).toEqual({ adaptive: { method: "rar", add: 7 } });
-    expect(parseRemedies({ adaptive: "none", "no-causal": true, balancing: "none" })).toEqual({ adaptive: false, causal: false });
+    expect(parseRemedies({ adaptive: "none", "no-causal": true, balancing: "none" })).toEqual({ adaptive: false, causal: false, balancing: false });
     expect(parseRemedies({ causal: true })).toEqual({ causal: {} });
     expect(parseRemedies({ "causal-eps": "0.01,0.1,1", "causal-slices": "16" })).toEqual({ causal: { eps: [0.01, 0.1, 1], slices: 16 } });
     expect(parseRemedies({ balancing: "ntk", "balancing-every": "50" })).toEqual({ balancing: { scheme: "ntk", every: 50 } });
@@ -44,6 +44,8 @@ describe("remedy options", () => {
     ];
     for (const [args, msg] of cases) expectOneLineError(await runMain(["pinn", "heat", ...TINY, ...args]), msg);
     expectOneLineError(await runMain(["pinn", "poisson2d", ...TINY, "--causal"]), /problem 'poisson2d' has no time variable "t"/);
+    // helmholtz balances its loss by default (NTK weights), which checkpoints cannot hold yet
+    expectOneLineError(await runMain(["pinn", "helmholtz", ...TINY, "--out", join(dir, "hz"), "--checkpoint-every", "5"]), /trains with loss balancing by default.*--balancing none/);
   });
 
   it("--help describes them", async () => {

@@ -78,6 +78,19 @@ describe("NTK loss weights", () => {
     data.dispose(); net.dispose();
   });
 
+  it("helmholtz balances by NTK weights by default; balancing: false turns it off", () => {
+    const hz = pinn.problems.helmholtz;
+    expect(hz.defaults.balancing).toBe("ntk");
+    const plan = { network: { hidden: [4] }, collocationPoints: 32, conditionPoints: 16, adamSteps: 2, lbfgsSteps: 0 };
+    const a = pinn.train(hz, { ...plan, balancing: { scheme: "ntk", every: 1, points: 8 } });
+    expect(a.weightHistory!.conditions.length).toBe(2);
+    const b = pinn.train(hz, plan);
+    expect(b.lossWeights).toEqual({ residual: 1, conditions: 1 }); // the default scheme, no update within 2 steps
+    const c = pinn.train(hz, { ...plan, balancing: false });
+    expect(c.lossWeights).toBeUndefined();
+    for (const r of [a, b, c]) r.network.dispose();
+  });
+
   it("in training: weights in progress and the result, term-wise history, memory flat", () => {
     const before = memory();
     const seen: Record<string, number>[] = [];

@@ -100,7 +100,7 @@ async function run(argv: readonly string[], io: Io): Promise<number> {
   }
   if (adamSteps === 0 && lbfgsSteps === 0) throw new CliError(`pinn: --adam-steps 0 and --lbfgs-steps 0 leave nothing to train`);
   const remedies = parseRemedies(o);
-  if (remedies.balancing !== undefined && (every !== undefined || o.resume !== undefined)) {
+  if (remedies.balancing !== undefined && remedies.balancing !== false && (every !== undefined || o.resume !== undefined)) {
     throw new CliError(`--balancing: runs with loss balancing cannot be checkpointed or resumed yet (the checkpoint does not hold the weights); drop --checkpoint-every/--resume`);
   }
   if (every !== undefined && o.out === undefined && o.resume === undefined) throw new CliError(`--checkpoint-every needs --out DIR (or --resume DIR): the directory the checkpoints go to`);
@@ -133,8 +133,12 @@ async function run(argv: readonly string[], io: Io): Promise<number> {
 
   const ckDir = outDir;
   let ckWarned = false, ckFile: string | null = null;
-  // (a balanced run is not checkpointed: see --balancing above)
-  const checkpoint = ckDir === undefined || remedies.balancing !== undefined ? undefined : {
+  // a balanced run (by the option or the problem's default) is not checkpointed: see --balancing above
+  const balanced = remedies.balancing !== undefined ? remedies.balancing !== false : problem.defaults.balancing !== undefined;
+  if (balanced && (every !== undefined || o.resume !== undefined)) {
+    throw new CliError(`${every !== undefined ? "--checkpoint-every" : "--resume"}: problem '${name}' trains with loss balancing by default, which cannot be checkpointed or resumed yet; add --balancing none`);
+  }
+  const checkpoint = ckDir === undefined || balanced ? undefined : {
     every: every ?? 500,
     onSave: (c: pinn.TrainCheckpoint) => {
       // a checkpoint that cannot be written (disk full) must not end the run: say so once and train on

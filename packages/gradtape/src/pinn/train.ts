@@ -154,7 +154,9 @@ export function train(problem: Problem, options: TrainOptions = {}): TrainResult
   const resume = options.resume === undefined ? null : typeof options.resume === "string" ? loadCheckpoint(options.resume) : options.resume;
   const termEvery = options.termInterval === undefined ? null : checkInt(op, "termInterval", options.termInterval, 1);
   const hasParams = Object.keys(problem.params ?? {}).length > 0;
-  if ((ck || resume) && (hasParams || options.balancing !== undefined)) {
+  // loss balancing: the option, else the problem's default; false turns a default off
+  const balancing = options.balancing !== undefined ? options.balancing : problem.defaults.balancing;
+  if ((ck || resume) && (hasParams || (balancing !== undefined && balancing !== false))) {
     // the checkpoint format holds the network's weights and its optimizer state only (checkpoint.ts)
     throw new ArgumentError(`${op}: checkpoints and resuming are not supported yet for ${hasParams ? `a problem with unknown parameters ('${problem.name}')` : "a run with loss balancing"}; ` +
       `train without the checkpoint and resume options.`);
@@ -178,7 +180,7 @@ export function train(problem: Problem, options: TrainOptions = {}): TrainResult
     Object.assign(topts, rem.termOptions());
     const terms = lossTerms(problem, network, data, topts);
     // loss balancing (pinn/balancing.ts) weighs the terms it finds in one evaluation of the loss
-    if (options.balancing !== undefined) balancer = new LossBalancer(options.balancing, Object.keys(termValues(terms)), problem.name);
+    if (balancing !== undefined && balancing !== false) balancer = new LossBalancer(balancing, Object.keys(termValues(terms)), problem.name);
     if (balancer?.scheme === "ntk") {
       const b = balancer, d0 = data, ntkRng = new Rng(((options.seed ?? 0) ^ 0x7e4c) >>> 0);
       b.traces = () => ntkTraces(problem, network, d0, network.trainableWeights, topts, ntkRng, b.points);
