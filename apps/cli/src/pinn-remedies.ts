@@ -105,13 +105,18 @@ export function remedyLine(result: pinn.TrainResult): string {
   return parts.length ? `  remedies: ${parts.join("; ")}\n` : "";
 }
 
-/** A checkpoint's adaptive and causal settings as pinn.train options (what `--resume` trains with unless given). */
+/** A checkpoint's adaptive, causal and balancing settings as pinn.train options (what `--resume` trains with unless given). */
 export function remediesOf(cp: pinn.TrainCheckpoint): RemedyTrainOptions {
-  if (!cp.remedies) return {};
+  // what a checkpoint does not hold, its run did not use (absent, not the problem's default)
+  if (!cp.remedies) return { adaptive: false, causal: false, balancing: false };
   let s: { adaptive?: pinn.AdaptiveSettings | null; causal?: pinn.CausalSettings | null };
   try { s = JSON.parse(cp.remedies.settings); } catch { throw new CliError(`the checkpoint's adaptive/causal settings are not readable JSON`); }
-  const out: RemedyTrainOptions = {};
+  const out: RemedyTrainOptions = { adaptive: false, causal: false };
   if (s.adaptive) { const { method, every, candidates, k, c, add, seed } = s.adaptive; out.adaptive = { method, every, candidates, k, c, add, seed }; }
   if (s.causal) { const { time, slices, eps, delta, every } = s.causal; out.causal = { time, slices, eps: eps.length === 1 ? eps[0] : eps, delta, every }; }
+  const b = cp.remedies.balancing;
+  if (b) {
+    try { const { scheme, every, alpha, points } = JSON.parse(b.settings); out.balancing = { scheme, every, alpha, points }; } catch { throw new CliError(`the checkpoint's balancing settings are not readable JSON`); }
+  } else out.balancing = false;
   return out;
 }

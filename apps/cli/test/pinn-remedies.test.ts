@@ -44,8 +44,7 @@ describe("remedy options", () => {
     ];
     for (const [args, msg] of cases) expectOneLineError(await runMain(["pinn", "heat", ...TINY, ...args]), msg);
     expectOneLineError(await runMain(["pinn", "poisson2d", ...TINY, "--causal"]), /problem 'poisson2d' has no time variable "t"/);
-    // helmholtz balances its loss by default (NTK weights), which checkpoints cannot hold yet
-    expectOneLineError(await runMain(["pinn", "helmholtz", ...TINY, "--out", join(dir, "hz"), "--checkpoint-every", "5"]), /trains with loss balancing by default.*--balancing none/);
+
   });
 
   it("--help describes them", async () => {
@@ -64,10 +63,11 @@ describe("remedy options", () => {
   });
 });
 
-describe("--resume with adaptive collocation and causal weights", () => {
+describe("--resume with adaptive collocation, causal weights and NTK loss weights", () => {
   it("stopped by --time-limit, resumed with --resume alone: the uninterrupted run's weights, byte for byte", async () => {
     const plan = ["--hidden", "3x12", "--collocation", "300", "--boundary", "40", "--adam-steps", "700", "--lbfgs-steps", "300", "--seed", "2", "--quiet",
-      "--adaptive", "rad", "--adaptive-every", "150", "--adaptive-candidates", "3000", "--causal", "--causal-slices", "8", "--causal-eps", "0.1,1,10"];
+      "--adaptive", "rad", "--adaptive-every", "150", "--adaptive-candidates", "3000", "--causal", "--causal-slices", "8", "--causal-eps", "0.1,1,10",
+      "--balancing", "ntk", "--balancing-every", "50"];
     const full = join(dir, "full"), part = join(dir, "part");
     const [a, b] = await Promise.all([
       runCliAsync(["pinn", "heat", ...plan, "--out", full]),
@@ -77,6 +77,7 @@ describe("--resume with adaptive collocation and causal weights", () => {
     expect(b.code, b.stderr).toBe(0);
     expect(b.stdout).toMatch(/stopped: time-limit/);
     expect(pinn.loadCheckpoint(part).remedies?.adaptive).toBeDefined();
+    expect(pinn.loadCheckpoint(part).remedies?.balancing).toBeDefined();
     const c = await runCliAsync(["pinn", "--resume", part, "--quiet"]);
     expect(c.code, c.stderr).toBe(0);
     expect(c.stdout).toContain("1000 steps (700 Adam + 300 L-BFGS)");

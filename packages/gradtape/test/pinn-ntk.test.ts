@@ -105,3 +105,29 @@ describe("NTK loss weights", () => {
     expect([after.tensors, after.bytes, after.tapes, after.programs]).toEqual([before.tensors, before.bytes, before.tapes, before.programs]);
   });
 });
+
+describe("resuming a run with loss balancing gives the same bits", () => {
+  const base = { network: { hidden: [8, 8] }, collocationPoints: 48, conditionPoints: 12, seed: 3, jit: true, adamSteps: 20, lbfgsSteps: 10 };
+  const bits = (r: pinn.TrainResult) => r.network.trainableWeights.map((v) => Array.from(new Uint32Array(v.data().buffer)));
+  for (const balancing of [{ scheme: "ntk", every: 3, points: 8 }, { scheme: "lr-annealing", every: 4 }] as const) {
+    it(`${balancing.scheme}: stopped at step 11, resumed through the file format; weights, history and loss weights equal`, () => {
+      const before = memory();
+      const full = pinn.train(heat, { ...base, balancing });
+      let last: pinn.TrainCheckpoint | null = null;
+      const part = pinn.train(heat, { ...base, balancing, checkpoint: { onSave: (cp) => { last = cp; } }, onProgress: (p) => p.step < 11 });
+      expect(part.steps).toBe(11);
+      part.network.dispose();
+      const cp = pinn.decodeCheckpoint(pinn.encodeCheckpoint(last!));
+      expect(cp.remedies!.balancing!.history.residual.length).toBe(balancing.scheme === "ntk" ? 3 : 2);
+      const resumed = pinn.train(heat, { ...base, balancing, resume: cp });
+      expect(bits(resumed)).toEqual(bits(full));
+      expect(resumed.lossWeights).toEqual(full.lossWeights);
+      expect(resumed.weightHistory).toEqual(full.weightHistory);
+      expect(() => pinn.train(heat, { ...base, balancing: "grad-norm", resume: cp })).toThrow(pinn.CheckpointError);
+      expect(() => pinn.train(heat, { ...base, resume: cp })).toThrow(/trained with loss balancing/);
+      full.network.dispose(); resumed.network.dispose();
+      const after = memory();
+      expect([after.tensors, after.bytes, after.tapes, after.programs]).toEqual([before.tensors, before.bytes, before.tapes, before.programs]);
+    });
+  }
+});

@@ -100,9 +100,6 @@ async function run(argv: readonly string[], io: Io): Promise<number> {
   }
   if (adamSteps === 0 && lbfgsSteps === 0) throw new CliError(`pinn: --adam-steps 0 and --lbfgs-steps 0 leave nothing to train`);
   const remedies = parseRemedies(o);
-  if (remedies.balancing !== undefined && remedies.balancing !== false && (every !== undefined || o.resume !== undefined)) {
-    throw new CliError(`--balancing: runs with loss balancing cannot be checkpointed or resumed yet (the checkpoint does not hold the weights); drop --checkpoint-every/--resume`);
-  }
   if (every !== undefined && o.out === undefined && o.resume === undefined) throw new CliError(`--checkpoint-every needs --out DIR (or --resume DIR): the directory the checkpoints go to`);
 
   // a run to continue: its settings stand in for the options not given (a given one that differs is refused)
@@ -113,8 +110,7 @@ async function run(argv: readonly string[], io: Io): Promise<number> {
     lr ??= cp.plan.learningRate ?? undefined;
     // adaptive collocation and causal training as checkpointed, unless given
     const saved = remediesOf(cp);
-    if (remedies.adaptive === undefined && saved.adaptive) remedies.adaptive = saved.adaptive;
-    if (remedies.causal === undefined && saved.causal) remedies.causal = saved.causal;
+    remedies.adaptive ??= saved.adaptive; remedies.causal ??= saved.causal; remedies.balancing ??= saved.balancing;
   }
   // a resumed run writes its results (and checkpoints) back into its directory unless --out says otherwise
   const resumeDir = o.resume === undefined ? undefined : statSync(o.resume).isFile() ? dirname(o.resume) : o.resume;
@@ -133,12 +129,7 @@ async function run(argv: readonly string[], io: Io): Promise<number> {
 
   const ckDir = outDir;
   let ckWarned = false, ckFile: string | null = null;
-  // a balanced run (by the option or the problem's default) is not checkpointed: see --balancing above
-  const balanced = remedies.balancing !== undefined ? remedies.balancing !== false : problem.defaults.balancing !== undefined;
-  if (balanced && (every !== undefined || o.resume !== undefined)) {
-    throw new CliError(`${every !== undefined ? "--checkpoint-every" : "--resume"}: problem '${name}' trains with loss balancing by default, which cannot be checkpointed or resumed yet; add --balancing none`);
-  }
-  const checkpoint = ckDir === undefined || balanced ? undefined : {
+  const checkpoint = ckDir === undefined ? undefined : {
     every: every ?? 500,
     onSave: (c: pinn.TrainCheckpoint) => {
       // a checkpoint that cannot be written (disk full) must not end the run: say so once and train on
