@@ -34,7 +34,8 @@ Remedies for hard problems (defaults: the problem's; see docs of pinn.train):
       --no-causal         train without causal weights where the problem's defaults have them
       --causal-eps EPS    eps, or a list to anneal through: "0.01,0.1,1,10,100" (default 1)
       --causal-slices M   time slices (default 32)
-      --balancing SCHEME  loss weights: lr-annealing, grad-norm, ntk (Wang, Yu & Perdikaris 2022) or none
+      --balancing SCHEME  loss weights: lr-annealing, grad-norm, ntk (Wang, Yu & Perdikaris 2022; helmholtz's
+                          default) or none
       --balancing-every N  Adam steps between weight updates
 `;
 
@@ -90,6 +91,7 @@ export function parseRemedies(o: Parsed): RemedyTrainOptions {
       out.balancing = o["balancing-every"] === undefined ? o.balancing as pinn.BalancingScheme
         : { scheme: o.balancing as pinn.BalancingScheme, every: parseInteger(o["balancing-every"], "--balancing-every", 1, 1e9) };
     } else if (o["balancing-every"] !== undefined) throw new CliError(`--balancing none: --balancing-every has nothing to set`);
+    else out.balancing = false;
   } else if (o["balancing-every"] !== undefined) throw new CliError(`--balancing-every needs --balancing SCHEME (${pinn.BALANCING_SCHEMES.join(", ")})`);
   return out;
 }
@@ -103,13 +105,18 @@ export function remedyLine(result: pinn.TrainResult): string {
   return parts.length ? `  remedies: ${parts.join("; ")}\n` : "";
 }
 
-/** A checkpoint's adaptive and causal settings as pinn.train options (what `--resume` trains with unless given). */
+/** A checkpoint's adaptive, causal and balancing settings as pinn.train options (what `--resume` trains with unless given). */
 export function remediesOf(cp: pinn.TrainCheckpoint): RemedyTrainOptions {
-  if (!cp.remedies) return {};
+  // what a checkpoint does not hold, its run did not use (absent, not the problem's default)
+  if (!cp.remedies) return { adaptive: false, causal: false, balancing: false };
   let s: { adaptive?: pinn.AdaptiveSettings | null; causal?: pinn.CausalSettings | null };
   try { s = JSON.parse(cp.remedies.settings); } catch { throw new CliError(`the checkpoint's adaptive/causal settings are not readable JSON`); }
-  const out: RemedyTrainOptions = {};
+  const out: RemedyTrainOptions = { adaptive: false, causal: false };
   if (s.adaptive) { const { method, every, candidates, k, c, add, seed } = s.adaptive; out.adaptive = { method, every, candidates, k, c, add, seed }; }
   if (s.causal) { const { time, slices, eps, delta, every } = s.causal; out.causal = { time, slices, eps: eps.length === 1 ? eps[0] : eps, delta, every }; }
+  const b = cp.remedies.balancing;
+  if (b) {
+    try { const { scheme, every, alpha, points } = JSON.parse(b.settings); out.balancing = { scheme, every, alpha, points }; } catch { throw new CliError(`the checkpoint's balancing settings are not readable JSON`); }
+  } else out.balancing = false;
   return out;
 }

@@ -22,7 +22,7 @@ describe("remedy options", () => {
     expect(parseRemedies({ adaptive: "rad", "adaptive-every": "500", "adaptive-candidates": "20000", "adaptive-k": "2", "adaptive-c": "0.5" }))
       .toEqual({ adaptive: { method: "rad", every: 500, candidates: 20000, k: 2, c: 0.5 } });
     expect(parseRemedies({ adaptive: "rar", "adaptive-add": "7" })).toEqual({ adaptive: { method: "rar", add: 7 } });
-    expect(parseRemedies({ adaptive: "none", "no-causal": true, balancing: "none" })).toEqual({ adaptive: false, causal: false });
+    expect(parseRemedies({ adaptive: "none", "no-causal": true, balancing: "none" })).toEqual({ adaptive: false, causal: false, balancing: false });
     expect(parseRemedies({ causal: true })).toEqual({ causal: {} });
     expect(parseRemedies({ "causal-eps": "0.01,0.1,1", "causal-slices": "16" })).toEqual({ causal: { eps: [0.01, 0.1, 1], slices: 16 } });
     expect(parseRemedies({ balancing: "ntk", "balancing-every": "50" })).toEqual({ balancing: { scheme: "ntk", every: 50 } });
@@ -44,6 +44,13 @@ describe("remedy options", () => {
     ];
     for (const [args, msg] of cases) expectOneLineError(await runMain(["pinn", "heat", ...TINY, ...args]), msg);
     expectOneLineError(await runMain(["pinn", "poisson2d", ...TINY, "--causal"]), /problem 'poisson2d' has no time variable "t"/);
+
+  });
+
+  it("--help describes them", async () => {
+    const h = await runMain(["pinn", "--help"]);
+    expect(h.code).toBe(0);
+    for (const o of ["--adaptive METHOD", "--adaptive-every N", "--causal ", "--no-causal", "--causal-eps EPS", "--balancing SCHEME"]) expect(h.stdout).toContain(o);
   });
 
   it("a run with RAD, causal weights and NTK balancing reports them", async () => {
@@ -56,10 +63,11 @@ describe("remedy options", () => {
   });
 });
 
-describe("--resume with adaptive collocation and causal weights", () => {
+describe("--resume with adaptive collocation, causal weights and NTK loss weights", () => {
   it("stopped by --time-limit, resumed with --resume alone: the uninterrupted run's weights, byte for byte", async () => {
     const plan = ["--hidden", "3x12", "--collocation", "300", "--boundary", "40", "--adam-steps", "700", "--lbfgs-steps", "300", "--seed", "2", "--quiet",
-      "--adaptive", "rad", "--adaptive-every", "150", "--adaptive-candidates", "3000", "--causal", "--causal-slices", "8", "--causal-eps", "0.1,1,10"];
+      "--adaptive", "rad", "--adaptive-every", "150", "--adaptive-candidates", "3000", "--causal", "--causal-slices", "8", "--causal-eps", "0.1,1,10",
+      "--balancing", "ntk", "--balancing-every", "50"];
     const full = join(dir, "full"), part = join(dir, "part");
     const [a, b] = await Promise.all([
       runCliAsync(["pinn", "heat", ...plan, "--out", full]),
@@ -69,6 +77,7 @@ describe("--resume with adaptive collocation and causal weights", () => {
     expect(b.code, b.stderr).toBe(0);
     expect(b.stdout).toMatch(/stopped: time-limit/);
     expect(pinn.loadCheckpoint(part).remedies?.adaptive).toBeDefined();
+    expect(pinn.loadCheckpoint(part).remedies?.balancing).toBeDefined();
     const c = await runCliAsync(["pinn", "--resume", part, "--quiet"]);
     expect(c.code, c.stderr).toBe(0);
     expect(c.stdout).toContain("1000 steps (700 Adam + 300 L-BFGS)");

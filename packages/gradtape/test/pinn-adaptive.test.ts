@@ -95,6 +95,27 @@ describe("adaptive collocation", () => {
   });
 });
 
+describe("a problem's defaults", () => {
+  it("adaptive and causal settings in a problem's defaults apply unless the options say otherwise (false turns them off)", () => {
+    const heat = pinn.problems.heat;
+    const withDefaults = pinn.defineProblem({
+      name: "heat-remedied", domain: { x: [0, 1], t: [0, 1] }, uses: ["u_t", "u_xx"], residual: ({ u_t, u_xx }) => u_t.sub(u_xx.mul(0.4)),
+      conditions: [{ on: { t: 0 }, value: ({ x }) => Math.sin(Math.PI * x) }],
+      defaults: { adaptive: { method: "rar", every: 4, add: 2, candidates: 200 }, causal: { slices: 4 } },
+    });
+    const plan = { network: { hidden: [4] }, collocationPoints: 32, conditionPoints: 8, adamSteps: 8, lbfgsSteps: 0 };
+    const a = pinn.train(withDefaults, plan);
+    expect(a.adaptive).toEqual({ resamples: 2, points: 36 });
+    expect(a.causal!.weights.length).toBe(4);
+    const b = pinn.train(withDefaults, { ...plan, adaptive: false, causal: false });
+    expect(b.adaptive).toBeUndefined();
+    expect(b.causal).toBeUndefined();
+    const c = pinn.train(heat, plan);
+    expect(c.adaptive).toBeUndefined();
+    for (const r of [a, b, c]) r.network.dispose();
+  });
+});
+
 describe("resuming a run with adaptive collocation and causal weights gives the same bits", () => {
   const heat = pinn.problems.heat;
   const base = { network: { hidden: [8, 8] }, collocationPoints: 48, conditionPoints: 12, seed: 3, jit: true,

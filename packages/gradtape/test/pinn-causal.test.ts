@@ -109,6 +109,18 @@ describe("causal weights", () => {
   });
 });
 
+describe("causal training with loss balancing", () => {
+  it("the balancer's first look at the terms already sees the causal residual term", () => {
+    for (const balancing of ["grad-norm", "lr-annealing", "ntk"] as const) {
+      const r = pinn.train(pinn.problems.heat, { network: { hidden: [4] }, collocationPoints: 32, conditionPoints: 8, adamSteps: 4, lbfgsSteps: 0,
+        causal: { slices: 4 }, balancing: { scheme: balancing, every: 2 } });
+      expect(r.weightHistory!.conditions.length).toBe(2);
+      expect(Number.isFinite(r.finalLoss)).toBe(true);
+      r.network.dispose();
+    }
+  });
+});
+
 describe("bad causal options are named errors; nothing leaks", () => {
   it("a problem without a time variable, unknown options, slices, eps, delta, every", () => {
     const m = memory();

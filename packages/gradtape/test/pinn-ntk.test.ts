@@ -78,6 +78,19 @@ describe("NTK loss weights", () => {
     data.dispose(); net.dispose();
   });
 
+  it("helmholtz balances by NTK weights by default; balancing: false turns it off", () => {
+    const hz = pinn.problems.helmholtz;
+    expect(hz.defaults.balancing).toBe("ntk");
+    const plan = { network: { hidden: [4] }, collocationPoints: 32, conditionPoints: 16, adamSteps: 2, lbfgsSteps: 0 };
+    const a = pinn.train(hz, { ...plan, balancing: { scheme: "ntk", every: 1, points: 8 } });
+    expect(a.weightHistory!.conditions.length).toBe(2);
+    const b = pinn.train(hz, plan);
+    expect(b.lossWeights).toEqual({ residual: 1, conditions: 1 }); // the default scheme, no update within 2 steps
+    const c = pinn.train(hz, { ...plan, balancing: false });
+    expect(c.lossWeights).toBeUndefined();
+    for (const r of [a, b, c]) r.network.dispose();
+  });
+
   it("in training: weights in progress and the result, term-wise history, memory flat", () => {
     const before = memory();
     const seen: Record<string, number>[] = [];
@@ -91,4 +104,30 @@ describe("NTK loss weights", () => {
     const after = memory();
     expect([after.tensors, after.bytes, after.tapes, after.programs]).toEqual([before.tensors, before.bytes, before.tapes, before.programs]);
   });
+});
+
+describe("resuming a run with loss balancing gives the same bits", () => {
+  const base = { network: { hidden: [8, 8] }, collocationPoints: 48, conditionPoints: 12, seed: 3, jit: true, adamSteps: 20, lbfgsSteps: 10 };
+  const bits = (r: pinn.TrainResult) => r.network.trainableWeights.map((v) => Array.from(new Uint32Array(v.data().buffer)));
+  for (const balancing of [{ scheme: "ntk", every: 3, points: 8 }, { scheme: "lr-annealing", every: 4 }] as const) {
+    it(`${balancing.scheme}: stopped at step 11, resumed through the file format; weights, history and loss weights equal`, () => {
+      const before = memory();
+      const full = pinn.train(heat, { ...base, balancing });
+      let last: pinn.TrainCheckpoint | null = null;
+      const part = pinn.train(heat, { ...base, balancing, checkpoint: { onSave: (cp) => { last = cp; } }, onProgress: (p) => p.step < 11 });
+      expect(part.steps).toBe(11);
+      part.network.dispose();
+      const cp = pinn.decodeCheckpoint(pinn.encodeCheckpoint(last!));
+      expect(cp.remedies!.balancing!.history.residual.length).toBe(balancing.scheme === "ntk" ? 3 : 2);
+      const resumed = pinn.train(heat, { ...base, balancing, resume: cp });
+      expect(bits(resumed)).toEqual(bits(full));
+      expect(resumed.lossWeights).toEqual(full.lossWeights);
+      expect(resumed.weightHistory).toEqual(full.weightHistory);
+      expect(() => pinn.train(heat, { ...base, balancing: "grad-norm", resume: cp })).toThrow(pinn.CheckpointError);
+      expect(() => pinn.train(heat, { ...base, resume: cp })).toThrow(/trained with loss balancing/);
+      full.network.dispose(); resumed.network.dispose();
+      const after = memory();
+      expect([after.tensors, after.bytes, after.tapes, after.programs]).toEqual([before.tensors, before.bytes, before.tapes, before.programs]);
+    });
+  }
 });

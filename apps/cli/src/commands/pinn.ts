@@ -114,9 +114,6 @@ async function run(argv: readonly string[], io: Io): Promise<number> {
   if (o.dtype !== undefined && o.dtype !== "float32" && o.dtype !== "float64") throw new CliError(`--dtype: expected float32 or float64, got ${JSON.stringify(o.dtype)}`);
   if (adamSteps === 0 && lbfgsSteps === 0) throw new CliError(`pinn: --adam-steps 0 and --lbfgs-steps 0 leave nothing to train`);
   const remedies = parseRemedies(o);
-  if (remedies.balancing !== undefined && (every !== undefined || o.resume !== undefined)) {
-    throw new CliError(`--balancing: runs with loss balancing cannot be checkpointed or resumed yet (the checkpoint does not hold the weights); drop --checkpoint-every/--resume`);
-  }
   if (every !== undefined && o.out === undefined && o.resume === undefined) throw new CliError(`--checkpoint-every needs --out DIR (or --resume DIR): the directory the checkpoints go to`);
 
   // a run to continue: its settings stand in for the options not given (a given one that differs is refused)
@@ -129,8 +126,7 @@ async function run(argv: readonly string[], io: Io): Promise<number> {
     lr ??= cp.plan.learningRate ?? undefined;
     // adaptive collocation and causal training as checkpointed, unless given
     const saved = remediesOf(cp);
-    if (remedies.adaptive === undefined && saved.adaptive) remedies.adaptive = saved.adaptive;
-    if (remedies.causal === undefined && saved.causal) remedies.causal = saved.causal;
+    remedies.adaptive ??= saved.adaptive; remedies.causal ??= saved.causal; remedies.balancing ??= saved.balancing;
     if (cp.lbfgs?.kind === "BFGS") optimizer ??= cp.lbfgs.update as pinn.SecondPhaseOptimizer;
   }
   // a resumed run writes its results (and checkpoints) back into its directory unless --out says otherwise
@@ -150,8 +146,7 @@ async function run(argv: readonly string[], io: Io): Promise<number> {
 
   const ckDir = outDir;
   let ckWarned = false, ckFile: string | null = null;
-  // (a balanced run is not checkpointed: see --balancing above)
-  const checkpoint = ckDir === undefined || remedies.balancing !== undefined ? undefined : {
+  const checkpoint = ckDir === undefined ? undefined : {
     every: every ?? 500,
     onSave: (c: pinn.TrainCheckpoint) => {
       // a checkpoint that cannot be written (disk full) must not end the run: say so once and train on

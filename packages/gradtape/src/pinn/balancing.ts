@@ -23,6 +23,11 @@ import { tidy } from "../memory.js";
 import { abs, max, sum, square, add } from "../ops.js";
 import { ArgumentError, describe } from "../errors.js";
 import { termValues } from "./terms.js";
+import type { Rng } from "./sampling.js";
+import { CheckpointError } from "./checkpoint.js";
+
+/** What a checkpoint holds of a balancer: its settings (checked on resume), weights, history and NTK generator. */
+export interface BalancingState { settings: string; weights: Record<string, number>; history: Record<string, [number, number][]>; rng: number[] | null }
 
 export type BalancingScheme = "lr-annealing" | "grad-norm" | "ntk";
 export const BALANCING_SCHEMES: readonly BalancingScheme[] = ["lr-annealing", "grad-norm", "ntk"];
@@ -47,6 +52,8 @@ export class LossBalancer {
   readonly points: number;
   /** ntk: the per-term NTK trace estimates at the weights now (set by pinn.train, ntk.ts) */
   traces: (() => Record<string, number>) | null = null;
+  /** ntk: the generator of the subsamples (pinn.train's; checkpointed with the weights) */
+  rng: Rng | null = null;
   readonly names: readonly string[];
   /** the weights as scalar Variables (not trainable), read by the loss on every evaluation */
   readonly weights: Readonly<Record<string, Variable>>;
@@ -133,6 +140,23 @@ export class LossBalancer {
     }
     tidy(() => { for (const k of this.names) this.weights[k].assign(this.#w[k]); });
     for (const k of this.names) this.history[k].push([step, this.#w[k]]);
+  }
+
+  #settings(): string { return JSON.stringify({ scheme: this.scheme, every: this.every, alpha: this.alpha, points: this.points, names: this.names }); }
+
+  /** The state a checkpoint holds (weights as float64 numbers: JSON keeps them exactly). */
+  state(): BalancingState {
+    return { settings: this.#settings(), weights: { ...this.#w }, history: Object.fromEntries(this.names.map((k) => [k, this.history[k].map(([a, b]) => [a, b] as [number, number])])), rng: this.rng?.getState() ?? null };
+  }
+
+  /** Puts a checkpoint's state back; its settings must be this balancer's. */
+  restore(s: BalancingState | undefined, source: string): void {
+    if (!s || s.settings !== this.#settings()) {
+      throw new CheckpointError(`cannot resume from ${source}: its loss balancing is ${s ? s.settings : "none"} but this run's is ${this.#settings()}; resume with the balancing it was trained with.`);
+    }
+    for (const k of this.names) { this.#w[k] = s.weights[k]; this.history[k].splice(0, this.history[k].length, ...s.history[k].map(([a, b]) => [a, b] as [number, number])); }
+    if (this.rng && s.rng) this.rng.setState(s.rng);
+    tidy(() => { for (const k of this.names) this.weights[k].assign(this.#w[k]); });
   }
 
   dispose(): void { for (const w of Object.values(this.weights)) w.dispose(); }

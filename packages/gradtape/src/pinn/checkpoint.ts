@@ -99,7 +99,7 @@ export function encodeCheckpoint(cp: TrainCheckpoint): Uint8Array {
     format: CHECKPOINT_FORMAT, problem: cp.problem, network: cp.network, data: cp.data, plan: cp.plan,
     progress: { ...cp.progress, finalLoss: num(cp.progress.finalLoss), lbfgsCall: { before: num(cp.progress.lbfgsCall.before), fruitless: cp.progress.lbfgsCall.fruitless } },
     termNames: cp.termNames,
-    ...(rem ? { remedies: { settings: rem.settings, ...(rem.adaptive ? { adaptive: { rng: rem.adaptive.rng, resamples: rem.adaptive.resamples } } : {}), ...(rem.causal ? { causal: rem.causal } : {}) } } : {}),
+    ...(rem ? { remedies: { settings: rem.settings, ...(rem.adaptive ? { adaptive: { rng: rem.adaptive.rng, resamples: rem.adaptive.resamples } } : {}), ...(rem.causal ? { causal: rem.causal } : {}), ...(rem.balancing ? { balancing: rem.balancing } : {}) } } : {}),
     adam: cp.adam ? { kind: cp.adam.kind, iterations: cp.adam.iterations, variables: cp.adam.variables.map((v) => (v ? { steps: v.steps, slots: v.slots.length } : null)) } : null,
     lbfgs: lb ? {
       iterations: lb.iterations, x: lb.x !== null, pairs: lb.kind === "BFGS" ? lb.pairs : lb.s.length,
@@ -191,7 +191,7 @@ function build(s: any, file: ReturnType<typeof decodeSafetensors>, f32: Reader<F
   if (history.length % width !== 0) throw new CheckpointError(`the history holds ${history.length} numbers, not rows of ${width}.`);
   const p = s.progress;
   const r = s.remedies;
-  const remedies = r ? { settings: String(r.settings), ...(r.adaptive ? { adaptive: { rng: r.adaptive.rng, resamples: r.adaptive.resamples, points: fl("adaptive.points") } } : {}), ...(r.causal ? { causal: r.causal } : {}) } : undefined;
+  const remedies = r ? { settings: String(r.settings), ...(r.adaptive ? { adaptive: { rng: r.adaptive.rng, resamples: r.adaptive.resamples, points: fl("adaptive.points") } } : {}), ...(r.causal ? { causal: r.causal } : {}), ...(r.balancing ? { balancing: r.balancing } : {}) } : undefined;
   return {
     ...(remedies ? { remedies } : {}),
     problem: s.problem, network: s.network, data: s.data, plan: s.plan, termNames: s.termNames, history, weights, adam, lbfgs,

@@ -30,6 +30,7 @@ import { BoxGeometry } from "./geometry/primitives.js";
 import { parseCondition, splitConditionPoints, type Condition, type ConditionSpec } from "./conditions.js";
 import type { OutputTransform } from "./transform.js";
 import type { RemedyOptions } from "./remedies.js";
+import type { BalancingScheme, BalancingOptions } from "./balancing.js";
 export { splitConditionPoints, type Condition, type ConditionSpec };
 
 /** A point as named coordinates, e.g. { x: 0.5, t: 0.1 }. */
@@ -54,6 +55,8 @@ export interface ProblemDefaults {
   /** an input embedding and the hidden layers' architecture (pinn/architecture.ts; default: none, a plain MLP) */
   architecture?: NetworkChoice["architecture"];
   embedding?: NetworkChoice["embedding"];
+  /** loss balancing (pinn/balancing.ts; default: none) */
+  balancing?: BalancingScheme | BalancingOptions;
   /** adaptive collocation and causal training (pinn/remedies.ts; default: none) */
   adaptive?: RemedyOptions["adaptive"];
   causal?: RemedyOptions["causal"];

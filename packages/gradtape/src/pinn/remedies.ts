@@ -10,6 +10,7 @@ import type { TermOptions } from "./terms.js";
 import { AdaptiveSampler, adaptiveSettings, type AdaptiveMethod, type AdaptiveOptions, type AdaptiveState } from "./adaptive-sampling.js";
 import { CausalWeights, causalSettings, type CausalOptions, type CausalState } from "./causal.js";
 import { CheckpointError } from "./checkpoint.js";
+import type { BalancingState } from "./balancing.js";
 
 export interface RemedyOptions {
   /** adaptive collocation: "rad", "rar", "rar-d" or { method, every, candidates, k, c, add, seed }; false: none */
@@ -23,6 +24,8 @@ export interface RemedyState {
   settings: string;
   adaptive?: AdaptiveState;
   causal?: CausalState;
+  /** loss balancing (balancing.ts; held here so that one checkpoint field carries every run-time scheme) */
+  balancing?: BalancingState;
 }
 
 export interface RemedyReport {
@@ -56,6 +59,9 @@ export class Remedies {
     const c = this.causal;
     return c ? { residualLoss: (r) => c.residualLoss(r) } : {};
   }
+
+  /** Right after the points are drawn: the causal slices of them (the loss can be evaluated from then on). */
+  prepare(data: RunData): void { this.causal?.setPoints(data.collocation.data(), this.problem.vars.length); }
 
   /** Before the first step: the causal slices of the points and the weights at the initial network. */
   start(data: RunData, net: Net, topts: TermOptions, resumed: boolean): void {

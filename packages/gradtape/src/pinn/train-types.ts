@@ -67,8 +67,9 @@ export interface TrainOptions extends RemedyOptions {
    * difference.
    */
   resume?: string | TrainCheckpoint;
-  /** loss balancing: "lr-annealing" or "grad-norm", or { scheme, every, alpha } (pinn/balancing.ts; default none) */
-  balancing?: BalancingScheme | BalancingOptions;
+  /** loss balancing: "lr-annealing", "grad-norm" or "ntk", or { scheme, every, alpha, points } (pinn/balancing.ts;
+   *  default: the problem's, else none; false: none) */
+  balancing?: BalancingScheme | BalancingOptions | false;
   // adaptive (adaptive collocation: RAR, RAD, RAR-D) and causal (causal training) come from RemedyOptions
   /** steps between records of the loss terms' values (default: the balancing interval, else 100) */
   termInterval?: number;

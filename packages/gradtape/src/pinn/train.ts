@@ -13,7 +13,7 @@ import { runLoop } from "./train-loop.js";
 import { checkSecondPhase } from "./second-phase.js";
 import { runIdentity, restoreInto, checkpointOptions } from "./train-resume.js";
 import { saveCheckpoint, loadCheckpoint } from "./checkpoint-file.js";
-import type { TrainCheckpoint } from "./checkpoint.js";
+import { CheckpointError, type TrainCheckpoint } from "./checkpoint.js";
 import { ArgumentError, describe } from "../errors.js";
 import { PinnNetwork } from "./network.js";
 import { makeBody } from "./architecture.js";
@@ -170,9 +170,11 @@ export function train(problem: Problem, options: TrainOptions = {}): TrainResult
   const resume = options.resume === undefined ? null : typeof options.resume === "string" ? loadCheckpoint(options.resume) : options.resume;
   const termEvery = options.termInterval === undefined ? null : checkInt(op, "termInterval", options.termInterval, 1);
   const hasParams = Object.keys(problem.params ?? {}).length > 0;
-  if ((ck || resume) && (hasParams || options.balancing !== undefined)) {
-    // the checkpoint format holds the network's weights and its optimizer state only (checkpoint.ts)
-    throw new ArgumentError(`${op}: checkpoints and resuming are not supported yet for ${hasParams ? `a problem with unknown parameters ('${problem.name}')` : "a run with loss balancing"}; ` +
+  // loss balancing: the option, else the problem's default; false turns a default off
+  const balancing = options.balancing !== undefined ? options.balancing : problem.defaults.balancing;
+  if ((ck || resume) && hasParams) {
+    // the checkpoint format holds the network's weights, the optimizers' and the remedies' states (checkpoint.ts)
+    throw new ArgumentError(`${op}: checkpoints and resuming are not supported yet for a problem with unknown parameters ('${problem.name}'); ` +
       `train without the checkpoint and resume options.`);
   }
 
@@ -194,6 +196,7 @@ export function train(problem: Problem, options: TrainOptions = {}): TrainResult
     checkSecondPhase(op, optimizer, [...network.trainableWeights, ...Object.values(paramVars)].reduce((a, v) => a + v.size, 0));
     data = trainingData(problem, { ...options, dtype });
     rem = new Remedies(problem, options, options.seed ?? 0, data.collocation.shape[0], dtype);
+    rem.prepare(data);
     const remedies = rem.active ? rem : null;
     Object.assign(topts, rem.termOptions());
     // threads: chosen for this run and put back afterwards (the same results with any count)
@@ -202,9 +205,10 @@ export function train(problem: Problem, options: TrainOptions = {}): TrainResult
     const counts: EvaluationCounts = { evaluations: 0, lineSearchEvaluations: 0 };
     const terms = lossTerms(problem, network, data, topts);
     // loss balancing (pinn/balancing.ts) weighs the terms it finds in one evaluation of the loss
-    if (options.balancing !== undefined) balancer = new LossBalancer(options.balancing, Object.keys(termValues(terms)), problem.name, dtype);
+    if (balancing !== undefined && balancing !== false) balancer = new LossBalancer(balancing, Object.keys(termValues(terms)), problem.name, dtype);
     if (balancer?.scheme === "ntk") {
       const b = balancer, d0 = data, ntkRng = new Rng(((options.seed ?? 0) ^ 0x7e4c) >>> 0);
+      b.rng = ntkRng;
       b.traces = () => ntkTraces(problem, network, d0, network.trainableWeights, topts, ntkRng, b.points);
     }
     const monitor = termMonitor(terms, termEvery ?? balancer?.every ?? 100);
@@ -212,7 +216,11 @@ export function train(problem: Problem, options: TrainOptions = {}): TrainResult
     const identity = runIdentity(problem, network, data, options, { adamSteps, lbfgsSteps, learningRate: typeof lr === "number" ? lr : null });
     if (resume) restoreInto(resume, identity, network, { adamSteps, lbfgsSteps });
     const d = data;
-    if (resume) rem.restore(resume.remedies, d, resume.source ?? "the checkpoint");
+    if (resume) {
+      rem.restore(resume.remedies, d, resume.source ?? "the checkpoint");
+      if (balancer) balancer.restore(resume.remedies?.balancing, resume.source ?? "the checkpoint");
+      else if (resume.remedies?.balancing) throw new CheckpointError(`cannot resume from ${resume.source ?? "the checkpoint"}: it was trained with loss balancing (${resume.remedies.balancing.settings}) and this run has none; resume with the balancing it was trained with.`);
+    }
     remedies?.start(d, network, topts, resume !== null);
     lossFn = pinnLoss(problem, network, d, { ...topts, weights: balancer?.weights, terms: true });
     const t0 = performance.now();
@@ -247,7 +255,7 @@ export function train(problem: Problem, options: TrainOptions = {}): TrainResult
       },
       checkpointEvery: ck?.every ?? 0,
       save: ck ? (part) => {
-        const cp: TrainCheckpoint = { ...identity, ...part, ...(remedies ? { remedies: remedies.state(d) } : {}) };
+        const cp: TrainCheckpoint = { ...identity, ...part, ...(remedies || bal ? { remedies: { ...rem!.state(d), ...(bal ? { balancing: bal.state() } : {}) } } : {}) };
         // a checkpoint that cannot be written (disk full) must not cost the run: it goes on, and the result says so
         if (ck.dir !== undefined) {
           try { checkpointFile = saveCheckpoint(ck.dir, cp); } catch (e) { checkpointError ??= e as Error; }
