@@ -45,7 +45,7 @@ export interface LoopContext {
   timeLimit: number;
   elapsed: () => number;
   /** progress callback; false stops */
-  report: (phase: Phase, phaseStep: number, phaseSteps: number, loss: number, force: boolean) => boolean;
+  report: (phase: Phase, phaseStep: number, phaseSteps: number, loss: number, force: boolean, evaluations?: number) => boolean;
   /** called when the speed window should restart (a new phase) */
   newPhase: () => void;
   /** called after Adam step i (1-based, its update applied and recorded): loss balancing updates its weights here */
@@ -176,7 +176,7 @@ export function runLoop(ctx: LoopContext): LoopState {
           (Number.isFinite(info.gradientNorm) ? null : { term: "gradient", value: info.gradientNorm });
         if (bad) { st.nonFinite = { step: st.step, phase: "lbfgs", ...bad }; stopped = "non-finite"; return false; }
         let stop: string | null = null;
-        if (!ctx.report("lbfgs", st.doneLbfgs, lbfgsSteps, info.loss, st.doneLbfgs === lbfgsSteps)) stop = "callback";
+        if (!ctx.report("lbfgs", st.doneLbfgs, lbfgsSteps, info.loss, st.doneLbfgs === lbfgsSteps, st.lbfgsEvaluations + info.evaluations)) stop = "callback";
         else if (ctx.elapsed() >= ctx.timeLimit) stop = "time-limit";
         const end = stop ?? (st.doneLbfgs >= lbfgsSteps ? "done" : null);
         if (end !== null || due()) save(null, lbfgs.getState(), end);

@@ -83,6 +83,8 @@ export interface TrainProgress {
   phaseSteps: number;
   /** the loss at this step */
   loss: number;
+  /** (second phase) loss evaluations of L-BFGS or the dense method so far, line searches included */
+  evaluations?: number;
   /** recent speed (this phase) */
   stepsPerSecond: number;
   /** estimated seconds left (bounded by the time limit) */

@@ -194,7 +194,7 @@ export function train(problem: Problem, options: TrainOptions = {}): TrainResult
       adamSteps, lbfgsSteps, learningRate: lr, lbfgs: options.lbfgs, optimizer, compile: options.jit ?? true, timeLimit, elapsed,
       newPhase: () => { window.length = 0; },
       afterAdamStep: bal ? (i) => { if (i % bal.every === 0) bal.update(terms, network.trainableWeights, step + 1); } : undefined,
-      report: (phase, phaseStep, phaseSteps, loss, force) => {
+      report: (phase, phaseStep, phaseSteps, loss, force, evaluations) => {
         step++;
         const params = trace.record(step);
         const termsNow = monitor.record(step, force);
@@ -207,6 +207,7 @@ export function train(problem: Problem, options: TrainOptions = {}): TrainResult
         const left = phase === "adam" ? (adamSteps - phaseStep) + lbfgsSteps : phaseSteps - phaseStep;
         const eta = Math.min(sps > 0 ? left / sps : Infinity, Math.max(0, timeLimit - elapsed()));
         return onProgress({ phase, step, steps: total, phaseStep, phaseSteps, loss, stepsPerSecond: sps, eta, elapsed: elapsed(), ...(params ? { params } : {}),
+          ...(evaluations !== undefined ? { evaluations } : {}),
           ...(termsNow ? { terms: termsNow } : {}), ...(bal ? { weights: bal.values() } : {}) }) !== false;
       },
       checkpointEvery: ck?.every ?? 0,
