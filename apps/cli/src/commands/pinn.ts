@@ -140,6 +140,7 @@ async function run(argv: readonly string[], io: Io): Promise<number> {
     },
   };
 
+  const second = ({ ssbfgs: "SSBFGS", ssbroyden: "SSBroyden", bfgs: "BFGS", lbfgs: "L-BFGS" } as const)[optimizer ?? "lbfgs"];
   const t0 = performance.now();
   // a bar only when writing to a terminal (the process's own Io asks stderr)
   const tty = io.isTTY === true;
@@ -177,7 +178,7 @@ async function run(argv: readonly string[], io: Io): Promise<number> {
         ["collocation points", `${collocation ?? problem.defaults.collocationPoints ?? 10000} (${sampler ?? problem.defaults.sampler ?? "lhs"})`],
         ["condition points", String(boundary ?? problem.defaults.conditionPoints ?? 100)],
         ["Adam", `${adamSteps ?? problem.defaults.adamSteps ?? 1000} steps, learning rate ${lr ?? problem.defaults.learningRate ?? 1e-3}`],
-        [({ ssbfgs: "SSBFGS", ssbroyden: "SSBroyden", bfgs: "BFGS", lbfgs: "L-BFGS" } as const)[optimizer ?? "lbfgs"], `${lbfgsSteps ?? problem.defaults.lbfgsSteps ?? 5000} iterations`],
+        [second, `${lbfgsSteps ?? problem.defaults.lbfgsSteps ?? 5000} iterations`],
         ["seed", String(seed ?? 0)], ["threads", o.threads ?? "1"],
         ...(timeLimit !== undefined ? [["time limit", formatDuration(timeLimit)] as [string, string]] : []),
         ...(o.resume !== undefined ? [["resumed from", o.resume] as [string, string]] : []),
@@ -186,7 +187,7 @@ async function run(argv: readonly string[], io: Io): Promise<number> {
         ...(ev ? [["relative L2 error", ev.relL2.toExponential(3)], ["max |error|", ev.maxError.toExponential(3)], ["against", `${reference} on ${grid} points`]] as [string, string][]
           : [["error", "no exact or reference solution in the problem"]] as [string, string][]),
         ["final loss", result.finalLoss.toExponential(3)],
-        ["steps", `${result.steps} (${result.adamSteps} Adam + ${result.lbfgsSteps} L-BFGS, ${result.lbfgsEvaluations} L-BFGS evaluations)`],
+        ["steps", `${result.steps} (${result.adamSteps} Adam + ${result.lbfgsSteps} ${second}, ${result.lbfgsEvaluations} ${second} evaluations)`],
         ["stopped", result.nonFinite ? `diverged at step ${result.nonFinite.step}: ${result.nonFinite.term}` : result.stopReason],
         ["training time", formatDuration(result.seconds)], ["wall time", formatDuration(seconds)],
       ];
@@ -207,7 +208,7 @@ async function run(argv: readonly string[], io: Io): Promise<number> {
         return `${k} = ${v.toPrecision(6)}${ex === undefined ? "" : ` (exact ${ex.toPrecision(6)}, error ${((Math.abs(v - ex) / Math.abs(ex)) * 100).toFixed(3)}%)`}`;
       }).join(", ")}\n` : "";
       io.stdout((ev ? `${name}: relative L2 error ${ev.relL2.toExponential(3)} against ${reference} on ${grid} points\n` : `${name}: trained (the problem has no exact or reference solution to compare with)\n`) + params +
-        `  final loss ${result.finalLoss.toExponential(3)}, ${result.steps} steps (${result.adamSteps} Adam + ${result.lbfgsSteps} L-BFGS)${stop}\n` +
+        `  final loss ${result.finalLoss.toExponential(3)}, ${result.steps} steps (${result.adamSteps} Adam + ${result.lbfgsSteps} ${second})${stop}\n` +
         `  wall time ${formatDuration(seconds)} (training ${formatDuration(result.seconds)}${cp ? " over all sessions" : ""})\n` + written);
     }
     return code;
