@@ -97,7 +97,7 @@ async function run(argv: readonly string[], io: Io): Promise<number> {
   if (sampler !== undefined && !(pinn.SAMPLERS as readonly string[]).includes(sampler)) {
     throw new CliError(`--sampler: expected one of ${pinn.SAMPLERS.join(", ")}, got ${JSON.stringify(sampler)}`);
   }
-  let optimizer = o.optimizer as pinn.SecondPhaseOptimizer | undefined;
+  const optimizer = o.optimizer as pinn.SecondPhaseChoice | undefined;
   if (optimizer !== undefined && !pinn.SECOND_PHASE_OPTIMIZERS.includes(optimizer)) {
     throw new CliError(`--optimizer: expected one of ${pinn.SECOND_PHASE_OPTIMIZERS.join(", ")}, got ${JSON.stringify(optimizer)}`);
   }
@@ -110,7 +110,6 @@ async function run(argv: readonly string[], io: Io): Promise<number> {
     hidden ??= cp.network.hidden; collocation ??= cp.data.collocationPoints; boundary ??= cp.data.conditionPoints;
     seed ??= cp.data.seed; sampler ??= cp.data.sampler; adamSteps ??= cp.plan.adamSteps; lbfgsSteps ??= cp.plan.lbfgsSteps;
     lr ??= cp.plan.learningRate ?? undefined;
-    if (cp.lbfgs?.kind === "BFGS") optimizer ??= cp.lbfgs.update as pinn.SecondPhaseOptimizer;
   }
   // a resumed run writes its results (and checkpoints) back into its directory unless --out says otherwise
   const resumeDir = o.resume === undefined ? undefined : statSync(o.resume).isFile() ? dirname(o.resume) : o.resume;
@@ -140,7 +139,6 @@ async function run(argv: readonly string[], io: Io): Promise<number> {
     },
   };
 
-  const second = ({ ssbfgs: "SSBFGS", ssbroyden: "SSBroyden", bfgs: "BFGS", lbfgs: "L-BFGS" } as const)[optimizer ?? "lbfgs"];
   const t0 = performance.now();
   // a bar only when writing to a terminal (the process's own Io asks stderr)
   const tty = io.isTTY === true;
@@ -152,6 +150,7 @@ async function run(argv: readonly string[], io: Io): Promise<number> {
     progressInterval: tty ? 100 : 0, onProgress: progress?.update, checkpoint, resume: cp ?? undefined,
   }));
   progress?.finish();
+  const second = ({ ssbfgs: "SSBFGS", ssbroyden: "SSBroyden", bfgs: "BFGS", lbfgs: "L-BFGS" } as const)[result.optimizer];
   try {
     // a problem of the user's may have no solution to compare with: then the weights and the loss are the result
     let ev: pinn.Evaluation | null = null;

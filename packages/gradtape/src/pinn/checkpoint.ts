@@ -27,7 +27,7 @@ export interface TrainCheckpoint {
   network: NetworkShape;
   data: DataSettings;
   /** the planned steps and Adam's learning rate (null for a schedule) */
-  plan: { adamSteps: number; lbfgsSteps: number; learningRate: number | null };
+  plan: { adamSteps: number; lbfgsSteps: number; learningRate: number | null; /** the second phase's optimizer (absent in files of before the option: "lbfgs") */ optimizer?: string };
   progress: {
     steps: number; adamSteps: number; lbfgsSteps: number; lbfgsEvaluations: number; finalLoss: number;
     /** training seconds over all sessions */

@@ -10,7 +10,7 @@ import { tidy, keep } from "../memory.js";
 import { slice } from "../ops.js";
 import { releaseCompiled, type LossWithTerms } from "../optim/optimizer.js";
 import { runLoop } from "./train-loop.js";
-import { checkSecondPhase } from "./second-phase.js";
+import { checkSecondPhase, checkpointOptimizer, type SecondPhaseOptimizer } from "./second-phase.js";
 import { runIdentity, restoreInto, checkpointOptions } from "./train-resume.js";
 import { saveCheckpoint, loadCheckpoint } from "./checkpoint-file.js";
 import type { TrainCheckpoint } from "./checkpoint.js";
@@ -142,7 +142,7 @@ export function train(problem: Problem, options: TrainOptions = {}): TrainResult
   const adamSteps = checkInt(op, "adamSteps", options.adamSteps ?? problem.defaults.adamSteps ?? 1000, 0);
   const lbfgsSteps = checkInt(op, "lbfgsSteps", options.lbfgsSteps ?? problem.defaults.lbfgsSteps ?? 5000, 0);
   const lr = options.learningRate ?? problem.defaults.learningRate ?? 1e-3;
-  const optimizer = checkSecondPhase(op, options.optimizer ?? "lbfgs", 0);
+  checkSecondPhase(op, options.optimizer ?? "auto", 0);
   const timeLimit = options.timeLimit ?? Infinity;
   if (typeof timeLimit !== "number" || !(timeLimit > 0)) throw new ArgumentError(`${op}: timeLimit must be a number of seconds > 0, but got ${describe(timeLimit)}.`);
   const interval = options.progressInterval ?? 0;
@@ -150,6 +150,10 @@ export function train(problem: Problem, options: TrainOptions = {}): TrainResult
   if (onProgress !== undefined && typeof onProgress !== "function") throw new ArgumentError(`${op}: onProgress must be a function.`);
   const ck = checkpointOptions(op, options.checkpoint);
   const resume = options.resume === undefined ? null : typeof options.resume === "string" ? loadCheckpoint(options.resume) : options.resume;
+  // a resumed run keeps the optimizer its checkpoint's second phase ran, unless told otherwise (then refused there)
+  // (its plan names it; a checkpoint of before the option ran L-BFGS, the default then)
+  const choice = options.optimizer ?? (resume ? resume.plan.optimizer ?? checkpointOptimizer(resume.lbfgs) ?? "lbfgs" : "auto");
+  let optimizer: SecondPhaseOptimizer = "lbfgs";
   const termEvery = options.termInterval === undefined ? null : checkInt(op, "termInterval", options.termInterval, 1);
   const hasParams = Object.keys(problem.params ?? {}).length > 0;
   if ((ck || resume) && (hasParams || options.balancing !== undefined)) {
@@ -170,14 +174,14 @@ export function train(problem: Problem, options: TrainOptions = {}): TrainResult
   let data: TrainingData | null = null, lossFn: (() => LossWithTerms) | null = null, balancer: LossBalancer | null = null;
   let finalParams: Record<string, number> | null = null;
   try {
-    checkSecondPhase(op, optimizer, [...network.trainableWeights, ...Object.values(paramVars)].reduce((a, v) => a + v.size, 0));
+    optimizer = checkSecondPhase(op, choice, [...network.trainableWeights, ...Object.values(paramVars)].reduce((a, v) => a + v.size, 0));
     data = trainingData(problem, options);
     const terms = lossTerms(problem, network, data, topts);
     // loss balancing (pinn/balancing.ts) weighs the terms it finds in one evaluation of the loss
     if (options.balancing !== undefined) balancer = new LossBalancer(options.balancing, Object.keys(termValues(terms)), problem.name);
     const monitor = termMonitor(terms, termEvery ?? balancer?.every ?? 100);
     const bal = balancer;
-    const identity = runIdentity(problem, network, data, options, { adamSteps, lbfgsSteps, learningRate: typeof lr === "number" ? lr : null });
+    const identity = runIdentity(problem, network, data, options, { adamSteps, lbfgsSteps, learningRate: typeof lr === "number" ? lr : null, optimizer });
     if (resume) restoreInto(resume, identity, network, { adamSteps, lbfgsSteps });
     const d = data;
     lossFn = pinnLoss(problem, network, d, { ...topts, weights: balancer?.weights, terms: true });
@@ -227,7 +231,7 @@ export function train(problem: Problem, options: TrainOptions = {}): TrainResult
     const balanced = bal ? { lossWeights: bal.values(), weightHistory: bal.history } : {};
     return {
       ...inverse, ...balanced, termHistory: monitor.history,
-      network, adamSteps: st.doneAdam, lbfgsSteps: st.doneLbfgs, lbfgsEvaluations: st.lbfgsEvaluations, steps: st.step,
+      network, optimizer, adamSteps: st.doneAdam, lbfgsSteps: st.doneLbfgs, lbfgsEvaluations: st.lbfgsEvaluations, steps: st.step,
       finalLoss: st.finalLoss, seconds: st.secondsBefore + elapsed(), stopReason: st.stopReason as TrainStopReason,
       history: Array.from({ length: st.history.length }, (_, i) => { const h = st.history.row(i); return [h[0], h[1]] as [number, number]; }),
       termNames: st.termNames, terms: Array.from({ length: st.history.length }, (_, i) => Array.from(st.history.row(i).subarray(2))),
