@@ -6,6 +6,7 @@
 // on an otherwise idle machine and state the load (`uptime`).
 //
 //   node test/bench/qn-burgers.mjs --optimizer ssbfgs --seed 0 [--lbfgs-steps 10000] [--adam-steps 1000] [--every 250]
+//   node test/bench/qn-burgers.mjs --problem heat --optimizer ssbroyden     # another built-in problem, its defaults
 //
 // Prints one line per checkpoint and a JSON summary line at the end (prefixed "RESULT ").
 import * as gt from "gradtape";
@@ -15,6 +16,7 @@ import { parseArgs } from "node:util";
 const { values } = parseArgs({
   options: {
     optimizer: { type: "string", default: "lbfgs" },
+    problem: { type: "string", default: "burgers" },
     seed: { type: "string", default: "0" },
     "adam-steps": { type: "string" },
     "lbfgs-steps": { type: "string" },
@@ -25,18 +27,20 @@ const { values } = parseArgs({
 });
 const int = (v) => (v === undefined ? undefined : Number.parseInt(v, 10));
 await gt.ready({ threads: int(values.threads) });
-const problem = gt.pinn.getProblem("burgers");
+const problem = gt.pinn.getProblem(values.problem);
 const seed = int(values.seed), every = int(values.every);
 const network = gt.pinn.makeNetwork(problem, { seed });
 const points = [];
-let evalSeconds = 0;
+let evalSeconds = 0, adamEvaluations = 0;
 const t0 = performance.now();
 const record = (p, phase) => {
   const t = performance.now();
   const ev = gt.pinn.evaluate(network, problem);
   const dt = (performance.now() - t) / 1000;
   evalSeconds += dt;
-  const row = { phase, step: p.step, phaseStep: p.phaseStep, evaluations: p.evaluations ?? 0, loss: p.loss, relL2: ev.relL2, trainSeconds: (performance.now() - t0) / 1000 - evalSeconds };
+  // progress.evaluations counts Adam's steps too: the second phase's are those after Adam's last step
+  if (phase === "adam") adamEvaluations = p.evaluations;
+  const row = { phase, step: p.step, phaseStep: p.phaseStep, evaluations: phase === "adam" ? 0 : p.evaluations - adamEvaluations, loss: p.loss, relL2: ev.relL2, trainSeconds: (performance.now() - t0) / 1000 - evalSeconds };
   points.push(row);
   console.log(`${values.optimizer} seed ${seed} ${phase} ${String(p.phaseStep).padStart(6)} it ${String(row.evaluations).padStart(6)} ev  loss ${p.loss.toExponential(3)}  relL2 ${ev.relL2.toExponential(3)}  ${row.trainSeconds.toFixed(1)} s`);
 };
@@ -51,11 +55,11 @@ const res = gt.pinn.train(problem, {
 });
 const ev = gt.pinn.evaluate(network, problem);
 const summary = {
-  optimizer: values.optimizer, seed, relL2: ev.relL2, steps: res.steps, adamSteps: res.adamSteps, secondSteps: res.lbfgsSteps,
+  problem: values.problem, optimizer: values.optimizer, seed, relL2: ev.relL2, steps: res.steps, adamSteps: res.adamSteps, secondSteps: res.lbfgsSteps,
   evaluations: res.lbfgsEvaluations, trainSeconds: res.seconds - evalSeconds, evalSeconds, stopReason: res.stopReason, finalLoss: res.finalLoss,
   cpu: os.cpus()[0]?.model, load: os.loadavg(), points,
 };
-console.log(`${values.optimizer} seed ${seed} final: relL2 ${ev.relL2.toExponential(3)}, ${res.lbfgsSteps} iterations, ${res.lbfgsEvaluations} evaluations, ` +
+console.log(`${values.problem} ${values.optimizer} seed ${seed} final: relL2 ${ev.relL2.toExponential(3)}, ${res.lbfgsSteps} iterations, ${res.lbfgsEvaluations} evaluations, ` +
   `${summary.trainSeconds.toFixed(1)} s training (+${evalSeconds.toFixed(1)} s error evaluations), stop ${res.stopReason}, load ${os.loadavg().map((l) => l.toFixed(1)).join(" ")}`);
 console.log(`RESULT ${JSON.stringify(summary)}`);
 network.dispose();

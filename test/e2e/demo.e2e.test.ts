@@ -297,4 +297,46 @@ describe.skipIf(!haveBrowser || !built)("demo app in chromium", () => {
     await page.close();
     expect(problems).toEqual([]);
   });
+  it("trainer: an inverse problem shows its unknown coefficients, their trace, and trains them with the network", async () => {
+    const page = await context.newPage();
+    watch(page);
+    await page.goto(`${base}#trainer`);
+    await page.waitForSelector("body[data-ready=true]", { timeout: 30_000 });
+    await page.waitForSelector("body[data-train-state=idle]", { timeout: 60_000 });
+    expect(await page.getByTestId("coef-card").isHidden(), "Burgers (forward) has no coefficients card").toBe(true);
+    await page.getByTestId("problem").selectOption("burgers-inverse");
+    await page.waitForSelector("[data-testid=coef-card]:not([hidden])", { timeout: 60_000 });
+    await page.waitForSelector("body[data-train-state=idle]", { timeout: 60_000 });
+    const coef = async (name: string) => Number(await page.getByTestId(`coef-${name}`).getAttribute("data-value"));
+    // the problem's initial values (burgers-inverse.ts): lambda1 = 0, lambda2 = exp(-6)
+    expect(await coef("lambda1")).toBe(0);
+    expect(Math.abs(await coef("lambda2") - Math.exp(-6))).toBeLessThan(1e-9);
+    expect(await page.getByTestId("coef-lambda1").textContent()).toMatch(/exact 1\b.*error 100%/);
+    expect(await page.getByTestId("opt-nu").isDisabled(), "an inverse problem has no initial/boundary points").toBe(true);
+
+    await page.getByTestId("train-start").click();
+    const stepOf = async () => Number(await page.getByTestId("train-step").textContent());
+    await expect.poll(stepOf, { timeout: 60_000, intervals: [250] }).toBeGreaterThanOrEqual(300);
+    await page.getByTestId("train-pause").click();
+    await page.waitForSelector("body[data-train-state=paused]", { timeout: 1000 });
+    // trained with the weights: lambda1 left 0 (Adam moves a coefficient by about the learning rate per step),
+    // lambda2 stayed positive (it is trained as its logarithm)
+    const l1 = await coef("lambda1"), l2 = await coef("lambda2");
+    expect(Number.isFinite(l1) && Math.abs(l1) > 0.01, `lambda1 after 300 steps: ${l1}`).toBe(true);
+    expect(l2 > 0 && Number.isFinite(l2), `lambda2 after 300 steps: ${l2}`).toBe(true);
+    await page.waitForTimeout(300);
+    await page.screenshot({ path: join(artifacts, "demo-trainer-inverse.png"), fullPage: true });
+    // the trace was drawn: the plot's canvas has non-background pixels in its middle
+    const inked = await page.evaluate(() => {
+      const c = document.querySelector<HTMLCanvasElement>("[data-testid=coef-plot] canvas")!;
+      const d = c.getContext("2d")!.getImageData(0, 0, c.width, c.height).data;
+      let n = 0;
+      for (let i = 0; i < d.length; i += 4) if (d[i + 3] > 0 && (d[i] < 200 || d[i + 1] < 200 || d[i + 2] < 200)) n++;
+      return n;
+    });
+    expect(inked, "coloured pixels in the coefficient trace").toBeGreaterThan(500);
+    expect(await page.getByTestId("train-error").isHidden()).toBe(true);
+    await page.close();
+    expect(problems).toEqual([]);
+  });
 });

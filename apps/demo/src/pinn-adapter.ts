@@ -10,11 +10,13 @@
 //   loss         pinn.pinnLoss(...)           mean residual² + condition errors, input derivatives batched
 //   optimizers   optim.Adam, then optim.LBFGS (restarted on float32 stalls, as pinn.train does); the loss and its
 //                gradient compiled with jit (minimize({ jit: true })), as pinn.train does
+//   coefficients pinn.makeParamVariables(...) an inverse problem's unknown PDE coefficients, trained with the weights
+//                                            (pinnLoss reads them; pinn.readParams gives their values)
 //   evaluation   pinn.evaluate(net, problem)  prediction on the reference grid, relative L2 error
 //   weights      net.toSequential() + io.saveWeightsJSON / io.saveSafetensors (input scaling folded in)
 // ============================================================================================================
 import { io, optim, pinn, type nn } from "gradtape";
-import type { Field, ProblemId, TrainConfig } from "./protocol.js";
+import type { Coefficients, Field, ProblemId, TrainConfig } from "./protocol.js";
 
 export interface StepResult {
   /** the loss of every optimizer step (Adam step or L-BFGS iteration) this call made, in order */
@@ -35,6 +37,8 @@ export interface Session {
   /** the network on the reference grid, with the error against the reference */
   evaluate(): { prediction: Field; error: Field; relL2: number };
   reference(): Field;
+  /** an inverse problem's unknown coefficients now (null for a problem without any) */
+  coefficients(): Coefficients | null;
   /** the current loss, without an update */
   loss(): number;
   /** weights as { weights: { layers } } (the CLI's format), input scaling folded into the first layer */
@@ -61,9 +65,14 @@ export function createSession(config: TrainConfig): Session {
     seed: config.seed,
   });
   const data = pinn.trainingData(problem, { collocationPoints: config.nf, conditionPoints: config.nu, seed: config.seed });
-  const lossFn = pinn.pinnLoss(problem, net, data);
-  const vars = net.trainableWeights;
-  const params = vars.reduce((s, v) => s + v.size, 0);
+  // an inverse problem's coefficients (pinn/params.ts): trainable scalars the residual reads by name; a positive one
+  // is trained as its logarithm, as pinn.train does
+  const positive = problem.positiveParams;
+  const coefVars = pinn.makeParamVariables(problem.name, problem.params, undefined, positive);
+  const hasCoefs = Object.keys(coefVars).length > 0;
+  const lossFn = pinn.pinnLoss(problem, net, data, { params: coefVars, positive });
+  const vars = [...net.trainableWeights, ...Object.values(coefVars)];
+  const params = net.trainableWeights.reduce((s, v) => s + v.size, 0);
 
   // the reference grid: axes outermost first, so axes[0] is the vertical axis of the maps (t or y), axes[1] the
   // horizontal one (x); a 1-D problem has one axis
@@ -118,6 +127,7 @@ export function createSession(config: TrainConfig): Session {
       }
       return lbfgsStep();
     },
+    coefficients: () => (hasCoefs ? { values: pinn.readParams(coefVars, positive), exact: problem.exactParams ? { ...problem.exactParams } : null } : null),
     loss: () => { const t = lossFn(); try { return t.item(); } finally { t.dispose(); } },
     reference: () => field(ref.u),
     evaluate: () => {
@@ -136,6 +146,7 @@ export function createSession(config: TrainConfig): Session {
       lbfgs?.reset();
       data.dispose();
       net.dispose();
+      for (const v of Object.values(coefVars)) v.dispose();
     },
   };
 }

@@ -1,7 +1,8 @@
 // Messages between the trainer page (main thread) and the training worker, and the static description of the
 // problems (no gradtape import here: the main thread needs it before any worker exists).
 
-export type ProblemId = "burgers" | "heat" | "poisson1d" | "poisson2d" | "poisson-lshape" | "laplace-disk" | "advection";
+export type ProblemId = "burgers" | "heat" | "poisson1d" | "poisson2d" | "poisson-lshape" | "laplace-disk" | "advection"
+  | "burgers-inverse" | "burgers-inverse-noisy" | "helmholtz" | "wave" | "allen-cahn" | "kovasznay";
 export type Range = [number, number];
 
 export interface ProblemMeta {
@@ -11,8 +12,23 @@ export interface ProblemMeta {
   equationHtml: string;
   /** names and ranges of the inputs: [x, t] or [x, y] or [x] */
   axes: { name: string; range: Range }[];
+  /** the unknown PDE coefficients an inverse problem identifies, as shown in the page (name -> HTML label) */
+  coefficients?: Record<string, string>;
   /** sensible demo sizes (smaller than the published setups, so a run shows progress in seconds) */
   defaults: { layers: number; width: number; nf: number; nu: number; lr: number; adamSteps: number };
+}
+
+/** Raissi et al.'s inverse Burgers problem, from observations `data` (clean or noisy): lambda1 and lambda2 unknown. */
+function inverseBurgers(id: ProblemId, label: string, data: string): ProblemMeta {
+  return {
+    id, label,
+    equationHtml: "<i>u<sub>t</sub></i> + <b>λ<sub>1</sub></b> <i>u u<sub>x</sub></i> − <b>λ<sub>2</sub></b> <i>u<sub>xx</sub></i> = 0, λ<sub>1</sub>, λ<sub>2</sub> unknown<br>" +
+      `2,000 observations of <i>u</i> ${data}, no initial or boundary condition` +
+      "<span class=\"domain\">x ∈ [−1, 1], t ∈ [0, 1]; exact λ<sub>1</sub> = 1, λ<sub>2</sub> = 0.01/π (Raissi et al. 2019)</span>",
+    axes: [{ name: "x", range: [-1, 1] }, { name: "t", range: [0, 1] }],
+    coefficients: { lambda1: "λ<sub>1</sub>", lambda2: "λ<sub>2</sub>" },
+    defaults: { layers: 6, width: 20, nf: 2000, nu: 100, lr: 0.005, adamSteps: 1000 },
+  };
 }
 
 export const PROBLEMS: ProblemMeta[] = [
@@ -65,6 +81,36 @@ export const PROBLEMS: ProblemMeta[] = [
     axes: [{ name: "x", range: [0, 1] }, { name: "t", range: [0, 1] }],
     defaults: { layers: 4, width: 20, nf: 2000, nu: 200, lr: 0.005, adamSteps: 500 },
   },
+  inverseBurgers("burgers-inverse", "Burgers, inverse (λ₁, λ₂ unknown)", "(Cole–Hopf, clean)"),
+  inverseBurgers("burgers-inverse-noisy", "Burgers, inverse, 1% noise", "with 1% Gaussian noise"),
+  {
+    id: "helmholtz", label: "Helmholtz (a₂ = 4)",
+    equationHtml: "<i>u<sub>xx</sub></i> + <i>u<sub>yy</sub></i> + <i>u</i> = <i>q</i>(<i>x</i>, <i>y</i>), <i>u</i> = exact on the boundary" +
+      "<span class=\"domain\">(x, y) ∈ [−1, 1]²; exact: sin(πx) sin(4πy) (Wang, Teng &amp; Perdikaris 2021)</span>",
+    axes: [{ name: "x", range: [-1, 1] }, { name: "y", range: [-1, 1] }],
+    defaults: { layers: 4, width: 50, nf: 4000, nu: 400, lr: 0.001, adamSteps: 2000 },
+  },
+  {
+    id: "wave", label: "Wave 1-D",
+    equationHtml: "<i>u<sub>tt</sub></i> = 4 <i>u<sub>xx</sub></i>, <i>u</i>(0, <i>x</i>) and <i>u<sub>t</sub></i>(0, <i>x</i>) = 0 given, <i>u</i>(<i>t</i>, 0) = <i>u</i>(<i>t</i>, 1) = 0" +
+      "<span class=\"domain\">x ∈ [0, 1], t ∈ [0, 1]; exact: sin(πx) cos(2πt) + ½ sin(4πx) cos(8πt)</span>",
+    axes: [{ name: "x", range: [0, 1] }, { name: "t", range: [0, 1] }],
+    defaults: { layers: 4, width: 50, nf: 4000, nu: 600, lr: 0.001, adamSteps: 2000 },
+  },
+  {
+    id: "allen-cahn", label: "Allen–Cahn",
+    equationHtml: "<i>u<sub>t</sub></i> − 10<sup>−4</sup> <i>u<sub>xx</sub></i> + 5<i>u</i>³ − 5<i>u</i> = 0, <i>u</i>(0, <i>x</i>) = <i>x</i>² cos(π<i>x</i>), periodic in <i>x</i>" +
+      "<span class=\"domain\">x ∈ [−1, 1], t ∈ [0, 1]; reference: Fourier / ETDRK4 solver (2,048 modes)</span>",
+    axes: [{ name: "x", range: [-1, 1] }, { name: "t", range: [0, 1] }],
+    defaults: { layers: 4, width: 64, nf: 8000, nu: 800, lr: 0.001, adamSteps: 2000 },
+  },
+  {
+    id: "kovasznay", label: "Kovasznay flow (u shown)",
+    equationHtml: "steady Navier–Stokes, Re = 20: (<b>u</b>·∇)<b>u</b> + ∇<i>p</i> = Δ<b>u</b>/Re, ∇·<b>u</b> = 0; outputs <i>u</i>, <i>v</i>, <i>p</i>" +
+      "<span class=\"domain\">(x, y) ∈ [−0.5, 1] × [−0.5, 1.5]; exact: Kovasznay (1948); the maps show u</span>",
+    axes: [{ name: "x", range: [-0.5, 1] }, { name: "y", range: [-0.5, 1.5] }],
+    defaults: { layers: 4, width: 50, nf: 2601, nu: 400, lr: 0.001, adamSteps: 2000 },
+  },
 ];
 
 export interface TrainConfig {
@@ -80,6 +126,9 @@ export interface TrainConfig {
   seed: number;
 }
 
+/** An inverse problem's unknown coefficients: their values now, and the exact ones where the problem knows them. */
+export interface Coefficients { values: Record<string, number>; exact: Record<string, number> | null }
+
 /** The solution on the evaluation grid: values[iy * nx + ix] (for 1-D problems ny = 1). */
 export interface Field { nx: number; ny: number; xRange: Range; yRange: Range; values: Float32Array }
 
@@ -93,8 +142,8 @@ export type ToWorker =
 
 // worker -> main
 export type FromWorker = { id: number } & (
-  | { type: "ready"; config: TrainConfig; params: number; reference: Field; prediction: Field; error: Field; relL2: number; loss: number; backend: string }
-  | { type: "progress"; step: number; steps: Float64Array; losses: Float64Array; stepsPerSecond: number; optimizer: "Adam" | "L-BFGS"; memory: { tensors: number; bytes: number } }
+  | { type: "ready"; config: TrainConfig; params: number; reference: Field; prediction: Field; error: Field; relL2: number; loss: number; backend: string; coefficients: Coefficients | null }
+  | { type: "progress"; step: number; steps: Float64Array; losses: Float64Array; stepsPerSecond: number; optimizer: "Adam" | "L-BFGS"; memory: { tensors: number; bytes: number }; coefficients: Record<string, number> | null }
   | { type: "converged"; step: number; reason: string }
   | { type: "snapshot"; step: number; prediction: Field; error: Field; relL2: number }
   | { type: "paused"; step: number }

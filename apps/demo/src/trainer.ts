@@ -3,6 +3,8 @@
 import { HeatMap, LinePlot, fmtNum } from "./plot.js";
 import { PROBLEMS, type FromWorker, type ToWorker, type TrainConfig, type Field, type ProblemMeta } from "./protocol.js";
 import { publishedSetup } from "./pinn-adapter.js";
+import { Growable, decimate } from "./series.js";
+import { CoefficientTrace } from "./coef-trace.js";
 
 /** Why L-BFGS stopped, for people. */
 const STOP_REASONS: Record<string, string> = {
@@ -18,30 +20,7 @@ const STOP_REASONS: Record<string, string> = {
 type State = "off" | "loading" | "idle" | "running" | "pausing" | "paused" | "converged" | "error";
 
 const $ = <T extends HTMLElement = HTMLElement>(id: string) => document.getElementById(id) as T;
-const MAX_PLOT_POINTS = 1500;
-
-class Growable {
-  data = new Float64Array(1024);
-  length = 0;
-  push(v: number): void {
-    if (this.length === this.data.length) { const d = new Float64Array(this.data.length * 2); d.set(this.data); this.data = d; }
-    this.data[this.length++] = v;
-  }
-  clear(): void { this.length = 0; }
-  view(): Float64Array { return this.data.subarray(0, this.length); }
-}
-
-/** At most `max` points of (xs, ys): every k-th, always with the last. */
-function decimate(xs: Float64Array, ys: Float64Array, max: number): { x: Float64Array; y: Float64Array } {
-  if (xs.length <= max) return { x: xs, y: ys };
-  const k = Math.ceil(xs.length / max);
-  const n = Math.ceil(xs.length / k) + 1;
-  const x = new Float64Array(n), y = new Float64Array(n);
-  let j = 0;
-  for (let i = 0; i < xs.length; i += k) { x[j] = xs[i]; y[j] = ys[i]; j++; }
-  x[j] = xs[xs.length - 1]; y[j] = ys[ys.length - 1]; j++;
-  return { x: x.subarray(0, j), y: y.subarray(0, j) };
-}
+export const MAX_PLOT_POINTS = 1500;
 
 export function initTrainer(): { shown(): void } {
   let worker: Worker | null = null;
@@ -71,6 +50,7 @@ export function initTrainer(): { shown(): void } {
   const lossPlot = new LinePlot($("loss-plot"), {
     xLabel: "step", yLabel: "loss, error (log scale)", logY: true, aspect: 2.4, empty: "press Start to train",
   });
+  const coefs = new CoefficientTrace($("coef-card"), $("coef-stats"), $("coef-plot"));
   const mapOpts = (title: string, colorMap: "viridis" | "diverging" | "magma") => ({ title, xLabel: "x", yLabel: "t", colorMap, aspect: 1.35 });
   const mapPred = new HeatMap($("map-pred"), mapOpts("prediction u_θ", "diverging"));
   const mapRef = new HeatMap($("map-ref"), mapOpts("reference u", "diverging"));
@@ -139,6 +119,7 @@ export function initTrainer(): { shown(): void } {
     ensureWorker();
     step = 0;
     lossSteps.clear(); losses.clear(); l2Steps.clear(); l2s.clear();
+    coefs.reset(null);
     $("train-step").textContent = "0";
     $("train-loss").textContent = "–";
     $("train-rate").textContent = "–";
@@ -206,7 +187,7 @@ export function initTrainer(): { shown(): void } {
       : `Adam step, then L-BFGS iteration (switch at ${a}${sw !== null ? ", dashed line" : ""})`;
     lossPlot.options.xRange = [0, Math.max(10, step)];
     lossPlot.set([
-      { name: "loss (residual + conditions)", color: "#3b5bdb", x: l.x, y: l.y, width: 1.6 },
+      { name: PROBLEMS.find((p) => p.id === session?.problem)?.coefficients ? "loss (residual + observations)" : "loss (residual + conditions)", color: "#3b5bdb", x: l.x, y: l.y, width: 1.6 },
       { name: "relative L2 error", color: "#e8590c", x: l2Steps.view(), y: l2s.view(), dash: [6, 3] },
     ], sw);
   }
@@ -220,6 +201,7 @@ export function initTrainer(): { shown(): void } {
         reference = m.reference;
         setupMaps(PROBLEMS.find((p) => p.id === m.config.problem)!);
         $("train-params").textContent = String(m.params);
+        coefs.reset(m.coefficients, PROBLEMS.find((p) => p.id === m.config.problem)!.coefficients);
         $("train-l2").textContent = fmtNum(m.relL2, 4);
         $("train-loss").textContent = fmtNum(m.loss, 5);
         $("train-loss").dataset.value = String(m.loss);
@@ -242,6 +224,7 @@ export function initTrainer(): { shown(): void } {
         if (last !== undefined) { $("train-loss").textContent = fmtNum(last, 5); $("train-loss").dataset.value = String(last); }
         $("train-rate").textContent = m.stepsPerSecond > 0 ? m.stepsPerSecond.toFixed(m.stepsPerSecond < 10 ? 1 : 0) : "–";
         $("train-opt").textContent = m.optimizer;
+        coefs.add(m.step, m.coefficients);
         $("train-mem").textContent = `${(m.memory.bytes / 1024).toFixed(0)} KiB, ${m.memory.tensors} t.`;
         if (!lossDrawPending) { lossDrawPending = true; requestAnimationFrame(() => { lossDrawPending = false; drawLoss(); }); }
         break;
@@ -316,7 +299,8 @@ export function initTrainer(): { shown(): void } {
   };
   $("preset-demo").addEventListener("click", () => fill({ ...meta().defaults, activation: "tanh" }));
   $("preset-published").addEventListener("click", () => { fill(publishedSetup(meta().id)); form.optimizer.value = "adam-lbfgs"; syncOptimizer(); });
-  const showEquation = () => { $("equation").innerHTML = meta().equationHtml; };
+  // an inverse problem has observations instead of initial/boundary conditions: its N_u input means nothing
+  const showEquation = () => { $("equation").innerHTML = meta().equationHtml; form.nu.disabled = meta().coefficients !== undefined; };
   problemSel.addEventListener("change", () => {
     const d = meta().defaults;
     form.layers.value = String(d.layers); form.width.value = String(d.width);
@@ -337,7 +321,7 @@ export function initTrainer(): { shown(): void } {
   return {
     shown: () => {
       if (!worker) reset();
-      for (const p of [lossPlot, mapPred, mapRef, mapErr, line1d, err1d]) p?.requestDraw();
+      for (const p of [lossPlot, mapPred, mapRef, mapErr, line1d, err1d, coefs]) p?.requestDraw();
     },
   };
 }

@@ -62,7 +62,7 @@ async function loop(gen: number): Promise<void> {
     const first = rateWindow[0];
     const rate = now > first.t ? ((step - first.step) * 1000) / (now - first.t) : 0;
     const mem = memory();
-    send({ type: "progress", step, steps: Float64Array.from(steps), losses: Float64Array.from(losses), stepsPerSecond: rate, optimizer, memory: { tensors: mem.tensors, bytes: mem.bytes } });
+    send({ type: "progress", step, steps: Float64Array.from(steps), losses: Float64Array.from(losses), stepsPerSecond: rate, optimizer, memory: { tensors: mem.tensors, bytes: mem.bytes }, coefficients: session.coefficients()?.values ?? null });
     if (converged) {
       running = false;
       generation++;
@@ -90,7 +90,7 @@ async function handle(m: ToWorker): Promise<void> {
         session = createSession(m.config);
         const ev = session.evaluate();
         const ref = session.reference();
-        send({ type: "ready", config: m.config, params: session.params, reference: ref, prediction: ev.prediction, error: ev.error, relL2: ev.relL2, loss: session.loss(), backend: session.backend });
+        send({ type: "ready", config: m.config, params: session.params, reference: ref, prediction: ev.prediction, error: ev.error, relL2: ev.relL2, loss: session.loss(), backend: session.backend, coefficients: session.coefficients() });
         lastSnapshot = performance.now();
       } catch (e) { fail(e); }
       break;

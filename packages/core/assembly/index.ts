@@ -23,6 +23,7 @@ export { setThreadCount, threadCount, runTask } from "./kernels/parallel";
 export { relaxedSimd } from "./kernels/madd";
 export * from "./optim";
 export { programSteps, programLeaves, programOp, programCount, traceDepth } from "./trace";
+export * from "./exports/profile";
 export * from "./exports/tensors";
 export * from "./exports/ops";
 export { stdStrides, at } from "./tensor";

@@ -5,7 +5,9 @@
 import { alloc, free } from "./memory";
 import { fail, ErrorCode } from "./errors";
 
-export enum DType { Float32 = 0, Int32 = 1, Bool = 2 }
+export enum DType { Float32 = 0, Int32 = 1, Bool = 2, Float64 = 3 }
+/** log2 of the element size: float64 has 8-byte elements, every other dtype 4 (int32 and bool are stored as float32). */
+@inline export function dshift(dtype: i32): i32 { return dtype == DType.Float64 ? 3 : 2; }
 export const MAX_RANK: i32 = 8;
 
 export class Buf {
@@ -26,7 +28,7 @@ export class Tensor {
     public id: i32, public buf: Buf, public dtype: i32,
     public shape: StaticArray<i32>, public strides: StaticArray<i32>, public offset: i32, public size: i32) {}
 
-  @inline get ptr(): usize { return this.buf.ptr + (<usize>this.offset << 2); }
+  @inline get ptr(): usize { return this.buf.ptr + (<usize>this.offset << dshift(this.dtype)); }
   @inline get rank(): i32 { return this.shape.length; }
 }
 
@@ -189,14 +191,15 @@ export function newTensor(shape: StaticArray<i32>, dtype: i32 = DType.Float32): 
   // The element count in f64 first: an i32 product wraps (zeros([50000, 50000]) became a small or negative size and
   // "succeeded" with a wrong buffer). Anything past the allocator's 2 GiB limit is OutOfMemory with the full request
   // (detail a: low 31 bits of the byte count, b: the bits above, as errors.ts documents).
-  let want: f64 = 4;
+  const sh = dshift(dtype);
+  let want: f64 = <f64>(1 << sh);
   for (let i = 0; i < shape.length; i++) want *= <f64>shape[i];
   if (want > <f64>0x7fffffff) {
     fail(ErrorCode.OutOfMemory, -1, -1, <i32>(want % 2147483648.0), <i32>Math.floor(want / 2147483648.0));
     return null;
   }
   const size = sizeOf(shape);
-  const bytes = size << 2;
+  const bytes = size << sh;
   const ptr = alloc(<usize>(bytes < 16 ? 16 : bytes));
   if (ptr == 0) { fail(ErrorCode.OutOfMemory, -1, -1, bytes); return null; }
   liveBytes += bytes;

@@ -23,7 +23,7 @@ const badTensor = fc.oneof(junk, fc.constant(DISPOSED), fc.constant(undefined), 
 const badTensorLike = fc.oneof(junk, fc.constant(DISPOSED), fc.constant(undefined));
 const badBool = fc.constantFrom<unknown>(0, 1, "true", null, {}, []);
 const badFn = fc.oneof(junk.filter((v) => typeof v !== "function"), fc.constant(undefined), fc.integer());
-const badDType = fc.constantFrom<unknown>("float64", "float16", "int64", "", 5, null, {});
+const badDType = fc.constantFrom<unknown>("float16", "int64", "Float64", "", 5, null, {});
 const badNum = fc.oneof(junk.filter((v) => typeof v !== "number"));
 const badFinite = fc.oneof(badNum, fc.constantFrom(NaN, Infinity, -Infinity));
 const badSeed = fc.oneof(junk, fc.constantFrom(NaN, -1, 0.5, 2 ** 32, 2 ** 53, -(2 ** 31)));

@@ -14,7 +14,9 @@ import { prepareOutDir } from "../out-dir.js";
 import { makeProgress } from "../progress.js";
 import { writeOutputs } from "../pinn-output.js";
 import { formatDuration } from "../time-format.js";
+import { measureEvaluation, trainingBudget, StepClock } from "../pinn-clock.js";
 import type { Command, Io } from "../command.js";
+import { REMEDY_OPTIONS, parseRemedies, remedyLine, remediesOf } from "../pinn-remedies.js";
 
 const OPTIONS = {
   hidden: { type: "string", valueName: "WIDTHS" },
@@ -27,6 +29,7 @@ const OPTIONS = {
   seed: { type: "string", valueName: "N" },
   sampler: { type: "string", valueName: "NAME" },
   "time-limit": { type: "string", valueName: "SECONDS" },
+  dtype: { type: "string", valueName: "TYPE" },
   out: { type: "string", short: "o", valueName: "DIR" },
   "checkpoint-every": { type: "string", valueName: "N" },
   resume: { type: "string", valueName: "DIR" },
@@ -35,6 +38,7 @@ const OPTIONS = {
   quiet: { type: "boolean", short: "q" },
   help: { type: "boolean", short: "h" },
   ...THREADS_OPTION,
+  ...REMEDY_OPTIONS,
 } as const;
 
 /** "8x20" or "20,20,20" -> widths. */
@@ -52,17 +56,23 @@ export function parseHidden(text: string): number[] {
   return parts.map((p, i) => parseInteger(p, `${what}: width ${i + 1}`, 1, 4096));
 }
 
-export interface PinnSummary { problem: string; relL2: number | null; seconds: number; steps: number; finalLoss: number; params?: Record<string, number> }
+export interface PinnSummary {
+  problem: string; relL2: number | null; seconds: number; steps: number; finalLoss: number; stopReason: string;
+  /** loss-and-gradient evaluations (Adam's and L-BFGS's), of them L-BFGS's line searches', and the kernel threads */
+  evaluations: number; lineSearchEvaluations: number; threads: number;
+  params?: Record<string, number>;
+}
 
 /** A checkpoint error from the library as a one-line usage error (exit 2). */
 async function guard<T>(f: () => T | Promise<T>): Promise<T> {
   try { return await f(); } catch (e) {
-    if (e instanceof pinn.CheckpointError) throw new CliError(e.message);
+    if (e instanceof pinn.CheckpointError || e instanceof pinn.AdaptiveSamplingError || e instanceof pinn.CausalTrainingError) throw new CliError(e.message);
     throw e;
   }
 }
 
 async function run(argv: readonly string[], io: Io): Promise<number> {
+  const t0 = performance.now(); // --time-limit counts from here (pinn-clock.ts)
   const builtins = Object.keys(pinn.problems.problems);
   if (argv.length === 0) throw new CliError(`pinn: give a problem: gradtape pinn <problem>, one of ${builtins.join(", ")}, or a problem file (see gradtape pinn --help)`);
   const target = argv[0].startsWith("-") ? undefined : argv[0];
@@ -101,7 +111,16 @@ async function run(argv: readonly string[], io: Io): Promise<number> {
   if (optimizer !== undefined && !pinn.SECOND_PHASE_OPTIMIZERS.includes(optimizer)) {
     throw new CliError(`--optimizer: expected one of ${pinn.SECOND_PHASE_OPTIMIZERS.join(", ")}, got ${JSON.stringify(optimizer)}`);
   }
+  const dtype = o.dtype ?? "float32";
+  if (dtype !== "float32" && dtype !== "float64") throw new CliError(`--dtype: expected float32 or float64, got ${JSON.stringify(o.dtype)}`);
+  if (dtype === "float64" && (o.resume !== undefined || every !== undefined)) {
+    throw new CliError(`--dtype float64: checkpoints (--checkpoint-every, --resume) are float32 only for now; train float64 without them`);
+  }
   if (adamSteps === 0 && lbfgsSteps === 0) throw new CliError(`pinn: --adam-steps 0 and --lbfgs-steps 0 leave nothing to train`);
+  const remedies = parseRemedies(o);
+  if (remedies.balancing !== undefined && (every !== undefined || o.resume !== undefined)) {
+    throw new CliError(`--balancing: runs with loss balancing cannot be checkpointed or resumed yet (the checkpoint does not hold the weights); drop --checkpoint-every/--resume`);
+  }
   if (every !== undefined && o.out === undefined && o.resume === undefined) throw new CliError(`--checkpoint-every needs --out DIR (or --resume DIR): the directory the checkpoints go to`);
 
   // a run to continue: its settings stand in for the options not given (a given one that differs is refused)
@@ -110,13 +129,17 @@ async function run(argv: readonly string[], io: Io): Promise<number> {
     hidden ??= cp.network.hidden; collocation ??= cp.data.collocationPoints; boundary ??= cp.data.conditionPoints;
     seed ??= cp.data.seed; sampler ??= cp.data.sampler; adamSteps ??= cp.plan.adamSteps; lbfgsSteps ??= cp.plan.lbfgsSteps;
     lr ??= cp.plan.learningRate ?? undefined;
+    // adaptive collocation and causal training as checkpointed, unless given
+    const saved = remediesOf(cp);
+    if (remedies.adaptive === undefined && saved.adaptive) remedies.adaptive = saved.adaptive;
+    if (remedies.causal === undefined && saved.causal) remedies.causal = saved.causal;
   }
   // a resumed run writes its results (and checkpoints) back into its directory unless --out says otherwise
   const resumeDir = o.resume === undefined ? undefined : statSync(o.resume).isFile() ? dirname(o.resume) : o.resume;
   const outDir = o.out ?? resumeDir;
   if (outDir !== undefined) prepareOutDir(outDir);
 
-  await readyWithThreads(o.threads);
+  const threads = await readyWithThreads(o.threads, true);
   let problem: pinn.Problem;
   if (target === undefined) {
     if (!builtins.includes(cp!.problem.name)) {
@@ -128,7 +151,8 @@ async function run(argv: readonly string[], io: Io): Promise<number> {
 
   const ckDir = outDir;
   let ckWarned = false, ckFile: string | null = null;
-  const checkpoint = ckDir === undefined ? undefined : {
+  // (a balanced run is not checkpointed: see --balancing above; nor is a float64 one yet)
+  const checkpoint = ckDir === undefined || remedies.balancing !== undefined || dtype === "float64" ? undefined : {
     every: every ?? 500,
     onSave: (c: pinn.TrainCheckpoint) => {
       // a checkpoint that cannot be written (disk full) must not end the run: say so once and train on
@@ -139,16 +163,29 @@ async function run(argv: readonly string[], io: Io): Promise<number> {
     },
   };
 
-  const t0 = performance.now();
+  // --time-limit: the reference and one evaluation's cost first, then training gets what is left of the limit
+  const network = hidden ? { hidden, seed } : { seed };
+  const cost = timeLimit === undefined ? null : measureEvaluation(problem, network);
+  const budget = timeLimit === undefined ? undefined : trainingBudget(timeLimit, (performance.now() - t0) / 1000, cost);
+  const clock = budget === undefined ? null : new StepClock(budget);
+  let clockStop = false;
   // a bar only when writing to a terminal (the process's own Io asks stderr)
   const tty = io.isTTY === true;
   const progress = o.quiet ? undefined : makeProgress(io, tty, name);
+  let lastDraw = -Infinity;
+  const onProgress = (p: pinn.TrainProgress): boolean => {
+    const now = performance.now();
+    if (progress && (!tty || now - lastDraw >= 100 || p.step === p.steps)) { lastDraw = now; progress.update(p); }
+    if (clock?.overruns(p.elapsed)) { clockStop = true; return false; }
+    return true;
+  };
   const result = await guard(() => pinn.train(problem, {
-    network: hidden ? { hidden, seed } : { seed },
-    collocationPoints: collocation, conditionPoints: boundary, adamSteps, lbfgsSteps, optimizer, learningRate: lr, seed,
-    sampler: sampler as pinn.SamplerName | undefined, timeLimit,
-    progressInterval: tty ? 100 : 0, onProgress: progress?.update, checkpoint, resume: cp ?? undefined,
+    network, collocationPoints: collocation, conditionPoints: boundary, adamSteps, lbfgsSteps, optimizer, learningRate: lr, seed,
+    sampler: sampler as pinn.SamplerName | undefined, timeLimit: budget, threads, dtype,
+    progressInterval: 0, onProgress: progress || budget !== undefined ? onProgress : undefined, checkpoint, resume: cp ?? undefined, ...remedies,
   }));
+  // stopped by the clock (ours, one step early, or the library's): the time limit
+  const stopReason = clockStop && result.stopReason === "callback" ? "time-limit" : result.stopReason;
   progress?.finish();
   const second = ({ ssbfgs: "SSBFGS", ssbroyden: "SSBroyden", bfgs: "BFGS", lbfgs: "L-BFGS" } as const)[result.optimizer];
   try {
@@ -160,7 +197,9 @@ async function run(argv: readonly string[], io: Io): Promise<number> {
     const seconds = (performance.now() - t0) / 1000;
     const reference = problem.exact ? "the exact solution" : name === "burgers" ? "the Cole-Hopf reference" : "the reference solution";
     const grid = ev === null ? "" : ev.reference.axes.map(([a, v]) => `${v.length} ${a}`).join(" x ");
-    const stop = result.stopReason === "done" ? "" : ` (stopped: ${result.stopReason})`;
+    const stop = stopReason === "done" ? "" : ` (stopped: ${stopReason})`;
+    const evals = `${result.evaluations} evaluations (${result.adamSteps} Adam + ${result.lbfgsEvaluations} ${second}, ${result.lineSearchEvaluations} of them in line searches)`;
+    const threadLine = `${result.threads} thread${result.threads === 1 ? "" : "s"} (${result.threadChoice})`;
     let code = EXIT_OK;
     if (result.nonFinite) {
       const nf = result.nonFinite;
@@ -178,7 +217,7 @@ async function run(argv: readonly string[], io: Io): Promise<number> {
         ["condition points", String(boundary ?? problem.defaults.conditionPoints ?? 100)],
         ["Adam", `${adamSteps ?? problem.defaults.adamSteps ?? 1000} steps, learning rate ${lr ?? problem.defaults.learningRate ?? 1e-3}`],
         [second, `${lbfgsSteps ?? problem.defaults.lbfgsSteps ?? 5000} iterations`],
-        ["seed", String(seed ?? 0)], ["threads", o.threads ?? "1"],
+        ["seed", String(seed ?? 0)], ["threads", threadLine], ["dtype", dtype],
         ...(timeLimit !== undefined ? [["time limit", formatDuration(timeLimit)] as [string, string]] : []),
         ...(o.resume !== undefined ? [["resumed from", o.resume] as [string, string]] : []),
       ];
@@ -186,8 +225,8 @@ async function run(argv: readonly string[], io: Io): Promise<number> {
         ...(ev ? [["relative L2 error", ev.relL2.toExponential(3)], ["max |error|", ev.maxError.toExponential(3)], ["against", `${reference} on ${grid} points`]] as [string, string][]
           : [["error", "no exact or reference solution in the problem"]] as [string, string][]),
         ["final loss", result.finalLoss.toExponential(3)],
-        ["steps", `${result.steps} (${result.adamSteps} Adam + ${result.lbfgsSteps} ${second}, ${result.lbfgsEvaluations} ${second} evaluations)`],
-        ["stopped", result.nonFinite ? `diverged at step ${result.nonFinite.step}: ${result.nonFinite.term}` : result.stopReason],
+        ["steps", `${result.steps} (${result.adamSteps} Adam + ${result.lbfgsSteps} ${second})`], ["evaluations", evals],
+        ["stopped", result.nonFinite ? `diverged at step ${result.nonFinite.step}: ${result.nonFinite.term}` : stopReason],
         ["training time", formatDuration(result.seconds)], ["wall time", formatDuration(seconds)],
       ];
       const w = writeOutputs(outDir, { problem, result, ev, settings, summary });
@@ -198,7 +237,8 @@ async function run(argv: readonly string[], io: Io): Promise<number> {
       const files = [...w.files.map((f) => join(w.dir, f)), ...(ckFile ? [ckFile] : [])];
       written = `  wrote ${files.join(", ")}\n`;
     }
-    const summary: PinnSummary = { problem: name, relL2: ev?.relL2 ?? null, seconds, steps: result.steps, finalLoss: result.finalLoss, ...(result.params ? { params: result.params } : {}) };
+    const summary: PinnSummary = { problem: name, relL2: ev?.relL2 ?? null, seconds, steps: result.steps, finalLoss: result.finalLoss, stopReason,
+      evaluations: result.evaluations, lineSearchEvaluations: result.lineSearchEvaluations, threads: result.threads, ...(result.params ? { params: result.params } : {}) };
     if (o.json) io.stdout(`${JSON.stringify(summary)}\n`);
     else {
       // inverse problems: the identified parameters, with their error when the true values are known
@@ -207,8 +247,10 @@ async function run(argv: readonly string[], io: Io): Promise<number> {
         return `${k} = ${v.toPrecision(6)}${ex === undefined ? "" : ` (exact ${ex.toPrecision(6)}, error ${((Math.abs(v - ex) / Math.abs(ex)) * 100).toFixed(3)}%)`}`;
       }).join(", ")}\n` : "";
       io.stdout((ev ? `${name}: relative L2 error ${ev.relL2.toExponential(3)} against ${reference} on ${grid} points\n` : `${name}: trained (the problem has no exact or reference solution to compare with)\n`) + params +
-        `  final loss ${result.finalLoss.toExponential(3)}, ${result.steps} steps (${result.adamSteps} Adam + ${result.lbfgsSteps} ${second})${stop}\n` +
-        `  wall time ${formatDuration(seconds)} (training ${formatDuration(result.seconds)}${cp ? " over all sessions" : ""})\n` + written);
+        `  final loss ${result.finalLoss.toExponential(3)}, ${result.steps} steps (${result.adamSteps} Adam + ${result.lbfgsSteps} ${second})${stop}\n` + remedyLine(result) +
+        `  ${evals}, ${threadLine}\n` +
+        `  wall time ${formatDuration(seconds)} (training ${formatDuration(result.seconds)}${cp ? " over all sessions" : ""}` +
+        `${cost ? `, reference ${formatDuration(cost.referenceSeconds)}` : ""}${timeLimit !== undefined ? `; limit ${formatDuration(timeLimit)}` : ""})\n` + written);
     }
     return code;
   } finally {

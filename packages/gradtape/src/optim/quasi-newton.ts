@@ -12,7 +12,7 @@
 // Near a minimum a float32 loss changes by less than its own rounding noise, so the sufficient-decrease test of
 // the line search fails at random and the method stops early. Where the loss can no longer tell, the slope still
 // can: a step is also accepted when it satisfies Hager & Zhang's approximate Wolfe conditions (lbfgs-search.ts).
-import { floats, core } from "../backend.js";
+import { floats, doubles, core } from "../backend.js";
 import { ArgumentError, GradtapeError } from "../errors.js";
 import type { Variable } from "../variable.js";
 import { checkVariables, checkNumber, checkInteger, lossAndGradients, type LossFn, type MinimizeOptions } from "./optimizer.js";
@@ -204,12 +204,14 @@ export abstract class QuasiNewton implements SearchSettings {
       this.iterations++;
       this.live = { iterations, evaluations, f, terms, g, pending };
       try {
-        if (this.onIteration && this.onIteration({ iteration: iterations, loss: f, terms, gradientNorm: gnorm, step: p.t, evaluations }) === false) reason = "callback";
+        if (this.onIteration && this.onIteration({ iteration: iterations, loss: f, terms, gradientNorm: gnorm, step: p.t, evaluations, lineSearchEvaluations: evaluations - 1 }) === false) reason = "callback";
         else reason = this.stopTest(pending, f, gnorm);
       } finally { this.live = null; }
     }
     this.result = {
-      loss: f, iterations, evaluations, gradientNorm: gnorm, reason,
+      // every evaluation but the one at the starting point (of the call, or of the call a checkpoint resumed) is a
+      // line search's
+      loss: f, iterations, evaluations, lineSearchEvaluations: Math.max(0, evaluations - 1), gradientNorm: gnorm, reason,
       converged: reason === "gradient" || reason === "loss-change" || reason === "step",
     };
     return f;
@@ -232,18 +234,19 @@ export abstract class QuasiNewton implements SearchSettings {
     return x;
   }
 
-  /** Whether the variables hold x rounded to float32 (then x, with its extra precision, is still the iterate). */
+  /** Whether the variables hold x rounded to their dtype (then x, with its extra precision, is still the iterate). */
   protected matches(x: Float64Array): boolean {
     let off = 0;
     for (const v of this.vars) {
       const d = v.data();
-      for (let i = 0; i < d.length; i++) if (d[i] !== Math.fround(x[off + i])) return false;
+      const round = v.dtype === "float64" ? (u: number) => u : Math.fround;
+      for (let i = 0; i < d.length; i++) if (d[i] !== round(x[off + i])) return false;
       off += d.length;
     }
     return true;
   }
 
-  /** Writes x (rounded to float32) into the variables' storage, bumping their versions. */
+  /** Writes x (rounded to float32 for float32 variables, exactly for float64 ones) into the variables' storage, bumping their versions. */
   protected write(x: Float64Array): void {
     const c = core();
     let off = 0;
@@ -253,7 +256,7 @@ export abstract class QuasiNewton implements SearchSettings {
       if (n > 0) {
         const ptr = c.tensorDataPtr(h);
         if (ptr === 0) throw new GradtapeError(`${this.kind}.minimize: variable ${v.name} is not contiguous in memory; it cannot be updated in place.`);
-        floats(ptr, n).set(x.subarray(off, off + n));
+        (v.dtype === "float64" ? doubles : floats)(ptr, n).set(x.subarray(off, off + n));
       }
       c.tensorBumpVersion(h);
       off += n;

@@ -7,7 +7,7 @@ export interface OptimizerState {
   kind: string;
   iterations: number;
   /** per variable, in the order given to getState(); null when it had no update yet */
-  variables: ({ steps: number; slots: Float32Array[] } | null)[];
+  variables: ({ steps: number; slots: (Float32Array | Float64Array)[] } | null)[];
 }
 
 /** The checks L-BFGS makes after an iteration (stopping tests), kept so that a resumed call makes them. */

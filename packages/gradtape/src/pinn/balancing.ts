@@ -11,9 +11,12 @@
 //   networks", section 3.2 (jaxpi's "grad_norm"): every term, the residual included, gets
 //     w_hat_i = (sum_j ||grad L_j||_2) / ||grad L_i||_2,
 //   which makes the weighted terms' gradient norms equal. alpha = 0.9 (theirs).
+// "ntk": Wang, Yu & Perdikaris (2022), "When and why PINNs fail to train: a neural tangent kernel perspective":
+//     w_hat_i = (sum_j tr K_j) / tr K_i,
+//   each term's NTK trace estimated from per-point gradient norms on a subsample of `points` points (ntk.ts).
 //
 // Each update costs one forward pass and one reverse pass per term (a persistent tape), every `every` steps.
-import type { Tensor } from "../tensor.js";
+import { scalar, type Tensor } from "../tensor.js";
 import { Variable, variable } from "../variable.js";
 import { GradientTape } from "../tape.js";
 import { tidy } from "../memory.js";
@@ -21,8 +24,8 @@ import { abs, max, sum, square, add } from "../ops.js";
 import { ArgumentError, describe } from "../errors.js";
 import { termValues } from "./terms.js";
 
-export type BalancingScheme = "lr-annealing" | "grad-norm";
-export const BALANCING_SCHEMES: readonly BalancingScheme[] = ["lr-annealing", "grad-norm"];
+export type BalancingScheme = "lr-annealing" | "grad-norm" | "ntk";
+export const BALANCING_SCHEMES: readonly BalancingScheme[] = ["lr-annealing", "grad-norm", "ntk"];
 
 export interface BalancingOptions {
   scheme: BalancingScheme;
@@ -30,6 +33,8 @@ export interface BalancingOptions {
   every?: number;
   /** moving-average factor, the weight kept from the old value (default 0.9) */
   alpha?: number;
+  /** ntk: points per term in the subsample the NTK traces are estimated on (default 64) */
+  points?: number;
 }
 
 const isResidual = (name: string) => /^residual\d*$/.test(name);
@@ -38,6 +43,10 @@ export class LossBalancer {
   readonly scheme: BalancingScheme;
   readonly every: number;
   readonly alpha: number;
+  /** ntk: the subsample size per term */
+  readonly points: number;
+  /** ntk: the per-term NTK trace estimates at the weights now (set by pinn.train, ntk.ts) */
+  traces: (() => Record<string, number>) | null = null;
   readonly names: readonly string[];
   /** the weights as scalar Variables (not trainable), read by the loss on every evaluation */
   readonly weights: Readonly<Record<string, Variable>>;
@@ -45,11 +54,11 @@ export class LossBalancer {
   readonly history: Record<string, [number, number][]> = {};
   #w: Record<string, number> = {};
 
-  constructor(spec: BalancingScheme | BalancingOptions, names: readonly string[], problemName: string) {
+  constructor(spec: BalancingScheme | BalancingOptions, names: readonly string[], problemName: string, dtype: "float32" | "float64" = "float32") {
     const where = `pinn.train '${problemName}': balancing`;
     const o = typeof spec === "string" ? { scheme: spec } : spec;
     if (o === null || typeof o !== "object" || !BALANCING_SCHEMES.includes(o.scheme)) {
-      throw new ArgumentError(`${where} must be one of ${BALANCING_SCHEMES.map((s) => `"${s}"`).join(", ")} or { scheme, every, alpha }, but got ${describe(spec)}.`);
+      throw new ArgumentError(`${where} must be one of ${BALANCING_SCHEMES.map((s) => `"${s}"`).join(", ")} or { scheme, every, alpha, points }, but got ${describe(spec)}.`);
     }
     if (names.length < 2) throw new ArgumentError(`${where} "${o.scheme}" weighs loss terms against each other, but the problem's loss has one term (${names.join(", ")}); add conditions or observations, or train without balancing.`);
     if (o.scheme === "lr-annealing" && !names.some(isResidual)) throw new ArgumentError(`${where} "lr-annealing" scales terms against the residual's gradient, but the loss has no residual term (${names.join(", ")}).`);
@@ -57,9 +66,14 @@ export class LossBalancer {
     if (typeof every !== "number" || !Number.isInteger(every) || every < 1) throw new ArgumentError(`${where}.every must be a positive integer (steps between updates), but got ${describe(o.every)}.`);
     const alpha = o.alpha ?? 0.9;
     if (typeof alpha !== "number" || !(alpha >= 0 && alpha < 1)) throw new ArgumentError(`${where}.alpha must be a number in [0, 1), but got ${describe(o.alpha)}.`);
-    this.scheme = o.scheme; this.every = every; this.alpha = alpha; this.names = names.slice();
+    const points = o.points ?? 64;
+    if (typeof points !== "number" || !Number.isInteger(points) || points < 1) throw new ArgumentError(`${where}.points must be a positive integer (points per term for the NTK traces), but got ${describe(o.points)}.`);
+    this.scheme = o.scheme; this.every = every; this.alpha = alpha; this.points = points; this.names = names.slice();
     const ws: Record<string, Variable> = {};
-    for (const k of names) { ws[k] = variable(1, false, `${problemName}/weight_${k}`); this.#w[k] = 1; this.history[k] = []; }
+    for (const k of names) {
+      const one = scalar(1, dtype);
+      ws[k] = variable(one, false, `${problemName}/weight_${k}`); one.dispose(); this.#w[k] = 1; this.history[k] = [];
+    }
     this.weights = ws;
   }
 
@@ -68,6 +82,7 @@ export class LossBalancer {
 
   /** Recomputes the weights from the terms' gradients with respect to `theta` (the network's weights). */
   update(terms: () => Record<string, Tensor>, theta: readonly Variable[], step: number): void {
+    if (this.scheme === "ntk") { this.#ntkUpdate(step); return; }
     const stats = tidy(() => {
       const tape = new GradientTape({ persistent: true });
       try {
@@ -96,6 +111,24 @@ export class LossBalancer {
       } else target = total / stats.per[k].norm;
       // a term with no gradient (or a non-finite statistic) keeps its weight
       if (!Number.isFinite(target) || target <= 0) continue;
+      this.#w[k] = this.alpha * this.#w[k] + (1 - this.alpha) * target;
+    }
+    tidy(() => { for (const k of this.names) this.weights[k].assign(this.#w[k]); });
+    for (const k of this.names) this.history[k].push([step, this.#w[k]]);
+  }
+
+  #ntkUpdate(step: number): void {
+    if (!this.traces) throw new ArgumentError(`LossBalancer "ntk": no NTK trace estimator is set (pinn.train sets it; a direct user sets balancer.traces).`);
+    const t = this.traces();
+    const total = this.names.reduce((a, k) => a + t[k], 0);
+    this.#set(Object.fromEntries(this.names.map((k) => [k, total / t[k]])), step);
+  }
+
+  /** moving average toward the targets (a non-finite or non-positive target keeps the weight), then history */
+  #set(targets: Record<string, number>, step: number): void {
+    for (const k of this.names) {
+      const target = targets[k];
+      if (target === undefined || !Number.isFinite(target) || target <= 0) continue;
       this.#w[k] = this.alpha * this.#w[k] + (1 - this.alpha) * target;
     }
     tidy(() => { for (const k of this.names) this.weights[k].assign(this.#w[k]); });

@@ -10,6 +10,7 @@
 import { encodeSafetensors, decodeSafetensors, type TensorSource } from "../io/safetensors-format.js";
 import { GradtapeError } from "../errors.js";
 import type { OptimizerState, LBFGSState, LBFGSRunState, BFGSState } from "../optim/state.js";
+import type { RemedyState } from "./remedies.js";
 
 /** A checkpoint that cannot be read, or does not fit the run it is resumed into. */
 export class CheckpointError extends GradtapeError {}
@@ -30,6 +31,8 @@ export interface TrainCheckpoint {
   plan: { adamSteps: number; lbfgsSteps: number; learningRate: number | null; /** the second phase's optimizer (absent in files of before the option: "lbfgs") */ optimizer?: string };
   progress: {
     steps: number; adamSteps: number; lbfgsSteps: number; lbfgsEvaluations: number; finalLoss: number;
+    /** of lbfgsEvaluations, those made by line searches (absent in checkpoints written before it was counted) */
+    lineSearchEvaluations?: number;
     /** training seconds over all sessions */
     seconds: number;
     /** null while running (a periodic checkpoint); else why the run stopped */
@@ -40,10 +43,12 @@ export interface TrainCheckpoint {
   termNames: string[];
   /** [step, loss, ...terms] per step, row-major (rows of 2 + termNames.length numbers) */
   history: Float64Array;
-  weights: Float32Array[];
+  weights: (Float32Array | Float64Array)[];
   adam: OptimizerState | null;
   /** the second phase's state: L-BFGS's, or the dense BFGS family's (its H packed, n (n + 1) / 2 doubles) */
   lbfgs: LBFGSState | BFGSState | null;
+  /** adaptive collocation (its generator and current points) and causal training (its eps and weights): remedies.ts */
+  remedies?: RemedyState;
   /** the file it was read from (set by loadCheckpoint; not stored) */
   source?: string;
 }
@@ -89,10 +94,13 @@ export function encodeCheckpoint(cp: TrainCheckpoint): Uint8Array {
   if (cp.history.length % width !== 0) throw new CheckpointError(`encodeCheckpoint: the history holds ${cp.history.length} numbers, not rows of ${width} (step, loss and ${width - 2} terms).`);
   tensors.set("history", { shape: [cp.history.length / width, width], data: cp.history });
   const run = lb?.run ?? null;
+  const rem = cp.remedies;
+  if (rem?.adaptive) tensors.set("adaptive.points", { shape: [rem.adaptive.points.length], data: rem.adaptive.points });
   const state = {
     format: CHECKPOINT_FORMAT, problem: cp.problem, network: cp.network, data: cp.data, plan: cp.plan,
     progress: { ...cp.progress, finalLoss: num(cp.progress.finalLoss), lbfgsCall: { before: num(cp.progress.lbfgsCall.before), fruitless: cp.progress.lbfgsCall.fruitless } },
     termNames: cp.termNames,
+    ...(rem ? { remedies: { settings: rem.settings, ...(rem.adaptive ? { adaptive: { rng: rem.adaptive.rng, resamples: rem.adaptive.resamples } } : {}), ...(rem.causal ? { causal: rem.causal } : {}) } } : {}),
     adam: cp.adam ? { kind: cp.adam.kind, iterations: cp.adam.iterations, variables: cp.adam.variables.map((v) => (v ? { steps: v.steps, slots: v.slots.length } : null)) } : null,
     lbfgs: lb ? {
       iterations: lb.iterations, x: lb.x !== null, pairs: lb.kind === "BFGS" ? lb.pairs : lb.s.length,
@@ -141,6 +149,7 @@ export function decodeCheckpoint(bytes: Uint8Array, source = "the checkpoint"): 
     ["progress.lbfgsSteps", s.progress?.lbfgsSteps, "count"], ["progress.lbfgsEvaluations", s.progress?.lbfgsEvaluations, "count"],
     ["progress.seconds", s.progress?.seconds, "number"], ["progress.lbfgsCall.fruitless", s.progress?.lbfgsCall?.fruitless, "count"],
     ["termNames", s.termNames, "strings"],
+    ...(s.progress?.lineSearchEvaluations === undefined ? [] : [["progress.lineSearchEvaluations", s.progress.lineSearchEvaluations, "count"] as [string, unknown, string]]),
   ];
   const ok = (v: unknown, t: string) => t === "string" ? typeof v === "string" : t === "number" ? typeof v === "number"
     : t === "count" ? Number.isSafeInteger(v) && (v as number) >= 0 : t === "strings" ? Array.isArray(v) && v.every((x) => typeof x === "string")
@@ -180,7 +189,10 @@ function build(s: any, file: ReturnType<typeof decodeSafetensors>, f32: Reader<F
   const history = f64("history"), width = 2 + (s.termNames as string[]).length;
   if (history.length % width !== 0) throw new CheckpointError(`the history holds ${history.length} numbers, not rows of ${width}.`);
   const p = s.progress;
+  const r = s.remedies;
+  const remedies = r ? { settings: String(r.settings), ...(r.adaptive ? { adaptive: { rng: r.adaptive.rng, resamples: r.adaptive.resamples, points: f32("adaptive.points") } } : {}), ...(r.causal ? { causal: r.causal } : {}) } : undefined;
   return {
+    ...(remedies ? { remedies } : {}),
     problem: s.problem, network: s.network, data: s.data, plan: s.plan, termNames: s.termNames, history, weights, adam, lbfgs,
     progress: { ...p, finalLoss: unnum(p.finalLoss), lbfgsCall: { before: unnum(p.lbfgsCall.before), fruitless: p.lbfgsCall.fruitless } },
   };

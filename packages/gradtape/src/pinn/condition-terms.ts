@@ -28,10 +28,11 @@ export interface ConditionTerm {
   b: Tensor | null;
 }
 
-const column = (v: ArrayLike<number>, n: number, op: string) => fromFlat(Array.from(v), [n, 1], "float32", op);
+const column = (v: ArrayLike<number>, n: number, op: string, dtype: "float32" | "float64") => fromFlat(Array.from(v), [n, 1], dtype, op);
 
 /** Draws the points of the term conditions (counts from splitConditionPoints; seeds as the other conditions'). */
-export function conditionTerms(problem: Problem, counts: readonly number[], sampler: SamplerName, seed: number, keep: <T extends Tensor>(t: T) => T): ConditionTerm[] {
+export function conditionTerms(problem: Problem, counts: readonly number[], sampler: SamplerName, seed: number, keep: <T extends Tensor>(t: T) => T,
+  dtype: "float32" | "float64" = "float32"): ConditionTerm[] {
   const op = "pinn.trainingData";
   const d = problem.vars.length;
   const out: ConditionTerm[] = [];
@@ -44,16 +45,16 @@ export function conditionTerms(problem: Problem, counts: readonly number[], samp
       const nv = problem.geometry.normals(points, 1e-7 * problem.geometry.diameter);
       problem.vars.forEach((v, j) => {
         const col = Array.from({ length: n }, (_, k) => nv[k * d + j]);
-        if (col.some((x) => x !== 0) || c.kind === "operator") normals[v] = keep(column(col, n, op));
+        if (col.some((x) => x !== 0) || c.kind === "operator") normals[v] = keep(column(col, n, op, dtype));
       });
     }
     let partner: Tensor | null = null;
     if (c.periodic) {
       const q = points.slice();
       for (let k = 0; k < n; k++) q[k * d + c.periodic.index] = c.periodic.hi;
-      partner = keep(fromFlat(q, [n, d], "float32", op));
+      partner = keep(fromFlat(q, [n, d], dtype, op));
     }
-    const P = keep(fromFlat(points, [n, d], "float32", op));
+    const P = keep(fromFlat(points, [n, d], dtype, op));
     if (c.kind === "operator") problem.vars.forEach((v, j) => { columns[v] = keep(slice(P, [0, j], [-1, 1])); });
     const coefAt = (f: ((p: Point) => number) | undefined, what: string): Tensor | null => {
       if (!f) return null;
@@ -64,11 +65,11 @@ export function conditionTerms(problem: Problem, counts: readonly number[], samp
         if (!Number.isFinite(v)) throw new ArgumentError(`problem '${problem.name}', condition ${c.name}: ${what} at ${JSON.stringify(p)} is ${describe(v)}; it must be finite.`);
         return v;
       });
-      return keep(column(vals, n, op));
+      return keep(column(vals, n, op, dtype));
     };
     out.push({
       condition: c, count: n * (c.periodic ? c.periodic.quantities.length : 1), points: P, partner,
-      values: keep(column(values, n, op)), normals, columns, a: coefAt(c.a, "a"), b: coefAt(c.b, "b"),
+      values: keep(column(values, n, op, dtype)), normals, columns, a: coefAt(c.a, "a"), b: coefAt(c.b, "b"),
     });
   });
   return out;
@@ -79,31 +80,37 @@ export function termLoss(problem: Problem, net: Net, terms: readonly ConditionTe
   let total: Tensor | null = null;
   for (const t of terms) {
     const c = t.condition;
-    const rs: Tensor[] = [];
-    if (c.kind === "neumann" || c.kind === "robin") {
-      const vars = Object.keys(t.normals);
-      const ds = derivatives(net, t.points, [c.quantity, ...vars.map((v) => `${c.quantity}_${v}`)], dopts);
-      let dudn: Tensor = mul(ds[1], t.normals[vars[0]]);
-      for (let j = 1; j < vars.length; j++) dudn = add(dudn, mul(ds[j + 1], t.normals[vars[j]]));
-      rs.push(c.kind === "neumann" ? sub(dudn, t.values) : sub(add(mul(t.a!, ds[0]), mul(t.b!, dudn)), t.values));
-    } else if (c.kind === "periodic") {
-      const qs = c.periodic!.quantities;
-      const lo = derivatives(net, t.points, qs, dopts), hi = derivatives(net, t.partner!, qs, dopts);
-      qs.forEach((_, k) => rs.push(sub(lo[k], hi[k])));
-    } else {
-      const ds = derivatives(net, t.points, c.uses!, dopts);
-      const named: Record<string, Tensor> = { ...t.columns };
-      for (const [v, col] of Object.entries(t.normals)) named[`n_${v}`] = col;
-      c.uses!.forEach((u, k) => { named[u] = ds[k]; });
-      const r = c.residual!(named);
-      if (!(r instanceof Tensor) || r.size !== t.points.shape[0]) throw new ArgumentError(`problem '${problem.name}', condition ${c.name}: the residual must be a tensor with one value per point ([${t.points.shape[0]}, 1]), but it is ${r instanceof Tensor ? `[${r.shape.join(", ")}]` : describe(r)}.`);
-      rs.push(r);
-    }
-    for (const r of rs) {
+    for (const r of termResiduals(problem, net, t, dopts)) {
       let s = sum(square(r));
       if (c.weight !== 1) s = mul(s, c.weight);
       total = total ? add(total, s) : s;
     }
   }
   return total;
+}
+
+/** A term condition's residuals at its points, [n, 1] each (one per compared quantity; unweighted). */
+export function termResiduals(problem: Problem, net: Net, t: ConditionTerm, dopts: { vars: readonly string[]; outputs: readonly string[]; method?: string }): Tensor[] {
+  const c = t.condition;
+  const rs: Tensor[] = [];
+  if (c.kind === "neumann" || c.kind === "robin") {
+    const vars = Object.keys(t.normals);
+    const ds = derivatives(net, t.points, [c.quantity, ...vars.map((v) => `${c.quantity}_${v}`)], dopts);
+    let dudn: Tensor = mul(ds[1], t.normals[vars[0]]);
+    for (let j = 1; j < vars.length; j++) dudn = add(dudn, mul(ds[j + 1], t.normals[vars[j]]));
+    rs.push(c.kind === "neumann" ? sub(dudn, t.values) : sub(add(mul(t.a!, ds[0]), mul(t.b!, dudn)), t.values));
+  } else if (c.kind === "periodic") {
+    const qs = c.periodic!.quantities;
+    const lo = derivatives(net, t.points, qs, dopts), hi = derivatives(net, t.partner!, qs, dopts);
+    qs.forEach((_, k) => rs.push(sub(lo[k], hi[k])));
+  } else {
+    const ds = derivatives(net, t.points, c.uses!, dopts);
+    const named: Record<string, Tensor> = { ...t.columns };
+    for (const [v, col] of Object.entries(t.normals)) named[`n_${v}`] = col;
+    c.uses!.forEach((u, k) => { named[u] = ds[k]; });
+    const r = c.residual!(named);
+    if (!(r instanceof Tensor) || r.size !== t.points.shape[0]) throw new ArgumentError(`problem '${problem.name}', condition ${c.name}: the residual must be a tensor with one value per point ([${t.points.shape[0]}, 1]), but it is ${r instanceof Tensor ? `[${r.shape.join(", ")}]` : describe(r)}.`);
+    rs.push(r);
+  }
+  return rs;
 }

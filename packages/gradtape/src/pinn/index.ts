@@ -27,6 +27,8 @@ export { SECOND_PHASE_OPTIMIZERS, AUTO_DENSE_PARAMETERS, type SecondPhaseOptimiz
 export type { CheckpointOptions } from "./train-resume.js";
 export { encodeCheckpoint, decodeCheckpoint, crc32, CheckpointError, type TrainCheckpoint } from "./checkpoint.js";
 export { saveCheckpoint, loadCheckpoint, writeFileAtomic, checkpointPath, CHECKPOINT_FILE } from "./checkpoint-file.js";
+export { chooseThreads, machineLoad, spareCores, stepWork, advanceOwnShare, MIN_THREAD_WORK, AUTO_MAX_THREADS, type MachineLoad, type ThreadChoice } from "./thread-choice.js";
+export type { EvaluationCounts } from "./train-loop.js";
 export { evaluate, predict, relativeL2, type Evaluation } from "./evaluate.js";
 export { gaussHermite, type Quadrature } from "./quadrature.js";
 export * as problems from "./problems/index.js";
@@ -36,4 +38,12 @@ export { checkParams, makeParamVariables, readParams, residualArguments } from "
 export { checkObservations, drawObservations, type ObservationData, type ObservationSpec, type Observations } from "./observations.js";
 export { lossTerms, sumTerms, termValues, type TermData, type TermOptions } from "./terms.js";
 export { LossBalancer, BALANCING_SCHEMES, type BalancingScheme, type BalancingOptions } from "./balancing.js";
+export {
+  AdaptiveSampler, AdaptiveSamplingError, ADAPTIVE_METHODS, adaptiveSettings, radDensity, weightedSampleWithoutReplacement, topIndices,
+  type AdaptiveMethod, type AdaptiveOptions, type AdaptiveSettings, type AdaptiveState,
+} from "./adaptive-sampling.js";
+export { CausalWeights, CausalTrainingError, causalSettings, causalWeightsOf, sliceIndex, type CausalOptions, type CausalSettings, type CausalState } from "./causal.js";
+export { ntkTraces } from "./ntk.js";
+export { pointResiduals, residualMagnitudes } from "./residuals.js";
+export type { RemedyOptions, RemedyReport, RemedyState } from "./remedies.js";
 export * as geometry from "./geometry/index.js";

@@ -29,6 +29,7 @@ import { Geometry } from "./geometry/base.js";
 import { BoxGeometry } from "./geometry/primitives.js";
 import { parseCondition, splitConditionPoints, type Condition, type ConditionSpec } from "./conditions.js";
 import type { OutputTransform } from "./transform.js";
+import type { RemedyOptions } from "./remedies.js";
 export { splitConditionPoints, type Condition, type ConditionSpec };
 
 /** A point as named coordinates, e.g. { x: 0.5, t: 0.1 }. */
@@ -53,6 +54,9 @@ export interface ProblemDefaults {
   /** an input embedding and the hidden layers' architecture (pinn/architecture.ts; default: none, a plain MLP) */
   architecture?: NetworkChoice["architecture"];
   embedding?: NetworkChoice["embedding"];
+  /** adaptive collocation and causal training (pinn/remedies.ts; default: none) */
+  adaptive?: RemedyOptions["adaptive"];
+  causal?: RemedyOptions["causal"];
 }
 
 export interface ProblemSpec {

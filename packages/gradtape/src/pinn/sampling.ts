@@ -50,6 +50,16 @@ export class Rng {
   next(): number { return ((this.nextU32() >>> 5) * 67108864 + (this.nextU32() >>> 6)) / 9007199254740992; }
   /** a uniform integer in [0, n) */
   int(n: number): number { return Math.floor(this.next() * n); }
+  /** the generator's state (four 32-bit words): a checkpoint holds it so that a resumed run draws the same numbers */
+  getState(): number[] { return Array.from(this.#s); }
+  /** restores a state from getState() */
+  setState(state: readonly number[]): this {
+    if (!Array.isArray(state) || state.length !== 4 || !state.every((w) => Number.isInteger(w) && w >= 0 && w <= 0xffffffff) || state.every((w) => w === 0)) {
+      throw new ArgumentError(`Rng: a state must be four 32-bit unsigned integers, not all zero, but got ${describe(state)}.`);
+    }
+    this.#s.set(state);
+    return this;
+  }
 }
 function rotl(x: number, k: number): number { return ((x << k) | (x >>> (32 - k))) >>> 0; }
 

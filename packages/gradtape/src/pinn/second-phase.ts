@@ -57,3 +57,10 @@ export function restoreSecondPhase(opt: LBFGS | BFGS, state: LBFGSState | BFGSSt
   if (opt instanceof BFGS) opt.setState(state as BFGSState, vars);
   else opt.setState(state as LBFGSState, vars);
 }
+
+/** The state of a second-phase optimizer of the same kind that has not run yet (what a restart from scratch resumes). */
+export function emptySecondPhaseState(opt: LBFGS | BFGS): LBFGSState | BFGSState {
+  if (!(opt instanceof BFGS)) return new LBFGS().getState();
+  const fresh = new BFGS({ update: opt.update });
+  try { return fresh.getState(); } finally { fresh.dispose(); }
+}

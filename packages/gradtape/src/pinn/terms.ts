@@ -33,6 +33,8 @@ export interface TermOptions {
   /** the parameter Variables, and which of them hold logarithms (params.ts) */
   params?: Readonly<Record<string, Tensor>>;
   positive?: readonly string[];
+  /** the residual term of a residual [N, 1] (default mean(r^2); causal training replaces it, causal.ts) */
+  residualLoss?: (r: Tensor) => Tensor;
 }
 
 /** The name of residual i of n in the terms (and in reports): "residual" alone, else residual1, residual2, ... */
@@ -53,7 +55,7 @@ export function lossTerms(problem: Problem, net: Net, data: TermData, options: T
     rs.forEach((ri, i) => {
       if (!(ri instanceof Tensor)) throw new ArgumentError(`problem '${problem.name}': the residual must return a Tensor (or an array of them), but it returned ${describe(ri)}.`);
       if (ri.size !== data.collocation.shape[0]) throw new ArgumentError(`problem '${problem.name}': the residual has shape [${ri.shape.join(", ")}]; it must have one value per collocation point ([${data.collocation.shape[0]}, 1]).`);
-      out[residualName(i, rs.length)] = mean(square(ri));
+      out[residualName(i, rs.length)] = options.residualLoss ? options.residualLoss(ri) : mean(square(ri));
     });
     if (data.conditionCount > 0) {
       let cond: Tensor | null = null;

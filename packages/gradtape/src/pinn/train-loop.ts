@@ -12,7 +12,7 @@ import { fromFlat, type Tensor } from "../tensor.js";
 import { tidy } from "../memory.js";
 import { Adam } from "../optim/adam.js";
 import type { LBFGSOptions } from "../optim/lbfgs.js";
-import { makeSecondPhase, restoreSecondPhase, type SecondPhaseOptimizer } from "./second-phase.js";
+import { makeSecondPhase, restoreSecondPhase, emptySecondPhaseState, type SecondPhaseOptimizer } from "./second-phase.js";
 import { lossAndGradients, type LearningRate, type LossWithTerms } from "../optim/optimizer.js";
 import type { LBFGSState, BFGSState } from "../optim/state.js";
 import type { TrainCheckpoint } from "./checkpoint.js";
@@ -45,19 +45,29 @@ export interface LoopContext {
   timeLimit: number;
   elapsed: () => number;
   /** progress callback; false stops */
-  report: (phase: Phase, phaseStep: number, phaseSteps: number, loss: number, force: boolean, evaluations?: number) => boolean;
+  report: (phase: Phase, phaseStep: number, phaseSteps: number, loss: number, force: boolean) => boolean;
   /** called when the speed window should restart (a new phase) */
   newPhase: () => void;
   /** called after Adam step i (1-based, its update applied and recorded): loss balancing updates its weights here */
   afterAdamStep?: (i: number) => void;
+  /**
+   * called after every step (global step count; after afterAdamStep): adaptive collocation and causal weights
+   * (remedies.ts). True means the objective changed: L-BFGS then restarts with an empty memory.
+   */
+  afterStep?: (phase: Phase, step: number) => boolean;
   checkpointEvery: number;
   /** saves a checkpoint (null when not checkpointing) */
   save: ((cp: Omit<TrainCheckpoint, "problem" | "network" | "data" | "plan">) => void) | null;
   resume: TrainCheckpoint | null;
+  /** loss evaluations so far (Adam steps + L-BFGS's), and of them the line searches': current when report() runs */
+  counts?: EvaluationCounts;
 }
 
+/** Loss-and-gradient evaluations of a run: Adam makes one per step; L-BFGS one per call start, the rest in line searches. */
+export interface EvaluationCounts { evaluations: number; lineSearchEvaluations: number }
+
 export interface LoopState {
-  step: number; doneAdam: number; doneLbfgs: number; lbfgsEvaluations: number; finalLoss: number;
+  step: number; doneAdam: number; doneLbfgs: number; lbfgsEvaluations: number; lineSearchEvaluations: number; finalLoss: number;
   stopReason: string | null;
   /** [step, loss, ...terms] per step */
   history: LossHistory;
@@ -96,7 +106,7 @@ export function runLoop(ctx: LoopContext): LoopState {
   const r = ctx.resume;
   const st: LoopState = {
     step: r?.progress.steps ?? 0, doneAdam: r?.progress.adamSteps ?? 0, doneLbfgs: r?.progress.lbfgsSteps ?? 0,
-    lbfgsEvaluations: r?.progress.lbfgsEvaluations ?? 0, finalLoss: r?.progress.finalLoss ?? NaN,
+    lbfgsEvaluations: r?.progress.lbfgsEvaluations ?? 0, lineSearchEvaluations: r?.progress.lineSearchEvaluations ?? 0, finalLoss: r?.progress.finalLoss ?? NaN,
     // a run stopped by the user, the clock or its plan continues; one that converged stays finished
     stopReason: r && r.progress.stopReason !== null && !RESUMABLE.has(r.progress.stopReason) ? r.progress.stopReason : null,
     history: new LossHistory(r?.history, r ? 2 + r.termNames.length : 0), termNames: r ? r.termNames.slice() : [],
@@ -112,7 +122,8 @@ export function runLoop(ctx: LoopContext): LoopState {
     if (!ctx.save) return;
     ctx.save({
       progress: {
-        steps: st.step, adamSteps: st.doneAdam, lbfgsSteps: st.doneLbfgs, lbfgsEvaluations: st.lbfgsEvaluations, finalLoss: st.finalLoss,
+        steps: st.step, adamSteps: st.doneAdam, lbfgsSteps: st.doneLbfgs, lbfgsEvaluations: st.lbfgsEvaluations,
+        lineSearchEvaluations: st.lineSearchEvaluations, finalLoss: st.finalLoss,
         seconds: st.secondsBefore + ctx.elapsed(), stopReason, lbfgsCall: { before: st.before, fruitless: st.fruitless },
       },
       termNames: st.termNames, history: st.history.flat(), weights: vars.map((v) => v.data()),
@@ -120,6 +131,13 @@ export function runLoop(ctx: LoopContext): LoopState {
     });
     if (stopReason !== null) savedFinal = true;
   };
+  // the running counts, with those of the L-BFGS call in progress (not yet added to st)
+  const count = (callEvaluations: number, callLineSearch: number) => {
+    if (!ctx.counts) return;
+    ctx.counts.evaluations = st.doneAdam + st.lbfgsEvaluations + callEvaluations;
+    ctx.counts.lineSearchEvaluations = st.lineSearchEvaluations + callLineSearch;
+  };
+  count(0, 0);
   const due = () => ctx.checkpointEvery > 0 && st.step % ctx.checkpointEvery === 0;
 
   if (st.stopReason === null && st.doneAdam < adamSteps) {
@@ -137,7 +155,7 @@ export function runLoop(ctx: LoopContext): LoopState {
           adam.applyGradients(grads, vars);
           const over = nonFiniteWeight(vars);
           if (over) {
-            tidy(() => vars.forEach((v, k) => v.assign(fromFlat(before[k], v.shape, "float32", "pinn.train"))));
+            tidy(() => vars.forEach((v, k) => v.assign(fromFlat(before[k], v.shape, v.dtype, "pinn.train"))));
             st.nonFinite = { step: st.step + 1, phase: "adam", term: `update of ${over.name} (learning rate too large?)`, value: over.value };
             st.stopReason = "non-finite"; break;
           }
@@ -146,6 +164,8 @@ export function runLoop(ctx: LoopContext): LoopState {
         st.finalLoss = loss;
         record(loss, terms);
         ctx.afterAdamStep?.(i);
+        ctx.afterStep?.("adam", st.step);
+        count(0, 0);
         let stop: string | null = null;
         if (!ctx.report("adam", i, adamSteps, loss, i === adamSteps)) stop = "callback";
         else if (ctx.elapsed() >= ctx.timeLimit) stop = "time-limit";
@@ -167,7 +187,7 @@ export function runLoop(ctx: LoopContext): LoopState {
     let resumedCall = false;
     try {
       if (r?.lbfgs) { restoreSecondPhase(lbfgs, r.lbfgs, vars, r.source ?? "the checkpoint"); resumedCall = r.lbfgs.run !== null; }
-      let stopped: string | null = null;
+      let stopped: string | null = null, changed = false;
       lbfgs.onIteration = (info) => {
         st.step++; st.doneLbfgs++;
         st.finalLoss = info.loss;
@@ -175,10 +195,21 @@ export function runLoop(ctx: LoopContext): LoopState {
         const bad = firstNonFinite(info.loss, info.terms, st.termNames, null, vars) ??
           (Number.isFinite(info.gradientNorm) ? null : { term: "gradient", value: info.gradientNorm });
         if (bad) { st.nonFinite = { step: st.step, phase: "lbfgs", ...bad }; stopped = "non-finite"; return false; }
+        count(info.evaluations, info.lineSearchEvaluations);
+        const last = st.doneLbfgs >= lbfgsSteps;
+        // new collocation points (adaptive sampling): this call's memory belongs to the old objective, so the call ends
+        // and the optimizer restarts empty; a checkpoint taken now holds that empty state
+        const moved = !last && ctx.afterStep?.("lbfgs", st.step) === true;
+        if (moved) st.fruitless = 0;
         let stop: string | null = null;
-        if (!ctx.report("lbfgs", st.doneLbfgs, lbfgsSteps, info.loss, st.doneLbfgs === lbfgsSteps, st.lbfgsEvaluations + info.evaluations)) stop = "callback";
+        if (!ctx.report("lbfgs", st.doneLbfgs, lbfgsSteps, info.loss, st.doneLbfgs === lbfgsSteps)) stop = "callback";
         else if (ctx.elapsed() >= ctx.timeLimit) stop = "time-limit";
-        const end = stop ?? (st.doneLbfgs >= lbfgsSteps ? "done" : null);
+        const end = stop ?? (last ? "done" : null);
+        if (moved) {
+          changed = true;
+          if (stop) { stopped = stop; save(null, emptySecondPhaseState(lbfgs), stop); }
+          return false;
+        }
         if (end !== null || due()) save(null, lbfgs.getState(), end);
         if (stop) { stopped = stop; return false; }
         return st.doneLbfgs < lbfgsSteps;
@@ -191,8 +222,16 @@ export function runLoop(ctx: LoopContext): LoopState {
         const loss = lbfgs.minimize(ctx.lossFn, vars, { jit: ctx.compile });
         const res = lbfgs.result!;
         st.lbfgsEvaluations += res.evaluations;
+        st.lineSearchEvaluations += res.lineSearchEvaluations;
+        count(0, 0);
         if (stopped !== "non-finite") st.finalLoss = loss;
         if (stopped) { st.stopReason = stopped; break; }
+        if (changed) {
+          changed = false; st.fruitless = 0;
+          lbfgs.reset();
+          if (due()) save(null, lbfgs.getState(), null);
+          continue;
+        }
         if (st.doneLbfgs >= lbfgsSteps) break;
         if (res.reason === "non-finite") {
           // the loss or gradient at the start of the call: evaluate once more to name the term

@@ -36,7 +36,7 @@ type Identity = Pick<TrainCheckpoint, "problem" | "network" | "data" | "plan">;
 export function runIdentity(problem: Problem, net: PinnNetwork, data: TrainingData,
   options: { collocationPoints?: number; conditionPoints?: number; sampler?: SamplerName; seed?: number }, plan: TrainCheckpoint["plan"]): Identity {
   let crc = 0;
-  const add = (a: Float32Array) => { crc = crc32(new Uint8Array(a.buffer, a.byteOffset, a.byteLength), crc); };
+  const add = (a: Float32Array | Float64Array) => { crc = crc32(new Uint8Array(a.buffer, a.byteOffset, a.byteLength), crc); };
   add(data.collocation.data());
   for (const g of data.groups) { add(g.points.data()); add(g.values.data()); if (g.weights) add(g.weights.data()); }
   for (const t of data.terms ?? []) { add(t.points.data()); add(t.values.data()); if (t.partner) add(t.partner.data()); }
@@ -83,5 +83,5 @@ export function restoreInto(cp: TrainCheckpoint, run: Identity, net: PinnNetwork
   if (cp.weights.length !== vars.length || cp.weights.some((w, i) => w.length !== vars[i].size)) {
     refuse("the weight sizes", cp.weights.map((w) => w.length), vars.map((v) => v.size), netFix);
   }
-  tidy(() => vars.forEach((v, i) => v.assign(fromFlat(cp.weights[i], v.shape, "float32", "pinn.train"))));
+  tidy(() => vars.forEach((v, i) => v.assign(fromFlat(cp.weights[i], v.shape, v.dtype, "pinn.train"))));
 }

@@ -13,10 +13,13 @@ import type { ConditionTerm } from "./condition-terms.js";
 import type { NetworkChoice } from "./architecture.js";
 import type { ObservationTensors } from "./observations.js";
 import type { BalancingScheme, BalancingOptions } from "./balancing.js";
+import type { RemedyOptions, RemedyReport } from "./remedies.js";
 
-export interface TrainOptions {
+export interface TrainOptions extends RemedyOptions {
   /** a network to train (its input count must match the domain), or how to make one */
   network?: PinnNetwork | ({ hidden?: number[]; activation?: ActivationName; seed?: number } & NetworkChoice);
+  /** the float dtype of the network, the points and the loss: "float32" (default) or "float64" (slower; for accuracy below float32's floor) */
+  dtype?: "float32" | "float64";
   /** map the domain box to [-1, 1] in the network (default true) */
   scaleInputs?: boolean;
   /** number of collocation points N_f (default: the problem's, else 10,000) */
@@ -67,10 +70,17 @@ export interface TrainOptions {
   resume?: string | TrainCheckpoint;
   /** loss balancing: "lr-annealing" or "grad-norm", or { scheme, every, alpha } (pinn/balancing.ts; default none) */
   balancing?: BalancingScheme | BalancingOptions;
+  // adaptive (adaptive collocation: RAR, RAD, RAR-D) and causal (causal training) come from RemedyOptions
   /** steps between records of the loss terms' values (default: the balancing interval, else 100) */
   termInterval?: number;
   /** initial values of the problem's unknown parameters (default: the problem's params) */
   params?: Readonly<Record<string, number>>;
+  /**
+   * kernel threads for this run (the same results with any count): "auto" (default) uses the threads the core was
+   * started with (ready({ threads })) when the job is large enough and cores are spare (pinn/thread-choice.ts);
+   * a number n uses n (the core must have been started with at least n)
+   */
+  threads?: number | "auto";
 }
 
 export interface TrainProgress {
@@ -84,8 +94,6 @@ export interface TrainProgress {
   phaseSteps: number;
   /** the loss at this step */
   loss: number;
-  /** (second phase) loss evaluations of L-BFGS or the dense method so far, line searches included */
-  evaluations?: number;
   /** recent speed (this phase) */
   stepsPerSecond: number;
   /** estimated seconds left (bounded by the time limit) */
@@ -94,9 +102,18 @@ export interface TrainProgress {
   elapsed: number;
   /** the unknown parameters' current values (inverse problems only) */
   params?: Record<string, number>;
+  /** loss-and-gradient evaluations so far (one per Adam step, L-BFGS's line searches included) */
+  evaluations: number;
+  /** of them, those L-BFGS's line searches made (every trial point, the accepted ones included) */
+  lineSearchEvaluations: number;
+  /** the kernel threads this run uses */
+  threads: number;
   /** each loss term's value at the latest record (every termInterval steps), and the balancing weights */
   terms?: Record<string, number>;
   weights?: Record<string, number>;
+  /** adaptive collocation (resamples, points now) and causal training (smallest causal weight, eps): remedies.ts */
+  adaptive?: RemedyReport["adaptive"];
+  causal?: RemedyReport["causal"];
 }
 
 export type TrainStopReason = "done" | "time-limit" | "callback" | "non-finite" | LBFGSStopReason;
@@ -109,6 +126,16 @@ export interface TrainResult {
   lbfgsSteps: number;
   /** loss evaluations by L-BFGS (its line searches included) */
   lbfgsEvaluations: number;
+  /** loss-and-gradient evaluations in all: adamSteps + lbfgsEvaluations (over all sessions of a resumed run) */
+  evaluations: number;
+  /**
+   * of lbfgsEvaluations, those its line searches made (every trial point, the accepted ones included; the rest are
+   * one per L-BFGS call, at its starting point): lineSearchEvaluations - lbfgsSteps is the searches' extra cost
+   */
+  lineSearchEvaluations: number;
+  /** the kernel threads the run used, and why (thread-choice.ts: "given: 2", "auto: 2 cores, load 0.31, ...") */
+  threads: number;
+  threadChoice: string;
   steps: number;
   finalLoss: number;
   seconds: number;
@@ -128,6 +155,10 @@ export interface TrainResult {
   /** with balancing: the final weights, and each weight after every update */
   lossWeights?: Record<string, number>;
   weightHistory?: Record<string, [number, number][]>;
+  /** adaptive collocation: resamples done and the final number of collocation points */
+  adaptive?: { resamples: number; points: number };
+  /** causal training: the final smallest weight and eps, and [step, min weight, eps] at every weight update */
+  causal?: { minWeight: number; eps: number; weights: number[]; history: [number, number, number][] };
   /** the last checkpoint file written (checkpoint.dir), or null */
   checkpointFile: string | null;
   /** the first failure to write a checkpoint file (training went on; the previous checkpoint file is unchanged) */
