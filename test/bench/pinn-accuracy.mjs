@@ -136,7 +136,7 @@ for (const name of names) for (const seed of seeds) {
     lbfgsEvaluations: res.lbfgsEvaluations, finalLoss: res.finalLoss, stopReason: res.stopReason, setup,
     grid: ref.axes.map(([a, v]) => `${v.length} ${a}`).join(" x "),
     evaluations: res.evaluations, lineSearchEvaluations: res.lineSearchEvaluations, threads: res.threads, threadChoice: res.threadChoice,
-    optimizer: res.optimizer ?? "adam+lbfgs", loadavg: os.loadavg()[0],
+    optimizer: `adam+${res.optimizer ?? "lbfgs"}`, loadavg: os.loadavg()[0],
     clock: timed,
   };
   rows.push(row);

@@ -41,7 +41,7 @@ describe("problem files", () => {
     expect(r.stdout).toMatch(/^my-sine: relative L2 error (\d\.\d{3}e[+-]\d+) against the exact solution on 101 x points\n/);
     const relL2 = Number(/error (\S+)/.exec(r.stdout)![1]);
     expect(relL2).toBeLessThan(1e-2); // u = sin(pi x) with 8x8 tanh, 400 steps
-    expect(r.stdout).toContain("400 steps (200 Adam + 200 L-BFGS)");
+    expect(r.stdout).toContain("400 steps (200 Adam + 200 SSBroyden)"); // --optimizer auto: 97 weights, the dense method
     // the problem's own defaults apply where no option is given (8x8 network: 1*8 + 8 + 8*8 + 8 + 8 + 1 = 97 weights)
     const html = readFileSync(join(out, "report.html"), "utf8");
     expect(html).toContain("1 -&gt; 8, 8 -&gt; 1 (tanh), 97 weights");

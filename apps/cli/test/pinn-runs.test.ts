@@ -17,7 +17,7 @@ beforeAll(async () => { await ready(); dir = mkdtempSync(join(tmpdir(), "gradtap
 afterAll(() => { rmSync(dir, { recursive: true, force: true }); });
 
 // long enough (1,400 steps, 3-4 s here) that a 0.5 s time limit stops it on a much faster machine too
-const PLAN = ["--hidden", "3x12", "--collocation", "400", "--boundary", "40", "--adam-steps", "900", "--lbfgs-steps", "500", "--seed", "2", "--quiet"];
+const PLAN = ["--hidden", "3x12", "--collocation", "400", "--boundary", "40", "--adam-steps", "900", "--lbfgs-steps", "500", "--optimizer", "lbfgs", "--seed", "2", "--quiet"];
 const same = (a: string, b: string, f: string) => readFileSync(join(a, f)).equals(readFileSync(join(b, f)));
 
 describe("--resume", () => {
@@ -44,7 +44,7 @@ describe("--resume", () => {
 
   it("a run killed (SIGKILL) after checkpoints leaves a readable checkpoint; resuming it ends with the same weights", async () => {
     const full = join(dir, "full2"), killed = join(dir, "killed");
-    const plan = ["--hidden", "3x12", "--collocation", "400", "--boundary", "40", "--adam-steps", "1500", "--lbfgs-steps", "300", "--seed", "2", "--quiet"];
+    const plan = ["--hidden", "3x12", "--collocation", "400", "--boundary", "40", "--adam-steps", "1500", "--lbfgs-steps", "300", "--optimizer", "lbfgs", "--seed", "2", "--quiet"];
     const child = spawn(process.execPath, [BIN, "pinn", "heat", ...plan, "--out", killed, "--checkpoint-every", "25"], { stdio: "ignore" });
     const exited = new Promise((r) => child.on("close", r));
     // kill it once a few checkpoints have been written (polling the file: it is replaced atomically, so every read

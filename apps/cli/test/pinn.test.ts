@@ -55,7 +55,7 @@ describe("gradtape pinn", () => {
     const r = await runMain(["pinn", "heat", ...TINY, "--out", out]);
     expect(r.code, r.stderr).toBe(0);
     expect(r.stdout).toMatch(/^heat: relative L2 error \d\.\d{3}e[+-]\d+ against the exact solution on 101 t x 101 x points\n/);
-    expect(r.stdout).toMatch(/40 steps \(30 Adam \+ 10 L-BFGS\)/);
+    expect(r.stdout).toMatch(/40 steps \(30 Adam \+ 10 SSBroyden\)/); // --optimizer auto on a small network
     expect(r.stdout).toMatch(/wall time (\d\.\ds|\d+s|\d+m\d\ds) \(training /);
     // not a terminal: plain progress lines
     expect(r.stderr).toMatch(/^heat: Adam +1\/40 +loss \d/m);

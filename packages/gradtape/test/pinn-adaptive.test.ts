@@ -146,7 +146,8 @@ describe("resuming a run with adaptive collocation and causal weights gives the 
     // stopped at step 24, where L-BFGS resamples: the checkpoint holds the new points and an empty L-BFGS memory
     const c = stop(24, a);
     expect(c.remedies!.adaptive!.resamples).toBe(4);
-    expect(c.lbfgs!.s.length).toBe(0);
+    // (the second phase is SSBroyden here, optimizer "auto" on a small network: its H is back to the identity)
+    expect(c.lbfgs!.kind === "BFGS" ? c.lbfgs!.pairs : c.lbfgs!.s.length).toBe(0);
     const resumed2 = pinn.train(heat, { ...base, ...plan, resume: c });
     expect(bits(resumed2)).toEqual(bits(full));
     full.network.dispose(); resumed.network.dispose(); resumed2.network.dispose();

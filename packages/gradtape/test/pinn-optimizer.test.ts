@@ -46,9 +46,21 @@ describe("pinn.train with a dense quasi-Newton second phase", () => {
     full.network.dispose(); resumed.network.dispose();
   });
 
+  it("'auto' (the default) takes SSBroyden up to 5,000 weights and L-BFGS above; a resumed run keeps its checkpoint's", () => {
+    const small = pinn.train(heat, { ...base, adamSteps: 5, lbfgsSteps: 5 });
+    expect(small.optimizer).toBe("ssbroyden");
+    const large = pinn.train(heat, { ...base, network: { hidden: [70, 70] }, adamSteps: 1, lbfgsSteps: 2, collocationPoints: 8, conditionPoints: 4 });
+    expect(large.optimizer).toBe("lbfgs"); // 5,251 weights
+    let last: pinn.TrainCheckpoint | null = null;
+    const a = pinn.train(heat, { ...base, adamSteps: 5, lbfgsSteps: 10, optimizer: "ssbfgs", checkpoint: { onSave: (cp) => { last = cp; } }, onProgress: (p) => p.step < 9 });
+    const b = pinn.train(heat, { ...base, adamSteps: 5, lbfgsSteps: 10, resume: last! });
+    expect(b.optimizer).toBe("ssbfgs");
+    for (const r of [small, large, a, b]) r.network.dispose();
+  });
+
   it("refuses an unknown optimizer, and a dense one for a network past its limit, before training", () => {
     const m0 = memory();
-    expect(() => pinn.train(heat, { ...base, optimizer: "adam" as never })).toThrow(/optimizer must be one of "lbfgs", "ssbfgs", "ssbroyden", "bfgs", but got "adam"/);
+    expect(() => pinn.train(heat, { ...base, optimizer: "adam" as never })).toThrow(/optimizer must be one of "auto", "lbfgs", "ssbfgs", "ssbroyden", "bfgs", but got "adam"/);
     let progressed = false;
     expect(() => pinn.train(heat, { ...base, network: { hidden: [120, 120] }, optimizer: "ssbroyden", onProgress: () => { progressed = true; } }))
       .toThrow(ArgumentError);

@@ -98,6 +98,8 @@ const SPECS: Spec[] = [
     slots: [S(fc.oneof(fc.constantFrom<unknown>(null, "x", 5), fc.uint8Array({ maxLength: 64 }))), S(fc.constantFrom<unknown>({ maxBytes: 4 }, { maxBytes: -1 }))] },
   { name: "Dense", call: (a) => new gt.nn.Dense(a[0] as never), good: () => [{ units: 2 }], slots: [S(fc.constantFrom<unknown>({ units: 0 }, { units: 2.5 }, { units: "2" }, { units: 2, activation: "swish" }, { units: 2, inputShape: [-1] }))] },
   { name: "Adam", call: (a) => new gt.optim.Adam(a[0] as never), good: () => [{ learningRate: 0.1 }], slots: [S(fc.constantFrom<unknown>({ learningRate: -1 }, { learningRate: "0.1" }, { learningRate: NaN }))] },
+  { name: "BFGS", call: (a) => new gt.optim.BFGS(a[0] as never), good: () => [{ update: "ssbroyden" }],
+    slots: [S(fc.constantFrom<unknown>(0.01, "ssbfgs", { update: "sr1" }, { update: 1 }, { historySize: 5 }, { c1: 0.9, c2: 0.1 }, { maxIterations: -1 }, { lossNoise: 2 }))] },
 ];
 const WEIGHTS = '{"weights":{"layers":[{"kernel":[[1,2]],"bias":[0,0],"activation":"tanh"}]}}';
 

@@ -107,7 +107,7 @@ async function run(argv: readonly string[], io: Io): Promise<number> {
   if (sampler !== undefined && !(pinn.SAMPLERS as readonly string[]).includes(sampler)) {
     throw new CliError(`--sampler: expected one of ${pinn.SAMPLERS.join(", ")}, got ${JSON.stringify(sampler)}`);
   }
-  let optimizer = o.optimizer as pinn.SecondPhaseOptimizer | undefined;
+  const optimizer = o.optimizer as pinn.SecondPhaseChoice | undefined;
   if (optimizer !== undefined && !pinn.SECOND_PHASE_OPTIMIZERS.includes(optimizer)) {
     throw new CliError(`--optimizer: expected one of ${pinn.SECOND_PHASE_OPTIMIZERS.join(", ")}, got ${JSON.stringify(optimizer)}`);
   }
@@ -181,6 +181,7 @@ async function run(argv: readonly string[], io: Io): Promise<number> {
   // stopped by the clock (ours, one step early, or the library's): the time limit
   const stopReason = clockStop && result.stopReason === "callback" ? "time-limit" : result.stopReason;
   progress?.finish();
+  const second = ({ ssbfgs: "SSBFGS", ssbroyden: "SSBroyden", bfgs: "BFGS", lbfgs: "L-BFGS" } as const)[result.optimizer];
   try {
     // a problem of the user's may have no solution to compare with: then the weights and the loss are the result
     let ev: pinn.Evaluation | null = null;
@@ -191,7 +192,7 @@ async function run(argv: readonly string[], io: Io): Promise<number> {
     const reference = problem.exact ? "the exact solution" : name === "burgers" ? "the Cole-Hopf reference" : "the reference solution";
     const grid = ev === null ? "" : ev.reference.axes.map(([a, v]) => `${v.length} ${a}`).join(" x ");
     const stop = stopReason === "done" ? "" : ` (stopped: ${stopReason})`;
-    const evals = `${result.evaluations} evaluations (${result.adamSteps} Adam + ${result.lbfgsEvaluations} L-BFGS, ${result.lineSearchEvaluations} of them in line searches)`;
+    const evals = `${result.evaluations} evaluations (${result.adamSteps} Adam + ${result.lbfgsEvaluations} ${second}, ${result.lineSearchEvaluations} of them in line searches)`;
     const threadLine = `${result.threads} thread${result.threads === 1 ? "" : "s"} (${result.threadChoice})`;
     let code = EXIT_OK;
     if (result.nonFinite) {
@@ -209,7 +210,7 @@ async function run(argv: readonly string[], io: Io): Promise<number> {
         ["collocation points", `${collocation ?? problem.defaults.collocationPoints ?? 10000} (${sampler ?? problem.defaults.sampler ?? "lhs"})`],
         ["condition points", String(boundary ?? problem.defaults.conditionPoints ?? 100)],
         ["Adam", `${adamSteps ?? problem.defaults.adamSteps ?? 1000} steps, learning rate ${lr ?? problem.defaults.learningRate ?? 1e-3}`],
-        [({ ssbfgs: "SSBFGS", ssbroyden: "SSBroyden", bfgs: "BFGS", lbfgs: "L-BFGS" } as const)[optimizer ?? "lbfgs"], `${lbfgsSteps ?? problem.defaults.lbfgsSteps ?? 5000} iterations`],
+        [second, `${lbfgsSteps ?? problem.defaults.lbfgsSteps ?? 5000} iterations`],
         ["seed", String(seed ?? 0)], ["threads", threadLine], ["dtype", dtype],
         ...(timeLimit !== undefined ? [["time limit", formatDuration(timeLimit)] as [string, string]] : []),
         ...(o.resume !== undefined ? [["resumed from", o.resume] as [string, string]] : []),
@@ -218,7 +219,7 @@ async function run(argv: readonly string[], io: Io): Promise<number> {
         ...(ev ? [["relative L2 error", ev.relL2.toExponential(3)], ["max |error|", ev.maxError.toExponential(3)], ["against", `${reference} on ${grid} points`]] as [string, string][]
           : [["error", "no exact or reference solution in the problem"]] as [string, string][]),
         ["final loss", result.finalLoss.toExponential(3)],
-        ["steps", `${result.steps} (${result.adamSteps} Adam + ${result.lbfgsSteps} L-BFGS)`], ["evaluations", evals],
+        ["steps", `${result.steps} (${result.adamSteps} Adam + ${result.lbfgsSteps} ${second})`], ["evaluations", evals],
         ["stopped", result.nonFinite ? `diverged at step ${result.nonFinite.step}: ${result.nonFinite.term}` : stopReason],
         ["training time", formatDuration(result.seconds)], ["wall time", formatDuration(seconds)],
       ];
@@ -240,7 +241,7 @@ async function run(argv: readonly string[], io: Io): Promise<number> {
         return `${k} = ${v.toPrecision(6)}${ex === undefined ? "" : ` (exact ${ex.toPrecision(6)}, error ${((Math.abs(v - ex) / Math.abs(ex)) * 100).toFixed(3)}%)`}`;
       }).join(", ")}\n` : "";
       io.stdout((ev ? `${name}: relative L2 error ${ev.relL2.toExponential(3)} against ${reference} on ${grid} points\n` : `${name}: trained (the problem has no exact or reference solution to compare with)\n`) + params +
-        `  final loss ${result.finalLoss.toExponential(3)}, ${result.steps} steps (${result.adamSteps} Adam + ${result.lbfgsSteps} L-BFGS)${stop}\n` + remedyLine(result) +
+        `  final loss ${result.finalLoss.toExponential(3)}, ${result.steps} steps (${result.adamSteps} Adam + ${result.lbfgsSteps} ${second})${stop}\n` + remedyLine(result) +
         `  ${evals}, ${threadLine}\n` +
         `  wall time ${formatDuration(seconds)} (training ${formatDuration(result.seconds)}${cp ? " over all sessions" : ""}` +
         `${cost ? `, reference ${formatDuration(cost.referenceSeconds)}` : ""}${timeLimit !== undefined ? `; limit ${formatDuration(timeLimit)}` : ""})\n` + written);

@@ -58,6 +58,9 @@ export class DenseInverseHessian implements CurvatureModel {
   #n = 0;
   #s = new Float64Array(0);
   #y = new Float64Array(0);
+  /** H g for the gradient g = #hgFor, from the last push() (see push) */
+  #hg: Float64Array | null = null;
+  #hgFor: Float64Array | null = null;
 
   constructor(readonly rule: BFGSUpdate) {}
 
@@ -88,10 +91,10 @@ export class DenseInverseHessian implements CurvatureModel {
   /** Frees the workspace (the next allocate() makes a new one). */
   release(): void {
     this.#ws?.dispose();
-    this.#ws = null; this.#n = 0; this.length = 0; this.resetCounts();
+    this.#ws = null; this.#n = 0; this.length = 0; this.#hg = this.#hgFor = null; this.resetCounts();
   }
 
-  clear(): void { this.length = 0; }
+  clear(): void { this.length = 0; this.#hg = this.#hgFor = null; }
 
   /** s and y are copied into the core at once, so two scratch vectors serve every pair. */
   vector(n: number): Float64Array {
@@ -118,32 +121,61 @@ export class DenseInverseHessian implements CurvatureModel {
   direction(g: Float64Array, d: Float64Array): void {
     const n = g.length;
     if (this.length === 0) { for (let i = 0; i < n; i++) d[i] = -g[i]; return; }
+    const hg = this.#cached(g);
+    if (hg !== null) { for (let i = 0; i < n; i++) d[i] = -hg[i]; return; }
     this.#multiply(g, d);
     for (let i = 0; i < n; i++) d[i] = -d[i];
   }
 
-  push(s: Float64Array, y: Float64Array, gOld: Float64Array, t: number): void {
+  /** H g kept from the last push() when g is (bit for bit) the gradient it was made for, else null. */
+  #cached(g: Float64Array): Float64Array | null {
+    const f = this.#hgFor, hg = this.#hg;
+    if (f === null || hg === null || f.length !== g.length) return null;
+    for (let i = 0; i < g.length; i++) if (f[i] !== g[i]) return null;
+    return hg;
+  }
+
+  // One pass over H per iteration besides the update, where the plain method makes two (H y, then H g for the next
+  // direction): w = H gNew is computed once; H y = w - H gOld = w + s / t (the step was s = t d with d = -H gOld);
+  // and the next direction's H+ gNew follows from w by the update's formula, so direction() needs no pass. The first
+  // update (H = gamma I) needs no pass at all.
+  push(s: Float64Array, y: Float64Array, gOld: Float64Array, t: number, gNew: Float64Array): void {
     const n = this.#n;
     const ys = dot(y, s), ss = dot(s, s), yy = dot(y, y);
-    if (!(ys > 1e-8 * Math.sqrt(ss * yy)) || !Number.isFinite(ys * ss * yy)) { this.skipped++; return; }
+    const first = this.length === 0;
+    let w: Float64Array | null = null;
+    if (!first) { w = new Float64Array(n); this.#multiply(gNew, w); }
+    const keep = () => { this.#hg = w; this.#hgFor = w === null ? null : gNew.slice(); }; // H unchanged: H gNew = w
+    if (!(ys > 1e-8 * Math.sqrt(ss * yy)) || !Number.isFinite(ys * ss * yy)) { this.skipped++; keep(); return; }
     const c = core(), h = this.#ws!.handle;
     // b = s'H^{-1}s / y's: from the step (d = -H g) when H made it, else of the scaled identity H0 = gamma I
+    const u = new Float64Array(n);
     let b: number;
-    if (this.length === 0) {
+    if (first) {
       const gamma = ys / yy;
       if (c.qnReset(h, n, gamma) === 0) throwCoreError("BFGS", [this.#ws!], ["workspace"]);
       b = ss / (gamma * ys);
-    } else b = -t * dot(s, gOld) / ys;
-    const u = new Float64Array(n);
-    this.#multiply(y, u); // u = H y (left in C for the update)
+      w = new Float64Array(n);
+      for (let i = 0; i < n; i++) { u[i] = gamma * y[i]; w[i] = gamma * gNew[i]; }
+    } else {
+      b = -t * dot(s, gOld) / ys;
+      for (let i = 0; i < n; i++) u[i] = w![i] + s[i] / t;
+    }
     const yu = dot(y, u);
-    if (!(yu > 0) || !(b > 0)) { this.skipped++; return; } // (H lost definiteness to rounding: keep it as it is)
+    if (!(yu > 0) || !(b > 0)) { this.skipped++; keep(); return; } // (H lost definiteness to rounding: keep it as it is)
     const rho = 1 / ys;
     const { tau, phi } = updateParameters(this.rule, b, yu * rho, n);
-    this.#view().set(s, packedSize(n) + n);
-    if (c.qnUpdate(h, n, 1 / tau, -(1 - phi) / (tau * yu), -phi * rho / tau, phi * rho * rho * yu / tau + rho) === 0) {
-      throwCoreError("BFGS", [this.#ws!], ["workspace"]);
-    }
+    const alpha = 1 / tau, cuu = -(1 - phi) / (tau * yu), cus = -phi * rho / tau, css = phi * rho * rho * yu / tau + rho;
+    const view = this.#view(), P = packedSize(n);
+    view.set(s, P + n);
+    view.set(u, P + 2 * n);
+    if (c.qnUpdate(h, n, alpha, cuu, cus, css) === 0) throwCoreError("BFGS", [this.#ws!], ["workspace"]);
+    // H+ gNew = alpha w + u (cuu u'g + cus s'g) + s (cus u'g + css s'g)
+    const ug = dot(u, gNew), sg = dot(s, gNew);
+    const a1 = cuu * ug + cus * sg, a2 = cus * ug + css * sg;
+    const hg = w!;
+    for (let i = 0; i < n; i++) hg[i] = alpha * hg[i] + (a1 * u[i] + a2 * s[i]);
+    this.#hg = hg; this.#hgFor = gNew.slice();
     this.length++;
     this.applied++;
   }
@@ -153,9 +185,16 @@ export class DenseInverseHessian implements CurvatureModel {
     return this.length === 0 ? null : this.#view().slice(0, packedSize(this.#n));
   }
 
-  /** Sets H (a packed copy from exportH, or null: the identity) with `length` pairs behind it, and the counts. */
-  importH(H: Float64Array | null, length: number, applied: number, skipped: number): void {
+  /** The kept product H g and the g it is for (copies; null when none). */
+  exportProduct(): { Hg: Float64Array; g: Float64Array } | null {
+    return this.#hg === null || this.#hgFor === null ? null : { Hg: this.#hg.slice(), g: this.#hgFor.slice() };
+  }
+
+  /** Sets H (a packed copy from exportH, or null: the identity) with `length` pairs behind it, the counts, and the kept product. */
+  importH(H: Float64Array | null, length: number, applied: number, skipped: number, product: { Hg: Float64Array; g: Float64Array } | null): void {
     if (H !== null) this.#view().set(H, 0);
     this.length = H === null ? 0 : length; this.applied = applied; this.skipped = skipped;
+    this.#hg = product && H !== null ? product.Hg.slice() : null;
+    this.#hgFor = product && H !== null ? product.g.slice() : null;
   }
 }

@@ -82,6 +82,7 @@ export class BFGS extends QuasiNewton {
     return {
       kind: "BFGS", update: this.update, iterations: this.iterations, x: this.x ? this.x.slice() : null,
       H: this.model.exportH(), pairs: this.model.length, updates: this.model.applied, skipped: this.model.skipped,
+      ...((p) => ({ Hg: p?.Hg ?? null, HgFor: p?.g ?? null }))(this.model.exportProduct()),
       run: live ? { ...live, g: live.g.slice(), terms: live.terms.slice(), pending: live.pending ? { ...live.pending } : null } : null,
     };
   }
@@ -103,6 +104,9 @@ export class BFGS extends QuasiNewton {
     const x = state.x === null ? null : vec(state.x, "x", n);
     const H = state.H === null ? null : vec(state.H, "H", packedSize(n));
     if ((H === null) !== (state.pairs === 0)) throw new ArgumentError(`${op}: H must be given exactly when pairs > 0.`);
+    const Hg = state.Hg === null || state.Hg === undefined ? null : vec(state.Hg, "Hg", n);
+    const HgFor = state.HgFor === null || state.HgFor === undefined ? null : vec(state.HgFor, "HgFor", n);
+    if ((Hg === null) !== (HgFor === null)) throw new ArgumentError(`${op}: Hg and HgFor come together (both or neither).`);
     if (H !== null && x === null) throw new ArgumentError(`${op}: an inverse Hessian without an iterate x.`);
     const r = state.run;
     if (r) {
@@ -116,7 +120,7 @@ export class BFGS extends QuasiNewton {
     this.reset();
     this.vars = vars.slice();
     this.x = x ? x.slice() : null;
-    this.model.importH(H, state.pairs, state.updates, state.skipped);
+    this.model.importH(H, state.pairs, state.updates, state.skipped, Hg && HgFor ? { Hg, g: HgFor } : null);
     this.iterations = state.iterations;
     this.resume = r ? { ...r, g: r.g.slice(), terms: r.terms.slice(), pending: r.pending ? { ...r.pending } : null } : null;
   }

@@ -32,9 +32,9 @@ export interface CurvatureModel {
   vector(n: number): Float64Array;
   /**
    * takes the pair s = t d, y = gNew - gOld of an accepted step (or refuses it when y.s is not safely positive);
-   * gOld is the gradient where the step started, t the step length along d
+   * gOld is the gradient where the step started, gNew where it ended, t the step length along d
    */
-  push(s: Float64Array, y: Float64Array, gOld: Float64Array, t: number): void;
+  push(s: Float64Array, y: Float64Array, gOld: Float64Array, t: number, gNew: Float64Array): void;
 }
 
 /** The options the quasi-Newton methods share (everything in LBFGSOptions but historySize). */
@@ -197,7 +197,7 @@ export abstract class QuasiNewton implements SearchSettings {
         const a = Math.abs(s[i]); if (a > smax) smax = a;
       }
       this.write(x);
-      model.push(s, y, g, p.t);
+      model.push(s, y, g, p.t, p.g);
       const pending: LBFGSPending = { fPrev: f, approx: p.approx === true, smax };
       f = p.f; g = p.g; gnorm = maxAbs(g); terms = p.terms ?? [];
       iterations++;

@@ -53,5 +53,8 @@ export interface BFGSState {
   pairs: number;
   updates: number;
   skipped: number;
+  /** H g kept for the next direction and the gradient g it is for (bfgs-model.ts push; null when none) */
+  Hg: Float64Array | null;
+  HgFor: Float64Array | null;
   run: LBFGSRunState | null;
 }

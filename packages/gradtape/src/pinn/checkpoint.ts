@@ -30,7 +30,7 @@ export interface TrainCheckpoint {
   network: NetworkShape;
   data: DataSettings;
   /** the planned steps and Adam's learning rate (null for a schedule) */
-  plan: { adamSteps: number; lbfgsSteps: number; learningRate: number | null };
+  plan: { adamSteps: number; lbfgsSteps: number; learningRate: number | null; /** the second phase's optimizer (absent in files of before the option: "lbfgs") */ optimizer?: string };
   progress: {
     steps: number; adamSteps: number; lbfgsSteps: number; lbfgsEvaluations: number; finalLoss: number;
     /** of lbfgsEvaluations, those made by line searches (absent in checkpoints written before it was counted) */
@@ -84,7 +84,10 @@ export function encodeCheckpoint(cp: TrainCheckpoint): Uint8Array {
   const lb = cp.lbfgs;
   if (lb) {
     if (lb.x) tensors.set("lbfgs.x", { shape: [lb.x.length], data: lb.x });
-    if (lb.kind === "BFGS") { if (lb.H) tensors.set("lbfgs.H", { shape: [lb.H.length], data: lb.H }); }
+    if (lb.kind === "BFGS") {
+      if (lb.H) tensors.set("lbfgs.H", { shape: [lb.H.length], data: lb.H });
+      if (lb.Hg && lb.HgFor) { tensors.set("lbfgs.Hg", { shape: [lb.Hg.length], data: lb.Hg }); tensors.set("lbfgs.HgFor", { shape: [lb.HgFor.length], data: lb.HgFor }); }
+    }
     else lb.s.forEach((v, j) => { tensors.set(`lbfgs.s.${j}`, { shape: [v.length], data: v }); tensors.set(`lbfgs.y.${j}`, { shape: [v.length], data: lb.y[j] }); });
     if (lb.kind === "LBFGS" && lb.rho.length) tensors.set("lbfgs.rho", { shape: [lb.rho.length], data: Float64Array.from(lb.rho) });
     if (lb.run) tensors.set("lbfgs.run.g", { shape: [lb.run.g.length], data: lb.run.g });
@@ -103,7 +106,7 @@ export function encodeCheckpoint(cp: TrainCheckpoint): Uint8Array {
     adam: cp.adam ? { kind: cp.adam.kind, iterations: cp.adam.iterations, variables: cp.adam.variables.map((v) => (v ? { steps: v.steps, slots: v.slots.length } : null)) } : null,
     lbfgs: lb ? {
       iterations: lb.iterations, x: lb.x !== null, pairs: lb.kind === "BFGS" ? lb.pairs : lb.s.length,
-      ...(lb.kind === "BFGS" ? { kind: lb.kind, update: lb.update, H: lb.H !== null, updates: lb.updates, skipped: lb.skipped } : {}),
+      ...(lb.kind === "BFGS" ? { kind: lb.kind, update: lb.update, H: lb.H !== null, Hg: lb.Hg !== null && lb.HgFor !== null, updates: lb.updates, skipped: lb.skipped } : {}),
       run: run ? { iterations: run.iterations, evaluations: run.evaluations, f: num(run.f), terms: run.terms.map(num), pending: run.pending ? { fPrev: num(run.pending.fPrev), approx: run.pending.approx, smax: num(run.pending.smax) } : null } : null,
     } : null,
   };
@@ -180,7 +183,7 @@ function build(s: any, file: ReturnType<typeof decodeSafetensors>, f32: Reader<F
     } : null;
     if (L.kind === "BFGS") {
       lbfgs = { kind: "BFGS", update: String(L.update), iterations: L.iterations, x: L.x ? f64("lbfgs.x") : null, H: L.H ? f64("lbfgs.H") : null,
-        pairs, updates: L.updates, skipped: L.skipped, run };
+        pairs, updates: L.updates, skipped: L.skipped, Hg: L.Hg ? f64("lbfgs.Hg") : null, HgFor: L.Hg ? f64("lbfgs.HgFor") : null, run };
     } else lbfgs = {
       kind: "LBFGS", iterations: L.iterations, x: L.x ? f64("lbfgs.x") : null,
       s: Array.from({ length: pairs }, (_, j) => f64(`lbfgs.s.${j}`)), y: Array.from({ length: pairs }, (_, j) => f64(`lbfgs.y.${j}`)),

@@ -1,5 +1,6 @@
 // The optimizer of pinn.train's second phase (after Adam): L-BFGS, or a dense quasi-Newton method (optim.BFGS with
-// the "ssbfgs", "ssbroyden" or "bfgs" update) for networks of up to MAX_BFGS_PARAMETERS parameters.
+// the "ssbfgs", "ssbroyden" or "bfgs" update) for networks of up to MAX_BFGS_PARAMETERS parameters; "auto" (the
+// default) takes SSBroyden up to AUTO_DENSE_PARAMETERS weights, where it was measured to need far fewer evaluations.
 import { ArgumentError, describe } from "../errors.js";
 import { LBFGS, type LBFGSOptions } from "../optim/lbfgs.js";
 import { BFGS, MAX_BFGS_PARAMETERS } from "../optim/bfgs.js";
@@ -8,12 +9,23 @@ import type { LBFGSState, BFGSState } from "../optim/state.js";
 import { CheckpointError } from "./checkpoint.js";
 
 export type SecondPhaseOptimizer = "lbfgs" | BFGSUpdate;
-export const SECOND_PHASE_OPTIMIZERS: readonly SecondPhaseOptimizer[] = ["lbfgs", "ssbfgs", "ssbroyden", "bfgs"];
+/** "auto" (the default): "ssbroyden" for networks of at most AUTO_DENSE_PARAMETERS weights, "lbfgs" above */
+export type SecondPhaseChoice = "auto" | SecondPhaseOptimizer;
+export const SECOND_PHASE_OPTIMIZERS: readonly SecondPhaseChoice[] = ["auto", "lbfgs", "ssbfgs", "ssbroyden", "bfgs"];
+/**
+ * The most weights for which "auto" picks SSBroyden (its H then takes at most 100 MB). Measured (README,
+ * test/bench/qn-burgers.mjs): Burgers seed 0 after 500 second-phase iterations, relative L2 6.1e-4 (SSBroyden, 775
+ * evaluations) and 8.8e-4 (SSBFGS, 665) against 1.1e-1 (L-BFGS, 547); heat seeds 0 and 1 to the end, 1.0e-5 and
+ * 6.3e-6 (SSBroyden), 1.5e-5 and 1.1e-5 (SSBFGS) against 1.7e-4 and 3.3e-4 (L-BFGS), with fewer evaluations.
+ */
+export const AUTO_DENSE_PARAMETERS = 5000;
 
+/** The second phase's optimizer: `v` checked, "auto" resolved for `parameters` weights (0: not known yet, check the name only). */
 export function checkSecondPhase(op: string, v: unknown, parameters: number): SecondPhaseOptimizer {
-  if (!SECOND_PHASE_OPTIMIZERS.includes(v as SecondPhaseOptimizer)) {
+  if (!SECOND_PHASE_OPTIMIZERS.includes(v as SecondPhaseChoice)) {
     throw new ArgumentError(`${op}: optimizer must be one of ${SECOND_PHASE_OPTIMIZERS.map((o) => JSON.stringify(o)).join(", ")}, but got ${describe(v)}.`);
   }
+  if (v === "auto") return parameters <= AUTO_DENSE_PARAMETERS ? "ssbroyden" : "lbfgs";
   if (v !== "lbfgs" && parameters > MAX_BFGS_PARAMETERS) {
     throw new ArgumentError(`${op}: optimizer ${JSON.stringify(v)} keeps a dense inverse Hessian, for at most ${MAX_BFGS_PARAMETERS.toLocaleString("en-US")} ` +
       `parameters; this network has ${parameters.toLocaleString("en-US")}. Use optimizer "lbfgs".`);
@@ -28,6 +40,12 @@ export function makeSecondPhase(name: SecondPhaseOptimizer, options: Omit<LBFGSO
   if (name === "lbfgs") return new LBFGS({ historySize: 50, lossNoise: 1e-4, ...options, maxIterations, maxEvaluations });
   const { historySize: _unused, ...rest } = options ?? {};
   return new BFGS({ lossNoise: 1e-4, ...rest, update: name, maxIterations, maxEvaluations });
+}
+
+/** The optimizer a checkpoint's second-phase state was made by (null before that phase). */
+export function checkpointOptimizer(state: LBFGSState | BFGSState | null | undefined): SecondPhaseOptimizer | null {
+  if (!state) return null;
+  return state.kind === "BFGS" ? state.update as SecondPhaseOptimizer : "lbfgs";
 }
 
 /** Restores a checkpoint's second-phase state, refusing one of another optimizer with the option that fits it. */

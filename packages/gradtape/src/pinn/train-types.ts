@@ -1,7 +1,7 @@
 // The options, progress reports and results of pinn.train (train.ts), and the points a run trains on.
 import type { Tensor } from "../tensor.js";
 import type { LBFGSOptions, LBFGSStopReason } from "../optim/lbfgs.js";
-import type { SecondPhaseOptimizer } from "./second-phase.js";
+import type { SecondPhaseChoice, SecondPhaseOptimizer } from "./second-phase.js";
 import type { LearningRate } from "../optim/optimizer.js";
 import type { ActivationName } from "../nn/activations.js";
 import type { PinnNetwork } from "./network.js";
@@ -37,11 +37,12 @@ export interface TrainOptions extends RemedyOptions {
   /** L-BFGS iterations (default: the problem's, else 5000) */
   lbfgsSteps?: number;
   /**
-   * the optimizer after Adam: "lbfgs" (default), or a dense quasi-Newton method of optim.BFGS: "ssbfgs" (self-scaled
-   * BFGS), "ssbroyden" (self-scaled Broyden), "bfgs"; those keep an n x n inverse Hessian (networks of at most
-   * optim.MAX_BFGS_PARAMETERS parameters; 36 MB at 3,000). lbfgsSteps and the lbfgs options apply to either.
+   * the optimizer after Adam: "auto" (default: "ssbroyden" for networks of at most 5,000 weights, else "lbfgs"),
+   * "lbfgs", or a dense quasi-Newton method of optim.BFGS: "ssbfgs" (self-scaled BFGS), "ssbroyden" (self-scaled
+   * Broyden), "bfgs"; those keep an n x n inverse Hessian (networks of at most optim.MAX_BFGS_PARAMETERS weights;
+   * 36 MB at 3,000). lbfgsSteps and the lbfgs options apply to either. A resumed run keeps its checkpoint's.
    */
-  optimizer?: SecondPhaseOptimizer;
+  optimizer?: SecondPhaseChoice;
   /** further L-BFGS options (history size, tolerances, line search; lossNoise defaults to 1e-4 here) */
   lbfgs?: Omit<LBFGSOptions, "maxIterations" | "maxEvaluations" | "onIteration">;
   /** stop (after the current step) once this many seconds have passed */
@@ -120,6 +121,8 @@ export type TrainStopReason = "done" | "time-limit" | "callback" | "non-finite" 
 
 export interface TrainResult {
   network: PinnNetwork;
+  /** the optimizer of the phase after Adam ("auto" resolved) */
+  optimizer: SecondPhaseOptimizer;
   adamSteps: number;
   lbfgsSteps: number;
   /** loss evaluations by L-BFGS (its line searches included) */

@@ -10,7 +10,7 @@ import { tidy, keep } from "../memory.js";
 import { slice } from "../ops.js";
 import { releaseCompiled, type LossWithTerms } from "../optim/optimizer.js";
 import { runLoop } from "./train-loop.js";
-import { checkSecondPhase } from "./second-phase.js";
+import { checkSecondPhase, checkpointOptimizer, type SecondPhaseOptimizer } from "./second-phase.js";
 import { runIdentity, restoreInto, checkpointOptions } from "./train-resume.js";
 import { saveCheckpoint, loadCheckpoint } from "./checkpoint-file.js";
 import { CheckpointError, type TrainCheckpoint } from "./checkpoint.js";
@@ -160,7 +160,7 @@ export function train(problem: Problem, options: TrainOptions = {}): TrainResult
   const adamSteps = checkInt(op, "adamSteps", options.adamSteps ?? problem.defaults.adamSteps ?? 1000, 0);
   const lbfgsSteps = checkInt(op, "lbfgsSteps", options.lbfgsSteps ?? problem.defaults.lbfgsSteps ?? 5000, 0);
   const lr = options.learningRate ?? problem.defaults.learningRate ?? 1e-3;
-  const optimizer = checkSecondPhase(op, options.optimizer ?? "lbfgs", 0);
+  checkSecondPhase(op, options.optimizer ?? "auto", 0);
   const timeLimit = options.timeLimit ?? Infinity;
   if (typeof timeLimit !== "number" || !(timeLimit > 0)) throw new ArgumentError(`${op}: timeLimit must be a number of seconds > 0, but got ${describe(timeLimit)}.`);
   const interval = options.progressInterval ?? 0;
@@ -168,6 +168,10 @@ export function train(problem: Problem, options: TrainOptions = {}): TrainResult
   if (onProgress !== undefined && typeof onProgress !== "function") throw new ArgumentError(`${op}: onProgress must be a function.`);
   const ck = checkpointOptions(op, options.checkpoint);
   const resume = options.resume === undefined ? null : typeof options.resume === "string" ? loadCheckpoint(options.resume) : options.resume;
+  // a resumed run keeps the optimizer its checkpoint's second phase ran, unless told otherwise (then refused there)
+  // (its plan names it; a checkpoint of before the option ran L-BFGS, the default then)
+  const optimizerChoice = options.optimizer ?? (resume ? resume.plan.optimizer ?? checkpointOptimizer(resume.lbfgs) ?? "lbfgs" : "auto");
+  let optimizer: SecondPhaseOptimizer = "lbfgs";
   const termEvery = options.termInterval === undefined ? null : checkInt(op, "termInterval", options.termInterval, 1);
   const hasParams = Object.keys(problem.params ?? {}).length > 0;
   // loss balancing: the option, else the problem's default; false turns a default off
@@ -193,7 +197,7 @@ export function train(problem: Problem, options: TrainOptions = {}): TrainResult
   let finalParams: Record<string, number> | null = null;
   let threadsBefore: number | null = null;
   try {
-    checkSecondPhase(op, optimizer, [...network.trainableWeights, ...Object.values(paramVars)].reduce((a, v) => a + v.size, 0));
+    optimizer = checkSecondPhase(op, optimizerChoice, [...network.trainableWeights, ...Object.values(paramVars)].reduce((a, v) => a + v.size, 0));
     data = trainingData(problem, { ...options, dtype });
     rem = new Remedies(problem, options, options.seed ?? 0, data.collocation.shape[0], dtype);
     rem.prepare(data);
@@ -213,7 +217,7 @@ export function train(problem: Problem, options: TrainOptions = {}): TrainResult
     }
     const monitor = termMonitor(terms, termEvery ?? balancer?.every ?? 100);
     const bal = balancer;
-    const identity = runIdentity(problem, network, data, options, { adamSteps, lbfgsSteps, learningRate: typeof lr === "number" ? lr : null });
+    const identity = runIdentity(problem, network, data, options, { adamSteps, lbfgsSteps, learningRate: typeof lr === "number" ? lr : null, optimizer });
     if (resume) restoreInto(resume, identity, network, { adamSteps, lbfgsSteps });
     const d = data;
     if (resume) {
@@ -273,7 +277,7 @@ export function train(problem: Problem, options: TrainOptions = {}): TrainResult
       ...(cw ? { causal: { minWeight: cw.minWeight, eps: cw.eps, weights: cw.values(), history: cw.history } } : {}) };
     return {
       ...inverse, ...balanced, ...remedied, termHistory: monitor.history,
-      network, adamSteps: st.doneAdam, lbfgsSteps: st.doneLbfgs, lbfgsEvaluations: st.lbfgsEvaluations, steps: st.step,
+      network, optimizer, adamSteps: st.doneAdam, lbfgsSteps: st.doneLbfgs, lbfgsEvaluations: st.lbfgsEvaluations, steps: st.step,
       evaluations: st.doneAdam + st.lbfgsEvaluations, lineSearchEvaluations: st.lineSearchEvaluations, threads: choice.threads, threadChoice: choice.reason,
       finalLoss: st.finalLoss, seconds: st.secondsBefore + elapsed(), stopReason: st.stopReason as TrainStopReason,
       history: Array.from({ length: st.history.length }, (_, i) => { const h = st.history.row(i); return [h[0], h[1]] as [number, number]; }),
