@@ -104,6 +104,20 @@ describe("jit fusion: each fused pattern equals the unfused program bit for bit 
     X.dispose();
   });
 
+  it("a sum of cotangents into tanhGrad and sigmoidGrad (the add paired with the derivative in one instruction)", () => {
+    const n = 1030;
+    const x = uniform(n, -4, 4, 14), a = uniform(n, -1, 1, 15), b = uniform(n, -1, 1, 16);
+    const [X, A, B] = [x, a, b].map((v) => gt.tensor(v));
+    for (const act of ["tanh", "sigmoid"] as const) {
+      // d/dx sum(s(x) a + s(x) b) = s'(x) (a + b): the two paths' cotangents are added, then go through s'
+      const fn = (z: Tensor, p: Tensor, q: Tensor) => gt.grad((v: Tensor) => { const u = v[act](); return u.mul(p).add(u.mul(q)).sum(); })(z) as Tensor;
+      const got = checkPattern(`${act}Grad of a sum`, fn, [X, A, B], act === "tanh" ? "Fused(Tanh+Mul+Mul+Add+TanhGrad)" : "Fused(Sigmoid+Mul+Mul+Add+SigmoidGrad)");
+      const d1 = (v: number) => { if (act === "tanh") { const t = Math.tanh(v); return 1 - t * t; } const s = 1 / (1 + Math.exp(-v)); return s * (1 - s); };
+      expectClose(`${act}Grad of a sum vs float64`, got, x.map((v, i) => d1(v) * (a[i] + b[i])), { rtol: 1e-5, atol: 1e-6 });
+    }
+    gt.dispose([X, A, B]);
+  });
+
   it("Burgers' residual and loss arithmetic on column views (u_t + u u_x - nu u_xx, squared): non-contiguous inputs", () => {
     const n = 999, nu = 0.01 / Math.PI;
     const u = uniform(n, -1, 1, 10), g = uniform(2 * n, -2, 2, 11), h = uniform(2 * n, -5, 5, 12);
@@ -166,6 +180,15 @@ describe("jit fusion in a PINN step", () => {
     const steps = fusedSteps(fused as gt.Jitted<Tensor[], unknown>, [X]);
     expect(steps, "the forward layers' bias add and tanh").toContain("Fused(Add+Tanh)");
     expect(steps.some((s) => s.includes("TanhGrad")), "the sweeps' tanhGrad chains").toBe(true);
+    // pairs of ops run as one instruction: mulMul + add (+ tanhGrad), add + tanhGrad, add + tanh
+    const prof = fused.profile(X);
+    const three = prof.filter((s) => s.op === "Fused(MulMul+TanhGrad+Add)");
+    expect(three.length, "mulMul + tanhGrad summed in the sweeps").toBeGreaterThan(0);
+    for (const s of three) expect(s.instructions, `${s.op} as one instruction`).toBe(1);
+    for (const s of prof.filter((x) => x.op === "Fused(Add+Tanh)")) expect(s.instructions, "add + tanh as one instruction").toBe(1);
+    const long = prof.filter((s) => s.op.startsWith("Fused(") && s.op.split("+").length >= 7);
+    expect(long.length).toBeGreaterThan(0);
+    for (const s of long) expect(s.instructions!, `${s.op}: fewer instructions than ops`).toBeLessThan(s.op.split("+").length);
     // a tape around a replay records the unfused ops: the same bits as a tape around the eager function
     const w = vars[0];
     const viaTape = (f: (x: Tensor) => Tensor[]) => gt.tidy(() => {

@@ -137,34 +137,98 @@ function fusedStep(steps: StaticArray<Step>, members: Array<i32>, producer: Stat
     }
   }
   const nExt = ext.length, regs = m - 1;
-  const code = new StaticArray<i32>(m * 5), consts = new StaticArray<f32>(m * 2);
+  // each member's kind, operands (external input e, or nExt + q for member q's register) and constants
+  const kinds = new StaticArray<i32>(m), opnds = new StaticArray<i32>(m * 5), cs = new StaticArray<f32>(m * 2);
   const ms = new StaticArray<ChainMember>(m);
   for (let j = 0; j < m; j++) {
     const s = steps[members[j]];
     const kd = kindOf(s.op);
-    code[j * 5] = kd;
-    code[j * 5 + 1] = j == m - 1 ? nExt + regs : nExt + j;
+    kinds[j] = kd;
     const refs = new StaticArray<i32>(s.ins.length);
-    for (let i = 0; i < 3; i++) {
+    for (let i = 0; i < 5; i++) {
       let operand = -1;
       if (i < s.ins.length) {
         const x = s.ins[i], p = producer[x];
         if (p >= 0 && memberOf.has(p)) { const q = memberOf.get(p); operand = nExt + q; refs[i] = -q - 1; }
         else { operand = ext.indexOf(x); refs[i] = operand; }
       }
-      code[j * 5 + 2 + i] = operand;
+      opnds[j * 5 + i] = operand;
     }
-    if (kd == K.Affine) { consts[j * 2] = <f32>s.fp[0]; consts[j * 2 + 1] = <f32>s.fp[1]; }
-    else if (kd == K.MulMul) consts[j * 2] = <f32>s.fp[0];
+    if (kd == K.Affine) { cs[j * 2] = <f32>s.fp[0]; cs[j * 2 + 1] = <f32>s.fp[1]; }
+    else if (kd == K.MulMul) cs[j * 2] = <f32>s.fp[0];
     if (kd == K.Tanh || kd == K.Sigmoid) heavy = true;
     ms[j] = new ChainMember(s.op, s.replay, s.ip, s.fp, s.dtype, s.outShape, refs);
+  }
+  const dead = pairUp(kinds, opnds, cs, nExt);
+  let nInstr = 0;
+  for (let j = 0; j < m; j++) if (!dead[j]) nInstr++;
+  const code = new StaticArray<i32>(nInstr * 7), consts = new StaticArray<f32>(nInstr * 2);
+  let n = 0;
+  for (let j = 0; j < m; j++) {
+    if (dead[j]) continue;
+    code[n * 7] = kinds[j];
+    code[n * 7 + 1] = j == m - 1 ? nExt + regs : nExt + j;
+    for (let i = 0; i < 5; i++) code[n * 7 + 2 + i] = opnds[j * 5 + i];
+    consts[n * 2] = cs[j * 2]; consts[n * 2 + 1] = cs[j * 2 + 1];
+    n++;
   }
   const ins = new StaticArray<i32>(nExt), per = new StaticArray<i32>(nExt);
   for (let i = 0; i < nExt; i++) { ins[i] = ext[i]; per[i] = periods[i]; }
   const block = lcm * (BLOCK / lcm);
   const step = new Step(root.op, ins, root.out, root.dtype, root.ip, root.fp, root.outShape);
-  step.chain = new FusedChain(code, consts, nExt, regs, per, block, heavy, ms);
+  step.chain = new FusedChain(code, consts, nInstr, nExt, regs, per, block, heavy, ms);
   return step;
+}
+
+/**
+ * Pairs of instructions that become one (kernels/chain.ts K): an add of a mulMul's result (and of a tanhGrad's on
+ * its other side: three ops), an add feeding tanhGrad/sigmoidGrad (as g) or tanh/sigmoid. The folded members are
+ * then dead (their registers are never written: their only reader reads their operands instead); returns which.
+ */
+function pairUp(kinds: StaticArray<i32>, opnds: StaticArray<i32>, cs: StaticArray<f32>, nExt: i32): StaticArray<bool> {
+  const m = kinds.length;
+  const dead = new StaticArray<bool>(m);
+  // the member whose result operand i of member j is, if it is a live member of kind k; else -1
+  const from = (j: i32, i: i32, k: i32, kinds: StaticArray<i32>, opnds: StaticArray<i32>, dead: StaticArray<bool>, nExt: i32): i32 => {
+    const q = opnds[j * 5 + i] - nExt;
+    return q >= 0 && kinds[q] == k && !dead[q] ? q : -1;
+  };
+  for (let j = 0; j < m; j++) {
+    const kd = kinds[j];
+    if (kd == K.Add) {
+      // mulMul + tanhGrad (the sweeps' commonest sum), then mulMul + anything
+      for (let side = 0; side < 2; side++) {
+        const q = from(j, side, K.MulMul, kinds, opnds, dead, nExt), t = from(j, 1 - side, K.TanhGrad, kinds, opnds, dead, nExt);
+        if (q < 0 || t < 0) continue;
+        kinds[j] = side == 0 ? K.MulMulAddTanhGradL : K.MulMulAddTanhGradR;
+        for (let i = 0; i < 3; i++) opnds[j * 5 + i] = opnds[q * 5 + i];
+        opnds[j * 5 + 3] = opnds[t * 5]; opnds[j * 5 + 4] = opnds[t * 5 + 1];
+        cs[j * 2] = cs[q * 2];
+        dead[q] = true; dead[t] = true;
+        break;
+      }
+      if (kinds[j] != K.Add) continue;
+      for (let side = 0; side < 2; side++) {
+        const q = from(j, side, K.MulMul, kinds, opnds, dead, nExt);
+        if (q < 0) continue;
+        const other = opnds[j * 5 + 1 - side];
+        kinds[j] = side == 0 ? K.MulMulAddL : K.MulMulAddR;
+        for (let i = 0; i < 3; i++) opnds[j * 5 + i] = opnds[q * 5 + i];
+        opnds[j * 5 + 3] = other;
+        cs[j * 2] = cs[q * 2];
+        dead[q] = true;
+        break;
+      }
+    } else if (kd == K.TanhGrad || kd == K.SigmoidGrad || kd == K.Tanh || kd == K.Sigmoid) {
+      const q = from(j, 0, K.Add, kinds, opnds, dead, nExt);
+      if (q < 0) continue;
+      kinds[j] = kd == K.TanhGrad ? K.AddTanhGrad : (kd == K.SigmoidGrad ? K.AddSigmoidGrad : (kd == K.Tanh ? K.AddTanh : K.AddSigmoid));
+      const y = opnds[j * 5 + 1];
+      opnds[j * 5] = opnds[q * 5]; opnds[j * 5 + 1] = opnds[q * 5 + 1]; opnds[j * 5 + 2] = y;
+      dead[q] = true;
+    }
+  }
+  return dead;
 }
 
 /** Every slot's shape: the inputs', the leaves' and the step outputs'. */

@@ -71,3 +71,10 @@ export function stepFusedOp(id: i32, k: i32, j: i32): i32 {
   const c = p.sch.steps[k].chain;
   return c == null || j < 0 || j >= c.members.length ? -1 : c.members[j].op;
 }
+/** The number of instructions the chain at step k of program id runs (fewer than its ops when pairs fused), or -1. */
+export function stepInstructions(id: i32, k: i32): i32 {
+  const p = programOf(id);
+  if (p == null || k < 0 || k >= p.sch.steps.length) return -1;
+  const c = p.sch.steps[k].chain;
+  return c == null ? -1 : c.nInstr;
+}

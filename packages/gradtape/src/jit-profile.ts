@@ -6,8 +6,9 @@ import { core, scratch } from "./backend.js";
 import { Tensor, wrap } from "./tensor.js";
 import { throwCoreError } from "./errors.js";
 
-/** One step of a profiled call: its op (core op name), the elements it writes (0 for a view) and its time in µs. */
-export interface StepTime { op: string; elements: number; us: number }
+/** One step of a profiled call: its op (core op name), the elements it writes (0 for a view), its time in µs, and
+ *  for a fused chain the instructions it runs (fewer than its ops where pairs of ops run as one instruction). */
+export interface StepTime { op: string; elements: number; us: number; instructions?: number }
 
 const now = (): number => performance.now();
 
@@ -38,6 +39,8 @@ export function profileProgram(id: number, leaves: readonly Tensor[]): StepTime[
     const t1 = now();
     if (!ok) throwCoreError("jit", leaves);
     out[k] = { op: opName(id, k), elements: c.programStepSize(id, k), us: Math.max(0, (t1 - t0 - base) * 1000) };
+    const ni = c.programStepInstructions(id, k);
+    if (ni >= 0) out[k].instructions = ni;
   }
   const m = c.programProfileEnd();
   if (m < 0) throwCoreError("jit", leaves);

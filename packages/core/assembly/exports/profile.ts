@@ -16,3 +16,6 @@ export function setFusion(on: i32): void { F.setFusion(on != 0); }
 export function programStepFused(id: i32, k: i32): i32 { return P.stepFused(id, k); }
 /** The op code of op j of the fused chain at step k of program id, or -1. */
 export function programStepFusedOp(id: i32, k: i32, j: i32): i32 { return P.stepFusedOp(id, k, j); }
+/** The number of instructions the fused chain at step k of program id runs (fewer than its ops when pairs of ops
+ *  run as one), or -1. */
+export function programStepInstructions(id: i32, k: i32): i32 { return P.stepInstructions(id, k); }

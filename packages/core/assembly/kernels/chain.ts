@@ -11,13 +11,21 @@ import { vtanh, vsigmoid, stanh, ssigmoid } from "./math";
 import { Task, threadCount, jobArgs, parallelFor, PER_THREAD, MIN_ELEMENTS, MIN_TRANSCENDENTAL } from "./parallel";
 
 /** Instruction kinds (the op each one reproduces). */
-export const enum K { Add = 0, Sub, Mul, Div, Neg, Square, Affine, Tanh, Sigmoid, TanhGrad, SigmoidGrad, MulMul }
+export const enum K {
+  Add = 0, Sub, Mul, Div, Neg, Square, Affine, Tanh, Sigmoid, TanhGrad, SigmoidGrad, MulMul,
+  // pairs of ops as one instruction (fusion.ts makes them from a chain's tree): the first op's result stays in a
+  // SIMD register instead of a block register, one store and one load fewer per 4 elements
+  MulMulAddL, MulMulAddR, // ((a b) c) s + o, and o + ((a b) c) s (the add's operand order kept)
+  AddTanhGrad, AddSigmoidGrad, // tanhGrad(x + z, y), sigmoidGrad(x + z, y)
+  AddTanh, AddSigmoid,          // tanh(x + z), sigmoid(x + z)
+  MulMulAddTanhGradL, MulMulAddTanhGradR, // ((a b) c) s + g (1 - y^2), and g (1 - y^2) + ((a b) c) s: three ops
+}
 /** Whether kind k is transcendental (threads pay off from fewer elements). */
-export function heavyKind(k: i32): bool { return k == K.Tanh || k == K.Sigmoid; }
+export function heavyKind(k: i32): bool { return k == K.Tanh || k == K.Sigmoid || k == K.AddTanh || k == K.AddSigmoid; }
 
-/** Words per instruction in a chain's code: kind, dst, src0, src1, src2 (operand indices). */
+/** Words per instruction in a chain's code: kind, dst, src0 .. src4 (operand indices; -1 unused). */
 // @ts-ignore: decorator
-@inline export const WORDS = 5;
+@inline export const WORDS = 7;
 /** How an operand's base pointer moves with the block: streaming (input or output), fixed (a tiled broadcast
  *  input, the same block every time), or a register (per task). */
 export const enum Mode { Fixed = 0, Stream = 1, Reg = 2 }
@@ -50,6 +58,8 @@ export const enum Mode { Fixed = 0, Stream = 1, Reg = 2 }
     case K.Mul: return f32x4.mul(x, y);
     case K.Div: return f32x4.div(x, y);
     case K.TanhGrad: return f32x4.mul(x, f32x4.sub(one, f32x4.mul(y, y)));   // g (1 - y^2), as ops/fused.ts
+    case K.AddTanh: return vtanh(f32x4.add(x, y));
+    case K.AddSigmoid: return vsigmoid(f32x4.add(x, y));
     default: return f32x4.mul(x, f32x4.mul(y, f32x4.sub(one, y)));           // g y (1 - y)
   }
 }
@@ -61,6 +71,8 @@ export const enum Mode { Fixed = 0, Stream = 1, Reg = 2 }
     case K.Mul: return x * y;
     case K.Div: return x / y;
     case K.TanhGrad: return x * (<f32>1 - y * y);
+    case K.AddTanh: return stanh(x + y);
+    case K.AddSigmoid: return ssigmoid(x + y);
     default: return x * (y * (<f32>1 - y));
   }
 }
@@ -91,9 +103,65 @@ function mulMulLoop(d: usize, p: usize, q: usize, r: usize, n: i32, s: f32): voi
   for (; i < n; i++) { const o = <usize>i << 2; store<f32>(d + o, load<f32>(p + o) * load<f32>(q + o) * load<f32>(r + o) * s); }
 }
 
+/** o + ((a b) c) s or ((a b) c) s + o (left: the product first), as mulMul then add. */
+// @ts-ignore: decorator
+@inline function mulMulAddLoop(left: bool, d: usize, p: usize, q: usize, r: usize, w: usize, n: i32, s: f32): void {
+  const vs = f32x4.splat(s);
+  let i = 0;
+  for (; i + 4 <= n; i += 4) {
+    const o = <usize>i << 2;
+    const t = f32x4.mul(f32x4.mul(f32x4.mul(v128.load(p + o), v128.load(q + o)), v128.load(r + o)), vs);
+    v128.store(d + o, left ? f32x4.add(t, v128.load(w + o)) : f32x4.add(v128.load(w + o), t));
+  }
+  for (; i < n; i++) {
+    const o = <usize>i << 2;
+    const t = load<f32>(p + o) * load<f32>(q + o) * load<f32>(r + o) * s;
+    store<f32>(d + o, left ? t + load<f32>(w + o) : load<f32>(w + o) + t);
+  }
+}
+/** ((a b) c) s plus tanhGrad(g, y), in the add's operand order (left: the product first). */
+// @ts-ignore: decorator
+@inline function mulMulAddTanhGradLoop(left: bool, d: usize, p: usize, q: usize, r: usize, g: usize, y: usize, n: i32, s: f32): void {
+  const vs = f32x4.splat(s), one = f32x4.splat(1);
+  let i = 0;
+  for (; i + 4 <= n; i += 4) {
+    const o = <usize>i << 2;
+    const t = f32x4.mul(f32x4.mul(f32x4.mul(v128.load(p + o), v128.load(q + o)), v128.load(r + o)), vs);
+    const yv = v128.load(y + o);
+    const u = f32x4.mul(v128.load(g + o), f32x4.sub(one, f32x4.mul(yv, yv)));
+    v128.store(d + o, left ? f32x4.add(t, u) : f32x4.add(u, t));
+  }
+  for (; i < n; i++) {
+    const o = <usize>i << 2;
+    const t = load<f32>(p + o) * load<f32>(q + o) * load<f32>(r + o) * s;
+    const yy = load<f32>(y + o);
+    const u = load<f32>(g + o) * (<f32>1 - yy * yy);
+    store<f32>(d + o, left ? t + u : u + t);
+  }
+}
+/** f'(y) (x + z) for f = tanh or sigmoid, as add then tanhGrad / sigmoidGrad. */
+// @ts-ignore: decorator
+@inline function addGradLoop(k: i32, d: usize, p: usize, q: usize, r: usize, n: i32): void {
+  const one = f32x4.splat(1);
+  let i = 0;
+  for (; i + 4 <= n; i += 4) {
+    const o = <usize>i << 2;
+    v128.store(d + o, f2(k, f32x4.add(v128.load(p + o), v128.load(q + o)), v128.load(r + o), one));
+  }
+  for (; i < n; i++) { const o = <usize>i << 2; store<f32>(d + o, s2(k, load<f32>(p + o) + load<f32>(q + o), load<f32>(r + o))); }
+}
+
 /** Runs instruction kind k over n elements. */
-function exec(k: i32, d: usize, p: usize, q: usize, r: usize, n: i32, a: f32, b: f32): void {
+function exec(k: i32, d: usize, p: usize, q: usize, r: usize, w: usize, v: usize, n: i32, a: f32, b: f32): void {
   switch (k) {
+    case K.MulMulAddTanhGradL: mulMulAddTanhGradLoop(true, d, p, q, r, w, v, n, a); break;
+    case K.MulMulAddTanhGradR: mulMulAddTanhGradLoop(false, d, p, q, r, w, v, n, a); break;
+    case K.MulMulAddL: mulMulAddLoop(true, d, p, q, r, w, n, a); break;
+    case K.MulMulAddR: mulMulAddLoop(false, d, p, q, r, w, n, a); break;
+    case K.AddTanhGrad: addGradLoop(K.TanhGrad, d, p, q, r, n); break;
+    case K.AddSigmoidGrad: addGradLoop(K.SigmoidGrad, d, p, q, r, n); break;
+    case K.AddTanh: loop2(K.AddTanh, d, p, q, n); break;
+    case K.AddSigmoid: loop2(K.AddSigmoid, d, p, q, n); break;
     case K.Add: loop2(K.Add, d, p, q, n); break;
     case K.Sub: loop2(K.Sub, d, p, q, n); break;
     case K.Mul: loop2(K.Mul, d, p, q, n); break;
@@ -131,11 +199,13 @@ export function chainBlocks(code: usize, consts: usize, nInstr: i32, bases: usiz
       const k = load<i32>(c);
       const d = operand(bases, modes, load<i32>(c, 4), off, regShift);
       const p = operand(bases, modes, load<i32>(c, 8), off, regShift);
-      const s1i = load<i32>(c, 12), s2i = load<i32>(c, 16);
+      const s1i = load<i32>(c, 12), s2i = load<i32>(c, 16), s3i = load<i32>(c, 20), s4i = load<i32>(c, 24);
       const q = s1i >= 0 ? operand(bases, modes, s1i, off, regShift) : 0;
       const r = s2i >= 0 ? operand(bases, modes, s2i, off, regShift) : 0;
+      const w = s3i >= 0 ? operand(bases, modes, s3i, off, regShift) : 0;
+      const v = s4i >= 0 ? operand(bases, modes, s4i, off, regShift) : 0;
       const cf = consts + (<usize>(j << 1) << 2);
-      exec(k, d, p, q, r, len, load<f32>(cf), load<f32>(cf, 4));
+      exec(k, d, p, q, r, w, v, len, load<f32>(cf), load<f32>(cf, 4));
     }
   }
 }

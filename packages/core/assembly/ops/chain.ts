@@ -22,7 +22,7 @@ export class FusedChain {
   /** operand tables, refilled by every run: external inputs, then registers, then the output */
   bases: StaticArray<usize>;
   modes: StaticArray<i32>;
-  constructor(public code: StaticArray<i32>, public consts: StaticArray<f32>, public nExt: i32, public regs: i32,
+  constructor(public code: StaticArray<i32>, public consts: StaticArray<f32>, public nInstr: i32, public nExt: i32, public regs: i32,
               /** per external input: 0 (same shape as the output) or the period of a broadcast row (its size) */
               public periods: StaticArray<i32>,
               public block: i32, public heavy: bool, public members: StaticArray<ChainMember>) {
@@ -30,7 +30,6 @@ export class FusedChain {
     this.bases = new StaticArray<usize>(n);
     this.modes = new StaticArray<i32>(n);
   }
-  get nInstr(): i32 { return this.members.length; }
 }
 
 /** The chain's ops one by one (their replays): while recording, or as the fallback. */

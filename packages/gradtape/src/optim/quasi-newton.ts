@@ -246,7 +246,7 @@ export abstract class QuasiNewton implements SearchSettings {
     return true;
   }
 
-  /** Writes x (rounded to float32 for float32 variables; exactly for float64 ones) into the variables' storage, bumping their versions. */
+  /** Writes x (rounded to float32 for float32 variables, exactly for float64 ones) into the variables' storage, bumping their versions. */
   protected write(x: Float64Array): void {
     const c = core();
     let off = 0;

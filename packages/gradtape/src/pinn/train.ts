@@ -193,7 +193,7 @@ export function train(problem: Problem, options: TrainOptions = {}): TrainResult
   try {
     checkSecondPhase(op, optimizer, [...network.trainableWeights, ...Object.values(paramVars)].reduce((a, v) => a + v.size, 0));
     data = trainingData(problem, { ...options, dtype });
-    rem = new Remedies(problem, options, options.seed ?? 0, data.collocation.shape[0]);
+    rem = new Remedies(problem, options, options.seed ?? 0, data.collocation.shape[0], dtype);
     const remedies = rem.active ? rem : null;
     Object.assign(topts, rem.termOptions());
     // threads: chosen for this run and put back afterwards (the same results with any count)
