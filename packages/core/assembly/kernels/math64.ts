@@ -1,11 +1,11 @@
-// Float64 transcendental functions, one double at a time (the f64x2 kernels run them on each lane). exp, log, sin,
-// cos, atan, tanh and log1p are AssemblyScript's NativeMath, ports of musl's (FreeBSD msun) implementations;
-// sigmoid, softplus and erf are written here from them. Maximum errors measured against a high-precision reference
+// Float64 transcendental functions: tanh on f64x2 lanes (vtanh64, at the end), the others one double at a time (the
+// f64x2 kernels run them on each lane). exp, log, sin, cos, atan and log1p are AssemblyScript's NativeMath, ports of
+// musl's (FreeBSD msun) implementations; sigmoid, softplus and erf are written here from them. Maximum errors measured against a high-precision reference
 // (test/reference/bigfloat.ts, BigInt floating point) by test/integration/float64-accuracy.test.ts over grids and
 // the hard cases (over/underflow edges and subnormal results, inputs next to zeros such as k pi, tiny and subnormal
 // inputs, branch points); the test's bounds are the right-hand column:
 //   exp 0.50 ulp, log 0.50, sin 0.62 (|x| <= 1e6), cos 0.68, atan 0.72       < 1 ulp
-//   tanh 1.77 ulp (NativeMath's expm1-based formula)                          < 2 ulp
+//   tanh 1.33 ulp (vtanh64: a Taylor series, or 1 - 2t/(1 + t) from a SIMD exp) < 2 ulp
 //   sigmoid 1.57 ulp: 1/(1 + e^-x) for x >= 0; e^x/(1 + e^x) for x < 0        < 2.5 ulp
 //     (no overflow; each form rounds exp, a sum and a quotient)
 //   softplus 0.92 ulp: max(x, 0) + log1p(e^-|x|) (no overflow, no loss)      < 2.5 ulp
@@ -118,3 +118,64 @@ export function sigmoid64(x: f64): f64 {
 
 /** log(1 + e^x) = max(x, 0) + log1p(e^{-|x|}). */
 export function softplus64(x: f64): f64 { return Math.max(x, 0) + Math.log1p(Math.exp(-Math.abs(x))); }
+
+// ---- tanh on f64x2 lanes (the float64 tanh kernel) ----
+// |x| < 0.55: the odd Taylor series x + x z P(z), z = x^2, P's coefficients c_2 .. c_21 the exact series
+// coefficients 2^2n (2^2n - 1) B_2n / (2n)! rounded (the terms fall by (2x/pi)^2 <= 0.123 each: the one after
+// c_21 is < 1e-18 of the result), by Horner's rule; the result is x plus a correction < 0.1 x, so it is within an
+// ulp. |x| >= 0.55: 1 - 2t/(1 + t), t = e^{-2|x|} <= 0.333 from a SIMD exp (Cody-Waite reduction by ln2 with n from
+// the 1.5 * 2^52 rounding trick, e^r by its degree-13 Taylor polynomial, |r| <= ln2/2, 2^n from the exponent bits);
+// 2t/(1 + t) <= 0.5 carries ~2.5 of its own ulps, at most 1.25 of the result's (>= 0.5). -2|x| is clamped to -40,
+// where 1 - 2t rounds to 1. NaN is kept from x. Measured: test/integration/float64-accuracy.test.ts.
+const TC = memory.data<f64>([
+  -0.3333333333333333, 0.13333333333333333, -0.05396825396825397, 0.021869488536155203, -0.008863235529902197,
+  0.003592128036572481, -0.0014558343870513183, 0.000590027440945586, -0.00023912911424355248, 9.691537956929451e-05,
+  -3.927832388331683e-05, 1.5918905069328964e-05, -6.451689215655431e-06, 2.6147711512907546e-06,
+  -1.0597268320104654e-06, 4.294911078273806e-07, -1.7406618963571648e-07, 7.054636946400968e-08,
+  -2.859136662305254e-08, 1.1587644432798853e-08,
+]);
+// @ts-ignore: decorator
+@inline function tc(i: i32): v128 { return v128.load64_splat(TC + (<usize>i << 3)); }
+
+/** e^y on f64x2 lanes for y in [-40, 0] (no overflow or subnormal handling needed there). */
+// @ts-ignore: decorator
+@inline function vexpNeg64(y: v128): v128 {
+  const magic = f64x2.splat(6755399441055744.0);   // 1.5 * 2^52
+  const kn = f64x2.add(f64x2.mul(y, f64x2.splat(1.4426950408889634)), magic);
+  const n = f64x2.sub(kn, magic);
+  let r = f64x2.sub(y, f64x2.mul(n, f64x2.splat(6.93147180369123816490e-01)));   // ln2 high part (n ln2_hi exact)
+  r = f64x2.sub(r, f64x2.mul(n, f64x2.splat(1.90821492927058770002e-10)));      // ln2 low part
+  let p = f64x2.splat(1.0 / 6227020800.0);                                        // 1/13!
+  p = f64x2.add(f64x2.mul(p, r), f64x2.splat(1.0 / 479001600.0));
+  p = f64x2.add(f64x2.mul(p, r), f64x2.splat(1.0 / 39916800.0));
+  p = f64x2.add(f64x2.mul(p, r), f64x2.splat(1.0 / 3628800.0));
+  p = f64x2.add(f64x2.mul(p, r), f64x2.splat(1.0 / 362880.0));
+  p = f64x2.add(f64x2.mul(p, r), f64x2.splat(1.0 / 40320.0));
+  p = f64x2.add(f64x2.mul(p, r), f64x2.splat(1.0 / 5040.0));
+  p = f64x2.add(f64x2.mul(p, r), f64x2.splat(1.0 / 720.0));
+  p = f64x2.add(f64x2.mul(p, r), f64x2.splat(1.0 / 120.0));
+  p = f64x2.add(f64x2.mul(p, r), f64x2.splat(1.0 / 24.0));
+  p = f64x2.add(f64x2.mul(p, r), f64x2.splat(1.0 / 6.0));
+  p = f64x2.add(f64x2.mul(p, r), f64x2.splat(0.5));
+  p = f64x2.add(f64x2.mul(p, r), f64x2.splat(1.0));
+  p = f64x2.add(f64x2.mul(p, r), f64x2.splat(1.0));
+  // 2^n: n is the integer in kn's low bits (two's complement through the 1.5 * 2^52 offset)
+  const ni = i64x2.sub(kn, magic);
+  const scale = i64x2.shl(i64x2.add(ni, i64x2.splat(1023)), 52);
+  return f64x2.mul(p, scale);
+}
+
+/** tanh on f64x2 lanes. */
+// @ts-ignore: decorator
+@inline export function vtanh64(x: v128): v128 {
+  const a = f64x2.abs(x);
+  const z = f64x2.mul(x, x);
+  let p = tc(19);
+  for (let i = 18; i >= 0; i--) p = f64x2.add(f64x2.mul(p, z), tc(i));
+  const small = f64x2.add(x, f64x2.mul(f64x2.mul(x, z), p));
+  const t = vexpNeg64(f64x2.pmax(f64x2.mul(a, f64x2.splat(-2)), f64x2.splat(-40)));
+  const q = f64x2.div(f64x2.add(t, t), f64x2.add(f64x2.splat(1), t));
+  const big = v128.or(f64x2.sub(f64x2.splat(1), q), v128.and(x, i64x2.splat(0x8000000000000000)));
+  const r = v128.bitselect(small, big, f64x2.lt(a, f64x2.splat(0.55)));
+  return v128.bitselect(x, r, f64x2.ne(x, x));
+}

@@ -9,14 +9,14 @@ import { Op } from "./codes";
 import { def, Save, HEAVY } from "./table";
 import { mapUnary, perLane } from "../kernels/unary";
 import { mapUnary64, perLane64 } from "../kernels/unary64";
-import { sigmoid64, softplus64 } from "../kernels/math64";
+import { sigmoid64, softplus64, vtanh64 } from "../kernels/math64";
 import { vtanh, vsigmoid, stanh, ssigmoid } from "../kernels/math";
 import { unary } from "./factory";
 import { mul } from "./arith";
 import { tanhGrad, sigmoidGrad } from "./fused";
 
-// float64 lanes: tanh per lane through NativeMath (musl's, < 1 ulp), sigmoid and softplus from kernels/math64.ts
-@final class TanhD { @inline v(x: v128, a: v128, b: v128): v128 { return perLane64(this, x); } @inline s(x: f64, a: f64, b: f64): f64 { return Math.tanh(x); } }
+// float64 lanes: tanh in SIMD (kernels/math64.ts vtanh64), sigmoid and softplus per lane from kernels/math64.ts
+@final class TanhD { @inline v(x: v128, a: v128, b: v128): v128 { return vtanh64(x); } @inline s(x: f64, a: f64, b: f64): f64 { return f64x2.extract_lane(vtanh64(f64x2.splat(x)), 0); } }
 @final class SigmoidD { @inline v(x: v128, a: v128, b: v128): v128 { return perLane64(this, x); } @inline s(x: f64, a: f64, b: f64): f64 { return sigmoid64(x); } }
 @final class StepD { @inline v(x: v128, a: v128, b: v128): v128 { return v128.and(f64x2.gt(x, a), f64x2.splat(1)); } @inline s(x: f64, a: f64, b: f64): f64 { return x > a ? 1 : 0; } }
 @final class ReluD { @inline v(x: v128, a: v128, b: v128): v128 { return f64x2.max(x, f64x2.splat(0)); } @inline s(x: f64, a: f64, b: f64): f64 { return x > 0 ? x : (x != x ? x : 0); } }
