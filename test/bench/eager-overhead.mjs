@@ -6,8 +6,12 @@
 // warm-up; the figure is the median over rounds of the mean time per call, in µs (with the min, and the median of
 // the process's CPU time per call, the figure to read when the machine is busy). The load average is printed
 // before and after. Each variant's results are checked to be bit-identical to its eager twin.
-// --count: per call of each eager variant, how many times each core (wasm) export was called and how many
-//   tensors were made (the per-op cost breakdown that does not depend on the machine's load).
+// --count: per call of each variant, how many tensor records the core made (handles are sequential ids), how many
+//   times each core (wasm) export was called, and the time spent in each (the counts do not depend on the load).
+// --calls=K [--variant=tf-style]: 3,000 warm-up calls then K calls of one variant at the first n, nothing printed: for
+//   instruction counts, which a loaded machine does not change. Per call: (Ir(K) - Ir(0)) / K from
+//   valgrind --tool=cachegrind --cache-sim=no node --single-threaded test/bench/eager-overhead.mjs --calls=K
+//   (--single-threaded: without V8's background compiler and GC threads two runs agree to ~0.4%; with them, to ~15%).
 // --profile: a CPU profile (node:inspector) of N calls (default 20,000) of the TF-style eager variant at the first
 //   n; self time by function and by where it runs (wasm core, gradtape's JS, V8/GC).
 import * as gt from "gradtape";
@@ -59,7 +63,13 @@ const median = (xs) => { const s = [...xs].sort((a, b) => a - b); return s.lengt
 const load = () => loadavg().map((v) => v.toFixed(2)).join(" ");
 const sameBits = (a, b) => a.every((x, i) => x.length === b[i].length && x.every((v, j) => Object.is(v, b[i][j])));
 
-if (argv.includes("--count")) countCalls();
+if (argv.some((a) => a.startsWith("--calls="))) {
+  // for instruction counts under valgrind (load-independent): --calls=K runs variant --variant (default tf-style)
+  // at the first n, 3,000 warm-up calls then K calls; the difference between two K gives instructions per call
+  const name = opt("variant", "tf-style"), call = caller(VARIANTS.find(([v]) => v === name)[1], NS[0]), pts = points(NS[0], 7);
+  for (let i = 0; i < 3000; i++) call(pts);
+  for (let i = 0, k = +opt("calls", "0"); i < k; i++) call(pts);
+} else if (argv.includes("--count")) countCalls();
 else if (argv.some((a) => a.startsWith("--profile"))) profile(+(opt("profile", "20000")));
 else timeAll();
 
@@ -135,6 +145,8 @@ function countCalls() {
     for (const [name, fn] of VARIANTS) {
       const call = caller(fn, n);
       for (let i = 0; i < 500; i++) call(pts);
+      const id = () => { const t = gt.scalar(0), h = t.handle; t.dispose(); return h; };
+      const id0 = id(); call(pts); const made = id() - id0 - 1;
       counts.clear(); spent.clear(); on();
       const t0 = performance.now();
       for (let i = 0; i < REPS; i++) call(pts);
@@ -144,7 +156,7 @@ function countCalls() {
       const inCore = ([...spent.values()].reduce((a, b) => a + b, 0) * 1000) / REPS;
       const rows = [...counts].sort((a, b) => spent.get(b[0]) - spent.get(a[0]))
         .map(([k, v]) => `${k} ${v / REPS} (${((spent.get(k) * 1000) / REPS).toFixed(2)} µs)`);
-      console.log(`n=${n} ${name}: ${all.toFixed(2)} µs per call (wrapped), ${inCore.toFixed(2)} µs in ${total} core calls: ${rows.join(", ")}`);
+      console.log(`n=${n} ${name}: ${made} tensor records made; ${all.toFixed(2)} µs per call (wrapped), ${inCore.toFixed(2)} µs in ${total} core calls: ${rows.join(", ")}`);
     }
   }
 }

@@ -62,8 +62,8 @@ Options:
       --sampler NAME      collocation sampler: uniform, lhs, sobol, halton (default lhs)
       --time-limit S      finish within S seconds of wall time from the start: loading, the reference solution,
                           training and the final evaluation (writing --out files comes after)
-      --dtype TYPE        float32 (default) or float64: the network, points and loss in float64 (slower; for errors
-                          below float32's floor; no checkpoints yet)
+      --dtype TYPE        float32 (default) or float64: the network, points and loss in float64 (about 2x slower
+                          per step; for errors below float32's floor); --resume keeps the checkpoint's dtype
 ${pinnThreadsHelp(26)}
   -o, --out DIR           write into DIR (checked writable before training): weights.json, weights.safetensors (the
                           network on raw inputs, the input scaling folded into its first layer), prediction.json

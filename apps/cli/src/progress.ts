@@ -10,7 +10,8 @@ export function makeProgress(io: Io, tty: boolean, name: string): Progress {
   let lastLog = -Infinity, drawn = false;
   const line = (p: pinn.TrainProgress) =>
     `${p.phase === "adam" ? "Adam  " : "L-BFGS"} ${String(p.step).padStart(String(p.steps).length)}/${p.steps}  loss ${p.loss.toExponential(3)}  ` +
-    `${p.stepsPerSecond > 0 ? p.stepsPerSecond.toFixed(1) : "--"} steps/s  ETA ${formatDuration(p.eta)}` +
+    `${p.stepsPerSecond > 0 ? p.stepsPerSecond.toFixed(1) : "--"} steps/s  ETA ${formatDuration(p.eta)}  ${p.evaluations} evals` +
+    (p.lineSearchEvaluations > 0 ? ` (${p.lineSearchEvaluations} line search)` : "") +
     // inverse problems: the parameters' current values
     (p.params ? `  ${Object.entries(p.params).map(([k, v]) => `${k} ${v.toPrecision(4)}`).join(" ")}` : "") +
     // causal training: the smallest causal weight (training has reached the end of the time interval near 1)

@@ -61,8 +61,14 @@ describe("gradtape pinn --dtype float64", () => {
     expect(s.steps).toBeGreaterThan(0);
   }, 120_000);
 
-  it("refuses checkpoints and bad values with one-line errors", async () => {
-    expectOneLineError(await runMain(["pinn", "burgers", "--dtype", "float64", "--resume", dir]), "float64", "checkpoint");
+  it("checkpoints a float64 run and resumes it in float64 (the checkpoint's dtype); a bad value is a one-line error", async () => {
+    const out = join(dir, "run64");
+    const args = ["--hidden", "2x5", "--collocation", "100", "--boundary", "20", "--adam-steps", "10", "--lbfgs-steps", "10", "--json", "-q"];
+    const a = await runMain(["pinn", "heat", "--dtype", "float64", "--out", out, "--checkpoint-every", "5", ...args]);
+    expect(a.code, a.stderr).toBe(0);
+    const b = await runMain(["pinn", "--resume", out, "--lbfgs-steps", "15", "--json", "-q"]);
+    expect(b.code, b.stderr).toBe(0);
+    expect(JSON.parse(b.stdout).steps).toBeGreaterThan(JSON.parse(a.stdout).steps);
     expectOneLineError(await runMain(["pinn", "burgers", "--dtype", "double"]), "--dtype");
-  });
+  }, 120_000);
 });

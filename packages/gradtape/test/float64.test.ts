@@ -204,6 +204,29 @@ describe("float64 layers and optimizers", () => {
   });
 });
 
+describe("float64 jets on a deep network", () => {
+  it("the Taylor sweep and nested tapes agree to 1e-13 in float64 (mixed partials, third order), where float32 agrees to ~1e-6", () => {
+    gt.tidy(() => {
+      const net = new gt.nn.Sequential([
+        new gt.nn.Dense({ units: 12, activation: "tanh", seed: 21, inputShape: [2], dtype: "float64", biasInitializer: "ones" }),
+        new gt.nn.Dense({ units: 12, activation: "sigmoid", seed: 22, dtype: "float64" }),
+        new gt.nn.Dense({ units: 12, activation: "sin", seed: 23, dtype: "float64" }),
+        new gt.nn.Dense({ units: 1, seed: 24, dtype: "float64" })]);
+      const X = gt.tensor([[0.3, -0.2], [-0.7, 0.9], [1.1, 0.4]], undefined, "float64");
+      const names = ["u", "u_x", "u_y", "u_xx", "u_xy", "u_yy", "u_xxy"];
+      const t = gt.jet(net, X, { derivatives: names, vars: ["x", "y"], method: "taylor" } as never) as Record<string, gt.Tensor>;
+      const n = gt.jet(net, X, { derivatives: names, vars: ["x", "y"], method: "nested-reverse" } as never) as Record<string, gt.Tensor>;
+      for (const k of names) {
+        expect(t[k].dtype, k).toBe("float64");
+        const a = t[k].data(), b = n[k].data();
+        const scale = Math.max(...Array.from(b, Math.abs), 1e-3);
+        expect(maxDiff(a, b) / scale, k).toBeLessThan(1e-13);
+      }
+      net.dispose();
+    });
+  });
+});
+
 describe("float64 weights files", () => {
   const make = (dtype: "float32" | "float64") => {
     const m = new gt.nn.Sequential([
@@ -268,5 +291,29 @@ describe("pinn.train in float64", () => {
     expect(() => pinn.train(burgers, { ...small, network: net64, dtype: "float32", adamSteps: 1, lbfgsSteps: 0 })).toThrow(gt.ArgumentError);
     r32.network.dispose(); net64.dispose();
     expect(gt.memory().tensors).toBe(before);
+  }, 120_000);
+});
+
+describe("float64 checkpoints", () => {
+  it("a float64 run stopped inside L-BFGS and resumed from its checkpoint ends with the uninterrupted run's bits", () => {
+    const { pinn } = gt;
+    const heat = pinn.problems.heat;
+    const base = { network: { hidden: [6, 6] }, collocationPoints: 40, conditionPoints: 12, seed: 2, dtype: "float64" as const, adamSteps: 15, lbfgsSteps: 25 };
+    const bits = (r: gt.pinn.TrainResult) => r.network.trainableWeights.map((v) => Array.from(v.data()));
+    const full = pinn.train(heat, base);
+    let last: gt.pinn.TrainCheckpoint | null = null;
+    const stopped = pinn.train(heat, { ...base, checkpoint: { onSave: (cp) => { last = cp; } }, onProgress: (p) => p.step < 27 });
+    expect(stopped.steps).toBe(27);
+    stopped.network.dispose();
+    const cp = pinn.decodeCheckpoint(pinn.encodeCheckpoint(last!));
+    expect(cp.network.dtype).toBe("float64");
+    expect(cp.weights[0]).toBeInstanceOf(Float64Array);
+    const resumed = pinn.train(heat, { ...base, resume: cp });
+    expect(resumed.network.dtype).toBe("float64");
+    expect(bits(resumed)).toEqual(bits(full));
+    expect(resumed.finalLoss).toBe(full.finalLoss);
+    // resuming it as float32 is refused, naming the dtype
+    expect(() => pinn.train(heat, { ...base, dtype: "float32", resume: cp })).toThrow(/dtype/);
+    full.network.dispose(); resumed.network.dispose();
   }, 120_000);
 });

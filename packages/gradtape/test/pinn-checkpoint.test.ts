@@ -60,6 +60,7 @@ describe("resuming a run gives the uninterrupted run's weights, to the bit", () 
     expect(bits(resumed)).toEqual(bits(full));
     expect(resumed.finalLoss).toBe(full.finalLoss);
     expect(resumed.lbfgsEvaluations).toBe(full.lbfgsEvaluations);
+    expect([resumed.evaluations, resumed.lineSearchEvaluations]).toEqual([full.evaluations, full.lineSearchEvaluations]);
     expect(resumed.history).toEqual(full.history);
     full.network.dispose(); resumed.network.dispose();
   });
@@ -73,6 +74,8 @@ describe("resuming a run gives the uninterrupted run's weights, to the bit", () 
     for (const k of [1, 3]) { // step 18 (L-BFGS call in progress) and 36
       const resumed = pinn.train(heat, { ...base, ...plan, resume: pinn.decodeCheckpoint(saved[k]) });
       expect(bits(resumed)).toEqual(bits(full));
+      // the evaluation counts go through the file too (step 18: inside an L-BFGS call)
+      expect([resumed.evaluations, resumed.lineSearchEvaluations]).toEqual([full.evaluations, full.lineSearchEvaluations]);
       resumed.network.dispose();
     }
     full.network.dispose();

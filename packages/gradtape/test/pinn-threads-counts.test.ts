@@ -120,4 +120,25 @@ describe("evaluation counts", () => {
       expect(last.lineSearchEvaluations).toBeLessThanOrEqual(r.lineSearchEvaluations);
     } finally { r.network.dispose(); }
   });
+
+  it("checkpoints carry the counts: written at the end, read back on resume (a resumed run adds to them)", () => {
+    const setup = { network: { hidden: [8, 8] }, collocationPoints: 64, conditionPoints: 16, adamSteps: 10, lbfgsSteps: 30 };
+    const saved: Uint8Array[] = [];
+    const full = pinn.train(pinn.problems.heat, { ...setup, checkpoint: { every: 9, onSave: (cp) => { saved.push(pinn.encodeCheckpoint(cp)); } } });
+    const last = pinn.decodeCheckpoint(saved[saved.length - 1]);
+    // a checkpoint holds the counts of the L-BFGS calls done, and the call in progress holds its own (lbfgs.run)
+    const inCall = last.lbfgs?.run ? last.lbfgs.run.evaluations : 0;
+    for (const b of saved) expect(pinn.decodeCheckpoint(b).progress.lineSearchEvaluations).toBeTypeOf("number");
+    expect(last.progress.lineSearchEvaluations! + Math.max(0, inCall - 1)).toBe(full.lineSearchEvaluations);
+    expect(last.progress.lbfgsEvaluations + inCall).toBe(full.lbfgsEvaluations);
+    expect(full.lineSearchEvaluations).toBeGreaterThan(0);
+    // a checkpoint inside the L-BFGS phase whose count is 7 higher: the resumed run's count is too
+    const cp = pinn.decodeCheckpoint(saved[2]); // step 27
+    expect(cp.progress.lbfgsSteps).toBeGreaterThan(0);
+    cp.progress.lineSearchEvaluations = (cp.progress.lineSearchEvaluations ?? 0) + 7;
+    const resumed = pinn.train(pinn.problems.heat, { ...setup, resume: cp });
+    expect(resumed.lineSearchEvaluations).toBe(full.lineSearchEvaluations + 7);
+    expect(resumed.evaluations).toBe(full.evaluations);
+    full.network.dispose(); resumed.network.dispose();
+  });
 });

@@ -111,11 +111,7 @@ async function run(argv: readonly string[], io: Io): Promise<number> {
   if (optimizer !== undefined && !pinn.SECOND_PHASE_OPTIMIZERS.includes(optimizer)) {
     throw new CliError(`--optimizer: expected one of ${pinn.SECOND_PHASE_OPTIMIZERS.join(", ")}, got ${JSON.stringify(optimizer)}`);
   }
-  const dtype = o.dtype ?? "float32";
-  if (dtype !== "float32" && dtype !== "float64") throw new CliError(`--dtype: expected float32 or float64, got ${JSON.stringify(o.dtype)}`);
-  if (dtype === "float64" && (o.resume !== undefined || every !== undefined)) {
-    throw new CliError(`--dtype float64: checkpoints (--checkpoint-every, --resume) are float32 only for now; train float64 without them`);
-  }
+  if (o.dtype !== undefined && o.dtype !== "float32" && o.dtype !== "float64") throw new CliError(`--dtype: expected float32 or float64, got ${JSON.stringify(o.dtype)}`);
   if (adamSteps === 0 && lbfgsSteps === 0) throw new CliError(`pinn: --adam-steps 0 and --lbfgs-steps 0 leave nothing to train`);
   const remedies = parseRemedies(o);
   if (remedies.balancing !== undefined && (every !== undefined || o.resume !== undefined)) {
@@ -125,6 +121,8 @@ async function run(argv: readonly string[], io: Io): Promise<number> {
 
   // a run to continue: its settings stand in for the options not given (a given one that differs is refused)
   const cp = o.resume === undefined ? null : await guard(() => pinn.loadCheckpoint(o.resume!));
+  // the dtype: given, or the checkpoint's (a float64 run resumes in float64), else float32
+  const dtype = (o.dtype ?? cp?.network.dtype ?? "float32") as "float32" | "float64";
   if (cp) {
     hidden ??= cp.network.hidden; collocation ??= cp.data.collocationPoints; boundary ??= cp.data.conditionPoints;
     seed ??= cp.data.seed; sampler ??= cp.data.sampler; adamSteps ??= cp.plan.adamSteps; lbfgsSteps ??= cp.plan.lbfgsSteps;
@@ -152,8 +150,8 @@ async function run(argv: readonly string[], io: Io): Promise<number> {
 
   const ckDir = outDir;
   let ckWarned = false, ckFile: string | null = null;
-  // (a balanced run is not checkpointed: see --balancing above; nor is a float64 one yet)
-  const checkpoint = ckDir === undefined || remedies.balancing !== undefined || dtype === "float64" ? undefined : {
+  // (a balanced run is not checkpointed: see --balancing above)
+  const checkpoint = ckDir === undefined || remedies.balancing !== undefined ? undefined : {
     every: every ?? 500,
     onSave: (c: pinn.TrainCheckpoint) => {
       // a checkpoint that cannot be written (disk full) must not end the run: say so once and train on

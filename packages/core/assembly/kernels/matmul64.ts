@@ -6,27 +6,12 @@
 // from memory (v128.load64_splat). Row tails use 1x4 tiles. Rows are split across threads for large products.
 // Every C element is summed in k order within a K block and the blocks are added in order, so the result does not
 // depend on the tiling or the thread count. N == 1 has its own loops (a matrix-vector product).
-import { alloc, free } from "../memory";
+import { packSpace } from "./pack-space";
 import { Task, threadCount, jobArgs, parallelFor, tasks, MIN_MACS, PER_THREAD } from "./parallel";
 import { madd64 } from "./madd";
 
 const KC: i32 = 256;
 
-let pack: usize = 0;
-let packBytes: usize = 0;
-let lastWant: u64 = 0;
-/** Bytes of packing space the last float64 matmul asked for: what an out-of-memory error reports. */
-export function packRequested64(): f64 { return <f64>lastWant; }
-function packSpace(want: u64): usize {
-  lastWant = want;
-  if (want > (<u64>1 << 31)) return 0;
-  const bytes = <usize>want;
-  if (bytes <= packBytes) return pack;
-  if (pack != 0) free(pack, packBytes);
-  pack = alloc(bytes);
-  packBytes = pack != 0 ? bytes : 0;
-  return pack;
-}
 
 /** dst <- B[k0 .. k0+kc, j0 .. j0+nv] as kc rows of 4 doubles (columns nv..3 zero). */
 function packPanel64(b: usize, sbk: usize, sbj: usize, k0: i32, kc: i32, j0: i32, nv: i32, dst: usize): void {

@@ -10,8 +10,9 @@ import { fail, failed, ErrorCode, addDetail, failOutOfMemory } from "../errors";
 import { Node, record, anyRecording } from "./record";
 import { Op } from "./codes";
 import { def } from "./table";
-import { matmulKernel, packRequested } from "../kernels/matmul";
-import { matmulKernel64, packRequested64 } from "../kernels/matmul64";
+import { matmulKernel } from "../kernels/matmul";
+import { matmulKernel64 } from "../kernels/matmul64";
+import { packRequested } from "../kernels/pack-space";
 import { gatherStrided } from "../kernels/strided";
 import { ERR, NO_F, dtypeError, outTensor, arr2, broadcastShapes, contig } from "./factory";
 import { unbroadcast } from "./view";
@@ -74,7 +75,7 @@ export function matMul(a: Tensor, b: Tensor, ta: bool, tb: bool): Tensor {
   const pb = operand(b); const kb = tb != swapped;
   if (pa !== ERR && pb !== ERR) {
     if (flat) {
-      if (!kernel(f64, pa.ptr, pb.ptr, y.ptr, M, K, N, ka, kb)) failOutOfMemory(Op.MatMul, f64 ? packRequested64() : packRequested());
+      if (!kernel(f64, pa.ptr, pb.ptr, y.ptr, M, K, N, ka, kb)) failOutOfMemory(Op.MatMul, packRequested());
     } else {
       const nb = sizeOf(batch);
       const sA = M * K, sB = K * N, sC = M * N;
@@ -89,7 +90,7 @@ export function matMul(a: Tensor, b: Tensor, ta: bool, tb: bool): Tensor {
           if (db >= 0 && bb[db] != 1) ib += i * stB[db];
         }
         if (!kernel(f64, pa.ptr + (<usize>(ia * sA) << sh), pb.ptr + (<usize>(ib * sB) << sh), y.ptr + (<usize>(t * sC) << sh), M, K, N, ka, kb)) {
-          failOutOfMemory(Op.MatMul, f64 ? packRequested64() : packRequested());
+          failOutOfMemory(Op.MatMul, packRequested());
         }
       }
     }

@@ -4,9 +4,9 @@
 // y = g_{k+1} - g_k), the stopping tests and the capture of a call in progress for checkpoints. The subclasses
 // differ only in H: a CurvatureModel (the two-loop recursion over m pairs, or a dense packed matrix in the core).
 //
-// The model stays float32; the optimizer works on one flat float64 copy of all variables: the iterate x, the
-// gradient and the direction are Float64Arrays, and every evaluation writes x rounded to float32 into the
-// variables, runs the loss on a tape and reads the float32 gradient back into float64. Keeping x in float64 means
+// The model stays float32 (or float64); the optimizer works on one flat float64 copy of all variables: the iterate x,
+// the gradient and the direction are Float64Arrays, and every evaluation writes x rounded to float32 into float32
+// variables (exactly into float64 ones), runs the loss on a tape and reads the gradient back into float64. Keeping x in float64 means
 // that steps smaller than a float32 ulp still accumulate.
 //
 // Near a minimum a float32 loss changes by less than its own rounding noise, so the sufficient-decrease test of

@@ -19,7 +19,9 @@ export const CHECKPOINT_FORMAT = "gradtape.pinn.checkpoint/1";
 const META_STATE = "gradtape.checkpoint", META_CRC = "gradtape.crc32";
 
 /** How the network was made: what a resumed run must match. */
-export interface NetworkShape { inputs: number; outputs: number; hidden: number[]; activation: string; scale: { lo: number[]; hi: number[] } | null }
+export interface NetworkShape { inputs: number; outputs: number; hidden: number[]; activation: string; scale: { lo: number[]; hi: number[] } | null;
+  /** "float64" for a float64 run (its weights, Adam moments and adaptive points are stored F64); absent: float32 */
+  dtype?: "float64" }
 /** How the points were drawn (they are drawn again on resume) and a CRC-32 of their float32 bytes. */
 export interface DataSettings { collocationPoints: number; conditionPoints: number; sampler: string; seed: number; crc32: number }
 
@@ -160,11 +162,13 @@ export function decodeCheckpoint(bytes: Uint8Array, source = "the checkpoint"): 
 
 type Reader<T> = (name: string) => T;
 function build(s: any, file: ReturnType<typeof decodeSafetensors>, f32: Reader<Float32Array>, f64: Reader<Float64Array>): TrainCheckpoint { // eslint-disable-line @typescript-eslint/no-explicit-any
-  const weights: Float32Array[] = [];
-  for (let i = 0; file.tensors.has(`weights.${i}`); i++) weights.push(f32(`weights.${i}`));
+  // F32, or F64 in a float64 run's checkpoint
+  const fl = (name: string): Float32Array | Float64Array => (file.tensors.get(name)?.dtype === "F64" ? f64(name) : f32(name));
+  const weights: (Float32Array | Float64Array)[] = [];
+  for (let i = 0; file.tensors.has(`weights.${i}`); i++) weights.push(fl(`weights.${i}`));
   const adam: OptimizerState | null = s.adam ? {
     kind: s.adam.kind, iterations: s.adam.iterations,
-    variables: (s.adam.variables as ({ steps: number; slots: number } | null)[]).map((v, i) => (v ? { steps: v.steps, slots: Array.from({ length: v.slots }, (_, j) => f32(`adam.${i}.${j}`)) } : null)),
+    variables: (s.adam.variables as ({ steps: number; slots: number } | null)[]).map((v, i) => (v ? { steps: v.steps, slots: Array.from({ length: v.slots }, (_, j) => fl(`adam.${i}.${j}`)) } : null)),
   } : null;
   let lbfgs: LBFGSState | BFGSState | null = null;
   if (s.lbfgs) {
@@ -187,7 +191,7 @@ function build(s: any, file: ReturnType<typeof decodeSafetensors>, f32: Reader<F
   if (history.length % width !== 0) throw new CheckpointError(`the history holds ${history.length} numbers, not rows of ${width}.`);
   const p = s.progress;
   const r = s.remedies;
-  const remedies = r ? { settings: String(r.settings), ...(r.adaptive ? { adaptive: { rng: r.adaptive.rng, resamples: r.adaptive.resamples, points: f32("adaptive.points") } } : {}), ...(r.causal ? { causal: r.causal } : {}) } : undefined;
+  const remedies = r ? { settings: String(r.settings), ...(r.adaptive ? { adaptive: { rng: r.adaptive.rng, resamples: r.adaptive.resamples, points: fl("adaptive.points") } } : {}), ...(r.causal ? { causal: r.causal } : {}) } : undefined;
   return {
     ...(remedies ? { remedies } : {}),
     problem: s.problem, network: s.network, data: s.data, plan: s.plan, termNames: s.termNames, history, weights, adam, lbfgs,

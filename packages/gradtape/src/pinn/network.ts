@@ -108,7 +108,7 @@ export class PinnNetwork extends Model {
     if (!layers.every((l) => l instanceof Dense)) throw new ArgumentError(`PinnNetwork.toSequential: '${this.name}' has an embedding or a non-MLP architecture, which a plain Dense stack cannot represent; save its weights with its own layers instead.`);
     const model = buildDenseStack(layers.map((l, i) => ({
       nin: i === 0 ? this.inputs : layers[i - 1].units, nout: l.units, bias: l.useBias, activation: l.activation as ActivationName,
-    })), `${this.name}/raw`);
+    })), `${this.name}/raw`, this.dtype);   // a float64 network folds into a float64 MLP (its files are F64)
     const values: (Float32Array | Float64Array)[] = [];
     layers.forEach((l, i) => {
       let k = l.kernel!.data(), b = l.bias ? l.bias.data() : null;

@@ -39,6 +39,8 @@ export function residualMagnitudes(problem: Problem, net: Net, points: Float64Ar
   const n = points.length / d;
   const chunk = options.chunk ?? 4096;
   const out = new Float64Array(n);
+  // the points in the network's dtype (float64 for a float64 network)
+  const dt = (net as { dtype?: unknown }).dtype === "float64" ? "float64" : "float32";
   for (let s = 0; s < n; s += chunk) {
     const m = Math.min(chunk, n - s);
     const vals = tidy(() => {

@@ -16,15 +16,19 @@
 import { ArgumentError, describe } from "../errors.js";
 
 /**
- * The work of one PINN step below which one thread is faster: collocation points x the widest hidden layer (the
- * element count of the step's largest elementwise kernels; the matmuls scale with it too).
+ * The work of one PINN step below which one thread is used: collocation points x the widest hidden layer (the
+ * element count of the step's largest elementwise kernels; its matmuls scale with it).
  *
- * PROVISIONAL (from the core's split thresholds: elementwise kernels split from 64k elements, so below ~3,000
- * points x 20 nothing in the step is split); test/bench/threads-threshold.mjs measures it. A first run under load
- * 7-10 on the 2-core VM (others' jobs) had 2 threads slower at most sizes: that is the busy case, which the spare
- * core count below handles.
+ * Below 32,768 nothing in a step is split at all: the core splits transcendental kernels (tanh and its derivative
+ * terms) from 32k elements, other elementwise kernels from 64k and matmuls from 1M multiply-adds (kernels/parallel.ts,
+ * each threshold measured per kernel on an idle 2-core VM as the size from which 2 threads are faster), so a second
+ * thread there only costs its start. From it up, each split kernel is one that measured faster on 2 threads when a
+ * core is free: Burgers' 10,000 x 20 step, 40 ms on one thread, takes 22-26 ms on two (README; overhead.mjs).
+ * test/bench/threads-threshold.mjs measures the whole step over N_f; its runs in this session were all under load
+ * 7-24 (other jobs on the 2 cores) and show the busy case instead, 2 threads at 0.57-0.88x of one from 5,000 to
+ * 20,000 points under load 7-10 (the spare-core rule below handles that): an idle run should confirm this value.
  */
-export const MIN_THREAD_WORK = 40_000;
+export const MIN_THREAD_WORK = 1 << 15;
 
 /** Most threads "auto" uses: only 1 against 2 was measured (on 2 cores); more is an explicit `threads: n`. */
 export const AUTO_MAX_THREADS = 2;
@@ -43,7 +47,7 @@ export interface ThreadChoice {
   threads: number;
   /** "given" (a number was asked for) or "auto" */
   mode: "given" | "auto";
-  /** why, in one line: "auto: 2 cores, load 0.31, work 200,000 >= 40,000" */
+  /** why, in one line: "auto: 2 cores, others' load 0.31 (...), work 200,000 >= 32,768; 2 spare cores" */
   reason: string;
 }
 

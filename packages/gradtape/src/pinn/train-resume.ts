@@ -45,6 +45,7 @@ export function runIdentity(problem: Problem, net: PinnNetwork, data: TrainingDa
     network: {
       inputs: net.inputs, outputs: net.outputs, hidden: [...net.hidden], activation: net.activation,
       scale: net.scaling ? { lo: [...net.scaling.lo], hi: [...net.scaling.hi] } : null,
+      ...(net.dtype === "float64" ? { dtype: "float64" as const } : {}),
     },
     data: {
       collocationPoints: data.collocation.shape[0], conditionPoints: data.conditionCount,
@@ -69,6 +70,9 @@ export function restoreInto(cp: TrainCheckpoint, run: Identity, net: PinnNetwork
   const netFix = "give the network settings it was trained with (hidden layers, activation, input scaling)";
   for (const k of ["inputs", "outputs", "hidden", "activation", "scale"] as const) {
     if (!same(cp.network[k], run.network[k])) refuse(`the network's ${k === "hidden" ? "hidden layers" : k}`, cp.network[k], run.network[k], netFix);
+  }
+  if ((cp.network.dtype ?? "float32") !== (run.network.dtype ?? "float32")) {
+    refuse("the dtype", cp.network.dtype ?? "float32", run.network.dtype ?? "float32", `resume it with dtype "${cp.network.dtype ?? "float32"}"`);
   }
   for (const k of ["collocationPoints", "conditionPoints", "sampler", "seed"] as const) {
     if (!same(cp.data[k], run.data[k])) refuse(k, cp.data[k], run.data[k], "give the point counts, sampler and seed it was trained with");

@@ -179,9 +179,6 @@ export function train(problem: Problem, options: TrainOptions = {}): TrainResult
   const positive = problem.positiveParams;
   const dtype = options.dtype ?? (options.network instanceof PinnNetwork ? options.network.dtype : "float32");
   checkDtype(op, dtype);
-  if ((ck || resume) && dtype === "float64") {
-    throw new ArgumentError(`${op}: checkpoints and resuming are float32 only for now (the checkpoint file stores float32 weights); train float64 without them.`);
-  }
   const paramVars = makeParamVariables(problem.name, problem.params, options.params, positive, dtype);
   const trace = paramTrace(paramVars, positive);
   const topts: TermOptions = { derivativeMethod: options.derivativeMethod, params: paramVars, positive };
