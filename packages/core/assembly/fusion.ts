@@ -8,8 +8,8 @@
 // bit-identical to the eager function (test/integration/jit.test.ts) and a tape around a replay sees every op
 // (a chain runs op by op while anything records).
 //
-// In Burgers' PINN step (nested tapes under jit) 149 of its 191 large elementwise steps fold into 42 chains: the
-// tanh layer's bias add and tanh, and in the sweeps the adds of mulMul and tanhGrad terms.
+// In Burgers' PINN step (nested tapes under jit) 149 of its 191 large elementwise steps ([10,000, 20]) run as 39
+// chains: the tanh layers' bias add and tanh, and in the sweeps the sums of mulMul and tanhGrad terms.
 import { Tensor, DType, sameShape, sizeOf } from "./tensor";
 import { Op } from "./ops/codes";
 import { K } from "./kernels/chain";
