@@ -53,12 +53,17 @@ Options:
       --collocation N     collocation points N_f (default: the problem's)
       --boundary N        initial/boundary condition points N_u, in all (default: the problem's)
       --adam-steps N      Adam steps (0 skips Adam)
-      --lbfgs-steps N     L-BFGS iterations (0 skips L-BFGS)
+      --lbfgs-steps N     L-BFGS iterations (0 skips L-BFGS), also the iterations of --optimizer's method
+      --optimizer NAME    the optimizer after Adam: lbfgs (default), ssbfgs (self-scaled BFGS), ssbroyden
+                          (self-scaled Broyden) or bfgs; the last three keep a dense inverse Hessian (networks of
+                          up to 10,000 weights; 36 MB at 3,000)
       --lr RATE           Adam's learning rate
       --seed N            seed of the points and the initial weights (default 0)
       --sampler NAME      collocation sampler: uniform, lhs, sobol, halton (default lhs)
       --time-limit S      finish within S seconds of wall time from the start: loading, the reference solution,
                           training and the final evaluation (writing --out files comes after)
+      --dtype TYPE        float32 (default) or float64: the network, points and loss in float64 (about 2x slower
+                          per step; for errors below float32's floor); --resume keeps the checkpoint's dtype
 ${pinnThreadsHelp(26)}
   -o, --out DIR           write into DIR (checked writable before training): weights.json, weights.safetensors (the
                           network on raw inputs, the input scaling folded into its first layer), prediction.json

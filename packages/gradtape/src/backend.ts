@@ -120,8 +120,13 @@ export function scratch(): Int32Array {
 }
 
 export function writeScratch(values: ArrayLike<number>, at = 0): void {
-  if (values.length + at > 1024) throw new RangeError(`gradtape: too many values (${values.length}) for one call; the limit is 1024.`);
-  scratch().set(values as ArrayLike<number>, at);
+  const n = values.length;
+  if (n + at > 1024) throw new RangeError(`gradtape: too many values (${n}) for one call; the limit is 1024.`);
+  const sc = scratch();
+  // a short list (a shape, a few handles: every op's case) by a loop: TypedArray.set from a JS array takes V8's
+  // generic path, ~2% of an eager TF-style evaluation (test/bench/eager-overhead.mjs). Same int32 conversion.
+  if (n <= 16) for (let i = 0; i < n; i++) sc[at + i] = values[i];
+  else sc.set(values as ArrayLike<number>, at);
 }
 
 /** All of the wasm memory as floats, covering at least index `end` (exclusive); valid until the next call that may allocate. */
@@ -135,6 +140,11 @@ export function floats(ptr: number, n: number): Float32Array {
   const i = ptr >>> 2;
   return allFloats(i + n).subarray(i, i + n);
 }
+
+/** A Float64Array view of n doubles at ptr (8-aligned; valid until the next call that may allocate). */
+export function doubles(ptr: number, n: number): Float64Array { return new Float64Array(core().memory.buffer, ptr, n); }
+/** A copy of the n doubles at ptr. */
+export function copyDoubles(ptr: number, n: number): Float64Array { return doubles(ptr, n).slice(); }
 
 /** A copy of the n floats at ptr (one allocation: no intermediate view). */
 export function copyFloats(ptr: number, n: number): Float32Array {

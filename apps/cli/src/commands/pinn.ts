@@ -24,10 +24,12 @@ const OPTIONS = {
   boundary: { type: "string", valueName: "N" },
   "adam-steps": { type: "string", valueName: "N" },
   "lbfgs-steps": { type: "string", valueName: "N" },
+  optimizer: { type: "string", valueName: "NAME" },
   lr: { type: "string", valueName: "RATE" },
   seed: { type: "string", valueName: "N" },
   sampler: { type: "string", valueName: "NAME" },
   "time-limit": { type: "string", valueName: "SECONDS" },
+  dtype: { type: "string", valueName: "TYPE" },
   out: { type: "string", short: "o", valueName: "DIR" },
   "checkpoint-every": { type: "string", valueName: "N" },
   resume: { type: "string", valueName: "DIR" },
@@ -105,6 +107,11 @@ async function run(argv: readonly string[], io: Io): Promise<number> {
   if (sampler !== undefined && !(pinn.SAMPLERS as readonly string[]).includes(sampler)) {
     throw new CliError(`--sampler: expected one of ${pinn.SAMPLERS.join(", ")}, got ${JSON.stringify(sampler)}`);
   }
+  let optimizer = o.optimizer as pinn.SecondPhaseOptimizer | undefined;
+  if (optimizer !== undefined && !pinn.SECOND_PHASE_OPTIMIZERS.includes(optimizer)) {
+    throw new CliError(`--optimizer: expected one of ${pinn.SECOND_PHASE_OPTIMIZERS.join(", ")}, got ${JSON.stringify(optimizer)}`);
+  }
+  if (o.dtype !== undefined && o.dtype !== "float32" && o.dtype !== "float64") throw new CliError(`--dtype: expected float32 or float64, got ${JSON.stringify(o.dtype)}`);
   if (adamSteps === 0 && lbfgsSteps === 0) throw new CliError(`pinn: --adam-steps 0 and --lbfgs-steps 0 leave nothing to train`);
   const remedies = parseRemedies(o);
   if (remedies.balancing !== undefined && (every !== undefined || o.resume !== undefined)) {
@@ -114,6 +121,8 @@ async function run(argv: readonly string[], io: Io): Promise<number> {
 
   // a run to continue: its settings stand in for the options not given (a given one that differs is refused)
   const cp = o.resume === undefined ? null : await guard(() => pinn.loadCheckpoint(o.resume!));
+  // the dtype: given, or the checkpoint's (a float64 run resumes in float64), else float32
+  const dtype = (o.dtype ?? cp?.network.dtype ?? "float32") as "float32" | "float64";
   if (cp) {
     hidden ??= cp.network.hidden; collocation ??= cp.data.collocationPoints; boundary ??= cp.data.conditionPoints;
     seed ??= cp.data.seed; sampler ??= cp.data.sampler; adamSteps ??= cp.plan.adamSteps; lbfgsSteps ??= cp.plan.lbfgsSteps;
@@ -122,6 +131,7 @@ async function run(argv: readonly string[], io: Io): Promise<number> {
     const saved = remediesOf(cp);
     if (remedies.adaptive === undefined && saved.adaptive) remedies.adaptive = saved.adaptive;
     if (remedies.causal === undefined && saved.causal) remedies.causal = saved.causal;
+    if (cp.lbfgs?.kind === "BFGS") optimizer ??= cp.lbfgs.update as pinn.SecondPhaseOptimizer;
   }
   // a resumed run writes its results (and checkpoints) back into its directory unless --out says otherwise
   const resumeDir = o.resume === undefined ? undefined : statSync(o.resume).isFile() ? dirname(o.resume) : o.resume;
@@ -169,8 +179,8 @@ async function run(argv: readonly string[], io: Io): Promise<number> {
     return true;
   };
   const result = await guard(() => pinn.train(problem, {
-    network, collocationPoints: collocation, conditionPoints: boundary, adamSteps, lbfgsSteps, learningRate: lr, seed,
-    sampler: sampler as pinn.SamplerName | undefined, timeLimit: budget, threads,
+    network, collocationPoints: collocation, conditionPoints: boundary, adamSteps, lbfgsSteps, optimizer, learningRate: lr, seed,
+    sampler: sampler as pinn.SamplerName | undefined, timeLimit: budget, threads, dtype,
     progressInterval: 0, onProgress: progress || budget !== undefined ? onProgress : undefined, checkpoint, resume: cp ?? undefined, ...remedies,
   }));
   // stopped by the clock (ours, one step early, or the library's): the time limit
@@ -204,8 +214,8 @@ async function run(argv: readonly string[], io: Io): Promise<number> {
         ["collocation points", `${collocation ?? problem.defaults.collocationPoints ?? 10000} (${sampler ?? problem.defaults.sampler ?? "lhs"})`],
         ["condition points", String(boundary ?? problem.defaults.conditionPoints ?? 100)],
         ["Adam", `${adamSteps ?? problem.defaults.adamSteps ?? 1000} steps, learning rate ${lr ?? problem.defaults.learningRate ?? 1e-3}`],
-        ["L-BFGS", `${lbfgsSteps ?? problem.defaults.lbfgsSteps ?? 5000} iterations`],
-        ["seed", String(seed ?? 0)], ["threads", threadLine],
+        [({ ssbfgs: "SSBFGS", ssbroyden: "SSBroyden", bfgs: "BFGS", lbfgs: "L-BFGS" } as const)[optimizer ?? "lbfgs"], `${lbfgsSteps ?? problem.defaults.lbfgsSteps ?? 5000} iterations`],
+        ["seed", String(seed ?? 0)], ["threads", threadLine], ["dtype", dtype],
         ...(timeLimit !== undefined ? [["time limit", formatDuration(timeLimit)] as [string, string]] : []),
         ...(o.resume !== undefined ? [["resumed from", o.resume] as [string, string]] : []),
       ];
