@@ -14,7 +14,9 @@ const SLACK = 0.25;
 describe("gradtape pinn --time-limit", () => {
   for (const [phase, steps] of [["Adam", ["--adam-steps", "10000000", "--lbfgs-steps", "0"]], ["L-BFGS", ["--adam-steps", "20", "--lbfgs-steps", "10000000"]]] as const) {
     it(`stops within the limit in ${phase}, evaluation included`, async () => {
-      const limit = 1.5;
+      // (4 s: the command keeps 2% of the limit for a descheduled process; 1.5 s, a 30 ms margin, overran by a few ms
+      // now and then under load 20 with other test files running beside it)
+      const limit = 4;
       const t0 = performance.now();
       const r = await runMain(["pinn", "heat", "--hidden", "4x20", "--collocation", "2000", ...steps, "--time-limit", String(limit), "--json", "--quiet"]);
       const wall = (performance.now() - t0) / 1000;
