@@ -109,7 +109,7 @@ function sequential(net) {
  * Seed network f, input gradient and input Hessian at n points (one batch). Returns a function of the points
  * ([n][2] Float32Array) giving { f [n], grad [n][2], hess [n][2][2] }; nothing it makes outlives a call.
  */
-export async function seed(net, n, { variant }) {
+export async function seed(net, n, { variant, jitOptions }) {
   if (variant === "jet") {
     const model = sequential(net);
     const names = ["u", "u_x", "u_t", "u_xx", "u_xt", "u_tt"];
@@ -137,19 +137,21 @@ export async function seed(net, n, { variant }) {
       inner.dispose(); outer.dispose();
     }
   };
-  const run = variant === "jit" ? gt.jit(derivatives) : derivatives;
-  return async (points) => gt.tidy(() => {
+  const run = variant === "jit" ? gt.jit(derivatives, jitOptions) : derivatives;
+  const fn = async (points) => gt.tidy(() => {
     const [u, g, H] = run(gt.tensor(points, [n, 2]));
     return { f: u.data(), grad: g.data(), hess: H.data() };
   });
+  fn.compute = run; // (step-profile.mjs profiles the jitted function op by op)
+  return fn;
 }
 
 /**
  * Burgers' PINN trainer: loss = mean((u_t + u u_x - nu u_xx)^2) + mean((u(xb, tb) - ub)^2), the gradient with
  * respect to every weight and bias, one gt.optim.Adam update (in place, in the core).
  */
-export async function pinn(net, data, adam, { variant }) {
-  const model = variant === "jet" ? sequential(net) : null;  // (jit compiles the nested-tapes variant)
+export async function pinn(net, data, adam, { variant, jitOptions }) {
+  const model = variant.startsWith("jet") ? sequential(net) : null;  // (jit compiles the nested-tapes variant; jet-jit the jet)
   const vars = model ? model.weights : upload(net, true);
   const u = model ? (x) => model.apply(x) : mlp(vars, net);
   const N = data.colloc.length / 2, M = data.boundU.length;
@@ -160,7 +162,7 @@ export async function pinn(net, data, adam, { variant }) {
   const opt = new gt.optim.Adam({ learningRate: adam.lr, beta1: adam.beta1, beta2: adam.beta2, epsilon: adam.eps });
 
   let residualTerms;
-  if (variant === "jet") {
+  if (variant.startsWith("jet")) {
     const names = ["u", "u_x", "u_t", "u_xx"];
     residualTerms = () => jetOf(model, Xc, names);
   } else if (variant.startsWith("tf-style")) {
@@ -201,7 +203,7 @@ export async function pinn(net, data, adam, { variant }) {
       tape.dispose();
     }
   };
-  const compute = variant === "jit" || variant === "tf-style-jit" ? gt.jit(lossAndGrads) : lossAndGrads;
+  const compute = variant.endsWith("jit") ? gt.jit(lossAndGrads, jitOptions) : lossAndGrads;
   return {
     async step(withGrads = false) {
       return gt.tidy(() => {
@@ -212,6 +214,7 @@ export async function pinn(net, data, adam, { variant }) {
       });
     },
     async params() { return vars.map((v) => v.data()); },
+    internals: { compute, opt, vars }, // (step-profile.mjs times the program op by op, and the optimizer apart)
     dispose() { if (model) model.dispose(); else gt.dispose(vars); gt.dispose([Xc, Xb, ub]); opt.dispose(); compute.dispose?.(); },
   };
 }

@@ -297,6 +297,32 @@ describe.skipIf(!haveBrowser || !built)("demo app in chromium", () => {
     await page.close();
     expect(problems).toEqual([]);
   });
+  it("trainer: float64 precision trains Burgers in float64 and downloads float64 weights", async () => {
+    const page = await context.newPage();
+    watch(page);
+    await page.goto(`${base}#trainer`);
+    await page.waitForSelector("body[data-ready=true]", { timeout: 30_000 });
+    await page.waitForSelector("body[data-train-state=idle]", { timeout: 60_000 });
+    await page.getByTestId("opt-dtype").selectOption("float64");
+    await page.getByTestId("opt-nf").fill("500");
+    const stepOf = async () => Number(await page.getByTestId("train-step").textContent());
+    const lossOf = async () => Number(await page.getByTestId("train-loss").getAttribute("data-value"));
+    await page.getByTestId("train-start").click();
+    await expect.poll(stepOf, { timeout: 60_000, intervals: [250] }).toBeGreaterThanOrEqual(100);
+    await page.getByTestId("train-pause").click();
+    await page.waitForSelector("body[data-train-state=paused]", { timeout: 2000 });
+    const loss = await lossOf();
+    expect(Number.isFinite(loss) && loss > 0).toBe(true);
+    const [dj] = await Promise.all([page.waitForEvent("download"), page.getByTestId("download-json").click()]);
+    const text = readFileSync(await dj.path(), "utf8");
+    expect(JSON.parse(text).weights.dtype, "the float64 network's weights file says so").toBe("float64");
+    const net = io.modelFromWeightsJSON(text);
+    expect(net.weights[0].dtype).toBe("float64");
+    net.dispose();
+    expect(await page.getByTestId("train-error").isHidden()).toBe(true);
+    await page.close();
+    expect(problems).toEqual([]);
+  });
   it("trainer: an inverse problem shows its unknown coefficients, their trace, and trains them with the network", async () => {
     const page = await context.newPage();
     watch(page);

@@ -15,9 +15,13 @@ export interface Read {
   data: Float64Array;
 }
 
-/** A float32 tensor holding exactly the (already float32-rounded) values of `a`. */
+/** The float dtype the op table runs in (float32, or float64 for its second pass: harness.ts describeRows). */
+export let tableDtype: "float32" | "float64" = "float32";
+export function setTableDtype(d: "float32" | "float64"): void { tableDtype = d; }
+
+/** A tensor of the table's dtype holding exactly the (already float32-rounded) values of `a`. */
 export function toTensor(a: NDArray): Tensor {
-  return gt.tensor(Array.from(a.data), [...a.shape]);
+  return tableDtype === "float32" ? gt.tensor(Array.from(a.data), [...a.shape]) : gt.tensor(Array.from(a.data), [...a.shape], "float64");
 }
 
 /** Reads shape, dtype and values (bool/int data are converted with Number). `what` names it in errors. */

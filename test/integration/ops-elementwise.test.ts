@@ -3,3 +3,4 @@ import { describeRows } from "./op-table/harness.js";
 import { ELEMENTWISE_ROWS } from "./op-table/rows-elementwise.js";
 
 describeRows(ELEMENTWISE_ROWS);
+describeRows(ELEMENTWISE_ROWS, "float64");

@@ -3,3 +3,4 @@ import { describeRows } from "./op-table/harness.js";
 import { LINALG_ROWS } from "./op-table/rows-linalg.js";
 
 describeRows(LINALG_ROWS);
+describeRows(LINALG_ROWS, "float64");

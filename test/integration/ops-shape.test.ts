@@ -3,3 +3,4 @@ import { describeRows } from "./op-table/harness.js";
 import { SHAPE_ROWS } from "./op-table/rows-shape.js";
 
 describeRows(SHAPE_ROWS);
+describeRows(SHAPE_ROWS, "float64");

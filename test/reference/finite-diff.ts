@@ -135,3 +135,54 @@ export function roundingScale(order: 1 | 2, fScale: number): number {
   const eps = 2.220446049250313e-16;
   return order === 1 ? (10 * eps * fScale) / H_FIRST : (10 * 4 * eps * fScale) / (H_SECOND * H_SECOND);
 }
+
+/**
+ * Ridders' extrapolation of central differences (Numerical Recipes' dfridr): the derivative at 0 of g, from
+ * central differences at h, h/1.4, h/1.4^2, ... combined by Neville's polynomial extrapolation in h^2, stopping
+ * when the error estimate grows. For the smooth functions of the float64 op table this gives ~12-13 correct
+ * digits (the float64 checks' budget is 1e-11 relative), where a single central difference gives ~10.
+ * Returns the estimate and its error estimate.
+ */
+export function ridders(g: (t: number) => number, h: number): { d: number; err: number } {
+  const CON = 1.4, CON2 = CON * CON, NTAB = 12, SAFE = 2;
+  const a: number[][] = Array.from({ length: NTAB }, () => new Array<number>(NTAB).fill(0));
+  a[0][0] = (g(h) - g(-h)) / (2 * h);
+  let err = Infinity, d = a[0][0];
+  for (let i = 1; i < NTAB; i++) {
+    h /= CON;
+    a[0][i] = (g(h) - g(-h)) / (2 * h);
+    let fac = CON2;
+    for (let j = 1; j <= i; j++) {
+      a[j][i] = (a[j - 1][i] * fac - a[j - 1][i - 1]) / (fac - 1);
+      fac *= CON2;
+      const e = Math.max(Math.abs(a[j][i] - a[j - 1][i]), Math.abs(a[j][i] - a[j - 1][i - 1]));
+      if (e <= err) { err = e; d = a[j][i]; }
+    }
+    if (Math.abs(a[i][i] - a[i - 1][i - 1]) >= SAFE * err) break;
+  }
+  return { d, err };
+}
+
+/** Gradient of f by Ridders' method per component (initial step h0 max(1, |x_i|)). */
+export function gradientRidders(f: ScalarFn, x0: ArrayLike<number>, h0 = 1e-2): Float64Array {
+  const x = Float64Array.from(x0);
+  return Float64Array.from(x, (xi, i) => ridders((t) => f(shifted(x, [[i, t]])), h0 * Math.max(1, Math.abs(xi))).d);
+}
+
+/** Hessian-vector product: Ridders' derivative along v of the Ridders gradient (~8-9 digits). */
+export function hessianVectorRidders(f: ScalarFn, x0: ArrayLike<number>, v0: ArrayLike<number>, h0 = 1e-2): Float64Array {
+  const x = Float64Array.from(x0), v = Float64Array.from(v0);
+  const n = x.length, out = new Float64Array(n);
+  let vmax = 0, xmax = 0;
+  for (let i = 0; i < n; i++) { vmax = Math.max(vmax, Math.abs(v[i])); xmax = Math.max(xmax, Math.abs(x[i])); }
+  if (vmax === 0) return out;
+  const s = (h0 * Math.max(1, xmax)) / vmax;
+  for (let j = 0; j < n; j++) {
+    const gj = (t: number) => {
+      const y = x.map((xi, i) => xi + t * v[i]);
+      return ridders((u) => f(shifted(y, [[j, u]])), 1e-3 * Math.max(1, Math.abs(y[j]))).d;
+    };
+    out[j] = ridders(gj, s).d;
+  }
+  return out;
+}

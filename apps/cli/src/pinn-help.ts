@@ -1,6 +1,6 @@
 // The text of `gradtape pinn --help` and `gradtape pinn --list`: the built-in problems with their default setup.
 import { pinn } from "gradtape";
-import { threadsHelp } from "./threads.js";
+import { pinnThreadsHelp } from "./threads.js";
 import { REMEDY_HELP } from "./pinn-remedies.js";
 
 const net = (h: readonly number[]) => (h.length > 0 && h.every((w) => w === h[0]) ? `${h.length}x${h[0]}` : h.join(","));
@@ -53,12 +53,18 @@ Options:
       --collocation N     collocation points N_f (default: the problem's)
       --boundary N        initial/boundary condition points N_u, in all (default: the problem's)
       --adam-steps N      Adam steps (0 skips Adam)
-      --lbfgs-steps N     L-BFGS iterations (0 skips L-BFGS)
+      --lbfgs-steps N     L-BFGS iterations (0 skips L-BFGS), also the iterations of --optimizer's method
+      --optimizer NAME    the optimizer after Adam: lbfgs (default), ssbfgs (self-scaled BFGS), ssbroyden
+                          (self-scaled Broyden) or bfgs; the last three keep a dense inverse Hessian (networks of
+                          up to 10,000 weights; 36 MB at 3,000)
       --lr RATE           Adam's learning rate
       --seed N            seed of the points and the initial weights (default 0)
       --sampler NAME      collocation sampler: uniform, lhs, sobol, halton (default lhs)
-      --time-limit S      stop training after S seconds (then evaluate what was reached)
-${threadsHelp(26)}
+      --time-limit S      finish within S seconds of wall time from the start: loading, the reference solution,
+                          training and the final evaluation (writing --out files comes after)
+      --dtype TYPE        float32 (default) or float64: the network, points and loss in float64 (about 2x slower
+                          per step; for errors below float32's floor); --resume keeps the checkpoint's dtype
+${pinnThreadsHelp(26)}
   -o, --out DIR           write into DIR (checked writable before training): weights.json, weights.safetensors (the
                           network on raw inputs, the input scaling folded into its first layer), prediction.json
                           ({"x": [...], "t": [...], "u": [[...]]} with u[t][x]; "y" instead of "t" for 2-D problems),
@@ -68,7 +74,8 @@ ${threadsHelp(26)}
       --resume DIR        continue the run checkpointed in DIR (its problem and settings unless given; the results
                           and new checkpoints go back to DIR unless --out is given). A run stopped (or killed) and
                           resumed ends with the same weights, to the bit, as one that never stopped
-      --json              print {"problem", "relL2", "seconds", "steps", "finalLoss"} on stdout
+      --json              print {"problem", "relL2", "seconds", "steps", "finalLoss", "stopReason", "evaluations",
+                          "lineSearchEvaluations", "threads"} on stdout
   -q, --quiet             no progress output
   -h, --help              show this help
 ${REMEDY_HELP}

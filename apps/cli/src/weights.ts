@@ -74,25 +74,30 @@ function fileError(e: unknown, source: string): never {
 export type ActivationList = readonly string[] | undefined;
 
 /** The safetensors model, with the activations from the file's metadata or from --activations. */
-function fromSafetensors(bytes: Uint8Array, source: string, activations: ActivationList): nn.Sequential {
-  if (activations) return io.modelFromSafetensors(bytes, { activations: activations as nn.ActivationName[] });
+function fromSafetensors(bytes: Uint8Array, source: string, activations: ActivationList, dtype?: Dtype): nn.Sequential {
+  // an explicit --dtype float32 rounds F64 entries to nearest; without --dtype the file's dtype is the network's
+  const dt = dtype === undefined ? {} : { dtype, convert: true };
+  if (activations) return io.modelFromSafetensors(bytes, { activations: activations as nn.ActivationName[], ...dt });
   if (io.decodeSafetensors(bytes).metadata?.[io.ACTIVATIONS_KEY] === undefined) {
     throw new CliError(`${source}: the safetensors file does not record its activations (gradtape's io.saveSafetensors does); ` +
       `name them, one per layer, with --activations, e.g. --activations tanh,tanh,linear`);
   }
-  return io.modelFromSafetensors(bytes);
+  return io.modelFromSafetensors(bytes, dt);
 }
+
+/** The network's float dtype (--dtype): without it, a weights file's own (float64 for F64 or "dtype": "float64"). */
+export type Dtype = "float32" | "float64";
 
 /**
  * The Dense layers of a file as the CLI's network (Flatten([2, 1]) first), checked for 2 inputs and 1 output.
  * `activations` names the layers' activations of a safetensors file that does not record them.
  */
-export function parseWeights(bytes: Uint8Array, path: string, source: string, activations?: ActivationList): nn.Sequential {
+export function parseWeights(bytes: Uint8Array, path: string, source: string, activations?: ActivationList, dtype?: Dtype): nn.Sequential {
   const format = weightsFormat(bytes, path, source);
   if (activations && format === "json") throw new CliError(`--activations is for safetensors files; ${source} is JSON, whose layers name their activations`);
   let dense: nn.Sequential;
   try {
-    dense = format === "json" ? io.modelFromWeightsJSON(bytes) : fromSafetensors(bytes, source, activations);
+    dense = format === "json" ? io.modelFromWeightsJSON(bytes, dtype === undefined ? {} : { dtype }) : fromSafetensors(bytes, source, activations, dtype);
   } catch (e) {
     fileError(e, source);
   }
@@ -106,7 +111,7 @@ export function parseWeights(bytes: Uint8Array, path: string, source: string, ac
 }
 
 /** Reads and parses a weights file; `-` reads standard input. */
-export async function readWeights(path: string, cio: Io, activations?: ActivationList): Promise<nn.Sequential> {
+export async function readWeights(path: string, cio: Io, activations?: ActivationList, dtype?: Dtype): Promise<nn.Sequential> {
   const source = path === "-" ? "weights on standard input" : `weights file ${path}`;
   let bytes: Uint8Array;
   try {
@@ -121,22 +126,22 @@ export async function readWeights(path: string, cio: Io, activations?: Activatio
       : oneLine(e instanceof Error ? e.message : String(e), 200);
     throw new CliError(`${source}: cannot read it: ${why}`);
   }
-  return parseWeights(bytes, path === "-" ? "" : path, source, activations);
+  return parseWeights(bytes, path === "-" ? "" : path, source, activations, dtype);
 }
 
 /**
  * The network of the original report, Flatten(inputShape [2, 1]) -> Dense(28, sigmoid) -> Dense(1, sigmoid), with
  * Keras' default initializers (Glorot-uniform kernels, zero biases) drawn from a generator seeded with `seed`.
  */
-export function seedModel(seed: number): nn.Sequential {
+export function seedModel(seed: number, dtype: Dtype = "float32"): nn.Sequential {
   const gen = new Generator(seed);
   const model = new nn.Sequential([
     new nn.Flatten({ inputShape: [...INPUT_SHAPE], name: "flatten" }),
-    new nn.Dense({ units: 28, activation: "sigmoid", generator: gen, name: "dense_0" }),
-    new nn.Dense({ units: 1, activation: "sigmoid", generator: gen, name: "dense_1" }),
+    new nn.Dense({ units: 28, activation: "sigmoid", generator: gen, name: "dense_0", dtype }),
+    new nn.Dense({ units: 1, activation: "sigmoid", generator: gen, name: "dense_1", dtype }),
   ], { name: "seed_network" });
-  // Dense layers build (draw their weights, in layer order) on their first call
-  tidy(() => { model.apply(zeros([1, ...INPUT_SHAPE])); });
+  // Dense layers build (draw their weights, in layer order) on their first call (float64: the float32 draws, widened)
+  tidy(() => { model.apply(zeros([1, ...INPUT_SHAPE], dtype)); });
   return model;
 }
 

@@ -104,7 +104,7 @@ describe("gradtape pinn", () => {
     expect(r.code, r.stderr).toBe(0);
     expect(r.stderr).toBe("");
     const s = JSON.parse(r.stdout);
-    expect(Object.keys(s)).toEqual(["problem", "relL2", "seconds", "steps", "finalLoss"]);
+    expect(Object.keys(s)).toEqual(["problem", "relL2", "seconds", "steps", "finalLoss", "stopReason", "evaluations", "lineSearchEvaluations", "threads"]);
     expect(s.problem).toBe("poisson2d");
     expect(s.steps).toBe(40);
     expect(s.relL2).toBeGreaterThan(0);

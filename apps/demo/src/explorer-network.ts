@@ -64,14 +64,15 @@ export interface PointDerivatives {
 const FIRST = ["u", "u_x", "u_t"] as const;
 const SECOND = ["u", "u_x", "u_t", "u_xx", "u_xt", "u_tt"] as const;
 
-/** gt.jet at the points (x_i, t_i), fed as the report's [n, 2, 1] inputs; each name's values as a Float32Array. */
+/** gt.jet at the points (x_i, t_i), fed as the report's [n, 2, 1] inputs; each name's values as a Float32Array (a float64
+ * model's, from a float64 weights file, rounded: the page draws float32). */
 function jetAt(model: nn.Sequential, xs: ArrayLike<number>, ts: ArrayLike<number>, names: readonly string[]): Float32Array[] {
   const n = xs.length;
   const flat = new Float32Array(2 * n);
   for (let i = 0; i < n; i++) { flat[2 * i] = xs[i]; flat[2 * i + 1] = ts[i]; }
   return tidy(() => {
     const r = jet(model, tensor(flat, [n, 2, 1]), { derivatives: names, vars: ["x", "t"] });
-    return names.map((k) => r[k].data());
+    return names.map((k) => { const d = r[k].data(); return d instanceof Float32Array ? d : Float32Array.from(d); });
   });
 }
 

@@ -62,13 +62,13 @@ export function createSession(config: TrainConfig): Session {
   const problem = pinn.getProblem(config.problem);
   const net = pinn.makeNetwork(problem, {
     network: { hidden: new Array<number>(config.layers).fill(config.width), activation: config.activation as nn.ActivationName, seed: config.seed },
-    seed: config.seed,
+    seed: config.seed, dtype: config.dtype,
   });
-  const data = pinn.trainingData(problem, { collocationPoints: config.nf, conditionPoints: config.nu, seed: config.seed });
+  const data = pinn.trainingData(problem, { collocationPoints: config.nf, conditionPoints: config.nu, seed: config.seed, dtype: config.dtype });
   // an inverse problem's coefficients (pinn/params.ts): trainable scalars the residual reads by name; a positive one
   // is trained as its logarithm, as pinn.train does
   const positive = problem.positiveParams;
-  const coefVars = pinn.makeParamVariables(problem.name, problem.params, undefined, positive);
+  const coefVars = pinn.makeParamVariables(problem.name, problem.params, undefined, positive, config.dtype);
   const hasCoefs = Object.keys(coefVars).length > 0;
   const lossFn = pinn.pinnLoss(problem, net, data, { params: coefVars, positive });
   const vars = [...net.trainableWeights, ...Object.values(coefVars)];

@@ -18,6 +18,19 @@ export interface ProblemMeta {
   defaults: { layers: number; width: number; nf: number; nu: number; lr: number; adamSteps: number };
 }
 
+/** Raissi et al.'s inverse Burgers problem, from observations `data` (clean or noisy): lambda1 and lambda2 unknown. */
+function inverseBurgers(id: ProblemId, label: string, data: string): ProblemMeta {
+  return {
+    id, label,
+    equationHtml: "<i>u<sub>t</sub></i> + <b>λ<sub>1</sub></b> <i>u u<sub>x</sub></i> − <b>λ<sub>2</sub></b> <i>u<sub>xx</sub></i> = 0, λ<sub>1</sub>, λ<sub>2</sub> unknown<br>" +
+      `2,000 observations of <i>u</i> ${data}, no initial or boundary condition` +
+      "<span class=\"domain\">x ∈ [−1, 1], t ∈ [0, 1]; exact λ<sub>1</sub> = 1, λ<sub>2</sub> = 0.01/π (Raissi et al. 2019)</span>",
+    axes: [{ name: "x", range: [-1, 1] }, { name: "t", range: [0, 1] }],
+    coefficients: { lambda1: "λ<sub>1</sub>", lambda2: "λ<sub>2</sub>" },
+    defaults: { layers: 6, width: 20, nf: 2000, nu: 100, lr: 0.005, adamSteps: 1000 },
+  };
+}
+
 export const PROBLEMS: ProblemMeta[] = [
   {
     id: "burgers", label: "Burgers",
@@ -68,24 +81,8 @@ export const PROBLEMS: ProblemMeta[] = [
     axes: [{ name: "x", range: [0, 1] }, { name: "t", range: [0, 1] }],
     defaults: { layers: 4, width: 20, nf: 2000, nu: 200, lr: 0.005, adamSteps: 500 },
   },
-  {
-    id: "burgers-inverse", label: "Burgers, inverse (λ₁, λ₂ unknown)",
-    equationHtml: "<i>u<sub>t</sub></i> + <b>λ<sub>1</sub></b> <i>u u<sub>x</sub></i> − <b>λ<sub>2</sub></b> <i>u<sub>xx</sub></i> = 0, λ<sub>1</sub>, λ<sub>2</sub> unknown<br>" +
-      "2,000 observations of <i>u</i> (Cole–Hopf, clean), no initial or boundary condition" +
-      "<span class=\"domain\">x ∈ [−1, 1], t ∈ [0, 1]; exact λ<sub>1</sub> = 1, λ<sub>2</sub> = 0.01/π (Raissi et al. 2019)</span>",
-    axes: [{ name: "x", range: [-1, 1] }, { name: "t", range: [0, 1] }],
-    coefficients: { lambda1: "λ<sub>1</sub>", lambda2: "λ<sub>2</sub>" },
-    defaults: { layers: 6, width: 20, nf: 2000, nu: 100, lr: 0.005, adamSteps: 1000 },
-  },
-  {
-    id: "burgers-inverse-noisy", label: "Burgers, inverse, 1% noise",
-    equationHtml: "<i>u<sub>t</sub></i> + <b>λ<sub>1</sub></b> <i>u u<sub>x</sub></i> − <b>λ<sub>2</sub></b> <i>u<sub>xx</sub></i> = 0, λ<sub>1</sub>, λ<sub>2</sub> unknown<br>" +
-      "2,000 observations of <i>u</i> with 1% Gaussian noise, no initial or boundary condition" +
-      "<span class=\"domain\">x ∈ [−1, 1], t ∈ [0, 1]; exact λ<sub>1</sub> = 1, λ<sub>2</sub> = 0.01/π (Raissi et al. 2019)</span>",
-    axes: [{ name: "x", range: [-1, 1] }, { name: "t", range: [0, 1] }],
-    coefficients: { lambda1: "λ<sub>1</sub>", lambda2: "λ<sub>2</sub>" },
-    defaults: { layers: 6, width: 20, nf: 2000, nu: 100, lr: 0.005, adamSteps: 1000 },
-  },
+  inverseBurgers("burgers-inverse", "Burgers, inverse (λ₁, λ₂ unknown)", "(Cole–Hopf, clean)"),
+  inverseBurgers("burgers-inverse-noisy", "Burgers, inverse, 1% noise", "with 1% Gaussian noise"),
   {
     id: "helmholtz", label: "Helmholtz (a₂ = 4)",
     equationHtml: "<i>u<sub>xx</sub></i> + <i>u<sub>yy</sub></i> + <i>u</i> = <i>q</i>(<i>x</i>, <i>y</i>), <i>u</i> = exact on the boundary" +
@@ -127,6 +124,8 @@ export interface TrainConfig {
   /** Adam steps before switching to L-BFGS; -1 = Adam only, 0 = L-BFGS from the start */
   adamSteps: number;
   seed: number;
+  /** the arithmetic of the network, points and loss: "float32" (default, about 2x faster) or "float64" */
+  dtype?: "float32" | "float64";
 }
 
 /** An inverse problem's unknown coefficients: their values now, and the exact ones where the problem knows them. */

@@ -36,7 +36,7 @@ export function initTrainer(): { shown(): void } {
   const form = {
     layers: $<HTMLInputElement>("layers"), width: $<HTMLInputElement>("width"), activation: $<HTMLSelectElement>("activation"),
     nf: $<HTMLInputElement>("nf"), nu: $<HTMLInputElement>("nu"), lr: $<HTMLInputElement>("lr"), seed: $<HTMLInputElement>("train-seed"),
-    optimizer: $<HTMLSelectElement>("optimizer"), adamSteps: $<HTMLInputElement>("adam-steps"),
+    optimizer: $<HTMLSelectElement>("optimizer"), adamSteps: $<HTMLInputElement>("adam-steps"), dtype: $<HTMLSelectElement>("dtype"),
   };
   const syncOptimizer = () => { form.adamSteps.disabled = form.optimizer.value !== "adam-lbfgs"; };
   form.optimizer.addEventListener("change", syncOptimizer);
@@ -77,6 +77,7 @@ export function initTrainer(): { shown(): void } {
     return {
       problem: meta().id, layers: layers as number, width: width as number, activation: form.activation.value,
       nf: nf as number, nu: nu as number, lr, adamSteps: adamSteps as number, seed: seed as number,
+      dtype: form.dtype.value === "float64" ? "float64" : "float32",
     };
   }
 

@@ -64,7 +64,7 @@ function sweep(tape: Tape, target: Tensor, seed: Tensor, srcs: StaticArray<Tenso
     }
     for (let s = 0; s < n.saved.length; s++) {
       const v = n.saved[s].buf.version;
-      if (v != n.savedVersions[s]) { fail(ErrorCode.InPlaceModified, n.op, s, n.savedVersions[s], v); break; }
+      if (v != n.savedVersion(s)) { fail(ErrorCode.InPlaceModified, n.op, s, n.savedVersion(s), v); break; }
     }
     if (failed()) break;
     const b = r.backward;
@@ -151,6 +151,7 @@ export function tapeGradient(id: i32, targetH: i32, n: i32, seedH: i32, mode: i3
   if (seedH != 0) {
     const sd = get(seedH, -1, -1); if (sd == null) return -1;
     if (!sameShape(sd.shape, target.shape)) { fail(ErrorCode.OutputGradients, -1, -1, sd.shape.length, target.shape.length); return -1; }
+    if ((sd.dtype == 3) != (target.dtype == 3)) { fail(ErrorCode.DType, -1, -1, target.dtype, sd.dtype); return -1; } // float64 vs not
     seed = sd; retain(seed);
   } else seed = onesLike(target);
   // 'error' mode may need the whole graph afterwards to say why a source is unconnected (reason())

@@ -1,6 +1,6 @@
 // jacobian and batchJacobian: one reverse sweep per (non-batch) target element, seeded with a one-hot cotangent.
 // The rows are joined with View/Concat ops, so a Jacobian computed under an outer tape is itself differentiable.
-import { Tensor, get, release, sizeOf, stdStrides } from "./tensor";
+import { Tensor, DType, get, release, sizeOf, stdStrides } from "./tensor";
 import { fail, failed, ErrorCode } from "./errors";
 import { getTape } from "./ops/record";
 import { sweep, clearGrads, resolve, startGradient, finishGradient, Unconnected, tapeUnconnectedReason, lastBlockingOp } from "./backprop";
@@ -44,9 +44,12 @@ function jac(id: i32, targetH: i32, srcH: i32, mode: i32, batch: bool): i32 {
   const unitShape = batch ? cat(sa(B, 1), EMPTY, 0, src.shape, 1) : cat(sa(1, -1), src.shape, 0, EMPTY, 0);
   let connected = false;
   for (let i = 0; i < m && !failed(); i++) {
-    const seed = full(target.shape, 0);
+    const seed = zerosLike(target);
     if (seed === ERR) break;
-    if (batch) for (let b = 0; b < B; b++) store<f32>(seed.ptr + (<usize>(b * m + i) << 2), 1);
+    if (seed.dtype == DType.Float64) {
+      if (batch) for (let b = 0; b < B; b++) store<f64>(seed.ptr + (<usize>(b * m + i) << 3), 1);
+      else store<f64>(seed.ptr + (<usize>i << 3), 1);
+    } else if (batch) for (let b = 0; b < B; b++) store<f32>(seed.ptr + (<usize>(b * m + i) << 2), 1);
     else store<f32>(seed.ptr + (<usize>i << 2), 1);
     sweep(tape, target, seed, srcs);
     release(seed);
@@ -63,7 +66,7 @@ function jac(id: i32, targetH: i32, srcH: i32, mode: i32, batch: bool): i32 {
       const r = tapeUnconnectedReason(id, targetH, srcH);
       fail(ErrorCode.Unconnected, lastBlockingOp(), 0, r, src.shape.length);
     } else if (connected || mode == Unconnected.Zero) {
-      const joined = m > 0 ? concat(changetype<StaticArray<Tensor>>(rows), batch ? 1 : 0) : full(unitShape, 0); // all set: no failure
+      const joined = m > 0 ? concat(changetype<StaticArray<Tensor>>(rows), batch ? 1 : 0) : full(unitShape, 0, src.dtype == DType.Float64 ? DType.Float64 : DType.Float32); // all set: no failure
       const shape = batch ? cat(sa(B, -1), target.shape, 1, src.shape, 1) : cat(target.shape, src.shape, 0, EMPTY, 0);
       out = reshape(joined, shape);
       release(joined);

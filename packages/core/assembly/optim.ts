@@ -4,7 +4,8 @@
 // gathered into a temporary that is released at once. Every update bumps the version counter of each tensor it
 // writes, so a tape that saved one of them before the update reports the in-place modification.
 //
-// The arithmetic is float32 (lanes of f32x4, then a scalar tail with the same operation order, so the result does
+// A float64 parameter is updated by the float64 kernels of kernels/optim64.ts (its slots and gradient float64 too).
+// The float32 arithmetic is float32 (lanes of f32x4, then a scalar tail with the same operation order, so the result does
 // not depend on where an element falls); scalar constants (bias corrections, products of hyperparameters) are
 // computed in float64 and rounded once.
 import { Tensor, DType, get, release, isContiguous, sameShape } from "./tensor";
@@ -12,6 +13,7 @@ import { fail, clearError, ErrorCode } from "./errors";
 import { Op } from "./ops/codes";
 import { traceAllows } from "./trace";
 import { ERR, contig, dtypeError, shapeError } from "./ops/factory";
+import { sgdKernel64, adamKernel64 } from "./kernels/optim64";
 
 // ---- kernels (raw pointers, n elements; p, v, m, g contiguous) ----
 
@@ -111,17 +113,17 @@ function adamKernel(p: usize, g: usize, m: usize, v: usize, n: i32,
 
 // ---- validation shared by the exports ----
 
-/** The parameter: live, float32, contiguous (variables always are). */
+/** The parameter: live, float32 or float64, contiguous (variables always are). */
 function param(op: i32, h: i32): Tensor | null {
   const p = get(h, op, 0); if (p == null) return null;
-  if (p.dtype != DType.Float32) { dtypeError(op, 0, DType.Float32, p); return null; }
+  if (p.dtype != DType.Float32 && p.dtype != DType.Float64) { dtypeError(op, 0, DType.Float32, p); return null; }
   if (!isContiguous(p)) { fail(ErrorCode.BadArgument, op, 0, 2, 0); return null; }
   return p;
 }
-/** A slot tensor (momentum, moments) at argument position k: live, float32, contiguous, as many elements as p. */
+/** A slot tensor (momentum, moments) at argument position k: live, p's dtype, contiguous, as many elements as p. */
 function slot(op: i32, h: i32, k: i32, p: Tensor): Tensor | null {
   const s = get(h, op, k); if (s == null) return null;
-  if (s.dtype != DType.Float32) { dtypeError(op, k, DType.Float32, s); return null; }
+  if (s.dtype != p.dtype) { dtypeError(op, k, p.dtype, s); return null; }
   if (!isContiguous(s)) { fail(ErrorCode.BadArgument, op, k, 2, 0); return null; }
   if (s.size != p.size) { shapeError(op, p.shape, s.shape, k); return null; }
   return s;
@@ -129,7 +131,7 @@ function slot(op: i32, h: i32, k: i32, p: Tensor): Tensor | null {
 /** The gradient, contiguous (retained, or a temporary copy): the caller releases it. ERR on failure. */
 function gradient(op: i32, h: i32, p: Tensor): Tensor {
   const g = get(h, op, 1); if (g == null) return ERR;
-  if (g.dtype != DType.Float32) return dtypeError(op, 1, DType.Float32, g);
+  if (g.dtype != p.dtype) return dtypeError(op, 1, p.dtype, g);
   if (!sameShape(g.shape, p.shape)) return shapeError(op, p.shape, g.shape, 1);
   return contig(g);
 }
@@ -147,7 +149,8 @@ export function sgdUpdate(hp: i32, hg: i32, hv: i32, lr: f64, momentum: f64, nes
   let v: Tensor | null = null;
   if (hv != 0) { v = slot(Op.Assign, hv, 2, p); if (v == null) return 0; }
   const g = gradient(Op.Assign, hg, p); if (g === ERR) return 0;
-  sgdKernel(p.ptr, g.ptr, v == null ? 0 : v.ptr, p.size, <f32>lr, <f32>momentum, <f32>weightDecay, nesterov);
+  if (p.dtype == DType.Float64) sgdKernel64(p.ptr, g.ptr, v == null ? 0 : v.ptr, p.size, lr, momentum, weightDecay, nesterov);
+  else sgdKernel(p.ptr, g.ptr, v == null ? 0 : v.ptr, p.size, <f32>lr, <f32>momentum, <f32>weightDecay, nesterov);
   release(g);
   p.buf.version++;
   if (v != null) v.buf.version++;
@@ -170,7 +173,9 @@ export function adamUpdate(hp: i32, hg: i32, hm: i32, hv: i32, lr: f64, beta1: f
   const g = gradient(Op.Assign, hg, p); if (g === ERR) return 0;
   const bc1 = 1.0 - Math.pow(beta1, <f64>step);
   const bc2 = 1.0 - Math.pow(beta2, <f64>step);
-  adamKernel(p.ptr, g.ptr, m.ptr, v.ptr, p.size,
+  if (p.dtype == DType.Float64) adamKernel64(p.ptr, g.ptr, m.ptr, v.ptr, p.size, beta1, 1.0 - beta1, beta2, 1.0 - beta2,
+    lr / bc1, 1.0 / Math.sqrt(bc2), eps, decoupled ? 0 : weightDecay, decoupled ? 1.0 - lr * weightDecay : 1);
+  else adamKernel(p.ptr, g.ptr, m.ptr, v.ptr, p.size,
     <f32>beta1, <f32>(1.0 - beta1), <f32>beta2, <f32>(1.0 - beta2),
     <f32>(lr / bc1), <f32>(1.0 / Math.sqrt(bc2)), <f32>eps,
     decoupled ? 0 : <f32>weightDecay, decoupled ? <f32>(1.0 - lr * weightDecay) : 1);

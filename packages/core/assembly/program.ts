@@ -18,6 +18,7 @@ import { ruleOf, ReplayFn } from "./ops/table";
 import { ERR, planOutput } from "./ops/factory";
 import { copy, viewOf, decShape, decRel, decOffset } from "./ops/view";
 import { anyRecording } from "./ops/record";
+import { FusedChain, runChain } from "./ops/chain";
 
 const NO_SLOTS = new StaticArray<i32>(0);
 
@@ -29,6 +30,7 @@ export class Step {
   viewRel: StaticArray<i32> | null = null;
   viewOff: i32 = 0;
   replay: ReplayFn = unreplayable;         // the op's replay (its op-table entry), looked up once
+  chain: FusedChain | null = null;         // a fused chain of elementwise ops (fusion.ts), run instead of replay
   constructor(public op: i32, public ins: StaticArray<i32>, public out: i32, public dtype: i32,
               public ip: StaticArray<i32>, public fp: StaticArray<f64>, public outShape: StaticArray<i32>) {
     this.args = new StaticArray<Tensor>(ins.length);
@@ -52,7 +54,7 @@ const PLAN_MAX_BYTES: i32 = 16384;         // per output
 const PLAN_BUDGET: i32 = 1 << 20;          // per program
 
 /** An order of steps with what it frees and which outputs it keeps between runs. */
-class Schedule {
+export class Schedule {
   plan: StaticArray<Tensor | null>;        // per step: the output record kept from the last run, if any
   constructor(public steps: StaticArray<Step>, public plannable: StaticArray<bool>) {
     this.plan = new StaticArray<Tensor | null>(steps.length);
@@ -69,14 +71,17 @@ class Schedule {
 export class Program {
   live: StaticArray<Tensor | null>;        // slot values during a run
   owned: StaticArray<bool>;                // slots a run made and has not freed yet
-  constructor(public sch: Schedule, public leaves: StaticArray<Tensor | null>, public outs: StaticArray<i32>,
+  // sch: the steps with elementwise chains fused (fusion.ts); rec: the recorded steps, which a run takes while a tape
+  // or trace records it, so that the recorder sees the ops in the eager function's order (a tape's sweep then sums
+  // cotangents in the same order, giving the same bits). They are one schedule when nothing was fused.
+  constructor(public sch: Schedule, public rec: Schedule, public leaves: StaticArray<Tensor | null>, public outs: StaticArray<i32>,
               public inShapes: StaticArray<StaticArray<i32>>, public inDtypes: StaticArray<i32>) {
     this.live = new StaticArray<Tensor | null>(leaves.length);
     this.owned = new StaticArray<bool>(leaves.length);
   }
   get nIn(): i32 { return this.inShapes.length; }
   release(): void {
-    this.sch.dropPlan();
+    this.sch.dropPlan(); if (this.rec !== this.sch) this.rec.dropPlan();
     for (let i = 0; i < this.leaves.length; i++) { const t = this.leaves[i]; if (t != null) release(t); }
   }
 }
@@ -113,7 +118,7 @@ function schedule(steps: StaticArray<Step>, outs: StaticArray<i32>, nSlots: i32)
   for (let k = 0; k < count; k++) {
     const s = steps[k];
     if (s.op == Op.View || escapes[s.out]) continue;
-    const bytes = sizeOf(s.outShape) << 2;
+    const bytes = sizeOf(s.outShape) << (s.dtype == 3 ? 3 : 2); // float64: 8-byte elements
     if (bytes > PLAN_MAX_BYTES || bytes > budget) continue;
     plannable[k] = true;
     budget -= bytes < 16 ? 16 : bytes;
@@ -125,8 +130,13 @@ function schedule(steps: StaticArray<Step>, outs: StaticArray<i32>, nSlots: i32)
  * The program of a finished trace: its steps (recorded order), leaves per slot (retained; released here when no
  * kept step needs them), the output slots, and the inputs' shapes and dtypes.
  */
+/** A pass over a program's kept steps before it is scheduled (trace.ts gives the fusion pass, fusion.ts). */
+export type StepPass = (steps: StaticArray<Step>, outs: StaticArray<i32>, leaves: StaticArray<Tensor | null>,
+                        inShapes: StaticArray<StaticArray<i32>>) => StaticArray<Step>;
+function noPass(steps: StaticArray<Step>, outs: StaticArray<i32>, leaves: StaticArray<Tensor | null>, inShapes: StaticArray<StaticArray<i32>>): StaticArray<Step> { return steps; }
+
 export function buildProgram(recorded: Array<Step>, recLeaves: Array<Tensor | null>, outs: StaticArray<i32>,
-                             inShapes: StaticArray<StaticArray<i32>>, inDtypes: StaticArray<i32>): Program {
+                             inShapes: StaticArray<StaticArray<i32>>, inDtypes: StaticArray<i32>, pass: StepPass = noPass): Program {
   const nSlots = recLeaves.length, n = outs.length;
   // drop steps no output needs (backwards)
   const needed = new StaticArray<bool>(nSlots);
@@ -149,7 +159,8 @@ export function buildProgram(recorded: Array<Step>, recLeaves: Array<Tensor | nu
     if (t == null) continue;
     if (needed[i]) leaves[i] = t; else release(t);
   }
-  return new Program(schedule(steps, outs, nSlots), leaves, outs, inShapes, inDtypes);
+  const rec = schedule(steps, outs, nSlots), fused = pass(steps, outs, leaves, inShapes);
+  return new Program(fused === steps ? rec : schedule(fused, outs, nSlots), rec, leaves, outs, inShapes, inDtypes);
 }
 
 /**
@@ -158,38 +169,58 @@ export function buildProgram(recorded: Array<Step>, recLeaves: Array<Tensor | nu
  * (nothing made by the run is left alive).
  */
 export function runProgram(p: Program, id: i32, n: i32): i32 {
-  if (n != p.nIn) { fail(ErrorCode.NoProgram, -1, -1, id, n); return -1; }
-  const live = p.live, owned = p.owned, leaves = p.leaves;
+  if (!bindRun(p, id, n)) return -1;
+  // kept records only when no tape records the run: a tape's node would keep a record that the next run overwrites
+  const planning = !anyRecording();
+  const sch = planning ? p.sch : p.rec;
+  const count = sch.steps.length;
+  for (let k = 0; k < count; k++) if (!runStep(p, sch, k, planning)) return -1;
+  return finishRun(p);
+}
+
+/** A run's first part: the inputs (checked against the trace's shapes and dtypes) and the leaves into the slots. */
+export function bindRun(p: Program, id: i32, n: i32): bool {
+  if (n != p.nIn) { fail(ErrorCode.NoProgram, -1, -1, id, n); return false; }
+  const live = p.live, leaves = p.leaves;
   for (let i = 0; i < n; i++) {
-    const x = get(scratchI32[i], -1, i); if (x == null) { clearLive(p); return -1; }
-    if (x.dtype != p.inDtypes[i]) { fail(ErrorCode.DType, -1, i, p.inDtypes[i], x.dtype); clearLive(p); return -1; }
-    if (!sameShape(x.shape, p.inShapes[i])) { fail(ErrorCode.ShapeMismatch, -1, i, 0, 0); clearLive(p); return -1; }
+    const x = get(scratchI32[i], -1, i); if (x == null) { clearLive(p); return false; }
+    if (x.dtype != p.inDtypes[i]) { fail(ErrorCode.DType, -1, i, p.inDtypes[i], x.dtype); clearLive(p); return false; }
+    if (!sameShape(x.shape, p.inShapes[i])) { fail(ErrorCode.ShapeMismatch, -1, i, 0, 0); clearLive(p); return false; }
     unchecked(live[i] = x);
   }
   for (let i = n; i < leaves.length; i++) { const t = unchecked(leaves[i]); if (t != null) unchecked(live[i] = t); }
-  // kept records only when no tape records the run: a tape's node would keep a record that the next run overwrites
-  const planning = !anyRecording();
-  const sch = p.sch;
-  const steps = sch.steps, plan = sch.plan, plannable = sch.plannable;
-  for (let k = 0; k < steps.length; k++) {
-    const s = unchecked(steps[k]);
-    const ins = s.ins, args = s.args;
-    for (let i = 0; i < ins.length; i++) unchecked(args[i] = changetype<Tensor>(unchecked(live[unchecked(ins[i])])));
-    const kept = planning ? unchecked(plan[k]) : null;
-    planOutput(kept);
-    const y = s.op == Op.View ? viewOf(unchecked(args[0]), s.viewShape!, s.viewRel!, s.viewOff) : s.replay(s.op, args, s.ip, s.fp, s.dtype, s.outShape);
-    planOutput(null);
-    if (y === ERR || failed()) { freeOwned(p); clearLive(p); sch.dropPlan(); return -1; }
-    unchecked(live[s.out] = y);
-    if (kept !== null && y === kept) unchecked(owned[s.out] = false);              // written into the kept record
-    else if (planning && kept === null && unchecked(plannable[k])) { unchecked(plan[k] = y); unchecked(owned[s.out] = false); } // kept from now on
-    else unchecked(owned[s.out] = true);
-    const fr = s.frees;
-    for (let i = 0; i < fr.length; i++) {
-      const x = unchecked(fr[i]);
-      if (unchecked(owned[x])) { release(changetype<Tensor>(unchecked(live[x]))); unchecked(owned[x] = false); }
-    }
+  return true;
+}
+
+/** Step k of a bound run (then frees what it was the last use of); false on error, with the run torn down. */
+// @ts-ignore: decorator
+@inline export function runStep(p: Program, sch: Schedule, k: i32, planning: bool): bool {
+  const live = p.live, owned = p.owned;
+  const s = unchecked(sch.steps[k]);
+  const ins = s.ins, args = s.args;
+  for (let i = 0; i < ins.length; i++) unchecked(args[i] = changetype<Tensor>(unchecked(live[unchecked(ins[i])])));
+  const kept = planning ? unchecked(sch.plan[k]) : null;
+  planOutput(kept);
+  const c = s.chain;
+  const y = c !== null ? runChain(c, args, s.outShape)
+    : (s.op == Op.View ? viewOf(unchecked(args[0]), s.viewShape!, s.viewRel!, s.viewOff) : s.replay(s.op, args, s.ip, s.fp, s.dtype, s.outShape));
+  planOutput(null);
+  if (y === ERR || failed()) { freeOwned(p); clearLive(p); sch.dropPlan(); return false; }
+  unchecked(live[s.out] = y);
+  if (kept !== null && y === kept) unchecked(owned[s.out] = false);              // written into the kept record
+  else if (planning && kept === null && unchecked(sch.plannable[k])) { unchecked(sch.plan[k] = y); unchecked(owned[s.out] = false); } // kept from now on
+  else unchecked(owned[s.out] = true);
+  const fr = s.frees;
+  for (let i = 0; i < fr.length; i++) {
+    const x = unchecked(fr[i]);
+    if (unchecked(owned[x])) { release(changetype<Tensor>(unchecked(live[x]))); unchecked(owned[x] = false); }
   }
+  return true;
+}
+
+/** A run's last part: the output handles (new references for the caller) into scratchI32; their count or -1. */
+export function finishRun(p: Program): i32 {
+  const live = p.live, owned = p.owned, leaves = p.leaves, n = p.nIn;
   const outs = p.outs;
   for (let i = 0; i < outs.length; i++) {
     const o = unchecked(outs[i]);
@@ -210,9 +241,9 @@ export function runProgram(p: Program, id: i32, n: i32): i32 {
   return outs.length;
 }
 
-function freeOwned(p: Program): void {
+export function freeOwned(p: Program): void {
   for (let i = 0; i < p.owned.length; i++) if (unchecked(p.owned[i])) { unchecked(p.owned[i] = false); release(changetype<Tensor>(unchecked(p.live[i]))); }
 }
 // (the slot table holds no references between runs, so that the GC is free to reclaim freed records)
-function clearLive(p: Program): void { memory.fill(changetype<usize>(p.live), 0, <usize>p.live.length << 2); }
+export function clearLive(p: Program): void { memory.fill(changetype<usize>(p.live), 0, <usize>p.live.length << 2); }
 

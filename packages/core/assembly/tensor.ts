@@ -5,7 +5,9 @@
 import { alloc, free } from "./memory";
 import { fail, ErrorCode } from "./errors";
 
-export enum DType { Float32 = 0, Int32 = 1, Bool = 2 }
+export enum DType { Float32 = 0, Int32 = 1, Bool = 2, Float64 = 3 }
+/** log2 of the element size: float64 has 8-byte elements, every other dtype 4 (int32 and bool are stored as float32). */
+@inline export function dshift(dtype: i32): i32 { return dtype == DType.Float64 ? 3 : 2; }
 export const MAX_RANK: i32 = 8;
 
 export class Buf {
@@ -26,7 +28,7 @@ export class Tensor {
     public id: i32, public buf: Buf, public dtype: i32,
     public shape: StaticArray<i32>, public strides: StaticArray<i32>, public offset: i32, public size: i32) {}
 
-  @inline get ptr(): usize { return this.buf.ptr + (<usize>this.offset << 2); }
+  @inline get ptr(): usize { return this.buf.ptr + (<usize>this.offset << dshift(this.dtype)); }
   @inline get rank(): i32 { return this.shape.length; }
 }
 
@@ -184,23 +186,37 @@ export function scopeEnd(): void {
   scopeItems.length = m;
 }
 
+// Storage records whose last tensor was released, for newTensor to reuse: every eager op makes one, and a runtime
+// allocation costs its __new and its share of the next collection's sweep (together ~19% of an eager TF-style
+// evaluation's samples, test/bench/eager-overhead.mjs --profile). Safe because a Buf is read only through live
+// tensors: a released record may still sit in a tape node's inputs, but nodes read only its id and shape.
+const spareBufs = new Array<Buf>();
+const SPARE_BUFS: i32 = 256;
+function newBuf(ptr: usize, bytes: i32): Buf {
+  if (spareBufs.length == 0) return new Buf(ptr, bytes);
+  const b = spareBufs.pop();
+  b.ptr = ptr; b.bytes = bytes; b.refs = 1; b.version = 0;
+  return b;
+}
+
 /** A new contiguous tensor with fresh storage, or null (error recorded) when memory is exhausted. */
 export function newTensor(shape: StaticArray<i32>, dtype: i32 = DType.Float32): Tensor | null {
   // The element count in f64 first: an i32 product wraps (zeros([50000, 50000]) became a small or negative size and
   // "succeeded" with a wrong buffer). Anything past the allocator's 2 GiB limit is OutOfMemory with the full request
   // (detail a: low 31 bits of the byte count, b: the bits above, as errors.ts documents).
-  let want: f64 = 4;
+  const sh = dshift(dtype);
+  let want: f64 = <f64>(1 << sh);
   for (let i = 0; i < shape.length; i++) want *= <f64>shape[i];
   if (want > <f64>0x7fffffff) {
     fail(ErrorCode.OutOfMemory, -1, -1, <i32>(want % 2147483648.0), <i32>Math.floor(want / 2147483648.0));
     return null;
   }
   const size = sizeOf(shape);
-  const bytes = size << 2;
+  const bytes = size << sh;
   const ptr = alloc(<usize>(bytes < 16 ? 16 : bytes));
   if (ptr == 0) { fail(ErrorCode.OutOfMemory, -1, -1, bytes); return null; }
   liveBytes += bytes;
-  return register(new Tensor(nextId++, new Buf(ptr, bytes), dtype, shape, sharedStrides(shape), 0, size));
+  return register(new Tensor(nextId++, newBuf(ptr, bytes), dtype, shape, sharedStrides(shape), 0, size));
 }
 
 /** A new record sharing `base`'s storage. */
@@ -230,6 +246,7 @@ export function release(t: Tensor): void {
   if (--b.refs == 0) {
     free(b.ptr, <usize>(b.bytes < 16 ? 16 : b.bytes));
     liveBytes -= b.bytes;
+    if (spareBufs.length < SPARE_BUFS) spareBufs.push(b);
   }
   const p = t.parent;
   if (p != null) { t.parent = null; release(p); }

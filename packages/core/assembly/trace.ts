@@ -14,6 +14,7 @@ import { ERR } from "./ops/factory";
 import { reshape } from "./ops/view";
 import { setTracing } from "./ops/record";
 import { Step, Program, buildProgram, runProgram } from "./program";
+import { fusePass } from "./fusion";
 
 /** A trace being recorded. */
 class Recorder {
@@ -136,7 +137,7 @@ export function traceEnd(n: i32): i32 {
     if (t == null) { rec.releaseLeaves(); return 0; }
     outs[i] = rec.slotFor(t);
   }
-  const p = buildProgram(rec.steps, rec.leaves, outs, rec.inShapes, rec.inDtypes);
+  const p = buildProgram(rec.steps, rec.leaves, outs, rec.inShapes, rec.inDtypes, fusePass);
   const id = nextProgram++;
   programs.set(id, p);
   return id;
@@ -174,4 +175,6 @@ export function programOp(id: i32, k: i32): i32 {
   return k >= 0 && k < steps.length ? steps[k].op : -1;
 }
 export function programCount(): i32 { return programs.size; }
+/** Program id, or null (for the step-by-step profiler, profile.ts). */
+export function programOf(id: i32): Program | null { return programs.has(id) ? programs.get(id) : null; }
 export function traceDepth(): i32 { return recorders.length; }

@@ -13,7 +13,7 @@ const LAYERS: [RegExp, number, string][] = [
   [/^kernels\//, 2, "kernels"],
   [/^ops\//, 3, "ops"],
   [/^(backprop|jacobian)\.ts$/, 4, "tape"],
-  [/^(program|trace)\.ts$/, 5, "program/trace"],
+  [/^(program|trace|profile|fusion)\.ts$/, 5, "program/trace"],
   [/^(exports\/.*|optim|index)\.ts$/, 6, "exports"],
 ];
 

@@ -11,6 +11,8 @@ declare global {
 }
 
 let instance: Core | null = null;
+/** The kernel threads the loaded core started with (ready({ threads })): the most useThreads() can set. */
+let started = 1;
 let loading: Promise<void> | null = null;
 
 /** Options of ready(); any other key is an ArgumentError. `threads` (default 1; an integer from 1 to 64) splits large
@@ -62,7 +64,7 @@ export function ready(source?: CoreSource | ReadyOptions, options?: ReadyOptions
   if (instance) return Promise.resolve();
   if (!loading) {
     loading = loadCore(source, options).then(
-      (c) => { instance = c; },
+      (c) => { instance = c; started = c.threadCount(); },
       (e: unknown) => { loading = null; throw loadFailure(e); },
     );
   }
@@ -78,6 +80,22 @@ export interface BackendInfo { simd: "relaxed" | "baseline"; threads: number }
 export function backendInfo(): BackendInfo {
   const c = core();
   return { simd: c.relaxedSimd() !== 0 ? "relaxed" : "baseline", threads: c.threadCount() };
+}
+
+/** The kernel threads the loaded core was started with (its worker threads + 1); 1 before ready(). */
+export function startedThreads(): number { return instance === null ? 1 : started; }
+
+/**
+ * Sets how many of the started threads the kernels split work across from now on (1 to startedThreads(); larger
+ * values are clamped) and returns the previous count. The workers of a core started with more stay asleep while
+ * fewer are used. Results are the same bits with any count (packages/core/assembly/kernels/parallel.ts).
+ */
+export function useThreads(n: number): number {
+  const c = core();
+  const before = c.threadCount();
+  if (!Number.isInteger(n) || n < 1) throw new ArgumentError(`useThreads: the thread count must be an integer >= 1, but got ${String(n)}.`);
+  c.setThreadCount(Math.min(n, started));
+  return before;
 }
 
 /** The core; throws a clear error if ready() has not resolved yet. */
@@ -102,8 +120,13 @@ export function scratch(): Int32Array {
 }
 
 export function writeScratch(values: ArrayLike<number>, at = 0): void {
-  if (values.length + at > 1024) throw new RangeError(`gradtape: too many values (${values.length}) for one call; the limit is 1024.`);
-  scratch().set(values as ArrayLike<number>, at);
+  const n = values.length;
+  if (n + at > 1024) throw new RangeError(`gradtape: too many values (${n}) for one call; the limit is 1024.`);
+  const sc = scratch();
+  // a short list (a shape, a few handles: every op's case) by a loop: TypedArray.set from a JS array takes V8's
+  // generic path, ~2% of an eager TF-style evaluation (test/bench/eager-overhead.mjs). Same int32 conversion.
+  if (n <= 16) for (let i = 0; i < n; i++) sc[at + i] = values[i];
+  else sc.set(values as ArrayLike<number>, at);
 }
 
 /** All of the wasm memory as floats, covering at least index `end` (exclusive); valid until the next call that may allocate. */
@@ -117,6 +140,11 @@ export function floats(ptr: number, n: number): Float32Array {
   const i = ptr >>> 2;
   return allFloats(i + n).subarray(i, i + n);
 }
+
+/** A Float64Array view of n doubles at ptr (8-aligned; valid until the next call that may allocate). */
+export function doubles(ptr: number, n: number): Float64Array { return new Float64Array(core().memory.buffer, ptr, n); }
+/** A copy of the n doubles at ptr. */
+export function copyDoubles(ptr: number, n: number): Float64Array { return doubles(ptr, n).slice(); }
 
 /** A copy of the n floats at ptr (one allocation: no intermediate view). */
 export function copyFloats(ptr: number, n: number): Float32Array {

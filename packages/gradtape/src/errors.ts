@@ -15,7 +15,7 @@ export class OutOfMemoryError extends GradtapeError {}
 /** Something a function compiled by jit() does that a compiled program cannot replay. */
 export class TraceError extends GradtapeError {}
 
-export const DTYPES = ["float32", "int32", "bool"] as const;
+export const DTYPES = ["float32", "int32", "bool", "float64"] as const; // index = the core's dtype code
 export type DType = (typeof DTYPES)[number];
 
 export function fmtShape(s: readonly number[]): string { return `[${s.join(", ")}]`; }
@@ -68,9 +68,16 @@ export function throwCoreError(op: string, inputs: readonly Described[] = [], na
       throw new ShapeError(`${where}: incompatible shapes: ${shapes || "see arguments"}. ` +
         `Expected shapes that broadcast (equal, or 1, aligned from the right)${op === "matMul" ? " and inner dimensions that agree" : ""}; ` +
         `reshape or expandDims an argument to fix it.`);
-    case E.DType:
-      throw new DTypeError(`${where}: ${argName(names, arg) || "an argument"} must be ${DTYPES[d(0)] ?? "float32"}, but it is ${DTYPES[d(1)] ?? "unknown"}. ` +
-        `Create it with the right dtype (tensor(values, shape, '${DTYPES[d(0)] ?? "float32"}')).`);
+    case E.DType: {
+      const want = DTYPES[d(0)] ?? "float32", given = DTYPES[d(1)] ?? "unknown", who = argName(names, arg) || "an argument";
+      // float32 and float64 never mix silently: name the cast that makes the operands agree
+      if ((want === "float32" && given === "float64") || (want === "float64" && given === "float32")) {
+        throw new DTypeError(`${where}: ${who} is ${given} but the op computes in ${want} (the other operand's dtype); dtypes are never ` +
+          `promoted. Add a cast: ${who === "an argument" ? "x" : who.replace(/'/g, "")}.cast("${want}") (or cast the other operand to ${given}).`);
+      }
+      throw new DTypeError(`${where}: ${who} must be ${want}, but it is ${given}. ` +
+        `Create it with the right dtype (tensor(values, shape, '${want}')) or cast it (x.cast('${want}')).`);
+    }
     case E.BadAxis:
       throw new ArgumentError(`${where}: axis ${d(0)} is out of range for a tensor of rank ${d(1)}; use -${d(1)} <= axis < ${d(1)}.`);
     case E.BadIndex:

@@ -1,5 +1,5 @@
 // gradtape: automatic differentiation for TypeScript on a WebAssembly SIMD core.
-export { ready, isReady, backendInfo, type ReadyOptions, type CoreSource, type BackendInfo } from "./backend.js";
+export { ready, isReady, backendInfo, startedThreads, useThreads, type ReadyOptions, type CoreSource, type BackendInfo } from "./backend.js";
 export { Tensor, tensor, scalar, type TensorLike, type NestedArray } from "./tensor.js";
 export * from "./ops.js";
 export { Variable, variable } from "./variable.js";

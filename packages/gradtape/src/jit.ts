@@ -16,10 +16,13 @@ import { core, scratch, writeScratch } from "./backend.js";
 import { Tensor, wrap } from "./tensor.js";
 import { tidy } from "./memory.js";
 import { ArgumentError, throwCoreError, describe, type DType } from "./errors.js";
+import { profileProgram, type StepTime } from "./jit-profile.js";
 
 export interface JitOptions {
   /** how many signatures to keep compiled (default 16); the oldest is released beyond that */
   maxTraces?: number;
+  /** fuse chains of elementwise ops into one pass over memory each (default true; the results are the same bits) */
+  fuse?: boolean;
 }
 
 /** A compiled function: call it like fn; dispose() releases its programs (and the tensors they hold). */
@@ -31,6 +34,8 @@ export type Jitted<A extends unknown[], R> = ((...args: A) => R) & {
   readonly traceCount: number;
   /** per compiled signature: the ops one call runs (in all, and per op name) and the tensors the program holds */
   programs(): { signature: string; ops: number; opCounts: Record<string, number>; held: number }[];
+  /** one call on args (traced first if needed) run step by step: per step its op, elements written and µs (jit-profile.ts) */
+  profile(...args: A): StepTime[];
 };
 
 /** Output skeleton: where each result tensor goes. */
@@ -80,7 +85,7 @@ function signature(args: readonly unknown[], leaves: Tensor[]): string {
       if (seen >= 0) { key += `@${seen};`; return; }
       leaves.push(v);
       // trainable (a Variable a tape watches by itself) is part of the signature: it changes what fn computes
-      key += `${v.dtype[0]}${trainableOf(v) ? "v" : ""}${v.shape.join("x")};`;
+      key += `${v.dtype === "float64" ? "d" : v.dtype[0]}${trainableOf(v) ? "v" : ""}${v.shape.join("x")};`;  // d: float64
       return;
     }
     if (v === null || v === undefined || typeof v === "number" || typeof v === "boolean" || typeof v === "string") {
@@ -158,6 +163,8 @@ function describeProgram(signature: string, id: number): { signature: string; op
 export function jit<A extends unknown[], R>(fn: (...args: A) => R, options: JitOptions = {}): Jitted<A, R> {
   if (typeof fn !== "function") throw new ArgumentError(`jit: expected a function, got ${describe(fn)}.`);
   const maxTraces = options.maxTraces ?? 16;
+  const fuse = options.fuse ?? true;
+  if (typeof fuse !== "boolean") throw new ArgumentError(`jit: fuse must be true or false, got ${describe(options.fuse)}.`);
   if (!Number.isInteger(maxTraces) || maxTraces < 1) throw new ArgumentError(`jit: maxTraces must be a positive integer, got ${describe(options.maxTraces)}.`);
   const cache = new Map<string, Entry>();
   let traces = 0, disposed = false;
@@ -178,7 +185,9 @@ export function jit<A extends unknown[], R>(fn: (...args: A) => R, options: JitO
         const skeleton = outputs(result, outs);
         writeScratch(outs.map((t, i) => t.handleFor("jit", `result tensor ${i}`)));
         ended = true;
+        c.setFusion(fuse ? 1 : 0);
         const id = c.traceEnd(outs.length);
+        c.setFusion(1);
         if (id === 0) throwCoreError("jit", outs);
         if (cache.size >= maxTraces) {
           const [oldKey, old] = cache.entries().next().value as [string, Entry];
@@ -237,6 +246,13 @@ export function jit<A extends unknown[], R>(fn: (...args: A) => R, options: JitO
     [Symbol.dispose]: { value: dispose },
     traceCount: { get: () => traces },
     programs: { value: () => [...cache.entries()].map(([signature, e]) => describeProgram(signature, e.id)) },
+    profile: { value: (...args: A): StepTime[] => {
+      tidy(() => { jitted(...args); });  // traces when new, and makes this signature's program the last one used
+      const leaves: Tensor[] = [];
+      const e = cache.get(signature(args, leaves));
+      if (e === undefined) throw new ArgumentError("jit: profile() found no program for these arguments.");
+      return profileProgram(e.id, leaves);
+    } },
   });
   programFinalizer.register(jitted, cache, jitted);
   return jitted;

@@ -1,6 +1,6 @@
 // Functional ops: thin wrappers that pass handles to the core and wrap the result. Numbers given where a tensor
 // is expected become constants; arithmetic with a number uses the core's affine op (no temporary tensor).
-import { core, writeScratch } from "./backend.js";
+import { core, scratch, writeScratch } from "./backend.js";
 import { ArgumentError, argError, ShapeError, fmtShape, checkShapeArg, DTYPES, MAX_ELEMENTS, type DType } from "./errors.js";
 import { Tensor, wrap, fromFlat, tensor, type TensorLike } from "./tensor.js";
 import * as check from "./check.js";
@@ -197,17 +197,20 @@ export function slice(x: Tensor, begin: number | number[], size?: number | numbe
   check.sliceArgs(x, begin, size, stride);
   const hx = h(x, "slice", "x");
   const r = x.rank;
-  const b = (Array.isArray(begin) ? begin : [begin]).slice();
-  const s = size === undefined ? [] : (Array.isArray(size) ? size : [size]).slice();
-  const st = stride === undefined ? [] : (Array.isArray(stride) ? stride : [stride]).slice();
+  const b = Array.isArray(begin) ? begin : [begin];
+  const s = size === undefined ? undefined : Array.isArray(size) ? size : [size];
+  const st = stride === undefined ? undefined : Array.isArray(stride) ? stride : [stride];
   if (b.length > r) throw argError("slice", "begin", `at most ${r} values (the rank)`, begin, "");
+  // begin, size and stride per axis (missing: 0, -1 = to the end, 1) written straight to the scratch (3 * rank <= 24
+  // values): no arrays copied or spread per call
+  const sc = scratch();
   for (let i = 0; i < r; i++) {
-    b[i] = b[i] ?? 0;
-    if (b[i] < 0) b[i] += x.shape[i];
-    s[i] = s[i] ?? -1;
-    st[i] = st[i] ?? 1;
+    let bi = b[i] ?? 0;
+    if (bi < 0) bi += x.shape[i];
+    sc[i] = bi;
+    sc[r + i] = s?.[i] ?? -1;
+    sc[2 * r + i] = st?.[i] ?? 1;
   }
-  writeScratch([...b, ...s, ...st]);
   return wrap(core().sliceOp(hx), "slice", [x], ["x"]);
 }
 
@@ -241,18 +244,24 @@ export function pad(x: Tensor, paddings: [number, number][], constantValue = 0):
 export function concat(tensors: Tensor[], axis = 0): Tensor {
   check.tensorList("concat", "tensors", tensors); check.axes("concat", "axis", axis, Math.max(1, tensors[0].rank));
   if (!Array.isArray(tensors) || tensors.length === 0) throw argError("concat", "tensors", "a non-empty array of tensors", tensors, "");
-  writeScratch(tensors.map((t, i) => h(t, "concat", `tensors[${i}]`)));
+  // (every tensor was checked live above, so no handle read can throw here; the list goes straight to the scratch)
+  const n = tensors.length, sc = scratch();
+  for (let i = 0; i < n; i++) sc[i] = tensors[i].handleFor("concat");
   // Shapes are checked here so the message states the rule for concat (the core's generic ShapeMismatch text speaks
   // of broadcasting, which concat does not do).
   const r = tensors[0].rank;
   const ax = Number.isInteger(axis) && axis >= -r && axis < r ? (axis < 0 ? axis + r : axis) : -1;
-  for (let i = 1; ax >= 0 && i < tensors.length; i++) {
+  for (let i = 1; ax >= 0 && i < n; i++) {
     const s0 = tensors[0].shape, si = tensors[i].shape;
-    if (si.length !== r || si.some((d, k) => k !== ax && d !== s0[k])) {
+    let same = si.length === r;
+    for (let k = 0; same && k < r; k++) if (k !== ax && si[k] !== s0[k]) same = false;
+    if (!same) {
       throw new ShapeError(`concat: tensors[${i}] has shape ${fmtShape(si)} but tensors[0] has shape ${fmtShape(s0)}; along axis ${ax} they are joined, every other axis must be equal (and the ranks too).`);
     }
   }
-  return wrap(core().concatOp(tensors.length, axis), "concat", tensors, tensors.map((_, i) => `tensors[${i}]`));
+  const out = core().concatOp(n, axis);
+  // (the inputs' names are only needed for the core's error message)
+  return out !== 0 ? wrap(out, "concat") : wrap(out, "concat", tensors, tensors.map((_, i) => `tensors[${i}]`));
 }
 
 export function stack(tensors: Tensor[], axis = 0): Tensor {
@@ -278,17 +287,22 @@ export const ones = (shape: number[], dtype: DType = "float32") => fill_(shape, 
 export const fill = (shape: number[], value: number, dtype: DType = "float32") => fill_(shape, value, dtype, "fill");
 export const zerosLike = (x: Tensor) => zeros(check.tensorArg("zerosLike", "x", x).shape.slice(), x.dtype);
 export const onesLike = (x: Tensor) => ones(check.tensorArg("onesLike", "x", x).shape.slice(), x.dtype);
-export function eye(n: number, m = n): Tensor {
-  check.int("eye", "n", n, 0, MAX_ELEMENTS); check.int("eye", "m", m, 0, MAX_ELEMENTS); check.shape("eye", "[n, m]", [n, m]);
-  return wrap(core().eyeOp(n, m), "eye");
+export function eye(n: number, m = n, dtype: DType = "float32"): Tensor {
+  check.int("eye", "n", n, 0, MAX_ELEMENTS); check.int("eye", "m", m, 0, MAX_ELEMENTS); check.shape("eye", "[n, m]", [n, m]); check.dtype("eye", "dtype", dtype);
+  return wrap(core().eyeOp(n, m, DTYPES.indexOf(dtype)), "eye");
 }
 export function range(start: number, stop?: number, step = 1, dtype: DType = "float32"): Tensor {
   if (stop === undefined) { stop = start; start = 0; }
   check.rangeArgs(start, stop, step, dtype);
   return wrap(core().rangeOp(start, stop, step, DTYPES.indexOf(dtype)), "range", [], ["start", "stop", "step"]);
 }
-export function linspace(start: number, stop: number, num: number): Tensor {
-  check.num("linspace", "start", start, true); check.num("linspace", "stop", stop, true); check.int("linspace", "num", num, 0, MAX_ELEMENTS);
-  return wrap(core().linspaceOp(start, stop, num), "linspace");
+export function linspace(start: number, stop: number, num: number, dtype: DType = "float32"): Tensor {
+  check.num("linspace", "start", start, true); check.num("linspace", "stop", stop, true); check.int("linspace", "num", num, 0, MAX_ELEMENTS); check.dtype("linspace", "dtype", dtype);
+  return wrap(core().linspaceOp(start, stop, num, DTYPES.indexOf(dtype)), "linspace");
+}
+/** x's values in another dtype. float32 <-> float64 is differentiable (the gradient is cast back); int32 truncates, bool is x != 0. */
+export function cast(x: Tensor, dtype: DType): Tensor {
+  const hx = h(x, "cast", "x"); check.dtype("cast", "dtype", dtype);
+  return wrap(core().castOp(hx, DTYPES.indexOf(dtype)), "cast", [x], ["x", "dtype"]);
 }
 export { fromFlat };

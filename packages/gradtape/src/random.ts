@@ -1,7 +1,7 @@
 // Seeded random tensors. A Generator owns a core stream (xoshiro128**): the same seed gives the same numbers,
 // bit for bit, on every machine. The module-level default generator is reseeded by setSeed().
 import { core, writeScratch } from "./backend.js";
-import { ArgumentError } from "./errors.js";
+import { ArgumentError, DTYPES, type DType } from "./errors.js";
 import * as check from "./check.js";
 import { wrap, type Tensor } from "./tensor.js";
 
@@ -15,22 +15,23 @@ export class Generator {
     this.id = core().rngCreate(seed >>> 0);
     genFinalizer.register(this, this.id);
   }
-  uniform(shape: number[], min = 0, max = 1): Tensor {
-    args("randomUniform", shape, min, max, "min", "max");
+  /** float64 draws are the float32 draws, widened exactly (a float64 network starts where its float32 twin does). */
+  uniform(shape: number[], min = 0, max = 1, dtype: DType = "float32"): Tensor {
+    args("randomUniform", shape, min, max, "min", "max"); check.dtype("randomUniform", "dtype", dtype);
     if (!(min <= max)) throw new ArgumentError(`randomUniform: min (${min}) must not be above max (${max}).`);
     writeScratch(shape);
-    return wrap(core().randomUniformOp(shape.length, min, max, this.id), "randomUniform");
+    return wrap(core().randomUniformOp(shape.length, min, max, this.id, DTYPES.indexOf(dtype)), "randomUniform");
   }
-  normal(shape: number[], mean = 0, stddev = 1): Tensor {
-    args("randomNormal", shape, mean, stddev, "mean", "stddev");
+  normal(shape: number[], mean = 0, stddev = 1, dtype: DType = "float32"): Tensor {
+    args("randomNormal", shape, mean, stddev, "mean", "stddev"); check.dtype("randomNormal", "dtype", dtype);
     writeScratch(shape);
-    return wrap(core().randomNormalOp(shape.length, mean, stddev, this.id, false), "randomNormal");
+    return wrap(core().randomNormalOp(shape.length, mean, stddev, this.id, false, DTYPES.indexOf(dtype)), "randomNormal");
   }
   /** normal, redrawn beyond two standard deviations (Keras' truncated normal) */
-  truncatedNormal(shape: number[], mean = 0, stddev = 1): Tensor {
-    args("truncatedNormal", shape, mean, stddev, "mean", "stddev");
+  truncatedNormal(shape: number[], mean = 0, stddev = 1, dtype: DType = "float32"): Tensor {
+    args("truncatedNormal", shape, mean, stddev, "mean", "stddev"); check.dtype("truncatedNormal", "dtype", dtype);
     writeScratch(shape);
-    return wrap(core().randomNormalOp(shape.length, mean, stddev, this.id, true), "truncatedNormal");
+    return wrap(core().randomNormalOp(shape.length, mean, stddev, this.id, true, DTYPES.indexOf(dtype)), "truncatedNormal");
   }
 }
 

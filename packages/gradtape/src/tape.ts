@@ -25,21 +25,27 @@ export interface GradientOptions {
 export interface TapeOptions { persistent?: boolean; watchAccessedVariables?: boolean }
 
 const MODES: Record<Unconnected, number> = { none: 0, zero: 1, error: 2 };
+// the options' specs for check.options (module constants: an object literal per call is an allocation per call)
+const TAPE_OPTIONS = { persistent: "boolean", watchAccessedVariables: "boolean" } as const;
+const GRADIENT_OPTIONS = { outputGradients: "tensor", unconnected: "string" } as const;
+const JACOBIAN_OPTIONS = { unconnected: "string" } as const;
 // The safety net for tapes dropped without dispose(); registered late, as tensors are (memory.ts guardLater).
 const tapeFinalizer = new FinalizationRegistry<Held>((h) => { if (h.live) try { core().tapeRelease(h.handle); } catch { /* gone */ } });
 
-const SINGLE_KEYS = ["source"];
 const first = (r: (Tensor | null)[]): unknown => r[0];
+const asList = (r: (Tensor | null)[]): unknown => r;
+const singleKey = (): string => "source";
+const listKey = (i: number): string => `sources[${i}]`;
 
-function flattenSources(sources: Sources, op: string): { list: Tensor[]; keys: string[]; rebuild: (r: (Tensor | null)[]) => unknown } {
-  if (sources instanceof Tensor) return { list: [sources], keys: SINGLE_KEYS, rebuild: first };
-  if (Array.isArray(sources)) {
-    return { list: sources.slice(), keys: sources.map((_, i) => `sources[${i}]`), rebuild: (r) => r };
-  }
+/** The sources as a list, how to name source i in a message (built only when one is needed: a template string per
+ *  source per call was a visible part of an eager gradient's cost), and how to shape the results like the sources. */
+function flattenSources(sources: Sources, op: string): { list: readonly Tensor[]; key: (i: number) => string; rebuild: (r: (Tensor | null)[]) => unknown } {
+  if (sources instanceof Tensor) return { list: [sources], key: singleKey, rebuild: first };
+  if (Array.isArray(sources)) return { list: sources as readonly Tensor[], key: listKey, rebuild: asList };
   if (sources && typeof sources === "object") {
     const entries = Object.entries(sources as Record<string, Tensor>);
     return {
-      list: entries.map(([, v]) => v), keys: entries.map(([k]) => `sources.${k}`),
+      list: entries.map(([, v]) => v), key: (i) => `sources.${entries[i][0]}`,
       rebuild: (r) => Object.fromEntries(entries.map(([k], i) => [k, r[i]])),
     };
   }
@@ -65,7 +71,7 @@ export class GradientTape {
   #held: Held;
 
   constructor(options: TapeOptions = {}) {
-    check.options("GradientTape", options, { persistent: "boolean", watchAccessedVariables: "boolean" });
+    check.options("GradientTape", options, TAPE_OPTIONS);
     this.persistent = options.persistent ?? false;
     this.watchAccessedVariables = options.watchAccessedVariables ?? true;
     this.#id = core().tapeCreate(this.persistent, this.watchAccessedVariables);
@@ -100,15 +106,15 @@ export class GradientTape {
     const id = this.#tape("watch");
     for (const t of flattenSources(x, "watch").list) {
       if (!(t instanceof Tensor)) throw new ArgumentError(`watch: expected tensors, got ${describe(t)}.`);
-      if (t.dtype !== "float32") throw new ArgumentError(`watch: only float32 tensors have gradients; this one is ${t.dtype}.`);
+      if (t.dtype !== "float32" && t.dtype !== "float64") throw new ArgumentError(`watch: only float32 and float64 tensors have gradients; this one is ${t.dtype}.`);
       if (core().tapeWatch(id, t.handleFor("watch")) === 0) throwCoreError("watch", [t]);
     }
   }
 
   /** d target / d sources, shaped like sources (a tensor, an array, or an object). */
   gradient<S extends Sources, U extends Unconnected = "none">(target: Tensor, sources: S, options: GradientOptions & { unconnected?: U } = {}): GradientsOf<S, U> {
-    const id = this.#tape("gradient"); check.options("gradient", options, { outputGradients: "tensor", unconnected: "string" });
-    const { list, keys, rebuild } = flattenSources(sources, "gradient");
+    const id = this.#tape("gradient"); check.options("gradient", options, GRADIENT_OPTIONS);
+    const { list, key, rebuild } = flattenSources(sources, "gradient");
     const mode = options.unconnected ?? "none";
     if (!(mode in MODES)) throw new ArgumentError(`gradient: unconnected must be 'none', 'zero' or 'error', got ${describe(mode)}.`);
     if (!(target instanceof Tensor)) throw new ArgumentError(`gradient: target must be a Tensor, got ${describe(target)}.`);
@@ -117,21 +123,25 @@ export class GradientTape {
       throw new ArgumentError(`gradient: outputGradients has shape ${fmtShape(seed.shape)} but the target has shape ${fmtShape(target.shape)}; they must be equal.`);
     }
     const th = target.handleFor("gradient", "target");
-    const handles = list.map((s, i) => {
-      if (!(s instanceof Tensor)) throw new ArgumentError(`gradient: ${keys[i]} must be a Tensor, got ${describe(s)}.`);
-      return s.handleFor("gradient", keys[i]);
-    });
-    writeScratch(handles);
+    // the source handles go straight to the scratch (as writeScratch would, with its limit checked after the sources)
+    const count = list.length, sc0 = scratch();
+    for (let i = 0; i < count; i++) {
+      const s: unknown = list[i];
+      if (!(s instanceof Tensor)) throw new ArgumentError(`gradient: ${key(i)} must be a Tensor, got ${describe(s)}.`);
+      const hs = s.isDisposed ? s.handleFor("gradient", key(i)) : s.handleFor("gradient");
+      if (i < sc0.length) sc0[i] = hs;
+    }
+    if (count > sc0.length) writeScratch(list.map(() => 0)); // (throws its RangeError: too many values for one call)
     const c = core();
-    const n = c.tapeGradient(id, th, handles.length, seed ? seed.handleFor("gradient", "outputGradients") : 0, MODES[mode]);
+    const n = c.tapeGradient(id, th, count, seed ? seed.handleFor("gradient", "outputGradients") : 0, MODES[mode]);
     if (n < 0) {
       if (c.errorCode() === c.ErrorCode.Unconnected) {
         const i = c.errorArg();
-        const msg = unconnectedMessage("gradient", keys[i], list[i], c.errorDetail(0), c.errorOp());
+        const msg = unconnectedMessage("gradient", key(i), list[i], c.errorDetail(0), c.errorOp());
         c.clearError();
         throw new GradientError(msg);
       }
-      throwCoreError("gradient", [target, ...list], ["target", ...keys]);
+      throwCoreError("gradient", [target, ...list], ["target", ...list.map((_, i) => key(i))]);
     }
     const sc = scratch(), out = new Array<number>(n);
     for (let i = 0; i < n; i++) out[i] = sc[i];  // (read all before wrap() reuses the scratch)
@@ -142,13 +152,13 @@ export class GradientTape {
 
   /** J[i..., k...] = d target[i...] / d source[k...]; differentiable under an outer tape. */
   jacobian(target: Tensor, source: Tensor, options: { unconnected?: Unconnected } = {}): Tensor | null {
-    check.options("jacobian", options, { unconnected: "string" });
+    check.options("jacobian", options, JACOBIAN_OPTIONS);
     return this.#jac("jacobian", target, source, options.unconnected ?? "none", false);
   }
 
   /** J[b, i..., k...] = d target[b, i...] / d source[b, k...] for examples independent along axis 0. */
   batchJacobian(target: Tensor, source: Tensor, options: { unconnected?: Unconnected } = {}): Tensor | null {
-    check.options("batchJacobian", options, { unconnected: "string" });
+    check.options("batchJacobian", options, JACOBIAN_OPTIONS);
     return this.#jac("batchJacobian", target, source, options.unconnected ?? "none", true);
   }
 

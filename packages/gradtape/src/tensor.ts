@@ -1,6 +1,6 @@
 // The Tensor class: a handle to a record in the core plus a cached shape and dtype. Methods mirror the op
 // functions in ops.ts (TensorFlow.js names and argument order).
-import { core, scratch, writeScratch, floats, copyFloats } from "./backend.js";
+import { core, scratch, writeScratch, floats, copyFloats, doubles, copyDoubles } from "./backend.js";
 import { DisposedTensorError, ArgumentError, ShapeError, throwCoreError, fmtShape, checkShapeArg, DTYPES, type DType, type Described } from "./errors.js";
 import { track, untrack, guardLater, settle, Held, type Scope } from "./memory.js";
 import * as ops from "./ops.js";
@@ -59,17 +59,20 @@ export class Tensor {
   }
   [Symbol.dispose](): void { this.dispose(); }
 
-  /** A Float32Array copy of the values in row-major order (bool and int32 values as numbers). */
-  data(): Float32Array {
+  /** A copy of the values in row-major order: a Float64Array for float64, else a Float32Array (bool and int32 values as numbers). */
+  data(): Float32Array | Float64Array {
     const c = core();
     const h = this.handleFor("data");
+    const copy = this.dtype === "float64" ? copyDoubles : copyFloats;
     const ptr = c.tensorDataPtr(h);
-    if (ptr !== 0 || this.size === 0) return copyFloats(ptr, this.size);
+    if (ptr !== 0 || this.size === 0) return copy(ptr, this.size);
     const hc = c.tensorContiguous(h);
     if (hc === 0) throwCoreError("data", [this]);
-    try { return copyFloats(c.tensorDataPtr(hc), this.size); } finally { c.tensorRelease(hc); }
+    try { return copy(c.tensorDataPtr(hc), this.size); } finally { c.tensorRelease(hc); }
   }
-  dataSync(): Float32Array { return this.data(); }
+  /** The values in another dtype (ops.cast): float32 <-> float64 is differentiable. */
+  cast(dtype: DType): Tensor { return ops.cast(this, dtype); }
+  dataSync(): Float32Array | Float64Array { return this.data(); }
 
   /** Nested arrays of numbers (synchronous). */
   array(): NestedArray {
@@ -239,7 +242,7 @@ export function fromFlat(data: ArrayLike<number>, shape: readonly number[], dtyp
   writeScratch(shape);
   const h = c.tensorNew(shape.length, DTYPES.indexOf(dtype));
   if (h === 0) throwCoreError(op);
-  if (data.length > 0) floats(c.tensorDataPtr(h), data.length).set(data);
+  if (data.length > 0) (dtype === "float64" ? doubles : floats)(c.tensorDataPtr(h), data.length).set(data);
   return new Tensor(h, Object.freeze(shape.slice()), dtype, tracked);
 }
 

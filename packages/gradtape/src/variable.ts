@@ -24,7 +24,7 @@ export class Variable extends Tensor {
 
   /** The values (a copy). Refused while jit traces a function: a Variable's values change between calls, and a
    *  value read in JavaScript would be frozen into the compiled program. */
-  override data(): Float32Array {
+  override data(): Float32Array | Float64Array {
     if (core().traceDepth() > 0) {
       throw new TraceError(`data: variable ${this.name} is read while jit traces a function: its values can change between calls ` +
         `(assign, optimizer steps), and the compiled program would keep the value read now. Use it through tensor ops ` +
@@ -49,7 +49,7 @@ export class Variable extends Tensor {
 export function variable(initialValue: Tensor | NestedArray, trainable = true, name?: string, dtype?: DType): Variable {
   const init = initialValue instanceof Tensor ? initialValue : check.converted("variable", "initialValue", () => tensor(initialValue as NestedArray, undefined, dtype));
   try {
-    if (init.dtype !== "float32" && trainable) throw new ArgumentError(`variable: a trainable variable must be float32, got ${init.dtype}. Pass trainable = false or float values.`);
+    if (init.dtype !== "float32" && init.dtype !== "float64" && trainable) throw new ArgumentError(`variable: a trainable variable must be float32 or float64, got ${init.dtype}. Pass trainable = false or float values.`);
     const c = core();
     const hc = c.tensorContiguous(init.handleFor("variable", "initialValue"));
     if (hc === 0) throwCoreError("variable", [init]);

@@ -15,11 +15,11 @@
 // Inputs are drawn from a seeded PRNG (per row and case name), rounded to float32 first, and kept
 // inside each op's domain and >= 0.1 away from kinks (abs/relu at 0, ties of max/min), so that the
 // finite differences (steps 1e-5 and 1e-4) never straddle a kink.
-import { describe, it, expect, beforeAll } from "vitest";
+import { describe, it, expect, beforeAll, afterAll } from "vitest";
 import * as gt from "gradtape";
 import { nd, fd, Rng, type NDArray } from "../../reference/index.js";
-import { expectClose, fn, maxAbs, method, readTensor, tidyRun, toTensor, type Operand, type Tensor } from "../op-check.js";
-import { TOL, fmt, type Arg, type Case, type Row } from "./types.js";
+import { expectClose, fn, maxAbs, method, readTensor, tidyRun, toTensor, setTableDtype, tableDtype, type Operand, type Tensor } from "../op-check.js";
+import { TOL, TOL64, fmt, type Arg, type Case, type Row } from "./types.js";
 
 // ------------------------------------------------------------------------------------------ the harness
 
@@ -91,7 +91,8 @@ function runCase(row: Row, c: Case): void {
   const args = c.args(rng);
   const xs = refArgs(args);
   const want = row.ref(xs, c.p);
-  const tol = TOL[row.kind];
+  const f64 = tableDtype === "float64";
+  const tol = f64 ? TOL64[row.kind] : TOL[row.kind];
   const before = gt.memory().tensors;
   const jitted: { what: string; f: (ops: Operand[]) => Tensor | (Tensor | null)[] }[] = [{ what: "forward", f: (ops) => row.call(ops, c.p) }];
 
@@ -102,7 +103,7 @@ function runCase(row: Row, c: Case): void {
     const yFn = row.fnForm ? readTensor(row.fnForm(ops, c.p), `${label}: function-form result`) : null;
     return { y, yFn };
   });
-  expect(fwd.y.dtype, `${label}: dtype`).toBe(row.kind === "predicate" ? "bool" : "float32");
+  expect(fwd.y.dtype, `${label}: dtype`).toBe(row.kind === "predicate" ? "bool" : tableDtype);
   const scale = row.absScale ? row.ref(xs.map((x) => nd.map(x, Math.abs)), c.p).data : undefined;
   expectClose(`${label}: forward`, fwd.y, want, { rtol: tol.fwd, atol: c.fwdAtol ?? tol.fwdAtol, scale });
   if (fwd.yFn) {
@@ -132,10 +133,10 @@ function runCase(row: Row, c: Case): void {
       readTensor(g, `${label}: gradient w.r.t. input ${di[k]} (it is connected: expected a tensor of shape ${fmt(shapes[k])})`),
     ));
     jitted.push({ what: "first derivative", f: grad1 });
-    const gRef = nd.unpack(fd.gradient(L, z0), shapes);
-    const fd1 = fd.roundingScale(1, Ls);
+    const gRef = nd.unpack(f64 ? fd.gradientRidders(L, z0) : fd.gradient(L, z0), shapes);
+    const fd1 = f64 ? 1e-14 * Ls : fd.roundingScale(1, Ls);
     gRef.forEach((gr, k) => {
-      expect(g1[k].dtype, `${label}: gradient dtype`).toBe("float32");
+      expect(g1[k].dtype, `${label}: gradient dtype`).toBe(tableDtype);
       expectClose(`${label}: d/d(input ${di[k]}) of sum(op * w)`, g1[k], gr, { rtol: tol.d1, atol: fd1, floor: Math.max(maxAbs(gr.data), maxAbs(w.data)) });
     });
 
@@ -169,8 +170,8 @@ function runCase(row: Row, c: Case): void {
         readTensor(g, `${label}: second-order gradient w.r.t. input ${di[k]} (with unconnected: 'zero')`),
       ));
       jitted.push({ what: "second derivative", f: grad2 });
-      const hvRef = nd.unpack(fd.hessianVector(L, z0, nd.pack(v)), shapes);
-      const fd2 = fd.roundingScale(2, Ls);
+      const hvRef = nd.unpack(f64 ? fd.hessianVectorRidders(L, z0, nd.pack(v)) : fd.hessianVector(L, z0, nd.pack(v)), shapes);
+      const fd2 = f64 ? 1e-11 * Ls : fd.roundingScale(2, Ls);
       hvRef.forEach((hr, k) => {
         const floor = Math.max(maxAbs(hr.data), maxAbs(w.data) * Math.max(...v.map((vk) => maxAbs(vk.data))));
         expectClose(`${label}: Hessian-vector product w.r.t. input ${di[k]} (nested tapes)`, g2[k], hr, { rtol: tol.d2, atol: fd2, floor });
@@ -204,8 +205,20 @@ function runCase(row: Row, c: Case): void {
   expect(gt.memory().programs, `${label}: compiled programs left alive`).toBe(0);
 }
 
-/** The suite of a list of rows: every case of every row, plus the per-row checks. */
-export function describeRows(rows: Row[]): void {
+/**
+ * The suite of a list of rows: every case of every row, plus the per-row checks; with dtype "float64", the same
+ * cases on float64 tensors (the same float32-representable inputs) under float64 tolerances (types.ts TOL64), in a
+ * describe block of its own.
+ */
+export function describeRows(rows: Row[], dtype: "float32" | "float64" = "float32"): void {
+  if (dtype === "float64") {
+    describe("float64", () => {
+      beforeAll(() => setTableDtype("float64"));
+      afterAll(() => setTableDtype("float32"));
+      describeRows(rows);
+    });
+    return;
+  }
   beforeAll(async () => {
     await gt.ready();
   });

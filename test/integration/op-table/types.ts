@@ -27,6 +27,18 @@ export const TOL = {
 } as const;
 export type Kind = keyof typeof TOL;
 
+// The float64 pass (harness.ts): the same inputs, evaluated in float64. Forward: each float64 operation is
+// correctly rounded or (transcendental) within 2 ulp (float64-accuracy.test.ts), and the reference's Math
+// functions are within 1 ulp: 1e-13 relative allows ~400 ulps, the sums' and pow's roundings included. First
+// derivatives against Ridders-extrapolated differences of the reference (~1e-12 to 1e-13): 1e-11. Second
+// derivatives against the nested Ridders Hessian-vector product (~1e-9): 1e-8.
+export const TOL64 = {
+  exact: { fwd: 1e-13, fwdAtol: 0, d1: 1e-11, d2: 1e-8 },
+  transcendental: { fwd: 1e-13, fwdAtol: 1e-16, d1: 1e-11, d2: 1e-8 },
+  movement: { fwd: 0, fwdAtol: 0, d1: 1e-11, d2: 1e-8 },
+  predicate: { fwd: 0, fwdAtol: 0, d1: 0, d2: 0 },
+} as const;
+
 // ------------------------------------------------------------------------------------------ table types
 
 /** One argument of an op call. */

@@ -23,7 +23,7 @@ const badTensor = fc.oneof(junk, fc.constant(DISPOSED), fc.constant(undefined), 
 const badTensorLike = fc.oneof(junk, fc.constant(DISPOSED), fc.constant(undefined));
 const badBool = fc.constantFrom<unknown>(0, 1, "true", null, {}, []);
 const badFn = fc.oneof(junk.filter((v) => typeof v !== "function"), fc.constant(undefined), fc.integer());
-const badDType = fc.constantFrom<unknown>("float64", "float16", "int64", "", 5, null, {});
+const badDType = fc.constantFrom<unknown>("float16", "int64", "Float64", "", 5, null, {});
 const badNum = fc.oneof(junk.filter((v) => typeof v !== "number"));
 const badFinite = fc.oneof(badNum, fc.constantFrom(NaN, Infinity, -Infinity));
 const badSeed = fc.oneof(junk, fc.constantFrom(NaN, -1, 0.5, 2 ** 32, 2 ** 53, -(2 ** 31)));
@@ -64,9 +64,10 @@ const SPECS: Spec[] = [
   ...["zeros", "ones"].map((n) => ({ name: n, call: f(gt, n), good: () => [[2, 3], "float32"], slots: [S(badShape), S(badDType)] })),
   { name: "fill", call: f(gt, "fill"), good: () => [[2, 3], 1.5, "float32"], slots: [S(badShape), S(badNum), S(badDType)] },
   ...["zerosLike", "onesLike"].map((n) => ({ name: n, call: f(gt, n), good: () => [x], slots: [S(badTensor)] })),
-  { name: "eye", call: f(gt, "eye"), good: () => [3, 2], slots: [S(badSize), S(badSize)] },
+  { name: "eye", call: f(gt, "eye"), good: () => [3, 2, "float64"], slots: [S(badSize), S(badSize), S(badDType)] },
+  { name: "cast", call: f(gt, "cast"), good: () => [x, "float64"], slots: [S(badTensor), S(badDType)] },
   { name: "range", call: f(gt, "range"), good: () => [0, 5, 1, "float32"], slots: [S(badFinite), S(badFinite), S(fc.oneof(badFinite, fc.constant(0))), S(badDType)] },
-  { name: "linspace", call: f(gt, "linspace"), good: () => [0, 1, 5], slots: [S(badFinite), S(badFinite), S(badSize)] },
+  { name: "linspace", call: f(gt, "linspace"), good: () => [0, 1, 5, "float64"], slots: [S(badFinite), S(badFinite), S(badSize), S(badDType)] },
   { name: "tensor", call: f(gt, "tensor"), good: () => [[1, 2, 3], [3], "float32"],
     slots: [S(fc.constantFrom<unknown>(null, "abc", [[1], [1, 2]], [1, "2"], {}, undefined)), S(fc.oneof(badShape, fc.constantFrom([4], [2, 2]))), S(badDType)] },
   { name: "tensor (int32 values)", call: f(gt, "tensor"), good: () => [[1, 2], [2], "int32"], slots: [S(fc.constantFrom<unknown>([16777217, 0], [0.5, 1], [2 ** 32, 0]))] },

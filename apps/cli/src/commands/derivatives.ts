@@ -37,6 +37,7 @@ const OPTIONS = {
   weights: { type: "string", short: "w", valueName: "FILE" },
   activations: { type: "string", valueName: "LIST" },
   seed: { type: "string", valueName: "N" },
+  dtype: { type: "string", valueName: "TYPE" },
   json: { type: "boolean" },
   help: { type: "boolean", short: "h" },
   ...THREADS_OPTION,
@@ -48,7 +49,7 @@ const HELP = `Usage: gradtape derivatives [--point x,t]... [--seed N | --weights
 
 Evaluates a network f(x, t) and its partial derivatives with respect to the inputs at each point:
 f, df/dx, df/dt, d2f/dx2, d2f/dxdt, d2f/dtdx, d2f/dt2 (d2f/dxdt and d2f/dtdx are the one mixed partial, printed
-under both names). All points in one batch by gradtape's jet (a forward Taylor sweep), float32.
+under both names). All points in one batch by gradtape's jet (a forward Taylor sweep), in float32 (or float64).
 
 Options:
   -p, --point x,t     a point to evaluate at (repeatable; default ${DEFAULT_POINT.x},${DEFAULT_POINT.t}); two decimal numbers; for a
@@ -63,6 +64,9 @@ Options:
       --activations LIST
                       the activations of a safetensors file that does not record them (one not written by
                       gradtape), one per layer, e.g. tanh,tanh,linear
+      --dtype TYPE    float32 or float64: the network's and the arithmetic's dtype (default: float32 for the seed
+                      network, a weights file's own dtype otherwise: float64 for F64 safetensors or JSON with
+                      "dtype": "float64"); float64 results are printed with all 17 digits
       --json          print {"weights": {...}, "points": [{"x", "t", "f", "df_dx", "df_dt", "d2f_dx2", "d2f_dxdt",
                       "d2f_dtdx", "d2f_dt2"}]}; its "weights" is what --weights reads (exact round trip)
 ${threadsHelp(22)}
@@ -100,7 +104,8 @@ export function inputDerivatives(net: nn.Layer, points: readonly Point[]): Point
   const n = points.length;
   if (n === 0) return [];
   const d = tidy(() => {
-    const X = tensor(points.flatMap((p) => [p.x, p.t]), [n, ...INPUT_SHAPE]);
+    const dtype = (net.weights[0]?.dtype ?? "float32") as "float32" | "float64";
+    const X = tensor(points.flatMap((p) => [p.x, p.t]), [n, ...INPUT_SHAPE], dtype);
     const r = jet(net, X, { derivatives: NAMES, vars: ["x", "t"] });
     return NAMES.map((k) => r[k].data());
   });
@@ -115,10 +120,10 @@ const COLUMNS = [
   ["d2f/dxdt", "d2f_dxdt"], ["d2f/dtdx", "d2f_dtdx"], ["d2f/dt2", "d2f_dt2"],
 ] as const;
 
-function formatTable(rows: readonly PointDerivatives[]): string {
+function formatTable(rows: readonly PointDerivatives[], f64 = false): string {
   return table(
     ["x", "t", ...COLUMNS.map(([h]) => h)],
-    rows.map((r) => [String(r.x), String(r.t), ...COLUMNS.map(([, k]) => sci(r[k]))]),
+    rows.map((r) => [String(r.x), String(r.t), ...COLUMNS.map(([, k]) => (f64 ? r[k].toExponential(16) : sci(r[k])))]),
   );
 }
 
@@ -133,7 +138,11 @@ async function run(argv: readonly string[], io: Io): Promise<number> {
   await readyWithThreads(opts.threads);
   if (opts.activations !== undefined && opts.weights === undefined) throw new CliError("--activations names the layers of a --weights file; give --weights FILE too");
   const activations = opts.activations?.split(",").map((a) => a.trim());
-  const net = opts.weights === undefined ? seedModel(seed) : await readWeights(opts.weights, io, activations);
+  if (opts.dtype !== undefined && opts.dtype !== "float32" && opts.dtype !== "float64") throw new CliError(`--dtype: expected float32 or float64, got ${JSON.stringify(opts.dtype)}`);
+  const want = opts.dtype as "float32" | "float64" | undefined;
+  const net = opts.weights === undefined ? seedModel(seed, want) : await readWeights(opts.weights, io, activations, want);
+  const f64 = net.weights[0]?.dtype === "float64";
+  const num = f64 ? (v: number) => v : float32Number;
   try {
     const rows = inputDerivatives(net, points);
     if (opts.json) {
@@ -141,7 +150,7 @@ async function run(argv: readonly string[], io: Io): Promise<number> {
         weights: weightsIo.weightsToJSON(net).weights,
         points: rows.map((r) => {
           const o: Record<string, number> = { x: r.x, t: r.t };
-          for (const [, k] of COLUMNS) o[k] = float32Number(r[k]);
+          for (const [, k] of COLUMNS) o[k] = num(r[k]);
           return o;
         }),
       };
@@ -149,8 +158,8 @@ async function run(argv: readonly string[], io: Io): Promise<number> {
     } else {
       const from = opts.weights === undefined ? `seed ${seed}` : opts.weights === "-" ? "standard input" : opts.weights;
       io.stdout(`network: ${describeNetwork(net)} (weights: ${from})\n`);
-      io.stdout("d2f/dxdt = d2f/dtdx (the mixed partial); float32 arithmetic\n\n");
-      io.stdout(formatTable(rows));
+      io.stdout(`d2f/dxdt = d2f/dtdx (the mixed partial); ${f64 ? "float64" : "float32"} arithmetic\n\n`);
+      io.stdout(formatTable(rows, f64));
     }
     return EXIT_OK;
   } finally {

@@ -14,6 +14,7 @@ import { prepareOutDir } from "../out-dir.js";
 import { makeProgress } from "../progress.js";
 import { writeOutputs } from "../pinn-output.js";
 import { formatDuration } from "../time-format.js";
+import { measureEvaluation, trainingBudget, StepClock } from "../pinn-clock.js";
 import type { Command, Io } from "../command.js";
 import { REMEDY_OPTIONS, parseRemedies, remedyLine, remediesOf } from "../pinn-remedies.js";
 
@@ -23,10 +24,12 @@ const OPTIONS = {
   boundary: { type: "string", valueName: "N" },
   "adam-steps": { type: "string", valueName: "N" },
   "lbfgs-steps": { type: "string", valueName: "N" },
+  optimizer: { type: "string", valueName: "NAME" },
   lr: { type: "string", valueName: "RATE" },
   seed: { type: "string", valueName: "N" },
   sampler: { type: "string", valueName: "NAME" },
   "time-limit": { type: "string", valueName: "SECONDS" },
+  dtype: { type: "string", valueName: "TYPE" },
   out: { type: "string", short: "o", valueName: "DIR" },
   "checkpoint-every": { type: "string", valueName: "N" },
   resume: { type: "string", valueName: "DIR" },
@@ -53,7 +56,12 @@ export function parseHidden(text: string): number[] {
   return parts.map((p, i) => parseInteger(p, `${what}: width ${i + 1}`, 1, 4096));
 }
 
-export interface PinnSummary { problem: string; relL2: number | null; seconds: number; steps: number; finalLoss: number; params?: Record<string, number> }
+export interface PinnSummary {
+  problem: string; relL2: number | null; seconds: number; steps: number; finalLoss: number; stopReason: string;
+  /** loss-and-gradient evaluations (Adam's and L-BFGS's), of them L-BFGS's line searches', and the kernel threads */
+  evaluations: number; lineSearchEvaluations: number; threads: number;
+  params?: Record<string, number>;
+}
 
 /** A checkpoint error from the library as a one-line usage error (exit 2). */
 async function guard<T>(f: () => T | Promise<T>): Promise<T> {
@@ -64,6 +72,7 @@ async function guard<T>(f: () => T | Promise<T>): Promise<T> {
 }
 
 async function run(argv: readonly string[], io: Io): Promise<number> {
+  const t0 = performance.now(); // --time-limit counts from here (pinn-clock.ts)
   const builtins = Object.keys(pinn.problems.problems);
   if (argv.length === 0) throw new CliError(`pinn: give a problem: gradtape pinn <problem>, one of ${builtins.join(", ")}, or a problem file (see gradtape pinn --help)`);
   const target = argv[0].startsWith("-") ? undefined : argv[0];
@@ -98,12 +107,19 @@ async function run(argv: readonly string[], io: Io): Promise<number> {
   if (sampler !== undefined && !(pinn.SAMPLERS as readonly string[]).includes(sampler)) {
     throw new CliError(`--sampler: expected one of ${pinn.SAMPLERS.join(", ")}, got ${JSON.stringify(sampler)}`);
   }
+  let optimizer = o.optimizer as pinn.SecondPhaseOptimizer | undefined;
+  if (optimizer !== undefined && !pinn.SECOND_PHASE_OPTIMIZERS.includes(optimizer)) {
+    throw new CliError(`--optimizer: expected one of ${pinn.SECOND_PHASE_OPTIMIZERS.join(", ")}, got ${JSON.stringify(optimizer)}`);
+  }
+  if (o.dtype !== undefined && o.dtype !== "float32" && o.dtype !== "float64") throw new CliError(`--dtype: expected float32 or float64, got ${JSON.stringify(o.dtype)}`);
   if (adamSteps === 0 && lbfgsSteps === 0) throw new CliError(`pinn: --adam-steps 0 and --lbfgs-steps 0 leave nothing to train`);
   const remedies = parseRemedies(o);
   if (every !== undefined && o.out === undefined && o.resume === undefined) throw new CliError(`--checkpoint-every needs --out DIR (or --resume DIR): the directory the checkpoints go to`);
 
   // a run to continue: its settings stand in for the options not given (a given one that differs is refused)
   const cp = o.resume === undefined ? null : await guard(() => pinn.loadCheckpoint(o.resume!));
+  // the dtype: given, or the checkpoint's (a float64 run resumes in float64), else float32
+  const dtype = (o.dtype ?? cp?.network.dtype ?? "float32") as "float32" | "float64";
   if (cp) {
     hidden ??= cp.network.hidden; collocation ??= cp.data.collocationPoints; boundary ??= cp.data.conditionPoints;
     seed ??= cp.data.seed; sampler ??= cp.data.sampler; adamSteps ??= cp.plan.adamSteps; lbfgsSteps ??= cp.plan.lbfgsSteps;
@@ -111,13 +127,14 @@ async function run(argv: readonly string[], io: Io): Promise<number> {
     // adaptive collocation and causal training as checkpointed, unless given
     const saved = remediesOf(cp);
     remedies.adaptive ??= saved.adaptive; remedies.causal ??= saved.causal; remedies.balancing ??= saved.balancing;
+    if (cp.lbfgs?.kind === "BFGS") optimizer ??= cp.lbfgs.update as pinn.SecondPhaseOptimizer;
   }
   // a resumed run writes its results (and checkpoints) back into its directory unless --out says otherwise
   const resumeDir = o.resume === undefined ? undefined : statSync(o.resume).isFile() ? dirname(o.resume) : o.resume;
   const outDir = o.out ?? resumeDir;
   if (outDir !== undefined) prepareOutDir(outDir);
 
-  await readyWithThreads(o.threads);
+  const threads = await readyWithThreads(o.threads, true);
   let problem: pinn.Problem;
   if (target === undefined) {
     if (!builtins.includes(cp!.problem.name)) {
@@ -140,16 +157,29 @@ async function run(argv: readonly string[], io: Io): Promise<number> {
     },
   };
 
-  const t0 = performance.now();
+  // --time-limit: the reference and one evaluation's cost first, then training gets what is left of the limit
+  const network = hidden ? { hidden, seed } : { seed };
+  const cost = timeLimit === undefined ? null : measureEvaluation(problem, network);
+  const budget = timeLimit === undefined ? undefined : trainingBudget(timeLimit, (performance.now() - t0) / 1000, cost);
+  const clock = budget === undefined ? null : new StepClock(budget);
+  let clockStop = false;
   // a bar only when writing to a terminal (the process's own Io asks stderr)
   const tty = io.isTTY === true;
   const progress = o.quiet ? undefined : makeProgress(io, tty, name);
+  let lastDraw = -Infinity;
+  const onProgress = (p: pinn.TrainProgress): boolean => {
+    const now = performance.now();
+    if (progress && (!tty || now - lastDraw >= 100 || p.step === p.steps)) { lastDraw = now; progress.update(p); }
+    if (clock?.overruns(p.elapsed)) { clockStop = true; return false; }
+    return true;
+  };
   const result = await guard(() => pinn.train(problem, {
-    network: hidden ? { hidden, seed } : { seed },
-    collocationPoints: collocation, conditionPoints: boundary, adamSteps, lbfgsSteps, learningRate: lr, seed,
-    sampler: sampler as pinn.SamplerName | undefined, timeLimit,
-    progressInterval: tty ? 100 : 0, onProgress: progress?.update, checkpoint, resume: cp ?? undefined, ...remedies,
+    network, collocationPoints: collocation, conditionPoints: boundary, adamSteps, lbfgsSteps, optimizer, learningRate: lr, seed,
+    sampler: sampler as pinn.SamplerName | undefined, timeLimit: budget, threads, dtype,
+    progressInterval: 0, onProgress: progress || budget !== undefined ? onProgress : undefined, checkpoint, resume: cp ?? undefined, ...remedies,
   }));
+  // stopped by the clock (ours, one step early, or the library's): the time limit
+  const stopReason = clockStop && result.stopReason === "callback" ? "time-limit" : result.stopReason;
   progress?.finish();
   try {
     // a problem of the user's may have no solution to compare with: then the weights and the loss are the result
@@ -160,7 +190,9 @@ async function run(argv: readonly string[], io: Io): Promise<number> {
     const seconds = (performance.now() - t0) / 1000;
     const reference = problem.exact ? "the exact solution" : name === "burgers" ? "the Cole-Hopf reference" : "the reference solution";
     const grid = ev === null ? "" : ev.reference.axes.map(([a, v]) => `${v.length} ${a}`).join(" x ");
-    const stop = result.stopReason === "done" ? "" : ` (stopped: ${result.stopReason})`;
+    const stop = stopReason === "done" ? "" : ` (stopped: ${stopReason})`;
+    const evals = `${result.evaluations} evaluations (${result.adamSteps} Adam + ${result.lbfgsEvaluations} L-BFGS, ${result.lineSearchEvaluations} of them in line searches)`;
+    const threadLine = `${result.threads} thread${result.threads === 1 ? "" : "s"} (${result.threadChoice})`;
     let code = EXIT_OK;
     if (result.nonFinite) {
       const nf = result.nonFinite;
@@ -177,8 +209,8 @@ async function run(argv: readonly string[], io: Io): Promise<number> {
         ["collocation points", `${collocation ?? problem.defaults.collocationPoints ?? 10000} (${sampler ?? problem.defaults.sampler ?? "lhs"})`],
         ["condition points", String(boundary ?? problem.defaults.conditionPoints ?? 100)],
         ["Adam", `${adamSteps ?? problem.defaults.adamSteps ?? 1000} steps, learning rate ${lr ?? problem.defaults.learningRate ?? 1e-3}`],
-        ["L-BFGS", `${lbfgsSteps ?? problem.defaults.lbfgsSteps ?? 5000} iterations`],
-        ["seed", String(seed ?? 0)], ["threads", o.threads ?? "1"],
+        [({ ssbfgs: "SSBFGS", ssbroyden: "SSBroyden", bfgs: "BFGS", lbfgs: "L-BFGS" } as const)[optimizer ?? "lbfgs"], `${lbfgsSteps ?? problem.defaults.lbfgsSteps ?? 5000} iterations`],
+        ["seed", String(seed ?? 0)], ["threads", threadLine], ["dtype", dtype],
         ...(timeLimit !== undefined ? [["time limit", formatDuration(timeLimit)] as [string, string]] : []),
         ...(o.resume !== undefined ? [["resumed from", o.resume] as [string, string]] : []),
       ];
@@ -186,8 +218,8 @@ async function run(argv: readonly string[], io: Io): Promise<number> {
         ...(ev ? [["relative L2 error", ev.relL2.toExponential(3)], ["max |error|", ev.maxError.toExponential(3)], ["against", `${reference} on ${grid} points`]] as [string, string][]
           : [["error", "no exact or reference solution in the problem"]] as [string, string][]),
         ["final loss", result.finalLoss.toExponential(3)],
-        ["steps", `${result.steps} (${result.adamSteps} Adam + ${result.lbfgsSteps} L-BFGS, ${result.lbfgsEvaluations} L-BFGS evaluations)`],
-        ["stopped", result.nonFinite ? `diverged at step ${result.nonFinite.step}: ${result.nonFinite.term}` : result.stopReason],
+        ["steps", `${result.steps} (${result.adamSteps} Adam + ${result.lbfgsSteps} L-BFGS)`], ["evaluations", evals],
+        ["stopped", result.nonFinite ? `diverged at step ${result.nonFinite.step}: ${result.nonFinite.term}` : stopReason],
         ["training time", formatDuration(result.seconds)], ["wall time", formatDuration(seconds)],
       ];
       const w = writeOutputs(outDir, { problem, result, ev, settings, summary });
@@ -198,7 +230,8 @@ async function run(argv: readonly string[], io: Io): Promise<number> {
       const files = [...w.files.map((f) => join(w.dir, f)), ...(ckFile ? [ckFile] : [])];
       written = `  wrote ${files.join(", ")}\n`;
     }
-    const summary: PinnSummary = { problem: name, relL2: ev?.relL2 ?? null, seconds, steps: result.steps, finalLoss: result.finalLoss, ...(result.params ? { params: result.params } : {}) };
+    const summary: PinnSummary = { problem: name, relL2: ev?.relL2 ?? null, seconds, steps: result.steps, finalLoss: result.finalLoss, stopReason,
+      evaluations: result.evaluations, lineSearchEvaluations: result.lineSearchEvaluations, threads: result.threads, ...(result.params ? { params: result.params } : {}) };
     if (o.json) io.stdout(`${JSON.stringify(summary)}\n`);
     else {
       // inverse problems: the identified parameters, with their error when the true values are known
@@ -208,7 +241,9 @@ async function run(argv: readonly string[], io: Io): Promise<number> {
       }).join(", ")}\n` : "";
       io.stdout((ev ? `${name}: relative L2 error ${ev.relL2.toExponential(3)} against ${reference} on ${grid} points\n` : `${name}: trained (the problem has no exact or reference solution to compare with)\n`) + params +
         `  final loss ${result.finalLoss.toExponential(3)}, ${result.steps} steps (${result.adamSteps} Adam + ${result.lbfgsSteps} L-BFGS)${stop}\n` + remedyLine(result) +
-        `  wall time ${formatDuration(seconds)} (training ${formatDuration(result.seconds)}${cp ? " over all sessions" : ""})\n` + written);
+        `  ${evals}, ${threadLine}\n` +
+        `  wall time ${formatDuration(seconds)} (training ${formatDuration(result.seconds)}${cp ? " over all sessions" : ""}` +
+        `${cost ? `, reference ${formatDuration(cost.referenceSeconds)}` : ""}${timeLimit !== undefined ? `; limit ${formatDuration(timeLimit)}` : ""})\n` + written);
     }
     return code;
   } finally {

@@ -20,6 +20,7 @@ import { reduce } from "../ops/reduce";
 import { concat } from "../ops/concat";
 import { gather } from "../ops/gather";
 import { pad } from "../ops/pad";
+import { cast } from "../ops/cast";
 import * as C from "../ops/creation";
 import { rngHas } from "../rng";
 import { traceAllows } from "../trace";
@@ -196,31 +197,34 @@ export function padOp(h: i32, value: f64): i32 {
   const x = get(h, Op.Pad, 0); if (x == null) return 0;
   const pads = readShape(0, 2 * x.shape.length);
   for (let i = 0; i < pads.length; i++) if (pads[i] < 0) { fail(ErrorCode.BadArgument, Op.Pad, 1, i, pads[i]); return 0; }
-  return done(pad(x, pads, <f32>value));
+  return done(pad(x, pads, x.dtype == DType.Float64 ? value : <f64><f32>value));
 }
 
+/** cast(x, dtype): 0 float32, 1 int32, 2 bool, 3 float64 (ops/cast.ts). */
+export function castOp(h: i32, dtype: i32): i32 { begin(); const x = get(h, Op.Cast, 0); if (x == null) return 0; return done(cast(x, dtype)); }
+
 // ---- creation ----
-export function fillOp(rank: i32, value: f64, dtype: i32): i32 { begin(); return done(C.full(readShape(0, rank), <f32>value, dtype)); }
-export function eyeOp(n: i32, m: i32): i32 { begin(); return done(C.eye(n, m)); }
+export function fillOp(rank: i32, value: f64, dtype: i32): i32 { begin(); return done(C.full(readShape(0, rank), value, dtype)); }
+export function eyeOp(n: i32, m: i32, dtype: i32): i32 { begin(); return done(C.eye(n, m, dtype)); }
 export function rangeOp(start: f64, stop: f64, step: f64, dtype: i32): i32 {
   begin();
   if (step == 0) { fail(ErrorCode.BadArgument, Op.Range, 2, 0, 0); return 0; }
   return done(C.range(start, stop, step, dtype));
 }
-export function linspaceOp(a: f64, b: f64, n: i32): i32 {
+export function linspaceOp(a: f64, b: f64, n: i32, dtype: i32): i32 {
   begin();
   if (n < 0) { fail(ErrorCode.BadArgument, Op.Linspace, 2, 0, n); return 0; }
-  return done(C.linspace(a, b, n));
+  return done(C.linspace(a, b, n, dtype));
 }
-export function randomUniformOp(rank: i32, lo: f64, hi: f64, gen: i32): i32 {
+export function randomUniformOp(rank: i32, lo: f64, hi: f64, gen: i32, dtype: i32): i32 {
   begin();
   if (!rngHas(gen)) { fail(ErrorCode.BadArgument, Op.RandomUniform, 3, 0, gen); return 0; }
   if (!traceAllows(2, Op.RandomUniform)) return 0;
-  return done(C.randomUniform(readShape(0, rank), <f32>lo, <f32>hi, gen));
+  return done(C.randomUniform(readShape(0, rank), <f32>lo, <f32>hi, gen, dtype));
 }
-export function randomNormalOp(rank: i32, mean: f64, std: f64, gen: i32, truncated: bool): i32 {
+export function randomNormalOp(rank: i32, mean: f64, std: f64, gen: i32, truncated: bool, dtype: i32): i32 {
   begin();
   if (!rngHas(gen)) { fail(ErrorCode.BadArgument, Op.RandomNormal, 3, 0, gen); return 0; }
   if (!traceAllows(2, Op.RandomNormal)) return 0;
-  return done(C.randomNormal(readShape(0, rank), mean, std, gen, truncated));
+  return done(C.randomNormal(readShape(0, rank), mean, std, gen, truncated, dtype));
 }

@@ -1,12 +1,12 @@
 // The exports for tensors, memory and jit programs. Only numbers cross: handles, counts, scalars; shapes and
 // handle lists go through the scratch arrays.
-import { Tensor, DType, MAX_RANK, get, newTensor, release, releaseHandle, retain, isContiguous, scratchI32, scratchF64, readShape,
+import { Tensor, DType, dshift, MAX_RANK, get, newTensor, release, releaseHandle, retain, isContiguous, scratchI32, scratchF64, readShape,
          liveTensorCount, liveTensorBytes, currentId } from "../tensor";
 import { fail, clearError, ErrorCode } from "../errors";
 import { Op } from "../ops/codes";
 import { ERR, contig, dtypeError } from "../ops/factory";
 import * as V from "../ops/view";
-import { gatherStrided } from "../kernels/strided";
+import { gatherAny } from "../kernels/strided64";
 import { allocatedBytes, pooledBytesCount, grownBytesCount, peakBytesCount, resetPeak, setLimit, limitBytes, availableBytes } from "../memory";
 import { collectNow } from "../gc";
 import { traceAllows, traceReadable } from "../trace";
@@ -82,11 +82,16 @@ export function tensorContiguous(h: i32): i32 {
 function copyPlain(t: Tensor): Tensor {
   const y = newTensor(t.shape, t.dtype);
   if (y == null) return ERR;
-  memory.copy(y.ptr, t.ptr, <usize>t.size << 2);
+  memory.copy(y.ptr, t.ptr, <usize>t.size << dshift(t.dtype));
   return y;
 }
 export function tensorSetTrainable(h: i32, on: bool): i32 { begin(); const t = get(h); if (t == null) return 0; t.trainable = on; return 1; }
-export function tensorSetDType(h: i32, dtype: i32): i32 { begin(); const t = get(h); if (t == null) return 0; t.dtype = dtype; return 1; }
+/** Relabels a tensor between the 4-byte dtypes (float32, int32, bool); refused (0) to or from float64, whose storage differs. */
+export function tensorSetDType(h: i32, dtype: i32): i32 {
+  begin(); const t = get(h); if (t == null) return 0;
+  if ((t.dtype == DType.Float64) != (dtype == DType.Float64)) { fail(ErrorCode.DType, Op.Tensor, 0, dtype, t.dtype); return 0; }
+  t.dtype = dtype; return 1;
+}
 
 /** dst <- src in place (broadcasting src), bumping dst's version: an in-place update the tape can detect. */
 export function assign(dst: i32, src: i32): i32 {
@@ -94,11 +99,13 @@ export function assign(dst: i32, src: i32): i32 {
   const d = get(dst, Op.Assign, 0); if (d == null) return 0;
   const s = get(src, Op.Assign, 1); if (s == null) return 0;
   if (!traceAllows(1, Op.Assign)) return 0;
-  if (d.dtype != DType.Float32 || s.dtype != DType.Float32) { dtypeError(Op.Assign, d.dtype != 0 ? 0 : 1, 0, d.dtype != 0 ? d : s); return 0; }
+  const f64 = d.dtype == DType.Float64;
+  if (d.dtype != DType.Float32 && !f64) { dtypeError(Op.Assign, 0, DType.Float32, d); return 0; }
+  if (s.dtype != d.dtype) { dtypeError(Op.Assign, 1, d.dtype, s); return 0; }
   if (!isContiguous(d)) { fail(ErrorCode.BadArgument, Op.Assign, 0, 2, 0); return 0; }
   const b = V.broadcastTo(s, d.shape);
   if (b === ERR) return 0;
-  gatherStrided(b.ptr, b.shape, b.strides, d.ptr);
+  gatherAny(d.dtype, b.ptr, b.shape, b.strides, d.ptr);
   release(b);
   d.buf.version++;
   return 1;

@@ -14,3 +14,10 @@
 
 /** 1 in core-relaxed.wasm, 0 in core.wasm: which build is running (the loader and gradtape's backendInfo()). */
 export function relaxedSimd(): i32 { return ASC_FEATURE_RELAXED_SIMD ? 1 : 0; }
+
+/** a*b + c on f64x2 lanes: f64x2.relaxed_madd in core-relaxed.wasm, else a multiply then an add (as madd). */
+// @ts-ignore: decorator
+@inline export function madd64(a: v128, b: v128, c: v128): v128 {
+  if (ASC_FEATURE_RELAXED_SIMD) return f64x2.relaxed_madd(a, b, c);
+  return f64x2.add(c, f64x2.mul(a, b));
+}

@@ -14,29 +14,12 @@
 // result does not depend on where the element falls in the tiling.
 // N == 1 (a matrix-vector product: the output layer of a network and its backward) has its own loops, so that
 // 7 of 8 panel columns are not padding; with A stored [M,K] each dot product is summed in 4 lanes, then pairwise.
-import { alloc, free } from "../memory";
+import { packSpace } from "./pack-space";
 import { Task, threadCount, jobArgs, parallelFor, tasks, MIN_MACS, PER_THREAD } from "./parallel";
 import { packPanel, packBlocks, lanes, matmulRowsN, matmulRowsT } from "./matmul-tiles";
 import { madd } from "./madd";
 
 const KC: i32 = 256;
-
-// The packing space: grown on demand from the tensor allocator, kept between calls (0 = none yet).
-let pack: usize = 0;
-let packBytes: usize = 0;
-let lastWant: u64 = 0;
-/** Bytes of packing space the last matmul asked for: what an out-of-memory error reports. */
-export function packRequested(): f64 { return <f64>lastWant; }
-function packSpace(want: u64): usize {
-  lastWant = want;
-  if (want > (<u64>1 << 31)) return 0; // too large for one block (and a 32-bit byte count would wrap)
-  const bytes = <usize>want;
-  if (bytes <= packBytes) return pack;
-  if (pack != 0) free(pack, packBytes);
-  pack = alloc(bytes);
-  packBytes = pack != 0 ? bytes : 0;
-  return pack;
-}
 
 // ---- the two thread jobs ----
 

@@ -15,8 +15,9 @@ export enum Op {
   View, ViewGrad, Copy, Reshape, Transpose, BroadcastTo, Slice, Index,
   Concat, Gather, GatherGrad, Pad,
   Range, Linspace, RandomUniform, RandomNormal, Assign, Tensor,
-  TanhGrad, SigmoidGrad, MulMul
+  TanhGrad, SigmoidGrad, MulMul,
+  Cast
 }
 
 /** The number of op codes (the last code + 1). */
-export const OP_COUNT: i32 = Op.MulMul + 1;
+export const OP_COUNT: i32 = Op.Cast + 1;

@@ -1,11 +1,10 @@
 // concat(tensors, axis): each input is copied into its slab of the output. Backward hands each input the matching
 // slab of the cotangent, as a View (so it stays differentiable). stack = expandDims + concat (the TS side).
-import { Tensor, stdStrides, release } from "../tensor";
+import { Tensor, stdStrides, release, dshift } from "../tensor";
 import { failed } from "../errors";
 import { Node, record, anyRecording } from "./record";
 import { Op } from "./codes";
 import { def } from "./table";
-import { scatterStrided } from "../kernels/strided";
 import { ERR, NONE, NO_F, outTensor, contig } from "./factory";
 import { viewOf } from "./view";
 
@@ -21,20 +20,35 @@ export function concat(xs: StaticArray<Tensor>, axis: i32): Tensor {
   shape[axis] = total;
   const y = outTensor(shape, x0.dtype);
   if (y === ERR) return ERR;
-  const os = stdStrides(shape);
+  // y is `outer` rows of `row` elements (outer: the axes before `axis`); input k fills `inner` consecutive elements
+  // of every row, from offset `at`: one copy per row and input (a strided scatter walked its iterator per element
+  // when the axes after `axis` are small: the seed batch's Hessian [N, 2, 2] from two [N, 2, 1] took 4.6 ns per
+  // element, 6% of the jitted batch)
+  let outer = 1, after = 1;
+  for (let i = 0; i < axis; i++) outer *= shape[i];
+  for (let i = axis + 1; i < r; i++) after *= shape[i];
+  const row = total * after, sh = dshift(x0.dtype); // (elements; bytes = elements << sh, for float32 and float64)
   let at = 0;
   for (let k = 0; k < xs.length; k++) {
     const c = contig(xs[k]);
     if (c === ERR) { release(y); return ERR; }
-    scatterStrided(c.ptr, c.shape, os, y.ptr + (<usize>(at * os[axis]) << 2), false);
+    copyRows(c.ptr, xs[k].shape[axis] * after << sh, y.ptr + (<usize>at << sh), row << sh, outer);
     release(c);
-    at += xs[k].shape[axis];
+    at += xs[k].shape[axis] * after;
   }
   if (anyRecording()) {
     const ip = new StaticArray<i32>(1); ip[0] = axis;
     record(Op.Concat, xs, y, NONE, ip, NO_F);
   }
   return y;
+}
+
+/** rows runs of n bytes: src contiguous, dst rows `stride` bytes apart (a copy of the bits, any dtype). */
+function copyRows(src: usize, n: i32, dst: usize, stride: i32, rows: i32): void {
+  const sb = <usize>n, db = <usize>stride;
+  if (n == 4) { for (let r = 0; r < rows; r++) { store<u32>(dst, load<u32>(src)); src += 4; dst += db; } return; }
+  if (n == 8) { for (let r = 0; r < rows; r++) { store<u64>(dst, load<u64>(src)); src += 8; dst += db; } return; }
+  for (let r = 0; r < rows; r++) { memory.copy(dst, src, sb); src += sb; dst += db; }
 }
 
 // the recorded parameters: [axis]

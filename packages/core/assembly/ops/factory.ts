@@ -8,8 +8,10 @@ import { record, anyRecording } from "./record";
 import { rule, Save } from "./table";
 import { UnaryKernel, unaryPar } from "../kernels/unary";
 import { BinaryKernel, binaryPar, binaryRowsPar } from "../kernels/binary";
+import { UnaryKernel64, unaryPar64 } from "../kernels/unary64";
+import { binaryPar64, binaryRowsPar64 } from "../kernels/binary64";
+import { convertKernel, gatherAny } from "../kernels/strided64";
 import { NdIter, broadcastInto, stdInto } from "../kernels/iter";
-import { gatherStrided } from "../kernels/strided";
 
 export const ERR = new Tensor(0, new Buf(0, 0), 0, new StaticArray<i32>(0), new StaticArray<i32>(0), 0, 0);
 ERR.refs = 1 << 30;
@@ -51,7 +53,7 @@ export function contig(x: Tensor): Tensor {
   const n = newTensor(x.shape, x.dtype);  // (not outTensor: a temporary never takes a planned output)
   const c = n == null ? ERR : n;
   if (c === ERR) return ERR;
-  gatherStrided(x.ptr, x.shape, x.strides, c.ptr);
+  gatherAny(x.dtype, x.ptr, x.shape, x.strides, c.ptr);
   return c;
 }
 
@@ -62,7 +64,7 @@ export function f2(a: f64, b: f64): StaticArray<f64> { const r = new StaticArray
 /** Elementwise unary op (its kernel, what it saves and whether it is heavy come from its table entry) with constants (a, b). */
 export function unary(op: i32, x: Tensor, a: f32, b: f32): Tensor {
   if (failed()) return ERR;
-  if (x.dtype != DType.Float32) return dtypeError(op, 0, DType.Float32, x);
+  if (x.dtype != DType.Float32) return x.dtype == DType.Float64 ? unary64(op, x, a, b) : dtypeError(op, 0, DType.Float32, x);
   const c = contig(x);
   if (c === ERR) return ERR;
   const r = rule(op);
@@ -74,6 +76,28 @@ export function unary(op: i32, x: Tensor, a: f32, b: f32): Tensor {
     const ins = arr1(x);
     let saved = NONE;
     if (save == Save.In) saved = ins; // shared with the inputs (a Node never writes either)
+    else if (save == Save.Out) saved = arr1(y);
+    else if (save == Save.Both) saved = arr2(x, y);
+    record(op, ins, y, saved, NO_I, a == 0 && b == 0 ? F00 : f2(a, b));
+  }
+  return y;
+}
+
+/** unary for a Float64 input: the op's float64 kernel, constants (a, b) in float64 (affine calls it directly). */
+export function unary64(op: i32, x: Tensor, a: f64, b: f64): Tensor {
+  if (failed()) return ERR;
+  const r = rule(op);
+  if (x.dtype != DType.Float64 || r.kernel1d == null) return dtypeError(op, 0, DType.Float32, x);
+  const c = contig(x);
+  if (c === ERR) return ERR;
+  const y = outTensor(x.shape, DType.Float64);
+  if (y !== ERR) unaryPar64(changetype<UnaryKernel64>(r.kernel1d), r.heavy, c.ptr, y.ptr, y.size, a, b);
+  release(c);
+  if (y !== ERR && anyRecording()) {
+    const save = r.save;
+    const ins = arr1(x);
+    let saved = NONE;
+    if (save == Save.In) saved = ins;
     else if (save == Save.Out) saved = arr1(y);
     else if (save == Save.Both) saved = arr2(x, y);
     record(op, ins, y, saved, NO_I, a == 0 && b == 0 ? F00 : f2(a, b));
@@ -128,6 +152,7 @@ export function binary(op: i32, a: Tensor, b: Tensor, outDtype: i32 = DType.Floa
   if (failed()) return ERR;
   const r = rule(op);
   const k = changetype<BinaryKernel>(r.kernel2);
+  if (a.dtype == DType.Float64 || b.dtype == DType.Float64) return binary64(op, a, b, outDtype);
   if (!r.nondiff) {
     if (a.dtype != DType.Float32) return dtypeError(op, 0, DType.Float32, a);
     if (b.dtype != DType.Float32) return dtypeError(op, 1, DType.Float32, b);
@@ -152,6 +177,50 @@ export function binary(op: i32, a: Tensor, b: Tensor, outDtype: i32 = DType.Floa
   }
   if (anyRecording()) {
     // the inputs array doubles as the saved array when both inputs are saved (a Node never writes either)
+    const ins = arr2(a, b);
+    const save = r.save;
+    const saved = save == Save.None ? NONE : (save == Save.Out ? arr1(y) : ins);
+    record(op, ins, y, saved, NO_I, NO_F);
+  }
+  return y;
+}
+
+const binaryIter64 = new NdIter();
+
+/**
+ * binary for Float64 operands: both must be Float64 (an op mixing dtypes is a DType error whose expected dtype is
+ * the other operand's: the message names the cast to add; nothing is promoted). Comparisons asked for a 4-byte
+ * result (bool, or a float32 mask) compute the float64 0/1 mask and narrow it, exactly.
+ */
+function binary64(op: i32, a: Tensor, b: Tensor, outDtype: i32): Tensor {
+  const r = rule(op);
+  if (a.dtype != DType.Float64) return dtypeError(op, 0, DType.Float64, a);
+  if (b.dtype != DType.Float64) return dtypeError(op, 1, DType.Float64, b);
+  if (r.kernel2d == null) return dtypeError(op, 0, DType.Float32, a);
+  const k = changetype<BinaryKernel>(r.kernel2d);
+  const shape = broadcastShapes(op, a.shape, b.shape);
+  if (shape == null) return ERR;
+  if (shape.length > MAX_RANK) { fail(ErrorCode.RankTooHigh, op, -1, shape.length, MAX_RANK); return ERR; }
+  // arithmetic gives float64; a comparison gives what it was asked for (bool, or a mask of either float dtype)
+  const dt = r.nondiff ? outDtype : DType.Float64, narrow = dt != DType.Float64;
+  const y = outTensor(shape, dt);
+  if (y === ERR) return ERR;
+  let w = y;
+  if (narrow) { const t = newTensor(shape, DType.Float64); if (t == null) { release(y); return ERR; } w = t; }
+  const it = binaryIter64;
+  broadcastInto(a.shape, a.strides, shape, it.in0); broadcastInto(b.shape, b.strides, shape, it.in1); stdInto(shape, it.in2);
+  it.begin(shape);
+  const n = it.inner, sa = it.i0, sb = it.i1;
+  if (!it.done && it.rank == 1) binaryPar64(k, a.ptr, sa, b.ptr, sb, w.ptr, n);
+  else if (!it.done && it.rank == 2) binaryRowsPar64(k, a.ptr, sa, unchecked(it.s0[0]), b.ptr, sb, unchecked(it.s1[0]), w.ptr, unchecked(it.s2[0]), n, unchecked(it.shape[0]));
+  else {
+    while (!it.done) {
+      k(a.ptr + (<usize>it.o0 << 3), sa, b.ptr + (<usize>it.o1 << 3), sb, w.ptr + (<usize>it.o2 << 3), n);
+      it.next();
+    }
+  }
+  if (narrow) { convertKernel(true, w.ptr, y.ptr, y.size); release(w); }
+  if (anyRecording()) {
     const ins = arr2(a, b);
     const save = r.save;
     const saved = save == Save.None ? NONE : (save == Save.Out ? arr1(y) : ins);

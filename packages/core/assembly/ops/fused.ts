@@ -14,12 +14,14 @@ import { Node, record, anyRecording } from "./record";
 import { Op } from "./codes";
 import { def, Save } from "./table";
 import { fusedPar, tanhGradKernel, sigmoidGradKernel, mulMulKernel } from "../kernels/fused";
+import { fusedPar64, tanhGradKernel64, sigmoidGradKernel64, mulMulKernel64 } from "../kernels/fused64";
 import { ERR, NO_I, NO_F, contig, outTensor, arr2, dtypeError } from "./factory";
 import { mul, affine } from "./arith";
 
+// operands: all float32 or all float64 (a mix is a DType error naming the first operand's dtype)
 function check(op: i32, a: Tensor, b: Tensor): bool {
-  if (a.dtype != DType.Float32) { dtypeError(op, 0, DType.Float32, a); return false; }
-  if (b.dtype != DType.Float32) { dtypeError(op, 1, DType.Float32, b); return false; }
+  if (a.dtype != DType.Float32 && a.dtype != DType.Float64) { dtypeError(op, 0, DType.Float32, a); return false; }
+  if (b.dtype != a.dtype) { dtypeError(op, 1, a.dtype, b); return false; }
   return true;
 }
 
@@ -27,8 +29,10 @@ function gradOp(op: i32, g: Tensor, y: Tensor): Tensor {
   if (failed()) return ERR;
   if (!check(op, g, y)) return ERR;
   const cg = contig(g), cy = contig(y);
-  const out = cg !== ERR && cy !== ERR ? outTensor(y.shape) : ERR;
-  if (out !== ERR) {
+  const out = cg !== ERR && cy !== ERR ? outTensor(y.shape, y.dtype) : ERR;
+  if (out !== ERR && y.dtype == DType.Float64) {
+    fusedPar64(op == Op.TanhGrad ? tanhGradKernel64 : sigmoidGradKernel64, cg.ptr, cy.ptr, 0, out.ptr, 0, out.size);
+  } else if (out !== ERR) {
     fusedPar(op == Op.TanhGrad ? tanhGradKernel : sigmoidGradKernel, cg.ptr, cy.ptr, 0, out.ptr, 0, out.size);
   }
   release(cg); release(cy);
@@ -67,8 +71,9 @@ export function mulMul(a: Tensor, b: Tensor, c: Tensor, s: f64): Tensor {
   if (!sameShape(a.shape, b.shape) || !sameShape(a.shape, c.shape)) return affine(mul(mul(a, b), c), s, 0);
   if (!check(Op.MulMul, a, b) || !check(Op.MulMul, a, c)) return ERR;
   const ca = contig(a), cb = contig(b), cc = contig(c);
-  const out = ca !== ERR && cb !== ERR && cc !== ERR ? outTensor(a.shape) : ERR;
-  if (out !== ERR) fusedPar(mulMulKernel, ca.ptr, cb.ptr, cc.ptr, out.ptr, <f32>s, out.size);
+  const out = ca !== ERR && cb !== ERR && cc !== ERR ? outTensor(a.shape, a.dtype) : ERR;
+  if (out !== ERR && a.dtype == DType.Float64) fusedPar64(mulMulKernel64, ca.ptr, cb.ptr, cc.ptr, out.ptr, s, out.size);
+  else if (out !== ERR) fusedPar(mulMulKernel, ca.ptr, cb.ptr, cc.ptr, out.ptr, <f32>s, out.size);
   release(ca); release(cb); release(cc);
   if (out !== ERR && anyRecording()) {
     const ins = new StaticArray<Tensor>(3); ins[0] = a; ins[1] = b; ins[2] = c;

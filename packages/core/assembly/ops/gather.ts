@@ -1,12 +1,12 @@
 // gather(x, indices, axis): out = x[..., indices[j], ...] along axis; indices are int32 (stored exactly as float32
 // integers below 2^24). Backward is GatherGrad, a scatter-add of the cotangent into zeros of x's shape (repeated
 // indices accumulate); GatherGrad's own backward is gather with the same indices: a linear adjoint pair.
-import { Tensor, DType, release, sizeOf } from "../tensor";
+import { Tensor, DType, release, sizeOf, dshift } from "../tensor";
 import { fail, failed, ErrorCode } from "../errors";
 import { Node, record, anyRecording } from "./record";
 import { Op } from "./codes";
 import { def } from "./table";
-import { fillKernel } from "../kernels/strided";
+import { fillAny } from "../kernels/strided64";
 import { ERR, NO_F, dtypeError, outTensor, contig, arr2, arr1 } from "./factory";
 
 function outer(shape: StaticArray<i32>, axis: i32): i32 { let n = 1; for (let i = 0; i < axis; i++) n *= shape[i]; return n; }
@@ -32,11 +32,12 @@ export function gather(x: Tensor, idx: Tensor, axis: i32): Tensor {
   const cx = contig(x);
   if (y !== ERR && cx !== ERR) {
     const no = outer(x.shape, axis), ni = inner(x.shape, axis);
-    const bytes = <usize>ni << 2;
+    const sh = dshift(x.dtype);
+    const bytes = <usize>ni << sh;
     for (let o = 0; o < no; o++) {
       for (let t = 0; t < m; t++) {
         const v = <i32>load<f32>(ci.ptr + (<usize>t << 2));
-        memory.copy(y.ptr + (<usize>((o * m + t) * ni) << 2), cx.ptr + (<usize>((o * d + v) * ni) << 2), bytes);
+        memory.copy(y.ptr + (<usize>((o * m + t) * ni) << sh), cx.ptr + (<usize>((o * d + v) * ni) << sh), bytes);
       }
     }
   }
@@ -51,9 +52,10 @@ function axisParam(axis: i32): StaticArray<i32> { const ip = new StaticArray<i32
 
 export function gatherGrad(g: Tensor, idx: Tensor, axis: i32, xShape: StaticArray<i32>): Tensor {
   if (failed()) return ERR;
-  const y = outTensor(xShape);
+  const y = outTensor(xShape, g.dtype);
   if (y === ERR) return ERR;
-  fillKernel(y.ptr, y.size, 0);
+  fillAny(g.dtype, y.ptr, y.size, 0);
+  const f64 = g.dtype == DType.Float64;
   const cg = contig(g), ci = contig(idx);
   if (cg !== ERR && ci !== ERR) {
     const d = xShape[axis], m = idx.size;
@@ -61,6 +63,11 @@ export function gatherGrad(g: Tensor, idx: Tensor, axis: i32, xShape: StaticArra
     for (let o = 0; o < no; o++) {
       for (let t = 0; t < m; t++) {
         const v = <i32>load<f32>(ci.ptr + (<usize>t << 2));
+        if (f64) {
+          const dst = y.ptr + (<usize>((o * d + v) * ni) << 3), src = cg.ptr + (<usize>((o * m + t) * ni) << 3);
+          for (let e = 0; e < ni; e++) { const p = <usize>e << 3; store<f64>(dst + p, load<f64>(dst + p) + load<f64>(src + p)); }
+          continue;
+        }
         const dst = y.ptr + (<usize>((o * d + v) * ni) << 2), src = cg.ptr + (<usize>((o * m + t) * ni) << 2);
         for (let e = 0; e < ni; e++) { const p = <usize>e << 2; store<f32>(dst + p, load<f32>(dst + p) + load<f32>(src + p)); }
       }

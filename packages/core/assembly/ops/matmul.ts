@@ -10,7 +10,9 @@ import { fail, failed, ErrorCode, addDetail, failOutOfMemory } from "../errors";
 import { Node, record, anyRecording } from "./record";
 import { Op } from "./codes";
 import { def } from "./table";
-import { matmulKernel, packRequested } from "../kernels/matmul";
+import { matmulKernel } from "../kernels/matmul";
+import { matmulKernel64 } from "../kernels/matmul64";
+import { packRequested } from "../kernels/pack-space";
 import { gatherStrided } from "../kernels/strided";
 import { ERR, NO_F, dtypeError, outTensor, arr2, broadcastShapes, contig } from "./factory";
 import { unbroadcast } from "./view";
@@ -34,10 +36,16 @@ const EMPTY = new StaticArray<i32>(0);
 const FLAGS = [new StaticArray<i32>(2), new StaticArray<i32>(2), new StaticArray<i32>(2), new StaticArray<i32>(2)];
 FLAGS[1][1] = 1; FLAGS[2][0] = 1; FLAGS[3][0] = 1; FLAGS[3][1] = 1;
 
+@inline function kernel(f64: bool, a: usize, b: usize, c: usize, M: i32, K: i32, N: i32, ta: bool, tb: bool): bool {
+  return f64 ? matmulKernel64(a, b, c, M, K, N, ta, tb) : matmulKernel(a, b, c, M, K, N, ta, tb);
+}
+
 export function matMul(a: Tensor, b: Tensor, ta: bool, tb: bool): Tensor {
   if (failed()) return ERR;
-  if (a.dtype != DType.Float32) return dtypeError(Op.MatMul, 0, DType.Float32, a);
-  if (b.dtype != DType.Float32) return dtypeError(Op.MatMul, 1, DType.Float32, b);
+  // float32 or float64, the same for both (a mix is a DType error naming a's dtype: the cast to add to b)
+  if (a.dtype != DType.Float32 && a.dtype != DType.Float64) return dtypeError(Op.MatMul, 0, DType.Float32, a);
+  if (b.dtype != a.dtype) return dtypeError(Op.MatMul, 1, a.dtype, b);
+  const f64 = a.dtype == DType.Float64, sh = f64 ? 3 : 2;
   const ra = a.shape.length, rb = b.shape.length;
   if (ra < 2 || rb < 2) { fail(ErrorCode.BadArgument, Op.MatMul, ra < 2 ? 0 : 1, 1, ra < 2 ? ra : rb); return ERR; }
   const M = ta ? a.shape[ra - 1] : a.shape[ra - 2];
@@ -61,13 +69,13 @@ export function matMul(a: Tensor, b: Tensor, ta: bool, tb: bool): Tensor {
     for (let i = 0; i < br; i++) shape[i] = batch[i];
     shape[br] = M; shape[br + 1] = N;
   }
-  const y = outTensor(shape);
+  const y = outTensor(shape, a.dtype);
   if (y === ERR) return ERR;
   const pa = operand(a); const ka = ta != swapped;
   const pb = operand(b); const kb = tb != swapped;
   if (pa !== ERR && pb !== ERR) {
     if (flat) {
-      if (!matmulKernel(pa.ptr, pb.ptr, y.ptr, M, K, N, ka, kb)) failOutOfMemory(Op.MatMul, packRequested());
+      if (!kernel(f64, pa.ptr, pb.ptr, y.ptr, M, K, N, ka, kb)) failOutOfMemory(Op.MatMul, packRequested());
     } else {
       const nb = sizeOf(batch);
       const sA = M * K, sB = K * N, sC = M * N;
@@ -81,7 +89,7 @@ export function matMul(a: Tensor, b: Tensor, ta: bool, tb: bool): Tensor {
           if (da >= 0 && ba[da] != 1) ia += i * stA[da];
           if (db >= 0 && bb[db] != 1) ib += i * stB[db];
         }
-        if (!matmulKernel(pa.ptr + (<usize>(ia * sA) << 2), pb.ptr + (<usize>(ib * sB) << 2), y.ptr + (<usize>(t * sC) << 2), M, K, N, ka, kb)) {
+        if (!kernel(f64, pa.ptr + (<usize>(ia * sA) << sh), pb.ptr + (<usize>(ib * sB) << sh), y.ptr + (<usize>(t * sC) << sh), M, K, N, ka, kb)) {
           failOutOfMemory(Op.MatMul, packRequested());
         }
       }

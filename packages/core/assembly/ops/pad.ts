@@ -1,28 +1,28 @@
 // pad(x, paddings, value): constant padding; backward is the slice of the cotangent where x sits (a View).
-import { Tensor, stdStrides, release } from "../tensor";
+import { Tensor, stdStrides, release, dshift } from "../tensor";
 import { failed } from "../errors";
 import { Node, record, anyRecording } from "./record";
 import { Op } from "./codes";
 import { def } from "./table";
-import { scatterStrided, fillKernel } from "../kernels/strided";
+import { scatterAny, fillAny } from "../kernels/strided64";
 import { ERR, NONE, outTensor, contig, arr1, f2 } from "./factory";
 import { viewOf } from "./view";
 
 /** pads: [before0, after0, before1, after1, ...] (validated non-negative by the caller). */
-export function pad(x: Tensor, pads: StaticArray<i32>, value: f32): Tensor {
+export function pad(x: Tensor, pads: StaticArray<i32>, value: f64): Tensor {
   if (failed()) return ERR;
   const r = x.shape.length;
   const shape = new StaticArray<i32>(r);
   for (let i = 0; i < r; i++) shape[i] = x.shape[i] + pads[2 * i] + pads[2 * i + 1];
   const y = outTensor(shape, x.dtype);
   if (y === ERR) return ERR;
-  fillKernel(y.ptr, y.size, value);
+  fillAny(x.dtype, y.ptr, y.size, value);
   const os = stdStrides(shape);
   let off = 0;
   for (let i = 0; i < r; i++) off += pads[2 * i] * os[i];
   const c = contig(x);
   if (c === ERR) { release(y); return ERR; }
-  scatterStrided(c.ptr, x.shape, os, y.ptr + (<usize>off << 2), false);
+  scatterAny(x.dtype, c.ptr, x.shape, os, y.ptr + (<usize>off << dshift(x.dtype)), false);
   release(c);
   if (anyRecording()) record(Op.Pad, arr1(x), y, NONE, pads, f2(value, 0));
   return y;
@@ -36,5 +36,5 @@ function padBackward(n: Node, g: Tensor): void {
 }
 
 // the recorded parameters: ip = the paddings [before0, after0, ...], fp = [value, 0]
-function replayPad(op: i32, x: StaticArray<Tensor>, ip: StaticArray<i32>, fp: StaticArray<f64>, dtype: i32, outShape: StaticArray<i32>): Tensor { return pad(x[0], ip, <f32>fp[0]); }
+function replayPad(op: i32, x: StaticArray<Tensor>, ip: StaticArray<i32>, fp: StaticArray<f64>, dtype: i32, outShape: StaticArray<i32>): Tensor { return pad(x[0], ip, fp[0]); }
 def(Op.Pad).replays(replayPad).backwards(padBackward);

@@ -4,6 +4,7 @@ import { Node } from "./record";
 import { Op } from "./codes";
 import { def, Save } from "./table";
 import { mapBinary } from "../kernels/binary";
+import { mapBinary64 } from "../kernels/binary64";
 import { binary } from "./factory";
 import { unbroadcast } from "./view";
 import { mul, affine } from "./arith";
@@ -21,6 +22,14 @@ import { scalar, onesLike } from "./creation";
   }
   @inline s(a: f32, b: f32): f32 { return <f32>Math.pow(<f64>a, <f64>b); }
 }
+@final class PowD {
+  @inline v(a: v128, b: v128): v128 {
+    const r = f64x2.splat(Math.pow(f64x2.extract_lane(a, 0), f64x2.extract_lane(b, 0)));
+    return f64x2.replace_lane(r, 1, Math.pow(f64x2.extract_lane(a, 1), f64x2.extract_lane(b, 1)));
+  }
+  @inline s(a: f64, b: f64): f64 { return Math.pow(a, b); }
+}
+function powKernel64(a: usize, sa: i32, b: usize, sb: i32, o: usize, n: i32): void { mapBinary64(changetype<PowD>(0), a, sa, b, sb, o, n); }
 function powKernel(a: usize, sa: i32, b: usize, sb: i32, o: usize, n: i32): void { mapBinary(changetype<PowF>(0), a, sa, b, sb, o, n); }
 
 export function pow(a: Tensor, b: Tensor): Tensor { return binary(Op.Pow, a, b); }
@@ -30,10 +39,10 @@ function powBackward(n: Node, g: Tensor): void {
   const a = n.saved[0], b = n.saved[1];
   if (n.needs(0)) n.grad(0, unbroadcast(mul(g, mul(b, pow(a, affine(b, 1, -1)))), n.inShape(0)));
   if (n.needs(1)) {
-    const zero = scalar(0);
+    const zero = scalar(0, a.dtype);
     const pos = fmask(Op.Greater, a, zero);
     const safe = where(pos, a, onesLike(a));   // log(1) = 0 where a <= 0
     n.grad(1, unbroadcast(mul(g, mul(pow(a, b), log(safe))), n.inShape(1)));
   }
 }
-def(Op.Pow).binary(pow, powKernel, Save.Both).backwards(powBackward);
+def(Op.Pow).binary(pow, powKernel, Save.Both).f64b(powKernel64).backwards(powBackward);

@@ -16,7 +16,12 @@ const NO_VERSIONS = new StaticArray<i32>(0);
 /** One recorded op on a tape: what its backward rule (the op table's entry) reads. */
 export class Node {
   holders: i32 = 0;
-  savedVersions: StaticArray<i32>;
+  // The storage versions of saved[0] and saved[1] when recorded (the sweep compares them to detect an in-place write),
+  // kept in fields: an array per node was one of the ~6 runtime allocations of every recorded op. More saved values
+  // (only MulMul, 3) keep theirs in `moreVersions`.
+  v0: i32 = 0;
+  v1: i32 = 0;
+  moreVersions: StaticArray<i32> = NO_VERSIONS;
   constructor(
     public op: i32,
     public ins: StaticArray<Tensor>,          // the input records: ids and shapes only (values only through `saved`)
@@ -26,10 +31,17 @@ export class Node {
     public ip: StaticArray<i32>,              // integer parameters (axes, shapes, flags)
     public fp: StaticArray<f64>) {            // float parameters
     const n = saved.length;
-    const v = n == 0 ? NO_VERSIONS : new StaticArray<i32>(n);
-    for (let i = 0; i < n; i++) unchecked(v[i] = unchecked(saved[i]).buf.version);
-    this.savedVersions = v;
+    if (n > 0) this.v0 = unchecked(saved[0]).buf.version;
+    if (n > 1) this.v1 = unchecked(saved[1]).buf.version;
+    if (n > 2) {
+      const v = new StaticArray<i32>(n);
+      for (let i = 0; i < n; i++) unchecked(v[i] = unchecked(saved[i]).buf.version);
+      this.moreVersions = v;
+    }
   }
+
+  /** The storage version saved value s had when the op was recorded. */
+  savedVersion(s: i32): i32 { return s == 0 ? this.v0 : s == 1 ? this.v1 : this.moreVersions[s]; }
 
   /** The number of inputs. */
   @inline get arity(): i32 { return this.ins.length; }
@@ -59,7 +71,7 @@ export class Tape {
 
   releaseAll(): void {
     for (let i = 0; i < this.nodes.length; i++) this.nodes[i].drop();
-    this.nodes.length = 0;  // (no new containers: a released tape is never recorded on again)
+    this.nodes.length = 0;  // (keeps its storage: a released tape may be reused by tapeCreate)
     this.tracked.clear();
     this.released = true;
   }
@@ -68,6 +80,13 @@ export class Tape {
 const tapes = new Map<i32, Tape>();
 const stack = new Array<Tape>();
 let nextTapeId: i32 = 1;
+// Released tapes kept for reuse: eager code makes and releases tapes on every call (two per TF-style input
+// derivative), and a new Tape cost four runtime allocations plus the growth of its id set and node list from their
+// smallest size. A reused tape keeps that storage (cleared by releaseAll); only small ones are kept, so a tape that
+// recorded a large graph gives its storage back.
+const spareTapes = new Array<Tape>();
+const SPARE_TAPES: i32 = 4;
+const SPARE_MAX_IDS: i32 = 4096;
 
 // ---- the sinks the layers above register ----
 
@@ -121,7 +140,12 @@ export function record(op: i32, inputs: StaticArray<Tensor>, out: Tensor, saved:
 export function tapeCount(): i32 { return tapes.size; }
 
 export function tapeCreate(persistent: bool, watchAccessed: bool): i32 {
-  const t = new Tape(nextTapeId++, persistent, watchAccessed);
+  let t: Tape;
+  if (spareTapes.length > 0) {
+    t = spareTapes.pop();
+    t.id = nextTapeId++; t.persistent = persistent; t.watchAccessed = watchAccessed;
+    t.paused = 0; t.active = false; t.used = false; t.released = false;
+  } else t = new Tape(nextTapeId++, persistent, watchAccessed);
   tapes.set(t.id, t);
   return t.id;
 }
@@ -160,7 +184,7 @@ export function tapePause(id: i32, on: bool): i32 {
 export function tapeWatch(id: i32, h: i32): i32 {
   const t = getTape(id); if (t == null) return 0;
   const x = get(h); if (x == null) return 0;
-  if (x.dtype != 0) return fail(ErrorCode.DType, -1, 0, 0, x.dtype);
+  if (x.dtype != 0 && x.dtype != 3) return fail(ErrorCode.DType, -1, 0, 0, x.dtype); // float32 or float64
   t.tracked.add(h);
   return 1;
 }
@@ -171,6 +195,7 @@ export function tapeRelease(id: i32): i32 {
   if (t.active) tapePop(id);
   t.releaseAll();
   tapes.delete(id);
+  if (spareTapes.length < SPARE_TAPES && t.tracked.keys.length <= SPARE_MAX_IDS) spareTapes.push(t);
   return 1;
 }
 

@@ -7,6 +7,7 @@ import { Node, record, anyRecording } from "./record";
 import { Op } from "./codes";
 import { def } from "./table";
 import { sumKernel, extremumKernel } from "../kernels/reduce";
+import { reduceKernel64 } from "../kernels/reduce64";
 import { allocElems, free } from "../memory";
 import { failed, failOutOfMemory } from "../errors";
 import { ERR, NO_F, dtypeError, outTensor, contig, arr1, arr2 } from "./factory";
@@ -17,20 +18,22 @@ import { fmask } from "./compare";
 /** axes: a 0/1 flag per input axis (validated by the caller). */
 export function reduce(op: i32, x: Tensor, axes: StaticArray<i32>, keep: bool): Tensor {
   if (failed()) return ERR;
-  if (x.dtype != DType.Float32) return dtypeError(op, 0, DType.Float32, x);
+  const f64 = x.dtype == DType.Float64;
+  if (x.dtype != DType.Float32 && !f64) return dtypeError(op, 0, DType.Float32, x);
   const r = x.shape.length;
   const keepShape = new StaticArray<i32>(r);
   let outRank = 0;
   for (let i = 0; i < r; i++) { keepShape[i] = axes[i] ? 1 : x.shape[i]; if (!axes[i]) outRank++; }
   const shape = keep ? keepShape : new StaticArray<i32>(outRank);
   if (!keep) { let j = 0; for (let i = 0; i < r; i++) if (!axes[i]) shape[j++] = x.shape[i]; }
-  const y = outTensor(shape);
+  const y = outTensor(shape, x.dtype);
   if (y === ERR) return ERR;
   const c = contig(x);
   if (c === ERR) { release(y); return ERR; }
   const os = stdStrides(keepShape);
   for (let i = 0; i < r; i++) if (axes[i]) os[i] = 0;
-  if (op == Op.Sum) {
+  if (f64) reduceKernel64(op == Op.Sum, op == Op.Max, c.ptr, y.ptr, x.shape, stdStrides(x.shape), os, y.size);
+  else if (op == Op.Sum) {
     // float64 accumulators, one per output element (kernels/reduce.ts says why)
     const n = y.size > 2 ? y.size : 2, bytes = <usize>n << 3; // allocElems checks n * 8 before bytes is used
     const acc = allocElems(n, 8);

@@ -3,7 +3,9 @@
 // (program.ts), the reverse sweep (backprop.ts), and the op-table test (test/op-table.test.ts, through opRules).
 // Each family file in ops/ fills the entries of its ops at start-up, beside their forward and backward code:
 //
-//   def(Op.Exp).unary(exp, expKernel, Save.Out, HEAVY).backward(expBackward);
+//   def(Op.Exp).unary(exp, expKernel, Save.Out, HEAVY).f64(expKernel64).backward(expBackward);
+//
+// (`f64` / `f64b` add the op's float64 kernel beside its float32 one: one entry, two dtypes.)
 //
 // An entry is complete when it is one of: a recorded op (a replay, and a backward rule or `nondiff()`), an entry
 // point recorded as another op (`recordsAs`), or a call that is never recorded (`unrecorded()`: constants,
@@ -14,6 +16,7 @@ import { Node } from "./record";
 import { OP_COUNT } from "./codes";
 import { UnaryKernel } from "../kernels/unary";
 import { BinaryKernel } from "../kernels/binary";
+import { UnaryKernel64 } from "../kernels/unary64";
 
 export type UnaryFn = (x: Tensor) => Tensor;
 export type BinaryFn = (a: Tensor, b: Tensor) => Tensor;
@@ -38,6 +41,9 @@ export class Rule {
   eager2: BinaryFn | null = null;
   kernel1: UnaryKernel | null = null;
   kernel2: BinaryKernel | null = null;
+  /** The float64 kernels (kernels/unary64.ts, binary64.ts), beside the float32 ones; null: float32 only. */
+  kernel1d: UnaryKernel64 | null = null;
+  kernel2d: BinaryKernel | null = null;
   save: i32 = Save.None;
   heavy: bool = false;
   replay: ReplayFn | null = null;
@@ -60,6 +66,10 @@ export class Rule {
   }
   /** An elementwise kernel and what to save, for ops whose eager form takes parameters (affine). */
   elementwise(kernel: UnaryKernel, save: i32): Rule { this.kernel1 = kernel; this.save = save; return this; }
+  /** The op's float64 unary kernel (the factory runs it for Float64 inputs). */
+  f64(kernel: UnaryKernel64): Rule { this.kernel1d = kernel; return this; }
+  /** The op's float64 binary kernel. */
+  f64b(kernel: BinaryKernel): Rule { this.kernel2d = kernel; return this; }
   replays(f: ReplayFn): Rule { this.replay = f; return this; }
   backwards(f: BackwardFn): Rule { this.backward = f; return this; }
   noGradient(): Rule { this.nondiff = true; return this; }

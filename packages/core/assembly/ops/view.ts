@@ -5,13 +5,13 @@
 // (stride-0 axes, from broadcasting, therefore sum). ViewGrad is linear with View as its adjoint, so each is the
 // other's backward rule and derivatives of any order stay exact.
 // The same mapping lets a view made after the forward pass serve as a gradient source (backprop.ts: resolve).
-import { Tensor, newView, retain, release, isContiguous, sameShape, stdStrides, sizeOf } from "../tensor";
+import { Tensor, dshift, newView, retain, release, isContiguous, sameShape, stdStrides, sizeOf } from "../tensor";
 import { failed } from "../errors";
 import { record, anyRecording, Node } from "./record";
 import { Op } from "./codes";
 import { def } from "./table";
 import { ERR, NONE, NO_F, contig, outTensor, arr1, shapeError } from "./factory";
-import { scatterStrided, fillKernel } from "../kernels/strided";
+import { scatterAny, fillAny } from "../kernels/strided64";
 
 function encode(shape: StaticArray<i32>, rel: StaticArray<i32>, off: i32, other: StaticArray<i32>): StaticArray<i32> {
   const r = shape.length, q = other.length;
@@ -49,12 +49,12 @@ function viewBackward(n: Node, g: Tensor): void {
 /** zeros(target) with g scattered (added) at the view positions (rel, off) */
 export function viewGrad(g: Tensor, target: StaticArray<i32>, rel: StaticArray<i32>, off: i32): Tensor {
   if (failed()) return ERR;
-  const y = outTensor(target);
+  const y = outTensor(target, g.dtype);
   if (y === ERR) return ERR;
-  fillKernel(y.ptr, y.size, 0);
+  fillAny(g.dtype, y.ptr, y.size, 0);
   const c = contig(g);
   if (c === ERR) { release(y); return ERR; }
-  scatterStrided(c.ptr, g.shape, rel, y.ptr + (<usize>off << 2), true);
+  scatterAny(g.dtype, c.ptr, g.shape, rel, y.ptr + (<usize>off << dshift(g.dtype)), true);
   release(c);
   if (anyRecording()) record(Op.ViewGrad, arr1(g), y, NONE, encode(g.shape, rel, off, target), NO_F);
   return y;
@@ -131,7 +131,7 @@ export function copy(x: Tensor): Tensor {
   release(c);
   const y = outTensor(x.shape, x.dtype);
   if (y === ERR) return ERR;
-  memory.copy(y.ptr, x.ptr, <usize>x.size << 2);
+  memory.copy(y.ptr, x.ptr, <usize>x.size << dshift(x.dtype));
   if (anyRecording()) record(Op.Copy, arr1(x), y, NONE, new StaticArray<i32>(0), NO_F);
   return y;
 }

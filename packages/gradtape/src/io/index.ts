@@ -6,7 +6,7 @@ export {
   type WeightsJSON, type DenseLayerJSON,
 } from "./json.js";
 export {
-  decodeSafetensors, encodeSafetensors, entryToFloat32, SAFETENSORS_DTYPES, MAX_HEADER_BYTES,
+  decodeSafetensors, encodeSafetensors, entryToFloat32, entryToFloat64, SAFETENSORS_DTYPES, MAX_HEADER_BYTES,
   type SafetensorsEntry, type SafetensorsFile, type DecodeOptions, type TensorSource,
 } from "./safetensors-format.js";
 export {

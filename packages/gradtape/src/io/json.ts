@@ -1,7 +1,9 @@
 // The JSON weights format of the CLI (`gradtape derivatives --weights w.json`):
 //   { "weights": { "layers": [ { "kernel": [[...]] /* [in][out] */, "bias": [...], "activation": "sigmoid" }, ... ] } }
 // one entry per Dense layer, in order. A layer without bias omits "bias". Values are written as the shortest
-// decimals that read back to the same float32, so a save/load round trip is exact.
+// decimals that read back to the same float32, so a save/load round trip is exact. A float64 model's file says
+// "dtype": "float64" beside "layers" and holds every double exactly (JSON numbers are doubles); it loads into a
+// float64 model as it is, and into a float32 one rounded to nearest.
 // No file system here (the library runs in browsers): strings and Uint8Arrays in and out.
 import { ArgumentError, ShapeError, describe, fmtShape } from "../errors.js";
 import type { Layer } from "../nn/layer.js";
@@ -21,7 +23,7 @@ export interface DenseLayerJSON {
   bias?: number[];
   activation: string;
 }
-export interface WeightsJSON { weights: { layers: DenseLayerJSON[] } }
+export interface WeightsJSON { weights: { layers: DenseLayerJSON[]; dtype?: "float64" } }
 
 /**
  * The shortest decimal that reads back (through Math.fround) as the float32 nearest to v: 0.1f is 0.1, not
@@ -36,9 +38,8 @@ export function float32Decimal(v: number): number {
   }
   return Number(f.toPrecision(9)); // 9 significant digits always identify a float32
 }
-const short = float32Decimal;
 
-function finite(op: string, name: string, d: Float32Array): void {
+function finite(op: string, name: string, d: Float32Array | Float64Array): void {
   for (let i = 0; i < d.length; i++) {
     if (!Number.isFinite(d[i])) throw new ArgumentError(`${op}: ${name} contains ${d[i]} at flat index ${i}; JSON cannot store non-finite numbers (use safetensors).`);
   }
@@ -47,10 +48,13 @@ function finite(op: string, name: string, d: Float32Array): void {
 /** The model's Dense weights as the CLI's JSON object. */
 export function weightsToJSON(model: Layer): WeightsJSON {
   const op = "weightsToJSON";
+  let f64 = false;
   const layers = denseLayers(op, model).map((l, i): DenseLayerJSON => {
     const { kernel, bias } = denseWeights(op, l);
     const [nin, nout] = kernel.shape;
     const k = kernel.data();
+    if (kernel.dtype === "float64") f64 = true;
+    const short = kernel.dtype === "float64" ? (v: number) => v : float32Decimal;
     finite(op, `layers[${i}].kernel (${l.name})`, k);
     const rows: number[][] = [];
     for (let r = 0; r < nin; r++) {
@@ -67,7 +71,7 @@ export function weightsToJSON(model: Layer): WeightsJSON {
     // key order as in the CLI's files: kernel, bias, activation
     return bias ? { kernel: entry.kernel, bias: entry.bias, activation: entry.activation } : entry;
   });
-  return { weights: { layers } };
+  return { weights: f64 ? { layers, dtype: "float64" } : { layers } };
 }
 
 /** The model's weights as JSON text (`space` indents it, as JSON.stringify). */
@@ -80,16 +84,16 @@ export function encodeWeightsJSON(model: Layer, options: { space?: number | stri
   return new TextEncoder().encode(saveWeightsJSON(model, options));
 }
 
-/** A validated, parsed layer: kernel as [in][out] float32 values. */
-interface ParsedLayer { nin: number; nout: number; kernel: Float32Array; bias: Float32Array | null; activation: string | null }
+/** A validated, parsed layer: kernel as [in][out] values (as written: doubles; a float32 model rounds them on loading). */
+interface ParsedLayer { nin: number; nout: number; kernel: Float64Array; bias: Float64Array | null; activation: string | null; dtype: "float32" | "float64" }
 
-function numbers(op: string, where: string, v: unknown, n: number, out: Float32Array, off: number): void {
+function numbers(op: string, where: string, v: unknown, n: number, out: Float64Array, off: number, f64: boolean): void {
   if (!Array.isArray(v)) throw new WeightsFormatError(`${op}: ${where} must be an array of numbers, but it is ${describe(v)}.`);
   if (v.length !== n) throw new WeightsFormatError(`${op}: ${where} has ${v.length} values, expected ${n}.`);
   for (let i = 0; i < n; i++) {
     const x = v[i];
     if (typeof x !== "number" || !Number.isFinite(x)) throw new WeightsFormatError(`${op}: ${where}[${i}] must be a finite number, but it is ${describe(x)}.`);
-    if (!Number.isFinite(Math.fround(x))) throw new WeightsFormatError(`${op}: ${where}[${i}] is ${x}, outside the float32 range (|v| < 3.4028235e38).`);
+    if (!f64 && !Number.isFinite(Math.fround(x))) throw new WeightsFormatError(`${op}: ${where}[${i}] is ${x}, outside the float32 range (|v| < 3.4028235e38).`);
     out[off + i] = x;
   }
 }
@@ -117,6 +121,10 @@ export function parseWeightsJSON(source: string | Uint8Array | object, op = "par
     throw new WeightsFormatError(`${op}: expected { "weights": { "layers": [...] } }; ${o.weights !== undefined ? '"weights" has no "layers" array' : 'there is no "weights" key'}.`);
   }
   if (w.layers.length === 0) throw new WeightsFormatError(`${op}: ${prefix} is empty.`);
+  if (w.dtype !== undefined && w.dtype !== "float32" && w.dtype !== "float64") {
+    throw new WeightsFormatError(`${op}: "dtype" must be "float32" or "float64", but it is ${describe(w.dtype)}.`);
+  }
+  const dtype = w.dtype === "float64" ? "float64" : "float32", f64 = dtype === "float64";
   return w.layers.map((L: unknown, i: number): ParsedLayer => {
     const where = `${prefix}[${i}]`;
     if (L === null || typeof L !== "object" || Array.isArray(L)) throw new WeightsFormatError(`${op}: ${where} must be an object with kernel, bias and activation, but it is ${describe(L)}.`);
@@ -127,16 +135,16 @@ export function parseWeightsJSON(source: string | Uint8Array | object, op = "par
     }
     const nin = k.length, nout = (k[0] as unknown[]).length;
     if (nout === 0) throw new WeightsFormatError(`${op}: ${where}.kernel[0] is empty.`);
-    const kernel = new Float32Array(nin * nout);
-    for (let r = 0; r < nin; r++) numbers(op, `${where}.kernel[${r}]`, k[r], nout, kernel, r * nout);
-    let bias: Float32Array | null = null;
-    if (l.bias !== undefined && l.bias !== null) { bias = new Float32Array(nout); numbers(op, `${where}.bias`, l.bias, nout, bias, 0); }
+    const kernel = new Float64Array(nin * nout);
+    for (let r = 0; r < nin; r++) numbers(op, `${where}.kernel[${r}]`, k[r], nout, kernel, r * nout, f64);
+    let bias: Float64Array | null = null;
+    if (l.bias !== undefined && l.bias !== null) { bias = new Float64Array(nout); numbers(op, `${where}.bias`, l.bias, nout, bias, 0, f64); }
     let activation: string | null = null;
     if (l.activation !== undefined) {
       if (!isActivationName(l.activation)) throw new WeightsFormatError(`${op}: ${where}.activation ${describe(l.activation)} is not a known activation.`);
       activation = l.activation as string;
     }
-    return { nin, nout, kernel, bias, activation };
+    return { nin, nout, kernel, bias, activation, dtype };
   });
 }
 
@@ -172,8 +180,9 @@ function loadParsed(op: string, layers: Dense[], parsed: ParsedLayer[]): void {
   applyAssignments(op, plan);
 }
 
-/** Builds a Sequential of Dense layers (with the file's activations) holding the file's weights. */
-export function modelFromWeightsJSON(source: string | Uint8Array | object, options: { name?: string } & ReadLimits = {}): Sequential {
+/** Builds a Sequential of Dense layers (with the file's activations) holding the file's weights, in the file's dtype
+ *  (float64 when it says so) unless options.dtype is given. */
+export function modelFromWeightsJSON(source: string | Uint8Array | object, options: { name?: string; dtype?: "float32" | "float64" } & ReadLimits = {}): Sequential {
   const op = "modelFromWeightsJSON";
   const parsed = parseWeightsJSON(source, op, options);
   parsed.forEach((p, i) => {
@@ -182,7 +191,8 @@ export function modelFromWeightsJSON(source: string | Uint8Array | object, optio
       throw new ShapeError(`${op}: weights.layers[${i}].kernel has ${p.nin} rows, but layer ${i - 1} has ${parsed[i - 1].nout} outputs ${fmtShape([parsed[i - 1].nin, parsed[i - 1].nout])}; the layers do not chain.`);
     }
   });
-  const model = buildDenseStack(parsed.map((p) => ({ nin: p.nin, nout: p.nout, bias: p.bias !== null, activation: p.activation as ActivationName })), options.name);
+  const model = buildDenseStack(parsed.map((p) => ({ nin: p.nin, nout: p.nout, bias: p.bias !== null, activation: p.activation as ActivationName })), options.name,
+    options.dtype ?? parsed[0].dtype);
   try { loadParsed(op, model.stack as Dense[], parsed); } catch (e) { model.dispose(); throw e; }
   return model;
 }

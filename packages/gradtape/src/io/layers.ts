@@ -51,7 +51,7 @@ export function activationName(op: string, l: Dense): string {
 export function isActivationName(a: unknown): boolean { return typeof a === "string" && Object.prototype.hasOwnProperty.call(ACTIVATIONS, a); }
 
 /** A planned write of values into a variable, checked against its shape. */
-export interface Assignment { target: Variable; shape: number[]; data: Float32Array; entry: string }
+export interface Assignment { target: Variable; shape: number[]; data: Float32Array | Float64Array; entry: string }
 
 export function checkAssignment(op: string, a: Assignment, layer: Dense, what: string): void {
   if (a.shape.join() !== a.target.shape.join()) {
@@ -61,19 +61,21 @@ export function checkAssignment(op: string, a: Assignment, layer: Dense, what: s
 
 /** Writes every planned value (all checked first, so a bad file changes nothing). */
 export function applyAssignments(op: string, as: Assignment[]): void {
-  tidy(() => { for (const a of as) a.target.assign(fromFlat(a.data, a.shape, "float32", op)); });
+  // in the variable's dtype: float64 values round to nearest into a float32 model, float32 widen exactly into float64
+  tidy(() => { for (const a of as) a.target.assign(fromFlat(a.data, a.shape, a.target.dtype, op)); });
 }
 
 /**
  * A Sequential of Dense layers with these widths, built (its weights exist, all zeros) and ready to be loaded. The
  * first layer declares inputShape [nin]; the others are built by one forward pass on a zero input.
  */
-export function buildDenseStack(specs: { nin: number; nout: number; bias: boolean; activation: ActivationName }[], name?: string): Sequential {
+export function buildDenseStack(specs: { nin: number; nout: number; bias: boolean; activation: ActivationName }[], name?: string,
+  dtype: "float32" | "float64" = "float32"): Sequential {
   const layers = specs.map((s, i) => new Dense({
     units: s.nout, activation: s.activation, useBias: s.bias, ...(i === 0 ? { inputShape: [s.nin] } : {}),
-    kernelInitializer: "zeros", biasInitializer: "zeros",
+    kernelInitializer: "zeros", biasInitializer: "zeros", dtype,
   }));
   const model = new Sequential(layers, name !== undefined ? { name } : {});
-  tidy(() => { model.apply(zeros([1, specs[0].nin])); });
+  tidy(() => { model.apply(zeros([1, specs[0].nin], dtype)); });
   return model;
 }

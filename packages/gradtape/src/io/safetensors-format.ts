@@ -165,7 +165,20 @@ export function entryToFloat32(name: string, entry: SafetensorsEntry, options: {
     `${dtype === "F64" || dtype === "F16" || dtype === "BF16" ? " (pass { convert: true } to convert it, or save it as float32)" : ""}.`);
 }
 
-/** Something to write: a float32 Tensor, or a shape with its values in row-major order (a Float64Array is written as F64, anything else as F32). */
+/** An entry's values for a float64 variable: F64 exactly, F32 widened exactly (F16 and BF16 with `convert`). */
+export function entryToFloat64(name: string, entry: SafetensorsEntry, options: { convert?: boolean } = {}): Float64Array {
+  const { dtype, bytes } = entry;
+  if (dtype === "F64") {
+    const n = bytes.length / 8;
+    if (LITTLE) return new Float64Array(new Uint8Array(bytes).buffer);
+    const v = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength), out = new Float64Array(n);
+    for (let i = 0; i < n; i++) out[i] = v.getFloat64(8 * i, true);
+    return out;
+  }
+  return Float64Array.from(entryToFloat32(name, entry, dtype === "F32" ? {} : options));
+}
+
+/** Something to write: a float32 or float64 Tensor (F32 or F64), or a shape with its values in row-major order (a Float64Array is written as F64, anything else as F32). */
 export type TensorSource = Tensor | { shape: readonly number[]; data: ArrayLike<number> };
 
 /** Encodes tensors (in the given order; F32, or F64 from Float64Array data) and optional string metadata as a safetensors file. */
@@ -184,7 +197,7 @@ export function encodeSafetensors(tensors: Record<string, TensorSource> | Map<st
     if (typeof name !== "string" || name.length === 0 || name === "__metadata__") throw new ArgumentError(`${op}: invalid tensor name ${JSON.stringify(name)}.`);
     let shape: number[], data: Float32Array | Float64Array;
     if (t instanceof Tensor) {
-      if (t.dtype !== "float32") throw new DTypeError(`${op}: ${JSON.stringify(name)} is ${t.dtype}; only float32 tensors are written.`);
+      if (t.dtype !== "float32" && t.dtype !== "float64") throw new DTypeError(`${op}: ${JSON.stringify(name)} is ${t.dtype}; only float32 (F32) and float64 (F64) tensors are written.`);
       shape = t.shape.slice(); data = t.data();
     } else if (t && Array.isArray(t.shape) && t.data && typeof t.data.length === "number") {
       shape = t.shape.slice();

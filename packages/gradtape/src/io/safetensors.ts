@@ -11,7 +11,7 @@ import {
   type Assignment,
 } from "./layers.js";
 import {
-  decodeSafetensors, encodeSafetensors, entryToFloat32, fail, type DecodeOptions, type SafetensorsEntry, type SafetensorsFile, type TensorSource,
+  decodeSafetensors, encodeSafetensors, entryToFloat32, entryToFloat64, fail, type DecodeOptions, type SafetensorsEntry, type SafetensorsFile, type TensorSource,
 } from "./safetensors-format.js";
 
 /** Metadata key under which the activations of the Dense layers are stored (a JSON array of names). */
@@ -48,8 +48,8 @@ function naming(op: string, o: NamingOptions): { name: (i: number, kind: "kernel
 }
 
 /** [rows, cols] row-major -> [cols, rows] */
-function transpose(d: Float32Array, rows: number, cols: number): Float32Array {
-  const out = new Float32Array(d.length);
+function transpose<A extends Float32Array | Float64Array>(d: A, rows: number, cols: number): A {
+  const out = (d instanceof Float64Array ? new Float64Array(d.length) : new Float32Array(d.length)) as A;
   for (let r = 0; r < rows; r++) for (let c = 0; c < cols; c++) out[c * rows + r] = d[r * cols + c];
   return out;
 }
@@ -124,7 +124,7 @@ function plan(op: string, layers: Dense[], file: SafetensorsFile, options: LoadS
       if (flip && e.shape.length !== 2) throw new ShapeError(`${op}: entry ${JSON.stringify(n)} has shape ${fmtShape(e.shape)}, but a kernel [out, in] must be a matrix.`);
       const a: Assignment = { target, shape: flip ? [e.shape[1], e.shape[0]] : e.shape, data: new Float32Array(0), entry: `entry ${JSON.stringify(n)}${flip ? " (transposed from [out, in])" : ""}` };
       checkAssignment(op, a, l, what);
-      const d = entryToFloat32(n, e, options);
+      const d = target.dtype === "float64" ? entryToFloat64(n, e, options) : entryToFloat32(n, e, options);
       a.data = flip ? transpose(d, e.shape[0], e.shape[1]) : d;
       out.push(a);
     }
@@ -158,7 +158,7 @@ export function loadSafetensors(model: Layer, bytes: Uint8Array | ArrayBuffer, o
  * "layers.<i>.kernel") and optionally a bias entry. The activations come from `options.activations` or from the
  * file's metadata (files saved by gradtape).
  */
-export function modelFromSafetensors(bytes: Uint8Array | ArrayBuffer, options: LoadSafetensorsOptions & { activations?: ActivationName[]; name?: string } = {}): Sequential {
+export function modelFromSafetensors(bytes: Uint8Array | ArrayBuffer, options: LoadSafetensorsOptions & { activations?: ActivationName[]; name?: string; dtype?: "float32" | "float64" } = {}): Sequential {
   const op = "modelFromSafetensors";
   const { name, transposed } = naming(op, options);
   const file = decodeSafetensors(bytes, options);
@@ -183,7 +183,9 @@ export function modelFromSafetensors(bytes: Uint8Array | ArrayBuffer, options: L
     }
     specs.push({ nin, nout, bias: file.tensors.has(name(i, "bias")), activation: acts[i] as ActivationName });
   }
-  const model = buildDenseStack(specs, options.name);
+  // the model's dtype: options.dtype, else float64 when the first kernel is stored as F64
+  const dtype = options.dtype ?? (file.tensors.get(name(0, "kernel"))!.dtype === "F64" ? "float64" : "float32");
+  const model = buildDenseStack(specs, options.name, dtype);
   // a file that does not fit fails here: the new model's weights are released now, not left to the finalizers
   try { applyAssignments(op, plan(op, model.stack as Dense[], file, options)); } catch (e) { model.dispose(); throw e; }
   return model;

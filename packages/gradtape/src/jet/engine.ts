@@ -65,7 +65,7 @@ export function inputDerivatives(net: Net, X: Tensor, specs: readonly Derivative
   if (scale.every((v) => v === 1) && shift.every((v) => v === 0)) return taylorDerivatives(body, X, specs, outputs, { op, layout });
   return tidy(() => {
     const d = X.shape[1];
-    const Xs = add(mul(X, fromFlat(scale, [1, d], "float32", op)), fromFlat(shift, [1, d], "float32", op));
+    const Xs = add(mul(X, fromFlat(scale, [1, d], X.dtype, op)), fromFlat(shift, [1, d], X.dtype, op));
     const raw = taylorDerivatives(body, Xs, specs, outputs, { op, layout });
     return raw.map((t, i) => {
       const f = specs[i].wrt.reduce((a, j) => a * scale[j], 1);

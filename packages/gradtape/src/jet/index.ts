@@ -61,7 +61,7 @@ function derivativesArray(net: Net, X: Tensor, names: readonly string[], options
   asFunction(net, op); // checks net
   if (!(X instanceof Tensor)) throw new ArgumentError(`${op}: X must be a Tensor of shape [N, d], but got ${describe(X)}.`);
   if (X.rank < 2) throw new ShapeError(`${op}: X must have shape [N, d] (one point per row), but it has shape ${fmtShape(X.shape)}. Reshape it, e.g. X.reshape([-1, 1]).`);
-  if (X.dtype !== "float32") throw new ArgumentError(`${op}: X must be float32, but it is ${X.dtype}.`);
+  if (X.dtype !== "float32" && X.dtype !== "float64") throw new ArgumentError(`${op}: X must be float32 or float64 (the network's dtype), but it is ${X.dtype}.`);
   const N = X.shape[0], d = N === 0 ? X.shape.slice(1).reduce((a, b) => a * b, 1) : X.size / N;
   const note = X.rank > 2 ? ` (X ${fmtShape(X.shape)} has ${d} features per point)` : "";
   const { specs, outputs } = resolveRequests(op, d, names, options.vars, options.outputs, note);

@@ -58,7 +58,7 @@ export function nestedDerivatives(apply: (x: Tensor) => Tensor, X: Tensor, specs
     }
     return specs.map((s) => {
       const t = have.get(key(s.output, s.wrt));
-      return t ? slice(t, [0, 0], [N, 1]) : zeros([N, 1]); // a view per request, even when two coincide
+      return t ? slice(t, [0, 0], [N, 1]) : zeros([N, 1], X.dtype); // a view per request, even when two coincide
     });
   });
 }

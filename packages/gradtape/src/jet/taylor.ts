@@ -114,7 +114,7 @@ export function taylorDerivatives(net: Layer, X: Tensor, specs: readonly Derivat
     return specs.map((sp) => {
       const c = plan.index.get(msKey(sp.wrt))!;
       const t = c === 0 ? out.value : out.coef[c];
-      if (t === null) return zeros([N, 1]);
+      if (t === null) return zeros([N, 1], X.dtype);
       if (typeof t === "number") throw new Error(`${op}: internal error, an input coefficient reached the output.`);
       const full = t.shape[0] === N ? t : broadcastTo(t, [N, width]);
       return slice(full, [0, sp.output], [N, 1]); // a view; a separate tensor per request even when two coincide

@@ -52,8 +52,8 @@ export class Dense extends Layer {
     const gen = this.#opts.generator ?? (this.#opts.seed !== undefined ? new Generator(this.#opts.seed) : undefined);
     const g = gen ?? defaultGenerator();
     tidy(() => {
-      this.kernel = variable(initialize(this.#opts.kernelInitializer ?? "glorotUniform", [inDim, this.units], g), true, `${this.name}/kernel`);
-      if (this.useBias) this.bias = variable(initialize(this.#opts.biasInitializer ?? "zeros", [this.units], g), true, `${this.name}/bias`);
+      this.kernel = variable(initialize(this.#opts.kernelInitializer ?? "glorotUniform", [inDim, this.units], g, this.dtype), true, `${this.name}/kernel`);
+      if (this.useBias) this.bias = variable(initialize(this.#opts.biasInitializer ?? "zeros", [this.units], g, this.dtype), true, `${this.name}/bias`);
     });
   }
 

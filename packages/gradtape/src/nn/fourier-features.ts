@@ -76,8 +76,8 @@ export class FourierFeatures extends Layer {
       let B: Tensor;
       if (this.#given) {
         if (this.#given.length !== d) throw new ShapeError(`${where}: frequencies has ${this.#given.length} rows but the input has ${d} columns; give one row per input column.`);
-        B = fromFlat(this.#given.flat(), [d, this.features], "float32", where);
-      } else B = new Generator(this.seed).normal([d, this.features], 0, this.sigma);
+        B = fromFlat(this.#given.flat(), [d, this.features], this.dtype, where);
+      } else B = new Generator(this.seed).normal([d, this.features], 0, this.sigma, this.dtype);
       this.frequencies = variable(B, this.trainable, `${this.name}/frequencies`);
     });
   }

@@ -17,16 +17,21 @@ function fans(shape: number[]): [number, number] {
   return [shape[shape.length - 2] * receptive, shape[shape.length - 1] * receptive];
 }
 
-export function initialize(init: Initializer, shape: number[], gen: Generator): Tensor {
-  if (typeof init === "function") return init(shape, gen);
+/**
+ * The initial weights of `shape` in `dtype`. float64 weights are the float32 draws widened exactly (random.ts), so
+ * a float64 layer starts from the weights of the float32 layer with the same seed; a function initializer's result
+ * is cast to dtype.
+ */
+export function initialize(init: Initializer, shape: number[], gen: Generator, dtype: "float32" | "float64" = "float32"): Tensor {
+  if (typeof init === "function") { const t = init(shape, gen); return t.dtype === dtype ? t : t.cast(dtype); }
   const [fanIn, fanOut] = fans(shape);
   switch (init) {
-    case "glorotUniform": { const l = Math.sqrt(6 / (fanIn + fanOut)); return gen.uniform(shape, -l, l); }
-    case "glorotNormal": return gen.truncatedNormal(shape, 0, Math.sqrt(2 / (fanIn + fanOut)) / TRUNC);
-    case "heUniform": { const l = Math.sqrt(6 / fanIn); return gen.uniform(shape, -l, l); }
-    case "heNormal": return gen.truncatedNormal(shape, 0, Math.sqrt(2 / fanIn) / TRUNC);
-    case "zeros": return zeros(shape);
-    case "ones": return ones(shape);
+    case "glorotUniform": { const l = Math.sqrt(6 / (fanIn + fanOut)); return gen.uniform(shape, -l, l, dtype); }
+    case "glorotNormal": return gen.truncatedNormal(shape, 0, Math.sqrt(2 / (fanIn + fanOut)) / TRUNC, dtype);
+    case "heUniform": { const l = Math.sqrt(6 / fanIn); return gen.uniform(shape, -l, l, dtype); }
+    case "heNormal": return gen.truncatedNormal(shape, 0, Math.sqrt(2 / fanIn) / TRUNC, dtype);
+    case "zeros": return zeros(shape, dtype);
+    case "ones": return ones(shape, dtype);
     default: throw new ArgumentError(`initializer: unknown name ${JSON.stringify(init)}; use glorotUniform, glorotNormal, heUniform, heNormal, zeros or ones.`);
   }
 }

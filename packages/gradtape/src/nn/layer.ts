@@ -2,12 +2,14 @@
 // a mismatch throws a ShapeError naming the layer, the expected and the actual shape.
 import { Tensor } from "../tensor.js";
 import { Variable } from "../variable.js";
-import { ShapeError, ArgumentError, fmtShape } from "../errors.js";
+import { ShapeError, ArgumentError, fmtShape, type DType } from "../errors.js";
 
 export interface LayerOptions {
   /** the shape of one example (without the batch axis); null entries accept any size */
   inputShape?: (number | null)[];
   name?: string;
+  /** the dtype of the layer's weights and of the inputs it takes: "float32" (default) or "float64" */
+  dtype?: "float32" | "float64";
 }
 
 const counters = new Map<string, number>();
@@ -20,10 +22,17 @@ function uniqueName(base: string): string {
 export abstract class Layer {
   readonly name: string;
   readonly inputShape?: (number | null)[];
+  /** The dtype of the weights (and so of the inputs: a float32 input to a float64 layer is a DTypeError naming the cast). */
+  readonly dtype: "float32" | "float64";
   protected built = false;
 
   constructor(options: LayerOptions = {}, kind = "layer") {
     this.name = options.name ?? uniqueName(kind);
+    const dt = options?.dtype ?? "float32";
+    if (dt !== "float32" && dt !== "float64") {
+      throw new ArgumentError(`${this.constructor.name} '${this.name}': dtype must be "float32" or "float64", got ${JSON.stringify(dt)}.`);
+    }
+    this.dtype = dt;
     if (options.inputShape !== undefined) {
       if (!Array.isArray(options.inputShape) || options.inputShape.some((d) => d !== null && (!Number.isInteger(d) || d < 0))) {
         throw new ArgumentError(`${this.constructor.name} '${this.name}': inputShape must be an array of non-negative integers (or null), got ${JSON.stringify(options.inputShape)}.`);

@@ -64,14 +64,14 @@ export class ModifiedMLP extends Model {
     const init = options.kernelInitializer ?? "glorotNormal";
     const inputShape = options.inputShape ? { inputShape: options.inputShape } : {};
     const dense = (units: number, name: string, activation: Activation, first: boolean) =>
-      new Dense({ units, activation, kernelInitializer: init, generator: gen, name: `${this.name}/${name}`, ...(first ? inputShape : {}) });
+      new Dense({ units, activation, kernelInitializer: init, generator: gen, name: `${this.name}/${name}`, dtype: this.dtype, ...(first ? inputShape : {}) });
     this.encoderU = dense(h[0], "encoder_u", act, true);
     this.encoderV = dense(h[0], "encoder_v", act, true);
     this.first = dense(h[0], "dense_0", act, true);
     this.gates = h.slice(1).map((w, k) => dense(w, `gate_${k + 1}`, act, false));
     this.head = dense(outputs, "output", "linear", false);
     // with a known input width, build every layer now (weights exist right after construction, as for Dense)
-    if (options.inputShape) { const d = options.inputShape[0] ?? 1; tidy(() => { this.apply(zeros([1, d])); }); }
+    if (options.inputShape) { const d = options.inputShape[0] ?? 1; tidy(() => { this.apply(zeros([1, d], this.dtype)); }); }
   }
 
   call(x: Tensor): Tensor {

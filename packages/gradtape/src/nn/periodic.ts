@@ -60,11 +60,11 @@ export class PeriodicEmbedding extends Layer {
     this.outputWidth = pass.length + 2 * H;
     const W = new Float64Array(d * H);
     periodic.forEach((j, q) => { for (let k = 1; k <= K; k++) W[j * H + q * K + (k - 1)] = (2 * Math.PI * k) / periods[j]!; });
-    this.#W = tidy(() => variable(fromFlat(W, [d, H], "float32", where), false, `${this.name}/frequencies`));
+    this.#W = tidy(() => variable(fromFlat(W, [d, H], this.dtype, where), false, `${this.name}/frequencies`));
     if (pass.length > 0) {
       const S = new Float64Array(d * pass.length);
       pass.forEach((j, q) => { S[j * pass.length + q] = 1; });
-      this.#S = tidy(() => variable(fromFlat(S, [d, pass.length], "float32", where), false, `${this.name}/select`));
+      this.#S = tidy(() => variable(fromFlat(S, [d, pass.length], this.dtype, where), false, `${this.name}/select`));
     } else this.#S = null;
   }
 

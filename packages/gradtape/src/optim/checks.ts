@@ -1,5 +1,5 @@
 // The argument checks every optimizer shares: hyperparameters (finite numbers in range, integers), the learning
-// rate (a number or a schedule, and what a schedule returns), and the variable list (distinct, live, float32
+// rate (a number or a schedule, and what a schedule returns), and the variable list (distinct, live, float32 or float64
 // Variables).
 import { Variable } from "../variable.js";
 import { ArgumentError, DTypeError, describe } from "../errors.js";
@@ -55,7 +55,7 @@ export function learningRateAt(op: string, lr: LearningRate, step: number): numb
   return v;
 }
 
-/** Checks the variable list: a non-empty array of distinct, live, float32 Variables. */
+/** Checks the variable list: a non-empty array of distinct, live, float32 or float64 Variables. */
 export function checkVariables(op: string, variables: unknown): Variable[] {
   if (!Array.isArray(variables) || variables.length === 0) {
     throw new ArgumentError(`${op}: variables must be a non-empty array of Variables (for a model: model.trainableWeights), but got ${describe(variables)}.`);
@@ -67,7 +67,7 @@ export function checkVariables(op: string, variables: unknown): Variable[] {
         `Optimizers update variables in place; a plain tensor cannot be updated.`);
     }
     v.handleFor(op, `variables[${i}] (${v.name})`);
-    if (v.dtype !== "float32") throw new DTypeError(`${op}: variables[${i}] (${v.name}) is ${v.dtype}; only float32 variables can be trained.`);
+    if (v.dtype !== "float32" && v.dtype !== "float64") throw new DTypeError(`${op}: variables[${i}] (${v.name}) is ${v.dtype}; only float32 and float64 variables can be trained.`);
     if (seen.has(v)) throw new ArgumentError(`${op}: variables[${i}] (${v.name}) appears twice in the list; give each variable once.`);
     seen.add(v);
   });

@@ -24,12 +24,20 @@ export interface LBFGSIteration {
   step: number;
   /** loss evaluations in this minimize() call so far */
   evaluations: number;
+  /** of them, those made by line searches (every trial point, the accepted ones included): all but the call's first */
+  lineSearchEvaluations: number;
 }
 
 export interface LBFGSResult {
   loss: number;
   iterations: number;
   evaluations: number;
+  /**
+   * of them, those made by line searches: every trial point, the accepted one of each iteration included (all
+   * but the evaluation at the starting point); lineSearchEvaluations - iterations is what the searches cost beyond
+   * one evaluation per iteration
+   */
+  lineSearchEvaluations: number;
   gradientNorm: number;
   reason: LBFGSStopReason;
   /** true when stopped by a tolerance (gradient, loss-change, step) */

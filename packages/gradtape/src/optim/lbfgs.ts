@@ -1,274 +1,51 @@
 // L-BFGS (Nocedal & Wright, Numerical Optimization, 2nd ed.: algorithm 7.5 for the method; the two-loop recursion
-// is in lbfgs-history.ts, the strong-Wolfe line search in lbfgs-search.ts).
-//
-// The model stays float32; the optimizer works on one flat float64 copy of all variables: the iterate x, the
-// gradient, the direction and the (s, y) history are Float64Arrays, and every evaluation writes x rounded to
-// float32 into the variables, runs the loss on a tape and reads the float32 gradient back into float64. Keeping x
-// in float64 means that steps smaller than a float32 ulp still accumulate.
-//
-// Near a minimum a float32 loss changes by less than its own rounding noise, so the sufficient-decrease test of
-// the line search fails at random and L-BFGS stops early. Where the loss can no longer tell, the slope still can:
-// a step is also accepted when it satisfies Hager & Zhang's approximate Wolfe conditions (SIAM J. Optim. 16(1),
-// 2005, eq. 4.1 with the strong curvature test): the loss is within `lossNoise` (relative) of the start, the
-// directional derivative has not grown past (1 - 2 c1) |phi'(0)| (the derivative form of sufficient decrease, exact
-// for a quadratic) and the curvature condition holds. Set lossNoise to 0 for the plain strong-Wolfe search.
+// is in lbfgs-history.ts, the strong-Wolfe line search in lbfgs-search.ts, the loop it shares with the dense BFGS
+// family in quasi-newton.ts).
 //
 // minimize() runs a whole optimization (up to maxIterations iterations) and returns the final loss; the history is
 // kept between calls on the same variables, so calling it again continues where it stopped (reset() forgets it).
 // getState() inside onIteration captures the call in progress too (lbfgs-state.ts): restored with setState(), the
 // next minimize() continues that call and ends with the same bits as an uninterrupted one.
-import { floats } from "../backend.js";
-import { core } from "../backend.js";
-import { ArgumentError, GradtapeError } from "../errors.js";
 import type { Variable } from "../variable.js";
-import { checkVariables, checkNumber, checkInteger, lossAndGradients, type LossFn, type MinimizeOptions } from "./optimizer.js";
-import { strongWolfe, dot, maxAbs, type Point, type SearchSettings } from "./lbfgs-search.js";
+import { checkVariables, checkInteger } from "./optimizer.js";
 import { CurvatureHistory } from "./lbfgs-history.js";
 import { exportLBFGS, importLBFGS } from "./lbfgs-state.js";
-import type { LBFGSState, LBFGSRunState, LBFGSPending } from "./state.js";
-import type { LBFGSStopReason, LBFGSResult, LBFGSOptions, LBFGSIteration } from "./lbfgs-options.js";
+import { QuasiNewton } from "./quasi-newton.js";
+import type { LBFGSState } from "./state.js";
+import type { LBFGSOptions } from "./lbfgs-options.js";
 
 export { cubicMinimizer } from "./lbfgs-search.js";
 
 export type { LBFGSStopReason, LBFGSIteration, LBFGSResult, LBFGSOptions } from "./lbfgs-options.js";
 
-export class LBFGS implements SearchSettings {
-  readonly learningRate: number;
+export class LBFGS extends QuasiNewton {
   readonly historySize: number;
-  readonly maxIterations: number;
-  readonly maxEvaluations: number;
-  readonly gradientTolerance: number;
-  readonly lossTolerance: number;
-  readonly stepTolerance: number;
-  readonly lineSearch: "strongWolfe" | "none";
-  readonly c1: number;
-  readonly c2: number;
-  readonly maxLineSearch: number;
-  readonly lossNoise: number;
-  onIteration?: (info: LBFGSIteration) => void | boolean;
-  /** what the last minimize() call did */
-  result: LBFGSResult | null = null;
-  /** iterations over all minimize() calls since construction or reset() */
-  iterations = 0;
-
-  // state kept between calls
-  #vars: Variable[] = [];
-  #x: Float64Array | null = null;
-  #history: CurvatureHistory;
-  /** the call in progress while onIteration runs (what getState() captures) */
-  #live: LBFGSRunState | null = null;
-  /** a call to continue, from setState() */
-  #resume: LBFGSRunState | null = null;
+  protected readonly model: CurvatureHistory;
 
   constructor(options: LBFGSOptions = {}) {
-    const op = "LBFGS";
-    this.learningRate = checkNumber(op, "learningRate", options.learningRate ?? 1, 0);
-    if (this.learningRate === 0) throw new ArgumentError(`${op}: learningRate must be > 0.`);
-    this.historySize = checkInteger(op, "historySize", options.historySize ?? 50, 1);
-    this.maxIterations = checkInteger(op, "maxIterations", options.maxIterations ?? 100, 0);
-    this.maxEvaluations = checkInteger(op, "maxEvaluations", options.maxEvaluations ?? Math.ceil(this.maxIterations * 1.25), 1);
-    this.gradientTolerance = checkNumber(op, "gradientTolerance", options.gradientTolerance ?? 1e-7, 0);
-    this.lossTolerance = checkNumber(op, "lossTolerance", options.lossTolerance ?? 1e-9, 0);
-    this.stepTolerance = checkNumber(op, "stepTolerance", options.stepTolerance ?? 1e-9, 0);
-    const ls = options.lineSearch ?? "strongWolfe";
-    if (ls !== "strongWolfe" && ls !== "none") throw new ArgumentError(`${op}: lineSearch must be "strongWolfe" or "none", but got ${JSON.stringify(ls)}.`);
-    this.lineSearch = ls;
-    this.c1 = checkNumber(op, "c1", options.c1 ?? 1e-4, 0, 1, true);
-    this.c2 = checkNumber(op, "c2", options.c2 ?? 0.9, 0, 1, true);
-    if (!(this.c1 > 0 && this.c1 < this.c2)) throw new ArgumentError(`${op}: the Wolfe constants need 0 < c1 < c2 < 1, but got c1 = ${this.c1}, c2 = ${this.c2}.`);
-    this.maxLineSearch = checkInteger(op, "maxLineSearch", options.maxLineSearch ?? 25, 1);
-    this.lossNoise = checkNumber(op, "lossNoise", options.lossNoise ?? 1e-6, 0, 1);
-    if (options.onIteration !== undefined && typeof options.onIteration !== "function") throw new ArgumentError(`${op}: onIteration must be a function.`);
-    this.onIteration = options.onIteration;
-    this.#history = new CurvatureHistory(this.historySize);
-  }
-
-  /** Forgets the curvature history (the next minimize() starts with a steepest-descent step). */
-  reset(): void {
-    this.#history.clear();
-    this.#vars = []; this.#x = null; this.iterations = 0; this.result = null; this.#resume = null;
+    super("LBFGS", options);
+    this.historySize = checkInteger("LBFGS", "historySize", options.historySize ?? 50, 1);
+    this.model = new CurvatureHistory(this.historySize);
   }
 
   /** The number of (s, y) pairs currently held. */
-  get historyLength(): number { return this.#history.length; }
+  get historyLength(): number { return this.model.length; }
 
   /**
    * The state (iterate, history, iteration count; copies), and inside onIteration also the call in progress.
    * setState() on an LBFGS with the same options and the variables of the same sizes restores it.
    */
-  getState(): LBFGSState { return exportLBFGS(this.iterations, this.#x, this.#history, this.#live); }
+  getState(): LBFGSState { return exportLBFGS(this.iterations, this.x, this.model, this.live); }
 
   /** Restores getState()'s state for `variables` (the sizes must match); the variables must hold x rounded to float32. */
   setState(state: LBFGSState, variables: readonly Variable[]): void {
     const vars = checkVariables("LBFGS.setState", variables);
     const r = importLBFGS(state, vars.reduce((a, v) => a + v.size, 0), this.historySize);
     this.reset();
-    this.#vars = vars.slice();
-    this.#x = r.x;
-    for (let j = 0; j < r.s.length; j++) { this.#history.S.push(r.s[j]); this.#history.Y.push(r.y[j]); this.#history.rho.push(r.rho[j]); }
+    this.vars = vars.slice();
+    this.x = r.x;
+    for (let j = 0; j < r.s.length; j++) { this.model.S.push(r.s[j]); this.model.Y.push(r.y[j]); this.model.rho.push(r.rho[j]); }
     this.iterations = r.iterations;
-    this.#resume = r.run;
-  }
-
-  /**
-   * Minimizes lossFn over `variables` (watched explicitly, trainable or not) for up to maxIterations iterations
-   * and returns the final loss as a number; the variables hold the final point. Details in `result`.
-   */
-  minimize(lossFn: LossFn, variables: readonly Variable[], options: MinimizeOptions = {}): number {
-    const op = "LBFGS.minimize";
-    const compile = options.jit === true;
-    const vars = checkVariables(op, variables);
-    const sizes = vars.map((v) => v.size);
-    const n = sizes.reduce((a, b) => a + b, 0);
-    if (vars.length !== this.#vars.length || vars.some((v, i) => v !== this.#vars[i])) {
-      this.#history.clear();
-      this.#vars = vars.slice();
-      this.#x = null;
-      this.#resume = null;
-    }
-    // x: keep the float64 iterate when the variables still hold it (rounded), else read them
-    const x = this.#x !== null && this.#x.length === n && this.#matches(this.#x) ? this.#x : this.#read(n);
-    const resume = x === this.#x ? this.#resume : null;
-    this.#resume = null;
-    this.#x = x;
-
-    let evaluations = resume?.evaluations ?? 0;
-    const evaluate = (at: Float64Array): { f: number; g: Float64Array; terms: number[] } => {
-      this.#write(at);
-      evaluations++;
-      const { loss, grads, terms } = lossAndGradients(op, lossFn, vars, compile);
-      const g = new Float64Array(n);
-      let off = 0;
-      grads.forEach((gr, i) => {
-        if (gr !== null) { g.set(gr.data(), off); gr.dispose(); }
-        off += sizes[i];
-      });
-      return { f: Number.isNaN(loss) ? Infinity : loss, g, terms };
-    };
-
-    let f: number, g: Float64Array, terms: number[], iterations: number;
-    let reason: LBFGSStopReason | null = null;
-    if (resume !== null) {
-      // continue the captured call: its point, and the stopping tests its last iteration had still to make
-      ({ f, g, terms, iterations } = resume);
-      g = g.slice();
-      if (resume.pending) reason = this.#stopTest(resume.pending, f, maxAbs(g));
-    } else {
-      ({ f, g, terms } = evaluate(x));
-      iterations = 0;
-    }
-    let gnorm = maxAbs(g);
-    const d = new Float64Array(n);
-    const xt = new Float64Array(n);
-    if (resume === null) {
-      if (!Number.isFinite(f) || !Number.isFinite(gnorm)) reason = "non-finite";
-      else if (gnorm <= this.gradientTolerance) reason = "gradient";
-    }
-
-    const history = this.#history;
-    while (reason === null) {
-      if (iterations >= this.maxIterations) { reason = "max-iterations"; break; }
-      if (evaluations >= this.maxEvaluations) { reason = "max-evaluations"; break; }
-      const fresh = history.length === 0;
-      history.direction(g, d);
-      let gtd = dot(g, d);
-      if (!(gtd < 0)) { // not a descent direction (rounding in the history): restart from steepest descent
-        history.clear();
-        for (let i = 0; i < n; i++) d[i] = -g[i];
-        gtd = dot(g, d);
-        if (!(gtd < 0)) { reason = "gradient"; break; }
-      }
-      let t = this.learningRate;
-      if (fresh || history.length === 0) { let l1 = 0; for (let i = 0; i < n; i++) l1 += Math.abs(g[i]); t = Math.min(1, 1 / l1) * this.learningRate; }
-
-      const phi = (step: number): Point => {
-        for (let i = 0; i < n; i++) xt[i] = x[i] + step * d[i];
-        const r = evaluate(xt);
-        return { t: step, f: r.f, g: r.g, gtd: dot(r.g, d), terms: r.terms };
-      };
-      let p: Point;
-      if (this.lineSearch === "none") p = phi(t);
-      else p = strongWolfe(this, phi, t, d, { t: 0, f, g, gtd, terms }, () => evaluations >= this.maxEvaluations);
-
-      // strong Wolfe: accept a decrease (or an approximate-Wolfe step within the noise); fixed step ("none"): accept
-      // any finite loss
-      if (!(p.t > 0) || !(this.lineSearch === "none" ? Number.isFinite(p.f) : p.f <= f || p.approx === true)) {
-        // no decrease: retry once along -g without history, else give up
-        if (history.length > 0) { history.clear(); this.#write(x); continue; }
-        this.#write(x);
-        reason = evaluations >= this.maxEvaluations ? "max-evaluations" : "line-search-failed";
-        break;
-      }
-      // accept x + t d, update the history with s = t d, y = g_new - g
-      const s = history.vector(n), y = history.vector(n);
-      let smax = 0;
-      for (let i = 0; i < n; i++) {
-        s[i] = p.t * d[i];
-        y[i] = p.g[i] - g[i];
-        x[i] += s[i];
-        const a = Math.abs(s[i]); if (a > smax) smax = a;
-      }
-      this.#write(x);
-      history.push(s, y);
-      const pending: LBFGSPending = { fPrev: f, approx: p.approx === true, smax };
-      f = p.f; g = p.g; gnorm = maxAbs(g); terms = p.terms ?? [];
-      iterations++;
-      this.iterations++;
-      this.#live = { iterations, evaluations, f, terms, g, pending };
-      try {
-        if (this.onIteration && this.onIteration({ iteration: iterations, loss: f, terms, gradientNorm: gnorm, step: p.t, evaluations }) === false) reason = "callback";
-        else reason = this.#stopTest(pending, f, gnorm);
-      } finally { this.#live = null; }
-    }
-    this.result = {
-      loss: f, iterations, evaluations, gradientNorm: gnorm, reason,
-      converged: reason === "gradient" || reason === "loss-change" || reason === "step",
-    };
-    return f;
-  }
-
-  /** The stopping tests after an iteration that went from loss fPrev to f. */
-  #stopTest(p: LBFGSPending, f: number, gnorm: number): LBFGSStopReason | null {
-    if (gnorm <= this.gradientTolerance) return "gradient";
-    // (after a step accepted within the loss's noise, the loss change says nothing: only the other tests apply)
-    if (!p.approx && Math.abs(p.fPrev - f) <= this.lossTolerance * Math.max(Math.abs(p.fPrev), Math.abs(f))) return "loss-change";
-    if (p.smax <= this.stepTolerance) return "step";
-    return null;
-  }
-
-  /** The variables' values as one float64 vector. */
-  #read(n: number): Float64Array {
-    const x = new Float64Array(n);
-    let off = 0;
-    for (const v of this.#vars) { x.set(v.data(), off); off += v.size; }
-    return x;
-  }
-
-  /** Whether the variables hold x rounded to float32 (then x, with its extra precision, is still the iterate). */
-  #matches(x: Float64Array): boolean {
-    let off = 0;
-    for (const v of this.#vars) {
-      const d = v.data();
-      for (let i = 0; i < d.length; i++) if (d[i] !== Math.fround(x[off + i])) return false;
-      off += d.length;
-    }
-    return true;
-  }
-
-  /** Writes x (rounded to float32) into the variables' storage, bumping their versions. */
-  #write(x: Float64Array): void {
-    const c = core();
-    let off = 0;
-    for (const v of this.#vars) {
-      const h = v.handleFor("LBFGS.minimize", v.name);
-      const n = v.size;
-      if (n > 0) {
-        const ptr = c.tensorDataPtr(h);
-        if (ptr === 0) throw new GradtapeError(`LBFGS.minimize: variable ${v.name} is not contiguous in memory; it cannot be updated in place.`);
-        floats(ptr, n).set(x.subarray(off, off + n));
-      }
-      c.tensorBumpVersion(h);
-      off += n;
-    }
+    this.resume = r.run;
   }
 }

@@ -66,7 +66,7 @@ function recordLoss(op: string, lossFn: LossFn, tape: GradientTape, variables: r
   if (loss.size !== 1) {
     throw new ShapeError(`${op}: lossFn must return a scalar loss, but it returned a tensor of shape ${fmtShape(loss.shape)}. Reduce it, e.g. with mean() or sum().`);
   }
-  if (loss.dtype !== "float32") throw new DTypeError(`${op}: the loss must be float32, but it is ${loss.dtype}.`);
+  if (loss.dtype !== "float32" && loss.dtype !== "float64") throw new DTypeError(`${op}: the loss must be float32 or float64, but it is ${loss.dtype}.`);
   return [loss, terms];
 }
 
@@ -170,7 +170,7 @@ export abstract class Optimizer {
       const v = vars[i];
       if (!(g instanceof Tensor)) throw new ArgumentError(`${op}: grads[${i}] (for ${v.name}) must be a Tensor or null, but got ${describe(g)}.`);
       g.handleFor(op, `grads[${i}] (for ${v.name})`);
-      if (g.dtype !== "float32") throw new DTypeError(`${op}: grads[${i}] (for ${v.name}) is ${g.dtype}; gradients must be float32.`);
+      if (g.dtype !== v.dtype) throw new DTypeError(`${op}: grads[${i}] (for ${v.name}) is ${g.dtype}; a gradient has its variable's dtype, ${v.dtype} (cast it: g.cast("${v.dtype}")).`);
       if (g.shape.join() !== v.shape.join()) {
         throw new ShapeError(`${op}: grads[${i}] has shape ${fmtShape(g.shape)} but its variable ${v.name} has shape ${fmtShape(v.shape)}; ` +
           `the gradients must be in the same order as the variables.`);
@@ -217,15 +217,16 @@ export abstract class Optimizer {
       checkInteger(op, `state.variables[${i}].steps`, s.steps, 0);
       if (!Array.isArray(s.slots) || s.slots.length !== n) throw new ArgumentError(`${op}: variable ${i} (${vars[i].name}) has ${Array.isArray(s.slots) ? s.slots.length : "no"} slots in the state; ${this.kind} keeps ${n}.`);
       s.slots.forEach((a, j) => {
-        if (!(a instanceof Float32Array) || a.length !== vars[i].size) {
-          throw new ShapeError(`${op}: slot ${j} of variable ${i} (${vars[i].name}) holds ${a instanceof Float32Array ? a.length : describe(a)} values; the variable has ${vars[i].size} (shape ${fmtShape(vars[i].shape)}).`);
+        const want = vars[i].dtype === "float64" ? Float64Array : Float32Array;   // slots have the variable's dtype
+        if (!(a instanceof want) || a.length !== vars[i].size) {
+          throw new ShapeError(`${op}: slot ${j} of variable ${i} (${vars[i].name}) holds ${a instanceof want ? a.length : describe(a)} values; the variable has ${vars[i].size} (shape ${fmtShape(vars[i].shape)}, ${vars[i].dtype}: a ${want.name}).`);
         }
       });
     });
     this.reset();
     state.variables.forEach((s, i) => {
       if (s === null) return;
-      const slots = s.slots.map((a) => keep(fromFlat(a, vars[i].shape.slice(), "float32", op)));
+      const slots = s.slots.map((a) => keep(fromFlat(a, vars[i].shape.slice(), vars[i].dtype, op)));
       this.#state.set(vars[i], { slots, steps: s.steps });
     });
     this.iterations = state.iterations;
@@ -251,7 +252,7 @@ export abstract class Optimizer {
     let st = this.#state.get(v);
     if (st === undefined || st.slots.some((t) => t.isDisposed)) {
       const slots: Tensor[] = [];
-      for (let i = 0; i < this.slotCount(); i++) slots.push(keep(zeros(v.shape.slice())));
+      for (let i = 0; i < this.slotCount(); i++) slots.push(keep(zeros(v.shape.slice(), v.dtype)));
       st = { slots, steps: 0 };
       this.#state.set(v, st);
     }

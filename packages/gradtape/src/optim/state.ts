@@ -7,7 +7,7 @@ export interface OptimizerState {
   kind: string;
   iterations: number;
   /** per variable, in the order given to getState(); null when it had no update yet */
-  variables: ({ steps: number; slots: Float32Array[] } | null)[];
+  variables: ({ steps: number; slots: (Float32Array | Float64Array)[] } | null)[];
 }
 
 /** The checks L-BFGS makes after an iteration (stopping tests), kept so that a resumed call makes them. */
@@ -37,5 +37,21 @@ export interface LBFGSState {
   y: Float64Array[];
   rho: number[];
   /** the call in progress, when captured inside onIteration */
+  run: LBFGSRunState | null;
+}
+
+/** The dense BFGS family (BFGS, SSBFGS, SSBroyden): the iterate, H packed and the call in progress. */
+export interface BFGSState {
+  kind: "BFGS";
+  /** the update rule ("ssbfgs", "ssbroyden", "bfgs"): restored only into an optimizer with the same one */
+  update: string;
+  iterations: number;
+  x: Float64Array | null;
+  /** the inverse-Hessian approximation, upper triangle by rows (n (n + 1) / 2 values); null while it is the identity */
+  H: Float64Array | null;
+  /** pairs behind H (0: H is the identity), pairs applied and pairs skipped since the last reset */
+  pairs: number;
+  updates: number;
+  skipped: number;
   run: LBFGSRunState | null;
 }

@@ -13,6 +13,7 @@
 //
 // Everything random comes from one seeded Rng (xoshiro128**) whose state, with the current points, is part of a
 // checkpoint (state()), so a resumed run resamples exactly as an uninterrupted one.
+import type { DType } from "../errors.js";
 import { keep, tidy } from "../memory.js";
 import { fromFlat, type Tensor } from "../tensor.js";
 import { slice } from "../ops.js";
@@ -49,7 +50,7 @@ export interface AdaptiveOptions {
 export interface AdaptiveSettings { method: AdaptiveMethod; every: number; candidates: number; k: number; c: number; add: number; seed: number }
 
 /** What a checkpoint holds to resume adaptive sampling: the generator, the resample count, the current points. */
-export interface AdaptiveState { rng: number[]; resamples: number; points: Float32Array }
+export interface AdaptiveState { rng: number[]; resamples: number; points: Float32Array | Float64Array }
 
 export function adaptiveSettings(spec: unknown, runSeed: number, problemName: string, collocationPoints: number): AdaptiveSettings {
   const where = `pinn.train '${problemName}': adaptive`;
@@ -129,11 +130,11 @@ export class AdaptiveSampler {
   due(step: number): boolean { return step > 0 && step % this.settings.every === 0; }
 
   /** New collocation points (float64 rows) from the residual of the network now. */
-  draw(problem: Problem, net: Net, current: Float32Array, options: TermOptions): Float64Array {
+  draw(problem: Problem, net: Net, current: Float32Array | Float64Array, options: TermOptions, dtype: DType = "float32"): Float64Array {
     const { method, candidates, k, c, add } = this.settings;
     const d = problem.vars.length;
     const cand = problem.collocation(candidates, "uniform", this.rng.nextU32() >>> 1);
-    const r = residualMagnitudes(problem, net, cand, options);
+    const r = residualMagnitudes(problem, net, cand, { ...options, dtype });
     const n = current.length / d;
     const pick = method === "rar" ? topIndices(r, add) : weightedSampleWithoutReplacement(radDensity(r, k, c), method === "rad" ? n : add, this.rng);
     const keepOld = method === "rad" ? 0 : n;
@@ -149,7 +150,7 @@ export class AdaptiveSampler {
     const old = [data.collocation, ...Object.values(data.columns)];
     const d = vars.length;
     const made = tidy(() => {
-      const X = keep(fromFlat(points, [points.length / d, d], "float32", "pinn.train"));
+      const X = keep(fromFlat(points, [points.length / d, d], data.collocation.dtype, "pinn.train"));
       const cols: Record<string, Tensor> = {};
       vars.forEach((v, j) => { cols[v] = keep(slice(X, [0, j], [-1, 1])); });
       return { X, cols };

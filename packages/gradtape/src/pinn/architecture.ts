@@ -45,15 +45,17 @@ export interface BodyOptions {
   architecture?: ArchitectureName;
   embedding?: EmbeddingSpec | null;
   name: string;
+  /** the dtype of every layer (default "float32") */
+  dtype?: "float32" | "float64";
 }
 
 /** The embedding layer for a spec (or null for none); `where` names the caller in errors. */
-export function makeEmbedding(spec: EmbeddingSpec | null | undefined, o: Pick<BodyOptions, "vars" | "scaling" | "seed" | "name">, where: string): FourierFeatures | PeriodicEmbedding | null {
+export function makeEmbedding(spec: EmbeddingSpec | null | undefined, o: Pick<BodyOptions, "vars" | "scaling" | "seed" | "name" | "dtype">, where: string): FourierFeatures | PeriodicEmbedding | null {
   if (spec === undefined || spec === null) return null;
   if (typeof spec !== "object") throw new ArgumentError(`${where}: embedding must be { type: "fourier", features, sigma } or { type: "periodic", periods: { var: period } }, but got ${describe(spec)}.`);
   const inputShape = [o.vars.length];
   if (spec.type === "fourier") {
-    return new FourierFeatures({ features: spec.features, sigma: spec.sigma, trainable: spec.trainable, seed: spec.seed ?? o.seed + 7919, inputShape, name: `${o.name}/fourier` });
+    return new FourierFeatures({ features: spec.features, sigma: spec.sigma, trainable: spec.trainable, seed: spec.seed ?? o.seed + 7919, inputShape, name: `${o.name}/fourier`, dtype: o.dtype });
   }
   if (spec.type === "periodic") {
     const periods = spec.periods;
@@ -65,7 +67,7 @@ export function makeEmbedding(spec: EmbeddingSpec | null | undefined, o: Pick<Bo
       if (typeof p !== "number" || !Number.isFinite(p) || !(p > 0)) throw new ArgumentError(`${where}: embedding.periods.${v} must be a finite number > 0, but got ${describe(p)}.`);
       return o.scaling ? (p * 2) / (o.scaling.hi[j] - o.scaling.lo[j]) : p;
     });
-    return new PeriodicEmbedding({ periods: cols, harmonics: spec.harmonics, inputShape, name: `${o.name}/periodic` });
+    return new PeriodicEmbedding({ periods: cols, harmonics: spec.harmonics, inputShape, name: `${o.name}/periodic`, dtype: o.dtype });
   }
   throw new ArgumentError(`${where}: embedding.type must be "fourier" or "periodic", but got ${describe((spec as { type?: unknown }).type)}.`);
 }
@@ -83,12 +85,12 @@ export function makeBody(o: BodyOptions, where = "pinn.train"): Layer | null {
   const gen = new Generator(o.seed);
   let core: Layer;
   if (arch === "modified-mlp") {
-    core = new ModifiedMLP({ hidden: o.hidden.slice(), outputs: o.outputs, activation: o.activation, generator: gen, inputShape: [width], name: `${o.name}/modified_mlp` });
+    core = new ModifiedMLP({ hidden: o.hidden.slice(), outputs: o.outputs, activation: o.activation, generator: gen, inputShape: [width], name: `${o.name}/modified_mlp`, dtype: o.dtype });
   } else {
     const widths = [...o.hidden, o.outputs];
     core = new Sequential(widths.map((units, i) => new Dense({
       units, activation: i < o.hidden.length ? o.activation : "linear", kernelInitializer: "glorotNormal", generator: gen,
-      ...(i === 0 ? { inputShape: [width] } : {}), name: `${o.name}/dense_${i}`,
+      ...(i === 0 ? { inputShape: [width] } : {}), name: `${o.name}/dense_${i}`, dtype: o.dtype,
     })), { name: `${o.name}/hidden` });
   }
   return emb ? new Sequential([emb, core], { name: `${o.name}/body` }) : core;

@@ -16,7 +16,7 @@
 //   each term's NTK trace estimated from per-point gradient norms on a subsample of `points` points (ntk.ts).
 //
 // Each update costs one forward pass and one reverse pass per term (a persistent tape), every `every` steps.
-import type { Tensor } from "../tensor.js";
+import { scalar, type Tensor } from "../tensor.js";
 import { Variable, variable } from "../variable.js";
 import { GradientTape } from "../tape.js";
 import { tidy } from "../memory.js";
@@ -61,7 +61,7 @@ export class LossBalancer {
   readonly history: Record<string, [number, number][]> = {};
   #w: Record<string, number> = {};
 
-  constructor(spec: BalancingScheme | BalancingOptions, names: readonly string[], problemName: string) {
+  constructor(spec: BalancingScheme | BalancingOptions, names: readonly string[], problemName: string, dtype: "float32" | "float64" = "float32") {
     const where = `pinn.train '${problemName}': balancing`;
     const o = typeof spec === "string" ? { scheme: spec } : spec;
     if (o === null || typeof o !== "object" || !BALANCING_SCHEMES.includes(o.scheme)) {
@@ -77,7 +77,10 @@ export class LossBalancer {
     if (typeof points !== "number" || !Number.isInteger(points) || points < 1) throw new ArgumentError(`${where}.points must be a positive integer (points per term for the NTK traces), but got ${describe(o.points)}.`);
     this.scheme = o.scheme; this.every = every; this.alpha = alpha; this.points = points; this.names = names.slice();
     const ws: Record<string, Variable> = {};
-    for (const k of names) { ws[k] = variable(1, false, `${problemName}/weight_${k}`); this.#w[k] = 1; this.history[k] = []; }
+    for (const k of names) {
+      const one = scalar(1, dtype);
+      ws[k] = variable(one, false, `${problemName}/weight_${k}`); one.dispose(); this.#w[k] = 1; this.history[k] = [];
+    }
     this.weights = ws;
   }
 

@@ -14,8 +14,9 @@
 // Adam step). gradtape has no stop-gradient op, and a Variable read by the loss is what a compiled
 // (jit) loss sees change between calls. As with loss balancing, the L-BFGS phase keeps the weights fixed (one
 // objective for its line searches and curvature pairs).
+import type { DType } from "../errors.js";
 import { Variable, variable } from "../variable.js";
-import { fromFlat, type Tensor } from "../tensor.js";
+import { fromFlat, tensor, type Tensor } from "../tensor.js";
 import { keep, tidy } from "../memory.js";
 import { matMul, square, sum, mul, add } from "../ops.js";
 import { jit, type Jitted } from "../jit.js";
@@ -94,25 +95,25 @@ export class CausalWeights {
   /** each record of the smallest weight and eps: [step, min weight, eps] */
   readonly history: [number, number, number][] = [];
 
-  constructor(settings: CausalSettings, problemName: string) {
+  constructor(settings: CausalSettings, problemName: string, dtype: DType = "float32") {
     this.settings = settings;
     this.#w = new Array(settings.slices).fill(1);
-    this.weights = variable([this.#w], false, `${problemName}/causal_weights`);
+    this.weights = variable([this.#w], false, `${problemName}/causal_weights`, dtype);
   }
 
   get eps(): number { return this.settings.eps[this.epsIndex]; }
   get minWeight(): number { return Math.min(...this.#w); }
   values(): number[] { return this.#w.slice(); }
 
-  /** Sets the slice-averaging matrix for collocation points (float32 rows): A[p, i] = 1/n_i when point p is in slice i. */
-  setPoints(points: Float32Array, d: number): void {
+  /** Sets the slice-averaging matrix for collocation points (rows of d): A[p, i] = 1/n_i when point p is in slice i. */
+  setPoints(points: Float32Array | Float64Array, d: number, dtype: DType = "float32"): void {
     const M = this.settings.slices, n = points.length / d;
     const slice = new Int32Array(n), count = new Float64Array(M);
     for (let p = 0; p < n; p++) { slice[p] = sliceIndex(points[p * d + this.settings.index], this.settings); count[slice[p]]++; }
-    const a = new Float32Array(n * M);
+    const a = new Float64Array(n * M);
     for (let p = 0; p < n; p++) a[p * M + slice[p]] = 1 / count[slice[p]];
     const prev = this.#avg;
-    this.#avg = tidy(() => keep(fromFlat(a, [n, M], "float32", "pinn.train")));
+    this.#avg = tidy(() => keep(fromFlat(a, [n, M], dtype, "pinn.train")));
     // the compiled slice losses hold the old matrix: compiled again on the next use
     this.#slices?.dispose(); this.#slices = null;
     prev?.dispose();
@@ -148,8 +149,10 @@ export class CausalWeights {
   }
 
   set(w: number[]): void {
-    this.#w = Array.from(Float32Array.from(w));
-    tidy(() => { this.weights.assign([this.#w]); });
+    // the weights as the loss sees them: rounded to the run's dtype
+    const f64 = this.weights.dtype === "float64";
+    this.#w = f64 ? w.slice() : Array.from(Float32Array.from(w));
+    tidy(() => { this.weights.assign(f64 ? tensor([this.#w], undefined, "float64") : [this.#w]); });
   }
 
   state(): CausalState { return { epsIndex: this.epsIndex, weights: this.#w.slice() }; }

@@ -9,7 +9,7 @@
 // and every data byte. A truncated or altered file fails the length checks of the format or the checksum.
 import { encodeSafetensors, decodeSafetensors, type TensorSource } from "../io/safetensors-format.js";
 import { GradtapeError } from "../errors.js";
-import type { OptimizerState, LBFGSState, LBFGSRunState } from "../optim/state.js";
+import type { OptimizerState, LBFGSState, LBFGSRunState, BFGSState } from "../optim/state.js";
 import type { RemedyState } from "./remedies.js";
 
 /** A checkpoint that cannot be read, or does not fit the run it is resumed into. */
@@ -19,7 +19,9 @@ export const CHECKPOINT_FORMAT = "gradtape.pinn.checkpoint/1";
 const META_STATE = "gradtape.checkpoint", META_CRC = "gradtape.crc32";
 
 /** How the network was made: what a resumed run must match. */
-export interface NetworkShape { inputs: number; outputs: number; hidden: number[]; activation: string; scale: { lo: number[]; hi: number[] } | null }
+export interface NetworkShape { inputs: number; outputs: number; hidden: number[]; activation: string; scale: { lo: number[]; hi: number[] } | null;
+  /** "float64" for a float64 run (its weights, Adam moments and adaptive points are stored F64); absent: float32 */
+  dtype?: "float64" }
 /** How the points were drawn (they are drawn again on resume) and a CRC-32 of their float32 bytes. */
 export interface DataSettings { collocationPoints: number; conditionPoints: number; sampler: string; seed: number; crc32: number }
 
@@ -31,6 +33,8 @@ export interface TrainCheckpoint {
   plan: { adamSteps: number; lbfgsSteps: number; learningRate: number | null };
   progress: {
     steps: number; adamSteps: number; lbfgsSteps: number; lbfgsEvaluations: number; finalLoss: number;
+    /** of lbfgsEvaluations, those made by line searches (absent in checkpoints written before it was counted) */
+    lineSearchEvaluations?: number;
     /** training seconds over all sessions */
     seconds: number;
     /** null while running (a periodic checkpoint); else why the run stopped */
@@ -41,9 +45,10 @@ export interface TrainCheckpoint {
   termNames: string[];
   /** [step, loss, ...terms] per step, row-major (rows of 2 + termNames.length numbers) */
   history: Float64Array;
-  weights: Float32Array[];
+  weights: (Float32Array | Float64Array)[];
   adam: OptimizerState | null;
-  lbfgs: LBFGSState | null;
+  /** the second phase's state: L-BFGS's, or the dense BFGS family's (its H packed, n (n + 1) / 2 doubles) */
+  lbfgs: LBFGSState | BFGSState | null;
   /** adaptive collocation (its generator and current points) and causal training (its eps and weights): remedies.ts */
   remedies?: RemedyState;
   /** the file it was read from (set by loadCheckpoint; not stored) */
@@ -79,8 +84,9 @@ export function encodeCheckpoint(cp: TrainCheckpoint): Uint8Array {
   const lb = cp.lbfgs;
   if (lb) {
     if (lb.x) tensors.set("lbfgs.x", { shape: [lb.x.length], data: lb.x });
-    lb.s.forEach((v, j) => { tensors.set(`lbfgs.s.${j}`, { shape: [v.length], data: v }); tensors.set(`lbfgs.y.${j}`, { shape: [v.length], data: lb.y[j] }); });
-    if (lb.rho.length) tensors.set("lbfgs.rho", { shape: [lb.rho.length], data: Float64Array.from(lb.rho) });
+    if (lb.kind === "BFGS") { if (lb.H) tensors.set("lbfgs.H", { shape: [lb.H.length], data: lb.H }); }
+    else lb.s.forEach((v, j) => { tensors.set(`lbfgs.s.${j}`, { shape: [v.length], data: v }); tensors.set(`lbfgs.y.${j}`, { shape: [v.length], data: lb.y[j] }); });
+    if (lb.kind === "LBFGS" && lb.rho.length) tensors.set("lbfgs.rho", { shape: [lb.rho.length], data: Float64Array.from(lb.rho) });
     if (lb.run) tensors.set("lbfgs.run.g", { shape: [lb.run.g.length], data: lb.run.g });
   }
   const width = 2 + cp.termNames.length;
@@ -96,7 +102,8 @@ export function encodeCheckpoint(cp: TrainCheckpoint): Uint8Array {
     ...(rem ? { remedies: { settings: rem.settings, ...(rem.adaptive ? { adaptive: { rng: rem.adaptive.rng, resamples: rem.adaptive.resamples } } : {}), ...(rem.causal ? { causal: rem.causal } : {}), ...(rem.balancing ? { balancing: rem.balancing } : {}) } } : {}),
     adam: cp.adam ? { kind: cp.adam.kind, iterations: cp.adam.iterations, variables: cp.adam.variables.map((v) => (v ? { steps: v.steps, slots: v.slots.length } : null)) } : null,
     lbfgs: lb ? {
-      iterations: lb.iterations, x: lb.x !== null, pairs: lb.s.length,
+      iterations: lb.iterations, x: lb.x !== null, pairs: lb.kind === "BFGS" ? lb.pairs : lb.s.length,
+      ...(lb.kind === "BFGS" ? { kind: lb.kind, update: lb.update, H: lb.H !== null, updates: lb.updates, skipped: lb.skipped } : {}),
       run: run ? { iterations: run.iterations, evaluations: run.evaluations, f: num(run.f), terms: run.terms.map(num), pending: run.pending ? { fPrev: num(run.pending.fPrev), approx: run.pending.approx, smax: num(run.pending.smax) } : null } : null,
     } : null,
   };
@@ -141,6 +148,7 @@ export function decodeCheckpoint(bytes: Uint8Array, source = "the checkpoint"): 
     ["progress.lbfgsSteps", s.progress?.lbfgsSteps, "count"], ["progress.lbfgsEvaluations", s.progress?.lbfgsEvaluations, "count"],
     ["progress.seconds", s.progress?.seconds, "number"], ["progress.lbfgsCall.fruitless", s.progress?.lbfgsCall?.fruitless, "count"],
     ["termNames", s.termNames, "strings"],
+    ...(s.progress?.lineSearchEvaluations === undefined ? [] : [["progress.lineSearchEvaluations", s.progress.lineSearchEvaluations, "count"] as [string, unknown, string]]),
   ];
   const ok = (v: unknown, t: string) => t === "string" ? typeof v === "string" : t === "number" ? typeof v === "number"
     : t === "count" ? Number.isSafeInteger(v) && (v as number) >= 0 : t === "strings" ? Array.isArray(v) && v.every((x) => typeof x === "string")
@@ -154,13 +162,15 @@ export function decodeCheckpoint(bytes: Uint8Array, source = "the checkpoint"): 
 
 type Reader<T> = (name: string) => T;
 function build(s: any, file: ReturnType<typeof decodeSafetensors>, f32: Reader<Float32Array>, f64: Reader<Float64Array>): TrainCheckpoint { // eslint-disable-line @typescript-eslint/no-explicit-any
-  const weights: Float32Array[] = [];
-  for (let i = 0; file.tensors.has(`weights.${i}`); i++) weights.push(f32(`weights.${i}`));
+  // F32, or F64 in a float64 run's checkpoint
+  const fl = (name: string): Float32Array | Float64Array => (file.tensors.get(name)?.dtype === "F64" ? f64(name) : f32(name));
+  const weights: (Float32Array | Float64Array)[] = [];
+  for (let i = 0; file.tensors.has(`weights.${i}`); i++) weights.push(fl(`weights.${i}`));
   const adam: OptimizerState | null = s.adam ? {
     kind: s.adam.kind, iterations: s.adam.iterations,
-    variables: (s.adam.variables as ({ steps: number; slots: number } | null)[]).map((v, i) => (v ? { steps: v.steps, slots: Array.from({ length: v.slots }, (_, j) => f32(`adam.${i}.${j}`)) } : null)),
+    variables: (s.adam.variables as ({ steps: number; slots: number } | null)[]).map((v, i) => (v ? { steps: v.steps, slots: Array.from({ length: v.slots }, (_, j) => fl(`adam.${i}.${j}`)) } : null)),
   } : null;
-  let lbfgs: LBFGSState | null = null;
+  let lbfgs: LBFGSState | BFGSState | null = null;
   if (s.lbfgs) {
     const L = s.lbfgs, pairs = L.pairs as number;
     const r = L.run;
@@ -168,7 +178,10 @@ function build(s: any, file: ReturnType<typeof decodeSafetensors>, f32: Reader<F
       iterations: r.iterations, evaluations: r.evaluations, f: unnum(r.f), terms: (r.terms as unknown[]).map(unnum), g: f64("lbfgs.run.g"),
       pending: r.pending ? { fPrev: unnum(r.pending.fPrev), approx: r.pending.approx, smax: unnum(r.pending.smax) } : null,
     } : null;
-    lbfgs = {
+    if (L.kind === "BFGS") {
+      lbfgs = { kind: "BFGS", update: String(L.update), iterations: L.iterations, x: L.x ? f64("lbfgs.x") : null, H: L.H ? f64("lbfgs.H") : null,
+        pairs, updates: L.updates, skipped: L.skipped, run };
+    } else lbfgs = {
       kind: "LBFGS", iterations: L.iterations, x: L.x ? f64("lbfgs.x") : null,
       s: Array.from({ length: pairs }, (_, j) => f64(`lbfgs.s.${j}`)), y: Array.from({ length: pairs }, (_, j) => f64(`lbfgs.y.${j}`)),
       rho: pairs ? Array.from(f64("lbfgs.rho")) : [], run,
@@ -178,7 +191,7 @@ function build(s: any, file: ReturnType<typeof decodeSafetensors>, f32: Reader<F
   if (history.length % width !== 0) throw new CheckpointError(`the history holds ${history.length} numbers, not rows of ${width}.`);
   const p = s.progress;
   const r = s.remedies;
-  const remedies = r ? { settings: String(r.settings), ...(r.adaptive ? { adaptive: { rng: r.adaptive.rng, resamples: r.adaptive.resamples, points: f32("adaptive.points") } } : {}), ...(r.causal ? { causal: r.causal } : {}), ...(r.balancing ? { balancing: r.balancing } : {}) } : undefined;
+  const remedies = r ? { settings: String(r.settings), ...(r.adaptive ? { adaptive: { rng: r.adaptive.rng, resamples: r.adaptive.resamples, points: fl("adaptive.points") } } : {}), ...(r.causal ? { causal: r.causal } : {}), ...(r.balancing ? { balancing: r.balancing } : {}) } : undefined;
   return {
     ...(remedies ? { remedies } : {}),
     problem: s.problem, network: s.network, data: s.data, plan: s.plan, termNames: s.termNames, history, weights, adam, lbfgs,

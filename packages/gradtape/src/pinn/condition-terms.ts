@@ -28,10 +28,11 @@ export interface ConditionTerm {
   b: Tensor | null;
 }
 
-const column = (v: ArrayLike<number>, n: number, op: string) => fromFlat(Array.from(v), [n, 1], "float32", op);
+const column = (v: ArrayLike<number>, n: number, op: string, dtype: "float32" | "float64") => fromFlat(Array.from(v), [n, 1], dtype, op);
 
 /** Draws the points of the term conditions (counts from splitConditionPoints; seeds as the other conditions'). */
-export function conditionTerms(problem: Problem, counts: readonly number[], sampler: SamplerName, seed: number, keep: <T extends Tensor>(t: T) => T): ConditionTerm[] {
+export function conditionTerms(problem: Problem, counts: readonly number[], sampler: SamplerName, seed: number, keep: <T extends Tensor>(t: T) => T,
+  dtype: "float32" | "float64" = "float32"): ConditionTerm[] {
   const op = "pinn.trainingData";
   const d = problem.vars.length;
   const out: ConditionTerm[] = [];
@@ -44,16 +45,16 @@ export function conditionTerms(problem: Problem, counts: readonly number[], samp
       const nv = problem.geometry.normals(points, 1e-7 * problem.geometry.diameter);
       problem.vars.forEach((v, j) => {
         const col = Array.from({ length: n }, (_, k) => nv[k * d + j]);
-        if (col.some((x) => x !== 0) || c.kind === "operator") normals[v] = keep(column(col, n, op));
+        if (col.some((x) => x !== 0) || c.kind === "operator") normals[v] = keep(column(col, n, op, dtype));
       });
     }
     let partner: Tensor | null = null;
     if (c.periodic) {
       const q = points.slice();
       for (let k = 0; k < n; k++) q[k * d + c.periodic.index] = c.periodic.hi;
-      partner = keep(fromFlat(q, [n, d], "float32", op));
+      partner = keep(fromFlat(q, [n, d], dtype, op));
     }
-    const P = keep(fromFlat(points, [n, d], "float32", op));
+    const P = keep(fromFlat(points, [n, d], dtype, op));
     if (c.kind === "operator") problem.vars.forEach((v, j) => { columns[v] = keep(slice(P, [0, j], [-1, 1])); });
     const coefAt = (f: ((p: Point) => number) | undefined, what: string): Tensor | null => {
       if (!f) return null;
@@ -64,11 +65,11 @@ export function conditionTerms(problem: Problem, counts: readonly number[], samp
         if (!Number.isFinite(v)) throw new ArgumentError(`problem '${problem.name}', condition ${c.name}: ${what} at ${JSON.stringify(p)} is ${describe(v)}; it must be finite.`);
         return v;
       });
-      return keep(column(vals, n, op));
+      return keep(column(vals, n, op, dtype));
     };
     out.push({
       condition: c, count: n * (c.periodic ? c.periodic.quantities.length : 1), points: P, partner,
-      values: keep(column(values, n, op)), normals, columns, a: coefAt(c.a, "a"), b: coefAt(c.b, "b"),
+      values: keep(column(values, n, op, dtype)), normals, columns, a: coefAt(c.a, "a"), b: coefAt(c.b, "b"),
     });
   });
   return out;

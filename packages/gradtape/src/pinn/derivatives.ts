@@ -52,7 +52,7 @@ export function derivatives(net: Net, X: Tensor, names: readonly string[], optio
   const apply = asFunction(net, op);
   if (!(X instanceof Tensor)) throw new ArgumentError(`${op}: X must be a Tensor of shape [N, d], but got ${describe(X)}.`);
   if (X.rank !== 2) throw new ShapeError(`${op}: X must have shape [N, d] (one point per row), but it has shape ${fmtShape(X.shape)}. Reshape it, e.g. X.reshape([-1, ${X.shape[X.rank - 1] ?? 1}]).`);
-  if (X.dtype !== "float32") throw new ArgumentError(`${op}: X must be float32, but it is ${X.dtype}.`);
+  if (X.dtype !== "float32" && X.dtype !== "float64") throw new ArgumentError(`${op}: X must be float32 or float64 (the network's dtype), but it is ${X.dtype}.`);
   const method = options.method ?? "auto";
   const impl = METHODS.get(method);
   if (!impl) throw new ArgumentError(`${op}: unknown method ${describe(method)}; available: ${[...METHODS.keys()].join(", ")}.`);

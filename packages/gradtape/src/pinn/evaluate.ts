@@ -18,16 +18,18 @@ export interface Evaluation {
 }
 
 /** The network's first output at points (float64 rows [n][d]), evaluated in chunks of `chunk` rows. */
-export function predict(net: Net, points: Float64Array, d: number, options: { chunk?: number; output?: number } = {}): Float64Array {
+export function predict(net: Net, points: Float64Array, d: number, options: { chunk?: number; output?: number; dtype?: "float32" | "float64" } = {}): Float64Array {
   const apply = asFunction(net, "pinn.predict");
   const n = points.length / d;
   if (!Number.isInteger(n)) throw new ArgumentError(`pinn.predict: ${points.length} coordinates are not a whole number of ${d}-dimensional points.`);
   const chunk = options.chunk ?? 8192, o = options.output ?? 0;
   const out = new Float64Array(n);
+  // the points in the network's dtype (a float64 network's prediction is not rounded to float32 on the way in)
+  const dt = options.dtype ?? ((net as { dtype?: unknown }).dtype === "float64" ? "float64" : "float32");
   for (let s = 0; s < n; s += chunk) {
     const m = Math.min(chunk, n - s);
     const vals = tidy(() => {
-      const X = fromFlat(points.subarray(s * d, (s + m) * d), [m, d], "float32", "pinn.predict");
+      const X = fromFlat(points.subarray(s * d, (s + m) * d), [m, d], dt, "pinn.predict");
       const y: Tensor = apply(X);
       return y.data();
     });
@@ -52,7 +54,8 @@ export function relativeL2(pred: ArrayLike<number>, ref: ArrayLike<number>): num
 export function evaluate(net: Net, problem: Problem): Evaluation {
   const reference = problem.reference();
   const pts = gridPoints(problem.vars, reference.axes);
-  const prediction = predict(problemNetwork(problem, net), pts, problem.vars.length);
+  const prediction = predict(problemNetwork(problem, net), pts, problem.vars.length,
+    { dtype: (net as { dtype?: unknown }).dtype === "float64" ? "float64" : "float32" });
   let maxError = 0;
   for (let i = 0; i < prediction.length; i++) if (!Number.isNaN(reference.u[i])) maxError = Math.max(maxError, Math.abs(prediction[i] - reference.u[i]));
   return { relL2: relativeL2(prediction, reference.u), maxError, reference, prediction };

@@ -23,9 +23,12 @@ export {
   type TrainOptions, type TrainProgress, type TrainResult, type TrainStopReason, type TrainingData,
 } from "./train.js";
 export type { NonFinite } from "./train-loop.js";
+export { SECOND_PHASE_OPTIMIZERS, type SecondPhaseOptimizer } from "./second-phase.js";
 export type { CheckpointOptions } from "./train-resume.js";
 export { encodeCheckpoint, decodeCheckpoint, crc32, CheckpointError, type TrainCheckpoint } from "./checkpoint.js";
 export { saveCheckpoint, loadCheckpoint, writeFileAtomic, checkpointPath, CHECKPOINT_FILE } from "./checkpoint-file.js";
+export { chooseThreads, machineLoad, spareCores, stepWork, advanceOwnShare, MIN_THREAD_WORK, AUTO_MAX_THREADS, type MachineLoad, type ThreadChoice } from "./thread-choice.js";
+export type { EvaluationCounts } from "./train-loop.js";
 export { evaluate, predict, relativeL2, type Evaluation } from "./evaluate.js";
 export { gaussHermite, type Quadrature } from "./quadrature.js";
 export * as problems from "./problems/index.js";

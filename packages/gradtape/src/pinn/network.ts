@@ -34,6 +34,8 @@ export interface NetworkOptions {
   name?: string;
   /** a body to use instead of the Dense stack (an embedding or another architecture: pinn/architecture.ts) */
   body?: Layer | null;
+  /** the dtype of the weights, the input scaling and so of the points it takes (default "float32") */
+  dtype?: "float32" | "float64";
 }
 
 export class PinnNetwork extends Model {
@@ -48,7 +50,8 @@ export class PinnNetwork extends Model {
   #c: Tensor | null = null;
 
   constructor(options: NetworkOptions) {
-    super({ name: options?.name ?? "pinn" });
+    super({ name: options?.name ?? "pinn", dtype: options?.dtype });
+    const dtype = this.dtype;
     const op = "PinnNetwork";
     const { inputs } = options;
     const outputs = options.outputs ?? 1;
@@ -63,9 +66,9 @@ export class PinnNetwork extends Model {
     const widths = [...hidden, outputs];
     this.mlp = options.body ? new Sequential([options.body], { name: `${this.name}/mlp` }) : new Sequential(widths.map((units, i) => new Dense({
       units, activation: i < hidden.length ? this.activation : "linear", kernelInitializer: init, generator: gen,
-      ...(i === 0 ? { inputShape: [inputs] } : {}), name: `${this.name}/dense_${i}`,
+      ...(i === 0 ? { inputShape: [inputs] } : {}), name: `${this.name}/dense_${i}`, dtype,
     })), { name: `${this.name}/mlp` });
-    tidy(() => { this.mlp.apply(zeros([1, inputs])); });
+    tidy(() => { this.mlp.apply(zeros([1, inputs], dtype)); });
     this.scaling = null;
     if (options.scale) {
       const { lo, hi } = options.scale;
@@ -75,8 +78,8 @@ export class PinnNetwork extends Model {
       this.scaling = { lo: lo.slice(), hi: hi.slice() };
       const s = lo.map((l, i) => 2 / (hi[i] - l));
       const c = lo.map((l, i) => -1 - 2 * l / (hi[i] - l));
-      this.#s = keep(fromFlat(s, [1, inputs], "float32", op));
-      this.#c = keep(fromFlat(c, [1, inputs], "float32", op));
+      this.#s = keep(fromFlat(s, [1, inputs], dtype, op));
+      this.#c = keep(fromFlat(c, [1, inputs], dtype, op));
     }
   }
 
@@ -105,8 +108,8 @@ export class PinnNetwork extends Model {
     if (!layers.every((l) => l instanceof Dense)) throw new ArgumentError(`PinnNetwork.toSequential: '${this.name}' has an embedding or a non-MLP architecture, which a plain Dense stack cannot represent; save its weights with its own layers instead.`);
     const model = buildDenseStack(layers.map((l, i) => ({
       nin: i === 0 ? this.inputs : layers[i - 1].units, nout: l.units, bias: l.useBias, activation: l.activation as ActivationName,
-    })), `${this.name}/raw`);
-    const values: Float32Array[] = [];
+    })), `${this.name}/raw`, this.dtype);   // a float64 network folds into a float64 MLP (its files are F64)
+    const values: (Float32Array | Float64Array)[] = [];
     layers.forEach((l, i) => {
       let k = l.kernel!.data(), b = l.bias ? l.bias.data() : null;
       if (i === 0 && this.scaling) {
@@ -130,7 +133,7 @@ export class PinnNetwork extends Model {
       if (b) values.push(b);
     });
     const ws = model.weights;
-    tidy(() => ws.forEach((w, i) => w.assign(fromFlat(values[i], w.shape, "float32", "toSequential"))));
+    tidy(() => ws.forEach((w, i) => w.assign(fromFlat(values[i], w.shape, w.dtype, "toSequential"))));
     return model;
   }
 

@@ -103,10 +103,10 @@ export function drawObservations(points: Float64Array, values: ArrayLike<number>
 /** Observations as float32 tensors for a training run: points [n, d], values [n, 1]. */
 export interface ObservationTensors { points: Tensor; values: Tensor; output: string; weight: number; count: number }
 
-export function observationTensors(obs: Observations, d: number): ObservationTensors {
+export function observationTensors(obs: Observations, d: number, dtype: "float32" | "float64" = "float32"): ObservationTensors {
   return tidy(() => ({
-    points: keep(fromFlat(obs.points, [obs.count, d], "float32", "pinn.trainingData")),
-    values: keep(fromFlat(obs.values, [obs.count, 1], "float32", "pinn.trainingData")),
+    points: keep(fromFlat(obs.points, [obs.count, d], dtype, "pinn.trainingData")),
+    values: keep(fromFlat(obs.values, [obs.count, 1], dtype, "pinn.trainingData")),
     output: obs.output, weight: obs.weight, count: obs.count,
   }));
 }

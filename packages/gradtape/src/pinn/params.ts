@@ -10,7 +10,7 @@
 // logarithm s (the residual receives exp(s), reports show exp(s)), as Raissi et al.'s own code does for Burgers'
 // viscosity (lambda2 = exp(s), s = -6 initially). A coefficient of size 1e-3 trained directly moves by Adam steps of
 // the learning rate's size, about its own size; its logarithm moves in relative steps.
-import type { Tensor } from "../tensor.js";
+import { tensor, type Tensor } from "../tensor.js";
 import { exp } from "../ops.js";
 import { Variable, variable } from "../variable.js";
 import { ArgumentError, describe } from "../errors.js";
@@ -44,7 +44,8 @@ export function checkParams(params: unknown, taken: { vars: readonly string[]; o
 }
 
 /** The trainable Variables of a run, from the problem's initial values (overridden by `initial`, if given). */
-export function makeParamVariables(problemName: string, params: Readonly<Record<string, number>>, initial: Readonly<Record<string, number>> | undefined, positive: readonly string[] = []): Record<string, Variable> {
+export function makeParamVariables(problemName: string, params: Readonly<Record<string, number>>, initial: Readonly<Record<string, number>> | undefined, positive: readonly string[] = [],
+  dtype: "float32" | "float64" = "float32"): Record<string, Variable> {
   const where = `pinn.train '${problemName}'`;
   if (initial !== undefined && (initial === null || typeof initial !== "object")) throw new ArgumentError(`${where}: params must map parameter names to initial values, but got ${describe(initial)}.`);
   for (const k of Object.keys(initial ?? {})) {
@@ -55,7 +56,9 @@ export function makeParamVariables(problemName: string, params: Readonly<Record<
   const out: Record<string, Variable> = {};
   for (const [k, v] of Object.entries(params)) {
     const v0 = initial?.[k] ?? v;
-    out[k] = positive.includes(k) ? variable([[Math.log(v0)]], true, `${problemName}/log_${k}`) : variable([[v0]], true, `${problemName}/${k}`);
+    const init = tensor([[positive.includes(k) ? Math.log(v0) : v0]], [1, 1], dtype);
+    out[k] = variable(init, true, positive.includes(k) ? `${problemName}/log_${k}` : `${problemName}/${k}`);
+    init.dispose();
   }
   return out;
 }

@@ -1,6 +1,7 @@
 // What pinn.train does between steps for adaptive collocation (adaptive-sampling.ts) and causal training
 // (causal.ts), and what of them a checkpoint holds: one object train.ts creates from the options (or the problem's
 // defaults), asks after every step, reads for progress and the result, and disposes.
+import type { DType } from "../errors.js";
 import { releaseCompiled } from "../optim/optimizer.js";
 import type { Tensor } from "../tensor.js";
 import type { Net } from "./derivatives.js";
@@ -41,13 +42,13 @@ export class Remedies {
   readonly causal: CausalWeights | null;
   readonly #settings: string;
 
-  constructor(readonly problem: Problem, options: RemedyOptions, seed: number, collocationPoints: number) {
+  constructor(readonly problem: Problem, options: RemedyOptions, seed: number, collocationPoints: number, readonly dtype: DType = "float32") {
     const a = options.adaptive !== undefined ? options.adaptive : problem.defaults.adaptive;
     const c = options.causal !== undefined ? options.causal : problem.defaults.causal;
     const as = a === undefined || a === false ? null : adaptiveSettings(a, seed, problem.name, collocationPoints);
     const cs = c === undefined || c === false ? null : causalSettings(c, problem);
     this.sampler = as ? new AdaptiveSampler(as) : null;
-    this.causal = cs ? new CausalWeights(cs, problem.name) : null;
+    this.causal = cs ? new CausalWeights(cs, problem.name, dtype) : null;
     this.#settings = JSON.stringify({ adaptive: as, causal: cs });
   }
 
@@ -60,12 +61,12 @@ export class Remedies {
   }
 
   /** Right after the points are drawn: the causal slices of them (the loss can be evaluated from then on). */
-  prepare(data: RunData): void { this.causal?.setPoints(data.collocation.data(), this.problem.vars.length); }
+  prepare(data: RunData): void { this.causal?.setPoints(data.collocation.data(), this.problem.vars.length, this.dtype); }
 
   /** Before the first step: the causal slices of the points and the weights at the initial network. */
   start(data: RunData, net: Net, topts: TermOptions, resumed: boolean): void {
     if (!this.causal) return;
-    this.causal.setPoints(data.collocation.data(), this.problem.vars.length);
+    this.causal.setPoints(data.collocation.data(), this.problem.vars.length, this.dtype);
     if (!resumed) this.causal.update(this.problem, net, data.collocation, topts, 0);
   }
 
@@ -77,11 +78,11 @@ export class Remedies {
     let moved = false;
     const s = this.sampler;
     if (s?.due(step)) {
-      const pts = s.draw(this.problem, net, data.collocation.data(), topts);
+      const pts = s.draw(this.problem, net, data.collocation.data(), topts, this.dtype);
       // the compiled loss holds the old point tensors: release it before they go (it is traced again on the next call)
       if (lossFn) releaseCompiled(lossFn as () => Tensor);
       s.install(data, this.problem.vars, pts);
-      this.causal?.setPoints(data.collocation.data(), this.problem.vars.length);
+      this.causal?.setPoints(data.collocation.data(), this.problem.vars.length, this.dtype);
       moved = true;
     }
     const c = this.causal;

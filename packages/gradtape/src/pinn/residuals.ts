@@ -2,6 +2,7 @@
 // candidates by and what the NTK weights (ntk.ts) differentiate. The same computation as the residual term of the
 // loss (terms.ts: derivatives of the problem's network, the columns, the parameters, problem.residual), without the
 // mean of squares.
+import type { DType } from "../errors.js";
 import { Tensor, fromFlat } from "../tensor.js";
 import { tidy } from "../memory.js";
 import { slice, square, add, sqrt } from "../ops.js";
@@ -33,15 +34,17 @@ export function pointResiduals(problem: Problem, net: Net, X: Tensor, options: T
  * |r| at points (float64 rows [n][d]) in chunks of `chunk` rows, as float64: the residual's absolute value, or for a
  * system the Euclidean norm of the equations' residuals, sqrt(sum_i r_i^2). No gradient is kept.
  */
-export function residualMagnitudes(problem: Problem, net: Net, points: Float64Array | Float32Array, options: TermOptions & { chunk?: number } = {}): Float64Array {
+export function residualMagnitudes(problem: Problem, net: Net, points: Float64Array | Float32Array, options: TermOptions & { chunk?: number; dtype?: DType } = {}): Float64Array {
   const d = problem.vars.length;
   const n = points.length / d;
   const chunk = options.chunk ?? 4096;
   const out = new Float64Array(n);
+  // the points in the network's dtype (float64 for a float64 network)
+  const dt = (net as { dtype?: unknown }).dtype === "float64" ? "float64" : "float32";
   for (let s = 0; s < n; s += chunk) {
     const m = Math.min(chunk, n - s);
     const vals = tidy(() => {
-      const X = fromFlat(points.subarray(s * d, (s + m) * d), [m, d], "float32", "pinn.residual");
+      const X = fromFlat(points.subarray(s * d, (s + m) * d), [m, d], options.dtype ?? "float32", "pinn.residual");
       const rs = pointResiduals(problem, net, X, options);
       return (rs.length === 1 ? rs[0].abs() : sqrt(rs.map((r) => square(r)).reduce((a, b) => add(a, b)))).data();
     });

@@ -11,9 +11,10 @@ import type { Variable } from "../variable.js";
 import { fromFlat, type Tensor } from "../tensor.js";
 import { tidy } from "../memory.js";
 import { Adam } from "../optim/adam.js";
-import { LBFGS, type LBFGSOptions } from "../optim/lbfgs.js";
+import type { LBFGSOptions } from "../optim/lbfgs.js";
+import { makeSecondPhase, restoreSecondPhase, emptySecondPhaseState, type SecondPhaseOptimizer } from "./second-phase.js";
 import { lossAndGradients, type LearningRate, type LossWithTerms } from "../optim/optimizer.js";
-import type { LBFGSState } from "../optim/state.js";
+import type { LBFGSState, BFGSState } from "../optim/state.js";
 import type { TrainCheckpoint } from "./checkpoint.js";
 import { LossHistory } from "./loss-history.js";
 
@@ -38,6 +39,8 @@ export interface LoopContext {
   lbfgsSteps: number;
   learningRate: LearningRate;
   lbfgs?: Omit<LBFGSOptions, "maxIterations" | "maxEvaluations" | "onIteration">;
+  /** the second phase's optimizer (second-phase.ts; default "lbfgs") */
+  optimizer?: SecondPhaseOptimizer;
   compile: boolean;
   timeLimit: number;
   elapsed: () => number;
@@ -56,10 +59,15 @@ export interface LoopContext {
   /** saves a checkpoint (null when not checkpointing) */
   save: ((cp: Omit<TrainCheckpoint, "problem" | "network" | "data" | "plan">) => void) | null;
   resume: TrainCheckpoint | null;
+  /** loss evaluations so far (Adam steps + L-BFGS's), and of them the line searches': current when report() runs */
+  counts?: EvaluationCounts;
 }
 
+/** Loss-and-gradient evaluations of a run: Adam makes one per step; L-BFGS one per call start, the rest in line searches. */
+export interface EvaluationCounts { evaluations: number; lineSearchEvaluations: number }
+
 export interface LoopState {
-  step: number; doneAdam: number; doneLbfgs: number; lbfgsEvaluations: number; finalLoss: number;
+  step: number; doneAdam: number; doneLbfgs: number; lbfgsEvaluations: number; lineSearchEvaluations: number; finalLoss: number;
   stopReason: string | null;
   /** [step, loss, ...terms] per step */
   history: LossHistory;
@@ -98,7 +106,7 @@ export function runLoop(ctx: LoopContext): LoopState {
   const r = ctx.resume;
   const st: LoopState = {
     step: r?.progress.steps ?? 0, doneAdam: r?.progress.adamSteps ?? 0, doneLbfgs: r?.progress.lbfgsSteps ?? 0,
-    lbfgsEvaluations: r?.progress.lbfgsEvaluations ?? 0, finalLoss: r?.progress.finalLoss ?? NaN,
+    lbfgsEvaluations: r?.progress.lbfgsEvaluations ?? 0, lineSearchEvaluations: r?.progress.lineSearchEvaluations ?? 0, finalLoss: r?.progress.finalLoss ?? NaN,
     // a run stopped by the user, the clock or its plan continues; one that converged stays finished
     stopReason: r && r.progress.stopReason !== null && !RESUMABLE.has(r.progress.stopReason) ? r.progress.stopReason : null,
     history: new LossHistory(r?.history, r ? 2 + r.termNames.length : 0), termNames: r ? r.termNames.slice() : [],
@@ -110,11 +118,12 @@ export function runLoop(ctx: LoopContext): LoopState {
     if (st.termNames.length === 0 && terms.length > 0) st.termNames = ctx.termNames(terms.length);
     st.history.push([st.step, loss, ...terms.slice(0, st.termNames.length)]);
   };
-  const save = (adam: Adam | null, lbfgs: LBFGSState | null, stopReason: string | null) => {
+  const save = (adam: Adam | null, lbfgs: LBFGSState | BFGSState | null, stopReason: string | null) => {
     if (!ctx.save) return;
     ctx.save({
       progress: {
-        steps: st.step, adamSteps: st.doneAdam, lbfgsSteps: st.doneLbfgs, lbfgsEvaluations: st.lbfgsEvaluations, finalLoss: st.finalLoss,
+        steps: st.step, adamSteps: st.doneAdam, lbfgsSteps: st.doneLbfgs, lbfgsEvaluations: st.lbfgsEvaluations,
+        lineSearchEvaluations: st.lineSearchEvaluations, finalLoss: st.finalLoss,
         seconds: st.secondsBefore + ctx.elapsed(), stopReason, lbfgsCall: { before: st.before, fruitless: st.fruitless },
       },
       termNames: st.termNames, history: st.history.flat(), weights: vars.map((v) => v.data()),
@@ -122,6 +131,13 @@ export function runLoop(ctx: LoopContext): LoopState {
     });
     if (stopReason !== null) savedFinal = true;
   };
+  // the running counts, with those of the L-BFGS call in progress (not yet added to st)
+  const count = (callEvaluations: number, callLineSearch: number) => {
+    if (!ctx.counts) return;
+    ctx.counts.evaluations = st.doneAdam + st.lbfgsEvaluations + callEvaluations;
+    ctx.counts.lineSearchEvaluations = st.lineSearchEvaluations + callLineSearch;
+  };
+  count(0, 0);
   const due = () => ctx.checkpointEvery > 0 && st.step % ctx.checkpointEvery === 0;
 
   if (st.stopReason === null && st.doneAdam < adamSteps) {
@@ -139,7 +155,7 @@ export function runLoop(ctx: LoopContext): LoopState {
           adam.applyGradients(grads, vars);
           const over = nonFiniteWeight(vars);
           if (over) {
-            tidy(() => vars.forEach((v, k) => v.assign(fromFlat(before[k], v.shape, "float32", "pinn.train"))));
+            tidy(() => vars.forEach((v, k) => v.assign(fromFlat(before[k], v.shape, v.dtype, "pinn.train"))));
             st.nonFinite = { step: st.step + 1, phase: "adam", term: `update of ${over.name} (learning rate too large?)`, value: over.value };
             st.stopReason = "non-finite"; break;
           }
@@ -149,6 +165,7 @@ export function runLoop(ctx: LoopContext): LoopState {
         record(loss, terms);
         ctx.afterAdamStep?.(i);
         ctx.afterStep?.("adam", st.step);
+        count(0, 0);
         let stop: string | null = null;
         if (!ctx.report("adam", i, adamSteps, loss, i === adamSteps)) stop = "callback";
         else if (ctx.elapsed() >= ctx.timeLimit) stop = "time-limit";
@@ -165,71 +182,77 @@ export function runLoop(ctx: LoopContext): LoopState {
     // loss 8.7e-5: the residual sd of a quadratic fit to 41 samples along -g, test/bench/loss-noise.mjs), far
     // above L-BFGS's float64 default of 1e-6; 1e-4 (about 10 sd) lets the line search rely on slopes there.
     // Burgers seed 0: relative L2 1.02e-3 with 1e-6 (stopped at 7,227 steps), 8.6e-4 with 1e-4 (7,761 steps).
-    const lbfgs = new LBFGS({ historySize: 50, lossNoise: 1e-4, ...ctx.lbfgs, maxIterations: lbfgsSteps, maxEvaluations: Math.ceil(lbfgsSteps * 1.25) + 20 });
+    // (the same restarts for a dense BFGS-family optimizer: ctx.optimizer, second-phase.ts)
+    const lbfgs = makeSecondPhase(ctx.optimizer ?? "lbfgs", ctx.lbfgs, lbfgsSteps, Math.ceil(lbfgsSteps * 1.25) + 20);
     let resumedCall = false;
-    if (r?.lbfgs) { lbfgs.setState(r.lbfgs, vars); resumedCall = r.lbfgs.run !== null; }
-    let stopped: string | null = null, changed = false;
-    lbfgs.onIteration = (info) => {
-      st.step++; st.doneLbfgs++;
-      st.finalLoss = info.loss;
-      record(info.loss, info.terms);
-      const bad = firstNonFinite(info.loss, info.terms, st.termNames, null, vars) ??
-        (Number.isFinite(info.gradientNorm) ? null : { term: "gradient", value: info.gradientNorm });
-      if (bad) { st.nonFinite = { step: st.step, phase: "lbfgs", ...bad }; stopped = "non-finite"; return false; }
-      const last = st.doneLbfgs >= lbfgsSteps;
-      // new collocation points (adaptive sampling): this call's memory belongs to the old objective, so the call ends
-      // and L-BFGS restarts empty; a checkpoint taken now holds that empty state
-      const moved = !last && ctx.afterStep?.("lbfgs", st.step) === true;
-      if (moved) st.fruitless = 0;
-      let stop: string | null = null;
-      if (!ctx.report("lbfgs", st.doneLbfgs, lbfgsSteps, info.loss, st.doneLbfgs === lbfgsSteps)) stop = "callback";
-      else if (ctx.elapsed() >= ctx.timeLimit) stop = "time-limit";
-      const end = stop ?? (last ? "done" : null);
-      if (moved) {
-        changed = true;
-        if (stop) { stopped = stop; save(null, new LBFGS().getState(), stop); }
-        return false;
-      }
-      if (end !== null || due()) save(null, lbfgs.getState(), end);
-      if (stop) { stopped = stop; return false; }
-      return st.doneLbfgs < lbfgsSteps;
-    };
-    // L-BFGS may stop early on float32 noise (a failed line search, a tiny loss change); restart it with a fresh
-    // history while that still makes progress, until the iterations or the time are used up.
-    while (st.doneLbfgs < lbfgsSteps) {
-      if (!resumedCall) st.before = st.finalLoss;
-      resumedCall = false;
-      const loss = lbfgs.minimize(ctx.lossFn, vars, { jit: ctx.compile });
-      const res = lbfgs.result!;
-      st.lbfgsEvaluations += res.evaluations;
-      if (stopped !== "non-finite") st.finalLoss = loss;
-      if (stopped) { st.stopReason = stopped; break; }
-      if (changed) {
-        changed = false; st.fruitless = 0;
+    try {
+      if (r?.lbfgs) { restoreSecondPhase(lbfgs, r.lbfgs, vars, r.source ?? "the checkpoint"); resumedCall = r.lbfgs.run !== null; }
+      let stopped: string | null = null, changed = false;
+      lbfgs.onIteration = (info) => {
+        st.step++; st.doneLbfgs++;
+        st.finalLoss = info.loss;
+        record(info.loss, info.terms);
+        const bad = firstNonFinite(info.loss, info.terms, st.termNames, null, vars) ??
+          (Number.isFinite(info.gradientNorm) ? null : { term: "gradient", value: info.gradientNorm });
+        if (bad) { st.nonFinite = { step: st.step, phase: "lbfgs", ...bad }; stopped = "non-finite"; return false; }
+        count(info.evaluations, info.lineSearchEvaluations);
+        const last = st.doneLbfgs >= lbfgsSteps;
+        // new collocation points (adaptive sampling): this call's memory belongs to the old objective, so the call ends
+        // and the optimizer restarts empty; a checkpoint taken now holds that empty state
+        const moved = !last && ctx.afterStep?.("lbfgs", st.step) === true;
+        if (moved) st.fruitless = 0;
+        let stop: string | null = null;
+        if (!ctx.report("lbfgs", st.doneLbfgs, lbfgsSteps, info.loss, st.doneLbfgs === lbfgsSteps)) stop = "callback";
+        else if (ctx.elapsed() >= ctx.timeLimit) stop = "time-limit";
+        const end = stop ?? (last ? "done" : null);
+        if (moved) {
+          changed = true;
+          if (stop) { stopped = stop; save(null, emptySecondPhaseState(lbfgs), stop); }
+          return false;
+        }
+        if (end !== null || due()) save(null, lbfgs.getState(), end);
+        if (stop) { stopped = stop; return false; }
+        return st.doneLbfgs < lbfgsSteps;
+      };
+      // L-BFGS may stop early on float32 noise (a failed line search, a tiny loss change); restart it with a fresh
+      // history while that still makes progress, until the iterations or the time are used up.
+      while (st.doneLbfgs < lbfgsSteps) {
+        if (!resumedCall) st.before = st.finalLoss;
+        resumedCall = false;
+        const loss = lbfgs.minimize(ctx.lossFn, vars, { jit: ctx.compile });
+        const res = lbfgs.result!;
+        st.lbfgsEvaluations += res.evaluations;
+        st.lineSearchEvaluations += res.lineSearchEvaluations;
+        count(0, 0);
+        if (stopped !== "non-finite") st.finalLoss = loss;
+        if (stopped) { st.stopReason = stopped; break; }
+        if (changed) {
+          changed = false; st.fruitless = 0;
+          lbfgs.reset();
+          if (due()) save(null, lbfgs.getState(), null);
+          continue;
+        }
+        if (st.doneLbfgs >= lbfgsSteps) break;
+        if (res.reason === "non-finite") {
+          // the loss or gradient at the start of the call: evaluate once more to name the term
+          const d = lossAndGradients("pinn.train", ctx.lossFn, vars, false);
+          let bad;
+          try { bad = firstNonFinite(d.loss, d.terms, st.termNames, d.grads, vars); } finally { for (const g of d.grads) g?.dispose(); }
+          st.nonFinite = { step: st.step + 1, phase: "lbfgs", ...(bad ?? { term: "total", value: loss }) };
+          st.stopReason = "non-finite"; break;
+        }
+        if (res.reason === "gradient") { st.stopReason = res.reason; break; }
+        if (res.reason === "max-iterations" || res.reason === "max-evaluations" || res.reason === "callback") {
+          if (res.iterations === 0 && ++st.fruitless >= 3) { st.stopReason = res.reason; break; }
+          continue;
+        }
+        // loss-change, step, line-search-failed: restart from steepest descent, unless that keeps gaining nothing
+        st.fruitless = Number.isFinite(st.before) && !(loss < st.before * (1 - 1e-7)) ? st.fruitless + 1 : 0;
+        if (st.fruitless >= 3) { st.stopReason = res.reason; break; }
         lbfgs.reset();
-        if (due()) save(null, lbfgs.getState(), null);
-        continue;
       }
-      if (st.doneLbfgs >= lbfgsSteps) break;
-      if (res.reason === "non-finite") {
-        // the loss or gradient at the start of the call: evaluate once more to name the term
-        const d = lossAndGradients("pinn.train", ctx.lossFn, vars, false);
-        let bad;
-        try { bad = firstNonFinite(d.loss, d.terms, st.termNames, d.grads, vars); } finally { for (const g of d.grads) g?.dispose(); }
-        st.nonFinite = { step: st.step + 1, phase: "lbfgs", ...(bad ?? { term: "total", value: loss }) };
-        st.stopReason = "non-finite"; break;
-      }
-      if (res.reason === "gradient") { st.stopReason = res.reason; break; }
-      if (res.reason === "max-iterations" || res.reason === "max-evaluations" || res.reason === "callback") {
-        if (res.iterations === 0 && ++st.fruitless >= 3) { st.stopReason = res.reason; break; }
-        continue;
-      }
-      // loss-change, step, line-search-failed: restart from steepest descent, unless that keeps gaining nothing
-      st.fruitless = Number.isFinite(st.before) && !(loss < st.before * (1 - 1e-7)) ? st.fruitless + 1 : 0;
-      if (st.fruitless >= 3) { st.stopReason = res.reason; break; }
-      lbfgs.reset();
-    }
-    if (!savedFinal && st.stopReason !== "non-finite") save(null, lbfgs.getState(), st.stopReason ?? "done");
+      if (!savedFinal && st.stopReason !== "non-finite") save(null, lbfgs.getState(), st.stopReason ?? "done");
+    } finally { if ("dispose" in lbfgs) lbfgs.dispose(); }
   }
   st.stopReason ??= "done";
   return st;

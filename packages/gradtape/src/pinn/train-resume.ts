@@ -36,7 +36,7 @@ type Identity = Pick<TrainCheckpoint, "problem" | "network" | "data" | "plan">;
 export function runIdentity(problem: Problem, net: PinnNetwork, data: TrainingData,
   options: { collocationPoints?: number; conditionPoints?: number; sampler?: SamplerName; seed?: number }, plan: TrainCheckpoint["plan"]): Identity {
   let crc = 0;
-  const add = (a: Float32Array) => { crc = crc32(new Uint8Array(a.buffer, a.byteOffset, a.byteLength), crc); };
+  const add = (a: Float32Array | Float64Array) => { crc = crc32(new Uint8Array(a.buffer, a.byteOffset, a.byteLength), crc); };
   add(data.collocation.data());
   for (const g of data.groups) { add(g.points.data()); add(g.values.data()); if (g.weights) add(g.weights.data()); }
   for (const t of data.terms ?? []) { add(t.points.data()); add(t.values.data()); if (t.partner) add(t.partner.data()); }
@@ -45,6 +45,7 @@ export function runIdentity(problem: Problem, net: PinnNetwork, data: TrainingDa
     network: {
       inputs: net.inputs, outputs: net.outputs, hidden: [...net.hidden], activation: net.activation,
       scale: net.scaling ? { lo: [...net.scaling.lo], hi: [...net.scaling.hi] } : null,
+      ...(net.dtype === "float64" ? { dtype: "float64" as const } : {}),
     },
     data: {
       collocationPoints: data.collocation.shape[0], conditionPoints: data.conditionCount,
@@ -70,6 +71,9 @@ export function restoreInto(cp: TrainCheckpoint, run: Identity, net: PinnNetwork
   for (const k of ["inputs", "outputs", "hidden", "activation", "scale"] as const) {
     if (!same(cp.network[k], run.network[k])) refuse(`the network's ${k === "hidden" ? "hidden layers" : k}`, cp.network[k], run.network[k], netFix);
   }
+  if ((cp.network.dtype ?? "float32") !== (run.network.dtype ?? "float32")) {
+    refuse("the dtype", cp.network.dtype ?? "float32", run.network.dtype ?? "float32", `resume it with dtype "${cp.network.dtype ?? "float32"}"`);
+  }
   for (const k of ["collocationPoints", "conditionPoints", "sampler", "seed"] as const) {
     if (!same(cp.data[k], run.data[k])) refuse(k, cp.data[k], run.data[k], "give the point counts, sampler and seed it was trained with");
   }
@@ -83,5 +87,5 @@ export function restoreInto(cp: TrainCheckpoint, run: Identity, net: PinnNetwork
   if (cp.weights.length !== vars.length || cp.weights.some((w, i) => w.length !== vars[i].size)) {
     refuse("the weight sizes", cp.weights.map((w) => w.length), vars.map((v) => v.size), netFix);
   }
-  tidy(() => vars.forEach((v, i) => v.assign(fromFlat(cp.weights[i], v.shape, "float32", "pinn.train"))));
+  tidy(() => vars.forEach((v, i) => v.assign(fromFlat(cp.weights[i], v.shape, v.dtype, "pinn.train"))));
 }

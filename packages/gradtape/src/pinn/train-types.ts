@@ -1,6 +1,7 @@
 // The options, progress reports and results of pinn.train (train.ts), and the points a run trains on.
 import type { Tensor } from "../tensor.js";
 import type { LBFGSOptions, LBFGSStopReason } from "../optim/lbfgs.js";
+import type { SecondPhaseOptimizer } from "./second-phase.js";
 import type { LearningRate } from "../optim/optimizer.js";
 import type { ActivationName } from "../nn/activations.js";
 import type { PinnNetwork } from "./network.js";
@@ -17,6 +18,8 @@ import type { RemedyOptions, RemedyReport } from "./remedies.js";
 export interface TrainOptions extends RemedyOptions {
   /** a network to train (its input count must match the domain), or how to make one */
   network?: PinnNetwork | ({ hidden?: number[]; activation?: ActivationName; seed?: number } & NetworkChoice);
+  /** the float dtype of the network, the points and the loss: "float32" (default) or "float64" (slower; for accuracy below float32's floor) */
+  dtype?: "float32" | "float64";
   /** map the domain box to [-1, 1] in the network (default true) */
   scaleInputs?: boolean;
   /** number of collocation points N_f (default: the problem's, else 10,000) */
@@ -33,6 +36,12 @@ export interface TrainOptions extends RemedyOptions {
   learningRate?: LearningRate;
   /** L-BFGS iterations (default: the problem's, else 5000) */
   lbfgsSteps?: number;
+  /**
+   * the optimizer after Adam: "lbfgs" (default), or a dense quasi-Newton method of optim.BFGS: "ssbfgs" (self-scaled
+   * BFGS), "ssbroyden" (self-scaled Broyden), "bfgs"; those keep an n x n inverse Hessian (networks of at most
+   * optim.MAX_BFGS_PARAMETERS parameters; 36 MB at 3,000). lbfgsSteps and the lbfgs options apply to either.
+   */
+  optimizer?: SecondPhaseOptimizer;
   /** further L-BFGS options (history size, tolerances, line search; lossNoise defaults to 1e-4 here) */
   lbfgs?: Omit<LBFGSOptions, "maxIterations" | "maxEvaluations" | "onIteration">;
   /** stop (after the current step) once this many seconds have passed */
@@ -66,6 +75,12 @@ export interface TrainOptions extends RemedyOptions {
   termInterval?: number;
   /** initial values of the problem's unknown parameters (default: the problem's params) */
   params?: Readonly<Record<string, number>>;
+  /**
+   * kernel threads for this run (the same results with any count): "auto" (default) uses the threads the core was
+   * started with (ready({ threads })) when the job is large enough and cores are spare (pinn/thread-choice.ts);
+   * a number n uses n (the core must have been started with at least n)
+   */
+  threads?: number | "auto";
 }
 
 export interface TrainProgress {
@@ -87,6 +102,12 @@ export interface TrainProgress {
   elapsed: number;
   /** the unknown parameters' current values (inverse problems only) */
   params?: Record<string, number>;
+  /** loss-and-gradient evaluations so far (one per Adam step, L-BFGS's line searches included) */
+  evaluations: number;
+  /** of them, those L-BFGS's line searches made (every trial point, the accepted ones included) */
+  lineSearchEvaluations: number;
+  /** the kernel threads this run uses */
+  threads: number;
   /** each loss term's value at the latest record (every termInterval steps), and the balancing weights */
   terms?: Record<string, number>;
   weights?: Record<string, number>;
@@ -103,6 +124,16 @@ export interface TrainResult {
   lbfgsSteps: number;
   /** loss evaluations by L-BFGS (its line searches included) */
   lbfgsEvaluations: number;
+  /** loss-and-gradient evaluations in all: adamSteps + lbfgsEvaluations (over all sessions of a resumed run) */
+  evaluations: number;
+  /**
+   * of lbfgsEvaluations, those its line searches made (every trial point, the accepted ones included; the rest are
+   * one per L-BFGS call, at its starting point): lineSearchEvaluations - lbfgsSteps is the searches' extra cost
+   */
+  lineSearchEvaluations: number;
+  /** the kernel threads the run used, and why (thread-choice.ts: "given: 2", "auto: 2 cores, load 0.31, ...") */
+  threads: number;
+  threadChoice: string;
   steps: number;
   finalLoss: number;
   seconds: number;

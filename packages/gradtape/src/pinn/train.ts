@@ -10,6 +10,7 @@ import { tidy, keep } from "../memory.js";
 import { slice } from "../ops.js";
 import { releaseCompiled, type LossWithTerms } from "../optim/optimizer.js";
 import { runLoop } from "./train-loop.js";
+import { checkSecondPhase } from "./second-phase.js";
 import { runIdentity, restoreInto, checkpointOptions } from "./train-resume.js";
 import { saveCheckpoint, loadCheckpoint } from "./checkpoint-file.js";
 import { CheckpointError, type TrainCheckpoint } from "./checkpoint.js";
@@ -29,9 +30,18 @@ import { conditionTerms } from "./condition-terms.js";
 import { Remedies } from "./remedies.js";
 import { ntkTraces } from "./ntk.js";
 import { Rng } from "./sampling.js";
+import { chooseThreads, machineLoad, stepWork } from "./thread-choice.js";
+import { startedThreads, useThreads } from "../backend.js";
+import type { EvaluationCounts } from "./train-loop.js";
 
 export type { TrainOptions, TrainProgress, TrainStopReason, TrainResult, TrainingData } from "./train-types.js";
 import type { TrainOptions, TrainStopReason, TrainResult, TrainingData } from "./train-types.js";
+
+/** The float dtype of a run: "float32" (default) or "float64". */
+function checkDtype(op: string, v: unknown): "float32" | "float64" {
+  if (v === undefined || v === "float32" || v === "float64") return (v ?? "float32") as "float32" | "float64";
+  throw new ArgumentError(`${op}: dtype must be "float32" or "float64", but got ${describe(v)}.`);
+}
 
 function checkInt(op: string, name: string, v: unknown, min: number): number {
   if (typeof v !== "number" || !Number.isInteger(v) || v < min) throw new ArgumentError(`${op}: ${name} must be an integer >= ${min}, but got ${describe(v)}.`);
@@ -39,7 +49,7 @@ function checkInt(op: string, name: string, v: unknown, min: number): number {
 }
 
 /** Draws the collocation and condition points of a problem (seeded; the condition faces use derived seeds). */
-export function trainingData(problem: Problem, options: { collocationPoints?: number; conditionPoints?: number; sampler?: SamplerName; seed?: number } = {}): TrainingData {
+export function trainingData(problem: Problem, options: { collocationPoints?: number; conditionPoints?: number; sampler?: SamplerName; seed?: number; dtype?: "float32" | "float64" } = {}): TrainingData {
   const op = "pinn.trainingData";
   const d = problem.vars.length;
   const nf = checkInt(op, "collocationPoints", options.collocationPoints ?? problem.defaults.collocationPoints ?? 10_000, 1);
@@ -47,13 +57,14 @@ export function trainingData(problem: Problem, options: { collocationPoints?: nu
   const sampler = options.sampler ?? problem.defaults.sampler ?? "lhs";
   if (!SAMPLERS.includes(sampler)) throw new ArgumentError(`${op}: sampler must be one of ${SAMPLERS.join(", ")}, but got ${describe(sampler)}.`);
   const seed = checkInt(op, "seed", options.seed ?? 0, 0);
+  const dtype = checkDtype(op, options.dtype);
   // observations first: made (and checked) before any tensor, so that an error in them leaves nothing behind
   const observed = problem.observations ? problem.observations(seed) : null;
   const unit = problem.collocation(nf, sampler, seed);
   const made: Tensor[] = [];
   const k = <T extends Tensor>(t: T): T => { made.push(t); return keep(t); };
   return tidy(() => {
-    const collocation = k(fromFlat(unit, [nf, d], "float32", op));
+    const collocation = k(fromFlat(unit, [nf, d], dtype, op));
     const columns: Record<string, Tensor> = {};
     problem.vars.forEach((v, j) => { columns[v] = k(slice(collocation, [0, j], [-1, 1])); });
     const counts = nu === 0 ? problem.conditions.map(() => 0) : splitConditionPoints(problem.conditions, nu);
@@ -72,14 +83,14 @@ export function trainingData(problem: Problem, options: { collocationPoints?: nu
       const n = g.vals.length;
       return {
         quantity,
-        points: k(fromFlat(g.pts, [n, d], "float32", op)),
-        values: k(fromFlat(g.vals, [n, 1], "float32", op)),
-        weights: g.ws.every((w) => w === 1) ? null : k(fromFlat(g.ws, [n, 1], "float32", op)),
+        points: k(fromFlat(g.pts, [n, d], dtype, op)),
+        values: k(fromFlat(g.vals, [n, 1], dtype, op)),
+        weights: g.ws.every((w) => w === 1) ? null : k(fromFlat(g.ws, [n, 1], dtype, op)),
       };
     });
-    const terms = conditionTerms(problem, counts, sampler, seed, k);
+    const terms = conditionTerms(problem, counts, sampler, seed, k, dtype);
     for (const t of terms) conditionCount += t.count;
-    const obs = observed ? observationTensors(observed, d) : null;
+    const obs = observed ? observationTensors(observed, d, dtype) : null;
     if (obs) made.push(obs.points, obs.values);
     return { collocation, columns, groups, terms, conditionCount, observations: obs, dispose: () => { for (const t of made) t.dispose(); } };
   });
@@ -120,11 +131,14 @@ export function pinnLoss(problem: Problem, net: PinnNetwork | ((x: Tensor) => Te
 }
 
 /** Makes the network a problem trains by default (or checks a given one against the domain). */
-export function makeNetwork(problem: Problem, options: Pick<TrainOptions, "network" | "scaleInputs" | "seed"> = {}): PinnNetwork {
+export function makeNetwork(problem: Problem, options: Pick<TrainOptions, "network" | "scaleInputs" | "seed" | "dtype"> = {}): PinnNetwork {
   const n = options.network;
   if (n instanceof PinnNetwork) {
     if (n.inputs !== problem.vars.length || n.outputs !== problem.outputs.length) {
       throw new ArgumentError(`pinn.train: the network maps ${n.inputs} inputs to ${n.outputs} outputs, but problem '${problem.name}' has ${problem.vars.length} variables (${problem.vars.join(", ")}) and ${problem.outputs.length} outputs.`);
+    }
+    if (options.dtype !== undefined && options.dtype !== n.dtype) {
+      throw new ArgumentError(`pinn.train: dtype is "${options.dtype}" but the network given is ${n.dtype}; make the network with dtype "${options.dtype}" (or omit dtype).`);
     }
     return n;
   }
@@ -132,11 +146,12 @@ export function makeNetwork(problem: Problem, options: Pick<TrainOptions, "netwo
   const hidden = n?.hidden ?? problem.defaults.hidden ?? [20, 20, 20, 20];
   const activation = n?.activation ?? problem.defaults.activation ?? "tanh";
   const seed = n?.seed ?? options.seed ?? 0;
+  const dtype = checkDtype("pinn.train", options.dtype);
   const scale = options.scaleInputs === false ? null : { lo: problem.lo, hi: problem.hi };
   // an embedding or another architecture (pinn/architecture.ts) replaces the plain Dense stack
   const body = makeBody({ vars: problem.vars, outputs: problem.outputs.length, hidden, activation, seed, scaling: scale, name: problem.name,
-    architecture: n?.architecture ?? problem.defaults.architecture, embedding: n && "embedding" in n ? n.embedding : problem.defaults.embedding });
-  return new PinnNetwork({ inputs: problem.vars.length, outputs: problem.outputs.length, hidden, activation, seed, scale, name: problem.name, body });
+    architecture: n?.architecture ?? problem.defaults.architecture, embedding: n && "embedding" in n ? n.embedding : problem.defaults.embedding, dtype });
+  return new PinnNetwork({ inputs: problem.vars.length, outputs: problem.outputs.length, hidden, activation, seed, scale, name: problem.name, body, dtype });
 }
 
 /** Trains a network on a problem: Adam, then L-BFGS (train-loop.ts), with checkpoints and resuming (checkpoint.ts). */
@@ -145,6 +160,7 @@ export function train(problem: Problem, options: TrainOptions = {}): TrainResult
   const adamSteps = checkInt(op, "adamSteps", options.adamSteps ?? problem.defaults.adamSteps ?? 1000, 0);
   const lbfgsSteps = checkInt(op, "lbfgsSteps", options.lbfgsSteps ?? problem.defaults.lbfgsSteps ?? 5000, 0);
   const lr = options.learningRate ?? problem.defaults.learningRate ?? 1e-3;
+  const optimizer = checkSecondPhase(op, options.optimizer ?? "lbfgs", 0);
   const timeLimit = options.timeLimit ?? Infinity;
   if (typeof timeLimit !== "number" || !(timeLimit > 0)) throw new ArgumentError(`${op}: timeLimit must be a number of seconds > 0, but got ${describe(timeLimit)}.`);
   const interval = options.progressInterval ?? 0;
@@ -163,7 +179,9 @@ export function train(problem: Problem, options: TrainOptions = {}): TrainResult
   }
 
   const positive = problem.positiveParams;
-  const paramVars = makeParamVariables(problem.name, problem.params, options.params, positive);
+  const dtype = options.dtype ?? (options.network instanceof PinnNetwork ? options.network.dtype : "float32");
+  checkDtype(op, dtype);
+  const paramVars = makeParamVariables(problem.name, problem.params, options.params, positive, dtype);
   const trace = paramTrace(paramVars, positive);
   const topts: TermOptions = { derivativeMethod: options.derivativeMethod, params: paramVars, positive };
   let network: PinnNetwork;
@@ -173,15 +191,21 @@ export function train(problem: Problem, options: TrainOptions = {}): TrainResult
   const own = network !== options.network;
   let data: TrainingData | null = null, lossFn: (() => LossWithTerms) | null = null, balancer: LossBalancer | null = null, rem: Remedies | null = null;
   let finalParams: Record<string, number> | null = null;
+  let threadsBefore: number | null = null;
   try {
-    data = trainingData(problem, options);
-    rem = new Remedies(problem, options, options.seed ?? 0, data.collocation.shape[0]);
+    checkSecondPhase(op, optimizer, [...network.trainableWeights, ...Object.values(paramVars)].reduce((a, v) => a + v.size, 0));
+    data = trainingData(problem, { ...options, dtype });
+    rem = new Remedies(problem, options, options.seed ?? 0, data.collocation.shape[0], dtype);
     rem.prepare(data);
     const remedies = rem.active ? rem : null;
     Object.assign(topts, rem.termOptions());
+    // threads: chosen for this run and put back afterwards (the same results with any count)
+    const choice = chooseThreads(options.threads, stepWork(data.collocation.shape[0], network.hidden), startedThreads(), machineLoad(), op);
+    threadsBefore = useThreads(choice.threads);
+    const counts: EvaluationCounts = { evaluations: 0, lineSearchEvaluations: 0 };
     const terms = lossTerms(problem, network, data, topts);
     // loss balancing (pinn/balancing.ts) weighs the terms it finds in one evaluation of the loss
-    if (balancing !== undefined && balancing !== false) balancer = new LossBalancer(balancing, Object.keys(termValues(terms)), problem.name);
+    if (balancing !== undefined && balancing !== false) balancer = new LossBalancer(balancing, Object.keys(termValues(terms)), problem.name, dtype);
     if (balancer?.scheme === "ntk") {
       const b = balancer, d0 = data, ntkRng = new Rng(((options.seed ?? 0) ^ 0x7e4c) >>> 0);
       b.rng = ntkRng;
@@ -209,7 +233,7 @@ export function train(problem: Problem, options: TrainOptions = {}): TrainResult
     let checkpointFile: string | null = null, checkpointError: Error | null = null;
     const st = runLoop({
       vars: [...network.trainableWeights, ...Object.values(paramVars)], lossFn, termNames: (n) => lossTermNames(problem, d, n - conditionTermCount(d)),
-      adamSteps, lbfgsSteps, learningRate: lr, lbfgs: options.lbfgs, compile: options.jit ?? true, timeLimit, elapsed,
+      adamSteps, lbfgsSteps, learningRate: lr, lbfgs: options.lbfgs, optimizer, compile: options.jit ?? true, timeLimit, elapsed,
       newPhase: () => { window.length = 0; },
       afterAdamStep: bal ? (i) => { if (i % bal.every === 0) bal.update(terms, network.trainableWeights, step + 1); } : undefined,
       afterStep: remedies ? (phase, s) => remedies.afterStep(phase, s, d, network, topts, lossFn) : undefined,
@@ -225,7 +249,8 @@ export function train(problem: Problem, options: TrainOptions = {}): TrainResult
         const sps = rate();
         const left = phase === "adam" ? (adamSteps - phaseStep) + lbfgsSteps : phaseSteps - phaseStep;
         const eta = Math.min(sps > 0 ? left / sps : Infinity, Math.max(0, timeLimit - elapsed()));
-        return onProgress({ phase, step, steps: total, phaseStep, phaseSteps, loss, stepsPerSecond: sps, eta, elapsed: elapsed(), ...(params ? { params } : {}),
+        return onProgress({ phase, step, steps: total, phaseStep, phaseSteps, loss, stepsPerSecond: sps, eta, elapsed: elapsed(),
+          evaluations: counts.evaluations, lineSearchEvaluations: counts.lineSearchEvaluations, threads: choice.threads, ...(params ? { params } : {}),
           ...(termsNow ? { terms: termsNow } : {}), ...(bal ? { weights: bal.values() } : {}), ...remedies?.report(d) }) !== false;
       },
       checkpointEvery: ck?.every ?? 0,
@@ -237,7 +262,7 @@ export function train(problem: Problem, options: TrainOptions = {}): TrainResult
         }
         ck.onSave?.(cp);
       } : null,
-      resume,
+      resume, counts,
     });
     monitor.record(step, true); // the terms at the end
     if (Object.keys(paramVars).length > 0) finalParams = readParams(paramVars, positive);
@@ -249,6 +274,7 @@ export function train(problem: Problem, options: TrainOptions = {}): TrainResult
     return {
       ...inverse, ...balanced, ...remedied, termHistory: monitor.history,
       network, adamSteps: st.doneAdam, lbfgsSteps: st.doneLbfgs, lbfgsEvaluations: st.lbfgsEvaluations, steps: st.step,
+      evaluations: st.doneAdam + st.lbfgsEvaluations, lineSearchEvaluations: st.lineSearchEvaluations, threads: choice.threads, threadChoice: choice.reason,
       finalLoss: st.finalLoss, seconds: st.secondsBefore + elapsed(), stopReason: st.stopReason as TrainStopReason,
       history: Array.from({ length: st.history.length }, (_, i) => { const h = st.history.row(i); return [h[0], h[1]] as [number, number]; }),
       termNames: st.termNames, terms: Array.from({ length: st.history.length }, (_, i) => Array.from(st.history.row(i).subarray(2))),
@@ -259,6 +285,7 @@ export function train(problem: Problem, options: TrainOptions = {}): TrainResult
     if (own) network.dispose();
     throw e;
   } finally {
+    if (threadsBefore !== null) useThreads(threadsBefore);
     if (lossFn) releaseCompiled(lossFn);
     data?.dispose();
     balancer?.dispose();

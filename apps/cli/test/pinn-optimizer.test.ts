@@ -1,0 +1,37 @@
+// gradtape pinn --optimizer: the dense quasi-Newton second phase from the command line (a tiny run, its report's
+// settings row, resuming a checkpoint without repeating the option), the help line, and a bad name (exit 2).
+import { describe, it, expect, beforeAll, afterAll } from "vitest";
+import { mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { join } from "node:path";
+import { tmpdir } from "node:os";
+import { ready } from "gradtape";
+import { runMain, expectOneLineError } from "./helpers.js";
+
+let dir: string;
+beforeAll(async () => { await ready(); dir = mkdtempSync(join(tmpdir(), "gradtape-pinn-opt-")); });
+afterAll(() => { rmSync(dir, { recursive: true, force: true }); });
+
+const TINY = ["--hidden", "2x8", "--collocation", "64", "--boundary", "16", "--adam-steps", "20", "--lbfgs-steps", "15"];
+
+describe("gradtape pinn --optimizer", () => {
+  it("trains with ssbroyden, names it in the report, and a resumed run keeps it", async () => {
+    const out = join(dir, "run");
+    const r = await runMain(["pinn", "heat", ...TINY, "--optimizer", "ssbroyden", "--quiet", "--json", "--out", out]);
+    expect(r.code, r.stderr).toBe(0);
+    const s = JSON.parse(r.stdout);
+    expect(s.steps).toBeGreaterThan(20);
+    expect(readFileSync(join(out, "report.html"), "utf8")).toContain("SSBroyden");
+    // more iterations from its checkpoint: the optimizer comes from the checkpoint (a different one is refused)
+    const more = await runMain(["pinn", "--resume", out, "--lbfgs-steps", "25", "--quiet", "--json"]);
+    expect(more.code, more.stderr).toBe(0);
+    expect(JSON.parse(more.stdout).steps).toBeGreaterThanOrEqual(s.steps);
+    const other = await runMain(["pinn", "--resume", out, "--lbfgs-steps", "30", "--optimizer", "lbfgs", "--quiet"]);
+    expectOneLineError(other, "cannot resume", "--optimizer ssbroyden");
+  });
+
+  it("refuses an unknown name with one line, exit 2, and --help documents the option", async () => {
+    expectOneLineError(await runMain(["pinn", "heat", "--optimizer", "sr1"]), "--optimizer", "lbfgs, ssbfgs, ssbroyden, bfgs", '"sr1"');
+    const h = await runMain(["pinn", "--help"]);
+    expect(h.stdout).toMatch(/--optimizer NAME\s+the optimizer after Adam: lbfgs \(default\), ssbfgs/);
+  });
+});

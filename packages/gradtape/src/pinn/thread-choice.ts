@@ -1,0 +1,121 @@
+// How many kernel threads pinn.train uses (its `threads` option; default "auto"). Threads pay when the step's
+// kernels are large enough to split (packages/core/assembly/kernels/parallel.ts splits elementwise work from 64k
+// elements and matmuls from 1M multiply-adds) and a core is free to run the second half; otherwise a job costs the
+// caller a hand-off and, on a busy core, a wait for a descheduled worker at every one of a step's ~90 kernels.
+//
+// "auto" is: 1 thread when the job is smaller than MIN_THREAD_WORK, else as many as the machine has spare cores
+// (cpus - the other processes' load, rounded to the nearest integer, at least 1), at most AUTO_MAX_THREADS and the
+// threads the core was started with (ready({ threads })).
+//
+// The other processes' load is the 1-minute load average (os.loadavg()[0]) minus this process's own share of it.
+// Linux's figure is an exponential average (time constant 60 s) of the runnable tasks, this process's threads
+// included; a process that trained a moment ago would otherwise see its own work as a busy core and fall back to
+// one thread. Its own share is estimated the same way from its CPU time (process.cpuUsage(), all its threads):
+// between two looks, own <- own e^(-dt/60) + rate (1 - e^(-dt/60)), with rate its CPU seconds per second over dt,
+// from 0 at its start. Browsers: navigator.hardwareConcurrency cores and no load figure (0).
+import { ArgumentError, describe } from "../errors.js";
+
+/**
+ * The work of one PINN step below which one thread is faster: collocation points x the widest hidden layer (the
+ * element count of the step's largest elementwise kernels; the matmuls scale with it too).
+ *
+ * PROVISIONAL (from the core's split thresholds: elementwise kernels split from 64k elements, so below ~3,000
+ * points x 20 nothing in the step is split); test/bench/threads-threshold.mjs measures it. A first run under load
+ * 7-10 on the 2-core VM (others' jobs) had 2 threads slower at most sizes: that is the busy case, which the spare
+ * core count below handles.
+ */
+export const MIN_THREAD_WORK = 40_000;
+
+/** Most threads "auto" uses: only 1 against 2 was measured (on 2 cores); more is an explicit `threads: n`. */
+export const AUTO_MAX_THREADS = 2;
+
+export interface MachineLoad {
+  /** logical cores (os.availableParallelism(), navigator.hardwareConcurrency) */
+  cpus: number;
+  /** the other processes' load: the 1-minute load average less this process's estimated share; 0 where unknown */
+  load: number;
+  /** the 1-minute load average as the system gives it, and this process's estimated share of it */
+  loadavg?: number;
+  own?: number;
+}
+
+export interface ThreadChoice {
+  threads: number;
+  /** "given" (a number was asked for) or "auto" */
+  mode: "given" | "auto";
+  /** why, in one line: "auto: 2 cores, load 0.31, work 200,000 >= 40,000" */
+  reason: string;
+}
+
+type Proc = { getBuiltinModule?: (id: string) => unknown; cpuUsage?: () => { user: number; system: number }; uptime?: () => number };
+/** This process's share of the load average (the update rule at the top), and when it was last updated. */
+const ownShare = { value: 0, wall: NaN, cpu: 0 };
+
+/** Advances this process's estimated share of the 1-minute load average to now (seconds of wall and CPU time). */
+export function advanceOwnShare(share: { value: number; wall: number; cpu: number }, wall: number, cpu: number): number {
+  const dt = wall - share.wall;
+  if (dt > 0) {
+    const decay = Math.exp(-dt / 60);
+    const rate = Math.max(0, (cpu - share.cpu) / dt);
+    share.value = share.value * decay + rate * (1 - decay);
+  }
+  share.wall = wall; share.cpu = cpu;
+  return share.value;
+}
+
+/** The cores and the other processes' load on this machine (Node: os and process; browsers: hardwareConcurrency, load 0). */
+export function machineLoad(): MachineLoad {
+  const proc = (globalThis as { process?: Proc }).process;
+  const get = proc?.getBuiltinModule;
+  if (typeof get === "function") {
+    const os = get.call(proc, "node:os") as typeof import("node:os");
+    const cpus = typeof os.availableParallelism === "function" ? os.availableParallelism() : os.cpus().length;
+    const loadavg = os.loadavg()[0];
+    let own = 0;
+    if (typeof proc?.cpuUsage === "function" && typeof proc.uptime === "function") {
+      const u = proc.cpuUsage(), up = proc.uptime();
+      // the first look starts from the process's start, when its share was 0
+      if (Number.isNaN(ownShare.wall)) { ownShare.wall = Date.now() / 1000 - up; ownShare.cpu = 0; }
+      own = advanceOwnShare(ownShare, Date.now() / 1000, (u.user + u.system) / 1e6);
+    }
+    return { cpus, load: Math.max(0, loadavg - own), loadavg, own };
+  }
+  const nav = (globalThis as { navigator?: { hardwareConcurrency?: number } }).navigator;
+  return { cpus: nav?.hardwareConcurrency ?? 1, load: 0 };
+}
+
+/** Spare cores: cpus - load, rounded to the nearest integer, between 1 and cpus. */
+export function spareCores(m: MachineLoad): number {
+  return Math.max(1, Math.min(m.cpus, Math.round(m.cpus - Math.max(0, m.load))));
+}
+
+/** The work measure of a step: collocation points x the widest hidden layer. */
+export function stepWork(collocationPoints: number, hidden: readonly number[]): number {
+  return collocationPoints * Math.max(1, ...hidden);
+}
+
+const fmt = (n: number) => n.toLocaleString("en-US");
+
+/**
+ * The thread count for a run: `requested` a number (used as given, at most `started`: more is an ArgumentError
+ * saying to start the core with them), or "auto" (the rule at the top of this file).
+ */
+export function chooseThreads(requested: number | "auto" | undefined, work: number, started: number, machine: MachineLoad, op = "pinn.train"): ThreadChoice {
+  if (requested !== undefined && requested !== "auto") {
+    if (typeof requested !== "number" || !Number.isInteger(requested) || requested < 1) {
+      throw new ArgumentError(`${op}: threads must be "auto" or an integer >= 1, but got ${describe(requested)}.`);
+    }
+    if (requested > started) {
+      throw new ArgumentError(`${op}: threads ${requested} asked for, but the core was started with ${started} thread(s); ` +
+        `call ready({ threads: ${requested} }) before anything else (or use threads: "auto").`);
+    }
+    return { threads: requested, mode: "given", reason: `given: ${requested}` };
+  }
+  const own = machine.loadavg === undefined ? "" : ` (load average ${machine.loadavg.toFixed(2)}, this process ~${(machine.own ?? 0).toFixed(2)})`;
+  const head = `auto: ${machine.cpus} core${machine.cpus === 1 ? "" : "s"}, others' load ${machine.load.toFixed(2)}${own}, work ${fmt(work)}`;
+  if (started === 1) return { threads: 1, mode: "auto", reason: `${head}; the core was started with 1 thread (ready({ threads: 2 }) to allow more)` };
+  if (work < MIN_THREAD_WORK) return { threads: 1, mode: "auto", reason: `${head} < ${fmt(MIN_THREAD_WORK)}: too small to split` };
+  const spare = spareCores(machine);
+  const threads = Math.min(spare, started, AUTO_MAX_THREADS);
+  return { threads, mode: "auto", reason: `${head} >= ${fmt(MIN_THREAD_WORK)}; ${spare} spare core${spare === 1 ? "" : "s"}` };
+}

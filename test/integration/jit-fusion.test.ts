@@ -1,0 +1,223 @@
+// Fusion of elementwise chains in jit programs (core fusion.ts): per fused pattern, the fused program must give the
+// bits of the same program unfused (gt.jit(fn, { fuse: false })) and of the eager function, and agree with a float64
+// reference within float32 rounding. Each case also checks that the pattern was fused (the step names of
+// Jitted.profile()), so a pass that silently stops fusing fails here instead of only in the benchmarks. Sizes are
+// chosen to end in a partial block (256 elements, or a multiple of a broadcast row's period) and a scalar tail.
+import { describe, it, expect, beforeAll } from "vitest";
+import * as gt from "gradtape";
+import { expectClose, expectNoLeak, vals, type Tensor } from "./helpers/check.js";
+
+beforeAll(async () => { await gt.ready(); });
+
+/** A reproducible float32 array in [lo, hi). */
+function uniform(n: number, lo: number, hi: number, seed: number): number[] {
+  let a = seed >>> 0;
+  return Array.from({ length: n }, () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = Math.imul(a ^ (a >>> 15), a | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return Math.fround(lo + (hi - lo) * (((t ^ (t >>> 14)) >>> 0) / 4294967296));
+  });
+}
+
+/** The fused steps of jitted's program for args (e.g. "Fused(Add+Tanh)"), from a profiled call. */
+function fusedSteps(jitted: gt.Jitted<Tensor[], unknown>, args: Tensor[]): string[] {
+  return jitted.profile(...args).map((s) => s.op).filter((op) => op.startsWith("Fused("));
+}
+
+/**
+ * fn's result under jit (fused), under jit without fusion and eagerly: the same bits (tracing call and two replays);
+ * the fused program has a step named `pattern`; returns the values for the reference check.
+ */
+function checkPattern(label: string, fn: (...xs: Tensor[]) => Tensor, args: Tensor[], pattern: string): number[] {
+  return expectNoLeak(label, () => {
+    const fused = gt.jit(fn), plain = gt.jit(fn, { fuse: false });
+    const eager = gt.tidy(() => vals(fn(...args)));
+    for (let call = 0; call < 3; call++) {
+      expect(gt.tidy(() => vals(fused(...args))), `${label}: fused call ${call} vs eager bits`).toEqual(eager);
+      expect(gt.tidy(() => vals(plain(...args))), `${label}: unfused call ${call} vs eager bits`).toEqual(eager);
+    }
+    const steps = fusedSteps(fused as gt.Jitted<Tensor[], unknown>, args);
+    expect(steps, `${label}: fused steps`).toContain(pattern);
+    expect(fusedSteps(plain as gt.Jitted<Tensor[], unknown>, args), `${label}: { fuse: false } fuses nothing`).toEqual([]);
+    fused.dispose(); plain.dispose();
+    return eager;
+  });
+}
+
+const F32 = { rtol: 2e-6, atol: 1e-7 };         // a few float32 roundings (tanh, sigmoid: < 4e-7 relative, math.ts)
+
+describe("jit fusion: each fused pattern equals the unfused program bit for bit and the float64 reference", () => {
+  it("bias add + tanh (a [w] row broadcast over [n, w]; period 20 and an odd period 5)", () => {
+    for (const [n, w] of [[1003, 20], [1003, 5], [3, 5]]) {
+      const a = uniform(n * w, -3, 3, 1 + w), b = uniform(w, -1, 1, 2 + w);
+      const A = gt.tensor(a, [n, w]), B = gt.tensor(b, [w]);
+      const got = checkPattern(`add+tanh [${n}, ${w}]`, (x) => x.add(B).tanh(), [A], "Fused(Add+Tanh)");
+      expectClose(`add+tanh [${n}, ${w}] vs float64`, got, a.map((v, i) => Math.tanh(v + b[i % w])), F32);
+      gt.dispose([A, B]);
+    }
+  });
+
+  it("bias add + sigmoid", () => {
+    const n = 1001, w = 28;
+    const a = uniform(n * w, -6, 6, 3), b = uniform(w, -1, 1, 4);
+    const A = gt.tensor(a, [n, w]), B = gt.tensor(b, [1, w]);
+    const got = checkPattern("add+sigmoid", (x) => x.add(B).sigmoid(), [A], "Fused(Add+Sigmoid)");
+    expectClose("add+sigmoid vs float64", got, a.map((v, i) => 1 / (1 + Math.exp(-(v + b[i % w])))), F32);
+    gt.dispose([A, B]);
+  });
+
+  it("arithmetic: sub, div, neg, square, mul by a number (affine), add", () => {
+    const n = 2051;
+    const a = uniform(n, -2, 2, 5), b = uniform(n, -2, 2, 6), c = uniform(n, 0.5, 2, 7);
+    const [A, B, C] = [a, b, c].map((v) => gt.tensor(v));
+    const fn = (x: Tensor, y: Tensor, z: Tensor) => gt.neg(x.sub(y).div(z)).square().mul(0.75).add(x);
+    const got = checkPattern("arithmetic", fn, [A, B, C], "Fused(Sub+Div+Neg+Square+Affine+Add)");
+    expectClose("arithmetic vs float64", got, a.map((x, i) => 0.75 * ((x - b[i]) / c[i]) ** 2 + x), { rtol: 1e-6, atol: 1e-6 });
+    gt.dispose([A, B, C]);
+  });
+
+  it("tanh's first and second derivatives (tanhGrad, mulMul, and the adds of the sweep)", () => {
+    const n = 1037;
+    const x = uniform(n, -3, 3, 8);
+    const X = gt.tensor(x);
+    // d2/dx2 tanh(x) * x + x^2: the backward rules' tanhGrad and mulMul with their adds
+    const second = (z: Tensor) => {
+      const d2 = gt.grad((v: Tensor) => (gt.grad((u: Tensor) => u.tanh().sum())(v) as Tensor).sum())(z) as Tensor;
+      return d2.mul(z).add(z.square());
+    };
+    const got = checkPattern("tanh''", second, [X], "Fused(MulMul+TanhGrad+Mul+Square+Add)");
+    const want = x.map((v) => { const t = Math.tanh(v); return -2 * t * (1 - t * t) * v + v * v; });
+    expectClose("tanh'' vs float64", got, want, { rtol: 1e-5, atol: 2e-6 });
+    X.dispose();
+  });
+
+  it("sigmoid's derivatives (sigmoidGrad, affine, mulMul)", () => {
+    const n = 517;
+    const x = uniform(n, -5, 5, 9);
+    const X = gt.tensor(x);
+    const second = (z: Tensor) => gt.grad((v: Tensor) => (gt.grad((u: Tensor) => u.sigmoid().sum())(v) as Tensor).mul(v).sum())(z) as Tensor;
+    const got = checkPattern("sigmoid", second, [X], "Fused(SigmoidGrad+Mul+Mul+Affine+MulMul+SigmoidGrad+Add)");
+    // d/dx (x s'(x)) = s'(x) + x s''(x)
+    const want = x.map((v) => { const s = 1 / (1 + Math.exp(-v)), d1 = s * (1 - s); return d1 + v * d1 * (1 - 2 * s); });
+    expectClose("sigmoid vs float64", got, want, { rtol: 1e-5, atol: 2e-6 });
+    X.dispose();
+  });
+
+  it("a sum of cotangents into tanhGrad and sigmoidGrad (the add paired with the derivative in one instruction)", () => {
+    const n = 1030;
+    const x = uniform(n, -4, 4, 14), a = uniform(n, -1, 1, 15), b = uniform(n, -1, 1, 16);
+    const [X, A, B] = [x, a, b].map((v) => gt.tensor(v));
+    for (const act of ["tanh", "sigmoid"] as const) {
+      // d/dx sum(s(x) a + s(x) b) = s'(x) (a + b): the two paths' cotangents are added, then go through s'
+      const fn = (z: Tensor, p: Tensor, q: Tensor) => gt.grad((v: Tensor) => { const u = v[act](); return u.mul(p).add(u.mul(q)).sum(); })(z) as Tensor;
+      const got = checkPattern(`${act}Grad of a sum`, fn, [X, A, B], act === "tanh" ? "Fused(Tanh+Mul+Mul+Add+TanhGrad)" : "Fused(Sigmoid+Mul+Mul+Add+SigmoidGrad)");
+      const d1 = (v: number) => { if (act === "tanh") { const t = Math.tanh(v); return 1 - t * t; } const s = 1 / (1 + Math.exp(-v)); return s * (1 - s); };
+      expectClose(`${act}Grad of a sum vs float64`, got, x.map((v, i) => d1(v) * (a[i] + b[i])), { rtol: 1e-5, atol: 1e-6 });
+    }
+    gt.dispose([X, A, B]);
+  });
+
+  it("Burgers' residual and loss arithmetic on column views (u_t + u u_x - nu u_xx, squared): non-contiguous inputs", () => {
+    const n = 999, nu = 0.01 / Math.PI;
+    const u = uniform(n, -1, 1, 10), g = uniform(2 * n, -2, 2, 11), h = uniform(2 * n, -5, 5, 12);
+    const U = gt.tensor(u, [n, 1]), G = gt.tensor(g, [n, 2]), H = gt.tensor(h, [n, 2]);
+    const fn = (uu: Tensor, gg: Tensor, hh: Tensor) => {
+      const ux = gg.slice([0, 0], [-1, 1]), ut = gg.slice([0, 1], [-1, 1]), uxx = hh.slice([0, 0], [-1, 1]);
+      return ut.add(uu.mul(ux)).sub(uxx.mul(nu)).square();
+    };
+    const got = checkPattern("residual", fn, [U, G, H], "Fused(Mul+Add+Affine+Sub+Square)");
+    const want = u.map((v, i) => (g[2 * i + 1] + v * g[2 * i] - Math.fround(nu) * h[2 * i]) ** 2);
+    expectClose("residual vs float64", got, want, { rtol: 1e-5, atol: 1e-6 });
+    gt.dispose([U, G, H]);
+  });
+});
+
+describe("jit fusion in a PINN step", () => {
+  it("a tanh network's Burgers loss and weight gradient: fused = unfused bits, chains formed, memory flat", () => {
+    const sizes = [2, 20, 20, 20, 1];
+    const vars = sizes.slice(1).flatMap((n, i) => [gt.variable(gt.randomUniform([sizes[i], n], -0.6, 0.6, 31 + i)), gt.variable(gt.randomUniform([n], -0.1, 0.1, 41 + i))]);
+    const net = (X: Tensor) => {
+      let h = X;
+      for (let l = 0; l < vars.length / 2; l++) { h = h.matMul(vars[2 * l]).add(vars[2 * l + 1]); if (2 * l + 2 < vars.length) h = h.tanh(); }
+      return h;
+    };
+    const X = gt.randomUniform([1001, 2], -1, 1, 6);
+    const lossAndGrads = (x: Tensor): Tensor[] => {
+      const wt = new gt.GradientTape(), t2 = new gt.GradientTape({ watchAccessedVariables: false }), t1 = new gt.GradientTape({ watchAccessedVariables: false });
+      try {
+        const loss = wt.record(() => {
+          let u!: Tensor, ux!: Tensor, ut!: Tensor;
+          t2.record(() => {
+            t2.watch(x);
+            u = t1.record(() => { t1.watch(x); return net(x); });
+            const g = t1.gradient(u, x)!;
+            ux = g.slice([0, 0], [-1, 1]); ut = g.slice([0, 1], [-1, 1]);
+          });
+          const uxx = t2.gradient(ux, x)!.slice([0, 0], [-1, 1]);
+          return ut.add(u.mul(ux)).sub(uxx.mul(0.01 / Math.PI)).square().mean();
+        });
+        return [loss, ...(wt.gradient(loss, vars) as Tensor[])];
+      } finally { wt.dispose(); t2.dispose(); t1.dispose(); }
+    };
+    const read = (ts: Tensor[]) => ts.map((t) => vals(t));
+    const eager = gt.tidy(() => read(lossAndGrads(X)));
+    const fused = gt.jit(lossAndGrads), plain = gt.jit(lossAndGrads, { fuse: false });
+    expect(gt.tidy(() => read(fused(X))), "tracing call").toEqual(eager);
+    expect(gt.tidy(() => read(plain(X))), "unfused tracing call").toEqual(eager);
+    // (the first replays keep their small outputs' records for the next ones: memory is flat from then on)
+    expect(gt.tidy(() => read(fused(X))), "first fused replay").toEqual(eager);
+    expect(gt.tidy(() => read(plain(X))), "first unfused replay").toEqual(eager);
+    const m0 = gt.memory();
+    for (let i = 0; i < 3; i++) {
+      expect(gt.tidy(() => read(fused(X))), `fused replay ${i}`).toEqual(eager);
+      expect(gt.tidy(() => read(plain(X))), `unfused replay ${i}`).toEqual(eager);
+    }
+    const m1 = gt.memory();
+    expect([m1.tensors, m1.bytes, m1.programs]).toEqual([m0.tensors, m0.bytes, m0.programs]);
+    const [pf] = fused.programs(), [pp] = plain.programs();
+    expect(pf.ops, "fused steps replace several steps each").toBeLessThan(pp.ops - 20);
+    const steps = fusedSteps(fused as gt.Jitted<Tensor[], unknown>, [X]);
+    expect(steps, "the forward layers' bias add and tanh").toContain("Fused(Add+Tanh)");
+    expect(steps.some((s) => s.includes("TanhGrad")), "the sweeps' tanhGrad chains").toBe(true);
+    // pairs of ops run as one instruction: mulMul + add (+ tanhGrad), add + tanhGrad, add + tanh
+    const prof = fused.profile(X);
+    const three = prof.filter((s) => s.op === "Fused(MulMul+TanhGrad+Add)");
+    expect(three.length, "mulMul + tanhGrad summed in the sweeps").toBeGreaterThan(0);
+    for (const s of three) expect(s.instructions, `${s.op} as one instruction`).toBe(1);
+    for (const s of prof.filter((x) => x.op === "Fused(Add+Tanh)")) expect(s.instructions, "add + tanh as one instruction").toBe(1);
+    const long = prof.filter((s) => s.op.startsWith("Fused(") && s.op.split("+").length >= 7);
+    expect(long.length).toBeGreaterThan(0);
+    for (const s of long) expect(s.instructions!, `${s.op}: fewer instructions than ops`).toBeLessThan(s.op.split("+").length);
+    // a tape around a replay records the unfused ops: the same bits as a tape around the eager function
+    const w = vars[0];
+    const viaTape = (f: (x: Tensor) => Tensor[]) => gt.tidy(() => {
+      const tape = new gt.GradientTape();
+      try { const l = tape.record(() => f(X)[0]); return vals(tape.gradient(l, w) as Tensor); } finally { tape.dispose(); }
+    });
+    expect(viaTape(fused), "gradient of the loss through a fused replay").toEqual(viaTape(lossAndGrads));
+    fused.dispose(); plain.dispose();
+    gt.dispose([...vars, X]);
+  });
+
+  it("a fuse option that is not a boolean is an ArgumentError", () => {
+    expect(() => gt.jit((x: Tensor) => x, { fuse: "no" as unknown as boolean })).toThrow(gt.ArgumentError);
+    expect(() => gt.jit((x: Tensor) => x, { fuse: "no" as unknown as boolean })).toThrow(/fuse must be true or false/);
+  });
+
+  it("profile() lists every step of a call once, with times, and leaves nothing behind", () => {
+    expectNoLeak("profile", () => {
+      const B = gt.tensor([0.5, -0.25, 1]);
+      const f = gt.jit((x: Tensor) => x.matMul(gt.ones([3, 3])).add(B).tanh().sum());
+      const X = gt.tensor(uniform(300, -1, 1, 13), [100, 3]);
+      const steps = f.profile(X);
+      const [p] = f.programs();
+      expect(steps.length).toBe(p.ops);
+      expect(steps.map((s) => s.op)).toEqual(["MatMul", "Fused(Add+Tanh)", "Sum"]);
+      expect(steps.map((s) => s.elements)).toEqual([300, 300, 1]);
+      for (const s of steps) expect(s.us).toBeGreaterThanOrEqual(0);
+      f.dispose();
+      gt.dispose([B, X]);
+    });
+  });
+});
