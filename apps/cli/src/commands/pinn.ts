@@ -127,7 +127,6 @@ async function run(argv: readonly string[], io: Io): Promise<number> {
     // adaptive collocation and causal training as checkpointed, unless given
     const saved = remediesOf(cp);
     remedies.adaptive ??= saved.adaptive; remedies.causal ??= saved.causal; remedies.balancing ??= saved.balancing;
-    if (cp.lbfgs?.kind === "BFGS") optimizer ??= cp.lbfgs.update as pinn.SecondPhaseOptimizer;
   }
   // a resumed run writes its results (and checkpoints) back into its directory unless --out says otherwise
   const resumeDir = o.resume === undefined ? undefined : statSync(o.resume).isFile() ? dirname(o.resume) : o.resume;

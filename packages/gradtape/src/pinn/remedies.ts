@@ -61,7 +61,7 @@ export class Remedies {
   }
 
   /** Right after the points are drawn: the causal slices of them (the loss can be evaluated from then on). */
-  prepare(data: RunData): void { this.causal?.setPoints(data.collocation.data(), this.problem.vars.length); }
+  prepare(data: RunData): void { this.causal?.setPoints(data.collocation.data(), this.problem.vars.length, this.dtype); }
 
   /** Before the first step: the causal slices of the points and the weights at the initial network. */
   start(data: RunData, net: Net, topts: TermOptions, resumed: boolean): void {
