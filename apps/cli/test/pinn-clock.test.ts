@@ -49,7 +49,7 @@ describe("gradtape pinn counts", () => {
   it("prints evaluations, line-search evaluations and threads, and they add up", async () => {
     const r = await runMain(["pinn", "heat", "--hidden", "2x8", "--collocation", "64", "--boundary", "16", "--adam-steps", "30", "--lbfgs-steps", "30", "--quiet"]);
     expect(r.code, r.stderr).toBe(0);
-    const m = /(\d+) evaluations \((\d+) Adam \+ (\d+) L-BFGS, (\d+) of them in line searches\), (\d+) threads? \((auto|given): /.exec(r.stdout);
+    const m = /(\d+) evaluations \((\d+) Adam \+ (\d+) (?:L-BFGS|SSBroyden|SSBFGS|BFGS), (\d+) of them in line searches\), (\d+) threads? \((auto|given): /.exec(r.stdout);
     expect(m, r.stdout).not.toBeNull();
     const [total, adam, lbfgs, ls, threads] = m!.slice(1, 6).map(Number);
     expect(adam).toBe(30);
