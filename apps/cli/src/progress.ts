@@ -4,12 +4,15 @@ import type { pinn } from "gradtape";
 import type { Io } from "./command.js";
 import { formatDuration } from "./time-format.js";
 
+/** The phase after Adam as people write it. */
+export const SECOND_PHASE: Record<string, string> = { lbfgs: "L-BFGS", ssbfgs: "SSBFGS", ssbroyden: "SSBroyden", bfgs: "BFGS" };
+
 export interface Progress { update: (p: pinn.TrainProgress) => void; finish: () => void }
 
 export function makeProgress(io: Io, tty: boolean, name: string): Progress {
   let lastLog = -Infinity, drawn = false;
   const line = (p: pinn.TrainProgress) =>
-    `${p.phase === "adam" ? "Adam  " : "L-BFGS"} ${String(p.step).padStart(String(p.steps).length)}/${p.steps}  loss ${p.loss.toExponential(3)}  ` +
+    `${p.phase === "adam" ? "Adam  " : SECOND_PHASE[p.optimizer] ?? p.optimizer} ${String(p.step).padStart(String(p.steps).length)}/${p.steps}  loss ${p.loss.toExponential(3)}  ` +
     `${p.stepsPerSecond > 0 ? p.stepsPerSecond.toFixed(1) : "--"} steps/s  ETA ${formatDuration(p.eta)}  ${p.evaluations} evals` +
     (p.lineSearchEvaluations > 0 ? ` (${p.lineSearchEvaluations} line search)` : "") +
     // inverse problems: the parameters' current values

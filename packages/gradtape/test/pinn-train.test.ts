@@ -57,6 +57,9 @@ describe("training", () => {
       expect(seen.length).toBe(res.steps);
       expect(seen[0].phase).toBe("adam");
       expect(seen[seen.length - 1].phase).toBe("lbfgs");
+      // the phase after Adam names its optimizer ("auto": SSBroyden for this small network), as the result does
+      expect(res.optimizer).toBe("ssbroyden");
+      expect(new Set(seen.map((p) => p.optimizer))).toEqual(new Set([res.optimizer]));
       expect(seen.at(-1)!.step).toBe(res.steps);
       expect(seen[150].stepsPerSecond).toBeGreaterThan(0);
       expect(Number.isFinite(seen[150].eta)).toBe(true);

@@ -11,7 +11,7 @@ import { HELP, problemList } from "../pinn-help.js";
 import { THREADS_OPTION, readyWithThreads } from "../threads.js";
 import { looksLikeFile, loadProblemFile } from "../problem-file.js";
 import { prepareOutDir } from "../out-dir.js";
-import { makeProgress } from "../progress.js";
+import { makeProgress, SECOND_PHASE } from "../progress.js";
 import { writeOutputs } from "../pinn-output.js";
 import { formatDuration } from "../time-format.js";
 import { measureEvaluation, trainingBudget, StepClock } from "../pinn-clock.js";
@@ -180,7 +180,7 @@ async function run(argv: readonly string[], io: Io): Promise<number> {
   // stopped by the clock (ours, one step early, or the library's): the time limit
   const stopReason = clockStop && result.stopReason === "callback" ? "time-limit" : result.stopReason;
   progress?.finish();
-  const second = ({ ssbfgs: "SSBFGS", ssbroyden: "SSBroyden", bfgs: "BFGS", lbfgs: "L-BFGS" } as const)[result.optimizer];
+  const second = SECOND_PHASE[result.optimizer];
   try {
     // a problem of the user's may have no solution to compare with: then the weights and the loss are the result
     let ev: pinn.Evaluation | null = null;

@@ -85,7 +85,10 @@ export interface TrainOptions extends RemedyOptions {
 }
 
 export interface TrainProgress {
+  /** "lbfgs" is the phase after Adam, whichever optimizer runs it (`optimizer`) */
   phase: "adam" | "lbfgs";
+  /** the optimizer of the phase after Adam ("auto" resolved), as in the result */
+  optimizer: SecondPhaseOptimizer;
   /** steps done in all (Adam steps + L-BFGS iterations) */
   step: number;
   /** steps planned in all */
