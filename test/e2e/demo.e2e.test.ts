@@ -323,6 +323,32 @@ describe.skipIf(!haveBrowser || !built)("demo app in chromium", () => {
     await page.close();
     expect(problems).toEqual([]);
   });
+  it("trainer: the quasi-Newton phase runs SSBroyden in the worker (as pinn.train's optimizer 'auto') and lowers the loss", async () => {
+    const page = await context.newPage();
+    watch(page);
+    await page.goto(`${base}#trainer`);
+    await page.waitForSelector("body[data-ready=true]", { timeout: 30_000 });
+    await page.waitForSelector("body[data-train-state=idle]", { timeout: 60_000 });
+    await page.getByTestId("problem").selectOption("poisson1d");
+    await page.getByTestId("opt-optimizer").selectOption("lbfgs");      // quasi-Newton from the start
+    await page.getByTestId("train-reset").click();
+    await page.waitForSelector("body[data-train-state=idle]", { timeout: 60_000 });
+    const lossOf = async () => Number(await page.getByTestId("train-loss").getAttribute("data-value"));
+    const loss0 = await lossOf();
+    await page.getByTestId("train-start").click();
+    await expect.poll(async () => Number(await page.getByTestId("train-step").textContent()), { timeout: 60_000, intervals: [250] }).toBeGreaterThanOrEqual(30);
+    expect(await page.getByTestId("train-opt").textContent()).toBe("SSBroyden");
+    if (await page.getByTestId("train-pause").isEnabled()) {
+      await page.getByTestId("train-pause").click();
+      await page.waitForSelector("body[data-train-state=paused], body[data-train-state=converged]", { timeout: 2000 });
+    }
+    const loss = await lossOf();
+    expect(loss, `loss ${loss} vs ${loss0} at step 0`).toBeLessThan(1e-2 * loss0);
+    expect(await page.getByTestId("train-error").isHidden()).toBe(true);
+    await page.close();
+    expect(problems).toEqual([]);
+  });
+
   it("trainer: an inverse problem shows its unknown coefficients, their trace, and trains them with the network", async () => {
     const page = await context.newPage();
     watch(page);

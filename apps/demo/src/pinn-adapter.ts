@@ -8,7 +8,9 @@
 //   network      pinn.makeNetwork(...)        MLP with the domain mapped to [-1, 1]^d
 //   points       pinn.trainingData(...)       Latin hypercube collocation points, condition points on the faces
 //   loss         pinn.pinnLoss(...)           mean residual² + condition errors, input derivatives batched
-//   optimizers   optim.Adam, then optim.LBFGS (restarted on float32 stalls, as pinn.train does); the loss and its
+//   optimizers   optim.Adam, then a quasi-Newton method as pinn.train's optimizer "auto" picks it: SSBroyden
+//                (optim.BFGS, a dense float64 inverse Hessian) up to pinn.AUTO_DENSE_PARAMETERS weights, else
+//                optim.LBFGS; restarted on float32 stalls, as pinn.train does; the loss and its
 //                gradient compiled with jit (minimize({ jit: true })), as pinn.train does
 //   coefficients pinn.makeParamVariables(...) an inverse problem's unknown PDE coefficients, trained with the weights
 //                                            (pinnLoss reads them; pinn.readParams gives their values)
@@ -16,14 +18,14 @@
 //   weights      net.toSequential() + io.saveWeightsJSON / io.saveSafetensors (input scaling folded in)
 // ============================================================================================================
 import { io, optim, pinn, type nn } from "gradtape";
-import type { Coefficients, Field, ProblemId, TrainConfig } from "./protocol.js";
+import type { Coefficients, Field, OptimizerName, ProblemId, TrainConfig } from "./protocol.js";
 
 export interface StepResult {
-  /** the loss of every optimizer step (Adam step or L-BFGS iteration) this call made, in order */
+  /** the loss of every optimizer step (Adam step or quasi-Newton iteration) this call made, in order */
   losses: number[];
   /** the optimizer that made them */
-  optimizer: "Adam" | "L-BFGS";
-  /** set when training cannot make progress any more (L-BFGS stopped on a tolerance, repeatedly) */
+  optimizer: OptimizerName;
+  /** set when training cannot make progress any more (the quasi-Newton phase stopped on a tolerance, repeatedly) */
   converged?: string;
 }
 
@@ -32,7 +34,7 @@ export interface Session {
   readonly params: number;
   /** a line saying what does the work, shown under the maps */
   readonly backend: string;
-  /** one Adam step, or a few L-BFGS iterations (after config.adamSteps Adam steps) */
+  /** one Adam step, or a few quasi-Newton iterations (after config.adamSteps Adam steps) */
   step(): StepResult;
   /** the network on the reference grid, with the error against the reference */
   evaluate(): { prediction: Field; error: Field; relL2: number };
@@ -56,7 +58,7 @@ export function publishedSetup(id: ProblemId): Partial<TrainConfig> {
   };
 }
 
-const LBFGS_PER_CALL = 4;   // L-BFGS iterations per step() call: keeps one call well under the pause latency
+const QN_PER_CALL = 4;   // quasi-Newton iterations per step() call: keeps one call well under the pause latency
 
 export function createSession(config: TrainConfig): Session {
   const problem = pinn.getProblem(config.problem);
@@ -85,12 +87,16 @@ export function createSession(config: TrainConfig): Session {
   });
 
   const adam = new optim.Adam({ learningRate: config.lr });
-  let lbfgs: optim.LBFGS | null = null;
+  // the phase after Adam as pinn.train's "auto" chooses it (README: SSBroyden reaches Raissi's Burgers error in
+  // under 800 evaluations where L-BFGS took 6,000-11,000); lossNoise as pinn.train sets it (train-loop.ts)
+  const second: OptimizerName = vars.reduce((s, v) => s + v.size, 0) <= pinn.AUTO_DENSE_PARAMETERS ? "SSBroyden" : "L-BFGS";
+  const qnOptions = { lossNoise: 1e-4, maxIterations: QN_PER_CALL, maxEvaluations: 3 * QN_PER_CALL + 1 };
+  let lbfgs: optim.LBFGS | optim.BFGS | null = null;
   let adamDone = 0, fruitless = 0, lastLoss = NaN;
 
   const lbfgsStep = (): StepResult => {
     const losses: number[] = [];
-    lbfgs ??= new optim.LBFGS({ historySize: 50, maxIterations: LBFGS_PER_CALL, maxEvaluations: 3 * LBFGS_PER_CALL + 1 });
+    lbfgs ??= second === "SSBroyden" ? new optim.BFGS({ update: "ssbroyden", ...qnOptions }) : new optim.LBFGS({ historySize: 50, ...qnOptions });
     lbfgs.onIteration = (it) => { losses.push(it.loss); };
     const before = lastLoss;
     const loss = lbfgs.minimize(lossFn, vars, { jit: true });
@@ -102,12 +108,12 @@ export function createSession(config: TrainConfig): Session {
       if (r.iterations === 0 && ++fruitless >= 3) converged = r.reason;
       else if (r.iterations > 0) fruitless = 0;
     } else {
-      // loss-change, step, line-search-failed: float32 noise often stops L-BFGS early; restart it from steepest
+      // loss-change, step, line-search-failed: float32 noise often stops it early; restart it from steepest
       // descent (as pinn.train does) unless restarts keep gaining nothing
       fruitless = Number.isFinite(before) && !(loss < before * (1 - 1e-7)) ? fruitless + 1 : 0;
       if (fruitless >= 3) converged = r.reason; else lbfgs.reset();
     }
-    return { losses, optimizer: "L-BFGS", converged };
+    return { losses, optimizer: second, converged };
   };
 
   const withExport = <T>(f: (m: nn.Sequential) => T): T => {
@@ -118,7 +124,7 @@ export function createSession(config: TrainConfig): Session {
   return {
     config,
     params,
-    backend: "gradtape in a Web Worker: pinn.getProblem / makeNetwork / trainingData / pinnLoss, optim.Adam then optim.LBFGS (loss and gradient compiled with jit), pinn.evaluate",
+    backend: `gradtape in a Web Worker: pinn.getProblem / makeNetwork / trainingData / pinnLoss, optim.Adam then ${second === "SSBroyden" ? "optim.BFGS (SSBroyden)" : "optim.LBFGS"} (loss and gradient compiled with jit), pinn.evaluate`,
     step: () => {
       if (config.adamSteps < 0 || adamDone < config.adamSteps) {
         adamDone++;
@@ -144,6 +150,7 @@ export function createSession(config: TrainConfig): Session {
       optim.releaseCompiled(lossFn);
       adam.dispose();
       lbfgs?.reset();
+      if (lbfgs instanceof optim.BFGS) lbfgs.dispose();     // its inverse Hessian lives in the core
       data.dispose();
       net.dispose();
       for (const v of Object.values(coefVars)) v.dispose();

@@ -121,12 +121,15 @@ export interface TrainConfig {
   nf: number;
   nu: number;
   lr: number;
-  /** Adam steps before switching to L-BFGS; -1 = Adam only, 0 = L-BFGS from the start */
+  /** Adam steps before switching to the quasi-Newton method; -1 = Adam only, 0 = quasi-Newton from the start */
   adamSteps: number;
   seed: number;
   /** the arithmetic of the network, points and loss: "float32" (default, about 2x faster) or "float64" */
   dtype?: "float32" | "float64";
 }
+
+/** The optimizer making a step: Adam, then the quasi-Newton method pinn.train's optimizer "auto" picks. */
+export type OptimizerName = "Adam" | "SSBroyden" | "L-BFGS";
 
 /** An inverse problem's unknown coefficients: their values now, and the exact ones where the problem knows them. */
 export interface Coefficients { values: Record<string, number>; exact: Record<string, number> | null }
@@ -145,7 +148,7 @@ export type ToWorker =
 // worker -> main
 export type FromWorker = { id: number } & (
   | { type: "ready"; config: TrainConfig; params: number; reference: Field; prediction: Field; error: Field; relL2: number; loss: number; backend: string; coefficients: Coefficients | null }
-  | { type: "progress"; step: number; steps: Float64Array; losses: Float64Array; stepsPerSecond: number; optimizer: "Adam" | "L-BFGS"; memory: { tensors: number; bytes: number }; coefficients: Record<string, number> | null }
+  | { type: "progress"; step: number; steps: Float64Array; losses: Float64Array; stepsPerSecond: number; optimizer: OptimizerName; memory: { tensors: number; bytes: number }; coefficients: Record<string, number> | null }
   | { type: "converged"; step: number; reason: string }
   | { type: "snapshot"; step: number; prediction: Field; error: Field; relL2: number }
   | { type: "paused"; step: number }

@@ -6,7 +6,7 @@ import { publishedSetup } from "./pinn-adapter.js";
 import { Growable, decimate } from "./series.js";
 import { CoefficientTrace } from "./coef-trace.js";
 
-/** Why L-BFGS stopped, for people. */
+/** Why the quasi-Newton phase stopped, for people. */
 const STOP_REASONS: Record<string, string> = {
   gradient: "gradient below tolerance",
   "loss-change": "the loss stopped changing",
@@ -70,7 +70,7 @@ export function initTrainer(): { shown(): void } {
     const nf = int(form.nf, 16, 20000, "collocation points"), nu = int(form.nu, 2, 2000, "initial/boundary points");
     const seed = int(form.seed, 0, 2 ** 31 - 1, "seed");
     const opt = form.optimizer.value;
-    const adamSteps = opt === "adam" ? -1 : opt === "lbfgs" ? 0 : int(form.adamSteps, 1, 1_000_000, "Adam steps before L-BFGS");
+    const adamSteps = opt === "adam" ? -1 : opt === "lbfgs" ? 0 : int(form.adamSteps, 1, 1_000_000, "Adam steps before the quasi-Newton phase");
     const lr = Number(form.lr.value);
     for (const v of [layers, width, nf, nu, seed, adamSteps]) if (typeof v === "string") return v;
     if (!(lr > 0 && lr <= 0.5)) return "learning rate must be in (0, 0.5]";
@@ -184,8 +184,8 @@ export function initTrainer(): { shown(): void } {
     const l = decimate(lossSteps.view(), losses.view(), MAX_PLOT_POINTS);
     const sw = session && session.adamSteps > 0 && step > session.adamSteps ? session.adamSteps + 0.5 : null;
     const a = session?.adamSteps ?? -1;
-    lossPlot.options.xLabel = a === 0 ? "L-BFGS iteration" : a < 0 ? "Adam step"
-      : `Adam step, then L-BFGS iteration (switch at ${a}${sw !== null ? ", dashed line" : ""})`;
+    lossPlot.options.xLabel = a === 0 ? "quasi-Newton iteration" : a < 0 ? "Adam step"
+      : `Adam step, then quasi-Newton iteration (switch at ${a}${sw !== null ? ", dashed line" : ""})`;
     lossPlot.options.xRange = [0, Math.max(10, step)];
     lossPlot.set([
       { name: PROBLEMS.find((p) => p.id === session?.problem)?.coefficients ? "loss (residual + observations)" : "loss (residual + conditions)", color: "#3b5bdb", x: l.x, y: l.y, width: 1.6 },
@@ -263,7 +263,7 @@ export function initTrainer(): { shown(): void } {
         setState("converged");
         $("train-status").textContent = "converged";
         $("train-status").title = STOP_REASONS[m.reason] ?? m.reason;
-        $("maps-note").textContent = `L-BFGS stopped at step ${m.step}: ${STOP_REASONS[m.reason] ?? m.reason}. ` + $("maps-note").textContent;
+        $("maps-note").textContent = `${$("train-opt").textContent} stopped at step ${m.step}: ${STOP_REASONS[m.reason] ?? m.reason}. ` + $("maps-note").textContent;
         break;
       }
       case "error": {

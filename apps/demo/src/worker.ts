@@ -3,7 +3,7 @@
 // "pause" (or "reset") message is handled within one slice.
 import { ready, memory } from "gradtape";
 import { createSession, type Session } from "./pinn-adapter.js";
-import type { FromWorker, ToWorker } from "./protocol.js";
+import type { FromWorker, OptimizerName, ToWorker } from "./protocol.js";
 
 const SLICE_MS = 60;          // training time between two looks at the message queue
 const SNAPSHOT_MS = 600;      // how often the prediction on the evaluation grid is sent
@@ -42,7 +42,7 @@ async function loop(gen: number): Promise<void> {
   while (running && gen === generation && session) {
     const t0 = performance.now();
     const steps: number[] = [], losses: number[] = [];
-    let optimizer: "Adam" | "L-BFGS" = "Adam";
+    let optimizer: OptimizerName = "Adam";
     let converged: string | undefined;
     try {
       do {
