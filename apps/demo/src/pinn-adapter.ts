@@ -8,9 +8,9 @@
 //   network      pinn.makeNetwork(...)        MLP with the domain mapped to [-1, 1]^d
 //   points       pinn.trainingData(...)       Latin hypercube collocation points, condition points on the faces
 //   loss         pinn.pinnLoss(...)           mean residual² + condition errors, input derivatives batched
-//   optimizers   optim.Adam, then a quasi-Newton method as pinn.train's optimizer "auto" picks it: SSBroyden
-//                (optim.BFGS, a dense float64 inverse Hessian) up to pinn.AUTO_DENSE_PARAMETERS weights, else
-//                optim.LBFGS; restarted on float32 stalls, as pinn.train does; the loss and its
+//   optimizers   optim.Adam, then the quasi-Newton method pinn.train picks and builds (pinn.checkSecondPhase
+//                "auto", pinn.makeSecondPhase): SSBroyden (optim.BFGS, a dense float64 inverse Hessian) up to
+//                pinn.AUTO_DENSE_PARAMETERS weights, else optim.LBFGS; restarted on float32 stalls, as pinn.train does; the loss and its
 //                gradient compiled with jit (minimize({ jit: true })), as pinn.train does
 //   coefficients pinn.makeParamVariables(...) an inverse problem's unknown PDE coefficients, trained with the weights
 //                                            (pinnLoss reads them; pinn.readParams gives their values)
@@ -87,16 +87,17 @@ export function createSession(config: TrainConfig): Session {
   });
 
   const adam = new optim.Adam({ learningRate: config.lr });
-  // the phase after Adam as pinn.train's "auto" chooses it (README: SSBroyden reaches Raissi's Burgers error in
-  // under 800 evaluations where L-BFGS took 6,000-11,000); lossNoise as pinn.train sets it (train-loop.ts)
-  const second: OptimizerName = vars.reduce((s, v) => s + v.size, 0) <= pinn.AUTO_DENSE_PARAMETERS ? "SSBroyden" : "L-BFGS";
-  const qnOptions = { lossNoise: 1e-4, maxIterations: QN_PER_CALL, maxEvaluations: 3 * QN_PER_CALL + 1 };
+  // the phase after Adam: pinn.train's own choice ("auto") and construction (its history size and loss noise), so the
+  // page trains as the library does (README: SSBroyden reaches Raissi's Burgers error in under 800 evaluations where
+  // L-BFGS took 6,000-11,000)
+  const secondPhase = pinn.checkSecondPhase("demo", "auto", vars.reduce((s, v) => s + v.size, 0));
+  const second: OptimizerName = secondPhase === "lbfgs" ? "L-BFGS" : "SSBroyden";
   let lbfgs: optim.LBFGS | optim.BFGS | null = null;
   let adamDone = 0, fruitless = 0, lastLoss = NaN;
 
   const lbfgsStep = (): StepResult => {
     const losses: number[] = [];
-    lbfgs ??= second === "SSBroyden" ? new optim.BFGS({ update: "ssbroyden", ...qnOptions }) : new optim.LBFGS({ historySize: 50, ...qnOptions });
+    lbfgs ??= pinn.makeSecondPhase(secondPhase, undefined, QN_PER_CALL, 3 * QN_PER_CALL + 1);
     lbfgs.onIteration = (it) => { losses.push(it.loss); };
     const before = lastLoss;
     const loss = lbfgs.minimize(lossFn, vars, { jit: true });

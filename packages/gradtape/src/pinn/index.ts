@@ -23,7 +23,7 @@ export {
   type TrainOptions, type TrainProgress, type TrainResult, type TrainStopReason, type TrainingData,
 } from "./train.js";
 export type { NonFinite } from "./train-loop.js";
-export { SECOND_PHASE_OPTIMIZERS, AUTO_DENSE_PARAMETERS, type SecondPhaseOptimizer, type SecondPhaseChoice } from "./second-phase.js";
+export { SECOND_PHASE_OPTIMIZERS, AUTO_DENSE_PARAMETERS, checkSecondPhase, makeSecondPhase, type SecondPhaseOptimizer, type SecondPhaseChoice } from "./second-phase.js";
 export type { CheckpointOptions } from "./train-resume.js";
 export { encodeCheckpoint, decodeCheckpoint, crc32, CheckpointError, type TrainCheckpoint } from "./checkpoint.js";
 export { saveCheckpoint, loadCheckpoint, writeFileAtomic, checkpointPath, CHECKPOINT_FILE } from "./checkpoint-file.js";
