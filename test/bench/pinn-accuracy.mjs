@@ -100,7 +100,7 @@ for (const name of names) for (const seed of seeds) {
     log: (p) => {
       if (p.elapsed - lastLog < 30) return;
       lastLog = p.elapsed;
-      log(`  ${name} ${p.phase.padEnd(5)} ${String(p.step).padStart(6)}/${p.steps}  loss ${p.loss.toExponential(3)}  ` +
+      log(`  ${name} ${(p.phase === "adam" ? "adam" : p.optimizer).padEnd(9)} ${String(p.step).padStart(6)}/${p.steps}  loss ${p.loss.toExponential(3)}  ` +
         `${p.stepsPerSecond.toFixed(1)} steps/s  elapsed ${p.elapsed.toFixed(0)} s  ETA ${Number.isFinite(p.eta) ? p.eta.toFixed(0) + " s" : "--"}  evaluations ${p.evaluations}` +
         (p.params ? `  ${Object.entries(p.params).map(([k, v]) => `${k} ${v.toPrecision(5)}`).join(" ")}` : ""));
     },
@@ -114,7 +114,7 @@ for (const name of names) for (const seed of seeds) {
     onProgress: clock.onProgress,
   };
   const setup = `${(d.hidden ?? []).length}x${(d.hidden ?? [])[0]} tanh, N_f ${d.collocationPoints}, N_u ${d.conditionPoints}, ` +
-    `Adam ${options.adamSteps ?? d.adamSteps} (lr ${d.learningRate}) + L-BFGS ${options.lbfgsSteps ?? d.lbfgsSteps}`;
+    `Adam ${options.adamSteps ?? d.adamSteps} (lr ${d.learningRate}) + ${options.lbfgsSteps ?? d.lbfgsSteps} quasi-Newton (optimizer "auto")`;
   log(`${name} (seed ${seed}): ${setup}`);
   const t0 = performance.now();
   const ref = problem.reference(); // computed before training so its cost is reported apart
