@@ -56,14 +56,14 @@ function sweep(tape: Tape, target: Tensor, seed: Tensor, srcs: StaticArray<Tenso
   tape.paused++;
   accumulate(target.id, seed);
   for (let i = tape.nodes.length - 1; i >= 0 && !failed(); i--) {
-    const n = tape.nodes[i];
+    const n = unchecked(tape.nodes[i]);
     const r = rule(n.op);
     if (r.nondiff || !grads.has(n.out)) {
       if (consume) { n.drop(); tape.nodes.length = i; }
       continue;
     }
     for (let s = 0; s < n.saved.length; s++) {
-      const v = n.saved[s].buf.version;
+      const v = unchecked(n.saved[s]).buf.version;
       if (v != n.savedVersion(s)) { fail(ErrorCode.InPlaceModified, n.op, s, n.savedVersion(s), v); break; }
     }
     if (failed()) break;

@@ -137,13 +137,15 @@ export function sliceOp(h: i32): i32 {
   const x = get(h, Op.Slice, 0); if (x == null) return 0;
   const r = x.shape.length;
   const b = readShape(0, r), s = readShape(r, r), st = readShape(2 * r, r);
+  // (b, s, st and x.shape all have r elements: unchecked reads, each checked read being a call)
   for (let i = 0; i < r; i++) {
-    const d = x.shape[i];
-    if (st[i] == 0) { fail(ErrorCode.BadArgument, Op.Slice, 3, i, 0); return 0; }
-    if (b[i] < 0 || b[i] > d || (b[i] == d && d > 0 && s[i] != 0)) { fail(ErrorCode.BadIndex, Op.Slice, 1, b[i], d, i); return 0; }
-    if (s[i] < 0) s[i] = st[i] > 0 ? (d - b[i] + st[i] - 1) / st[i] : b[i] / (-st[i]) + 1;
-    const last = b[i] + (s[i] - 1) * st[i];
-    if (s[i] > 0 && (last < 0 || last >= d)) { fail(ErrorCode.BadIndex, Op.Slice, 2, s[i], d, i); return 0; }
+    const d = unchecked(x.shape[i]), bi = unchecked(b[i]), sti = unchecked(st[i]);
+    let si = unchecked(s[i]);
+    if (sti == 0) { fail(ErrorCode.BadArgument, Op.Slice, 3, i, 0); return 0; }
+    if (bi < 0 || bi > d || (bi == d && d > 0 && si != 0)) { fail(ErrorCode.BadIndex, Op.Slice, 1, bi, d, i); return 0; }
+    if (si < 0) { si = sti > 0 ? (d - bi + sti - 1) / sti : bi / (-sti) + 1; unchecked(s[i] = si); }
+    const last = bi + (si - 1) * sti;
+    if (si > 0 && (last < 0 || last >= d)) { fail(ErrorCode.BadIndex, Op.Slice, 2, si, d, i); return 0; }
   }
   return done(V.slice(x, b, s, st));
 }
@@ -169,16 +171,17 @@ export function concatOp(n: i32, axis: i32): i32 {
   begin();
   if (n < 1) { fail(ErrorCode.BadArgument, Op.Concat, 0, 0, n); return 0; }
   const xs = new StaticArray<Tensor>(n);
-  for (let i = 0; i < n; i++) { const t = get(scratchI32[i], Op.Concat, i); if (t == null) return 0; xs[i] = t; }
-  const r = xs[0].shape.length;
+  if (n > scratchI32.length) { fail(ErrorCode.BadArgument, Op.Concat, 0, 0, n); return 0; }
+  for (let i = 0; i < n; i++) { const t = get(unchecked(scratchI32[i]), Op.Concat, i); if (t == null) return 0; unchecked(xs[i] = t); }
+  const x0 = unchecked(xs[0]), r = x0.shape.length;
   if (axis < -r || axis >= r) { fail(ErrorCode.BadAxis, Op.Concat, -1, axis, r); return 0; }
   if (axis < 0) axis += r;
   for (let i = 1; i < n; i++) {
-    const t = xs[i];
-    if (t.dtype != xs[0].dtype) { dtypeError(Op.Concat, i, xs[0].dtype, t); return 0; }
+    const t = unchecked(xs[i]);
+    if (t.dtype != x0.dtype) { dtypeError(Op.Concat, i, x0.dtype, t); return 0; }
     let ok = t.shape.length == r;
-    for (let d = 0; ok && d < r; d++) ok = d == axis || t.shape[d] == xs[0].shape[d];
-    if (!ok) { shapeError(Op.Concat, xs[0].shape, t.shape, i); return 0; }
+    for (let d = 0; ok && d < r; d++) ok = d == axis || unchecked(t.shape[d]) == unchecked(x0.shape[d]);
+    if (!ok) { shapeError(Op.Concat, x0.shape, t.shape, i); return 0; }
   }
   return done(concat(xs, axis));
 }

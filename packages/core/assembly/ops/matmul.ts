@@ -27,7 +27,7 @@ function operand(x: Tensor): Tensor {
   swapped = false;
   if (isContiguous(x)) { retain(x); return x; }
   const d = x.shape, s = x.strides;
-  if (d.length == 2 && s[0] == 1 && s[1] == d[0]) { swapped = true; retain(x); return x; }
+  if (d.length == 2 && unchecked(s[0]) == 1 && unchecked(s[1]) == unchecked(d[0])) { swapped = true; retain(x); return x; }
   return contig(x);
 }
 
@@ -48,10 +48,11 @@ export function matMul(a: Tensor, b: Tensor, ta: bool, tb: bool): Tensor {
   const f64 = a.dtype == DType.Float64, sh = f64 ? 3 : 2;
   const ra = a.shape.length, rb = b.shape.length;
   if (ra < 2 || rb < 2) { fail(ErrorCode.BadArgument, Op.MatMul, ra < 2 ? 0 : 1, 1, ra < 2 ? ra : rb); return ERR; }
-  const M = ta ? a.shape[ra - 1] : a.shape[ra - 2];
-  const K = ta ? a.shape[ra - 2] : a.shape[ra - 1];
-  const K2 = tb ? b.shape[rb - 1] : b.shape[rb - 2];
-  const N = tb ? b.shape[rb - 2] : b.shape[rb - 1];
+  // (ra, rb >= 2: unchecked reads, each checked read being a call)
+  const a1 = unchecked(a.shape[ra - 1]), a2 = unchecked(a.shape[ra - 2]);
+  const b1 = unchecked(b.shape[rb - 1]), b2 = unchecked(b.shape[rb - 2]);
+  const M = ta ? a1 : a2, K = ta ? a2 : a1;
+  const K2 = tb ? b1 : b2, N = tb ? b2 : b1;
   if (K != K2) {
     fail(ErrorCode.ShapeMismatch, Op.MatMul, -1, ra, rb);
     for (let i = 0; i < ra; i++) addDetail(a.shape[i]);

@@ -50,8 +50,8 @@ export class Node {
   /** The shape of input k (shapes are never written after a record is made). */
   @inline inShape(k: i32): StaticArray<i32> { return this.ins[k].shape; }
 
-  hold(): void { if (this.holders++ == 0) for (let i = 0; i < this.saved.length; i++) retain(this.saved[i]); }
-  drop(): void { if (--this.holders == 0) for (let i = 0; i < this.saved.length; i++) release(this.saved[i]); }
+  hold(): void { if (this.holders++ == 0) for (let i = 0; i < this.saved.length; i++) retain(unchecked(this.saved[i])); }
+  drop(): void { if (--this.holders == 0) for (let i = 0; i < this.saved.length; i++) release(unchecked(this.saved[i])); }
 
   /** Whether input k needs a gradient on the tape being differentiated. */
   needs(k: i32): bool { const t = diffTape; return t != null && t.tracked.has(this.inId(k)); }
@@ -119,11 +119,11 @@ export function record(op: i32, inputs: StaticArray<Tensor>, out: Tensor, saved:
   if (stack.length == 0) return;
   let node: Node | null = null;
   for (let t = 0; t < stack.length; t++) {
-    const tape = stack[t];
+    const tape = unchecked(stack[t]);
     if (tape.paused > 0) continue;
     let hit = false;
     for (let i = 0; i < inputs.length; i++) {
-      const x = inputs[i];
+      const x = unchecked(inputs[i]);
       if (tape.tracked.has(x.id)) { hit = true; continue; }
       if (tape.watchAccessed && x.trainable) { tape.tracked.add(x.id); hit = true; }
     }

@@ -1,0 +1,37 @@
+// A growable stack of references for the core's hottest lists (the tensors made inside a backward rule's scope,
+// the spare storage records). Array#push is a call into a function that calls ensureCapacity, and every read a
+// bounds-checked call: together ~8k instructions of an eager TF-style evaluation (test/bench/eager-overhead.mjs).
+// Here push and pop inline to a compare and a store; only growth is a call.
+export class RefStack<T> {
+  items: StaticArray<T | null> = new StaticArray<T | null>(64);
+  length: i32 = 0;
+
+  @inline push(v: T): void {
+    if (this.length == this.items.length) this.grow();
+    unchecked(this.items[this.length++] = v);
+  }
+
+  /** The top item, removed (its slot cleared, so the collector does not keep it alive). The stack must not be empty. */
+  @inline pop(): T {
+    if (this.length <= 0) unreachable();
+    const v = unchecked(this.items[--this.length]);
+    unchecked(this.items[this.length] = null);
+    return changetype<T>(v);
+  }
+
+  /** Item i, for 0 <= i < length (the caller's loop bound). */
+  @inline at(i: i32): T { return changetype<T>(unchecked(this.items[i])); }
+
+  /** Drops the items from n on (clearing their slots). */
+  truncate(n: i32): void {
+    for (let i = n; i < this.length; i++) unchecked(this.items[i] = null);
+    if (n < this.length) this.length = n < 0 ? 0 : n;
+  }
+
+  private grow(): void {
+    const old = this.items, n = old.length << 1;
+    const a = new StaticArray<T | null>(n);
+    memory.copy(changetype<usize>(a), changetype<usize>(old), <usize>old.length << alignof<usize>());
+    this.items = a;
+  }
+}
