@@ -224,15 +224,22 @@ export function rangeArgs(start: unknown, stop: unknown, step: unknown, dt: unkn
 type Kind = "boolean" | "string" | "number" | "tensor" | "function";
 /** An options object: a plain object (or undefined) whose known keys have the given kinds (unknown keys pass). */
 export function options(op: string, v: unknown, spec: Record<string, Kind>): void {
-  if (v === undefined) return;
+  if (!optionsObject(op, v)) return;
+  for (const k in spec) option(op, k, (v as Record<string, unknown>)[k], spec[k]);
+}
+/** options() in two steps, for callers on a hot path that read each key by name (a read by a computed key is a
+ *  generic keyed load: the tapes' option checks were ~3k instructions of an eager TF-style call): false when v is
+ *  undefined (no options), an ArgumentError when it is not an object. */
+export function optionsObject(op: string, v: unknown): v is object {
+  if (v === undefined) return false;
   if (v === null || typeof v !== "object" || Array.isArray(v)) throw new ArgumentError(`${op}: options must be an object, but got ${describe(v)}.`);
-  for (const k in spec) {
-    const kind = spec[k];
-    const x = (v as Record<string, unknown>)[k];
-    if (x === undefined) continue;
-    const ok = kind === "tensor" ? x instanceof Tensor : typeof x === kind;
-    if (!ok) throw new ArgumentError(`${op}: options.${k} must be ${kind === "tensor" ? "a Tensor" : `a ${kind}`}, but got ${describe(x)}.`);
-  }
+  return true;
+}
+/** Checks the value x of options.k (undefined: not given). */
+export function option(op: string, k: string, x: unknown, kind: Kind): void {
+  if (x === undefined) return;
+  const ok = kind === "tensor" ? x instanceof Tensor : typeof x === kind;
+  if (!ok) throw new ArgumentError(`${op}: options.${k} must be ${kind === "tensor" ? "a Tensor" : `a ${kind}`}, but got ${describe(x)}.`);
 }
 
 export function jacobianArgs(op: string, target: unknown, source: unknown, mode: unknown, batch: boolean): void {

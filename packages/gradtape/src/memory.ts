@@ -80,6 +80,9 @@ export function keep<T extends Disposable>(t: T): T {
 
 function collect(v: unknown, out: Set<Disposable>, depth = 0): void {
   if (v === null || typeof v !== "object" || depth > 6) return;
+  // typed arrays (data() results returned from tidy) hold no tensors; without this early exit each took a keyed
+  // `in` test and a runtime call (Object.getPrototypeOf)
+  if (ArrayBuffer.isView(v)) return;
   if ("isDisposed" in v && typeof (v as Disposable).dispose === "function") { out.add(v as Disposable); return; }
   if (Array.isArray(v)) { for (const x of v) collect(x, out, depth + 1); return; }
   if (Object.getPrototypeOf(v) === Object.prototype) for (const x of Object.values(v)) collect(x, out, depth + 1);

@@ -24,10 +24,9 @@ export interface GradientOptions {
 
 export interface TapeOptions { persistent?: boolean; watchAccessedVariables?: boolean }
 
-const MODES: Record<Unconnected, number> = { none: 0, zero: 1, error: 2 };
-// the options' specs for check.options (module constants: an object literal per call is an allocation per call)
-const TAPE_OPTIONS = { persistent: "boolean", watchAccessedVariables: "boolean" } as const;
-const GRADIENT_OPTIONS = { outputGradients: "tensor", unconnected: "string" } as const;
+/** The core's code for an `unconnected` mode, -1 for anything else (compared, not looked up in an object: a lookup by
+ *  a string key is a generic keyed load). */
+const modeCode = (m: unknown): number => (m === "none" ? 0 : m === "zero" ? 1 : m === "error" ? 2 : -1);
 const JACOBIAN_OPTIONS = { unconnected: "string" } as const;
 // The safety net for tapes dropped without dispose(); registered late, as tensors are (memory.ts guardLater).
 const tapeFinalizer = new FinalizationRegistry<Held>((h) => { if (h.live) try { core().tapeRelease(h.handle); } catch { /* gone */ } });
@@ -71,7 +70,11 @@ export class GradientTape {
   #held: Held;
 
   constructor(options: TapeOptions = {}) {
-    check.options("GradientTape", options, TAPE_OPTIONS);
+    // (each key read by name: see check.optionsObject)
+    if (check.optionsObject("GradientTape", options)) {
+      check.option("GradientTape", "persistent", options.persistent, "boolean");
+      check.option("GradientTape", "watchAccessedVariables", options.watchAccessedVariables, "boolean");
+    }
     this.persistent = options.persistent ?? false;
     this.watchAccessedVariables = options.watchAccessedVariables ?? true;
     this.#id = core().tapeCreate(this.persistent, this.watchAccessedVariables);
@@ -113,10 +116,14 @@ export class GradientTape {
 
   /** d target / d sources, shaped like sources (a tensor, an array, or an object). */
   gradient<S extends Sources, U extends Unconnected = "none">(target: Tensor, sources: S, options: GradientOptions & { unconnected?: U } = {}): GradientsOf<S, U> {
-    const id = this.#tape("gradient"); check.options("gradient", options, GRADIENT_OPTIONS);
+    const id = this.#tape("gradient");
+    if (check.optionsObject("gradient", options)) {
+      check.option("gradient", "outputGradients", options.outputGradients, "tensor");
+      check.option("gradient", "unconnected", options.unconnected, "string");
+    }
     const { list, key, rebuild } = flattenSources(sources, "gradient");
-    const mode = options.unconnected ?? "none";
-    if (!(mode in MODES)) throw new ArgumentError(`gradient: unconnected must be 'none', 'zero' or 'error', got ${describe(mode)}.`);
+    const mode = options.unconnected ?? "none", code = modeCode(mode);
+    if (code < 0) throw new ArgumentError(`gradient: unconnected must be 'none', 'zero' or 'error', got ${describe(mode)}.`);
     if (!(target instanceof Tensor)) throw new ArgumentError(`gradient: target must be a Tensor, got ${describe(target)}.`);
     const seed = options.outputGradients;
     if (seed && seed.shape.join() !== target.shape.join()) {
@@ -133,7 +140,7 @@ export class GradientTape {
     }
     if (count > sc0.length) writeScratch(list.map(() => 0)); // (throws its RangeError: too many values for one call)
     const c = core();
-    const n = c.tapeGradient(id, th, count, seed ? seed.handleFor("gradient", "outputGradients") : 0, MODES[mode]);
+    const n = c.tapeGradient(id, th, count, seed ? seed.handleFor("gradient", "outputGradients") : 0, code);
     if (n < 0) {
       if (c.errorCode() === c.ErrorCode.Unconnected) {
         const i = c.errorArg();
@@ -169,7 +176,7 @@ export class GradientTape {
       throw new ArgumentError(`${op}: target ${fmtShape(target.shape)} and source ${fmtShape(source.shape)} must share their first (batch) dimension.`);
     }
     const th = target.handleFor(op, "target"), sh = source.handleFor(op, "source");
-    const r = batch ? c.tapeBatchJacobian(id, th, sh, MODES[mode]) : c.tapeJacobian(id, th, sh, MODES[mode]);
+    const r = batch ? c.tapeBatchJacobian(id, th, sh, modeCode(mode)) : c.tapeJacobian(id, th, sh, modeCode(mode));
     if (r === 0) {
       if (c.errorCode() === 0) return null;
       if (c.errorCode() === c.ErrorCode.Unconnected) {

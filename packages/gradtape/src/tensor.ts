@@ -18,10 +18,12 @@ export class Tensor {
   readonly shape: readonly number[];
   readonly dtype: DType;
 
-  /** @internal Wraps a live core handle (use tensor()/ops to make tensors). A frozen shape array is kept as it is. */
+  /** @internal Wraps a live core handle (use tensor()/ops to make tensors). `shape` must be a frozen array (it is
+   *  kept as it is, and may be shared between tensors): every caller passes one (wrap's shape cache, fromFlat, jit's
+   *  recorded output shapes). Object.isFrozen here was a runtime call, ~2.4k instructions of an eager TF-style call. */
   constructor(handle: number, shape: readonly number[], dtype: DType, tracked = true) {
     this.#handle = handle;
-    this.shape = Object.isFrozen(shape) ? shape : Object.freeze(shape.slice());
+    this.shape = shape;
     this.dtype = dtype;
     // A tensor in a tidy scope is held by the scope, so it cannot be dropped while it is there: the finalizer (the
     // safety net for dropped tensors) is armed only outside any scope, or when it leaves its scopes (memory.ts).
