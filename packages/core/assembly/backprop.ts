@@ -56,10 +56,10 @@ function sweep(tape: Tape, target: Tensor, seed: Tensor, srcs: StaticArray<Tenso
   tape.paused++;
   accumulate(target.id, seed);
   for (let i = tape.nodes.length - 1; i >= 0 && !failed(); i--) {
-    const n = unchecked(tape.nodes[i]);
+    const n = tape.nodes.at(i);
     const r = rule(n.op);
     if (r.nondiff || !grads.has(n.out)) {
-      if (consume) { n.drop(); tape.nodes.length = i; }
+      if (consume) { n.drop(); tape.nodes.truncate(i); }
       continue;
     }
     for (let s = 0; s < n.saved.length; s++) {
@@ -75,7 +75,7 @@ function sweep(tape: Tape, target: Tensor, seed: Tensor, srcs: StaticArray<Tenso
     b(n, g);
     scopeEnd();
     if (!keeps(srcs, n.out)) { grads.delete(n.out); release(g); }
-    if (consume) { n.drop(); tape.nodes.length = i; }
+    if (consume) { n.drop(); tape.nodes.truncate(i); }
   }
   tape.paused--;
   setDiffTape(null);
@@ -108,17 +108,17 @@ function reason(tape: Tape, target: Tensor, s0: Tensor): i32 {
   // forward reachability from s, backward reachability from target, over all recorded nodes
   const fwd = new Set<i32>(); fwd.add(s.id);
   for (let i = 0; i < tape.nodes.length; i++) {
-    const n = tape.nodes[i];
+    const n = tape.nodes.at(i);
     for (let k = 0; k < n.arity; k++) if (fwd.has(n.inId(k))) { fwd.add(n.out); break; }
   }
   const back = new Set<i32>(); back.add(target.id);
   for (let i = tape.nodes.length - 1; i >= 0; i--) {
-    const n = tape.nodes[i];
+    const n = tape.nodes.at(i);
     if (!back.has(n.out)) continue;
     for (let k = 0; k < n.arity; k++) back.add(n.inId(k));
   }
   for (let i = 0; i < tape.nodes.length; i++) {
-    const n = tape.nodes[i];
+    const n = tape.nodes.at(i);
     if (!rule(n.op).nondiff || !back.has(n.out)) continue;
     for (let k = 0; k < n.arity; k++) if (fwd.has(n.inId(k))) { blockingOp = n.op; return UnconnectedReason.NonDifferentiable; }
   }
@@ -145,7 +145,7 @@ export function tapeGradient(id: i32, targetH: i32, n: i32, seedH: i32, mode: i3
   const tape = getTape(id); if (tape == null) return -1;
   const target = get(targetH, -1, -1); if (target == null) return -1;
   const srcs = new StaticArray<Tensor>(n);
-  for (let i = 0; i < n; i++) { const s = get(scratchI32[i], -1, i); if (s == null) return -1; srcs[i] = s; }
+  for (let i = 0; i < n; i++) { const s = get(scratchI32[i], -1, i); if (s == null) return -1; unchecked(srcs[i] = s); }
   if (!startGradient(tape)) return -1;
   let seed: Tensor;
   if (seedH != 0) {
@@ -162,21 +162,22 @@ export function tapeGradient(id: i32, targetH: i32, n: i32, seedH: i32, mode: i3
   const out = new StaticArray<i32>(n);
   if (ok) {
     for (let i = 0; i < n && !failed(); i++) {
-      let g = resolve(srcs[i]);
+      let g = resolve(unchecked(srcs[i]));
       if (g == null) {
-        if (mode == Unconnected.Zero) g = zerosLike(srcs[i]);
+        if (mode == Unconnected.Zero) g = zerosLike(unchecked(srcs[i]));
         else if (mode == Unconnected.Error) {
           blockingOp = -1;
           const r = reason(tape, target, srcs[i]);
           fail(ErrorCode.Unconnected, blockingOp, i, r, srcs[i].shape.length);
         }
       }
-      out[i] = g == null ? 0 : g.id;
+      unchecked(out[i] = g == null ? 0 : g.id);
     }
   }
   clearGrads();
-  if (failed()) { for (let i = 0; i < n; i++) if (out[i] != 0) release(at(out[i])); return -1; }
-  for (let i = 0; i < n; i++) scratchI32[i] = out[i];
+  // (out has n elements; scratchI32 at least n, as the reads of the sources above proved)
+  if (failed()) { for (let i = 0; i < n; i++) if (unchecked(out[i]) != 0) release(at(unchecked(out[i]))); return -1; }
+  for (let i = 0; i < n; i++) unchecked(scratchI32[i] = unchecked(out[i]));
   finishGradient(tape);
   return n;
 }

@@ -35,3 +35,27 @@ export class RefStack<T> {
     this.items = a;
   }
 }
+
+/** The same for i32 values (the scope marks: one push and one pop per node of every backward sweep). */
+export class IntStack {
+  items: StaticArray<i32> = new StaticArray<i32>(16);
+  length: i32 = 0;
+
+  @inline push(v: i32): void {
+    if (this.length == this.items.length) this.grow();
+    unchecked(this.items[this.length++] = v);
+  }
+
+  /** The top value, removed. The stack must not be empty. */
+  @inline pop(): i32 {
+    if (this.length <= 0) unreachable();
+    return unchecked(this.items[--this.length]);
+  }
+
+  private grow(): void {
+    const old = this.items, n = old.length << 1;
+    const a = new StaticArray<i32>(n);
+    memory.copy(changetype<usize>(a), changetype<usize>(old), <usize>old.length << 2);
+    this.items = a;
+  }
+}

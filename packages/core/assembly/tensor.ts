@@ -4,7 +4,7 @@
 // ids can never confuse a new tensor with a freed one.
 import { alloc, free } from "./memory";
 import { fail, ErrorCode } from "./errors";
-import { RefStack } from "./refstack";
+import { RefStack, IntStack } from "./refstack";
 
 export enum DType { Float32 = 0, Int32 = 1, Bool = 2, Float64 = 3 }
 /** log2 of the element size: float64 has 8-byte elements, every other dtype 4 (int32 and bool are stored as float32). */
@@ -168,7 +168,7 @@ export function isContiguous(t: Tensor): bool {
 // place (the core's counterpart of tidy). A tensor handed on (a gradient) is retained by whoever keeps it.
 // One flat stack of tensors; each open scope owns the entries from its mark to the top.
 const scopeItems = new RefStack<Tensor>();
-const scopeMarks = new Array<i32>();
+const scopeMarks = new IntStack();
 
 function register(t: Tensor): Tensor {
   insert(t);

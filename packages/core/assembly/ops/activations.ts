@@ -31,14 +31,14 @@ function softplusKernel64(src: usize, dst: usize, n: i32, a: f64, b: f64): void 
 function tanhKernel(src: usize, dst: usize, n: i32, a: f32, b: f32): void { mapUnary(changetype<TanhF>(0), src, dst, n, a, b); }
 export function tanh(x: Tensor): Tensor { return unary(Op.Tanh, x, 0, 0); }
 // d tanh x = (1 - tanh^2 x) dx, as one fused op (ops/fused.ts) with its own differentiable backward
-function tanhBackward(n: Node, g: Tensor): void { n.grad(0, tanhGrad(g, n.saved[0])); }
+function tanhBackward(n: Node, g: Tensor): void { n.grad(0, tanhGrad(g, n.savedAt(0))); }
 def(Op.Tanh).unary(tanh, tanhKernel, Save.Out, HEAVY).f64(tanhKernel64).backwards(tanhBackward);
 
 @final class SigmoidF { @inline v(x: v128, a: v128, b: v128): v128 { return vsigmoid(x); } @inline s(x: f32, a: f32, b: f32): f32 { return ssigmoid(x); } }
 function sigmoidKernel(src: usize, dst: usize, n: i32, a: f32, b: f32): void { mapUnary(changetype<SigmoidF>(0), src, dst, n, a, b); }
 export function sigmoid(x: Tensor): Tensor { return unary(Op.Sigmoid, x, 0, 0); }
 // d s(x) = s(x) (1 - s(x)) dx, as one fused op (ops/fused.ts) with its own differentiable backward
-function sigmoidBackward(n: Node, g: Tensor): void { n.grad(0, sigmoidGrad(g, n.saved[0])); }
+function sigmoidBackward(n: Node, g: Tensor): void { n.grad(0, sigmoidGrad(g, n.savedAt(0))); }
 def(Op.Sigmoid).unary(sigmoid, sigmoidKernel, Save.Out, HEAVY).f64(sigmoidKernel64).backwards(sigmoidBackward);
 
 // 1 where x > a, else 0 (a = 0: the derivative mask of relu)
@@ -51,7 +51,7 @@ def(Op.Step).unary(step, stepKernel, Save.None).f64(stepKernel64).noGradient();
 function reluKernel(src: usize, dst: usize, n: i32, a: f32, b: f32): void { mapUnary(changetype<ReluF>(0), src, dst, n, a, b); }
 export function relu(x: Tensor): Tensor { return unary(Op.Relu, x, 0, 0); }
 // d relu x = [x > 0] dx (0 at the kink); the mask is constant, so the second derivative is 0 as it should be
-function reluBackward(n: Node, g: Tensor): void { n.grad(0, mul(g, step(n.saved[0]))); }
+function reluBackward(n: Node, g: Tensor): void { n.grad(0, mul(g, step(n.savedAt(0)))); }
 def(Op.Relu).unary(relu, reluKernel, Save.In).f64(reluKernel64).backwards(reluBackward);
 
 // softplus(x) = max(x, 0) + log1p(exp(-|x|)): no overflow for large x, no loss for very negative x
@@ -62,5 +62,5 @@ def(Op.Relu).unary(relu, reluKernel, Save.In).f64(reluKernel64).backwards(reluBa
 function softplusKernel(src: usize, dst: usize, n: i32, a: f32, b: f32): void { mapUnary(changetype<SoftplusF>(0), src, dst, n, a, b); }
 export function softplus(x: Tensor): Tensor { return unary(Op.Softplus, x, 0, 0); }
 // d log(1 + e^x) = sigmoid(x) dx
-function softplusBackward(n: Node, g: Tensor): void { n.grad(0, mul(g, sigmoid(n.saved[0]))); }
+function softplusBackward(n: Node, g: Tensor): void { n.grad(0, mul(g, sigmoid(n.savedAt(0)))); }
 def(Op.Softplus).unary(softplus, softplusKernel, Save.In, HEAVY).f64(softplusKernel64).backwards(softplusBackward);

@@ -61,7 +61,7 @@ def(Op.Sub).binary(sub, subKernel, Save.None).f64b(subKernel64).backwards(subBac
 export function mul(a: Tensor, b: Tensor): Tensor { return binary(Op.Mul, a, b); }
 // d(ab) = b da + a db
 function mulBackward(n: Node, g: Tensor): void {
-  const a = n.saved[0], b = n.saved[1];
+  const a = n.savedAt(0), b = n.savedAt(1);
   if (n.needs(0)) n.grad(0, unbroadcast(mul(g, b), n.inShape(0)));
   if (n.needs(1)) n.grad(1, unbroadcast(mul(g, a), n.inShape(1)));
 }
@@ -70,7 +70,7 @@ def(Op.Mul).binary(mul, mulKernel, Save.Both).f64b(mulKernel64).backwards(mulBac
 export function div(a: Tensor, b: Tensor): Tensor { return binary(Op.Div, a, b); }
 // d(a/b) = da / b - a db / b^2
 function divBackward(n: Node, g: Tensor): void {
-  const a = n.saved[0], b = n.saved[1];
+  const a = n.savedAt(0), b = n.savedAt(1);
   if (n.needs(0)) n.grad(0, unbroadcast(div(g, b), n.inShape(0)));
   if (n.needs(1)) n.grad(1, unbroadcast(affine(div(mul(g, a), mul(b, b)), -1, 0), n.inShape(1)));
 }
@@ -79,7 +79,7 @@ def(Op.Div).binary(div, divKernel, Save.Both).f64b(divKernel64).backwards(divBac
 export function maximum(a: Tensor, b: Tensor): Tensor { return binary(Op.Maximum, a, b); }
 // max(a,b): the cotangent goes to a where a >= b, else to b (ties go to a, as TensorFlow)
 function maximumBackward(n: Node, g: Tensor): void {
-  const m = fmask(Op.GreaterEqual, n.saved[0], n.saved[1]);
+  const m = fmask(Op.GreaterEqual, n.savedAt(0), n.savedAt(1));
   if (n.needs(0)) n.grad(0, unbroadcast(mul(g, m), n.inShape(0)));
   if (n.needs(1)) n.grad(1, unbroadcast(mul(g, affine(m, -1, 1)), n.inShape(1)));
 }
@@ -88,7 +88,7 @@ def(Op.Maximum).binary(maximum, maxKernel, Save.Both).f64b(maxKernel64).backward
 export function minimum(a: Tensor, b: Tensor): Tensor { return binary(Op.Minimum, a, b); }
 // min(a,b): the cotangent goes to a where a <= b, else to b
 function minimumBackward(n: Node, g: Tensor): void {
-  const m = fmask(Op.LessEqual, n.saved[0], n.saved[1]);
+  const m = fmask(Op.LessEqual, n.savedAt(0), n.savedAt(1));
   if (n.needs(0)) n.grad(0, unbroadcast(mul(g, m), n.inShape(0)));
   if (n.needs(1)) n.grad(1, unbroadcast(mul(g, affine(m, -1, 1)), n.inShape(1)));
 }

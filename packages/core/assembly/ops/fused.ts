@@ -46,7 +46,7 @@ export function tanhGrad(g: Tensor, y: Tensor): Tensor {
   return gradOp(Op.TanhGrad, g, y);
 }
 function tanhGradBackward(n: Node, G: Tensor): void {
-  const g = n.saved[0], y = n.saved[1];
+  const g = n.savedAt(0), y = n.savedAt(1);
   if (n.needs(0)) n.grad(0, tanhGrad(G, y));
   if (n.needs(1)) n.grad(1, mulMul(y, g, G, -2));
 }
@@ -57,7 +57,7 @@ export function sigmoidGrad(g: Tensor, y: Tensor): Tensor {
   return gradOp(Op.SigmoidGrad, g, y);
 }
 function sigmoidGradBackward(n: Node, G: Tensor): void {
-  const g = n.saved[0], y = n.saved[1];
+  const g = n.savedAt(0), y = n.savedAt(1);
   if (n.needs(0)) n.grad(0, sigmoidGrad(G, y));
   if (n.needs(1)) n.grad(1, mulMul(G, g, affine(y, -2, 1), 1));
 }
@@ -83,7 +83,7 @@ export function mulMul(a: Tensor, b: Tensor, c: Tensor, s: f64): Tensor {
   return out;
 }
 function mulMulBackward(n: Node, G: Tensor): void {
-  const a = n.saved[0], b = n.saved[1], c = n.saved[2], s = scaleOf(n.fp);
+  const a = n.savedAt(0), b = n.savedAt(1), c = n.savedAt(2), s = scaleOf(n.fp);
   if (n.needs(0)) n.grad(0, mulMul(b, c, G, s));
   if (n.needs(1)) n.grad(1, mulMul(a, c, G, s));
   if (n.needs(2)) n.grad(2, mulMul(a, b, G, s));

@@ -85,10 +85,10 @@ export function gatherGrad(g: Tensor, idx: Tensor, axis: i32, xShape: StaticArra
 }
 
 function gatherBackward(n: Node, g: Tensor): void {
-  if (n.needs(0)) n.grad(0, gatherGrad(g, n.saved[0], axisOf(n.ip), n.inShape(0)));
+  if (n.needs(0)) n.grad(0, gatherGrad(g, n.savedAt(0), axisOf(n.ip), n.inShape(0)));
 }
 function gatherGradBackward(n: Node, g: Tensor): void {
-  if (n.needs(0)) n.grad(0, gather(g, n.saved[0], axisOf(n.ip)));
+  if (n.needs(0)) n.grad(0, gather(g, n.savedAt(0), axisOf(n.ip)));
 }
 /** GatherGrad again from its recorded parameters (a replay). */
 function replayGatherGrad(op: i32, x: StaticArray<Tensor>, ip: StaticArray<i32>, fp: StaticArray<f64>, dtype: i32, outShape: StaticArray<i32>): Tensor {

@@ -107,7 +107,7 @@ export function matMul(a: Tensor, b: Tensor, ta: bool, tb: bool): Tensor {
 @inline function transposeB(ip: StaticArray<i32>): bool { return ip[1] != 0; }
 
 function matMulBackward(n: Node, g: Tensor): void {
-  const a = n.saved[0], b = n.saved[1];
+  const a = n.savedAt(0), b = n.savedAt(1);
   const ta = transposeA(n.ip), tb = transposeB(n.ip);
   if (n.needs(0)) {
     const da = !ta ? matMul(g, b, false, !tb) : (!tb ? matMul(b, g, false, true) : matMul(b, g, true, true));

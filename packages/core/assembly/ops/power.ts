@@ -36,7 +36,7 @@ export function pow(a: Tensor, b: Tensor): Tensor { return binary(Op.Pow, a, b);
 // d(a^b) = b a^(b-1) da + a^b log(a) db; log(a) is taken as 0 where a <= 0 (TensorFlow's convention), so an
 // integer power of a negative base has a finite gradient in a.
 function powBackward(n: Node, g: Tensor): void {
-  const a = n.saved[0], b = n.saved[1];
+  const a = n.savedAt(0), b = n.savedAt(1);
   if (n.needs(0)) n.grad(0, unbroadcast(mul(g, mul(b, pow(a, affine(b, 1, -1)))), n.inShape(0)));
   if (n.needs(1)) {
     const zero = scalar(0, a.dtype);

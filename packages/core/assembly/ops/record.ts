@@ -10,6 +10,7 @@
 import { Tensor, get, retain, release } from "../tensor";
 import { fail, failed, ErrorCode } from "../errors";
 import { IdSet } from "../idmap";
+import { RefStack } from "../refstack";
 
 const NO_VERSIONS = new StaticArray<i32>(0);
 
@@ -45,10 +46,20 @@ export class Node {
 
   /** The number of inputs. */
   @inline get arity(): i32 { return this.ins.length; }
+  /** Input k (0 <= k < arity, checked by a compare: a checked read is a call, and backward rules ask for every input). */
+  @inline input(k: i32): Tensor {
+    if (<u32>k >= <u32>this.ins.length) unreachable();
+    return unchecked(this.ins[k]);
+  }
+  /** Saved value k (0 <= k < saved.length, checked by a compare, as input()). */
+  @inline savedAt(k: i32): Tensor {
+    if (<u32>k >= <u32>this.saved.length) unreachable();
+    return unchecked(this.saved[k]);
+  }
   /** The id of input k. */
-  @inline inId(k: i32): i32 { return this.ins[k].id; }
+  @inline inId(k: i32): i32 { return this.input(k).id; }
   /** The shape of input k (shapes are never written after a record is made). */
-  @inline inShape(k: i32): StaticArray<i32> { return this.ins[k].shape; }
+  @inline inShape(k: i32): StaticArray<i32> { return this.input(k).shape; }
 
   hold(): void { if (this.holders++ == 0) for (let i = 0; i < this.saved.length; i++) retain(unchecked(this.saved[i])); }
   drop(): void { if (--this.holders == 0) for (let i = 0; i < this.saved.length; i++) release(unchecked(this.saved[i])); }
@@ -62,7 +73,7 @@ export class Node {
 
 export class Tape {
   tracked: IdSet = new IdSet();
-  nodes: Array<Node> = new Array<Node>();
+  nodes: RefStack<Node> = new RefStack<Node>(); // (push inlined: one per recorded op)
   paused: i32 = 0;
   active: bool = false;
   used: bool = false;
@@ -70,8 +81,8 @@ export class Tape {
   constructor(public id: i32, public persistent: bool, public watchAccessed: bool) {}
 
   releaseAll(): void {
-    for (let i = 0; i < this.nodes.length; i++) this.nodes[i].drop();
-    this.nodes.length = 0;  // (keeps its storage: a released tape may be reused by tapeCreate)
+    for (let i = 0; i < this.nodes.length; i++) this.nodes.at(i).drop();
+    this.nodes.truncate(0);  // (keeps its storage: a released tape may be reused by tapeCreate)
     this.tracked.clear();
     this.released = true;
   }

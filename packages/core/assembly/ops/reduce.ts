@@ -71,7 +71,7 @@ function sumBackward(n: Node, g: Tensor): void {
 }
 
 function maxMinBackward(n: Node, g: Tensor): void {
-  const x = n.saved[0], y = n.saved[1];
+  const x = n.savedAt(0), y = n.savedAt(1);
   const axes = new StaticArray<i32>(n.ip.length);
   for (let i = 0; i < axes.length; i++) axes[i] = n.ip[i] == 1 && n.inShape(0)[i] != 1 ? 1 : 0;
   const mask = fmask(Op.Equal, x, reshape(y, n.ip));

@@ -74,63 +74,63 @@ def(Op.Sign).unary(sign, signKernel, Save.None).f64(signKernel64).noGradient();
 function absKernel(src: usize, dst: usize, n: i32, a: f32, b: f32): void { mapUnary(changetype<AbsF>(0), src, dst, n, a, b); }
 export function abs(x: Tensor): Tensor { return unary(Op.Abs, x, 0, 0); }
 // d|x| = sign(x) dx (0 at x = 0, the subgradient TensorFlow uses)
-function absBackward(n: Node, g: Tensor): void { n.grad(0, mul(g, sign(n.saved[0]))); }
+function absBackward(n: Node, g: Tensor): void { n.grad(0, mul(g, sign(n.savedAt(0)))); }
 def(Op.Abs).unary(abs, absKernel, Save.In).f64(absKernel64).backwards(absBackward);
 
 @final class ExpF { @inline v(x: v128, a: v128, b: v128): v128 { return vexp(x); } @inline s(x: f32, a: f32, b: f32): f32 { return sexp(x); } }
 function expKernel(src: usize, dst: usize, n: i32, a: f32, b: f32): void { mapUnary(changetype<ExpF>(0), src, dst, n, a, b); }
 export function exp(x: Tensor): Tensor { return unary(Op.Exp, x, 0, 0); }
 // d e^x = e^x dx: reuses the saved output
-function expBackward(n: Node, g: Tensor): void { n.grad(0, mul(g, n.saved[0])); }
+function expBackward(n: Node, g: Tensor): void { n.grad(0, mul(g, n.savedAt(0))); }
 def(Op.Exp).unary(exp, expKernel, Save.Out, HEAVY).f64(expKernel64).backwards(expBackward);
 
 @final class LogF { @inline v(x: v128, a: v128, b: v128): v128 { return perLane(this, x); } @inline s(x: f32, a: f32, b: f32): f32 { return <f32>Math.log(<f64>x); } }
 function logKernel(src: usize, dst: usize, n: i32, a: f32, b: f32): void { mapUnary(changetype<LogF>(0), src, dst, n, a, b); }
 export function log(x: Tensor): Tensor { return unary(Op.Log, x, 0, 0); }
 // d log x = dx / x
-function logBackward(n: Node, g: Tensor): void { n.grad(0, div(g, n.saved[0])); }
+function logBackward(n: Node, g: Tensor): void { n.grad(0, div(g, n.savedAt(0))); }
 def(Op.Log).unary(log, logKernel, Save.In, HEAVY).f64(logKernel64).backwards(logBackward);
 
 @final class SqrtF { @inline v(x: v128, a: v128, b: v128): v128 { return f32x4.sqrt(x); } @inline s(x: f32, a: f32, b: f32): f32 { return Mathf.sqrt(x); } }
 function sqrtKernel(src: usize, dst: usize, n: i32, a: f32, b: f32): void { mapUnary(changetype<SqrtF>(0), src, dst, n, a, b); }
 export function sqrt(x: Tensor): Tensor { return unary(Op.Sqrt, x, 0, 0); }
 // d sqrt(x) = dx / (2 sqrt(x)): reuses the saved output
-function sqrtBackward(n: Node, g: Tensor): void { n.grad(0, div(g, affine(n.saved[0], 2, 0))); }
+function sqrtBackward(n: Node, g: Tensor): void { n.grad(0, div(g, affine(n.savedAt(0), 2, 0))); }
 def(Op.Sqrt).unary(sqrt, sqrtKernel, Save.Out).f64(sqrtKernel64).backwards(sqrtBackward);
 
 @final class SquareF { @inline v(x: v128, a: v128, b: v128): v128 { return f32x4.mul(x, x); } @inline s(x: f32, a: f32, b: f32): f32 { return x * x; } }
 function squareKernel(src: usize, dst: usize, n: i32, a: f32, b: f32): void { mapUnary(changetype<SquareF>(0), src, dst, n, a, b); }
 export function square(x: Tensor): Tensor { return unary(Op.Square, x, 0, 0); }
 // d x^2 = 2x dx
-function squareBackward(n: Node, g: Tensor): void { n.grad(0, mul(g, affine(n.saved[0], 2, 0))); }
+function squareBackward(n: Node, g: Tensor): void { n.grad(0, mul(g, affine(n.savedAt(0), 2, 0))); }
 def(Op.Square).unary(square, squareKernel, Save.In).f64(squareKernel64).backwards(squareBackward);
 
 @final class RecipF { @inline v(x: v128, a: v128, b: v128): v128 { return f32x4.div(f32x4.splat(1), x); } @inline s(x: f32, a: f32, b: f32): f32 { return 1 / x; } }
 function reciprocalKernel(src: usize, dst: usize, n: i32, a: f32, b: f32): void { mapUnary(changetype<RecipF>(0), src, dst, n, a, b); }
 export function reciprocal(x: Tensor): Tensor { return unary(Op.Reciprocal, x, 0, 0); }
 // d (1/x) = -dx / x^2 = -y^2 dx
-function reciprocalBackward(n: Node, g: Tensor): void { const y = n.saved[0]; n.grad(0, mul(g, affine(mul(y, y), -1, 0))); }
+function reciprocalBackward(n: Node, g: Tensor): void { const y = n.savedAt(0); n.grad(0, mul(g, affine(mul(y, y), -1, 0))); }
 def(Op.Reciprocal).unary(reciprocal, reciprocalKernel, Save.Out).f64(reciprocalKernel64).backwards(reciprocalBackward);
 
 @final class SinF { @inline v(x: v128, a: v128, b: v128): v128 { return perLane(this, x); } @inline s(x: f32, a: f32, b: f32): f32 { return <f32>Math.sin(<f64>x); } }
 function sinKernel(src: usize, dst: usize, n: i32, a: f32, b: f32): void { mapUnary(changetype<SinF>(0), src, dst, n, a, b); }
 export function sin(x: Tensor): Tensor { return unary(Op.Sin, x, 0, 0); }
 // d sin x = cos x dx
-function sinBackward(n: Node, g: Tensor): void { n.grad(0, mul(g, cos(n.saved[0]))); }
+function sinBackward(n: Node, g: Tensor): void { n.grad(0, mul(g, cos(n.savedAt(0)))); }
 def(Op.Sin).unary(sin, sinKernel, Save.In, HEAVY).f64(sinKernel64).backwards(sinBackward);
 
 @final class CosF { @inline v(x: v128, a: v128, b: v128): v128 { return perLane(this, x); } @inline s(x: f32, a: f32, b: f32): f32 { return <f32>Math.cos(<f64>x); } }
 function cosKernel(src: usize, dst: usize, n: i32, a: f32, b: f32): void { mapUnary(changetype<CosF>(0), src, dst, n, a, b); }
 export function cos(x: Tensor): Tensor { return unary(Op.Cos, x, 0, 0); }
 // d cos x = -sin x dx
-function cosBackward(n: Node, g: Tensor): void { n.grad(0, mul(g, affine(sin(n.saved[0]), -1, 0))); }
+function cosBackward(n: Node, g: Tensor): void { n.grad(0, mul(g, affine(sin(n.savedAt(0)), -1, 0))); }
 def(Op.Cos).unary(cos, cosKernel, Save.In, HEAVY).f64(cosKernel64).backwards(cosBackward);
 
 @final class AtanF { @inline v(x: v128, a: v128, b: v128): v128 { return perLane(this, x); } @inline s(x: f32, a: f32, b: f32): f32 { return <f32>Math.atan(<f64>x); } }
 function atanKernel(src: usize, dst: usize, n: i32, a: f32, b: f32): void { mapUnary(changetype<AtanF>(0), src, dst, n, a, b); }
 export function atan(x: Tensor): Tensor { return unary(Op.Atan, x, 0, 0); }
 // d atan x = dx / (1 + x^2)
-function atanBackward(n: Node, g: Tensor): void { n.grad(0, div(g, affine(square(n.saved[0]), 1, 1))); }
+function atanBackward(n: Node, g: Tensor): void { n.grad(0, div(g, affine(square(n.savedAt(0)), 1, 1))); }
 def(Op.Atan).unary(atan, atanKernel, Save.In, HEAVY).f64(atanKernel64).backwards(atanBackward);
 
 // erf in float64, for one float32 lane. For |x| < 4 the series of Abramowitz & Stegun 7.1.6,
@@ -155,5 +155,5 @@ const TWO_OVER_SQRT_PI: f64 = 1.1283791670955126;
 function erfKernel(src: usize, dst: usize, n: i32, a: f32, b: f32): void { mapUnary(changetype<ErfF>(0), src, dst, n, a, b); }
 export function erf(x: Tensor): Tensor { return unary(Op.Erf, x, 0, 0); }
 // d erf x = 2/sqrt(pi) e^{-x^2} dx
-function erfBackward(n: Node, g: Tensor): void { n.grad(0, mul(g, affine(exp(affine(square(n.saved[0]), -1, 0)), TWO_OVER_SQRT_PI, 0))); }
+function erfBackward(n: Node, g: Tensor): void { n.grad(0, mul(g, affine(exp(affine(square(n.savedAt(0)), -1, 0)), TWO_OVER_SQRT_PI, 0))); }
 def(Op.Erf).unary(erf, erfKernel, Save.In, HEAVY).f64(erfKernel64).backwards(erfBackward);

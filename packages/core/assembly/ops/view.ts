@@ -16,9 +16,11 @@ import { scatterAny, fillAny } from "../kernels/strided64";
 function encode(shape: StaticArray<i32>, rel: StaticArray<i32>, off: i32, other: StaticArray<i32>): StaticArray<i32> {
   const r = shape.length, q = other.length;
   const ip = new StaticArray<i32>(2 + 2 * r + q);
-  ip[0] = r; ip[1] = off;
-  for (let i = 0; i < r; i++) { ip[2 + i] = shape[i]; ip[2 + r + i] = rel[i]; }
-  for (let i = 0; i < q; i++) ip[2 + 2 * r + i] = other[i];
+  // (one length check, then unchecked writes and reads: each checked one is a call, ~16 per view recorded)
+  if (rel.length != r) unreachable();
+  unchecked(ip[0] = r); unchecked(ip[1] = off);
+  for (let i = 0; i < r; i++) { unchecked(ip[2 + i] = unchecked(shape[i])); unchecked(ip[2 + r + i] = unchecked(rel[i])); }
+  for (let i = 0; i < q; i++) unchecked(ip[2 + 2 * r + i] = unchecked(other[i]));
   return ip;
 }
 /** The view offset of an encoded record. */

@@ -67,7 +67,7 @@ function where64(c: Tensor, a: Tensor, b: Tensor, y: Tensor, it: NdIter): void {
 
 // d where(c, a, b) = where(c, da, 0) + where(c, 0, db)
 function whereBackward(n: Node, g: Tensor): void {
-  const c = n.saved[0];
+  const c = n.savedAt(0);
   const z = zerosLike(g);
   if (n.needs(1)) n.grad(1, unbroadcast(where(c, g, z), n.inShape(1)));
   if (n.needs(2)) n.grad(2, unbroadcast(where(c, z, g), n.inShape(2)));
