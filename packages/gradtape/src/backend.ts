@@ -119,6 +119,14 @@ export function scratch(): Int32Array {
   return i32view;
 }
 
+let metaView: Int32Array = new Int32Array(0);
+/** The core's record of the last result an export returned: [handle, rank | dtype << 8, shape...] (core
+ *  exports/entry.ts), read by wrap() instead of a tensorMeta call. */
+export function outMeta(): Int32Array {
+  if (metaView.length === 0) { const c = core(); metaView = new Int32Array(c.memory.buffer, c.outMetaPtr(), 10); }
+  return metaView;
+}
+
 export function writeScratch(values: ArrayLike<number>, at = 0): void {
   const n = values.length;
   if (n + at > 1024) throw new RangeError(`gradtape: too many values (${n}) for one call; the limit is 1024.`);

@@ -1,6 +1,6 @@
 // The Tensor class: a handle to a record in the core plus a cached shape and dtype. Methods mirror the op
 // functions in ops.ts (TensorFlow.js names and argument order).
-import { core, scratch, writeScratch, floats, copyFloats, doubles, copyDoubles } from "./backend.js";
+import { core, scratch, outMeta, writeScratch, floats, copyFloats, doubles, copyDoubles } from "./backend.js";
 import { DisposedTensorError, ArgumentError, ShapeError, throwCoreError, fmtShape, checkShapeArg, DTYPES, type DType, type Described } from "./errors.js";
 import { track, untrack, guardLater, settle, Held, type Scope } from "./memory.js";
 import * as ops from "./ops.js";
@@ -157,8 +157,12 @@ export class Tensor {
 /** Wraps a handle returned by the core, or throws the core's error for `op`. */
 export function wrap(h: number, op: string, inputs?: readonly Described[], names?: readonly string[]): Tensor {
   if (h === 0) throwCoreError(op, inputs, names);
+  // an op's result: its metadata is where the core wrote it on return (outMeta); any other handle (a gradient's
+  // results, read from the scratch) is asked for
+  const m = outMeta();
+  if (m[0] === h) return new Tensor(h, shapeOf(m[1] & 0xff, m, 2), DTYPES[m[1] >> 8] ?? "float32");
   const meta = core().tensorMeta(h);
-  return new Tensor(h, shapeOf(meta & 0xff, scratch()), DTYPES[meta >> 8] ?? "float32");
+  return new Tensor(h, shapeOf(meta & 0xff, scratch(), 0), DTYPES[meta >> 8] ?? "float32");
 }
 
 // Frozen shape arrays of rank <= 2 are shared between tensors (a shape is never written, and freezing one per op
@@ -167,19 +171,19 @@ export function wrap(h: number, op: string, inputs?: readonly Described[], names
 const SCALAR: readonly number[] = Object.freeze([]);
 const shapes1: (readonly number[] | undefined)[] = new Array(64).fill(undefined);
 const shapes2: (readonly number[] | undefined)[] = new Array(256).fill(undefined);
-function shapeOf(r: number, s: Int32Array): readonly number[] {
+function shapeOf(r: number, s: Int32Array, at: number): readonly number[] {
   if (r === 2) {
-    const a = s[0], b = s[1], i = (a * 31 + b) & 255, c = shapes2[i];
+    const a = s[at], b = s[at + 1], i = (a * 31 + b) & 255, c = shapes2[i];
     if (c !== undefined && c[0] === a && c[1] === b) return c;
     return (shapes2[i] = Object.freeze([a, b]));
   }
   if (r === 1) {
-    const a = s[0], i = a & 63, c = shapes1[i];
+    const a = s[at], i = a & 63, c = shapes1[i];
     if (c !== undefined && c[0] === a) return c;
     return (shapes1[i] = Object.freeze([a]));
   }
   if (r === 0) return SCALAR;
-  return Object.freeze(Array.from(s.subarray(0, r)));
+  return Object.freeze(Array.from(s.subarray(at, at + r)));
 }
 
 /** Flattens nested arrays, checking that they are rectangular and numeric. */

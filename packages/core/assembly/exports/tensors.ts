@@ -11,7 +11,7 @@ import { allocatedBytes, pooledBytesCount, grownBytesCount, peakBytesCount, rese
 import { collectNow } from "../gc";
 import { traceAllows, traceReadable } from "../trace";
 import * as T from "../trace";
-import { begin, done } from "./entry";
+import { begin, done, outMeta } from "./entry";
 
 /** Runs the core's garbage collector now (it also runs by itself at export entry; see gc.ts). */
 export function collect(): void { collectNow(); }
@@ -19,6 +19,8 @@ export function collect(): void { collectNow(); }
 // ---- scratch and memory ----
 export function scratchI32Ptr(): usize { return changetype<usize>(scratchI32); }
 export function scratchF64Ptr(): usize { return changetype<usize>(scratchF64); }
+/** Where done() writes the last result's handle, rank | dtype << 8 and shape (exports/entry.ts). */
+export function outMetaPtr(): usize { return changetype<usize>(outMeta); }
 export function liveTensors(): i32 { return liveTensorCount(); }
 export function liveBytes(): f64 { return liveTensorBytes(); }
 export function poolBytes(): f64 { return pooledBytesCount(); }
