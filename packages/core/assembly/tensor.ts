@@ -4,7 +4,7 @@
 // ids can never confuse a new tensor with a freed one.
 import { alloc, free } from "./memory";
 import { fail, ErrorCode } from "./errors";
-import { RefStack, IntStack } from "./refstack";
+import { RefStack, IntStack, filled } from "./arrays";
 
 export enum DType { Float32 = 0, Int32 = 1, Bool = 2, Float64 = 3 }
 /** log2 of the element size: float64 has 8-byte elements, every other dtype 4 (int32 and bool are stored as float32). */
@@ -109,7 +109,7 @@ export function sizeOf(shape: StaticArray<i32>): i32 {
 
 export function stdStrides(shape: StaticArray<i32>): StaticArray<i32> {
   const r = shape.length;
-  const s = new StaticArray<i32>(r);
+  const s = filled<i32>(r); // (every element written below)
   let acc = 1;
   for (let i = r - 1; i >= 0; i--) { unchecked(s[i] = acc); acc *= unchecked(shape[i]); }
   return s;
@@ -140,8 +140,8 @@ export function shape2(m: i32, n: i32): StaticArray<i32> {
   const h = ((m * 31 + n) ^ (m >>> 5)) & 31;
   const v = unchecked(pairVals[h]);
   if (v != null && unchecked(pairKeys[h]) == key) return v;
-  const s = new StaticArray<i32>(2);
-  s[0] = m; s[1] = n;
+  const s = filled<i32>(2);
+  unchecked(s[0] = m); unchecked(s[1] = n);
   unchecked(pairKeys[h] = key); unchecked(pairVals[h] = s);
   return s;
 }
@@ -268,7 +268,7 @@ export const scratchI32 = new StaticArray<i32>(1024);
 export const scratchF64 = new StaticArray<f64>(64);
 
 export function readShape(from: i32, rank: i32): StaticArray<i32> {
-  const s = new StaticArray<i32>(rank);
+  const s = filled<i32>(rank);
   // one range check for the whole read instead of one per element (a checked read is a call: ~15 instructions)
   if (from < 0 || from + rank > scratchI32.length) unreachable();
   for (let i = 0; i < rank; i++) unchecked(s[i] = unchecked(scratchI32[from + i]));

@@ -2,6 +2,7 @@
 // slab of the cotangent, as a View (so it stays differentiable). stack = expandDims + concat (the TS side).
 import { Tensor, stdStrides, release, dshift } from "../tensor";
 import { failed } from "../errors";
+import { filled } from "../arrays";
 import { Node, record, anyRecording } from "./record";
 import { Op } from "./codes";
 import { def } from "./table";
@@ -14,7 +15,7 @@ export function concat(xs: StaticArray<Tensor>, axis: i32): Tensor {
   // (axis < r and every input has rank r, as the caller checked: unchecked reads, each checked read being a call)
   const x0 = xs[0];
   const r = x0.shape.length;
-  const shape = new StaticArray<i32>(r);
+  const shape = filled<i32>(r); // (every element written below)
   for (let i = 0; i < r; i++) unchecked(shape[i] = unchecked(x0.shape[i]));
   let total = 0;
   for (let k = 0; k < xs.length; k++) total += unchecked(unchecked(xs[k]).shape[axis]);
@@ -39,7 +40,7 @@ export function concat(xs: StaticArray<Tensor>, axis: i32): Tensor {
     at += nk;
   }
   if (anyRecording()) {
-    const ip = new StaticArray<i32>(1); ip[0] = axis;
+    const ip = filled<i32>(1); unchecked(ip[0] = axis);
     record(Op.Concat, xs, y, NONE, ip, NO_F);
   }
   return y;

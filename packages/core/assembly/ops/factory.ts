@@ -4,6 +4,7 @@
 // rule stops cheaply and the error surfaces at the export boundary.
 import { Tensor, Buf, DType, newTensor, retain, release, isContiguous, sameShape, stdStrides, MAX_RANK } from "../tensor";
 import { fail, failed, ErrorCode, addDetail } from "../errors";
+import { filled } from "../arrays";
 import { record, anyRecording } from "./record";
 import { rule, Save } from "./table";
 import { UnaryKernel, unaryPar } from "../kernels/unary";
@@ -57,9 +58,9 @@ export function contig(x: Tensor): Tensor {
   return c;
 }
 
-export function arr1(a: Tensor): StaticArray<Tensor> { const r = new StaticArray<Tensor>(1); r[0] = a; return r; }
-export function arr2(a: Tensor, b: Tensor): StaticArray<Tensor> { const r = new StaticArray<Tensor>(2); r[0] = a; r[1] = b; return r; }
-export function f2(a: f64, b: f64): StaticArray<f64> { const r = new StaticArray<f64>(2); r[0] = a; r[1] = b; return r; }
+export function arr1(a: Tensor): StaticArray<Tensor> { const r = filled<Tensor>(1); unchecked(r[0] = a); return r; }
+export function arr2(a: Tensor, b: Tensor): StaticArray<Tensor> { const r = filled<Tensor>(2); unchecked(r[0] = a); unchecked(r[1] = b); return r; }
+export function f2(a: f64, b: f64): StaticArray<f64> { const r = filled<f64>(2); unchecked(r[0] = a); unchecked(r[1] = b); return r; }
 
 /** Elementwise unary op (its kernel, what it saves and whether it is heavy come from its table entry) with constants (a, b). */
 export function unary(op: i32, x: Tensor, a: f32, b: f32): Tensor {

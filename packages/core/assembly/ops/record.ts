@@ -10,9 +10,15 @@
 import { Tensor, get, retain, release } from "../tensor";
 import { fail, failed, ErrorCode } from "../errors";
 import { IdSet } from "../idmap";
-import { RefStack } from "../refstack";
+import { RefStack } from "../arrays";
 
 const NO_VERSIONS = new StaticArray<i32>(0);
+const NO_TENSORS = new StaticArray<Tensor>(0);
+const NO_FLOATS = new StaticArray<f64>(0);
+// Nodes no tape holds any more, for record() to reuse: every recorded op made one (a runtime allocation, and its
+// share of the next collection). Bounded: a long recording gives its nodes back to the collector.
+const spareNodes = new RefStack<Node>();
+const SPARE_NODES: i32 = 256;
 
 /** One recorded op on a tape: what its backward rule (the op table's entry) reads. */
 export class Node {
@@ -23,22 +29,28 @@ export class Node {
   v0: i32 = 0;
   v1: i32 = 0;
   moreVersions: StaticArray<i32> = NO_VERSIONS;
-  constructor(
-    public op: i32,
-    public ins: StaticArray<Tensor>,          // the input records: ids and shapes only (values only through `saved`)
-    public out: i32,
-    public outShape: StaticArray<i32>,
-    public saved: StaticArray<Tensor>,        // what the backward rule reads
-    public ip: StaticArray<i32>,              // integer parameters (axes, shapes, flags)
-    public fp: StaticArray<f64>) {            // float parameters
+  op: i32 = 0;
+  ins: StaticArray<Tensor> = NO_TENSORS;     // the input records: ids and shapes only (values only through `saved`)
+  out: i32 = 0;
+  outShape: StaticArray<i32> = NO_VERSIONS;
+  saved: StaticArray<Tensor> = NO_TENSORS;   // what the backward rule reads
+  ip: StaticArray<i32> = NO_VERSIONS;        // integer parameters (axes, shapes, flags)
+  fp: StaticArray<f64> = NO_FLOATS;          // float parameters
+
+  /** Fills a new or spare node (record() reuses nodes no tape holds any more: see spareNodes). */
+  init(op: i32, ins: StaticArray<Tensor>, out: i32, outShape: StaticArray<i32>, saved: StaticArray<Tensor>,
+       ip: StaticArray<i32>, fp: StaticArray<f64>): Node {
+    this.op = op; this.ins = ins; this.out = out; this.outShape = outShape; this.saved = saved; this.ip = ip; this.fp = fp;
+    this.holders = 0;
     const n = saved.length;
-    if (n > 0) this.v0 = unchecked(saved[0]).buf.version;
-    if (n > 1) this.v1 = unchecked(saved[1]).buf.version;
+    this.v0 = n > 0 ? unchecked(saved[0]).buf.version : 0;
+    this.v1 = n > 1 ? unchecked(saved[1]).buf.version : 0;
     if (n > 2) {
       const v = new StaticArray<i32>(n);
       for (let i = 0; i < n; i++) unchecked(v[i] = unchecked(saved[i]).buf.version);
       this.moreVersions = v;
-    }
+    } else this.moreVersions = NO_VERSIONS;
+    return this;
   }
 
   /** The storage version saved value s had when the op was recorded. */
@@ -62,7 +74,17 @@ export class Node {
   @inline inShape(k: i32): StaticArray<i32> { return this.input(k).shape; }
 
   hold(): void { if (this.holders++ == 0) for (let i = 0; i < this.saved.length; i++) retain(unchecked(this.saved[i])); }
-  drop(): void { if (--this.holders == 0) for (let i = 0; i < this.saved.length; i++) release(unchecked(this.saved[i])); }
+  drop(): void {
+    if (--this.holders != 0) return;
+    for (let i = 0; i < this.saved.length; i++) release(unchecked(this.saved[i]));
+    // no tape holds it now (only tapes hold nodes, and a sweep is done with a node when it drops it): keep it for
+    // reuse, without its references (which would keep released records from the collector)
+    if (spareNodes.length < SPARE_NODES) {
+      this.ins = NO_TENSORS; this.saved = NO_TENSORS; this.outShape = NO_VERSIONS; this.ip = NO_VERSIONS; this.fp = NO_FLOATS;
+      this.moreVersions = NO_VERSIONS;
+      spareNodes.push(this);
+    }
+  }
 
   /** Whether input k needs a gradient on the tape being differentiated. */
   needs(k: i32): bool { const t = diffTape; return t != null && t.tracked.has(this.inId(k)); }
@@ -139,7 +161,7 @@ export function record(op: i32, inputs: StaticArray<Tensor>, out: Tensor, saved:
       if (tape.watchAccessed && x.trainable) { tape.tracked.add(x.id); hit = true; }
     }
     if (!hit) continue;
-    if (node == null) node = new Node(op, inputs, out.id, out.shape, saved, ip, fp);
+    if (node == null) node = (spareNodes.length > 0 ? spareNodes.pop() : new Node()).init(op, inputs, out.id, out.shape, saved, ip, fp);
     node.hold();
     tape.nodes.push(node);
     tape.tracked.add(out.id);

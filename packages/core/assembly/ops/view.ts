@@ -7,6 +7,7 @@
 // The same mapping lets a view made after the forward pass serve as a gradient source (backprop.ts: resolve).
 import { Tensor, dshift, newView, retain, release, isContiguous, sameShape, stdStrides, sizeOf } from "../tensor";
 import { failed } from "../errors";
+import { filled } from "../arrays";
 import { record, anyRecording, Node } from "./record";
 import { Op } from "./codes";
 import { def } from "./table";
@@ -15,7 +16,7 @@ import { scatterAny, fillAny } from "../kernels/strided64";
 
 function encode(shape: StaticArray<i32>, rel: StaticArray<i32>, off: i32, other: StaticArray<i32>): StaticArray<i32> {
   const r = shape.length, q = other.length;
-  const ip = new StaticArray<i32>(2 + 2 * r + q);
+  const ip = filled<i32>(2 + 2 * r + q); // (every element written below)
   // (one length check, then unchecked writes and reads: each checked one is a call, ~16 per view recorded)
   if (rel.length != r) unreachable();
   unchecked(ip[0] = r); unchecked(ip[1] = off);
@@ -25,8 +26,9 @@ function encode(shape: StaticArray<i32>, rel: StaticArray<i32>, off: i32, other:
 }
 /** The view offset of an encoded record. */
 @inline function decOffset(ip: StaticArray<i32>): i32 { return ip[1]; }
-function decShape(ip: StaticArray<i32>): StaticArray<i32> { const r = ip[0]; const s = new StaticArray<i32>(r); for (let i = 0; i < r; i++) s[i] = ip[2 + i]; return s; }
-function decRel(ip: StaticArray<i32>): StaticArray<i32> { const r = ip[0]; const s = new StaticArray<i32>(r); for (let i = 0; i < r; i++) s[i] = ip[2 + r + i]; return s; }
+// (ip is encode()'s array: 2 + 2r + q elements, so the reads are in range)
+function decShape(ip: StaticArray<i32>): StaticArray<i32> { const r = ip[0]; const s = filled<i32>(r); for (let i = 0; i < r; i++) unchecked(s[i] = unchecked(ip[2 + i])); return s; }
+function decRel(ip: StaticArray<i32>): StaticArray<i32> { const r = ip[0]; const s = filled<i32>(r); for (let i = 0; i < r; i++) unchecked(s[i] = unchecked(ip[2 + r + i])); return s; }
 
 export function viewOf(x: Tensor, shape: StaticArray<i32>, rel: StaticArray<i32>, off: i32): Tensor {
   if (failed()) return ERR;
@@ -107,9 +109,10 @@ export function transpose(x: Tensor, perm: StaticArray<i32>): Tensor {
 export function slice(x: Tensor, begin: StaticArray<i32>, size: StaticArray<i32>, step: StaticArray<i32>): Tensor {
   const std = stdStrides(x.shape);
   const r = x.shape.length;
-  const rel = new StaticArray<i32>(r);
+  // (begin, size and step have r elements, as sliceOp checked)
+  const rel = filled<i32>(r);
   let off = 0;
-  for (let i = 0; i < r; i++) { rel[i] = std[i] * step[i]; off += begin[i] * std[i]; }
+  for (let i = 0; i < r; i++) { const si = unchecked(std[i]); unchecked(rel[i] = si * unchecked(step[i])); off += unchecked(begin[i]) * si; }
   return viewOf(x, size, rel, off);
 }
 

@@ -1,7 +1,20 @@
+// Arrays for the core's hot paths. filled(): a StaticArray its maker writes in full at once, without the zeroing
+// `new StaticArray` does first (a memory.fill, which V8 compiles to a call into C++: ~50 instructions per array,
+// ~50 arrays per eager TF-style evaluation). RefStack and IntStack: growable stacks for the hottest lists.
+//
 // A growable stack of references for the core's hottest lists (the tensors made inside a backward rule's scope,
 // the spare storage records). Array#push is a call into a function that calls ensureCapacity, and every read a
 // bounds-checked call: together ~8k instructions of an eager TF-style evaluation (test/bench/eager-overhead.mjs).
 // Here push and pop inline to a compare and a store; only growth is a call.
+/**
+ * A StaticArray of n elements whose contents are undefined until written: the caller must write every element
+ * before anything can read it, the collector included (it runs only at an export's entry, gc.ts, so writing them
+ * all before returning from the function that made it is enough).
+ */
+@inline export function filled<T>(n: i32): StaticArray<T> {
+  return changetype<StaticArray<T>>(__new(<usize>n << alignof<T>(), idof<StaticArray<T>>()));
+}
+
 export class RefStack<T> {
   items: StaticArray<T | null> = new StaticArray<T | null>(64);
   length: i32 = 0;
