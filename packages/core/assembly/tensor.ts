@@ -119,10 +119,22 @@ export function stdStrides(shape: StaticArray<i32>): StaticArray<i32> {
 // to their strides), found in a small direct-mapped cache keyed by the shape's contents.
 const strideKeys = new StaticArray<StaticArray<i32> | null>(16);
 const strideVals = new StaticArray<StaticArray<i32>>(16);
+let lastKey: StaticArray<i32> | null = null;
+let lastStrides: StaticArray<i32> = new StaticArray<i32>(0);
 function sharedStrides(shape: StaticArray<i32>): StaticArray<i32> {
+  // the last shape asked for first, without hashing: an op's output usually has its input's shape
+  const lk = lastKey;
+  if (lk != null && sameShape(lk, shape)) return lastStrides;
+  const r = hashedStrides(shape);
+  lastKey = unchecked(strideKeys[lastSlot]); lastStrides = r;
+  return r;
+}
+let lastSlot: i32 = 0;
+function hashedStrides(shape: StaticArray<i32>): StaticArray<i32> {
   let h = shape.length;
   for (let i = 0; i < shape.length; i++) h = h * 31 + unchecked(shape[i]);
   h = (h ^ (h >>> 7)) & 15;
+  lastSlot = h;
   const k = unchecked(strideKeys[h]);
   if (k != null && sameShape(k, shape)) return unchecked(strideVals[h]);
   const s = stdStrides(shape);
@@ -183,7 +195,8 @@ export function scopeEnd(): void {
   // Kernel temporaries (contiguous copies) are released by their maker at once and are never held by anyone
   // else; the scope skips those that are already gone.
   const n = scopeItems.length;
-  for (let i = m; i < n; i++) { const t = scopeItems.at(i); if (t.refs > 0 && lookup(t.id) === t) release(t); }
+  // (a record is in the handle table exactly while its refs are > 0: release() removes it when they reach 0)
+  for (let i = m; i < n; i++) { const t = scopeItems.at(i); if (t.refs > 0) release(t); }
   scopeItems.truncate(m);
 }
 
@@ -206,13 +219,13 @@ export function newTensor(shape: StaticArray<i32>, dtype: i32 = DType.Float32): 
   // "succeeded" with a wrong buffer). Anything past the allocator's 2 GiB limit is OutOfMemory with the full request
   // (detail a: low 31 bits of the byte count, b: the bits above, as errors.ts documents).
   const sh = dshift(dtype);
-  let want: f64 = <f64>(1 << sh);
-  for (let i = 0; i < shape.length; i++) want *= <f64>unchecked(shape[i]);
+  // (the i32 element count in the same loop: it is exact whenever the f64 byte count passes the limit below)
+  let want: f64 = <f64>(1 << sh), size = 1;
+  for (let i = 0; i < shape.length; i++) { const d = unchecked(shape[i]); want *= <f64>d; size *= d; }
   if (want > <f64>0x7fffffff) {
     fail(ErrorCode.OutOfMemory, -1, -1, <i32>(want % 2147483648.0), <i32>Math.floor(want / 2147483648.0));
     return null;
   }
-  const size = sizeOf(shape);
   const bytes = size << sh;
   const ptr = alloc(<usize>(bytes < 16 ? 16 : bytes));
   if (ptr == 0) { fail(ErrorCode.OutOfMemory, -1, -1, bytes); return null; }
