@@ -1,7 +1,7 @@
 // Reverse-mode accumulation over what a tape recorded (ops/record.ts), with no op-specific code: each node's
 // backward rule is its op's entry in the op table (ops/table.ts). The rules run ordinary ops, so a tape that is
 // active during the sweep records the backward pass itself: that is how second and higher derivatives arise.
-import { Tensor, get, at, retain, release, scopeBegin, scopeEnd, scratchI32, sameShape } from "./tensor";
+import { Tensor, get, at, retain, release, scopeBegin, scopeEnd, scratchI32, sameShape, MAX_RANK } from "./tensor";
 import { fail, failed, ErrorCode, UnconnectedReason } from "./errors";
 import { Tape, getTape, setGradSink, setDiffTape } from "./ops/record";
 import { rule } from "./ops/table";
@@ -126,6 +126,9 @@ function reason(tape: Tape, target: Tensor, s0: Tensor): i32 {
 }
 let blockingOp: i32 = -1;
 
+/** Ints of metadata per gradient result after the handles (rank | dtype << 8, then up to MAX_RANK sizes). */
+const META: i32 = 1 + MAX_RANK;
+
 export enum Unconnected { None = 0, Zero = 1, Error = 2 }
 
 function startGradient(tape: Tape): bool {
@@ -178,6 +181,17 @@ export function tapeGradient(id: i32, targetH: i32, n: i32, seedH: i32, mode: i3
   // (out has n elements; scratchI32 at least n, as the reads of the sources above proved)
   if (failed()) { for (let i = 0; i < n; i++) if (unchecked(out[i]) != 0) release(at(unchecked(out[i]))); return -1; }
   for (let i = 0; i < n; i++) unchecked(scratchI32[i] = unchecked(out[i]));
+  // and, when they fit (n <= 93), each result's rank | dtype << 8 and shape at scratchI32[n + 9 i ..]: the TS side
+  // wraps the results from them instead of a tensorMeta call each (tape.ts gradient; same condition there)
+  if (n * (1 + META) <= scratchI32.length) {
+    for (let i = 0; i < n; i++) {
+      const h = unchecked(out[i]);
+      if (h == 0) continue;
+      const t = at(h), s = t.shape, base = n + META * i;
+      unchecked(scratchI32[base] = s.length | (t.dtype << 8));
+      for (let k = 0; k < s.length; k++) unchecked(scratchI32[base + 1 + k] = unchecked(s[k]));
+    }
+  }
   finishGradient(tape);
   return n;
 }

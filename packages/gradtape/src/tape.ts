@@ -3,7 +3,10 @@
 // unconnected and why.
 import { core, scratch, writeScratch } from "./backend.js";
 import { GradientError, ArgumentError, throwCoreError, fmtShape, describe } from "./errors.js";
-import { Tensor, wrap } from "./tensor.js";
+import { Tensor, wrap, fromMeta } from "./tensor.js";
+
+// ints of metadata per gradient result that the core writes after the handles (core backprop.ts META)
+const META = 9;
 import * as check from "./check.js";
 import { Held, guardLater, settle } from "./memory.js";
 
@@ -150,10 +153,15 @@ export class GradientTape {
       }
       throwCoreError("gradient", [target, ...list], ["target", ...list.map((_, i) => key(i))]);
     }
-    const sc = scratch(), out = new Array<number>(n);
-    for (let i = 0; i < n; i++) out[i] = sc[i];  // (read all before wrap() reuses the scratch)
-    const res = new Array<Tensor | null>(n);
-    for (let i = 0; i < n; i++) res[i] = out[i] === 0 ? null : wrap(out[i], "gradient");
+    const sc = scratch(), res = new Array<Tensor | null>(n);
+    if (n * (1 + META) <= sc.length) {
+      // the core wrote each result's rank | dtype << 8 and shape after the handles (core backprop.ts tapeGradient)
+      for (let i = 0; i < n; i++) res[i] = sc[i] === 0 ? null : fromMeta(sc[i], sc, n + META * i);
+    } else {
+      const out = new Array<number>(n);
+      for (let i = 0; i < n; i++) out[i] = sc[i];  // (read all before wrap() reuses the scratch)
+      for (let i = 0; i < n; i++) res[i] = out[i] === 0 ? null : wrap(out[i], "gradient");
+    }
     return rebuild(res) as GradientsOf<S, U>;
   }
 
