@@ -41,7 +41,7 @@ export type Jitted<A extends unknown[], R> = ((...args: A) => R) & {
 /** Output skeleton: where each result tensor goes. */
 type Skeleton = number | null | undefined | Skeleton[] | { [k: string]: Skeleton };
 interface Entry {
-  id: number; skeleton: Skeleton; shapes: (readonly number[])[]; dtypes: DType[];
+  id: number; skeleton: Skeleton; shapes: (readonly number[])[]; dims: (readonly number[])[]; dtypes: DType[];
   /** when every argument is a distinct tensor: their shapes, dtypes and trainable flags (the fast path's check) */
   plain: { shapes: (readonly number[])[]; dtypes: DType[]; trainable: boolean[] } | null;
 }
@@ -197,7 +197,7 @@ export function jit<A extends unknown[], R>(fn: (...args: A) => R, options: JitO
         }
         const plainArgs = args.length === leaves.length && args.every((a, i) => a === leaves[i]);
         const plain = plainArgs ? { shapes: leaves.map((t) => t.shape), dtypes: leaves.map((t) => t.dtype), trainable: leaves.map(trainableOf) } : null;
-        const entry: Entry = { id, skeleton, shapes: outs.map((t) => t.shape), dtypes: outs.map((t) => t.dtype), plain };
+        const entry: Entry = { id, skeleton, shapes: outs.map((t) => t.shape), dims: outs.map((t) => t.dims), dtypes: outs.map((t) => t.dtype), plain };
         cache.set(key, entry);
         last = entry;
         traces++;
@@ -219,7 +219,7 @@ export function jit<A extends unknown[], R>(fn: (...args: A) => R, options: JitO
     s = scratch(); // (the run may have grown the memory, which detaches the old view)
     // the result shapes are known from the trace: no call into the core per result
     const ts: Tensor[] = new Array(m);
-    for (let i = 0; i < m; i++) ts[i] = new Tensor(s[i], e.shapes[i], e.dtypes[i]);
+    for (let i = 0; i < m; i++) ts[i] = new Tensor(s[i], e.shapes[i], e.dtypes[i], true, e.dims[i]);
     return (typeof e.skeleton === "number" ? ts[0] : rebuild(e.skeleton, ts)) as R;
   }
 

@@ -104,7 +104,7 @@ export function matMul(a: Tensor, b: Tensor, transposeA = false, transposeB = fa
   if (a.rank < 2 || b.rank < 2) {
     throw new ShapeError(`matMul: both arguments must have rank >= 2, got a ${fmtShape(a.shape)} and b ${fmtShape(b.shape)}. Use expandDims or reshape to make a vector a [1, n] or [n, 1] matrix.`);
   }
-  const k1 = a.shape[a.rank - (transposeA ? 2 : 1)], k2 = b.shape[b.rank - (transposeB ? 1 : 2)];
+  const k1 = a.dims[a.rank - (transposeA ? 2 : 1)], k2 = b.dims[b.rank - (transposeB ? 1 : 2)];
   if (k1 !== k2) {
     throw new ShapeError(`matMul: inner dimensions differ: a ${fmtShape(a.shape)}${transposeA ? " (transposed)" : ""} has ${k1} columns but b ${fmtShape(b.shape)}${transposeB ? " (transposed)" : ""} has ${k2} rows. Check the operand order or the transpose flags.`);
   }
@@ -206,7 +206,7 @@ export function slice(x: Tensor, begin: number | number[], size?: number | numbe
   const sc = scratch();
   for (let i = 0; i < r; i++) {
     let bi = b[i] ?? 0;
-    if (bi < 0) bi += x.shape[i];
+    if (bi < 0) bi += x.dims[i];
     sc[i] = bi;
     sc[r + i] = s?.[i] ?? -1;
     sc[2 * r + i] = st?.[i] ?? 1;
@@ -252,7 +252,7 @@ export function concat(tensors: Tensor[], axis = 0): Tensor {
   const r = tensors[0].rank;
   const ax = Number.isInteger(axis) && axis >= -r && axis < r ? (axis < 0 ? axis + r : axis) : -1;
   for (let i = 1; ax >= 0 && i < n; i++) {
-    const s0 = tensors[0].shape, si = tensors[i].shape;
+    const s0 = tensors[0].dims, si = tensors[i].dims;
     let same = si.length === r;
     for (let k = 0; same && k < r; k++) if (k !== ax && si[k] !== s0[k]) same = false;
     if (!same) {

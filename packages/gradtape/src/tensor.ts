@@ -17,13 +17,18 @@ export class Tensor {
   scope: Scope | null = null;
   readonly shape: readonly number[];
   readonly dtype: DType;
+  /** @internal The shape again, as a plain (not frozen) array that is never written: what the library's own hot paths
+   *  read. V8 (Node 20) reads elements of frozen arrays through its generic keyed-load path, ~6x slower than a plain
+   *  array's: those reads were ~3.5k instructions of an eager TF-style call (test/bench/eager-overhead.mjs). */
+  readonly dims: readonly number[];
 
   /** @internal Wraps a live core handle (use tensor()/ops to make tensors). `shape` must be a frozen array (it is
    *  kept as it is, and may be shared between tensors): every caller passes one (wrap's shape cache, fromFlat, jit's
    *  recorded output shapes). Object.isFrozen here was a runtime call, ~2.4k instructions of an eager TF-style call. */
-  constructor(handle: number, shape: readonly number[], dtype: DType, tracked = true) {
+  constructor(handle: number, shape: readonly number[], dtype: DType, tracked = true, dims: readonly number[] = shape) {
     this.#handle = handle;
     this.shape = shape;
+    this.dims = dims;
     this.dtype = dtype;
     // A tensor in a tidy scope is held by the scope, so it cannot be dropped while it is there: the finalizer (the
     // safety net for dropped tensors) is armed only outside any scope, or when it leaves its scopes (memory.ts).
@@ -38,8 +43,8 @@ export class Tensor {
   }
 
   // (an indexed loop: for-of over the shape called the array iterator builtin, ~90 instructions, on every data())
-  get size(): number { const s = this.shape; let n = 1; for (let i = 0; i < s.length; i++) n *= s[i]; return n; }
-  get rank(): number { return this.shape.length; }
+  get size(): number { const s = this.dims; let n = 1; for (let i = 0; i < s.length; i++) n *= s[i]; return n; }
+  get rank(): number { return this.dims.length; }
   get isDisposed(): boolean { return this.#disposed; }
 
   /** The core handle; throws DisposedTensorError naming `op` when the tensor was disposed. */
@@ -163,33 +168,45 @@ export function wrap(h: number, op: string, inputs?: readonly Described[], names
   const m = outMeta();
   if (m[0] === h) return fromMeta(h, m, 1);
   const meta = core().tensorMeta(h);
-  return new Tensor(h, shapeOf(meta & 0xff, scratch(), 0), DTYPES[meta >> 8] ?? "float32");
+  return fromMeta(h, scratch(), -1, meta);
 }
-/** @internal A live handle wrapped from metadata the core wrote at s[at]: rank | dtype << 8, then the shape. */
-export function fromMeta(h: number, s: Int32Array, at: number): Tensor {
-  const meta = s[at];
-  return new Tensor(h, shapeOf(meta & 0xff, s, at + 1), DTYPES[meta >> 8] ?? "float32");
+/** @internal A live handle wrapped from metadata the core wrote at s[at]: rank | dtype << 8, then the shape (or
+ *  `meta` given, and the shape from s[at + 1]). */
+export function fromMeta(h: number, s: Int32Array, at: number, meta = s[at]): Tensor {
+  const i = shapeOf(meta & 0xff, s, at + 1);
+  return new Tensor(h, i < 0 ? lastShape : frozen[i]!, DTYPES[meta >> 8] ?? "float32", true, i < 0 ? lastDims : plain[i]!);
 }
 
-// Frozen shape arrays of rank <= 2 are shared between tensors (a shape is never written, and freezing one per op
-// cost as much as the rest of wrap()): two small direct-mapped caches, checked by content (a miss just replaces
-// the slot, so they never grow).
-const SCALAR: readonly number[] = Object.freeze([]);
-const shapes1: (readonly number[] | undefined)[] = new Array(64).fill(undefined);
-const shapes2: (readonly number[] | undefined)[] = new Array(256).fill(undefined);
-function shapeOf(r: number, s: Int32Array, at: number): readonly number[] {
+// Shapes of rank <= 2 are shared between tensors (a shape is never written, and freezing one per op cost as much as
+// the rest of wrap()): a small direct-mapped cache, checked by content (a miss just replaces the slot, so it never
+// grows), holding each shape frozen (Tensor.shape) and plain (Tensor.dims), with its key in typed arrays (reading
+// the frozen arrays' elements to compare was the slow path; see Tensor.dims). Slots 0-63 rank 1, 64-319 rank 2,
+// 320 the scalar.
+const SLOTS = 321;
+const frozen: (readonly number[] | undefined)[] = new Array(SLOTS).fill(undefined);
+const plain: (readonly number[] | undefined)[] = new Array(SLOTS).fill(undefined);
+const key0 = new Int32Array(SLOTS).fill(-1), key1 = new Int32Array(SLOTS).fill(-1);
+frozen[320] = Object.freeze([]); plain[320] = [];
+let lastShape: readonly number[] = frozen[320]!, lastDims: readonly number[] = plain[320]!;
+/** The cache slot of the shape of rank r at s[at..], or -1 (rank > 2: then it is in lastShape and lastDims). */
+function shapeOf(r: number, s: Int32Array, at: number): number {
   if (r === 2) {
-    const a = s[at], b = s[at + 1], i = (a * 31 + b) & 255, c = shapes2[i];
-    if (c !== undefined && c[0] === a && c[1] === b) return c;
-    return (shapes2[i] = Object.freeze([a, b]));
+    const a = s[at], b = s[at + 1], i = 64 + ((a * 31 + b) & 255);
+    if (key0[i] !== a || key1[i] !== b || frozen[i] === undefined) {
+      const d = [a, b];
+      plain[i] = d; frozen[i] = Object.freeze(d.slice()); key0[i] = a; key1[i] = b;
+    }
+    return i;
   }
   if (r === 1) {
-    const a = s[at], i = a & 63, c = shapes1[i];
-    if (c !== undefined && c[0] === a) return c;
-    return (shapes1[i] = Object.freeze([a]));
+    const a = s[at], i = a & 63;
+    if (key0[i] !== a || frozen[i] === undefined) { plain[i] = [a]; frozen[i] = Object.freeze([a]); key0[i] = a; }
+    return i;
   }
-  if (r === 0) return SCALAR;
-  return Object.freeze(Array.from(s.subarray(at, at + r)));
+  if (r === 0) return 320;
+  const d = Array.from(s.subarray(at, at + r));
+  lastDims = d; lastShape = Object.freeze(d.slice());
+  return -1;
 }
 
 /** Flattens nested arrays, checking that they are rectangular and numeric. */
@@ -255,7 +272,7 @@ export function fromFlat(data: ArrayLike<number>, shape: readonly number[], dtyp
   const h = c.tensorNew(shape.length, DTYPES.indexOf(dtype));
   if (h === 0) throwCoreError(op);
   if (data.length > 0) (dtype === "float64" ? doubles : floats)(c.tensorDataPtr(h), data.length).set(data);
-  return new Tensor(h, Object.freeze(shape.slice()), dtype, tracked);
+  return new Tensor(h, Object.freeze(shape.slice()), dtype, tracked, shape.slice());
 }
 
 export function scalar(value: number, dtype: DType = "float32"): Tensor {
