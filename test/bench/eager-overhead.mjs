@@ -9,9 +9,11 @@
 // --count: per call of each variant, how many tensor records the core made (handles are sequential ids), how many
 //   times each core (wasm) export was called, and the time spent in each (the counts do not depend on the load).
 // --calls=K [--variant=tf-style]: 3,000 warm-up calls then K calls of one variant at the first n, nothing printed: for
-//   instruction counts, which a loaded machine does not change. Per call: (Ir(K) - Ir(0)) / K from
+//   instruction counts, which a loaded machine does not change. Per call: (Ir(12000) - Ir(4000)) / 8000 from
 //   valgrind --tool=cachegrind --cache-sim=no node --single-threaded test/bench/eager-overhead.mjs --calls=K
-//   (--single-threaded: without V8's background compiler and GC threads two runs agree to ~0.4%; with them, to ~15%).
+//   (--single-threaded: without V8's background compiler and GC threads two runs agree to ~0.4%; with them, to ~15%;
+//   the first ~4,000 calls still hold V8's compilations: K = 0..4000 counted the jitted variant 86k instead of 68k).
+//   test/bench/eager-instructions.py splits such a window by function (callgrind + node --perf-prof).
 // --profile: a CPU profile (node:inspector) of N calls (default 20,000) of the TF-style eager variant at the first
 //   n; self time by function and by where it runs (wasm core, gradtape's JS, V8/GC).
 import * as gt from "gradtape";
