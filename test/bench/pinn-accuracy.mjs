@@ -126,6 +126,7 @@ for (const name of names) for (const seed of seeds) {
   const t0 = performance.now();
   const ref = problem.reference(); // computed before training so its cost is reported apart
   const refSeconds = (performance.now() - t0) / 1000;
+  clock.start();
   const res = gt.pinn.train(problem, options);
   const timed = clock.finish(res);
   const ev = gt.pinn.evaluate(res.network, problem);
@@ -149,7 +150,7 @@ for (const name of names) for (const seed of seeds) {
   rows.push(row);
   res.network.dispose();
   const each = outputs ? ` (${Object.entries(outputs).map(([k, v]) => `${k} ${v.toExponential(3)}`).join(", ")})` : "";
-  log(`${name} (seed ${seed}): ${timed.timeToTarget === null ? `never reached ${timed.target}` : `reached ${timed.target} at ${timed.timeToTarget.toFixed(1)} s (step ${timed.stepsToTarget}, ${timed.evaluationsToTarget} evaluations)`}; ` +
+  log(`${name} (seed ${seed}): ${timed.timeToTarget === null ? `never reached ${timed.target}` : `reached ${timed.target} at ${timed.timeToTarget.toFixed(1)} s, CPU ${timed.cpuTimeToTarget.toFixed(1)} s (step ${timed.stepsToTarget}, ${timed.evaluationsToTarget} evaluations)`}; ` +
     `${res.evaluations} evaluations (${res.lineSearchEvaluations} in line searches), ${res.threads} thread(s) (${res.threadChoice}); ${timed.evalCount} error evaluations took ${timed.evalSeconds.toFixed(1)} s`);
   log(`${name} (seed ${seed}): relative L2 ${relL2.toExponential(3)}${each} (${relL2 <= targetOf(name) ? "<=" : ">"} ${targetOf(name)}), ${res.seconds.toFixed(1)} s training, ${res.steps} steps, stop: ${res.stopReason}` +
     (paramErrors ? `; ${Object.entries(res.params).map(([k, v]) => `${k} = ${v.toPrecision(6)} (error ${(paramErrors[k] * 100).toFixed(3)}%)`).join(", ")}` : ""));
@@ -185,7 +186,7 @@ console.log(`\n| problem | seed | threads | optimizer | target | time to target 
 console.log(`| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |`);
 for (const r of rows) {
   const c = r.clock;
-  console.log(`| ${r.problem} | ${r.seed} | ${r.threads} | ${r.optimizer} | ${sci(c.target)} | ${c.timeToTarget === null ? "not reached" : `${c.timeToTarget.toFixed(1)} s`} | ` +
+  console.log(`| ${r.problem} | ${r.seed} | ${r.threads} | ${r.optimizer} | ${sci(c.target)} | ${c.timeToTarget === null ? "not reached" : `${c.timeToTarget.toFixed(1)} s (CPU ${c.cpuTimeToTarget.toFixed(1)} s)`} | ` +
     `${c.stepsToTarget === null ? "--" : `${c.stepsToTarget} / ${c.evaluationsToTarget}`} | ${sci(c.finalError)} | ${r.trainSeconds.toFixed(1)} s${c.stoppedAtTargetTime ? " (stopped at --target-time)" : ""} | ` +
     `${r.evaluations} (${r.lineSearchEvaluations}) | ${c.evalCount} every ${c.evalEvery} steps, ${c.evalSeconds.toFixed(1)} s | ${r.loadavg.toFixed(1)} |`);
 }
