@@ -16,12 +16,13 @@
  * @param {number} o.target the error to reach
  * @param {number} [o.evalEvery] steps between evaluations (default 100)
  * @param {number} [o.targetTime] training-clock seconds after which to stop (default: none)
+ * @param {number} [o.targetCpuTime] training CPU seconds after which to stop (default: none)
  * @param {(p: object) => void} [o.log] called with every progress report (for logging)
  * @param {() => number} [o.now] milliseconds (default performance.now)
  */
 const processCpuMs = () => { const u = process.cpuUsage(); return (u.user + u.system) / 1000; };
 
-export function targetClock({ errorOf, target, evalEvery = 100, targetTime, log, now = () => performance.now(), cpuNow = processCpuMs }) {
+export function targetClock({ errorOf, target, evalEvery = 100, targetTime, targetCpuTime, log, now = () => performance.now(), cpuNow = processCpuMs }) {
   if (!(Number.isInteger(evalEvery) && evalEvery >= 1)) throw new Error(`pinn-clock: evalEvery must be an integer >= 1, got ${evalEvery}`);
   if (!(target > 0)) throw new Error(`pinn-clock: target must be > 0, got ${target}`);
   let evalSeconds = 0, evalCount = 0, stoppedAtTargetTime = false, evalCpu = 0;
@@ -48,7 +49,7 @@ export function targetClock({ errorOf, target, evalEvery = 100, targetTime, log,
     onProgress(p) {
       log?.(p);
       const train = p.elapsed - evalSeconds;
-      const atTime = targetTime !== undefined && train >= targetTime;
+      const atTime = (targetTime !== undefined && train >= targetTime) || (targetCpuTime !== undefined && cpuTrain() >= targetCpuTime);
       if (p.step % evalEvery === 0 || atTime) measure(p.step, train, p.evaluations, p.loss);
       if (atTime) { stoppedAtTargetTime = true; return false; }
       return true;
@@ -62,7 +63,7 @@ export function targetClock({ errorOf, target, evalEvery = 100, targetTime, log,
       const last = trace[trace.length - 1];
       const finalError = last && last[0] === res.steps ? last[3] : measure(res.steps, train, res.evaluations, res.finalLoss);
       return {
-        target, evalEvery, targetTime: targetTime ?? null, stoppedAtTargetTime,
+        target, evalEvery, targetTime: targetTime ?? null, targetCpuTime: targetCpuTime ?? null, stoppedAtTargetTime,
         timeToTarget: hit?.seconds ?? null, cpuTimeToTarget: hit?.cpuSeconds ?? null, trainCpuSeconds: cpuTrain(), stepsToTarget: hit?.step ?? null, evaluationsToTarget: hit?.evaluations ?? null,
         finalError, trainSeconds: train, evalSeconds, evalCount, trace,
       };
