@@ -27,6 +27,7 @@
 // --threads auto (default: pinn.train's choice on a core started with up to 2 threads) or N.
 // --target-cpu-time S stops each run at S s of training CPU time (the CPU clock: pinn-clock.mjs; with one thread,
 // the wall time an idle machine would take).
+// --adaptive rad|rar|rar-d|none [--adaptive-every N] overrides the problem's adaptive collocation (pinn.train's adaptive).
 // --dtype float64 (#18) trains in float64; Burgers' clock target is then 1e-5 (issue #18's goal).
 //   node test/bench/pinn-accuracy.mjs --only burgers --dtype float64 --threads 1 --eval-every 100 --target-cpu-time 900
 //
@@ -71,6 +72,8 @@ const { values } = parseArgs({
     "target-cpu-time": { type: "string" },
     threads: { type: "string", default: "auto" },
     dtype: { type: "string", default: "float32" },
+    adaptive: { type: "string" },
+    "adaptive-every": { type: "string" },
   },
 });
 
@@ -119,13 +122,14 @@ for (const name of names) for (const seed of seeds) {
   });
   const options = {
     seed, network, threads, dtype,
+    ...(values.adaptive ? { adaptive: values.adaptive === "none" ? false : { method: values.adaptive, ...(values["adaptive-every"] ? { every: int(values["adaptive-every"]) } : {}) } } : {}),
     adamSteps: int(values["adam-steps"]),
     lbfgsSteps: int(values["lbfgs-steps"]),
     timeLimit: values["time-limit"] === undefined ? undefined : Number(values["time-limit"]),
     progressInterval: 0,
     onProgress: clock.onProgress,
   };
-  const setup = `${dtype === "float64" ? "float64, " : ""}${(d.hidden ?? []).length}x${(d.hidden ?? [])[0]} tanh, N_f ${d.collocationPoints}, N_u ${d.conditionPoints}, ` +
+  const setup = `${dtype === "float64" ? "float64, " : ""}${values.adaptive ? `adaptive ${values.adaptive}${values["adaptive-every"] ? ` every ${values["adaptive-every"]}` : ""}, ` : ""}${(d.hidden ?? []).length}x${(d.hidden ?? [])[0]} tanh, N_f ${d.collocationPoints}, N_u ${d.conditionPoints}, ` +
     `Adam ${options.adamSteps ?? d.adamSteps} (lr ${d.learningRate}) + ${options.lbfgsSteps ?? d.lbfgsSteps} quasi-Newton (optimizer "auto")`;
   log(`${name} (seed ${seed}): ${setup}`);
   const t0 = performance.now();
