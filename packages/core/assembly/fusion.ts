@@ -17,7 +17,8 @@ import { K } from "./kernels/chain";
 import { FusedChain, ChainMember } from "./ops/chain";
 import { Step } from "./program";
 
-/** At most this many ops per chain (the registers of a task are kept in L1: (MAX - 1) KiB). */
+/** At most this many ops per chain (the registers of a task are kept in L1: (MAX - 1) KiB in float32, twice that in
+ *  float64, whose blocks have as many elements; 128-element float64 blocks measured no faster). */
 const MAX_MEMBERS = 12;
 /** Elements per block (a multiple of 4 and of every broadcast row's period, at most this). */
 const BLOCK = 256;
