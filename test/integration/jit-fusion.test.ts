@@ -293,6 +293,40 @@ describe(`jit fusion in a PINN step (${dt})`, () => {
     gt.dispose([...vars, X]);
   });
 
+  it("Taylor jets of a tanh network under jit (pinn.train's program): loss and weight gradient, fused = unfused = eager bits", () => {
+    const gen = new gt.Generator(7);
+    const model = new gt.nn.Sequential([
+      new gt.nn.Dense({ units: 20, activation: "tanh", generator: gen, inputShape: [2], dtype: dt }),
+      new gt.nn.Dense({ units: 20, activation: "tanh", generator: gen, dtype: dt }),
+      new gt.nn.Dense({ units: 1, generator: gen, dtype: dt }),
+    ]);
+    gt.tidy(() => { model.apply(gt.zeros([1, 2], dt)); });
+    const X = gt.tidy(() => gt.randomUniform([777, 2], -1, 1, 8).cast(dt));
+    const vars = model.trainableWeights;
+    const lossAndGrads = (x: Tensor): Tensor[] => {
+      const tape = new gt.GradientTape();
+      try {
+        const loss = tape.record(() => {
+          const j = gt.jet(model, x, { derivatives: ["u", "u_x", "u_t", "u_xx"], vars: ["x", "t"], method: "taylor" }) as Record<string, Tensor>;
+          return j.u_t.add(j.u.mul(j.u_x)).sub(j.u_xx.mul(0.01 / Math.PI)).square().mean();
+        });
+        return [loss, ...(tape.gradient(loss, vars) as Tensor[])];
+      } finally { tape.dispose(); }
+    };
+    const read = (ts: Tensor[]) => ts.map((t) => vals(t));
+    const eager = gt.tidy(() => read(lossAndGrads(X)));
+    const fused = gt.jit(lossAndGrads), plain = gt.jit(lossAndGrads, { fuse: false });
+    for (let call = 0; call < 3; call++) {
+      expect(gt.tidy(() => read(fused(X))), `fused call ${call}`).toEqual(eager);
+      expect(gt.tidy(() => read(plain(X))), `unfused call ${call}`).toEqual(eager);
+    }
+    const prof = fused.profile(X).filter((s) => s.op.startsWith("Fused("));
+    expect(prof.map((s) => s.op), "the layers' bias add and tanh").toContain("Fused(Add+Tanh)");
+    expect(prof.length, "chains in the jet program").toBeGreaterThan(5);
+    fused.dispose(); plain.dispose();
+    model.dispose(); X.dispose();
+  });
+
   it("the cases above ran every instruction kind of a chain", () => {
     const all = ["Add", "Sub", "Mul", "Div", "Neg", "Square", "Affine", "Tanh", "Sigmoid", "TanhGrad", "SigmoidGrad", "MulMul",
       "MulMulAddL", "MulMulAddR", "AddTanhGrad", "AddSigmoidGrad", "AddTanh", "AddSigmoid", "MulMulAddTanhGradL", "MulMulAddTanhGradR"];
