@@ -74,10 +74,11 @@ export async function teardown() {}
 
 const ACT = { sigmoid: (h) => h.sigmoid(), tanh: (h) => h.tanh(), linear: (h) => h };
 
-/** The net's weights as gradtape tensors [W0, b0, W1, b1, ...]: kept (constant) or Variables (trainable). */
-function upload(net, trainable) {
+/** The net's weights as gradtape tensors [W0, b0, W1, b1, ...]: kept (constant) or Variables (trainable), in dtype
+ *  (float64: the benchmark's float32 weights held exactly, as a cast of the float32 tensors would give). */
+function upload(net, trainable, dtype = "float32") {
   return net.layers.flatMap((L) => {
-    const W = gt.tensor(L.W, [L.nIn, L.nOut]), b = gt.tensor(L.b, [L.nOut]);
+    const W = gt.tensor(L.W, [L.nIn, L.nOut], dtype), b = gt.tensor(L.b, [L.nOut], dtype);
     if (!trainable) return [gt.keep(W), gt.keep(b)];
     const v = [gt.variable(W), gt.variable(b)];
     W.dispose(); b.dispose();
@@ -95,32 +96,34 @@ function mlp(P, net) {
 }
 
 /** The net as a gt.nn.Sequential of Dense layers holding its weights (Variables, in W0, b0, W1, b1, ... order). */
-function sequential(net) {
+function sequential(net, dtype = "float32") {
   const n = net.layers.length;
   const model = new gt.nn.Sequential(net.layers.map((L, l) => new gt.nn.Dense({
     units: L.nOut, activation: l + 1 < n ? net.act : net.outAct, ...(l === 0 ? { inputShape: [L.nIn] } : {}),
+    ...(dtype !== "float32" ? { dtype } : {}),
   })));
-  gt.tidy(() => { model.apply(gt.zeros([1, net.layers[0].nIn])); }); // builds every layer
-  model.setWeights(net.layers.flatMap((L) => [gt.tensor(L.W, [L.nIn, L.nOut]), gt.tensor(L.b, [L.nOut])]));
+  gt.tidy(() => { model.apply(gt.zeros([1, net.layers[0].nIn], dtype)); }); // builds every layer
+  model.setWeights(net.layers.flatMap((L) => [gt.tensor(L.W, [L.nIn, L.nOut], dtype), gt.tensor(L.b, [L.nOut], dtype)]));
   return model;
 }
 
 /**
  * Seed network f, input gradient and input Hessian at n points (one batch). Returns a function of the points
- * ([n][2] Float32Array) giving { f [n], grad [n][2], hess [n][2][2] }; nothing it makes outlives a call.
+ * ([n][2] Float32Array) giving { f [n], grad [n][2], hess [n][2][2] }; nothing it makes outlives a call. dtype
+ * "float64" (step-profile.mjs --dtype=float64): weights and points in float64.
  */
-export async function seed(net, n, { variant, jitOptions }) {
+export async function seed(net, n, { variant, jitOptions, dtype = "float32" }) {
   if (variant === "jet") {
-    const model = sequential(net);
+    const model = sequential(net, dtype);
     const names = ["u", "u_x", "u_t", "u_xx", "u_xt", "u_tt"];
     return async (points) => gt.tidy(() => {
-      const X = gt.tensor(points, [n, 2]);
+      const X = gt.tensor(points, [n, 2], dtype);
       const [u, ux, ut, uxx, uxt, utt] = jetOf(model, X, names);
       const grad = gt.concat([ux, ut], 1), hess = gt.concat([uxx, uxt, uxt, utt], 1);
       return { f: u.data(), grad: grad.data(), hess: hess.data() };
     });
   }
-  const f = mlp(upload(net, false), net);
+  const f = mlp(upload(net, false, dtype), net);
   if (variant.startsWith("tf-style")) return tfStyleSeed(f, n, { jit: variant === "tf-style-jit" });
   const derivatives = (X) => {
     const outer = new gt.GradientTape(), inner = new gt.GradientTape();
@@ -139,7 +142,7 @@ export async function seed(net, n, { variant, jitOptions }) {
   };
   const run = variant === "jit" ? gt.jit(derivatives, jitOptions) : derivatives;
   const fn = async (points) => gt.tidy(() => {
-    const [u, g, H] = run(gt.tensor(points, [n, 2]));
+    const [u, g, H] = run(gt.tensor(points, [n, 2], dtype));
     return { f: u.data(), grad: g.data(), hess: H.data() };
   });
   fn.compute = run; // (step-profile.mjs profiles the jitted function op by op)
@@ -148,16 +151,17 @@ export async function seed(net, n, { variant, jitOptions }) {
 
 /**
  * Burgers' PINN trainer: loss = mean((u_t + u u_x - nu u_xx)^2) + mean((u(xb, tb) - ub)^2), the gradient with
- * respect to every weight and bias, one gt.optim.Adam update (in place, in the core).
+ * respect to every weight and bias, one gt.optim.Adam update (in place, in the core). dtype "float64"
+ * (step-profile.mjs --dtype=float64): weights, points and the update in float64.
  */
-export async function pinn(net, data, adam, { variant, jitOptions }) {
-  const model = variant.startsWith("jet") ? sequential(net) : null;  // (jit compiles the nested-tapes variant; jet-jit the jet)
-  const vars = model ? model.weights : upload(net, true);
+export async function pinn(net, data, adam, { variant, jitOptions, dtype = "float32" }) {
+  const model = variant.startsWith("jet") ? sequential(net, dtype) : null;  // (jit compiles the nested-tapes variant; jet-jit the jet)
+  const vars = model ? model.weights : upload(net, true, dtype);
   const u = model ? (x) => model.apply(x) : mlp(vars, net);
   const N = data.colloc.length / 2, M = data.boundU.length;
-  const Xc = gt.keep(gt.tensor(data.colloc, [N, 2]));
-  const Xb = gt.keep(gt.tensor(data.bound, [M, 2]));
-  const ub = gt.keep(gt.tensor(data.boundU, [M, 1]));
+  const Xc = gt.keep(gt.tensor(data.colloc, [N, 2], dtype));
+  const Xb = gt.keep(gt.tensor(data.bound, [M, 2], dtype));
+  const ub = gt.keep(gt.tensor(data.boundU, [M, 1], dtype));
   const nu = data.nu;
   const opt = new gt.optim.Adam({ learningRate: adam.lr, beta1: adam.beta1, beta2: adam.beta2, epsilon: adam.eps });
 

@@ -25,8 +25,11 @@
 // the problem's: 6.7e-4 for burgers, Raissi et al.'s figure), the final error, the evaluations (L-BFGS's line
 // searches' among them), the threads and the optimizer. --target-time S stops each run at S s of training clock.
 // --threads auto (default: pinn.train's choice on a core started with up to 2 threads) or N.
+// --target-cpu-time S stops each run at S s of training CPU time (the CPU clock: pinn-clock.mjs; with one thread,
+// the wall time an idle machine would take).
+// --adaptive rad|rar|rar-d|none [--adaptive-every N] overrides the problem's adaptive collocation (pinn.train's adaptive).
 // --dtype float64 (#18) trains in float64; Burgers' clock target is then 1e-5 (issue #18's goal).
-//   node test/bench/pinn-accuracy.mjs --only burgers --dtype float64 --eval-every 100 --time-limit 900
+//   node test/bench/pinn-accuracy.mjs --only burgers --dtype float64 --threads 1 --eval-every 100 --target-cpu-time 900
 //
 // Needs a build first (`npx turbo run build`). Results are printed and written to test/bench/results/.
 import * as gt from "gradtape";
@@ -66,8 +69,11 @@ const { values } = parseArgs({
     "eval-every": { type: "string", default: "100" },
     target: { type: "string" },
     "target-time": { type: "string" },
+    "target-cpu-time": { type: "string" },
     threads: { type: "string", default: "auto" },
     dtype: { type: "string", default: "float32" },
+    adaptive: { type: "string" },
+    "adaptive-every": { type: "string" },
   },
 });
 
@@ -80,6 +86,8 @@ if (seeds.some((s) => !Number.isInteger(s) || s < 0)) { console.error(`pinn-accu
 
 const evalEvery = int(values["eval-every"]);
 const targetTime = values["target-time"] === undefined ? undefined : Number(values["target-time"]);
+const targetCpuTime = values["target-cpu-time"] === undefined ? undefined : Number(values["target-cpu-time"]);
+if (targetCpuTime !== undefined && !(targetCpuTime > 0)) { console.error(`pinn-accuracy: --target-cpu-time must be a number > 0`); process.exit(2); }
 const clockTarget = values.target === undefined ? undefined : Number(values.target);
 const threads = values.threads === "auto" ? "auto" : int(values.threads);
 const dtype = values.dtype;
@@ -103,7 +111,7 @@ for (const name of names) for (const seed of seeds) {
   const errorOf = name === "kovasznay" ? () => Math.max(...Object.values(gt.pinn.problems.kovasznayErrors(network))) : () => gt.pinn.evaluate(network, problem).relL2;
   let lastLog = -Infinity;
   const clock = targetClock({
-    errorOf, target: clockTarget ?? (dtype === "float64" ? CLOCK_TARGETS_F64[name] : undefined) ?? CLOCK_TARGETS[name] ?? targetOf(name), evalEvery, targetTime,
+    errorOf, target: clockTarget ?? (dtype === "float64" ? CLOCK_TARGETS_F64[name] : undefined) ?? CLOCK_TARGETS[name] ?? targetOf(name), evalEvery, targetTime, targetCpuTime,
     log: (p) => {
       if (p.elapsed - lastLog < 30) return;
       lastLog = p.elapsed;
@@ -114,18 +122,20 @@ for (const name of names) for (const seed of seeds) {
   });
   const options = {
     seed, network, threads, dtype,
+    ...(values.adaptive ? { adaptive: values.adaptive === "none" ? false : { method: values.adaptive, ...(values["adaptive-every"] ? { every: int(values["adaptive-every"]) } : {}) } } : {}),
     adamSteps: int(values["adam-steps"]),
     lbfgsSteps: int(values["lbfgs-steps"]),
     timeLimit: values["time-limit"] === undefined ? undefined : Number(values["time-limit"]),
     progressInterval: 0,
     onProgress: clock.onProgress,
   };
-  const setup = `${dtype === "float64" ? "float64, " : ""}${(d.hidden ?? []).length}x${(d.hidden ?? [])[0]} tanh, N_f ${d.collocationPoints}, N_u ${d.conditionPoints}, ` +
+  const setup = `${dtype === "float64" ? "float64, " : ""}${values.adaptive ? `adaptive ${values.adaptive}${values["adaptive-every"] ? ` every ${values["adaptive-every"]}` : ""}, ` : ""}${(d.hidden ?? []).length}x${(d.hidden ?? [])[0]} tanh, N_f ${d.collocationPoints}, N_u ${d.conditionPoints}, ` +
     `Adam ${options.adamSteps ?? d.adamSteps} (lr ${d.learningRate}) + ${options.lbfgsSteps ?? d.lbfgsSteps} quasi-Newton (optimizer "auto")`;
   log(`${name} (seed ${seed}): ${setup}`);
   const t0 = performance.now();
   const ref = problem.reference(); // computed before training so its cost is reported apart
   const refSeconds = (performance.now() - t0) / 1000;
+  clock.start();
   const res = gt.pinn.train(problem, options);
   const timed = clock.finish(res);
   const ev = gt.pinn.evaluate(res.network, problem);
@@ -149,7 +159,7 @@ for (const name of names) for (const seed of seeds) {
   rows.push(row);
   res.network.dispose();
   const each = outputs ? ` (${Object.entries(outputs).map(([k, v]) => `${k} ${v.toExponential(3)}`).join(", ")})` : "";
-  log(`${name} (seed ${seed}): ${timed.timeToTarget === null ? `never reached ${timed.target}` : `reached ${timed.target} at ${timed.timeToTarget.toFixed(1)} s (step ${timed.stepsToTarget}, ${timed.evaluationsToTarget} evaluations)`}; ` +
+  log(`${name} (seed ${seed}): ${timed.timeToTarget === null ? `never reached ${timed.target}` : `reached ${timed.target} at ${timed.timeToTarget.toFixed(1)} s, CPU ${timed.cpuTimeToTarget.toFixed(1)} s (step ${timed.stepsToTarget}, ${timed.evaluationsToTarget} evaluations)`}; ` +
     `${res.evaluations} evaluations (${res.lineSearchEvaluations} in line searches), ${res.threads} thread(s) (${res.threadChoice}); ${timed.evalCount} error evaluations took ${timed.evalSeconds.toFixed(1)} s`);
   log(`${name} (seed ${seed}): relative L2 ${relL2.toExponential(3)}${each} (${relL2 <= targetOf(name) ? "<=" : ">"} ${targetOf(name)}), ${res.seconds.toFixed(1)} s training, ${res.steps} steps, stop: ${res.stopReason}` +
     (paramErrors ? `; ${Object.entries(res.params).map(([k, v]) => `${k} = ${v.toPrecision(6)} (error ${(paramErrors[k] * 100).toFixed(3)}%)`).join(", ")}` : ""));
@@ -185,8 +195,8 @@ console.log(`\n| problem | seed | threads | optimizer | target | time to target 
 console.log(`| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |`);
 for (const r of rows) {
   const c = r.clock;
-  console.log(`| ${r.problem} | ${r.seed} | ${r.threads} | ${r.optimizer} | ${sci(c.target)} | ${c.timeToTarget === null ? "not reached" : `${c.timeToTarget.toFixed(1)} s`} | ` +
-    `${c.stepsToTarget === null ? "--" : `${c.stepsToTarget} / ${c.evaluationsToTarget}`} | ${sci(c.finalError)} | ${r.trainSeconds.toFixed(1)} s${c.stoppedAtTargetTime ? " (stopped at --target-time)" : ""} | ` +
+  console.log(`| ${r.problem} | ${r.seed} | ${r.threads} | ${r.optimizer} | ${sci(c.target)} | ${c.timeToTarget === null ? "not reached" : `${c.timeToTarget.toFixed(1)} s (CPU ${c.cpuTimeToTarget.toFixed(1)} s)`} | ` +
+    `${c.stepsToTarget === null ? "--" : `${c.stepsToTarget} / ${c.evaluationsToTarget}`} | ${sci(c.finalError)} | ${r.trainSeconds.toFixed(1)} s (CPU ${c.trainCpuSeconds.toFixed(1)} s)${c.stoppedAtTargetTime ? " (stopped at the target time)" : ""} | ` +
     `${r.evaluations} (${r.lineSearchEvaluations}) | ${c.evalCount} every ${c.evalEvery} steps, ${c.evalSeconds.toFixed(1)} s | ${r.loadavg.toFixed(1)} |`);
 }
 const here = path.dirname(fileURLToPath(import.meta.url));

@@ -5,9 +5,12 @@
 // boundary per step, whose cost is measured and subtracted); normal calls are interleaved with the profiled ones and
 // every figure is a median over the repetitions (per step, then summed by kind). The optimizer (Adam, outside the
 // program) and the rest of a step (JavaScript, tidy, reading the loss) are timed apart in the same iterations.
-//   node test/bench/step-profile.mjs [--only=pinn,seed] [--reps=N] [--threads=N] [--steps] [--compare] [--pinn-variant=jit|jet-jit] [--json=file]
+//   node test/bench/step-profile.mjs [--only=pinn,seed] [--reps=N] [--threads=N] [--steps] [--compare] [--pinn-variant=jit|jet-jit]
+//                                    [--dtype=float32|float64] [--json=file]
 // --compare profiles the same build with fusion off (gt.jit's { fuse: false }) and on, interleaved, and prints both
 // and a table of the difference by category.
+// --dtype=float64 runs both workloads in float64: the benchmark's float32 weights and points held exactly in float64
+// (gradtape.mjs's dtype option), the program, its gradients and Adam in float64.
 // --steps also lists the 25 most expensive steps. The load average is printed with the table: on this shared
 // 2-core machine a busy neighbour inflates every figure alike, so read the shares, and compare builds interleaved.
 import * as gt from "gradtape";
@@ -22,6 +25,8 @@ const only = arg("only", "pinn,seed").split(",");
 const threads = +arg("threads", 1);
 const listSteps = argv.includes("--steps");
 const json = arg("json", null);
+const dtype = arg("dtype", "float32");
+if (dtype !== "float32" && dtype !== "float64") throw new Error(`--dtype must be float32 or float64, got ${dtype}`);
 
 const median = (xs) => { const s = [...xs].sort((a, b) => a - b); const m = s.length >> 1; return s.length % 2 ? s[m] : (s[m - 1] + s[m]) / 2; };
 const ELEMENTWISE_KINDS = new Set(["Neg", "Abs", "Exp", "Log", "Sqrt", "Square", "Reciprocal", "Sin", "Cos", "Atan", "Erf", "Tanh",
@@ -120,7 +125,7 @@ function print(p) {
 
 await gt.ready({ simd: "baseline", threads });
 const load0 = os.loadavg()[0];
-console.log(`# step profile (gradtape ${gt.backendInfo().simd}, ${gt.backendInfo().threads} thread(s), ${os.cpus()[0].model.trim()}, load ${os.loadavg().map((x) => x.toFixed(2)).join(" ")})`);
+console.log(`# step profile (gradtape ${gt.backendInfo().simd}, ${dtype}, ${gt.backendInfo().threads} thread(s), ${os.cpus()[0].model.trim()}, load ${os.loadavg().map((x) => x.toFixed(2)).join(" ")})`);
 const results = [];
 
 const compareFusion = argv.includes("--compare");
@@ -133,7 +138,7 @@ if (only.includes("pinn")) {
   const net = inputs.burgersNet(), data = inputs.burgersData(10000, 300);
   const configs = [];
   for (const v of variants) {
-    const trainer = await adapter.pinn(net, data, inputs.adam, { variant: pinnVariant, jitOptions: v.jitOptions });
+    const trainer = await adapter.pinn(net, data, inputs.adam, { variant: pinnVariant, jitOptions: v.jitOptions, dtype });
     const { compute, opt, vars } = trainer.internals;
     for (let i = 0; i < 3; i++) await trainer.step();
     const extra = () => {
@@ -150,22 +155,22 @@ if (only.includes("pinn")) {
     };
     configs.push({ label: v.label, jitted: compute, args: [], extra, trainer });
   }
-  report(profile(`Burgers PINN step (${pinnVariant}, 10,000 + 300 points)`, configs, +arg("reps", 15), 10000));
+  report(profile(`Burgers PINN step (${pinnVariant}, ${dtype}, 10,000 + 300 points)`, configs, +arg("reps", 15), 10000));
   for (const c of configs) c.trainer.dispose();
 }
 
 if (only.includes("seed")) {
   const n = 10000;
-  const X = gt.keep(gt.tensor(inputs.points(n, 12), [n, 2]));
+  const X = gt.keep(gt.tensor(inputs.points(n, 12), [n, 2], dtype));
   const configs = [];
   for (const v of variants) {
-    const fn = await adapter.seed(inputs.seedNet(), n, { variant: "jit", jitOptions: v.jitOptions });
+    const fn = await adapter.seed(inputs.seedNet(), n, { variant: "jit", jitOptions: v.jitOptions, dtype });
     for (let i = 0; i < 5; i++) gt.tidy(() => { fn.compute(X); });
     configs.push({ label: v.label, jitted: fn.compute, args: [X] });
   }
-  report(profile("seed batch (jit, f + gradient + Hessian, 10,000 points)", configs, +arg("reps", 31), n));
+  report(profile(`seed batch (jit, ${dtype}, f + gradient + Hessian, 10,000 points)`, configs, +arg("reps", 31), n));
   X.dispose();
   for (const c of configs) c.jitted.dispose();
 }
 console.log(`\nload average at the end: ${os.loadavg().map((x) => x.toFixed(2)).join(" ")} (at the start ${load0.toFixed(2)})`);
-if (json) writeFileSync(json, JSON.stringify({ load: os.loadavg(), threads, results }, null, 1));
+if (json) writeFileSync(json, JSON.stringify({ load: os.loadavg(), threads, dtype, results }, null, 1));

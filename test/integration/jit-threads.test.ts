@@ -1,23 +1,25 @@
 // gt.jit on the threaded core: a replay splits its large kernels across threads as eager code does, so a jitted
 // PINN loss and weight gradient (10,000 points: every elementwise op and matmul is split) must give the bits of the
-// same function run eagerly on the same threads, keep memory flat, and leave no program behind. (The threaded core
-// gives the single-threaded bits too: packages/core/test/threads.test.ts.)
+// same function run eagerly on the same threads, keep memory flat, and leave no program behind; in float32 and in
+// float64 (whose fused chains split across threads from half as many elements). (The threaded core gives the
+// single-threaded bits too: packages/core/test/threads.test.ts.)
 import { describe, it, expect, beforeAll } from "vitest";
 import * as gt from "gradtape";
 
 beforeAll(async () => { await gt.ready({ threads: 2 }); });
 
 describe("jit on 2 threads", () => {
-  it("a PINN loss and its weight gradient: replays equal eager bits, memory stays flat", () => {
+  it.each(["float32", "float64"] as const)("a PINN loss and its weight gradient (%s): replays equal eager bits, memory stays flat", (dt) => {
     expect(gt.backendInfo().threads, "this file needs the threaded core (SharedArrayBuffer and worker_threads)").toBe(2);
     const sizes = [2, 20, 20, 20, 1];
-    const vars = sizes.slice(1).flatMap((n, i) => [gt.variable(gt.randomUniform([sizes[i], n], -0.6, 0.6, 11 + i)), gt.variable(gt.randomUniform([n], -0.1, 0.1, 21 + i))]);
+    const init = (shape: number[], r: number, seed: number) => gt.tidy(() => gt.randomUniform(shape, -r, r, seed).cast(dt));
+    const vars = sizes.slice(1).flatMap((n, i) => [gt.variable(init([sizes[i], n], 0.6, 11 + i)), gt.variable(init([n], 0.1, 21 + i))]);
     const net = (X: gt.Tensor) => {
       let h = X;
       for (let l = 0; l < vars.length / 2; l++) { h = h.matMul(vars[2 * l]).add(vars[2 * l + 1]); if (2 * l + 2 < vars.length) h = h.tanh(); }
       return h;
     };
-    const X = gt.randomUniform([10000, 2], -1, 1, 5);
+    const X = init([10000, 2], 1, 5);
     // Burgers: loss = mean((u_t + u u_x - nu u_xx)^2), input derivatives by nested tapes, then the weight gradient
     const lossAndGrads = (): gt.Tensor[] => {
       const wt = new gt.GradientTape(), t2 = new gt.GradientTape({ watchAccessedVariables: false }), t1 = new gt.GradientTape({ watchAccessedVariables: false });
@@ -39,6 +41,7 @@ describe("jit on 2 threads", () => {
     const read = (ts: gt.Tensor[]) => ts.map((t) => Array.from(t.data()));
     const eager = gt.tidy(() => read(lossAndGrads()));
     const jitted = gt.jit(lossAndGrads);
+    expect(jitted.profile().some((s) => s.op.startsWith("Fused(")), "fused chains in the program").toBe(true);
     const traced = gt.tidy(() => read(jitted()));
     expect(traced, "the tracing call").toEqual(eager);
     expect(gt.tidy(() => read(jitted())), "the first replay (it keeps its small intermediates' records)").toEqual(eager);

@@ -47,6 +47,27 @@ describe("the time-to-target clock", () => {
     } finally { network.dispose(); }
   });
 
+  it("the CPU clock counts training CPU time from start() and leaves the evaluations' out", () => {
+    // a fake CPU clock: every progress report (one per step) adds 2 ms, every error evaluation 1,000 ms
+    let cpuMs = 5_000;
+    const network = gt.pinn.makeNetwork(problem, { network: setup.network, seed: 2 });
+    const clock = targetClock({
+      errorOf: () => { cpuMs += 1000; return gt.pinn.evaluate(network, problem).relL2; }, target: 10, evalEvery: 4,
+      log: () => { cpuMs += 2; }, cpuNow: () => cpuMs,
+    });
+    cpuMs += 700; // before start(): not counted
+    clock.start();
+    const res = gt.pinn.train(problem, { ...setup, network, progressInterval: 0, onProgress: clock.onProgress });
+    const t = clock.finish(res);
+    try {
+      expect(t.trainCpuSeconds).toBeCloseTo(res.steps * 0.002, 9);
+      expect(t.cpuTimeToTarget).toBeCloseTo(4 * 0.002, 9); // the first evaluation, after step 4, is at the target
+      const cpu = t.trace.map((r: number[]) => r[5]);
+      expect(cpu[0]).toBeCloseTo(0.008, 9);
+      expect(cpu[1]).toBeCloseTo(0.016, 9);
+    } finally { network.dispose(); }
+  });
+
   it("an unreached target gives null; targetTime stops the run on the training clock", () => {
     const network = gt.pinn.makeNetwork(problem, { network: setup.network, seed: 1 });
     const clock = targetClock({ errorOf: () => gt.pinn.evaluate(network, problem).relL2, target: 1e-12, evalEvery: 1000, targetTime: 0.3 });
@@ -82,6 +103,8 @@ describe("pinn-accuracy.mjs end to end", () => {
     expect(r.threads).toBe(1);
     expect(r.optimizer).toMatch(/adam/);
     expect(stdout).toMatch(/\| problem \| seed \| threads \| optimizer \| target \| time to target \|/);
-    expect(stdout).toMatch(/\| poisson1d \| 0 \| 1 \| adam\+ssbroyden \| 1\.0e\+1 \| [\d.]+ s \| 10 \/ 10 \|/);
+    expect(stdout).toMatch(/\| poisson1d \| 0 \| 1 \| adam\+ssbroyden \| 1\.0e\+1 \| [\d.]+ s \(CPU [\d.]+ s\) \| 10 \/ 10 \|/);
+    expect(r.clock.cpuTimeToTarget).toBeGreaterThan(0);
+    expect(r.clock.trainCpuSeconds).toBeGreaterThanOrEqual(r.clock.cpuTimeToTarget);
   }, 60_000);
 });

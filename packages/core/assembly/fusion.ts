@@ -4,9 +4,10 @@
 // the folded steps and their consumer form a tree whose intermediates are never written in full. What folds:
 // add, sub, mul, div (same shape, or a broadcast row such as a bias: [w] or [1, w] against [N, w], or a scalar),
 // neg, square, affine, tanh, sigmoid, and the fused derivative ops tanhGrad, sigmoidGrad and mulMul.
-// Results are the unfused ops' bit for bit (each instruction is its op's own float32 formula), so replays stay
-// bit-identical to the eager function (test/integration/jit.test.ts) and a tape around a replay sees every op
-// (a chain runs op by op while anything records).
+// Results are the unfused ops' bit for bit (each instruction is its op's own formula in the chain's dtype: float32
+// on f32x4 lanes or float64 on f64x2, one chain never mixing the two), so replays stay bit-identical to the eager
+// function (test/integration/jit-fusion.test.ts) and a tape around a replay sees every op (a chain runs op by op
+// while anything records).
 //
 // In Burgers' PINN step (nested tapes under jit) 149 of its 191 large elementwise steps ([10,000, 20]) run as 39
 // chains: the tanh layers' bias add and tanh, and in the sweeps the sums of mulMul and tanhGrad terms.
@@ -16,7 +17,8 @@ import { K } from "./kernels/chain";
 import { FusedChain, ChainMember } from "./ops/chain";
 import { Step } from "./program";
 
-/** At most this many ops per chain (the registers of a task are kept in L1: (MAX - 1) KiB). */
+/** At most this many ops per chain (the registers of a task are kept in L1: (MAX - 1) KiB in float32, twice that in
+ *  float64, whose blocks have as many elements; 128-element float64 blocks measured no faster). */
 const MAX_MEMBERS = 12;
 /** Elements per block (a multiple of 4 and of every broadcast row's period, at most this). */
 const BLOCK = 256;
@@ -65,7 +67,7 @@ export function fuseSteps(steps: StaticArray<Step>, outs: StaticArray<i32>, shap
   const kind = new StaticArray<i32>(count);
   for (let k = 0; k < count; k++) {
     const s = steps[k];
-    let kd = s.dtype == DType.Float32 ? kindOf(s.op) : -1;
+    let kd = s.dtype == DType.Float32 || s.dtype == DType.Float64 ? kindOf(s.op) : -1;
     const broadcastOk = kd == K.Add || kd == K.Sub || kd == K.Mul || kd == K.Div;
     for (let i = 0; kd >= 0 && i < s.ins.length; i++) {
       const sh = shapes[s.ins[i]];
@@ -88,7 +90,7 @@ export function fuseSteps(steps: StaticArray<Step>, outs: StaticArray<i32>, shap
       for (let i = 0; i < s.ins.length; i++) {
         const p = producer[s.ins[i]];
         if (p < 0 || kind[p] < 0 || absorbedBy[p] >= 0 || uses[s.ins[i]] != 1 || members.length >= MAX_MEMBERS) continue;
-        if (!sameShape(steps[p].outShape, root.outShape)) continue;
+        if (!sameShape(steps[p].outShape, root.outShape) || steps[p].dtype != root.dtype) continue;
         absorbedBy[p] = k;
         members.push(p);
       }
@@ -138,7 +140,8 @@ function fusedStep(steps: StaticArray<Step>, members: Array<i32>, producer: Stat
   }
   const nExt = ext.length, regs = m - 1;
   // each member's kind, operands (external input e, or nExt + q for member q's register) and constants
-  const kinds = new StaticArray<i32>(m), opnds = new StaticArray<i32>(m * 5), cs = new StaticArray<f32>(m * 2);
+  // (constants in float64: a float32 chain's kernel rounds them to float32, as the unfused float32 ops do)
+  const kinds = new StaticArray<i32>(m), opnds = new StaticArray<i32>(m * 5), cs = new StaticArray<f64>(m * 2);
   const ms = new StaticArray<ChainMember>(m);
   for (let j = 0; j < m; j++) {
     const s = steps[members[j]];
@@ -154,15 +157,15 @@ function fusedStep(steps: StaticArray<Step>, members: Array<i32>, producer: Stat
       }
       opnds[j * 5 + i] = operand;
     }
-    if (kd == K.Affine) { cs[j * 2] = <f32>s.fp[0]; cs[j * 2 + 1] = <f32>s.fp[1]; }
-    else if (kd == K.MulMul) cs[j * 2] = <f32>s.fp[0];
+    if (kd == K.Affine) { cs[j * 2] = s.fp[0]; cs[j * 2 + 1] = s.fp[1]; }
+    else if (kd == K.MulMul) cs[j * 2] = s.fp[0];
     if (kd == K.Tanh || kd == K.Sigmoid) heavy = true;
     ms[j] = new ChainMember(s.op, s.replay, s.ip, s.fp, s.dtype, s.outShape, refs);
   }
   const dead = pairUp(kinds, opnds, cs, nExt);
   let nInstr = 0;
   for (let j = 0; j < m; j++) if (!dead[j]) nInstr++;
-  const code = new StaticArray<i32>(nInstr * 7), consts = new StaticArray<f32>(nInstr * 2);
+  const code = new StaticArray<i32>(nInstr * 7), consts = new StaticArray<f64>(nInstr * 2);
   let n = 0;
   for (let j = 0; j < m; j++) {
     if (dead[j]) continue;
@@ -176,7 +179,7 @@ function fusedStep(steps: StaticArray<Step>, members: Array<i32>, producer: Stat
   for (let i = 0; i < nExt; i++) { ins[i] = ext[i]; per[i] = periods[i]; }
   const block = lcm * (BLOCK / lcm);
   const step = new Step(root.op, ins, root.out, root.dtype, root.ip, root.fp, root.outShape);
-  step.chain = new FusedChain(code, consts, nInstr, nExt, regs, per, block, heavy, ms);
+  step.chain = new FusedChain(code, consts, nInstr, nExt, regs, per, block, heavy, ms, root.dtype);
   return step;
 }
 
@@ -185,7 +188,7 @@ function fusedStep(steps: StaticArray<Step>, members: Array<i32>, producer: Stat
  * its other side: three ops), an add feeding tanhGrad/sigmoidGrad (as g) or tanh/sigmoid. The folded members are
  * then dead (their registers are never written: their only reader reads their operands instead); returns which.
  */
-function pairUp(kinds: StaticArray<i32>, opnds: StaticArray<i32>, cs: StaticArray<f32>, nExt: i32): StaticArray<bool> {
+function pairUp(kinds: StaticArray<i32>, opnds: StaticArray<i32>, cs: StaticArray<f64>, nExt: i32): StaticArray<bool> {
   const m = kinds.length;
   const dead = new StaticArray<bool>(m);
   // the member whose result operand i of member j is, if it is a live member of kind k; else -1

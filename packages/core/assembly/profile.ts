@@ -78,3 +78,10 @@ export function stepInstructions(id: i32, k: i32): i32 {
   const c = p.sch.steps[k].chain;
   return c == null ? -1 : c.nInstr;
 }
+/** The kind (kernels/chain.ts K) of instruction j of the chain at step k of program id, or -1. */
+export function stepInstructionKind(id: i32, k: i32, j: i32): i32 {
+  const p = programOf(id);
+  if (p == null || k < 0 || k >= p.sch.steps.length) return -1;
+  const c = p.sch.steps[k].chain;
+  return c == null || j < 0 || j >= c.nInstr ? -1 : c.code[j * 7];
+}

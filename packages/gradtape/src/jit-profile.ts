@@ -7,8 +7,13 @@ import { Tensor, wrap } from "./tensor.js";
 import { throwCoreError } from "./errors.js";
 
 /** One step of a profiled call: its op (core op name), the elements it writes (0 for a view), its time in µs, and
- *  for a fused chain the instructions it runs (fewer than its ops where pairs of ops run as one instruction). */
-export interface StepTime { op: string; elements: number; us: number; instructions?: number }
+ *  for a fused chain the instructions it runs (fewer than its ops where pairs of ops run as one instruction) and
+ *  their kinds (e.g. "AddTanh": an add and a tanh as one instruction). */
+export interface StepTime { op: string; elements: number; us: number; instructions?: number; kinds?: string[] }
+
+/** The instruction kinds of a fused chain, in the order of the core's enum (packages/core/assembly/kernels/chain.ts K). */
+const KINDS = ["Add", "Sub", "Mul", "Div", "Neg", "Square", "Affine", "Tanh", "Sigmoid", "TanhGrad", "SigmoidGrad", "MulMul",
+  "MulMulAddL", "MulMulAddR", "AddTanhGrad", "AddSigmoidGrad", "AddTanh", "AddSigmoid", "MulMulAddTanhGradL", "MulMulAddTanhGradR"];
 
 const now = (): number => performance.now();
 
@@ -40,7 +45,10 @@ export function profileProgram(id: number, leaves: readonly Tensor[]): StepTime[
     if (!ok) throwCoreError("jit", leaves);
     out[k] = { op: opName(id, k), elements: c.programStepSize(id, k), us: Math.max(0, (t1 - t0 - base) * 1000) };
     const ni = c.programStepInstructions(id, k);
-    if (ni >= 0) out[k].instructions = ni;
+    if (ni >= 0) {
+      out[k].instructions = ni;
+      out[k].kinds = Array.from({ length: ni }, (_, j) => KINDS[c.programStepInstructionKind(id, k, j)] ?? "?");
+    }
   }
   const m = c.programProfileEnd();
   if (m < 0) throwCoreError("jit", leaves);

@@ -143,16 +143,33 @@ describe("resuming a run with adaptive collocation and causal weights gives the 
     expect(bits(resumed)).toEqual(bits(full));
     expect(resumed.history).toEqual(full.history);
     expect(resumed.causal!.weights).toEqual(full.causal!.weights);
-    // stopped at step 24, where L-BFGS resamples: the checkpoint holds the new points and an empty L-BFGS memory
+    // stopped at step 24, where the second phase resamples: the checkpoint holds the new points and no call in
+    // progress; the second phase is SSBroyden here (optimizer "auto" on a small network), which keeps its H across
+    // a resample (L-BFGS would drop its pairs)
     const c = stop(24, a);
     expect(c.remedies!.adaptive!.resamples).toBe(4);
-    // (the second phase is SSBroyden here, optimizer "auto" on a small network: its H is back to the identity)
-    expect(c.lbfgs!.kind === "BFGS" ? c.lbfgs!.pairs : c.lbfgs!.s.length).toBe(0);
+    expect(c.lbfgs!.kind).toBe("BFGS");
+    expect(c.lbfgs!.kind === "BFGS" ? c.lbfgs!.pairs : -1).toBeGreaterThan(0);
+    expect(c.lbfgs!.run).toBeNull();
     const resumed2 = pinn.train(heat, { ...base, ...plan, resume: c });
     expect(bits(resumed2)).toEqual(bits(full));
     full.network.dispose(); resumed.network.dispose(); resumed2.network.dispose();
     const after = memory();
     expect([after.tensors, after.bytes, after.tapes, after.programs]).toEqual([before.tensors, before.bytes, before.tapes, before.programs]);
+  });
+
+  it("L-BFGS stopped where it resamples: the checkpoint holds an empty memory, and the resumed run ends with the same bits", () => {
+    const plan = { adamSteps: 14, lbfgsSteps: 20, optimizer: "lbfgs" as const };
+    const full = pinn.train(heat, { ...base, ...plan });
+    let last: pinn.TrainCheckpoint | null = null;
+    const r = pinn.train(heat, { ...base, ...plan, checkpoint: { onSave: (cp) => { last = cp; } }, onProgress: (p) => p.step < 24 });
+    r.network.dispose();
+    const c = pinn.decodeCheckpoint(pinn.encodeCheckpoint(last!));
+    expect(c.lbfgs!.kind).toBe("LBFGS");
+    expect(c.lbfgs!.kind === "LBFGS" ? c.lbfgs!.s.length : -1).toBe(0);
+    const resumed = pinn.train(heat, { ...base, ...plan, resume: c });
+    expect(bits(resumed)).toEqual(bits(full));
+    full.network.dispose(); resumed.network.dispose();
   });
 
   it("a checkpoint resumed with other adaptive settings is refused, naming them", () => {

@@ -19,3 +19,5 @@ export function programStepFusedOp(id: i32, k: i32, j: i32): i32 { return P.step
 /** The number of instructions the fused chain at step k of program id runs (fewer than its ops when pairs of ops
  *  run as one), or -1. */
 export function programStepInstructions(id: i32, k: i32): i32 { return P.stepInstructions(id, k); }
+/** The kind of instruction j of the fused chain at step k of program id (kernels/chain.ts K), or -1. */
+export function programStepInstructionKind(id: i32, k: i32, j: i32): i32 { return P.stepInstructionKind(id, k, j); }

@@ -137,45 +137,63 @@ const TC = memory.data<f64>([
 // @ts-ignore: decorator
 @inline function tc(i: i32): v128 { return v128.load64_splat(TC + (<usize>i << 3)); }
 
+// The exponential's constants, loaded (V8 rematerialises a v128 constant at every use inside a loop: several
+// instructions where a load is one; kernels/math.ts): 1.5 * 2^52, log2 e, ln2's high and low parts, then e^r's
+// Taylor coefficients from 1/13! down to 1, then -2, -40, 1 and 0.55 for vtanh64.
+const EC = memory.data<f64>([
+  6755399441055744.0, 1.4426950408889634, 6.93147180369123816490e-01, 1.90821492927058770002e-10,
+  1.0 / 6227020800.0, 1.0 / 479001600.0, 1.0 / 39916800.0, 1.0 / 3628800.0, 1.0 / 362880.0, 1.0 / 40320.0,
+  1.0 / 5040.0, 1.0 / 720.0, 1.0 / 120.0, 1.0 / 24.0, 1.0 / 6.0, 0.5, 1.0, 1.0,
+  -2.0, -40.0, 1.0, 0.55,
+]);
+const EI = memory.data<u64>([1023, 0x8000000000000000]);
+// @ts-ignore: decorator
+@inline function ec(i: i32): v128 { return v128.load64_splat(EC + (<usize>i << 3)); }
+
 /** e^y on f64x2 lanes for y in [-40, 0] (no overflow or subnormal handling needed there). */
 // @ts-ignore: decorator
 @inline function vexpNeg64(y: v128): v128 {
-  const magic = f64x2.splat(6755399441055744.0);   // 1.5 * 2^52
-  const kn = f64x2.add(f64x2.mul(y, f64x2.splat(1.4426950408889634)), magic);
+  const magic = ec(0);   // 1.5 * 2^52
+  const kn = f64x2.add(f64x2.mul(y, ec(1)), magic);
   const n = f64x2.sub(kn, magic);
-  let r = f64x2.sub(y, f64x2.mul(n, f64x2.splat(6.93147180369123816490e-01)));   // ln2 high part (n ln2_hi exact)
-  r = f64x2.sub(r, f64x2.mul(n, f64x2.splat(1.90821492927058770002e-10)));      // ln2 low part
-  let p = f64x2.splat(1.0 / 6227020800.0);                                        // 1/13!
-  p = f64x2.add(f64x2.mul(p, r), f64x2.splat(1.0 / 479001600.0));
-  p = f64x2.add(f64x2.mul(p, r), f64x2.splat(1.0 / 39916800.0));
-  p = f64x2.add(f64x2.mul(p, r), f64x2.splat(1.0 / 3628800.0));
-  p = f64x2.add(f64x2.mul(p, r), f64x2.splat(1.0 / 362880.0));
-  p = f64x2.add(f64x2.mul(p, r), f64x2.splat(1.0 / 40320.0));
-  p = f64x2.add(f64x2.mul(p, r), f64x2.splat(1.0 / 5040.0));
-  p = f64x2.add(f64x2.mul(p, r), f64x2.splat(1.0 / 720.0));
-  p = f64x2.add(f64x2.mul(p, r), f64x2.splat(1.0 / 120.0));
-  p = f64x2.add(f64x2.mul(p, r), f64x2.splat(1.0 / 24.0));
-  p = f64x2.add(f64x2.mul(p, r), f64x2.splat(1.0 / 6.0));
-  p = f64x2.add(f64x2.mul(p, r), f64x2.splat(0.5));
-  p = f64x2.add(f64x2.mul(p, r), f64x2.splat(1.0));
-  p = f64x2.add(f64x2.mul(p, r), f64x2.splat(1.0));
+  let r = f64x2.sub(y, f64x2.mul(n, ec(2)));   // ln2 high part (n ln2_hi exact)
+  r = f64x2.sub(r, f64x2.mul(n, ec(3)));       // ln2 low part
+  // e^r: 1/13!, then Horner's steps down to 1/1! and 1/0! (written out: a loop costs V8 several instructions per step)
+  let p = ec(4);
+  p = f64x2.add(f64x2.mul(p, r), ec(5)); p = f64x2.add(f64x2.mul(p, r), ec(6)); p = f64x2.add(f64x2.mul(p, r), ec(7));
+  p = f64x2.add(f64x2.mul(p, r), ec(8)); p = f64x2.add(f64x2.mul(p, r), ec(9)); p = f64x2.add(f64x2.mul(p, r), ec(10));
+  p = f64x2.add(f64x2.mul(p, r), ec(11)); p = f64x2.add(f64x2.mul(p, r), ec(12)); p = f64x2.add(f64x2.mul(p, r), ec(13));
+  p = f64x2.add(f64x2.mul(p, r), ec(14)); p = f64x2.add(f64x2.mul(p, r), ec(15)); p = f64x2.add(f64x2.mul(p, r), ec(16));
+  p = f64x2.add(f64x2.mul(p, r), ec(17));
   // 2^n: n is the integer in kn's low bits (two's complement through the 1.5 * 2^52 offset)
   const ni = i64x2.sub(kn, magic);
-  const scale = i64x2.shl(i64x2.add(ni, i64x2.splat(1023)), 52);
+  const scale = i64x2.shl(i64x2.add(ni, v128.load64_splat(EI)), 52);
   return f64x2.mul(p, scale);
+}
+
+/** tanh from the series' result `small` (x + x z P(z)), used where |x| < 0.55, and the exponential's form. */
+// @ts-ignore: decorator
+@inline function tanhFinish(x: v128, small: v128): v128 {
+  const a = f64x2.abs(x);
+  const t = vexpNeg64(f64x2.pmax(f64x2.mul(a, ec(18)), ec(19)));
+  const q = f64x2.div(f64x2.add(t, t), f64x2.add(ec(20), t));
+  const big = v128.or(f64x2.sub(ec(20), q), v128.and(x, v128.load64_splat(EI + 8)));
+  const r = v128.bitselect(small, big, f64x2.lt(a, ec(21)));
+  return v128.bitselect(x, r, f64x2.ne(x, x));
 }
 
 /** tanh on f64x2 lanes. */
 // @ts-ignore: decorator
 @inline export function vtanh64(x: v128): v128 {
-  const a = f64x2.abs(x);
   const z = f64x2.mul(x, x);
+  // P(z) by Horner's rule from c_21 down to c_2 (written out: a loop costs V8 several instructions per step)
   let p = tc(19);
-  for (let i = 18; i >= 0; i--) p = f64x2.add(f64x2.mul(p, z), tc(i));
-  const small = f64x2.add(x, f64x2.mul(f64x2.mul(x, z), p));
-  const t = vexpNeg64(f64x2.pmax(f64x2.mul(a, f64x2.splat(-2)), f64x2.splat(-40)));
-  const q = f64x2.div(f64x2.add(t, t), f64x2.add(f64x2.splat(1), t));
-  const big = v128.or(f64x2.sub(f64x2.splat(1), q), v128.and(x, i64x2.splat(0x8000000000000000)));
-  const r = v128.bitselect(small, big, f64x2.lt(a, f64x2.splat(0.55)));
-  return v128.bitselect(x, r, f64x2.ne(x, x));
+  p = f64x2.add(f64x2.mul(p, z), tc(18)); p = f64x2.add(f64x2.mul(p, z), tc(17)); p = f64x2.add(f64x2.mul(p, z), tc(16));
+  p = f64x2.add(f64x2.mul(p, z), tc(15)); p = f64x2.add(f64x2.mul(p, z), tc(14)); p = f64x2.add(f64x2.mul(p, z), tc(13));
+  p = f64x2.add(f64x2.mul(p, z), tc(12)); p = f64x2.add(f64x2.mul(p, z), tc(11)); p = f64x2.add(f64x2.mul(p, z), tc(10));
+  p = f64x2.add(f64x2.mul(p, z), tc(9)); p = f64x2.add(f64x2.mul(p, z), tc(8)); p = f64x2.add(f64x2.mul(p, z), tc(7));
+  p = f64x2.add(f64x2.mul(p, z), tc(6)); p = f64x2.add(f64x2.mul(p, z), tc(5)); p = f64x2.add(f64x2.mul(p, z), tc(4));
+  p = f64x2.add(f64x2.mul(p, z), tc(3)); p = f64x2.add(f64x2.mul(p, z), tc(2)); p = f64x2.add(f64x2.mul(p, z), tc(1));
+  p = f64x2.add(f64x2.mul(p, z), tc(0));
+  return tanhFinish(x, f64x2.add(x, f64x2.mul(f64x2.mul(x, z), p)));
 }

@@ -1,8 +1,9 @@
 // A fused chain of elementwise ops: one step of a jit program (built by its fusion pass, fusion.ts) that stands for
 // several elementwise steps whose intermediates nothing else reads. It runs as one blocked pass over memory
-// (kernels/chain.ts) and gives the unfused ops' results bit for bit (each instruction is the op's own float32
-// formula). When a tape or a trace records the run, the chain runs its ops one by one instead (their replays), so
-// that every op is recorded as it would be without fusion; the same happens if an input is not float32.
+// (kernels/chain.ts) and gives the unfused ops' results bit for bit (each instruction is the op's own formula in
+// the chain's dtype, float32 or float64: a chain never mixes dtypes). When a tape or a trace records the run, the
+// chain runs its ops one by one instead (their replays), so that every op is recorded as it would be without
+// fusion; the same happens if an input is not of the chain's dtype.
 import { Tensor, DType, release, sizeOf } from "../tensor";
 import { failed, failOutOfMemory } from "../errors";
 import { alloc, free } from "../memory";
@@ -22,10 +23,12 @@ export class FusedChain {
   /** operand tables, refilled by every run: external inputs, then registers, then the output */
   bases: StaticArray<usize>;
   modes: StaticArray<i32>;
-  constructor(public code: StaticArray<i32>, public consts: StaticArray<f32>, public nInstr: i32, public nExt: i32, public regs: i32,
+  constructor(public code: StaticArray<i32>, public consts: StaticArray<f64>, public nInstr: i32, public nExt: i32, public regs: i32,
               /** per external input: 0 (same shape as the output) or the period of a broadcast row (its size) */
               public periods: StaticArray<i32>,
-              public block: i32, public heavy: bool, public members: StaticArray<ChainMember>) {
+              public block: i32, public heavy: bool, public members: StaticArray<ChainMember>,
+              /** Float32 or Float64: every member's and every input's dtype */
+              public dtype: i32) {
     const n = nExt + regs + 1;
     this.bases = new StaticArray<usize>(n);
     this.modes = new StaticArray<i32>(n);
@@ -54,23 +57,24 @@ function runMembers(c: FusedChain, x: StaticArray<Tensor>): Tensor {
 export function runChain(c: FusedChain, x: StaticArray<Tensor>, outShape: StaticArray<i32>): Tensor {
   if (failed()) return ERR;
   if (anyRecording()) return runMembers(c, x);
-  const nExt = c.nExt, block = c.block, periods = c.periods;
+  const nExt = c.nExt, block = c.block, periods = c.periods, dtype = c.dtype;
   const n = sizeOf(outShape);
   for (let i = 0; i < nExt; i++) {
     const t = unchecked(x[i]), p = periods[i];
-    if (t.dtype != DType.Float32 || t.size != (p == 0 ? n : p)) return runMembers(c, x);
+    if (t.dtype != dtype || t.size != (p == 0 ? n : p)) return runMembers(c, x);
   }
   // everything that can fail comes before the output (which may be a record the program keeps between runs)
-  const tasks = chainTasks(n, block, c.heavy);
-  const regBytes = c.regs * block << 2;
+  const wide = dtype == DType.Float64, sh = wide ? 3 : 2;   // log2 of the element size
+  const tasks = chainTasks(n, block, c.heavy, wide);
+  const regBytes = c.regs * block << sh;
   let tiles = 0;
   for (let i = 0; i < nExt; i++) if (periods[i] != 0) tiles++;
-  const scratchBytes = <usize>(tasks * regBytes + tiles * (block << 2));
+  const scratchBytes = <usize>(tasks * regBytes + tiles * (block << sh));
   const cs = new StaticArray<Tensor>(nExt);
   let ok = true;
   for (let i = 0; i < nExt; i++) { const t = contig(x[i]); cs[i] = t; if (t === ERR) ok = false; }
   const scratch = ok ? alloc(scratchBytes) : 0;
-  const out = scratch != 0 ? outTensor(outShape) : ERR;
+  const out = scratch != 0 ? outTensor(outShape, dtype) : ERR;
   if (out !== ERR) {
     const bases = c.bases, modes = c.modes;
     let tile = scratch + <usize>(tasks * regBytes);
@@ -78,14 +82,15 @@ export function runChain(c: FusedChain, x: StaticArray<Tensor>, outShape: Static
       const p = periods[i], src = cs[i].ptr;
       if (p == 0) { bases[i] = src; modes[i] = Mode.Stream; continue; }
       // a broadcast row tiled over one block (block is a multiple of every period, so every block starts a row)
-      for (let j = 0; j < block; j++) store<f32>(tile + (<usize>j << 2), load<f32>(src + (<usize>(j % p) << 2)));
+      if (wide) for (let j = 0; j < block; j++) store<f64>(tile + (<usize>j << 3), load<f64>(src + (<usize>(j % p) << 3)));
+      else for (let j = 0; j < block; j++) store<f32>(tile + (<usize>j << 2), load<f32>(src + (<usize>(j % p) << 2)));
       bases[i] = tile; modes[i] = Mode.Fixed;
-      tile += <usize>(block << 2);
+      tile += <usize>(block << sh);
     }
-    for (let r = 0; r < c.regs; r++) { bases[nExt + r] = scratch + <usize>(r * block << 2); modes[nExt + r] = Mode.Reg; }
+    for (let r = 0; r < c.regs; r++) { bases[nExt + r] = scratch + <usize>(r * block << sh); modes[nExt + r] = Mode.Reg; }
     bases[nExt + c.regs] = out.ptr; modes[nExt + c.regs] = Mode.Stream;
     chainPar(changetype<usize>(c.code), changetype<usize>(c.consts), c.nInstr, changetype<usize>(bases), changetype<usize>(modes),
-             regBytes, block, n, tasks);
+             regBytes, block, n, tasks, wide);
   }
   for (let i = 0; i < nExt; i++) if (cs[i] !== ERR) release(cs[i]);
   if (scratch != 0) free(scratch, scratchBytes);

@@ -31,7 +31,7 @@ export interface BFGSResult extends LBFGSResult {
 }
 
 const BFGS_OPTIONS = ["update", "learningRate", "maxIterations", "maxEvaluations", "gradientTolerance", "lossTolerance",
-  "stepTolerance", "lineSearch", "c1", "c2", "maxLineSearch", "lossNoise", "onIteration"] as const;
+  "stepTolerance", "lineSearch", "c1", "c2", "maxLineSearch", "lossNoise", "initialStep", "onIteration"] as const;
 
 export class BFGS extends QuasiNewton {
   readonly update: BFGSUpdate;

@@ -72,6 +72,11 @@ export interface LBFGSOptions {
    * accepted even without a measurable decrease (default 1e-6, a float32 loss summed in float64; 0 disables)
    */
   lossNoise?: number;
+  /**
+   * the first trial step of each line search: "unit" (t = 1, the default) or "last-decrease" (the step that would
+   * repeat the last decrease on a quadratic, at most 1; pinn.train's dense second phase): InitialStep in quasi-newton.ts
+   */
+  initialStep?: "unit" | "last-decrease";
   /** called after every iteration; return false to stop */
   onIteration?: (info: LBFGSIteration) => void | boolean;
 }

@@ -11,6 +11,7 @@ import type { Variable } from "../variable.js";
 import { fromFlat, type Tensor } from "../tensor.js";
 import { tidy } from "../memory.js";
 import { Adam } from "../optim/adam.js";
+import { BFGS } from "../optim/bfgs.js";
 import type { LBFGSOptions } from "../optim/lbfgs.js";
 import { makeSecondPhase, restoreSecondPhase, emptySecondPhaseState, type SecondPhaseOptimizer } from "./second-phase.js";
 import { lossAndGradients, type LearningRate, type LossWithTerms } from "../optim/optimizer.js";
@@ -52,7 +53,8 @@ export interface LoopContext {
   afterAdamStep?: (i: number) => void;
   /**
    * called after every step (global step count; after afterAdamStep): adaptive collocation and causal weights
-   * (remedies.ts). True means the objective changed: L-BFGS then restarts with an empty memory.
+   * (remedies.ts). True means the objective changed: L-BFGS then restarts with an empty memory; a dense method
+   * (BFGS family) starts a new call with its H (see keepsCurvature below).
    */
   afterStep?: (phase: Phase, step: number) => boolean;
   checkpointEvery: number;
@@ -100,6 +102,14 @@ function nonFiniteWeight(vars: Variable[]): { name: string; value: number } | nu
 }
 
 const RESUMABLE = new Set(["callback", "time-limit", "done"]);
+
+/**
+ * Whether the second phase keeps its curvature when the collocation points move (adaptive sampling). A dense H
+ * (BFGS family) holds what thousands of pairs taught it and the loss on new points of the same distribution has
+ * nearly the same Hessian, so the new call starts from it; rebuilding it from the identity after every resample
+ * would cost hundreds of iterations each time. L-BFGS's 50 pairs are cheap to rebuild and are dropped, as before.
+ */
+const keepsCurvature = (opt: object): boolean => opt instanceof BFGS;
 
 export function runLoop(ctx: LoopContext): LoopState {
   const { vars, adamSteps, lbfgsSteps } = ctx;
@@ -207,7 +217,7 @@ export function runLoop(ctx: LoopContext): LoopState {
         const end = stop ?? (last ? "done" : null);
         if (moved) {
           changed = true;
-          if (stop) { stopped = stop; save(null, emptySecondPhaseState(lbfgs), stop); }
+          if (stop) { stopped = stop; save(null, keepsCurvature(lbfgs) ? { ...lbfgs.getState(), run: null } : emptySecondPhaseState(lbfgs), stop); }
           return false;
         }
         if (end !== null || due()) save(null, lbfgs.getState(), end);
@@ -228,7 +238,7 @@ export function runLoop(ctx: LoopContext): LoopState {
         if (stopped) { st.stopReason = stopped; break; }
         if (changed) {
           changed = false; st.fruitless = 0;
-          lbfgs.reset();
+          if (!keepsCurvature(lbfgs)) lbfgs.reset();
           if (due()) save(null, lbfgs.getState(), null);
           continue;
         }
