@@ -23,8 +23,12 @@ export const burgers = defineProblem({
     const ts = linspace(0, 0.99, 100), xs = linspace(-1, 1, 256);
     return { axes: [["t", ts], ["x", xs]], u: burgersGrid(xs, ts) };
   },
+  // Adam 500, then the quasi-Newton phase (SSBroyden by "auto"): with 1,000 Adam steps instead, Raissi's 6.7e-4 took
+  // 69-76 s of CPU on one thread (seeds 0-2) and the runs ended at 1.3e-4, 1.2e-4, 4.5e-5; with 500, 54-57 s and
+  // 2.8e-5, 1.4e-4, 2.4e-5 (node test/bench/pinn-accuracy.mjs --only burgers --threads 1 --eval-every 25
+  // --adam-steps N --target-cpu-time 200; SSBroyden with initialStep "last-decrease")
   defaults: {
     hidden: [20, 20, 20, 20, 20, 20, 20, 20], activation: "tanh", collocationPoints: 10_000, conditionPoints: 100,
-    sampler: "lhs", adamSteps: 1000, learningRate: 1e-3, lbfgsSteps: 10_000,
+    sampler: "lhs", adamSteps: 500, learningRate: 1e-3, lbfgsSteps: 10_000,
   },
 });
