@@ -12,7 +12,9 @@ beforeAll(async () => { await ready(); });
 const SLACK = 0.25;
 
 describe("gradtape pinn --time-limit", () => {
-  for (const [phase, steps] of [["Adam", ["--adam-steps", "10000000", "--lbfgs-steps", "0"]], ["L-BFGS", ["--adam-steps", "20", "--lbfgs-steps", "10000000"]]] as const) {
+  for (const [phase, steps] of [["Adam", ["--adam-steps", "10000000", "--lbfgs-steps", "0"]], ["L-BFGS", ["--adam-steps", "20", "--lbfgs-steps", "10000000", "--optimizer", "lbfgs"]]] as const) {
+    // (L-BFGS named: "auto" takes SSBroyden for this network, which converges on heat within the 4 s on an idle
+    // machine and then stops by its own rule, not by the clock)
     it(`stops within the limit in ${phase}, evaluation included`, async () => {
       // (4 s: the command keeps 2% of the limit for a descheduled process; 1.5 s, a 30 ms margin, overran by a few ms
       // now and then under load 20 with other test files running beside it)
