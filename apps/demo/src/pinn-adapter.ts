@@ -97,7 +97,7 @@ export function createSession(config: TrainConfig): Session {
 
   const lbfgsStep = (): StepResult => {
     const losses: number[] = [];
-    lbfgs ??= pinn.makeSecondPhase(secondPhase, undefined, QN_PER_CALL, 3 * QN_PER_CALL + 1);
+    lbfgs ??= pinn.makeSecondPhase(secondPhase, undefined, QN_PER_CALL, 3 * QN_PER_CALL + 1, config.dtype);
     lbfgs.onIteration = (it) => { losses.push(it.loss); };
     const before = lastLoss;
     const loss = lbfgs.minimize(lossFn, vars, { jit: true });

@@ -186,11 +186,11 @@ export abstract class QuasiNewton implements SearchSettings {
         if (!(gtd < 0)) { reason = "gradient"; break; }
       }
       let t = this.learningRate;
-      if (this.initialStep === "last-decrease" && decreased && !(fresh || model.length === 0)) {
-        const guess = 2.02 * (f - fPrev) / gtd;
+      if (fresh || model.length === 0) { let l1 = 0; for (let i = 0; i < n; i++) l1 += Math.abs(g[i]); t = Math.min(1, 1 / l1) * this.learningRate; }
+      else if (this.initialStep === "last-decrease" && decreased) {
+        const guess = 2.02 * (f - fPrev) / gtd; // 1.01 x 2 (f_k - f_k-1) / g'd
         if (guess > 0 && Number.isFinite(guess)) t = Math.min(1, guess) * this.learningRate;
       }
-      if (fresh || model.length === 0) { let l1 = 0; for (let i = 0; i < n; i++) l1 += Math.abs(g[i]); t = Math.min(1, 1 / l1) * this.learningRate; }
 
       const phi = (step: number): Point => {
         for (let i = 0; i < n; i++) xt[i] = x[i] + step * d[i];

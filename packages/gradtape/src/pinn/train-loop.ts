@@ -40,6 +40,8 @@ export interface LoopContext {
   lbfgsSteps: number;
   learningRate: LearningRate;
   lbfgs?: Omit<LBFGSOptions, "maxIterations" | "maxEvaluations" | "onIteration">;
+  /** the variables' dtype (the second phase's float64 defaults: second-phase.ts) */
+  dtype?: "float32" | "float64";
   /** the second phase's optimizer (second-phase.ts; default "lbfgs") */
   optimizer?: SecondPhaseOptimizer;
   compile: boolean;
@@ -193,7 +195,7 @@ export function runLoop(ctx: LoopContext): LoopState {
     // above L-BFGS's float64 default of 1e-6; 1e-4 (about 10 sd) lets the line search rely on slopes there.
     // Burgers seed 0: relative L2 1.02e-3 with 1e-6 (stopped at 7,227 steps), 8.6e-4 with 1e-4 (7,761 steps).
     // (the same restarts for a dense BFGS-family optimizer: ctx.optimizer, second-phase.ts)
-    const lbfgs = makeSecondPhase(ctx.optimizer ?? "lbfgs", ctx.lbfgs, lbfgsSteps, Math.ceil(lbfgsSteps * 1.25) + 20);
+    const lbfgs = makeSecondPhase(ctx.optimizer ?? "lbfgs", ctx.lbfgs, lbfgsSteps, Math.ceil(lbfgsSteps * 1.25) + 20, ctx.dtype);
     let resumedCall = false;
     try {
       if (r?.lbfgs) { restoreSecondPhase(lbfgs, r.lbfgs, vars, r.source ?? "the checkpoint"); resumedCall = r.lbfgs.run !== null; }

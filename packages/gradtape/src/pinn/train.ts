@@ -37,17 +37,6 @@ import type { EvaluationCounts } from "./train-loop.js";
 export type { TrainOptions, TrainProgress, TrainStopReason, TrainResult, TrainingData } from "./train-types.js";
 import type { TrainOptions, TrainStopReason, TrainResult, TrainingData } from "./train-types.js";
 
-/**
- * The second phase's options for a network of `dtype`: in float64 the gradient test stops at max |g| <= 1e-11
- * instead of the optimizers' 1e-7 (a float32-sized threshold), unless the caller set one. Burgers in float64 (seeds
- * 0 and 1) stopped there at loss 3.5e-11 while its error was still falling (seed 1: 1.9e-5 to 9.5e-6 over its last
- * 250 iterations); the time limit, the step count or the restart rule then end the run.
- */
-function secondPhaseOptions(dtype: "float32" | "float64", o: TrainOptions["lbfgs"]): TrainOptions["lbfgs"] {
-  if (dtype !== "float64" || o?.gradientTolerance !== undefined) return o;
-  return { ...o, gradientTolerance: 1e-11 };
-}
-
 /** The float dtype of a run: "float32" (default) or "float64". */
 function checkDtype(op: string, v: unknown): "float32" | "float64" {
   if (v === undefined || v === "float32" || v === "float64") return (v ?? "float32") as "float32" | "float64";
@@ -248,7 +237,7 @@ export function train(problem: Problem, options: TrainOptions = {}): TrainResult
     let checkpointFile: string | null = null, checkpointError: Error | null = null;
     const st = runLoop({
       vars: [...network.trainableWeights, ...Object.values(paramVars)], lossFn, termNames: (n) => lossTermNames(problem, d, n - conditionTermCount(d)),
-      adamSteps, lbfgsSteps, learningRate: lr, lbfgs: secondPhaseOptions(network.dtype, options.lbfgs), optimizer, compile: options.jit ?? true, timeLimit, elapsed,
+      adamSteps, lbfgsSteps, learningRate: lr, lbfgs: options.lbfgs, dtype: network.dtype, optimizer, compile: options.jit ?? true, timeLimit, elapsed,
       newPhase: () => { window.length = 0; },
       afterAdamStep: bal ? (i) => { if (i % bal.every === 0) bal.update(terms, network.trainableWeights, step + 1); } : undefined,
       afterStep: remedies ? (phase, s) => remedies.afterStep(phase, s, d, network, topts, lossFn) : undefined,
