@@ -28,6 +28,7 @@
 // --target-cpu-time S stops each run at S s of training CPU time (the CPU clock: pinn-clock.mjs; with one thread,
 // the wall time an idle machine would take).
 // --adaptive rad|rar|rar-d|none [--adaptive-every N] overrides the problem's adaptive collocation (pinn.train's adaptive).
+// --optimizer auto|lbfgs|ssbroyden|ssbfgs|bfgs and --balancing none|lr-annealing|grad-norm|ntk override the problem's.
 // --dtype float64 (#18) trains in float64; Burgers' clock target is then 1e-5 (issue #18's goal).
 //   node test/bench/pinn-accuracy.mjs --only burgers --dtype float64 --threads 1 --eval-every 100 --target-cpu-time 900
 //
@@ -74,6 +75,8 @@ const { values } = parseArgs({
     dtype: { type: "string", default: "float32" },
     adaptive: { type: "string" },
     "adaptive-every": { type: "string" },
+    optimizer: { type: "string" },
+    balancing: { type: "string" },
   },
 });
 
@@ -123,6 +126,8 @@ for (const name of names) for (const seed of seeds) {
   const options = {
     seed, network, threads, dtype,
     ...(values.adaptive ? { adaptive: values.adaptive === "none" ? false : { method: values.adaptive, ...(values["adaptive-every"] ? { every: int(values["adaptive-every"]) } : {}) } } : {}),
+    ...(values.optimizer ? { optimizer: values.optimizer } : {}),
+    ...(values.balancing ? { balancing: values.balancing === "none" ? false : values.balancing } : {}),
     adamSteps: int(values["adam-steps"]),
     lbfgsSteps: int(values["lbfgs-steps"]),
     timeLimit: values["time-limit"] === undefined ? undefined : Number(values["time-limit"]),
@@ -130,7 +135,7 @@ for (const name of names) for (const seed of seeds) {
     onProgress: clock.onProgress,
   };
   const setup = `${dtype === "float64" ? "float64, " : ""}${values.adaptive ? `adaptive ${values.adaptive}${values["adaptive-every"] ? ` every ${values["adaptive-every"]}` : ""}, ` : ""}${(d.hidden ?? []).length}x${(d.hidden ?? [])[0]} tanh, N_f ${d.collocationPoints}, N_u ${d.conditionPoints}, ` +
-    `Adam ${options.adamSteps ?? d.adamSteps} (lr ${d.learningRate}) + ${options.lbfgsSteps ?? d.lbfgsSteps} quasi-Newton (optimizer "auto")`;
+    `Adam ${options.adamSteps ?? d.adamSteps} (lr ${d.learningRate}) + ${options.lbfgsSteps ?? d.lbfgsSteps} quasi-Newton (optimizer ${JSON.stringify(values.optimizer ?? "auto")})${values.balancing ? `, balancing ${values.balancing}` : ""}`;
   log(`${name} (seed ${seed}): ${setup}`);
   const t0 = performance.now();
   const ref = problem.reference(); // computed before training so its cost is reported apart
