@@ -54,7 +54,7 @@ Options:
       --boundary N        initial/boundary condition points N_u, in all (default: the problem's)
       --adam-steps N      Adam steps (0 skips Adam)
       --lbfgs-steps N     L-BFGS iterations (0 skips L-BFGS), also the iterations of --optimizer's method
-      --optimizer NAME    the optimizer after Adam: auto (default: ssbroyden up to 5,000 weights, else lbfgs),
+      --optimizer NAME    the optimizer after Adam: auto (default: ssbroyden up to 10,000 weights, else lbfgs),
                           lbfgs, ssbfgs (self-scaled BFGS), ssbroyden (self-scaled Broyden) or bfgs; the dense ones
                           keep an n x n inverse Hessian (up to 10,000 weights; 36 MB at 3,000). A resumed run keeps
                           its checkpoint's

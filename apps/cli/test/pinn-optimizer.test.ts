@@ -32,6 +32,6 @@ describe("gradtape pinn --optimizer", () => {
   it("refuses an unknown name with one line, exit 2, and --help documents the option", async () => {
     expectOneLineError(await runMain(["pinn", "heat", "--optimizer", "sr1"]), "--optimizer", "auto, lbfgs, ssbfgs, ssbroyden, bfgs", '"sr1"');
     const h = await runMain(["pinn", "--help"]);
-    expect(h.stdout).toMatch(/--optimizer NAME\s+the optimizer after Adam: auto \(default: ssbroyden up to 5,000 weights, else lbfgs\)/);
+    expect(h.stdout).toMatch(/--optimizer NAME\s+the optimizer after Adam: auto \(default: ssbroyden up to 10,000 weights, else lbfgs\)/);
   });
 });

@@ -46,16 +46,18 @@ describe("pinn.train with a dense quasi-Newton second phase", () => {
     full.network.dispose(); resumed.network.dispose();
   });
 
-  it("'auto' (the default) takes SSBroyden up to 5,000 weights and L-BFGS above; a resumed run keeps its checkpoint's", () => {
+  it("'auto' (the default) takes SSBroyden up to 10,000 weights and L-BFGS above; a resumed run keeps its checkpoint's", { timeout: 60_000 }, () => {
     const small = pinn.train(heat, { ...base, adamSteps: 5, lbfgsSteps: 5 });
     expect(small.optimizer).toBe("ssbroyden");
-    const large = pinn.train(heat, { ...base, network: { hidden: [70, 70] }, adamSteps: 1, lbfgsSteps: 2, collocationPoints: 8, conditionPoints: 4 });
-    expect(large.optimizer).toBe("lbfgs"); // 5,251 weights
+    const large = pinn.train(heat, { ...base, network: { hidden: [100, 100] }, adamSteps: 1, lbfgsSteps: 2, collocationPoints: 8, conditionPoints: 4 });
+    expect(large.optimizer).toBe("lbfgs"); // 10,501 weights
+    const mid = pinn.train(heat, { ...base, network: { hidden: [50, 50, 50, 50] }, adamSteps: 1, lbfgsSteps: 1, collocationPoints: 8, conditionPoints: 4 });
+    expect(mid.optimizer).toBe("ssbroyden"); // 7,851 weights: #16's 4 x 50 networks
     let last: pinn.TrainCheckpoint | null = null;
     const a = pinn.train(heat, { ...base, adamSteps: 5, lbfgsSteps: 10, optimizer: "ssbfgs", checkpoint: { onSave: (cp) => { last = cp; } }, onProgress: (p) => p.step < 9 });
     const b = pinn.train(heat, { ...base, adamSteps: 5, lbfgsSteps: 10, resume: last! });
     expect(b.optimizer).toBe("ssbfgs");
-    for (const r of [small, large, a, b]) r.network.dispose();
+    for (const r of [small, large, mid, a, b]) r.network.dispose();
   });
 
   it("refuses an unknown optimizer, and a dense one for a network past its limit, before training", () => {

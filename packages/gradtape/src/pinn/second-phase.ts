@@ -13,12 +13,16 @@ export type SecondPhaseOptimizer = "lbfgs" | BFGSUpdate;
 export type SecondPhaseChoice = "auto" | SecondPhaseOptimizer;
 export const SECOND_PHASE_OPTIMIZERS: readonly SecondPhaseChoice[] = ["auto", "lbfgs", "ssbfgs", "ssbroyden", "bfgs"];
 /**
- * The most weights for which "auto" picks SSBroyden (its H then takes at most 100 MB). Measured (README,
- * test/bench/qn-burgers.mjs): Burgers seed 0 after 500 second-phase iterations, relative L2 6.1e-4 (SSBroyden, 775
- * evaluations) and 8.8e-4 (SSBFGS, 665) against 1.1e-1 (L-BFGS, 547); heat seeds 0 and 1 to the end, 1.0e-5 and
- * 6.3e-6 (SSBroyden), 1.5e-5 and 1.1e-5 (SSBFGS) against 1.7e-4 and 3.3e-4 (L-BFGS), with fewer evaluations.
+ * The most weights for which "auto" picks SSBroyden: every network a dense H can serve (MAX_BFGS_PARAMETERS; H
+ * then takes up to 400 MB). Measured (README, test/bench/qn-burgers.mjs): Burgers seed 0 after 500 second-phase
+ * iterations, relative L2 6.1e-4 (SSBroyden, 775 evaluations) and 8.8e-4 (SSBFGS, 665) against 1.1e-1 (L-BFGS,
+ * 547); heat seeds 0 and 1 to the end, 1.0e-5 and 6.3e-6 (SSBroyden), 1.5e-5 and 1.1e-5 (SSBFGS) against 1.7e-4 and
+ * 3.3e-4 (L-BFGS), with fewer evaluations. The limit was 5,000 weights until the 4 x 50 networks of #16 were
+ * measured (pinn-accuracy.mjs, seeds 0-2, README "Hard problems"): Kovasznay (7,953 weights) reaches 9.7e-5 to
+ * 3.6e-4 (worst of u, v, p) with SSBroyden; there one iteration (H g and the rank-two update over 253 MB) costs
+ * about 2.5 loss evaluations (10 iterations/s against Adam's 36 steps/s), and SSBroyden still reaches the target in 150-165 s of CPU.
  */
-export const AUTO_DENSE_PARAMETERS = 5000;
+export const AUTO_DENSE_PARAMETERS = MAX_BFGS_PARAMETERS;
 
 /** The second phase's optimizer: `v` checked, "auto" resolved for `parameters` weights (0: not known yet, check the name only). */
 export function checkSecondPhase(op: string, v: unknown, parameters: number): SecondPhaseOptimizer {

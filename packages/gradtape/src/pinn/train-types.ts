@@ -37,7 +37,7 @@ export interface TrainOptions extends RemedyOptions {
   /** L-BFGS iterations (default: the problem's, else 5000) */
   lbfgsSteps?: number;
   /**
-   * the optimizer after Adam: "auto" (default: "ssbroyden" for networks of at most 5,000 weights, else "lbfgs"),
+   * the optimizer after Adam: "auto" (default: "ssbroyden" for networks of at most 10,000 weights, else "lbfgs"),
    * "lbfgs", or a dense quasi-Newton method of optim.BFGS: "ssbfgs" (self-scaled BFGS), "ssbroyden" (self-scaled
    * Broyden), "bfgs"; those keep an n x n inverse Hessian (networks of at most optim.MAX_BFGS_PARAMETERS weights;
    * 36 MB at 3,000). lbfgsSteps and the lbfgs options apply to either. A resumed run keeps its checkpoint's.
@@ -76,6 +76,11 @@ export interface TrainOptions extends RemedyOptions {
   termInterval?: number;
   /** initial values of the problem's unknown parameters (default: the problem's params) */
   params?: Readonly<Record<string, number>>;
+  /**
+   * the discrepancy stop for observations that declare their noise (ObservationData.noise): true (default) ends
+   * training once the mean squared misfit reaches noise² (stopReason "discrepancy"); false trains on
+   */
+  stopAtNoise?: boolean;
   /**
    * kernel threads for this run (the same results with any count): "auto" (default) uses the threads the core was
    * started with (ready({ threads })) when the job is large enough and cores are spare (pinn/thread-choice.ts);
@@ -120,7 +125,8 @@ export interface TrainProgress {
   causal?: RemedyReport["causal"];
 }
 
-export type TrainStopReason = "done" | "time-limit" | "callback" | "non-finite" | LBFGSStopReason;
+/** "discrepancy": the observations' misfit reached their declared noise (TrainOptions.stopAtNoise) */
+export type TrainStopReason = "done" | "time-limit" | "callback" | "non-finite" | "discrepancy" | LBFGSStopReason;
 
 export interface TrainResult {
   network: PinnNetwork;
