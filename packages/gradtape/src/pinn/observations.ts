@@ -18,12 +18,18 @@ export interface ObservationData {
   output?: string;
   /** weight of the term in the loss (default 1) */
   weight?: number;
+  /**
+   * the standard deviation of the measurement noise in the values, in the output's units (default: none). With
+   * it, training stops once the mean squared misfit falls to noise² (the discrepancy principle): closer than the
+   * noise, the network fits the noise instead of the solution.
+   */
+  noise?: number;
 }
 
 export type ObservationSpec = ObservationData | ((seed: number) => ObservationData);
 
 /** Checked observations: flat float64 rows [n][d]. */
-export interface Observations { points: Float64Array; values: Float64Array; output: string; weight: number; count: number }
+export interface Observations { points: Float64Array; values: Float64Array; output: string; weight: number; count: number; noise: number | null }
 
 interface Shape { name: string; vars: readonly string[]; lo: readonly number[]; hi: readonly number[]; outputs: readonly string[] }
 
@@ -58,7 +64,11 @@ export function checkObservations(data: ObservationData, p: Shape, where: string
   if (!p.outputs.includes(output)) throw new ArgumentError(`${w}.output ${describe(output)} is not an output of the problem (${p.outputs.join(", ")}).`);
   const weight = data.weight ?? 1;
   if (typeof weight !== "number" || !Number.isFinite(weight) || weight < 0) throw new ArgumentError(`${w}.weight must be a finite number >= 0, but got ${describe(data.weight)}.`);
-  return { points: points.slice(), values, output, weight, count: n };
+  const noise = data.noise ?? null;
+  if (noise !== null && (typeof noise !== "number" || !Number.isFinite(noise) || noise <= 0)) {
+    throw new ArgumentError(`${w}.noise must be the noise's standard deviation, a finite number > 0 (or left out when the values are exact), but got ${describe(data.noise)}.`);
+  }
+  return { points: points.slice(), values, output, weight, count: n, noise };
 }
 
 /** The observations for a seed: static data is checked once (at definition), a function on every call. */
@@ -73,6 +83,7 @@ export function observationSource(spec: ObservationSpec | undefined, p: Shape, w
  * `count` of the n rows of `points` ([n][d]) drawn without replacement, seeded, with their values (an array, or a
  * function of the row, evaluated only for the rows drawn) and Gaussian noise of standard deviation
  * noise * sd(drawn values) added: Raissi et al.'s convention (u + noise * std(u) * randn), so noise 0.01 is "1%".
+ * With noise, the data carries that standard deviation as `noise` (pinn.train's discrepancy stop).
  */
 export function drawObservations(points: Float64Array, values: ArrayLike<number> | ((row: number) => number), d: number, count: number, noise: number, seed: number): ObservationData {
   const n = Math.floor(points.length / d);
@@ -96,18 +107,19 @@ export function drawObservations(points: Float64Array, values: ArrayLike<number>
     const sd = Math.sqrt(v2 / Math.max(1, count - 1));
     // Box-Muller: a standard normal from two uniforms (1 - u keeps the log finite)
     for (let i = 0; i < count; i++) vals[i] += noise * sd * Math.sqrt(-2 * Math.log(1 - rng.next())) * Math.cos(2 * Math.PI * rng.next());
+    if (sd > 0) return { points: pts, values: vals, noise: noise * sd };
   }
   return { points: pts, values: vals };
 }
 
 /** Observations as float32 tensors for a training run: points [n, d], values [n, 1]. */
-export interface ObservationTensors { points: Tensor; values: Tensor; output: string; weight: number; count: number }
+export interface ObservationTensors { points: Tensor; values: Tensor; output: string; weight: number; count: number; noise: number | null }
 
 export function observationTensors(obs: Observations, d: number, dtype: "float32" | "float64" = "float32"): ObservationTensors {
   return tidy(() => ({
     points: keep(fromFlat(obs.points, [obs.count, d], dtype, "pinn.trainingData")),
     values: keep(fromFlat(obs.values, [obs.count, 1], dtype, "pinn.trainingData")),
-    output: obs.output, weight: obs.weight, count: obs.count,
+    output: obs.output, weight: obs.weight, count: obs.count, noise: obs.noise,
   }));
 }
 

@@ -154,6 +154,14 @@ export function makeNetwork(problem: Problem, options: Pick<TrainOptions, "netwo
   return new PinnNetwork({ inputs: problem.vars.length, outputs: problem.outputs.length, hidden, activation, seed, scale, name: problem.name, body, dtype });
 }
 
+/** The discrepancy stop's level (train-loop.ts), when the observations declare their noise and it is not turned off. */
+function noiseFloor(data: TrainingData, on: boolean | undefined, op: string): { term: string; level: number } | undefined {
+  if (on !== undefined && typeof on !== "boolean") throw new ArgumentError(`${op}: stopAtNoise must be true or false, but got ${describe(on)}.`);
+  const o = data.observations;
+  if (on === false || !o || o.noise === null || o.weight === 0) return undefined;
+  return { term: "observations", level: o.weight * o.noise * o.noise };
+}
+
 /** Trains a network on a problem: Adam, then L-BFGS (train-loop.ts), with checkpoints and resuming (checkpoint.ts). */
 export function train(problem: Problem, options: TrainOptions = {}): TrainResult {
   const op = "pinn.train";
@@ -257,6 +265,7 @@ export function train(problem: Problem, options: TrainOptions = {}): TrainResult
           evaluations: counts.evaluations, lineSearchEvaluations: counts.lineSearchEvaluations, threads: choice.threads, ...(params ? { params } : {}),
           ...(termsNow ? { terms: termsNow } : {}), ...(bal ? { weights: bal.values() } : {}), ...remedies?.report(d) }) !== false;
       },
+      noiseFloor: noiseFloor(d, options.stopAtNoise, op),
       checkpointEvery: ck?.every ?? 0,
       save: ck ? (part) => {
         const cp: TrainCheckpoint = { ...identity, ...part, ...(remedies || bal ? { remedies: { ...rem!.state(d), ...(bal ? { balancing: bal.state() } : {}) } } : {}) };
