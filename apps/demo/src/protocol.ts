@@ -102,7 +102,7 @@ export const PROBLEMS: ProblemMeta[] = [
     equationHtml: "<i>u<sub>t</sub></i> − 10<sup>−4</sup> <i>u<sub>xx</sub></i> + 5<i>u</i>³ − 5<i>u</i> = 0, <i>u</i>(0, <i>x</i>) = <i>x</i>² cos(π<i>x</i>), periodic in <i>x</i>" +
       "<span class=\"domain\">x ∈ [−1, 1], t ∈ [0, 1]; reference: Fourier / ETDRK4 solver (2,048 modes)</span>",
     axes: [{ name: "x", range: [-1, 1] }, { name: "t", range: [0, 1] }],
-    defaults: { layers: 4, width: 64, nf: 8000, nu: 800, lr: 0.001, adamSteps: 2000 },
+    defaults: { layers: 3, width: 32, nf: 8000, nu: 800, lr: 0.001, adamSteps: 2000 },
   },
   {
     id: "kovasznay", label: "Kovasznay flow (u shown)",
