@@ -58,6 +58,8 @@ Options:
                           lbfgs, ssbfgs (self-scaled BFGS), ssbroyden (self-scaled Broyden) or bfgs; the dense ones
                           keep an n x n inverse Hessian (up to 10,000 weights; 36 MB at 3,000). A resumed run keeps
                           its checkpoint's
+      --fit-noise         observations that declare their noise (burgers-inverse-noisy) end training where the
+                          loss reaches the exact solution's (noise²; stopped: discrepancy); this trains on
       --lr RATE           Adam's learning rate
       --seed N            seed of the points and the initial weights (default 0)
       --sampler NAME      collocation sampler: uniform, lhs, sobol, halton (default lhs)

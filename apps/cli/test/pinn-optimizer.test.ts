@@ -1,11 +1,15 @@
 // gradtape pinn --optimizer: the dense quasi-Newton second phase from the command line (a tiny run, its report's
-// settings row, resuming a checkpoint without repeating the option), the help line, and a bad name (exit 2).
+// settings row, resuming a checkpoint without repeating the option), the help line, and a bad name (exit 2); the
+// discrepancy stop of noisy observations and --fit-noise.
 import { describe, it, expect, beforeAll, afterAll } from "vitest";
 import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { join } from "node:path";
 import { tmpdir } from "node:os";
 import { ready } from "gradtape";
+import { fileURLToPath } from "node:url";
 import { runMain, expectOneLineError } from "./helpers.js";
+
+const FIX = fileURLToPath(new URL("./fixtures/", import.meta.url));
 
 let dir: string;
 beforeAll(async () => { await ready(); dir = mkdtempSync(join(tmpdir(), "gradtape-pinn-opt-")); });
@@ -33,5 +37,21 @@ describe("gradtape pinn --optimizer", () => {
     expectOneLineError(await runMain(["pinn", "heat", "--optimizer", "sr1"]), "--optimizer", "auto, lbfgs, ssbfgs, ssbroyden, bfgs", '"sr1"');
     const h = await runMain(["pinn", "--help"]);
     expect(h.stdout).toMatch(/--optimizer NAME\s+the optimizer after Adam: auto \(default: ssbroyden up to 10,000 weights, else lbfgs\)/);
+  });
+
+  it("stops noisy observations at the loss of the exact solution (stopped: discrepancy); --fit-noise trains on", async () => {
+    const file = join(FIX, "noisy-data.mjs");
+    const stop = await runMain(["pinn", file, "--seed", "1", "--quiet", "--json"]);
+    expect(stop.code, stop.stderr).toBe(0);
+    const a = JSON.parse(stop.stdout);
+    expect(a.stopReason).toBe("discrepancy");
+    expect(a.finalLoss).toBeLessThanOrEqual(0.05 * 0.05);
+    const on = await runMain(["pinn", file, "--seed", "1", "--fit-noise", "--quiet", "--json"]);
+    expect(on.code, on.stderr).toBe(0);
+    const b = JSON.parse(on.stdout);
+    expect(b.stopReason).not.toBe("discrepancy");
+    expect(b.steps).toBeGreaterThan(a.steps);
+    expect(b.finalLoss).toBeLessThan(a.finalLoss);
+    expect((await runMain(["pinn", "--help"])).stdout).toMatch(/--fit-noise\s+observations that declare their noise/);
   });
 });

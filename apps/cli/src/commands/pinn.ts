@@ -25,6 +25,7 @@ const OPTIONS = {
   "adam-steps": { type: "string", valueName: "N" },
   "lbfgs-steps": { type: "string", valueName: "N" },
   optimizer: { type: "string", valueName: "NAME" },
+  "fit-noise": { type: "boolean" },
   lr: { type: "string", valueName: "RATE" },
   seed: { type: "string", valueName: "N" },
   sampler: { type: "string", valueName: "NAME" },
@@ -176,6 +177,7 @@ async function run(argv: readonly string[], io: Io): Promise<number> {
     network, collocationPoints: collocation, conditionPoints: boundary, adamSteps, lbfgsSteps, optimizer, learningRate: lr, seed,
     sampler: sampler as pinn.SamplerName | undefined, timeLimit: budget, threads, dtype,
     progressInterval: 0, onProgress: progress || budget !== undefined ? onProgress : undefined, checkpoint, resume: cp ?? undefined, ...remedies,
+    ...(o["fit-noise"] ? { stopAtNoise: false } : {}),
   }));
   // stopped by the clock (ours, one step early, or the library's): the time limit
   const stopReason = clockStop && result.stopReason === "callback" ? "time-limit" : result.stopReason;

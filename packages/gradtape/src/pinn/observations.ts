@@ -20,8 +20,8 @@ export interface ObservationData {
   weight?: number;
   /**
    * the standard deviation of the measurement noise in the values, in the output's units (default: none). With
-   * it, training stops once the mean squared misfit falls to noise² (the discrepancy principle): closer than the
-   * noise, the network fits the noise instead of the solution.
+   * it, training stops once the loss falls to the exact solution's, weight × noise² (a discrepancy principle;
+   * pinn.train's stopAtNoise): below that, the network fits the noise instead of the solution.
    */
   noise?: number;
 }

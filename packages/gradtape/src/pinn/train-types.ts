@@ -78,7 +78,8 @@ export interface TrainOptions extends RemedyOptions {
   params?: Readonly<Record<string, number>>;
   /**
    * the discrepancy stop for observations that declare their noise (ObservationData.noise): true (default) ends
-   * training once the mean squared misfit reaches noise² (stopReason "discrepancy"); false trains on
+   * training once the loss (the sum of its terms) falls to the exact solution's, weight × noise² (stopReason
+   * "discrepancy"; train-loop.ts says why); false trains on
    */
   stopAtNoise?: boolean;
   /**

@@ -155,11 +155,11 @@ export function makeNetwork(problem: Problem, options: Pick<TrainOptions, "netwo
 }
 
 /** The discrepancy stop's level (train-loop.ts), when the observations declare their noise and it is not turned off. */
-function noiseFloor(data: TrainingData, on: boolean | undefined, op: string): { term: string; level: number } | undefined {
+function noiseFloor(data: TrainingData, on: boolean | undefined, op: string): { level: number } | undefined {
   if (on !== undefined && typeof on !== "boolean") throw new ArgumentError(`${op}: stopAtNoise must be true or false, but got ${describe(on)}.`);
   const o = data.observations;
   if (on === false || !o || o.noise === null || o.weight === 0) return undefined;
-  return { term: "observations", level: o.weight * o.noise * o.noise };
+  return { level: o.weight * o.noise * o.noise };
 }
 
 /** Trains a network on a problem: Adam, then L-BFGS (train-loop.ts), with checkpoints and resuming (checkpoint.ts). */
