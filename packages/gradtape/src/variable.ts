@@ -33,9 +33,10 @@ export class Variable extends Tensor {
     return super.data();
   }
 
-  /** Overwrites the value in place (broadcasting `value` to this shape). */
+  /** Overwrites the value in place (broadcasting `value` to this shape). Numbers and arrays are taken in this
+   *  variable's dtype (a float64 variable keeps a number's every bit); a tensor must have it already. */
   assign(value: Tensor | NestedArray): this {
-    const v = value instanceof Tensor ? value : check.converted("assign", "value", () => tensor(value as NestedArray));
+    const v = value instanceof Tensor ? value : check.converted("assign", "value", () => tensor(value as NestedArray, undefined, this.dtype));
     try {
       if (core().assign(this.handleFor("assign", this.name), v.handleFor("assign", "value")) === 0) throwCoreError("assign", [this, v], [this.name, "value"]);
     } finally { if (v !== value) v.dispose(); }

@@ -227,6 +227,21 @@ describe("float64 jets on a deep network", () => {
   });
 });
 
+describe("Variable.assign of numbers and arrays", () => {
+  it("takes them in the variable's dtype: a float64 variable keeps every bit, a float32 one rounds; a tensor of the other dtype is refused", () => {
+    const v64 = gt.variable(gt.tensor([0, 0], undefined, "float64"));
+    v64.assign([0.1, 1 / 3]);
+    expect(Array.from(v64.data())).toEqual([0.1, 1 / 3]);
+    v64.assign(0.7);   // a scalar broadcasts
+    expect(Array.from(v64.data())).toEqual([0.7, 0.7]);
+    const v32 = gt.variable([0, 0]);
+    v32.assign(0.1);
+    expect(Array.from(v32.data())).toEqual([Math.fround(0.1), Math.fround(0.1)]);
+    expect(() => gt.tidy(() => v64.assign(gt.tensor([1, 2])))).toThrow(gt.DTypeError);
+    v64.dispose(); v32.dispose();
+  });
+});
+
 describe("float64 weights files", () => {
   const make = (dtype: "float32" | "float64") => {
     const m = new gt.nn.Sequential([

@@ -94,6 +94,22 @@ describe("loss balancing", () => {
     expect(live()).toEqual(before);
   });
 
+  it("every scheme trains in float64 too: the weights are float64 scalars and the run stays float64, memory() flat", () => {
+    const before = live();
+    for (const scheme of ["lr-annealing", "grad-norm", "ntk"] as const) {
+      const res = pinn.train(heat, {
+        dtype: "float64", network: { hidden: [8, 8] }, collocationPoints: 64, conditionPoints: 32, adamSteps: 20, lbfgsSteps: 5,
+        balancing: { scheme, every: 10 },
+      });
+      expect(res.network.dtype, scheme).toBe("float64");
+      expect(res.weightHistory!.conditions.map(([st]) => st), scheme).toEqual([10, 20]);
+      expect(Number.isFinite(res.lossWeights!.conditions) && res.lossWeights!.conditions > 0, scheme).toBe(true);
+      expect(Number.isFinite(res.finalLoss), scheme).toBe(true);
+      res.network.dispose();
+    }
+    expect(live()).toEqual(before);
+  });
+
   it("term history without balancing: every termInterval steps, the terms of the network at that step", () => {
     const opts = { collocationPoints: 32, conditionPoints: 16, seed: 2 };
     const res = pinn.train(heat, { network: { hidden: [6] }, ...opts, adamSteps: 30, lbfgsSteps: 0, termInterval: 15 });
