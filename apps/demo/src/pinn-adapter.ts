@@ -94,17 +94,23 @@ export function createSession(config: TrainConfig): Session {
   const second: OptimizerName = secondPhase === "lbfgs" ? "L-BFGS" : "SSBroyden";
   let lbfgs: optim.LBFGS | optim.BFGS | null = null;
   let adamDone = 0, fruitless = 0, lastLoss = NaN;
+  // noisy observations that declare their noise stop where the loss falls to the exact solution's (pinn.train's
+  // discrepancy stop, train-loop.ts): past it the network fits the noise
+  const obs = data.observations;
+  const noiseFloor = obs && obs.noise !== null && obs.weight > 0 ? obs.weight * obs.noise * obs.noise : null;
+  const atNoise = (loss: number) => noiseFloor !== null && loss <= noiseFloor;
 
   const lbfgsStep = (): StepResult => {
     const losses: number[] = [];
     lbfgs ??= pinn.makeSecondPhase(secondPhase, undefined, QN_PER_CALL, 3 * QN_PER_CALL + 1, config.dtype);
-    lbfgs.onIteration = (it) => { losses.push(it.loss); };
+    lbfgs.onIteration = (it) => { losses.push(it.loss); return !atNoise(it.loss); };
     const before = lastLoss;
     const loss = lbfgs.minimize(lossFn, vars, { jit: true });
     const r = lbfgs.result!;
     lastLoss = loss;
     let converged: string | undefined;
-    if (r.reason === "gradient" || r.reason === "non-finite") converged = r.reason;
+    if (atNoise(loss)) converged = "discrepancy";
+    else if (r.reason === "gradient" || r.reason === "non-finite") converged = r.reason;
     else if (r.reason === "max-iterations" || r.reason === "max-evaluations") {
       if (r.iterations === 0 && ++fruitless >= 3) converged = r.reason;
       else if (r.iterations > 0) fruitless = 0;
@@ -130,7 +136,7 @@ export function createSession(config: TrainConfig): Session {
       if (config.adamSteps < 0 || adamDone < config.adamSteps) {
         adamDone++;
         lastLoss = adam.minimize(lossFn, vars, { jit: true });
-        return { losses: [lastLoss], optimizer: "Adam" };
+        return { losses: [lastLoss], optimizer: "Adam", ...(atNoise(lastLoss) ? { converged: "discrepancy" } : {}) };
       }
       return lbfgsStep();
     },

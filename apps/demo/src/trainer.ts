@@ -15,6 +15,7 @@ const STOP_REASONS: Record<string, string> = {
   "max-iterations": "no further progress",
   "max-evaluations": "no further progress",
   "non-finite": "the loss or gradient is not finite",
+  discrepancy: "the loss reached the data's noise level, the exact solution's loss (training further fits the noise)",
 };
 
 type State = "off" | "loading" | "idle" | "running" | "pausing" | "paused" | "converged" | "error";
