@@ -8,9 +8,12 @@
 // #16 states gradtape's 1.1e-1 baseline with (Wang et al. train a comparable tanh MLP with Adam only, on fresh
 // batches of 128 points per step). Loss balancing by NTK weights (Wang, Yu & Perdikaris 2022; balancing.ts, ntk.ts)
 // is the default: with it, Adam 2,000 + L-BFGS 1,000 reached 2.5e-3 (seed 0) and 4.4e-3 (seed 1) relative L2 where
-// the same plan without it reached 2.3e-1 and 2.5e-1, and with RAD adaptive collocation (seed 0) 2.7e-1 (`gradtape pinn helmholtz --adam-steps 2000
-// --lbfgs-steps 1000 --seed N [--balancing ntk | --balancing none | --adaptive rad --adaptive-every 500]`, 39 min
-// each, run side by side on 2 cores under load 15-23). The full default plan (L-BFGS 5,000) was not measured. The boundary term's weight settles near 4e3: the forcing is 167 u.
+// the same plan without it reached 2.3e-1 and 2.5e-1, and with RAD adaptive collocation (seed 0) 2.7e-1 (`gradtape
+// pinn helmholtz --optimizer lbfgs --adam-steps 2000 --lbfgs-steps 1000 --seed N [--balancing none | --adaptive rad
+// --adaptive-every 500]`, 39 min each, run side by side on 2 cores under load 15-23). The boundary term's weight
+// settles near 4e3: the forcing is 167 u. The defaults now (NTK weights during Adam 2,000, then SSBroyden, "auto" for
+// these 7,851 weights) reach 3.9e-5, 6.2e-5 and 3.3e-5 on seeds 0, 1, 2 (target 5e-3), after 112-130 s of CPU to the
+// target and 247-290 s to the end (pinn-accuracy.mjs --only helmholtz --threads 1).
 import { defineProblem } from "../problem.js";
 import { linspace } from "../sampling.js";
 import { rectangle } from "../geometry/index.js";
