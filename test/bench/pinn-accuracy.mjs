@@ -72,7 +72,7 @@ const { values } = parseArgs({
     "target-time": { type: "string" },
     "target-cpu-time": { type: "string" },
     threads: { type: "string", default: "auto" },
-    dtype: { type: "string", default: "float32" },
+    dtype: { type: "string" },
     adaptive: { type: "string" },
     "adaptive-every": { type: "string" },
     optimizer: { type: "string" },
@@ -93,8 +93,9 @@ const targetCpuTime = values["target-cpu-time"] === undefined ? undefined : Numb
 if (targetCpuTime !== undefined && !(targetCpuTime > 0)) { console.error(`pinn-accuracy: --target-cpu-time must be a number > 0`); process.exit(2); }
 const clockTarget = values.target === undefined ? undefined : Number(values.target);
 const threads = values.threads === "auto" ? "auto" : int(values.threads);
+// undefined: each problem's default dtype (float32 unless the problem says otherwise)
 const dtype = values.dtype;
-if (dtype !== "float32" && dtype !== "float64") { console.error(`pinn-accuracy: --dtype must be float32 or float64, got ${dtype}`); process.exit(2); }
+if (dtype !== undefined && dtype !== "float32" && dtype !== "float64") { console.error(`pinn-accuracy: --dtype must be float32 or float64, got ${dtype}`); process.exit(2); }
 if (!(evalEvery >= 1) || (targetTime !== undefined && !(targetTime > 0)) || (clockTarget !== undefined && !(clockTarget > 0)) || (threads !== "auto" && !(threads >= 1))) {
   console.error(`pinn-accuracy: --eval-every must be an integer >= 1, --target-time and --target numbers > 0, --threads auto or an integer >= 1`);
   process.exit(2);
@@ -104,13 +105,14 @@ const log = (s) => { if (!values.quiet) process.stderr.write(s + "\n"); };
 const rows = [];
 const started = new Date();
 log(`pinn-accuracy: ${names.join(", ")} on ${os.cpus().length} x ${os.cpus()[0]?.model ?? "?"}, node ${process.version}, seeds ${seeds.join(", ")}, ` +
-  `threads ${threads}, ${dtype}, error evaluated every ${evalEvery} steps; load average ${os.loadavg().map((x) => x.toFixed(2)).join(" ")}`);
+  `threads ${threads}, ${dtype ?? "each problem's dtype"}, error evaluated every ${evalEvery} steps; load average ${os.loadavg().map((x) => x.toFixed(2)).join(" ")}`);
 
 for (const name of names) for (const seed of seeds) {
   const problem = gt.pinn.getProblem(name);
   const d = problem.defaults;
   // the network is made here so that the clock can evaluate it during training (the one train() would make)
   const network = gt.pinn.makeNetwork(problem, { seed, dtype });
+  const runDtype = network.dtype;
   const errorOf = name === "kovasznay" ? () => Math.max(...Object.values(gt.pinn.problems.kovasznayErrors(network))) : () => gt.pinn.evaluate(network, problem).relL2;
   let lastLog = -Infinity;
   const clock = targetClock({
@@ -134,7 +136,7 @@ for (const name of names) for (const seed of seeds) {
     progressInterval: 0,
     onProgress: clock.onProgress,
   };
-  const setup = `${dtype === "float64" ? "float64, " : ""}${values.adaptive ? `adaptive ${values.adaptive}${values["adaptive-every"] ? ` every ${values["adaptive-every"]}` : ""}, ` : ""}${(d.hidden ?? []).length}x${(d.hidden ?? [])[0]} tanh, N_f ${d.collocationPoints}, N_u ${d.conditionPoints}, ` +
+  const setup = `${runDtype === "float64" ? "float64, " : ""}${values.adaptive ? `adaptive ${values.adaptive}${values["adaptive-every"] ? ` every ${values["adaptive-every"]}` : ""}, ` : ""}${(d.hidden ?? []).length}x${(d.hidden ?? [])[0]} tanh, N_f ${d.collocationPoints}, N_u ${d.conditionPoints}, ` +
     `Adam ${options.adamSteps ?? d.adamSteps} (lr ${d.learningRate}) + ${options.lbfgsSteps ?? d.lbfgsSteps} quasi-Newton (optimizer ${JSON.stringify(values.optimizer ?? "auto")})${values.balancing ? `, balancing ${values.balancing}` : ""}`;
   log(`${name} (seed ${seed}): ${setup}`);
   const t0 = performance.now();

@@ -54,7 +54,7 @@ export function publishedSetup(id: ProblemId): Partial<TrainConfig> {
   const d = pinn.getProblem(id).defaults;
   return {
     layers: d.hidden?.length, width: d.hidden?.[0], activation: d.activation, nf: d.collocationPoints, nu: d.conditionPoints,
-    lr: typeof d.learningRate === "number" ? d.learningRate : undefined, adamSteps: d.adamSteps,
+    lr: typeof d.learningRate === "number" ? d.learningRate : undefined, adamSteps: d.adamSteps, dtype: d.dtype ?? "float32",
   };
 }
 

@@ -298,6 +298,7 @@ export function initTrainer(): { shown(): void } {
     if (c.nu !== undefined) form.nu.value = String(c.nu);
     if (c.lr !== undefined) form.lr.value = String(c.lr);
     if (c.adamSteps !== undefined) form.adamSteps.value = String(c.adamSteps);
+    if (c.dtype !== undefined) form.dtype.value = c.dtype;
   };
   $("preset-demo").addEventListener("click", () => fill({ ...meta().defaults, activation: "tanh" }));
   $("preset-published").addEventListener("click", () => { fill(publishedSetup(meta().id)); form.optimizer.value = "adam-lbfgs"; syncOptimizer(); });

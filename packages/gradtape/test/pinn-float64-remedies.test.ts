@@ -31,4 +31,27 @@ describe("float64 runs with adaptive collocation, causal training and SSBFGS", (
     expect(after.tensors).toBe(before.tensors);
     expect(after.bytes).toBe(before.bytes);
   });
+
+  it("a problem's default dtype: pinn.train and makeNetwork take it unless dtype (or a network) is given", () => {
+    const before = memory();
+    const base = pinn.problems.heat;
+    const p64 = pinn.defineProblem({ name: "heat64", domain: { x: [0, 1], t: [0, 1] }, uses: ["u_t", "u_xx"], residual: base.residual,
+      conditions: base.conditions, defaults: { dtype: "float64", hidden: [6, 6], collocationPoints: 40, conditionPoints: 20, adamSteps: 3, lbfgsSteps: 2 } });
+    const a = pinn.train(p64);
+    const b = pinn.train(p64, { dtype: "float32" });
+    const n = pinn.makeNetwork(p64);
+    try {
+      expect(a.network.dtype).toBe("float64");
+      expect(b.network.dtype).toBe("float32");
+      expect(n.dtype).toBe("float64");
+      const plain = pinn.makeNetwork(pinn.problems.heat);
+      expect(plain.dtype).toBe("float32");
+      plain.dispose();
+    } finally { a.network.dispose(); b.network.dispose(); n.dispose(); }
+    expect(() => pinn.train(pinn.defineProblem({ name: "bad", domain: { x: [0, 1] }, uses: ["u_xx"], residual: ({ u_xx }) => u_xx, conditions: [],
+      defaults: { dtype: "float16" as never } }))).toThrow(/dtype must be "float32" or "float64", but got "float16"/);
+    const after = memory();
+    expect(after.tensors).toBe(before.tensors);
+    expect(after.bytes).toBe(before.bytes);
+  });
 });

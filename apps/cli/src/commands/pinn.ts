@@ -119,8 +119,8 @@ async function run(argv: readonly string[], io: Io): Promise<number> {
 
   // a run to continue: its settings stand in for the options not given (a given one that differs is refused)
   const cp = o.resume === undefined ? null : await guard(() => pinn.loadCheckpoint(o.resume!));
-  // the dtype: given, or the checkpoint's (a float64 run resumes in float64), else float32
-  const dtype = (o.dtype ?? cp?.network.dtype ?? "float32") as "float32" | "float64";
+  // the dtype: given, or the checkpoint's (a float64 run resumes in float64), else the problem's default (pinn.train)
+  const dtype = (o.dtype ?? cp?.network.dtype) as "float32" | "float64" | undefined;
   if (cp) {
     hidden ??= cp.network.hidden; collocation ??= cp.data.collocationPoints; boundary ??= cp.data.conditionPoints;
     seed ??= cp.data.seed; sampler ??= cp.data.sampler; adamSteps ??= cp.plan.adamSteps; lbfgsSteps ??= cp.plan.lbfgsSteps;
@@ -212,7 +212,7 @@ async function run(argv: readonly string[], io: Io): Promise<number> {
         ["condition points", String(boundary ?? problem.defaults.conditionPoints ?? 100)],
         ["Adam", `${adamSteps ?? problem.defaults.adamSteps ?? 1000} steps, learning rate ${lr ?? problem.defaults.learningRate ?? 1e-3}`],
         [second, `${lbfgsSteps ?? problem.defaults.lbfgsSteps ?? 5000} iterations`],
-        ["seed", String(seed ?? 0)], ["threads", threadLine], ["dtype", dtype],
+        ["seed", String(seed ?? 0)], ["threads", threadLine], ["dtype", result.network.dtype],
         ...(timeLimit !== undefined ? [["time limit", formatDuration(timeLimit)] as [string, string]] : []),
         ...(o.resume !== undefined ? [["resumed from", o.resume] as [string, string]] : []),
       ];

@@ -57,6 +57,8 @@ export interface ProblemDefaults {
   embedding?: NetworkChoice["embedding"];
   /** loss balancing (pinn/balancing.ts; default: none) */
   balancing?: BalancingScheme | BalancingOptions;
+  /** the float dtype of training (default "float32"): "float64" for a problem whose loss float32 cannot resolve */
+  dtype?: "float32" | "float64";
   /** adaptive collocation and causal training (pinn/remedies.ts; default: none) */
   adaptive?: RemedyOptions["adaptive"];
   causal?: RemedyOptions["causal"];

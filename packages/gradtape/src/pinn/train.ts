@@ -146,7 +146,7 @@ export function makeNetwork(problem: Problem, options: Pick<TrainOptions, "netwo
   const hidden = n?.hidden ?? problem.defaults.hidden ?? [20, 20, 20, 20];
   const activation = n?.activation ?? problem.defaults.activation ?? "tanh";
   const seed = n?.seed ?? options.seed ?? 0;
-  const dtype = checkDtype("pinn.train", options.dtype);
+  const dtype = checkDtype("pinn.train", options.dtype ?? problem.defaults.dtype);
   const scale = options.scaleInputs === false ? null : { lo: problem.lo, hi: problem.hi };
   // an embedding or another architecture (pinn/architecture.ts) replaces the plain Dense stack
   const body = makeBody({ vars: problem.vars, outputs: problem.outputs.length, hidden, activation, seed, scaling: scale, name: problem.name,
@@ -191,7 +191,7 @@ export function train(problem: Problem, options: TrainOptions = {}): TrainResult
   }
 
   const positive = problem.positiveParams;
-  const dtype = options.dtype ?? (options.network instanceof PinnNetwork ? options.network.dtype : "float32");
+  const dtype = options.dtype ?? (options.network instanceof PinnNetwork ? options.network.dtype : problem.defaults.dtype ?? "float32");
   checkDtype(op, dtype);
   const paramVars = makeParamVariables(problem.name, problem.params, options.params, positive, dtype);
   const trace = paramTrace(paramVars, positive);
