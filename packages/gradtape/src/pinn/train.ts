@@ -57,7 +57,7 @@ export function trainingData(problem: Problem, options: { collocationPoints?: nu
   const sampler = options.sampler ?? problem.defaults.sampler ?? "lhs";
   if (!SAMPLERS.includes(sampler)) throw new ArgumentError(`${op}: sampler must be one of ${SAMPLERS.join(", ")}, but got ${describe(sampler)}.`);
   const seed = checkInt(op, "seed", options.seed ?? 0, 0);
-  const dtype = checkDtype(op, options.dtype);
+  const dtype = checkDtype(op, options.dtype ?? problem.defaults.dtype);
   // observations first: made (and checked) before any tensor, so that an error in them leaves nothing behind
   const observed = problem.observations ? problem.observations(seed) : null;
   const unit = problem.collocation(nf, sampler, seed);
