@@ -65,6 +65,12 @@ export class IntStack {
     return unchecked(this.items[--this.length]);
   }
 
+  /** Value i, for 0 <= i < length (the caller's loop bound). */
+  @inline at(i: i32): i32 { return unchecked(this.items[i]); }
+
+  /** Drops the values from n on. */
+  @inline truncate(n: i32): void { if (n < this.length) this.length = n < 0 ? 0 : n; }
+
   private grow(): void {
     const old = this.items, n = old.length << 1;
     const a = new StaticArray<i32>(n);

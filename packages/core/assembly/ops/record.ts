@@ -7,7 +7,7 @@
 // inputs is tracked by it (watched, an accessed trainable variable when watchAccessedVariables is on, or the output
 // of an op recorded on it). Tapes nest; a gradient computed while an outer tape is active runs ordinary ops, so
 // the outer tape records the backward pass itself: that is how second and higher derivatives arise.
-import { Tensor, get, retain, release } from "../tensor";
+import { Tensor, get, retain, release, recycle } from "../tensor";
 import { fail, failed, ErrorCode } from "../errors";
 import { IdSet, IdMap } from "../idmap";
 import { RefStack } from "../arrays";
@@ -42,6 +42,7 @@ export class Node {
        ip: StaticArray<i32>, fp: StaticArray<f64>): Node {
     this.op = op; this.ins = ins; this.out = out; this.outShape = outShape; this.saved = saved; this.ip = ip; this.fp = fp;
     this.holders = 0;
+    for (let i = 0; i < ins.length; i++) unchecked(ins[i]).pins++;
     const n = saved.length;
     this.v0 = n > 0 ? unchecked(saved[0]).buf.version : 0;
     this.v1 = n > 1 ? unchecked(saved[1]).buf.version : 0;
@@ -77,6 +78,9 @@ export class Node {
   drop(): void {
     if (--this.holders != 0) return;
     for (let i = 0; i < this.saved.length; i++) release(unchecked(this.saved[i]));
+    // unpin the inputs; one already released (refs 0) and pinned by no other node can be reused now
+    const ins = this.ins;
+    for (let i = 0; i < ins.length; i++) { const x = unchecked(ins[i]); if (--x.pins == 0 && x.refs <= 0) recycle(x); }
     // no tape holds it now (only tapes hold nodes, and a sweep is done with a node when it drops it): keep it for
     // reuse, without its references (which would keep released records from the collector)
     if (spareNodes.length < SPARE_NODES) {

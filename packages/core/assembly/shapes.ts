@@ -1,0 +1,68 @@
+// Shape arithmetic and the shared shape and strides arrays of tensor records (tensor.ts re-exports what the rest of
+// the core uses). Records never write their shape or strides, so one array serves every record of that shape.
+import { filled } from "./arrays";
+
+export function sizeOf(shape: StaticArray<i32>): i32 {
+  let n = 1;
+  for (let i = 0; i < shape.length; i++) n *= unchecked(shape[i]);
+  return n;
+}
+
+export function stdStrides(shape: StaticArray<i32>): StaticArray<i32> {
+  const r = shape.length;
+  const s = filled<i32>(r); // (every element written below)
+  let acc = 1;
+  for (let i = r - 1; i >= 0; i--) { unchecked(s[i] = acc); acc *= unchecked(shape[i]); }
+  return s;
+}
+
+// The strides of new contiguous tensors: tensors of the same shape share one strides array (records never write
+// to their strides), found in a small direct-mapped cache keyed by the shape's contents.
+const strideKeys = new StaticArray<StaticArray<i32> | null>(16);
+const strideVals = new StaticArray<StaticArray<i32>>(16);
+let lastKey: StaticArray<i32> | null = null;
+let lastStrides: StaticArray<i32> = new StaticArray<i32>(0);
+export function sharedStrides(shape: StaticArray<i32>): StaticArray<i32> {
+  // the last shape asked for first, without hashing: an op's output usually has its input's shape
+  const lk = lastKey;
+  if (lk != null && sameShape(lk, shape)) return lastStrides;
+  const r = hashedStrides(shape);
+  lastKey = unchecked(strideKeys[lastSlot]); lastStrides = r;
+  return r;
+}
+let lastSlot: i32 = 0;
+function hashedStrides(shape: StaticArray<i32>): StaticArray<i32> {
+  let h = shape.length;
+  for (let i = 0; i < shape.length; i++) h = h * 31 + unchecked(shape[i]);
+  h = (h ^ (h >>> 7)) & 15;
+  lastSlot = h;
+  const k = unchecked(strideKeys[h]);
+  if (k != null && sameShape(k, shape)) return unchecked(strideVals[h]);
+  const s = stdStrides(shape);
+  unchecked(strideKeys[h] = shape.slice<StaticArray<i32>>(0));
+  unchecked(strideVals[h] = s);
+  return s;
+}
+
+// Shapes [m, n] (matmul outputs): one array per (m, n) in a small direct-mapped cache, as sharedStrides does for
+// strides (records never write their shape), so that a matmul allocates no shape array in steady state.
+const pairKeys = new StaticArray<i64>(32);
+const pairVals = new StaticArray<StaticArray<i32> | null>(32);
+export function shape2(m: i32, n: i32): StaticArray<i32> {
+  const key = (<i64>m << 32) | <i64><u32>n;
+  const h = ((m * 31 + n) ^ (m >>> 5)) & 31;
+  const v = unchecked(pairVals[h]);
+  if (v != null && unchecked(pairKeys[h]) == key) return v;
+  const s = filled<i32>(2);
+  unchecked(s[0] = m); unchecked(s[1] = n);
+  unchecked(pairKeys[h] = key); unchecked(pairVals[h] = s);
+  return s;
+}
+
+export function sameShape(a: StaticArray<i32>, b: StaticArray<i32>): bool {
+  if (a === b) return true;
+  if (a.length != b.length) return false;
+  for (let i = 0; i < a.length; i++) if (unchecked(a[i]) != unchecked(b[i])) return false;
+  return true;
+}
+
