@@ -25,6 +25,10 @@ export class Tensor {
   // record is released): a released record is reused (spareTensors) only once no node lists it.
   pins: i32 = 0;
   trainable: bool = false;
+  // Whether the elements are in row-major order at the strides of the shape (isContiguous): worked out once when the
+  // record is made (records never write their shape or strides), since every op asks (contig, ~44 times per eager
+  // TF-style evaluation, each a loop over the axes).
+  dense: bool = true;
   // View provenance: a view of `parent` maps its element j to parent's logical flat index
   // relOffset + sum_a j_a * relStrides[a]. Used to answer gradients with respect to a view made after the fact.
   parent: Tensor | null = null;
@@ -106,9 +110,11 @@ function remove(h: i32): void {
 
 export function currentId(): i32 { return nextId; }
 
-export function isContiguous(t: Tensor): bool {
+/** Whether t's elements are row-major at its shape's strides (axes of size 1 may have any stride). */
+@inline export function isContiguous(t: Tensor): bool { return t.dense; }
+
+function denseStrides(shape: StaticArray<i32>, strides: StaticArray<i32>): bool {
   let acc = 1;
-  const shape = t.shape, strides = t.strides;
   for (let i = shape.length - 1; i >= 0; i--) {
     const d = unchecked(shape[i]);
     if (d != 1 && unchecked(strides[i]) != acc) return false;
@@ -132,7 +138,7 @@ function register(t: Tensor): Tensor {
   return t;
 }
 
-export function scopeBegin(): void { scopeMarks.push(scopeItems.length); }
+@inline export function scopeBegin(): void { scopeMarks.push(scopeItems.length); }
 export function scopeEnd(): void {
   const m = scopeMarks.pop();
   // Kernel temporaries (contiguous copies) are released by their maker at once and are never held by anyone
@@ -160,7 +166,7 @@ let spareCount: i32 = 0;
   spareCount = k - 1;
   const t = changetype<Tensor>(unchecked(spareTensors[k - 1]));
   t.id = nextId++; t.buf = buf; t.dtype = dtype; t.shape = shape; t.strides = strides; t.offset = offset; t.size = size;
-  t.refs = 1; t.trainable = false; t.relOffset = 0;
+  t.refs = 1; t.trainable = false; t.relOffset = 0; t.dense = true;
   // (pins is 0 and parent null, as when it was recycled; relStrides is set only together with parent)
   return t;
 }
@@ -210,7 +216,9 @@ export function newTensor(shape: StaticArray<i32>, dtype: i32 = DType.Float32): 
 /** A new record sharing `base`'s storage. */
 export function newView(base: Tensor, shape: StaticArray<i32>, strides: StaticArray<i32>, offset: i32): Tensor {
   base.buf.refs++;
-  return register(newRecord(base.buf, base.dtype, shape, strides, offset, sizeOf(shape)));
+  const t = newRecord(base.buf, base.dtype, shape, strides, offset, sizeOf(shape));
+  t.dense = denseStrides(shape, strides);
+  return register(t);
 }
 
 /** Looks a handle up; records DisposedTensor and returns null when it is not live. */
@@ -226,8 +234,15 @@ export function at(h: i32): Tensor { return changetype<Tensor>(lookup(h)); }
 
 export function retain(t: Tensor): void { t.refs++; }
 
-export function release(t: Tensor): void {
-  if (--t.refs > 0) return;
+/** Drops a reference (inlined: most releases only count down; the last one frees the record in releaseLast). */
+@inline export function release(t: Tensor): void {
+  const r = t.refs;
+  if (r > 1) t.refs = r - 1;
+  else releaseLast(t);
+}
+
+function releaseLast(t: Tensor): void {
+  t.refs = 0;
   remove(t.id);
   liveTensors--;
   const b = t.buf;

@@ -49,8 +49,11 @@ export function outTensor(shape: StaticArray<i32>, dtype: i32 = DType.Float32): 
 }
 
 /** x itself (retained) when contiguous, else a contiguous copy; the caller releases it. Not recorded. */
-export function contig(x: Tensor): Tensor {
-  if (isContiguous(x)) { retain(x); return x; }
+@inline export function contig(x: Tensor): Tensor {
+  if (x.dense) { x.refs++; return x; }
+  return contigCopy(x);
+}
+function contigCopy(x: Tensor): Tensor {
   const n = newTensor(x.shape, x.dtype);  // (not outTensor: a temporary never takes a planned output)
   const c = n == null ? ERR : n;
   if (c === ERR) return ERR;

@@ -55,7 +55,7 @@ export class Node {
   }
 
   /** The storage version saved value s had when the op was recorded. */
-  savedVersion(s: i32): i32 { return s == 0 ? this.v0 : s == 1 ? this.v1 : this.moreVersions[s]; }
+  @inline savedVersion(s: i32): i32 { return s == 0 ? this.v0 : s == 1 ? this.v1 : this.moreVersions[s]; }
 
   /** The number of inputs. */
   @inline get arity(): i32 { return this.ins.length; }
