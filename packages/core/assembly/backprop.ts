@@ -131,6 +131,16 @@ const META: i32 = 1 + MAX_RANK;
 
 export enum Unconnected { None = 0, Zero = 1, Error = 2 }
 
+// The sources of a gradient call, in an array per count (up to 8) reused from call to call: an allocation fewer per
+// gradient (no export runs inside another, so one array per count is never in use twice).
+const srcArrays = new StaticArray<StaticArray<Tensor> | null>(9);
+function srcArray(n: i32): StaticArray<Tensor> {
+  if (n < 0 || n > 8) return new StaticArray<Tensor>(n);
+  let a = unchecked(srcArrays[n]);
+  if (a == null) { a = new StaticArray<Tensor>(n); unchecked(srcArrays[n] = a); }
+  return a;
+}
+
 function startGradient(tape: Tape): bool {
   if (tape.released || (tape.used && !tape.persistent)) { fail(ErrorCode.GradientTwice, -1, -1, tape.id); return false; }
   return true;
@@ -147,7 +157,7 @@ function finishGradient(tape: Tape): void {
 export function tapeGradient(id: i32, targetH: i32, n: i32, seedH: i32, mode: i32): i32 {
   const tape = getTape(id); if (tape == null) return -1;
   const target = get(targetH, -1, -1); if (target == null) return -1;
-  const srcs = new StaticArray<Tensor>(n);
+  const srcs = srcArray(n);
   for (let i = 0; i < n; i++) { const s = get(scratchI32[i], -1, i); if (s == null) return -1; unchecked(srcs[i] = s); }
   if (!startGradient(tape)) return -1;
   let seed: Tensor;
@@ -162,7 +172,8 @@ export function tapeGradient(id: i32, targetH: i32, n: i32, seedH: i32, mode: i3
   const ok = sweep(tape, target, seed, srcs, consume);
   if (consume) { tape.used = true; if (!ok) tape.releaseAll(); }
   release(seed);
-  const out = new StaticArray<i32>(n);
+  // the result handles go straight to scratchI32[0..n) (the sources were read from there above); w counts those written
+  let w = 0;
   if (ok) {
     for (let i = 0; i < n && !failed(); i++) {
       let g = resolve(unchecked(srcs[i]));
@@ -174,18 +185,17 @@ export function tapeGradient(id: i32, targetH: i32, n: i32, seedH: i32, mode: i3
           fail(ErrorCode.Unconnected, blockingOp, i, r, srcs[i].shape.length);
         }
       }
-      unchecked(out[i] = g == null ? 0 : g.id);
+      unchecked(scratchI32[i] = g == null ? 0 : g.id); w = i + 1;
     }
   }
   clearGrads();
-  // (out has n elements; scratchI32 at least n, as the reads of the sources above proved)
-  if (failed()) { for (let i = 0; i < n; i++) if (unchecked(out[i]) != 0) release(at(unchecked(out[i]))); return -1; }
-  for (let i = 0; i < n; i++) unchecked(scratchI32[i] = unchecked(out[i]));
+  // (scratchI32 has at least n elements, as the reads of the sources above proved)
+  if (failed()) { for (let i = 0; i < w; i++) if (unchecked(scratchI32[i]) != 0) release(at(unchecked(scratchI32[i]))); return -1; }
   // and, when they fit (n <= 93), each result's rank | dtype << 8 and shape at scratchI32[n + 9 i ..]: the TS side
   // wraps the results from them instead of a tensorMeta call each (tape.ts gradient; same condition there)
   if (n * (1 + META) <= scratchI32.length) {
     for (let i = 0; i < n; i++) {
-      const h = unchecked(out[i]);
+      const h = unchecked(scratchI32[i]);
       if (h == 0) continue;
       const t = at(h), s = t.shape, base = n + META * i;
       unchecked(scratchI32[base] = s.length | (t.dtype << 8));

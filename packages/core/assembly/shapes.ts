@@ -22,6 +22,7 @@ const strideKeys = new StaticArray<StaticArray<i32> | null>(16);
 const strideVals = new StaticArray<StaticArray<i32>>(16);
 let lastKey: StaticArray<i32> | null = null;
 let lastStrides: StaticArray<i32> = new StaticArray<i32>(0);
+/** The row-major strides of `shape`, shared (the caller must not write them). */
 export function sharedStrides(shape: StaticArray<i32>): StaticArray<i32> {
   // the last shape asked for first, without hashing: an op's output usually has its input's shape
   const lk = lastKey;

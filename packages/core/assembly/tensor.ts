@@ -6,7 +6,7 @@ import { alloc, free } from "./memory";
 import { fail, ErrorCode } from "./errors";
 import { RefStack, IntStack, filled } from "./arrays";
 import { sharedStrides, sizeOf } from "./shapes";
-export { sizeOf, stdStrides, shape2, sameShape } from "./shapes";
+export { sizeOf, stdStrides, shape2, sameShape, sharedStrides } from "./shapes";
 
 export enum DType { Float32 = 0, Int32 = 1, Bool = 2, Float64 = 3 }
 /** log2 of the element size: float64 has 8-byte elements, every other dtype 4 (int32 and bool are stored as float32). */
@@ -232,7 +232,7 @@ export function has(h: i32): bool { return lookup(h) != null; }
 /** For internal use where the handle is known to be live. */
 export function at(h: i32): Tensor { return changetype<Tensor>(lookup(h)); }
 
-export function retain(t: Tensor): void { t.refs++; }
+@inline export function retain(t: Tensor): void { t.refs++; }
 
 /** Drops a reference (inlined: most releases only count down; the last one frees the record in releaseLast). */
 @inline export function release(t: Tensor): void {
@@ -256,7 +256,7 @@ function releaseLast(t: Tensor): void {
   if (t.pins == 0) recycle(t);
 }
 
-export function releaseHandle(h: i32): i32 {
+@inline export function releaseHandle(h: i32): i32 {
   const t = lookup(h);
   if (t == null) return 0;
   release(t);

@@ -5,7 +5,7 @@
 // (stride-0 axes, from broadcasting, therefore sum). ViewGrad is linear with View as its adjoint, so each is the
 // other's backward rule and derivatives of any order stay exact.
 // The same mapping lets a view made after the forward pass serve as a gradient source (backprop.ts: resolve).
-import { Tensor, dshift, newView, retain, release, isContiguous, sameShape, stdStrides, sizeOf } from "../tensor";
+import { Tensor, dshift, newView, retain, release, isContiguous, sameShape, stdStrides, sizeOf, sharedStrides, shape2 } from "../tensor";
 import { failed } from "../errors";
 import { filled } from "../arrays";
 import { record, anyRecording, Node } from "./record";
@@ -105,14 +105,28 @@ export function transpose(x: Tensor, perm: StaticArray<i32>): Tensor {
   return viewOf(x, shape, rel, 0);
 }
 
-/** Strided slice: begin, size and step per axis (validated by the caller). */
-export function slice(x: Tensor, begin: StaticArray<i32>, size: StaticArray<i32>, step: StaticArray<i32>): Tensor {
-  const std = stdStrides(x.shape);
+/**
+ * Strided slice: begin, size and step per axis at scratch[from..], [from + r..], [from + 2r..] (r = x's rank),
+ * validated by the caller, `size` resolved (no -1). Rank 2 (columns of a batch, the TF-style way to take input
+ * derivatives) allocates nothing: its shape and relative strides come from the shared pair cache (never written).
+ */
+export function sliceScratch(x: Tensor, sc: StaticArray<i32>, from: i32): Tensor {
   const r = x.shape.length;
-  // (begin, size and step have r elements, as sliceOp checked)
-  const rel = filled<i32>(r);
+  if (from < 0 || from + 3 * r > sc.length) unreachable(); // (one range check: the reads below are unchecked)
+  const std = sharedStrides(x.shape);
   let off = 0;
-  for (let i = 0; i < r; i++) { const si = unchecked(std[i]); unchecked(rel[i] = si * unchecked(step[i])); off += unchecked(begin[i]) * si; }
+  for (let i = 0; i < r; i++) off += unchecked(sc[from + i]) * unchecked(std[i]);
+  let size: StaticArray<i32>, rel: StaticArray<i32>;
+  if (r == 2) {
+    size = shape2(unchecked(sc[from + 2]), unchecked(sc[from + 3]));
+    rel = shape2(unchecked(std[0]) * unchecked(sc[from + 4]), unchecked(std[1]) * unchecked(sc[from + 5]));
+  } else {
+    size = filled<i32>(r); rel = filled<i32>(r); // (every element written below)
+    for (let i = 0; i < r; i++) {
+      unchecked(size[i] = unchecked(sc[from + r + i]));
+      unchecked(rel[i] = unchecked(std[i]) * unchecked(sc[from + 2 * r + i]));
+    }
+  }
   return viewOf(x, size, rel, off);
 }
 
