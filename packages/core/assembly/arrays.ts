@@ -36,7 +36,7 @@ export class RefStack<T> {
   @inline at(i: i32): T { return changetype<T>(unchecked(this.items[i])); }
 
   /** Drops the items from n on (clearing their slots). */
-  truncate(n: i32): void {
+  @inline truncate(n: i32): void {
     for (let i = n; i < this.length; i++) unchecked(this.items[i] = null);
     if (n < this.length) this.length = n < 0 ? 0 : n;
   }

@@ -13,8 +13,9 @@ import { IdMap } from "./idmap";
 const grads = new IdMap<Tensor>();       // cotangents of the current backward pass (one map, reused)
 
 function accumulate(id: i32, g: Tensor): void {
-  if (grads.has(id)) {
-    const prev = grads.get(id);
+  const at = grads.find(id);
+  if (at >= 0) {
+    const prev = grads.slotValue(at);
     scopeBegin();           // the sum is made in a scope of its own, which the map's reference outlives
     const s = add(prev, g);
     retain(s);
@@ -58,7 +59,10 @@ function sweep(tape: Tape, target: Tensor, seed: Tensor, srcs: StaticArray<Tenso
   for (let i = tape.nodes.length - 1; i >= 0 && !failed(); i--) {
     const n = tape.nodes.at(i);
     const r = rule(n.op);
-    if (r.nondiff || !grads.has(n.out)) {
+    // (the cotangent's slot, found once: it stays put while the backward rule adds its inputs' cotangents unless
+    // the map grows, which the key check below notices)
+    let gi = r.nondiff ? -1 : grads.find(n.out);
+    if (gi < 0) {
       if (consume) { n.drop(); tape.nodes.truncate(i); }
       continue;
     }
@@ -70,11 +74,15 @@ function sweep(tape: Tape, target: Tensor, seed: Tensor, srcs: StaticArray<Tenso
     const b = r.backward;
     // a recorded op without a rule is a bug (the op-table test proves there is none): an error, not a zero gradient
     if (b == null) { fail(ErrorCode.BadArgument, n.op, -1, 4, n.op); break; }
-    const g = grads.get(n.out);
+    const g = grads.slotValue(gi);
     scopeBegin();
     b(n, g);
     scopeEnd();
-    if (!keeps(srcs, n.out)) { grads.delete(n.out); release(g); }
+    if (!keeps(srcs, n.out)) {
+      if (grads.slotKey(gi) != n.out) gi = grads.find(n.out);
+      grads.deleteAt(gi);
+      release(g);
+    }
     if (consume) { n.drop(); tape.nodes.truncate(i); }
   }
   tape.paused--;

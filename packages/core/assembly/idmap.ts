@@ -68,10 +68,21 @@ export class IdMap<V> {
     if (++this.count << 1 > this.mask + 1) this.grow();
   }
 
+  /** The slot holding id, or -1 (with slotValue and deleteAt: one probe where has, get and delete took three). A
+   *  slot stays valid until the map grows (set of a new id) or an entry is deleted. */
+  find(id: i32): i32 {
+    const i = slotOf(this.keys, this.mask, id);
+    return unchecked(this.keys[i]) == id ? i : -1;
+  }
+
   delete(id: i32): void {
+    const i = this.find(id);
+    if (i >= 0) this.deleteAt(i);
+  }
+
+  /** Removes the entry in slot i (a slot find() returned, still valid). */
+  deleteAt(i: i32): void {
     const keys = this.keys, vals = this.vals, mask = this.mask;
-    let i = slotOf(keys, mask, id);
-    if (unchecked(keys[i]) != id) return;
     this.count--;
     // backward-shift deletion (as the handle table in tensor.ts): an entry later in the probe run moves into the
     // hole unless its home slot lies cyclically in (hole, entry]

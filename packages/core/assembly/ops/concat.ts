@@ -1,6 +1,6 @@
 // concat(tensors, axis): each input is copied into its slab of the output. Backward hands each input the matching
 // slab of the cotangent, as a View (so it stays differentiable). stack = expandDims + concat (the TS side).
-import { Tensor, stdStrides, release, dshift, shape2, MAX_RANK } from "../tensor";
+import { Tensor, sharedStrides, release, dshift, shape2, MAX_RANK } from "../tensor";
 import { failed } from "../errors";
 import { filled } from "../arrays";
 import { Node, record, anyRecording } from "./record";
@@ -68,7 +68,7 @@ function copyRows(src: usize, n: i32, dst: usize, stride: i32, rows: i32): void 
 
 function concatBackward(n: Node, g: Tensor): void {
   const axis = axisOf(n.ip);
-  const os = stdStrides(n.outShape);
+  const os = sharedStrides(n.outShape); // (read only, as every view's relative strides)
   let at = 0;
   for (let k = 0; k < n.arity; k++) {
     const s = n.inShape(k);

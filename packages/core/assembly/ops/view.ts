@@ -28,7 +28,12 @@ function encode(shape: StaticArray<i32>, rel: StaticArray<i32>, off: i32, other:
 @inline function decOffset(ip: StaticArray<i32>): i32 { return ip[1]; }
 // (ip is encode()'s array: 2 + 2r + q elements, so the reads are in range)
 function decShape(ip: StaticArray<i32>): StaticArray<i32> { const r = ip[0]; const s = filled<i32>(r); for (let i = 0; i < r; i++) unchecked(s[i] = unchecked(ip[2 + i])); return s; }
-function decRel(ip: StaticArray<i32>): StaticArray<i32> { const r = ip[0]; const s = filled<i32>(r); for (let i = 0; i < r; i++) unchecked(s[i] = unchecked(ip[2 + r + i])); return s; }
+// (rank 2 from the shared pair cache: relative strides are never written)
+function decRel(ip: StaticArray<i32>): StaticArray<i32> {
+  const r = ip[0];
+  if (r == 2) return shape2(unchecked(ip[4]), unchecked(ip[5]));
+  const s = filled<i32>(r); for (let i = 0; i < r; i++) unchecked(s[i] = unchecked(ip[2 + r + i])); return s;
+}
 
 export function viewOf(x: Tensor, shape: StaticArray<i32>, rel: StaticArray<i32>, off: i32): Tensor {
   if (failed()) return ERR;
@@ -71,7 +76,12 @@ function viewGradBackward(n: Node, g: Tensor): void {
 /** The strides that broadcast `small` (right-aligned) into a row-major tensor of `big`'s shape. */
 function broadcastRel(small: StaticArray<i32>, big: StaticArray<i32>): StaticArray<i32> {
   const r = big.length, o = r - small.length;
-  const std = stdStrides(small);
+  const std = sharedStrides(small);
+  if (r == 2) { // (the shared pair cache, as decRel)
+    const r0 = o > 0 || unchecked(small[0]) == 1 ? 0 : unchecked(std[0]);
+    const r1 = o > 1 || unchecked(small[1 - o]) == 1 ? 0 : unchecked(std[1 - o]);
+    return shape2(r0, r1);
+  }
   const rel = new StaticArray<i32>(r);
   for (let i = o; i < r; i++) rel[i] = small[i - o] == 1 ? 0 : std[i - o];
   return rel;
@@ -94,7 +104,7 @@ export function broadcastTo(x: Tensor, shape: StaticArray<i32>): Tensor {
 }
 
 export function reshape(x: Tensor, shape: StaticArray<i32>): Tensor {
-  return viewOf(x, shape, stdStrides(shape), 0);
+  return viewOf(x, shape, sharedStrides(shape), 0);
 }
 
 export function transpose(x: Tensor, perm: StaticArray<i32>): Tensor {
