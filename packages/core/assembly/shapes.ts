@@ -22,8 +22,20 @@ const strideKeys = new StaticArray<StaticArray<i32> | null>(16);
 const strideVals = new StaticArray<StaticArray<i32>>(16);
 let lastKey: StaticArray<i32> | null = null;
 let lastStrides: StaticArray<i32> = new StaticArray<i32>(0);
-/** The row-major strides of `shape`, shared (the caller must not write them). */
-export function sharedStrides(shape: StaticArray<i32>): StaticArray<i32> {
+const NO_AXES = new StaticArray<i32>(0);
+const UNIT = new StaticArray<i32>(1);
+UNIT[0] = 1;
+/** The row-major strides of `shape`, shared (the caller must not write them). Ranks 0-2 without hashing the shape:
+ *  constants, and [n, 1] from the pair cache (as a call, the hashed path was ~100 instructions, ~5k per eager
+ *  TF-style evaluation). */
+@inline export function sharedStrides(shape: StaticArray<i32>): StaticArray<i32> {
+  const r = shape.length;
+  if (r == 2) return shape2(unchecked(shape[1]), 1);
+  if (r == 1) return UNIT;
+  if (r == 0) return NO_AXES;
+  return stridesOfRank3Up(shape);
+}
+function stridesOfRank3Up(shape: StaticArray<i32>): StaticArray<i32> {
   // the last shape asked for first, without hashing: an op's output usually has its input's shape
   const lk = lastKey;
   if (lk != null && sameShape(lk, shape)) return lastStrides;
@@ -47,13 +59,17 @@ function hashedStrides(shape: StaticArray<i32>): StaticArray<i32> {
 
 // Shapes [m, n] (matmul outputs): one array per (m, n) in a small direct-mapped cache, as sharedStrides does for
 // strides (records never write their shape), so that a matmul allocates no shape array in steady state.
-const pairKeys = new StaticArray<i64>(32);
-const pairVals = new StaticArray<StaticArray<i32> | null>(32);
-export function shape2(m: i32, n: i32): StaticArray<i32> {
+// (64 slots: rank-2 strides [n, 1], view strides and shapes share it)
+const pairKeys = new StaticArray<i64>(64);
+const pairVals = new StaticArray<StaticArray<i32> | null>(64);
+@inline export function shape2(m: i32, n: i32): StaticArray<i32> {
   const key = (<i64>m << 32) | <i64><u32>n;
-  const h = ((m * 31 + n) ^ (m >>> 5)) & 31;
+  const h = ((m * 31 + n) ^ (m >>> 6)) & 63;
   const v = unchecked(pairVals[h]);
   if (v != null && unchecked(pairKeys[h]) == key) return v;
+  return newPair(m, n, key, h);
+}
+function newPair(m: i32, n: i32, key: i64, h: i32): StaticArray<i32> {
   const s = filled<i32>(2);
   unchecked(s[0] = m); unchecked(s[1] = n);
   unchecked(pairKeys[h] = key); unchecked(pairVals[h] = s);
