@@ -13,8 +13,8 @@ import { IdMap } from "./idmap";
 const grads = new IdMap<Tensor>();       // cotangents of the current backward pass (one map, reused)
 
 function accumulate(id: i32, g: Tensor): void {
-  const at = grads.find(id);
-  if (at >= 0) {
+  const at = grads.slotFor(id);
+  if (grads.slotKey(at) == id) {
     const prev = grads.slotValue(at);
     scopeBegin();           // the sum is made in a scope of its own, which the map's reference outlives
     const s = add(prev, g);
@@ -25,7 +25,7 @@ function accumulate(id: i32, g: Tensor): void {
   } else {
     // the cotangent map owns one reference; cotangents are never written in place, so sharing is safe
     retain(g);
-    grads.set(id, g);
+    grads.insertAt(at, id, g);
   }
 }
 
@@ -90,10 +90,8 @@ function sweep(tape: Tape, target: Tensor, seed: Tensor, srcs: StaticArray<Tenso
   return !failed();
 }
 
-function clearGrads(): void {
-  for (let i = 0; i < grads.capacity; i++) if (grads.slotKey(i) != 0) release(grads.slotValue(i));
-  grads.clear();
-}
+function releaseGrad(g: Tensor): void { release(g); }
+function clearGrads(): void { grads.drain(releaseGrad); }
 
 /** The cotangent of s, following view provenance (a view made after the forward pass maps to its parent). */
 function resolve(s: Tensor): Tensor | null {

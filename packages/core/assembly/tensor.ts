@@ -66,20 +66,21 @@ function lookup(h: i32): Tensor | null {
   }
 }
 
-function place(s: StaticArray<Tensor | null>, m: i32, t: Tensor): void {
+@inline function place(s: StaticArray<Tensor | null>, m: i32, t: Tensor): void {
   let i = t.id & m;
   while (unchecked(s[i]) != null) i = (i + 1) & m;
   if (i != (t.id & m)) displaced++;
   unchecked(s[i] = t);
 }
 
-function insert(t: Tensor): void {
-  if ((liveTensors + 1) << 1 > mask + 1) {
-    const old = slots, n = (mask + 1) << 1;
-    slots = new StaticArray<Tensor | null>(n); mask = n - 1; displaced = 0;
-    for (let j = 0; j < old.length; j++) { const u = unchecked(old[j]); if (u != null) place(slots, mask, u); }
-  }
+@inline function insert(t: Tensor): void {
+  if ((liveTensors + 1) << 1 > mask + 1) growTable();
   place(slots, mask, t);
+}
+function growTable(): void {
+  const old = slots, n = (mask + 1) << 1;
+  slots = new StaticArray<Tensor | null>(n); mask = n - 1; displaced = 0;
+  for (let j = 0; j < old.length; j++) { const u = unchecked(old[j]); if (u != null) place(slots, mask, u); }
 }
 
 function remove(h: i32): void {
@@ -131,7 +132,7 @@ function denseStrides(shape: StaticArray<i32>, strides: StaticArray<i32>): bool 
 const scopeItems = new IntStack();
 const scopeMarks = new IntStack();
 
-function register(t: Tensor): Tensor {
+@inline function register(t: Tensor): Tensor {
   insert(t);
   liveTensors++;
   if (scopeMarks.length > 0) scopeItems.push(t.id);
@@ -222,7 +223,7 @@ export function newView(base: Tensor, shape: StaticArray<i32>, strides: StaticAr
 }
 
 /** Looks a handle up; records DisposedTensor and returns null when it is not live. */
-export function get(h: i32, op: i32 = -1, arg: i32 = -1): Tensor | null {
+@inline export function get(h: i32, op: i32 = -1, arg: i32 = -1): Tensor | null {
   const t = lookup(h);
   if (t == null) fail(ErrorCode.DisposedTensor, op, arg, h);
   return t;

@@ -190,9 +190,15 @@ export function tapeCreate(persistent: bool, watchAccessed: bool): i32 {
   return t.id;
 }
 
+// The last tape looked up (eager code alternates between two or three: push, watch, pop, gradient, release)
+let lastTape: Tape | null = null;
 export function getTape(id: i32): Tape | null {
+  const lt = lastTape;
+  if (lt != null && lt.id == id && !lt.released) return lt;
   if (!hasTape(id)) { fail(ErrorCode.NoTape, -1, -1, id); return null; }
-  return tapes.get(id);
+  const t = tapes.get(id);
+  lastTape = t;
+  return t;
 }
 
 /** Makes the tape active (pushes it on the recording stack). */
