@@ -29,12 +29,25 @@ function accumulate(id: i32, g: Tensor): void {
   }
 }
 
-/** Whether the cotangent of `id` must outlive the sweep: a source, or a tensor a source is a view of. */
-function keeps(srcs: StaticArray<Tensor>, id: i32): bool {
+// The ids whose cotangents must outlive a sweep: the sources, and the tensors they are views of (collected once per
+// sweep: the check runs for every node, and walking each source's parents there chased pointers every time).
+let keptIds = new StaticArray<i32>(16);
+let keptCount: i32 = 0;
+function collectKept(srcs: StaticArray<Tensor>): void {
+  keptCount = 0;
   for (let i = 0; i < srcs.length; i++) {
     let t: Tensor | null = unchecked(srcs[i]);
-    while (t != null) { if (t.id == id) return true; t = t.parent; }
+    while (t != null) {
+      if (keptCount == keptIds.length) { const a = new StaticArray<i32>(keptCount << 1); memory.copy(changetype<usize>(a), changetype<usize>(keptIds), <usize>keptCount << 2); keptIds = a; }
+      unchecked(keptIds[keptCount++] = t.id);
+      t = t.parent;
+    }
   }
+}
+/** Whether the cotangent of `id` must outlive the sweep (collectKept's ids). */
+@inline function keeps(id: i32): bool {
+  const k = keptIds, n = keptCount;
+  for (let i = 0; i < n; i++) if (unchecked(k[i]) == id) return true;
   return false;
 }
 
@@ -56,6 +69,7 @@ function sweep(tape: Tape, target: Tensor, seed: Tensor, srcs: StaticArray<Tenso
   setDiffTape(tape);
   tape.paused++;
   accumulate(target.id, seed);
+  collectKept(srcs);
   for (let i = tape.nodes.length - 1; i >= 0 && !failed(); i--) {
     const n = tape.nodes.at(i);
     const r = rule(n.op);
@@ -78,7 +92,7 @@ function sweep(tape: Tape, target: Tensor, seed: Tensor, srcs: StaticArray<Tenso
     scopeBegin();
     b(n, g);
     scopeEnd();
-    if (!keeps(srcs, n.out)) {
+    if (!keeps(n.out)) {
       if (grads.slotKey(gi) != n.out) gi = grads.find(n.out);
       grads.deleteAt(gi);
       release(g);

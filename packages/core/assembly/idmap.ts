@@ -22,7 +22,7 @@ export class IdSet {
   mask: i32 = 15;
   count: i32 = 0;
 
-  has(id: i32): bool { return unchecked(this.keys[slotOf(this.keys, this.mask, id)]) == id; }
+  @inline has(id: i32): bool { return unchecked(this.keys[slotOf(this.keys, this.mask, id)]) == id; }
 
   @inline add(id: i32): void {
     const i = slotOf(this.keys, this.mask, id);
@@ -55,7 +55,7 @@ export class IdMap<V> {
   mask: i32 = 15;
   count: i32 = 0;
 
-  has(id: i32): bool { return unchecked(this.keys[slotOf(this.keys, this.mask, id)]) == id; }
+  @inline has(id: i32): bool { return unchecked(this.keys[slotOf(this.keys, this.mask, id)]) == id; }
 
   /** The value of id (the caller has checked has(id)). */
   get(id: i32): V { return changetype<V>(unchecked(this.vals[slotOf(this.keys, this.mask, id)])); }

@@ -91,7 +91,7 @@ export class Node {
   }
 
   /** Whether input k needs a gradient on the tape being differentiated. */
-  needs(k: i32): bool { const t = diffTape; return t != null && t.tracked.has(this.inId(k)); }
+  @inline needs(k: i32): bool { const t = diffTape; return t != null && t.tracked.has(this.inId(k)); }
 
   /** Hands the cotangent of input k to the sweep's accumulator (takes no ownership: the caller's scope releases it). */
   grad(k: i32, g: Tensor): void { if (!failed()) gradSink(this.inId(k), g); }
@@ -158,14 +158,21 @@ export function record(op: i32, inputs: StaticArray<Tensor>, out: Tensor, saved:
   if (tracingNow) traceSink(op, inputs, out, ip, fp);
   if (stack.length == 0) return;
   let node: Node | null = null;
-  for (let t = 0; t < stack.length; t++) {
+  const depth = stack.length, nIn = inputs.length;
+  for (let t = 0; t < depth; t++) {
     const tape = unchecked(stack[t]);
     if (tape.paused > 0) continue;
+    const tracked = tape.tracked;
     let hit = false;
-    for (let i = 0; i < inputs.length; i++) {
-      const x = unchecked(inputs[i]);
-      if (tape.tracked.has(x.id)) { hit = true; continue; }
-      if (tape.watchAccessed && x.trainable) { tape.tracked.add(x.id); hit = true; }
+    if (tape.watchAccessed) {
+      for (let i = 0; i < nIn; i++) {
+        const x = unchecked(inputs[i]);
+        if (tracked.has(x.id)) { hit = true; continue; }
+        if (x.trainable) { tracked.add(x.id); hit = true; }
+      }
+    } else {
+      // (no input to add: the first tracked one decides)
+      for (let i = 0; i < nIn; i++) if (tracked.has(unchecked(inputs[i]).id)) { hit = true; break; }
     }
     if (!hit) continue;
     if (node == null) node = (spareNodes.length > 0 ? spareNodes.pop() : new Node()).init(op, inputs, out.id, out.shape, saved, ip, fp);
