@@ -75,8 +75,9 @@ export class Node {
   @inline inShape(k: i32): StaticArray<i32> { return this.input(k).shape; }
 
   hold(): void { if (this.holders++ == 0) for (let i = 0; i < this.saved.length; i++) retain(unchecked(this.saved[i])); }
-  drop(): void {
-    if (--this.holders != 0) return;
+  /** Gives up one tape's hold (inline: a node recorded on two tapes is dropped twice, the first time only counted). */
+  @inline drop(): void { if (--this.holders == 0) this.dropLast(); }
+  private dropLast(): void {
     for (let i = 0; i < this.saved.length; i++) release(unchecked(this.saved[i]));
     // unpin the inputs; one already released (refs 0) and pinned by no other node can be reused now
     const ins = this.ins;
