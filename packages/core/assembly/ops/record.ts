@@ -36,10 +36,37 @@ export class Node {
   saved: StaticArray<Tensor> = NO_TENSORS;   // what the backward rule reads
   ip: StaticArray<i32> = NO_VERSIONS;        // integer parameters (axes, shapes, flags)
   fp: StaticArray<f64> = NO_FLOATS;          // float parameters
+  // The node's own arrays for inputs and saved values of one or two records: ops hand record() scratch arrays of
+  // those lengths (factory.ts arr1, arr2), which init copies here; a node reused keeps them (one allocation per op
+  // recorded before).
+  in1: StaticArray<Tensor> | null = null;
+  in2: StaticArray<Tensor> | null = null;
+  sv1: StaticArray<Tensor> | null = null;
+  sv2: StaticArray<Tensor> | null = null;
+
+  /** `a` copied into this node's own array of its length when that is 1 or 2; `a` itself otherwise. */
+  private own(a: StaticArray<Tensor>, forSaved: bool): StaticArray<Tensor> {
+    const n = a.length;
+    if (n == 1) {
+      let o = forSaved ? this.sv1 : this.in1;
+      if (o == null) { o = new StaticArray<Tensor>(1); if (forSaved) this.sv1 = o; else this.in1 = o; }
+      unchecked(o[0] = unchecked(a[0]));
+      return o;
+    }
+    if (n == 2) {
+      let o = forSaved ? this.sv2 : this.in2;
+      if (o == null) { o = new StaticArray<Tensor>(2); if (forSaved) this.sv2 = o; else this.in2 = o; }
+      unchecked(o[0] = unchecked(a[0])); unchecked(o[1] = unchecked(a[1]));
+      return o;
+    }
+    return a;
+  }
 
   /** Fills a new or spare node (record() reuses nodes no tape holds any more: see spareNodes). */
-  init(op: i32, ins: StaticArray<Tensor>, out: i32, outShape: StaticArray<i32>, saved: StaticArray<Tensor>,
+  init(op: i32, insGiven: StaticArray<Tensor>, out: i32, outShape: StaticArray<i32>, savedGiven: StaticArray<Tensor>,
        ip: StaticArray<i32>, fp: StaticArray<f64>): Node {
+    const ins = this.own(insGiven, false);
+    const saved = savedGiven === insGiven ? ins : this.own(savedGiven, true);
     this.op = op; this.ins = ins; this.out = out; this.outShape = outShape; this.saved = saved; this.ip = ip; this.fp = fp;
     this.holders = 0;
     for (let i = 0; i < ins.length; i++) unchecked(ins[i]).pins++;
