@@ -2,7 +2,7 @@
 # the core's wasm functions, native code) and by group, over calls K1+1..K2 of test/bench/eager-overhead.mjs.
 # Two runs (K1 and K2 calls after the warm-up), each under callgrind with node's jitdump:
 #   mkdir -p /tmp/ir/k4000 && cd /tmp/ir/k4000 && valgrind --tool=callgrind --dump-instr=yes --compress-pos=no \
-#     --compress-strings=no --callgrind-out-file=cg.out node --perf-prof --single-threaded \
+#     --compress-strings=no --callgrind-out-file=cg.out node --perf-prof --single-threaded --predictable \
 #     REPO/test/bench/eager-overhead.mjs --calls=4000 --variant=tf-style --n=1 && mv jit-*.dump jit.dump && \
 #     cp REPO/packages/core/build/core.wat .      (the same in /tmp/ir/k12000 with --calls=12000)
 #   python3 test/bench/eager-instructions.py /tmp/ir/k4000 /tmp/ir/k12000 [top-N]

@@ -13,6 +13,8 @@
 //   valgrind --tool=cachegrind --cache-sim=no node --single-threaded test/bench/eager-overhead.mjs --calls=K
 //   (--single-threaded: without V8's background compiler and GC threads two runs agree to ~0.4%; with them, to ~15%;
 //   the first ~4,000 calls still hold V8's compilations: K = 0..4000 counted the jitted variant 86k instead of 68k).
+//   Add node's --predictable as well (README, branch eager3: without it a K = 28000 total moved by up to 5% between
+//   runs of one build) and take the lowest total of two or three runs of each K.
 //   test/bench/eager-instructions.py splits such a window by function (callgrind + node --perf-prof).
 // --profile: a CPU profile (node:inspector) of N calls (default 20,000) of the TF-style eager variant at the first
 //   n; self time by function and by where it runs (wasm core, gradtape's JS, V8/GC).

@@ -36,7 +36,7 @@ export class RefStack<T> {
   @inline at(i: i32): T { return changetype<T>(unchecked(this.items[i])); }
 
   /** Drops the items from n on (clearing their slots). */
-  truncate(n: i32): void {
+  @inline truncate(n: i32): void {
     for (let i = n; i < this.length; i++) unchecked(this.items[i] = null);
     if (n < this.length) this.length = n < 0 ? 0 : n;
   }
@@ -64,6 +64,12 @@ export class IntStack {
     if (this.length <= 0) unreachable();
     return unchecked(this.items[--this.length]);
   }
+
+  /** Value i, for 0 <= i < length (the caller's loop bound). */
+  @inline at(i: i32): i32 { return unchecked(this.items[i]); }
+
+  /** Drops the values from n on. */
+  @inline truncate(n: i32): void { if (n < this.length) this.length = n < 0 ? 0 : n; }
 
   private grow(): void {
     const old = this.items, n = old.length << 1;

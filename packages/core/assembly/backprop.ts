@@ -13,8 +13,9 @@ import { IdMap } from "./idmap";
 const grads = new IdMap<Tensor>();       // cotangents of the current backward pass (one map, reused)
 
 function accumulate(id: i32, g: Tensor): void {
-  if (grads.has(id)) {
-    const prev = grads.get(id);
+  const at = grads.slotFor(id);
+  if (grads.slotKey(at) == id) {
+    const prev = grads.slotValue(at);
     scopeBegin();           // the sum is made in a scope of its own, which the map's reference outlives
     const s = add(prev, g);
     retain(s);
@@ -24,16 +25,29 @@ function accumulate(id: i32, g: Tensor): void {
   } else {
     // the cotangent map owns one reference; cotangents are never written in place, so sharing is safe
     retain(g);
-    grads.set(id, g);
+    grads.insertAt(at, id, g);
   }
 }
 
-/** Whether the cotangent of `id` must outlive the sweep: a source, or a tensor a source is a view of. */
-function keeps(srcs: StaticArray<Tensor>, id: i32): bool {
+// The ids whose cotangents must outlive a sweep: the sources, and the tensors they are views of (collected once per
+// sweep: the check runs for every node, and walking each source's parents there chased pointers every time).
+let keptIds = new StaticArray<i32>(16);
+let keptCount: i32 = 0;
+function collectKept(srcs: StaticArray<Tensor>): void {
+  keptCount = 0;
   for (let i = 0; i < srcs.length; i++) {
     let t: Tensor | null = unchecked(srcs[i]);
-    while (t != null) { if (t.id == id) return true; t = t.parent; }
+    while (t != null) {
+      if (keptCount == keptIds.length) { const a = new StaticArray<i32>(keptCount << 1); memory.copy(changetype<usize>(a), changetype<usize>(keptIds), <usize>keptCount << 2); keptIds = a; }
+      unchecked(keptIds[keptCount++] = t.id);
+      t = t.parent;
+    }
   }
+}
+/** Whether the cotangent of `id` must outlive the sweep (collectKept's ids). */
+@inline function keeps(id: i32): bool {
+  const k = keptIds, n = keptCount;
+  for (let i = 0; i < n; i++) if (unchecked(k[i]) == id) return true;
   return false;
 }
 
@@ -55,10 +69,14 @@ function sweep(tape: Tape, target: Tensor, seed: Tensor, srcs: StaticArray<Tenso
   setDiffTape(tape);
   tape.paused++;
   accumulate(target.id, seed);
+  collectKept(srcs);
   for (let i = tape.nodes.length - 1; i >= 0 && !failed(); i--) {
     const n = tape.nodes.at(i);
     const r = rule(n.op);
-    if (r.nondiff || !grads.has(n.out)) {
+    // (the cotangent's slot, found once: it stays put while the backward rule adds its inputs' cotangents unless
+    // the map grows, which the key check below notices)
+    let gi = r.nondiff ? -1 : grads.find(n.out);
+    if (gi < 0) {
       if (consume) { n.drop(); tape.nodes.truncate(i); }
       continue;
     }
@@ -70,11 +88,15 @@ function sweep(tape: Tape, target: Tensor, seed: Tensor, srcs: StaticArray<Tenso
     const b = r.backward;
     // a recorded op without a rule is a bug (the op-table test proves there is none): an error, not a zero gradient
     if (b == null) { fail(ErrorCode.BadArgument, n.op, -1, 4, n.op); break; }
-    const g = grads.get(n.out);
+    const g = grads.slotValue(gi);
     scopeBegin();
     b(n, g);
     scopeEnd();
-    if (!keeps(srcs, n.out)) { grads.delete(n.out); release(g); }
+    if (!keeps(n.out)) {
+      if (grads.slotKey(gi) != n.out) gi = grads.find(n.out);
+      grads.deleteAt(gi);
+      release(g);
+    }
     if (consume) { n.drop(); tape.nodes.truncate(i); }
   }
   tape.paused--;
@@ -82,10 +104,8 @@ function sweep(tape: Tape, target: Tensor, seed: Tensor, srcs: StaticArray<Tenso
   return !failed();
 }
 
-function clearGrads(): void {
-  for (let i = 0; i < grads.capacity; i++) if (grads.slotKey(i) != 0) release(grads.slotValue(i));
-  grads.clear();
-}
+function releaseGrad(g: Tensor): void { release(g); }
+function clearGrads(): void { grads.drain(releaseGrad); }
 
 /** The cotangent of s, following view provenance (a view made after the forward pass maps to its parent). */
 function resolve(s: Tensor): Tensor | null {
@@ -131,6 +151,16 @@ const META: i32 = 1 + MAX_RANK;
 
 export enum Unconnected { None = 0, Zero = 1, Error = 2 }
 
+// The sources of a gradient call, in an array per count (up to 8) reused from call to call: an allocation fewer per
+// gradient (no export runs inside another, so one array per count is never in use twice).
+const srcArrays = new StaticArray<StaticArray<Tensor> | null>(9);
+function srcArray(n: i32): StaticArray<Tensor> {
+  if (n < 0 || n > 8) return new StaticArray<Tensor>(n);
+  let a = unchecked(srcArrays[n]);
+  if (a == null) { a = new StaticArray<Tensor>(n); unchecked(srcArrays[n] = a); }
+  return a;
+}
+
 function startGradient(tape: Tape): bool {
   if (tape.released || (tape.used && !tape.persistent)) { fail(ErrorCode.GradientTwice, -1, -1, tape.id); return false; }
   return true;
@@ -147,7 +177,7 @@ function finishGradient(tape: Tape): void {
 export function tapeGradient(id: i32, targetH: i32, n: i32, seedH: i32, mode: i32): i32 {
   const tape = getTape(id); if (tape == null) return -1;
   const target = get(targetH, -1, -1); if (target == null) return -1;
-  const srcs = new StaticArray<Tensor>(n);
+  const srcs = srcArray(n);
   for (let i = 0; i < n; i++) { const s = get(scratchI32[i], -1, i); if (s == null) return -1; unchecked(srcs[i] = s); }
   if (!startGradient(tape)) return -1;
   let seed: Tensor;
@@ -162,7 +192,8 @@ export function tapeGradient(id: i32, targetH: i32, n: i32, seedH: i32, mode: i3
   const ok = sweep(tape, target, seed, srcs, consume);
   if (consume) { tape.used = true; if (!ok) tape.releaseAll(); }
   release(seed);
-  const out = new StaticArray<i32>(n);
+  // the result handles go straight to scratchI32[0..n) (the sources were read from there above); w counts those written
+  let w = 0;
   if (ok) {
     for (let i = 0; i < n && !failed(); i++) {
       let g = resolve(unchecked(srcs[i]));
@@ -174,18 +205,17 @@ export function tapeGradient(id: i32, targetH: i32, n: i32, seedH: i32, mode: i3
           fail(ErrorCode.Unconnected, blockingOp, i, r, srcs[i].shape.length);
         }
       }
-      unchecked(out[i] = g == null ? 0 : g.id);
+      unchecked(scratchI32[i] = g == null ? 0 : g.id); w = i + 1;
     }
   }
   clearGrads();
-  // (out has n elements; scratchI32 at least n, as the reads of the sources above proved)
-  if (failed()) { for (let i = 0; i < n; i++) if (unchecked(out[i]) != 0) release(at(unchecked(out[i]))); return -1; }
-  for (let i = 0; i < n; i++) unchecked(scratchI32[i] = unchecked(out[i]));
+  // (scratchI32 has at least n elements, as the reads of the sources above proved)
+  if (failed()) { for (let i = 0; i < w; i++) if (unchecked(scratchI32[i]) != 0) release(at(unchecked(scratchI32[i]))); return -1; }
   // and, when they fit (n <= 93), each result's rank | dtype << 8 and shape at scratchI32[n + 9 i ..]: the TS side
   // wraps the results from them instead of a tensorMeta call each (tape.ts gradient; same condition there)
   if (n * (1 + META) <= scratchI32.length) {
     for (let i = 0; i < n; i++) {
-      const h = unchecked(out[i]);
+      const h = unchecked(scratchI32[i]);
       if (h == 0) continue;
       const t = at(h), s = t.shape, base = n + META * i;
       unchecked(scratchI32[base] = s.length | (t.dtype << 8));

@@ -7,7 +7,7 @@
 
 const EMPTY: i32 = 0; // no tensor has id 0
 
-function slotOf(keys: StaticArray<i32>, mask: i32, id: i32): i32 {
+@inline function slotOf(keys: StaticArray<i32>, mask: i32, id: i32): i32 {
   let i = id & mask;
   while (true) {
     const k = unchecked(keys[i]);
@@ -22,9 +22,9 @@ export class IdSet {
   mask: i32 = 15;
   count: i32 = 0;
 
-  has(id: i32): bool { return unchecked(this.keys[slotOf(this.keys, this.mask, id)]) == id; }
+  @inline has(id: i32): bool { return unchecked(this.keys[slotOf(this.keys, this.mask, id)]) == id; }
 
-  add(id: i32): void {
+  @inline add(id: i32): void {
     const i = slotOf(this.keys, this.mask, id);
     if (unchecked(this.keys[i]) == id) return;
     unchecked(this.keys[i] = id);
@@ -55,7 +55,7 @@ export class IdMap<V> {
   mask: i32 = 15;
   count: i32 = 0;
 
-  has(id: i32): bool { return unchecked(this.keys[slotOf(this.keys, this.mask, id)]) == id; }
+  @inline has(id: i32): bool { return unchecked(this.keys[slotOf(this.keys, this.mask, id)]) == id; }
 
   /** The value of id (the caller has checked has(id)). */
   get(id: i32): V { return changetype<V>(unchecked(this.vals[slotOf(this.keys, this.mask, id)])); }
@@ -68,10 +68,44 @@ export class IdMap<V> {
     if (++this.count << 1 > this.mask + 1) this.grow();
   }
 
+  /** The slot holding id, or -1 (with slotValue and deleteAt: one probe where has, get and delete took three). A
+   *  slot stays valid until the map grows (set of a new id) or an entry is deleted. */
+  find(id: i32): i32 {
+    const i = slotOf(this.keys, this.mask, id);
+    return unchecked(this.keys[i]) == id ? i : -1;
+  }
+
   delete(id: i32): void {
+    const i = this.find(id);
+    if (i >= 0) this.deleteAt(i);
+  }
+
+  /** The slot of id: the one holding it, or the empty one where insertAt puts it (valid until the map changes). */
+  @inline slotFor(id: i32): i32 { return slotOf(this.keys, this.mask, id); }
+
+  /** Puts a new id in slot i (slotFor's empty slot for it): set() without probing again. */
+  insertAt(i: i32, id: i32, v: V): void {
+    unchecked(this.vals[i] = v);
+    unchecked(this.keys[i] = id);
+    if (++this.count << 1 > this.mask + 1) this.grow();
+  }
+
+  /** Empties the map by clearing only its live slots (clear() writes every slot, two memory.fill calls into the
+   *  engine), for a caller that visits them anyway: f is called with each value first. */
+  drain(f: (v: V) => void): void {
+    if (this.count == 0) return;
+    const keys = this.keys, vals = this.vals;
+    for (let i = 0; i < keys.length; i++) {
+      if (unchecked(keys[i]) == EMPTY) continue;
+      f(changetype<V>(unchecked(vals[i])));
+      unchecked(keys[i] = EMPTY); unchecked(vals[i] = null);
+    }
+    this.count = 0;
+  }
+
+  /** Removes the entry in slot i (a slot find() returned, still valid). */
+  deleteAt(i: i32): void {
     const keys = this.keys, vals = this.vals, mask = this.mask;
-    let i = slotOf(keys, mask, id);
-    if (unchecked(keys[i]) != id) return;
     this.count--;
     // backward-shift deletion (as the handle table in tensor.ts): an entry later in the probe run moves into the
     // hole unless its home slot lies cyclically in (hole, entry]

@@ -5,6 +5,8 @@
 import { alloc, free } from "./memory";
 import { fail, ErrorCode } from "./errors";
 import { RefStack, IntStack, filled } from "./arrays";
+import { sharedStrides, sizeOf } from "./shapes";
+export { sizeOf, stdStrides, shape2, sameShape, sharedStrides } from "./shapes";
 
 export enum DType { Float32 = 0, Int32 = 1, Bool = 2, Float64 = 3 }
 /** log2 of the element size: float64 has 8-byte elements, every other dtype 4 (int32 and bool are stored as float32). */
@@ -19,7 +21,14 @@ export class Buf {
 
 export class Tensor {
   refs: i32 = 1;
+  // The tape nodes that list this record among their inputs (Node.ins, read for its id and shape even after the
+  // record is released): a released record is reused (spareTensors) only once no node lists it.
+  pins: i32 = 0;
   trainable: bool = false;
+  // Whether the elements are in row-major order at the strides of the shape (isContiguous): worked out once when the
+  // record is made (records never write their shape or strides), since every op asks (contig, ~44 times per eager
+  // TF-style evaluation, each a loop over the axes).
+  dense: bool = true;
   // View provenance: a view of `parent` maps its element j to parent's logical flat index
   // relOffset + sum_a j_a * relStrides[a]. Used to answer gradients with respect to a view made after the fact.
   parent: Tensor | null = null;
@@ -57,20 +66,21 @@ function lookup(h: i32): Tensor | null {
   }
 }
 
-function place(s: StaticArray<Tensor | null>, m: i32, t: Tensor): void {
+@inline function place(s: StaticArray<Tensor | null>, m: i32, t: Tensor): void {
   let i = t.id & m;
   while (unchecked(s[i]) != null) i = (i + 1) & m;
   if (i != (t.id & m)) displaced++;
   unchecked(s[i] = t);
 }
 
-function insert(t: Tensor): void {
-  if ((liveTensors + 1) << 1 > mask + 1) {
-    const old = slots, n = (mask + 1) << 1;
-    slots = new StaticArray<Tensor | null>(n); mask = n - 1; displaced = 0;
-    for (let j = 0; j < old.length; j++) { const u = unchecked(old[j]); if (u != null) place(slots, mask, u); }
-  }
+@inline function insert(t: Tensor): void {
+  if ((liveTensors + 1) << 1 > mask + 1) growTable();
   place(slots, mask, t);
+}
+function growTable(): void {
+  const old = slots, n = (mask + 1) << 1;
+  slots = new StaticArray<Tensor | null>(n); mask = n - 1; displaced = 0;
+  for (let j = 0; j < old.length; j++) { const u = unchecked(old[j]); if (u != null) place(slots, mask, u); }
 }
 
 function remove(h: i32): void {
@@ -101,73 +111,11 @@ function remove(h: i32): void {
 
 export function currentId(): i32 { return nextId; }
 
-export function sizeOf(shape: StaticArray<i32>): i32 {
-  let n = 1;
-  for (let i = 0; i < shape.length; i++) n *= unchecked(shape[i]);
-  return n;
-}
+/** Whether t's elements are row-major at its shape's strides (axes of size 1 may have any stride). */
+@inline export function isContiguous(t: Tensor): bool { return t.dense; }
 
-export function stdStrides(shape: StaticArray<i32>): StaticArray<i32> {
-  const r = shape.length;
-  const s = filled<i32>(r); // (every element written below)
+function denseStrides(shape: StaticArray<i32>, strides: StaticArray<i32>): bool {
   let acc = 1;
-  for (let i = r - 1; i >= 0; i--) { unchecked(s[i] = acc); acc *= unchecked(shape[i]); }
-  return s;
-}
-
-// The strides of new contiguous tensors: tensors of the same shape share one strides array (records never write
-// to their strides), found in a small direct-mapped cache keyed by the shape's contents.
-const strideKeys = new StaticArray<StaticArray<i32> | null>(16);
-const strideVals = new StaticArray<StaticArray<i32>>(16);
-let lastKey: StaticArray<i32> | null = null;
-let lastStrides: StaticArray<i32> = new StaticArray<i32>(0);
-function sharedStrides(shape: StaticArray<i32>): StaticArray<i32> {
-  // the last shape asked for first, without hashing: an op's output usually has its input's shape
-  const lk = lastKey;
-  if (lk != null && sameShape(lk, shape)) return lastStrides;
-  const r = hashedStrides(shape);
-  lastKey = unchecked(strideKeys[lastSlot]); lastStrides = r;
-  return r;
-}
-let lastSlot: i32 = 0;
-function hashedStrides(shape: StaticArray<i32>): StaticArray<i32> {
-  let h = shape.length;
-  for (let i = 0; i < shape.length; i++) h = h * 31 + unchecked(shape[i]);
-  h = (h ^ (h >>> 7)) & 15;
-  lastSlot = h;
-  const k = unchecked(strideKeys[h]);
-  if (k != null && sameShape(k, shape)) return unchecked(strideVals[h]);
-  const s = stdStrides(shape);
-  unchecked(strideKeys[h] = shape.slice<StaticArray<i32>>(0));
-  unchecked(strideVals[h] = s);
-  return s;
-}
-
-// Shapes [m, n] (matmul outputs): one array per (m, n) in a small direct-mapped cache, as sharedStrides does for
-// strides (records never write their shape), so that a matmul allocates no shape array in steady state.
-const pairKeys = new StaticArray<i64>(32);
-const pairVals = new StaticArray<StaticArray<i32> | null>(32);
-export function shape2(m: i32, n: i32): StaticArray<i32> {
-  const key = (<i64>m << 32) | <i64><u32>n;
-  const h = ((m * 31 + n) ^ (m >>> 5)) & 31;
-  const v = unchecked(pairVals[h]);
-  if (v != null && unchecked(pairKeys[h]) == key) return v;
-  const s = filled<i32>(2);
-  unchecked(s[0] = m); unchecked(s[1] = n);
-  unchecked(pairKeys[h] = key); unchecked(pairVals[h] = s);
-  return s;
-}
-
-export function sameShape(a: StaticArray<i32>, b: StaticArray<i32>): bool {
-  if (a === b) return true;
-  if (a.length != b.length) return false;
-  for (let i = 0; i < a.length; i++) if (unchecked(a[i]) != unchecked(b[i])) return false;
-  return true;
-}
-
-export function isContiguous(t: Tensor): bool {
-  let acc = 1;
-  const shape = t.shape, strides = t.strides;
   for (let i = shape.length - 1; i >= 0; i--) {
     const d = unchecked(shape[i]);
     if (d != 1 && unchecked(strides[i]) != acc) return false;
@@ -179,25 +127,58 @@ export function isContiguous(t: Tensor): bool {
 // Scopes collect the tensors made while they are open, so backward rules can release their intermediates in one
 // place (the core's counterpart of tidy). A tensor handed on (a gradient) is retained by whoever keeps it.
 // One flat stack of tensors; each open scope owns the entries from its mark to the top.
-const scopeItems = new RefStack<Tensor>();
+// The stack holds ids, not records: a record released inside the scope may be reused for a new tensor of the same
+// scope (spareTensors), and an id is looked up in the handle table, which holds a record exactly while it is live.
+const scopeItems = new IntStack();
 const scopeMarks = new IntStack();
 
-function register(t: Tensor): Tensor {
+@inline function register(t: Tensor): Tensor {
   insert(t);
   liveTensors++;
-  if (scopeMarks.length > 0) scopeItems.push(t);
+  if (scopeMarks.length > 0) scopeItems.push(t.id);
   return t;
 }
 
-export function scopeBegin(): void { scopeMarks.push(scopeItems.length); }
+@inline export function scopeBegin(): void { scopeMarks.push(scopeItems.length); }
 export function scopeEnd(): void {
   const m = scopeMarks.pop();
   // Kernel temporaries (contiguous copies) are released by their maker at once and are never held by anyone
-  // else; the scope skips those that are already gone.
+  // else; the scope skips those that are already gone (no longer in the handle table).
   const n = scopeItems.length;
-  // (a record is in the handle table exactly while its refs are > 0: release() removes it when they reach 0)
-  for (let i = m; i < n; i++) { const t = scopeItems.at(i); if (t.refs > 0) release(t); }
+  for (let i = m; i < n; i++) { const t = lookup(scopeItems.at(i)); if (t != null) release(t); }
   scopeItems.truncate(m);
+}
+
+// Tensor records whose last reference went and that no tape node lists, for newTensor and newView to reuse: an eager
+// op makes one or more (51 per TF-style evaluation of the seed network, about half of the core's runtime
+// allocations), each a runtime allocation (__new, __alloc) and its share of the next collection (__free, the sweep).
+// Safe because nothing reads a released record: the handle table drops it, handles are never reused (a reused record
+// gets a new id), scopes hold ids, and tape nodes, which read their inputs' ids and shapes after release, pin them
+// (Tensor.pins). A pooled record has id 0, which no handle lookup matches. A fixed array and a count, not a RefStack:
+// popped slots are not cleared (the records there are kept anyway).
+const SPARE_TENSORS: i32 = 1024;
+const spareTensors = new StaticArray<Tensor | null>(SPARE_TENSORS);
+let spareCount: i32 = 0;
+
+/** A record for a new tensor: a spare one when there is one. */
+@inline function newRecord(buf: Buf, dtype: i32, shape: StaticArray<i32>, strides: StaticArray<i32>, offset: i32, size: i32): Tensor {
+  const k = spareCount;
+  if (k == 0) return new Tensor(nextId++, buf, dtype, shape, strides, offset, size);
+  spareCount = k - 1;
+  const t = changetype<Tensor>(unchecked(spareTensors[k - 1]));
+  t.id = nextId++; t.buf = buf; t.dtype = dtype; t.shape = shape; t.strides = strides; t.offset = offset; t.size = size;
+  t.refs = 1; t.trainable = false; t.relOffset = 0; t.dense = true;
+  // (pins is 0 and parent null, as when it was recycled; relStrides is set only together with parent)
+  return t;
+}
+
+/** Keeps a released record that no node pins for reuse, with id 0. */
+@inline export function recycle(t: Tensor): void {
+  const k = spareCount;
+  if (k >= SPARE_TENSORS) return;
+  t.id = 0;
+  unchecked(spareTensors[k] = t);
+  spareCount = k + 1;
 }
 
 // Storage records whose last tensor was released, for newTensor to reuse: every eager op makes one, and a runtime
@@ -230,17 +211,19 @@ export function newTensor(shape: StaticArray<i32>, dtype: i32 = DType.Float32): 
   const ptr = alloc(<usize>(bytes < 16 ? 16 : bytes));
   if (ptr == 0) { fail(ErrorCode.OutOfMemory, -1, -1, bytes); return null; }
   liveBytes += bytes;
-  return register(new Tensor(nextId++, newBuf(ptr, bytes), dtype, shape, sharedStrides(shape), 0, size));
+  return register(newRecord(newBuf(ptr, bytes), dtype, shape, sharedStrides(shape), 0, size));
 }
 
 /** A new record sharing `base`'s storage. */
 export function newView(base: Tensor, shape: StaticArray<i32>, strides: StaticArray<i32>, offset: i32): Tensor {
   base.buf.refs++;
-  return register(new Tensor(nextId++, base.buf, base.dtype, shape, strides, offset, sizeOf(shape)));
+  const t = newRecord(base.buf, base.dtype, shape, strides, offset, sizeOf(shape));
+  t.dense = denseStrides(shape, strides);
+  return register(t);
 }
 
 /** Looks a handle up; records DisposedTensor and returns null when it is not live. */
-export function get(h: i32, op: i32 = -1, arg: i32 = -1): Tensor | null {
+@inline export function get(h: i32, op: i32 = -1, arg: i32 = -1): Tensor | null {
   const t = lookup(h);
   if (t == null) fail(ErrorCode.DisposedTensor, op, arg, h);
   return t;
@@ -250,10 +233,17 @@ export function has(h: i32): bool { return lookup(h) != null; }
 /** For internal use where the handle is known to be live. */
 export function at(h: i32): Tensor { return changetype<Tensor>(lookup(h)); }
 
-export function retain(t: Tensor): void { t.refs++; }
+@inline export function retain(t: Tensor): void { t.refs++; }
 
-export function release(t: Tensor): void {
-  if (--t.refs > 0) return;
+/** Drops a reference (inlined: most releases only count down; the last one frees the record in releaseLast). */
+@inline export function release(t: Tensor): void {
+  const r = t.refs;
+  if (r > 1) t.refs = r - 1;
+  else releaseLast(t);
+}
+
+function releaseLast(t: Tensor): void {
+  t.refs = 0;
   remove(t.id);
   liveTensors--;
   const b = t.buf;
@@ -264,9 +254,10 @@ export function release(t: Tensor): void {
   }
   const p = t.parent;
   if (p != null) { t.parent = null; release(p); }
+  if (t.pins == 0) recycle(t);
 }
 
-export function releaseHandle(h: i32): i32 {
+@inline export function releaseHandle(h: i32): i32 {
   const t = lookup(h);
   if (t == null) return 0;
   release(t);

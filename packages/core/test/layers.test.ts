@@ -8,7 +8,7 @@ import { fileURLToPath } from "node:url";
 // graph must have no cycle, and the op codes import nothing.
 const root = resolve(dirname(fileURLToPath(import.meta.url)), "../assembly");
 const LAYERS: [RegExp, number, string][] = [
-  [/^(memory|errors|idmap|arrays)\.ts$/, 0, "memory"],
+  [/^(memory|errors|idmap|arrays|shapes)\.ts$/, 0, "memory"],
   [/^(tensor|rng|gc)\.ts$/, 1, "tensor"],
   [/^kernels\//, 2, "kernels"],
   [/^ops\//, 3, "ops"],

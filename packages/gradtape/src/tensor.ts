@@ -60,10 +60,16 @@ export class Tensor {
 
   dispose(): void {
     if (this.#disposed) return;
+    core().tensorRelease(this.detach());
+  }
+  /** @internal dispose() without the core call: the handle whose reference the caller releases (memory.ts tidy
+   *  batches them), or 0 when already disposed. */
+  detach(): number {
+    if (this.#disposed) return 0;
     this.#disposed = true;
     if (this.#held !== null) settle(this.#held);
     untrack(this);
-    core().tensorRelease(this.#handle);
+    return this.#handle;
   }
   [Symbol.dispose](): void { this.dispose(); }
 

@@ -135,19 +135,19 @@ export function broadcastToOp(h: i32, rank: i32): i32 {
 export function sliceOp(h: i32): i32 {
   begin();
   const x = get(h, Op.Slice, 0); if (x == null) return 0;
-  const r = x.shape.length;
-  const b = readShape(0, r), s = readShape(r, r), st = readShape(2 * r, r);
-  // (b, s, st and x.shape all have r elements: unchecked reads, each checked read being a call)
+  const r = x.shape.length, sc = scratchI32;
+  // begin, size and step are read (and size resolved) in place in the scratch: no arrays per slice
+  if (3 * r > sc.length) unreachable(); // (r <= MAX_RANK: one range check, unchecked reads below)
   for (let i = 0; i < r; i++) {
-    const d = unchecked(x.shape[i]), bi = unchecked(b[i]), sti = unchecked(st[i]);
-    let si = unchecked(s[i]);
+    const d = unchecked(x.shape[i]), bi = unchecked(sc[i]), sti = unchecked(sc[2 * r + i]);
+    let si = unchecked(sc[r + i]);
     if (sti == 0) { fail(ErrorCode.BadArgument, Op.Slice, 3, i, 0); return 0; }
     if (bi < 0 || bi > d || (bi == d && d > 0 && si != 0)) { fail(ErrorCode.BadIndex, Op.Slice, 1, bi, d, i); return 0; }
-    if (si < 0) { si = sti > 0 ? (d - bi + sti - 1) / sti : bi / (-sti) + 1; unchecked(s[i] = si); }
+    if (si < 0) { si = sti > 0 ? (d - bi + sti - 1) / sti : bi / (-sti) + 1; unchecked(sc[r + i] = si); }
     const last = bi + (si - 1) * sti;
     if (si > 0 && (last < 0 || last >= d)) { fail(ErrorCode.BadIndex, Op.Slice, 2, si, d, i); return 0; }
   }
-  return done(V.slice(x, b, s, st));
+  return done(V.sliceScratch(x, sc, 0));
 }
 /** indices in scratchI32[0..k) (may be negative) */
 export function indexOp(h: i32, k: i32): i32 {

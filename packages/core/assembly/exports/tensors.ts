@@ -53,6 +53,14 @@ export function tensorNew(rank: i32, dtype: i32): i32 {
   return t == null ? 0 : t.id;
 }
 export function tensorRelease(h: i32): i32 { return releaseHandle(h); }
+/** Releases the k handles in scratchI32[0..k) (how tidy() frees its scope: one call instead of one per tensor, 18
+ *  per eager TF-style evaluation); returns how many of them were live. */
+export function tensorReleaseList(k: i32): i32 {
+  if (k < 0 || k > scratchI32.length) return 0;
+  let n = 0;
+  for (let i = 0; i < k; i++) n += releaseHandle(unchecked(scratchI32[i]));
+  return n;
+}
 export function tensorRetain(h: i32): i32 { begin(); const t = get(h); if (t == null) return 0; retain(t); return 1; }
 export function tensorAlive(h: i32): i32 { return get(h) == null ? (clearError(), 0) : 1; }
 /** Writes the shape to scratchI32 and returns the rank (-1 when disposed). */

@@ -1,6 +1,6 @@
 // concat(tensors, axis): each input is copied into its slab of the output. Backward hands each input the matching
 // slab of the cotangent, as a View (so it stays differentiable). stack = expandDims + concat (the TS side).
-import { Tensor, stdStrides, release, dshift } from "../tensor";
+import { Tensor, sharedStrides, release, dshift, shape2, MAX_RANK } from "../tensor";
 import { failed } from "../errors";
 import { filled } from "../arrays";
 import { Node, record, anyRecording } from "./record";
@@ -9,17 +9,27 @@ import { def } from "./table";
 import { ERR, NONE, NO_F, outTensor, contig } from "./factory";
 import { viewOf } from "./view";
 
+// The recorded parameter [axis], one shared array per axis (never written).
+const AXES = new StaticArray<StaticArray<i32>>(MAX_RANK);
+for (let a = 0; a < MAX_RANK; a++) { const p = new StaticArray<i32>(1); p[0] = a; AXES[a] = p; }
+@inline function axisParam(axis: i32): StaticArray<i32> { return unchecked(AXES[axis]); }
+
 /** Inputs are validated by the caller (same rank, dtype, and sizes off the axis). */
 export function concat(xs: StaticArray<Tensor>, axis: i32): Tensor {
   if (failed()) return ERR;
   // (axis < r and every input has rank r, as the caller checked: unchecked reads, each checked read being a call)
   const x0 = xs[0];
   const r = x0.shape.length;
-  const shape = filled<i32>(r); // (every element written below)
-  for (let i = 0; i < r; i++) unchecked(shape[i] = unchecked(x0.shape[i]));
   let total = 0;
   for (let k = 0; k < xs.length; k++) total += unchecked(unchecked(xs[k]).shape[axis]);
-  shape[axis] = total;
+  let shape: StaticArray<i32>;
+  // (rank 2: the shared pair cache, never written; otherwise a new array)
+  if (r == 2) shape = axis == 0 ? shape2(total, unchecked(x0.shape[1])) : shape2(unchecked(x0.shape[0]), total);
+  else {
+    shape = filled<i32>(r); // (every element written below)
+    for (let i = 0; i < r; i++) unchecked(shape[i] = unchecked(x0.shape[i]));
+    shape[axis] = total;
+  }
   const y = outTensor(shape, x0.dtype);
   if (y === ERR) return ERR;
   // y is `outer` rows of `row` elements (outer: the axes before `axis`); input k fills `inner` consecutive elements
@@ -40,8 +50,7 @@ export function concat(xs: StaticArray<Tensor>, axis: i32): Tensor {
     at += nk;
   }
   if (anyRecording()) {
-    const ip = filled<i32>(1); unchecked(ip[0] = axis);
-    record(Op.Concat, xs, y, NONE, ip, NO_F);
+    record(Op.Concat, xs, y, NONE, axisParam(axis), NO_F);
   }
   return y;
 }
@@ -59,7 +68,7 @@ function copyRows(src: usize, n: i32, dst: usize, stride: i32, rows: i32): void 
 
 function concatBackward(n: Node, g: Tensor): void {
   const axis = axisOf(n.ip);
-  const os = stdStrides(n.outShape);
+  const os = sharedStrides(n.outShape); // (read only, as every view's relative strides)
   let at = 0;
   for (let k = 0; k < n.arity; k++) {
     const s = n.inShape(k);

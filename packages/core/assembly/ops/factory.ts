@@ -49,8 +49,11 @@ export function outTensor(shape: StaticArray<i32>, dtype: i32 = DType.Float32): 
 }
 
 /** x itself (retained) when contiguous, else a contiguous copy; the caller releases it. Not recorded. */
-export function contig(x: Tensor): Tensor {
-  if (isContiguous(x)) { retain(x); return x; }
+@inline export function contig(x: Tensor): Tensor {
+  if (x.dense) { x.refs++; return x; }
+  return contigCopy(x);
+}
+function contigCopy(x: Tensor): Tensor {
   const n = newTensor(x.shape, x.dtype);  // (not outTensor: a temporary never takes a planned output)
   const c = n == null ? ERR : n;
   if (c === ERR) return ERR;
@@ -58,8 +61,17 @@ export function contig(x: Tensor): Tensor {
   return c;
 }
 
-export function arr1(a: Tensor): StaticArray<Tensor> { const r = filled<Tensor>(1); unchecked(r[0] = a); return r; }
-export function arr2(a: Tensor, b: Tensor): StaticArray<Tensor> { const r = filled<Tensor>(2); unchecked(r[0] = a); unchecked(r[1] = b); return r; }
+// The input and saved-value arrays an op hands record(): scratch arrays from a ring of four per length, since record()
+// copies what it keeps (Node.init) and nothing else holds them; an op builds at most three before its record() call.
+const RING1 = new StaticArray<StaticArray<Tensor>>(4), RING2 = new StaticArray<StaticArray<Tensor>>(4);
+for (let i = 0; i < 4; i++) { RING1[i] = new StaticArray<Tensor>(1); RING2[i] = new StaticArray<Tensor>(2); }
+let ring1: i32 = 0, ring2: i32 = 0;
+export function arr1(a: Tensor): StaticArray<Tensor> {
+  ring1 = (ring1 + 1) & 3; const r = unchecked(RING1[ring1]); unchecked(r[0] = a); return r;
+}
+export function arr2(a: Tensor, b: Tensor): StaticArray<Tensor> {
+  ring2 = (ring2 + 1) & 3; const r = unchecked(RING2[ring2]); unchecked(r[0] = a); unchecked(r[1] = b); return r;
+}
 export function f2(a: f64, b: f64): StaticArray<f64> { const r = filled<f64>(2); unchecked(r[0] = a); unchecked(r[1] = b); return r; }
 
 /** Elementwise unary op (its kernel, what it saves and whether it is heavy come from its table entry) with constants (a, b). */

@@ -103,8 +103,9 @@ export function matMul(a: Tensor, b: Tensor, ta: bool, tb: bool): Tensor {
 }
 
 // the recorded parameters: [transposeA, transposeB] as 0/1
-@inline function transposeA(ip: StaticArray<i32>): bool { return ip[0] != 0; }
-@inline function transposeB(ip: StaticArray<i32>): bool { return ip[1] != 0; }
+// (ip is one of the FLAGS arrays, two elements: unchecked reads, each checked read being a call)
+@inline function transposeA(ip: StaticArray<i32>): bool { return unchecked(ip[0]) != 0; }
+@inline function transposeB(ip: StaticArray<i32>): bool { return unchecked(ip[1]) != 0; }
 
 function matMulBackward(n: Node, g: Tensor): void {
   const a = n.savedAt(0), b = n.savedAt(1);

@@ -7,7 +7,7 @@
 // inputs is tracked by it (watched, an accessed trainable variable when watchAccessedVariables is on, or the output
 // of an op recorded on it). Tapes nest; a gradient computed while an outer tape is active runs ordinary ops, so
 // the outer tape records the backward pass itself: that is how second and higher derivatives arise.
-import { Tensor, get, retain, release } from "../tensor";
+import { Tensor, get, retain, release, recycle } from "../tensor";
 import { fail, failed, ErrorCode } from "../errors";
 import { IdSet, IdMap } from "../idmap";
 import { RefStack } from "../arrays";
@@ -36,12 +36,40 @@ export class Node {
   saved: StaticArray<Tensor> = NO_TENSORS;   // what the backward rule reads
   ip: StaticArray<i32> = NO_VERSIONS;        // integer parameters (axes, shapes, flags)
   fp: StaticArray<f64> = NO_FLOATS;          // float parameters
+  // The node's own arrays for inputs and saved values of one or two records: ops hand record() scratch arrays of
+  // those lengths (factory.ts arr1, arr2), which init copies here; a node reused keeps them (one allocation per op
+  // recorded before).
+  in1: StaticArray<Tensor> | null = null;
+  in2: StaticArray<Tensor> | null = null;
+  sv1: StaticArray<Tensor> | null = null;
+  sv2: StaticArray<Tensor> | null = null;
+
+  /** `a` copied into this node's own array of its length when that is 1 or 2; `a` itself otherwise. */
+  private own(a: StaticArray<Tensor>, forSaved: bool): StaticArray<Tensor> {
+    const n = a.length;
+    if (n == 1) {
+      let o = forSaved ? this.sv1 : this.in1;
+      if (o == null) { o = new StaticArray<Tensor>(1); if (forSaved) this.sv1 = o; else this.in1 = o; }
+      unchecked(o[0] = unchecked(a[0]));
+      return o;
+    }
+    if (n == 2) {
+      let o = forSaved ? this.sv2 : this.in2;
+      if (o == null) { o = new StaticArray<Tensor>(2); if (forSaved) this.sv2 = o; else this.in2 = o; }
+      unchecked(o[0] = unchecked(a[0])); unchecked(o[1] = unchecked(a[1]));
+      return o;
+    }
+    return a;
+  }
 
   /** Fills a new or spare node (record() reuses nodes no tape holds any more: see spareNodes). */
-  init(op: i32, ins: StaticArray<Tensor>, out: i32, outShape: StaticArray<i32>, saved: StaticArray<Tensor>,
+  init(op: i32, insGiven: StaticArray<Tensor>, out: i32, outShape: StaticArray<i32>, savedGiven: StaticArray<Tensor>,
        ip: StaticArray<i32>, fp: StaticArray<f64>): Node {
+    const ins = this.own(insGiven, false);
+    const saved = savedGiven === insGiven ? ins : this.own(savedGiven, true);
     this.op = op; this.ins = ins; this.out = out; this.outShape = outShape; this.saved = saved; this.ip = ip; this.fp = fp;
     this.holders = 0;
+    for (let i = 0; i < ins.length; i++) unchecked(ins[i]).pins++;
     const n = saved.length;
     this.v0 = n > 0 ? unchecked(saved[0]).buf.version : 0;
     this.v1 = n > 1 ? unchecked(saved[1]).buf.version : 0;
@@ -54,7 +82,7 @@ export class Node {
   }
 
   /** The storage version saved value s had when the op was recorded. */
-  savedVersion(s: i32): i32 { return s == 0 ? this.v0 : s == 1 ? this.v1 : this.moreVersions[s]; }
+  @inline savedVersion(s: i32): i32 { return s == 0 ? this.v0 : s == 1 ? this.v1 : this.moreVersions[s]; }
 
   /** The number of inputs. */
   @inline get arity(): i32 { return this.ins.length; }
@@ -74,9 +102,13 @@ export class Node {
   @inline inShape(k: i32): StaticArray<i32> { return this.input(k).shape; }
 
   hold(): void { if (this.holders++ == 0) for (let i = 0; i < this.saved.length; i++) retain(unchecked(this.saved[i])); }
-  drop(): void {
-    if (--this.holders != 0) return;
+  /** Gives up one tape's hold (inline: a node recorded on two tapes is dropped twice, the first time only counted). */
+  @inline drop(): void { if (--this.holders == 0) this.dropLast(); }
+  private dropLast(): void {
     for (let i = 0; i < this.saved.length; i++) release(unchecked(this.saved[i]));
+    // unpin the inputs; one already released (refs 0) and pinned by no other node can be reused now
+    const ins = this.ins;
+    for (let i = 0; i < ins.length; i++) { const x = unchecked(ins[i]); if (--x.pins == 0 && x.refs <= 0) recycle(x); }
     // no tape holds it now (only tapes hold nodes, and a sweep is done with a node when it drops it): keep it for
     // reuse, without its references (which would keep released records from the collector)
     if (spareNodes.length < SPARE_NODES) {
@@ -87,7 +119,7 @@ export class Node {
   }
 
   /** Whether input k needs a gradient on the tape being differentiated. */
-  needs(k: i32): bool { const t = diffTape; return t != null && t.tracked.has(this.inId(k)); }
+  @inline needs(k: i32): bool { const t = diffTape; return t != null && t.tracked.has(this.inId(k)); }
 
   /** Hands the cotangent of input k to the sweep's accumulator (takes no ownership: the caller's scope releases it). */
   grad(k: i32, g: Tensor): void { if (!failed()) gradSink(this.inId(k), g); }
@@ -154,14 +186,21 @@ export function record(op: i32, inputs: StaticArray<Tensor>, out: Tensor, saved:
   if (tracingNow) traceSink(op, inputs, out, ip, fp);
   if (stack.length == 0) return;
   let node: Node | null = null;
-  for (let t = 0; t < stack.length; t++) {
+  const depth = stack.length, nIn = inputs.length;
+  for (let t = 0; t < depth; t++) {
     const tape = unchecked(stack[t]);
     if (tape.paused > 0) continue;
+    const tracked = tape.tracked;
     let hit = false;
-    for (let i = 0; i < inputs.length; i++) {
-      const x = unchecked(inputs[i]);
-      if (tape.tracked.has(x.id)) { hit = true; continue; }
-      if (tape.watchAccessed && x.trainable) { tape.tracked.add(x.id); hit = true; }
+    if (tape.watchAccessed) {
+      for (let i = 0; i < nIn; i++) {
+        const x = unchecked(inputs[i]);
+        if (tracked.has(x.id)) { hit = true; continue; }
+        if (x.trainable) { tracked.add(x.id); hit = true; }
+      }
+    } else {
+      // (no input to add: the first tracked one decides)
+      for (let i = 0; i < nIn; i++) if (tracked.has(unchecked(inputs[i]).id)) { hit = true; break; }
     }
     if (!hit) continue;
     if (node == null) node = (spareNodes.length > 0 ? spareNodes.pop() : new Node()).init(op, inputs, out.id, out.shape, saved, ip, fp);
@@ -186,9 +225,15 @@ export function tapeCreate(persistent: bool, watchAccessed: bool): i32 {
   return t.id;
 }
 
+// The last tape looked up (eager code alternates between two or three: push, watch, pop, gradient, release)
+let lastTape: Tape | null = null;
 export function getTape(id: i32): Tape | null {
+  const lt = lastTape;
+  if (lt != null && lt.id == id && !lt.released) return lt;
   if (!hasTape(id)) { fail(ErrorCode.NoTape, -1, -1, id); return null; }
-  return tapes.get(id);
+  const t = tapes.get(id);
+  lastTape = t;
+  return t;
 }
 
 /** Makes the tape active (pushes it on the recording stack). */

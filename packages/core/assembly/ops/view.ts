@@ -5,7 +5,7 @@
 // (stride-0 axes, from broadcasting, therefore sum). ViewGrad is linear with View as its adjoint, so each is the
 // other's backward rule and derivatives of any order stay exact.
 // The same mapping lets a view made after the forward pass serve as a gradient source (backprop.ts: resolve).
-import { Tensor, dshift, newView, retain, release, isContiguous, sameShape, stdStrides, sizeOf } from "../tensor";
+import { Tensor, dshift, newView, retain, release, isContiguous, sameShape, stdStrides, sizeOf, sharedStrides, shape2 } from "../tensor";
 import { failed } from "../errors";
 import { filled } from "../arrays";
 import { record, anyRecording, Node } from "./record";
@@ -28,7 +28,12 @@ function encode(shape: StaticArray<i32>, rel: StaticArray<i32>, off: i32, other:
 @inline function decOffset(ip: StaticArray<i32>): i32 { return ip[1]; }
 // (ip is encode()'s array: 2 + 2r + q elements, so the reads are in range)
 function decShape(ip: StaticArray<i32>): StaticArray<i32> { const r = ip[0]; const s = filled<i32>(r); for (let i = 0; i < r; i++) unchecked(s[i] = unchecked(ip[2 + i])); return s; }
-function decRel(ip: StaticArray<i32>): StaticArray<i32> { const r = ip[0]; const s = filled<i32>(r); for (let i = 0; i < r; i++) unchecked(s[i] = unchecked(ip[2 + r + i])); return s; }
+// (rank 2 from the shared pair cache: relative strides are never written)
+function decRel(ip: StaticArray<i32>): StaticArray<i32> {
+  const r = ip[0];
+  if (r == 2) return shape2(unchecked(ip[4]), unchecked(ip[5]));
+  const s = filled<i32>(r); for (let i = 0; i < r; i++) unchecked(s[i] = unchecked(ip[2 + r + i])); return s;
+}
 
 export function viewOf(x: Tensor, shape: StaticArray<i32>, rel: StaticArray<i32>, off: i32): Tensor {
   if (failed()) return ERR;
@@ -71,7 +76,12 @@ function viewGradBackward(n: Node, g: Tensor): void {
 /** The strides that broadcast `small` (right-aligned) into a row-major tensor of `big`'s shape. */
 function broadcastRel(small: StaticArray<i32>, big: StaticArray<i32>): StaticArray<i32> {
   const r = big.length, o = r - small.length;
-  const std = stdStrides(small);
+  const std = sharedStrides(small);
+  if (r == 2) { // (the shared pair cache, as decRel)
+    const r0 = o > 0 || unchecked(small[0]) == 1 ? 0 : unchecked(std[0]);
+    const r1 = o > 1 || unchecked(small[1 - o]) == 1 ? 0 : unchecked(std[1 - o]);
+    return shape2(r0, r1);
+  }
   const rel = new StaticArray<i32>(r);
   for (let i = o; i < r; i++) rel[i] = small[i - o] == 1 ? 0 : std[i - o];
   return rel;
@@ -94,7 +104,7 @@ export function broadcastTo(x: Tensor, shape: StaticArray<i32>): Tensor {
 }
 
 export function reshape(x: Tensor, shape: StaticArray<i32>): Tensor {
-  return viewOf(x, shape, stdStrides(shape), 0);
+  return viewOf(x, shape, sharedStrides(shape), 0);
 }
 
 export function transpose(x: Tensor, perm: StaticArray<i32>): Tensor {
@@ -105,14 +115,28 @@ export function transpose(x: Tensor, perm: StaticArray<i32>): Tensor {
   return viewOf(x, shape, rel, 0);
 }
 
-/** Strided slice: begin, size and step per axis (validated by the caller). */
-export function slice(x: Tensor, begin: StaticArray<i32>, size: StaticArray<i32>, step: StaticArray<i32>): Tensor {
-  const std = stdStrides(x.shape);
+/**
+ * Strided slice: begin, size and step per axis at scratch[from..], [from + r..], [from + 2r..] (r = x's rank),
+ * validated by the caller, `size` resolved (no -1). Rank 2 (columns of a batch, the TF-style way to take input
+ * derivatives) allocates nothing: its shape and relative strides come from the shared pair cache (never written).
+ */
+export function sliceScratch(x: Tensor, sc: StaticArray<i32>, from: i32): Tensor {
   const r = x.shape.length;
-  // (begin, size and step have r elements, as sliceOp checked)
-  const rel = filled<i32>(r);
+  if (from < 0 || from + 3 * r > sc.length) unreachable(); // (one range check: the reads below are unchecked)
+  const std = sharedStrides(x.shape);
   let off = 0;
-  for (let i = 0; i < r; i++) { const si = unchecked(std[i]); unchecked(rel[i] = si * unchecked(step[i])); off += unchecked(begin[i]) * si; }
+  for (let i = 0; i < r; i++) off += unchecked(sc[from + i]) * unchecked(std[i]);
+  let size: StaticArray<i32>, rel: StaticArray<i32>;
+  if (r == 2) {
+    size = shape2(unchecked(sc[from + 2]), unchecked(sc[from + 3]));
+    rel = shape2(unchecked(std[0]) * unchecked(sc[from + 4]), unchecked(std[1]) * unchecked(sc[from + 5]));
+  } else {
+    size = filled<i32>(r); rel = filled<i32>(r); // (every element written below)
+    for (let i = 0; i < r; i++) {
+      unchecked(size[i] = unchecked(sc[from + r + i]));
+      unchecked(rel[i] = unchecked(std[i]) * unchecked(sc[from + 2 * r + i]));
+    }
+  }
   return viewOf(x, size, rel, off);
 }
 
