@@ -5,16 +5,10 @@
 import * as gt from "gradtape";
 import { createHash } from "node:crypto";
 import { seedNet, points } from "./inputs.mjs";
-import { tfStyleDerivatives } from "./gradtape-tfstyle.mjs";
+import { seedTfStyle } from "./gradtape-tfstyle.mjs";
 
 await gt.ready();
-const net = seedNet();
-const P = net.layers.flatMap((L) => [gt.keep(gt.tensor(L.W, [L.nIn, L.nOut])), gt.keep(gt.tensor(L.b, [L.nOut]))]);
-const f = (X) => X.matMul(P[0]).add(P[1]).sigmoid().matMul(P[2]).add(P[3]).sigmoid();
-function tfStyle(X) {
-  const d = tfStyleDerivatives(f, X, ["x", "t"]);
-  return [d.u, gt.concat([d.ux, d.ut], 1), gt.concat([d.uxx, d.uxt, d.utx, d.utt], 1)];
-}
+const { tfStyle } = seedTfStyle(seedNet());
 const tfJit = gt.jit(tfStyle);
 for (const n of [1, 3, 16, 64]) {
   const pts = points(n, 7);

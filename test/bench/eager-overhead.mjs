@@ -24,7 +24,7 @@ import { Session } from "node:inspector";
 import { core } from "../../packages/gradtape/dist/backend.js";
 import { readFileSync } from "node:fs";
 import { seedNet, points } from "./inputs.mjs";
-import { tfStyleDerivatives } from "./gradtape-tfstyle.mjs";
+import { seedTfStyle } from "./gradtape-tfstyle.mjs";
 
 const argv = process.argv.slice(2);
 const opt = (k, d) => argv.find((a) => a.startsWith(`--${k}=`))?.slice(k.length + 3) ?? d;
@@ -32,16 +32,9 @@ const NS = opt("n", "1,16").split(",").map(Number);
 const ROUNDS = +opt("rounds", 9), MS = +opt("ms", 300);
 await gt.ready();
 
-// ---- the seed network (2 -> 28 sigmoid -> 1 sigmoid), weights from inputs.mjs as kept tensors ----
-const net = seedNet();
-const P = net.layers.flatMap((L) => [gt.keep(gt.tensor(L.W, [L.nIn, L.nOut])), gt.keep(gt.tensor(L.b, [L.nOut]))]);
-const f = (X) => X.matMul(P[0]).add(P[1]).sigmoid().matMul(P[2]).add(P[3]).sigmoid();
-
-/** TF style (gradtape-tfstyle.mjs): u, grad = concat(u_x, u_t), Hessian = concat(u_xx, u_xt, u_tx, u_tt). */
-function tfStyle(X) {
-  const d = tfStyleDerivatives(f, X, ["x", "t"]);
-  return [d.u, gt.concat([d.ux, d.ut], 1), gt.concat([d.uxx, d.uxt, d.utx, d.utt], 1)];
-}
+// ---- the seed network (2 -> 28 sigmoid -> 1 sigmoid), weights from inputs.mjs as kept tensors, and its TF-style
+// function (gradtape-tfstyle.mjs): u, grad = concat(u_x, u_t), Hessian = concat(u_xx, u_xt, u_tx, u_tt) ----
+const { f, tfStyle } = seedTfStyle(seedNet());
 /** The benchmark's nested-tape variant (gradtape.mjs seed): inner gradient, outer batchJacobian. */
 function nested(X) {
   const outer = new gt.GradientTape(), inner = new gt.GradientTape();

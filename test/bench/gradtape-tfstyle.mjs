@@ -31,6 +31,20 @@ export function tfStyleDerivatives(f, X, second) {
   }
 }
 
+/**
+ * The seed network `net` (inputs.mjs seedNet(): 2 -> 28 sigmoid -> 1 sigmoid) as f(X) on kept weight tensors, and
+ * its TF-style function X -> [u, gradient, Hessian] (concat(u_x, u_t), concat(u_xx, u_xt, u_tx, u_tt)); after ready().
+ */
+export function seedTfStyle(net) {
+  const P = net.layers.flatMap((L) => [gt.keep(gt.tensor(L.W, [L.nIn, L.nOut])), gt.keep(gt.tensor(L.b, [L.nOut]))]);
+  const f = (X) => X.matMul(P[0]).add(P[1]).sigmoid().matMul(P[2]).add(P[3]).sigmoid();
+  const tfStyle = (X) => {
+    const d = tfStyleDerivatives(f, X, ["x", "t"]);
+    return [d.u, gt.concat([d.ux, d.ut], 1), gt.concat([d.uxx, d.uxt, d.utx, d.utt], 1)];
+  };
+  return { f, tfStyle };
+}
+
 /** Seed network, TF style: f, grad = concat(u_x, u_t), Hessian = concat(u_xx, u_xt, u_tx, u_tt), read with data(). */
 export function tfStyleSeed(f, n, { jit }) {
   const derivatives = (X) => {
