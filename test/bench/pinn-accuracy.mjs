@@ -29,7 +29,8 @@
 // the wall time an idle machine would take).
 // --adaptive rad|rar|rar-d|none [--adaptive-every N] overrides the problem's adaptive collocation (pinn.train's adaptive).
 // --optimizer auto|lbfgs|ssbroyden|ssbfgs|bfgs and --balancing none|lr-annealing|grad-norm|ntk override the problem's.
-// --dtype float64 (#18) trains in float64; Burgers' clock target is then 1e-5 (issue #18's goal).
+// --dtype float32|float64 overrides each problem's dtype (its default: float32, float64 for wave); with --dtype
+// float64 (#18) Burgers' clock target is 1e-5 (issue #18's goal).
 //   node test/bench/pinn-accuracy.mjs --only burgers --dtype float64 --threads 1 --eval-every 100 --target-cpu-time 900
 //
 // Needs a build first (`npx turbo run build`). Results are printed and written to test/bench/results/.
