@@ -117,7 +117,7 @@ for (const name of names) for (const seed of seeds) {
   const errorOf = name === "kovasznay" ? () => Math.max(...Object.values(gt.pinn.problems.kovasznayErrors(network))) : () => gt.pinn.evaluate(network, problem).relL2;
   let lastLog = -Infinity;
   const clock = targetClock({
-    errorOf, target: clockTarget ?? (dtype === "float64" ? CLOCK_TARGETS_F64[name] : undefined) ?? CLOCK_TARGETS[name] ?? targetOf(name), evalEvery, targetTime, targetCpuTime,
+    errorOf, target: clockTarget ?? (runDtype === "float64" ? CLOCK_TARGETS_F64[name] : undefined) ?? CLOCK_TARGETS[name] ?? targetOf(name), evalEvery, targetTime, targetCpuTime,
     log: (p) => {
       if (p.elapsed - lastLog < 30) return;
       lastLog = p.elapsed;

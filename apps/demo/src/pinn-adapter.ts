@@ -96,8 +96,7 @@ export function createSession(config: TrainConfig): Session {
   let adamDone = 0, fruitless = 0, lastLoss = NaN;
   // noisy observations that declare their noise stop where the loss falls to the exact solution's (pinn.train's
   // discrepancy stop, train-loop.ts): past it the network fits the noise
-  const obs = data.observations;
-  const noiseFloor = obs && obs.noise !== null && obs.weight > 0 ? obs.weight * obs.noise * obs.noise : null;
+  const noiseFloor = pinn.discrepancyLevel(data.observations);
   const atNoise = (loss: number) => noiseFloor !== null && loss <= noiseFloor;
 
   const lbfgsStep = (): StepResult => {

@@ -35,7 +35,7 @@ export * as problems from "./problems/index.js";
 export { getProblem } from "./problems/index.js";
 export { makeBody, makeEmbedding, ARCHITECTURES, type ArchitectureName, type EmbeddingSpec, type NetworkChoice } from "./architecture.js";
 export { checkParams, makeParamVariables, readParams, residualArguments } from "./params.js";
-export { checkObservations, drawObservations, type ObservationData, type ObservationSpec, type Observations } from "./observations.js";
+export { checkObservations, drawObservations, discrepancyLevel, type ObservationData, type ObservationSpec, type Observations } from "./observations.js";
 export { lossTerms, sumTerms, termValues, type TermData, type TermOptions } from "./terms.js";
 export { LossBalancer, BALANCING_SCHEMES, type BalancingScheme, type BalancingOptions } from "./balancing.js";
 export {

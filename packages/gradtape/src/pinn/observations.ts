@@ -71,6 +71,15 @@ export function checkObservations(data: ObservationData, p: Shape, where: string
   return { points: points.slice(), values, output, weight, count: n, noise };
 }
 
+/**
+ * The discrepancy stop's level for observations (pinn.train, the demo): the loss of the exact solution, whose residual
+ * and conditions are zero and whose data misfit is the noise's variance, times the term's weight; null when the data
+ * declare no noise or do not count (weight 0).
+ */
+export function discrepancyLevel(o: { weight: number; noise: number | null } | null | undefined): number | null {
+  return o && o.noise !== null && o.weight > 0 ? o.weight * o.noise * o.noise : null;
+}
+
 /** The observations for a seed: static data is checked once (at definition), a function on every call. */
 export function observationSource(spec: ObservationSpec | undefined, p: Shape, where: string): ((seed: number) => Observations) | undefined {
   if (spec === undefined) return undefined;

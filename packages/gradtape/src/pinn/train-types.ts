@@ -126,7 +126,7 @@ export interface TrainProgress {
   causal?: RemedyReport["causal"];
 }
 
-/** "discrepancy": the observations' misfit reached their declared noise (TrainOptions.stopAtNoise) */
+/** "discrepancy": the loss fell to the exact solution's, given the observations' declared noise (TrainOptions.stopAtNoise) */
 export type TrainStopReason = "done" | "time-limit" | "callback" | "non-finite" | "discrepancy" | LBFGSStopReason;
 
 export interface TrainResult {

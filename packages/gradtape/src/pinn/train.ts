@@ -18,7 +18,7 @@ import { ArgumentError, describe } from "../errors.js";
 import { PinnNetwork } from "./network.js";
 import { makeBody } from "./architecture.js";
 import { makeParamVariables, paramTrace, readParams } from "./params.js";
-import { observationTensors } from "./observations.js";
+import { observationTensors, discrepancyLevel } from "./observations.js";
 import { lossTerms, sumTerms, termValues, residualName, type TermOptions } from "./terms.js";
 import { LossBalancer, termMonitor } from "./balancing.js";
 import { SAMPLERS, type SamplerName } from "./sampling.js";
@@ -36,6 +36,11 @@ import type { EvaluationCounts } from "./train-loop.js";
 
 export type { TrainOptions, TrainProgress, TrainStopReason, TrainResult, TrainingData } from "./train-types.js";
 import type { TrainOptions, TrainStopReason, TrainResult, TrainingData } from "./train-types.js";
+
+/** A run's dtype: the one given, else that of the network given, else the problem's default, else float32 (checked). */
+function runDtype(op: string, problem: Problem, options: { dtype?: unknown; network?: unknown }): "float32" | "float64" {
+  return checkDtype(op, options.dtype ?? (options.network instanceof PinnNetwork ? options.network.dtype : problem.defaults.dtype));
+}
 
 /** The float dtype of a run: "float32" (default) or "float64". */
 function checkDtype(op: string, v: unknown): "float32" | "float64" {
@@ -57,7 +62,7 @@ export function trainingData(problem: Problem, options: { collocationPoints?: nu
   const sampler = options.sampler ?? problem.defaults.sampler ?? "lhs";
   if (!SAMPLERS.includes(sampler)) throw new ArgumentError(`${op}: sampler must be one of ${SAMPLERS.join(", ")}, but got ${describe(sampler)}.`);
   const seed = checkInt(op, "seed", options.seed ?? 0, 0);
-  const dtype = checkDtype(op, options.dtype ?? problem.defaults.dtype);
+  const dtype = runDtype(op, problem, options);
   // observations first: made (and checked) before any tensor, so that an error in them leaves nothing behind
   const observed = problem.observations ? problem.observations(seed) : null;
   const unit = problem.collocation(nf, sampler, seed);
@@ -146,7 +151,7 @@ export function makeNetwork(problem: Problem, options: Pick<TrainOptions, "netwo
   const hidden = n?.hidden ?? problem.defaults.hidden ?? [20, 20, 20, 20];
   const activation = n?.activation ?? problem.defaults.activation ?? "tanh";
   const seed = n?.seed ?? options.seed ?? 0;
-  const dtype = checkDtype("pinn.train", options.dtype ?? problem.defaults.dtype);
+  const dtype = runDtype("pinn.train", problem, options);
   const scale = options.scaleInputs === false ? null : { lo: problem.lo, hi: problem.hi };
   // an embedding or another architecture (pinn/architecture.ts) replaces the plain Dense stack
   const body = makeBody({ vars: problem.vars, outputs: problem.outputs.length, hidden, activation, seed, scaling: scale, name: problem.name,
@@ -157,9 +162,8 @@ export function makeNetwork(problem: Problem, options: Pick<TrainOptions, "netwo
 /** The discrepancy stop's level (train-loop.ts), when the observations declare their noise and it is not turned off. */
 function noiseFloor(data: TrainingData, on: boolean | undefined, op: string): { level: number } | undefined {
   if (on !== undefined && typeof on !== "boolean") throw new ArgumentError(`${op}: stopAtNoise must be true or false, but got ${describe(on)}.`);
-  const o = data.observations;
-  if (on === false || !o || o.noise === null || o.weight === 0) return undefined;
-  return { level: o.weight * o.noise * o.noise };
+  const level = on === false ? null : discrepancyLevel(data.observations);
+  return level === null ? undefined : { level };
 }
 
 /** Trains a network on a problem: Adam, then L-BFGS (train-loop.ts), with checkpoints and resuming (checkpoint.ts). */
@@ -191,8 +195,7 @@ export function train(problem: Problem, options: TrainOptions = {}): TrainResult
   }
 
   const positive = problem.positiveParams;
-  const dtype = options.dtype ?? (options.network instanceof PinnNetwork ? options.network.dtype : problem.defaults.dtype ?? "float32");
-  checkDtype(op, dtype);
+  const dtype = runDtype(op, problem, options);
   const paramVars = makeParamVariables(problem.name, problem.params, options.params, positive, dtype);
   const trace = paramTrace(paramVars, positive);
   const topts: TermOptions = { derivativeMethod: options.derivativeMethod, params: paramVars, positive };
