@@ -119,17 +119,37 @@ export function cachedPinnReference(cfg, ctx) {
   return { loss, dirDerivs };
 }
 
+// How long a child may take in all (set-up, workloads, exit; cfg.childLimitMs overrides) before it is killed and its rows marked failed: a full
+// profile's slowest child (a peer's 10,000-point PINN step, three rounds) takes about two minutes here.
+const CHILD_LIMIT_MS = 15 * 60_000;
+// How long a child that has already printed its result may take to exit. Node 20's process.exit() can deadlock when
+// a background TurboFan job asks for a garbage collection while the main thread joins the platform's worker threads
+// (gdb, 1 run in 40-150 of the relaxed build's tf-style-jit child: main thread in NodePlatform::Shutdown ->
+// uv_thread_join, two workers in CollectionBarrier::AwaitCollectionBackground). The result is complete by then, so
+// the parent kills a child that has not exited this long after printing it.
+const EXIT_GRACE_MS = 5_000;
+
 function runChild(entry, cfg) {
   return new Promise((resolve) => {
     const args = [...(entry.execArgv ?? []), fileURLToPath(import.meta.url), JSON.stringify({ entry, cfg })];
     const child = spawn(process.execPath, args, { stdio: ["ignore", "pipe", "inherit"] });
-    let out = "";
-    child.stdout.on("data", (d) => (out += d));
+    const limit = cfg.childLimitMs ?? CHILD_LIMIT_MS;
+    let out = "", graceTimer, overLimit = false;
+    const resultLine = () => out.split("\n").slice(0, -1).find((l) => l.startsWith(RESULT)); // complete lines only
+    const limitTimer = setTimeout(() => { overLimit = true; child.kill("SIGKILL"); }, limit);
+    child.stdout.on("data", (d) => {
+      out += d;
+      if (!graceTimer && resultLine()) graceTimer = setTimeout(() => child.kill("SIGKILL"), EXIT_GRACE_MS);
+    });
+    // "close" comes once the process has ended, by itself or killed, so no child outlives its row
     child.on("close", (code, signal) => {
-      const line = out.split("\n").find((l) => l.startsWith(RESULT));
+      clearTimeout(limitTimer);
+      clearTimeout(graceTimer);
+      const line = resultLine();
       if (line) return resolve(JSON.parse(line.slice(RESULT.length)));
       const label = `${entry.module.split("/").pop()} ${JSON.stringify(entry.options ?? {})}`;
-      const why = `process died (${signal ?? `exit ${code}`}): ${out.trim().split("\n").pop() ?? ""}`;
+      const why = overLimit ? `process killed after ${limit / 1000} s without a result`
+        : `process died (${signal ?? `exit ${code}`}): ${out.trim().split("\n").pop() ?? ""}`;
       resolve({ lib: { label, error: why }, rows: workloadNames(cfg).map((w) => ({ case: w, library: label, variant: "", status: "failed", check: why })) });
     });
   });

@@ -91,6 +91,27 @@ describe("the relaxed-SIMD row (its own process, started with --experimental-was
   }, 240_000);
 });
 
+describe("a child process that will not exit or never answers", () => {
+  // Node 20's process.exit() can deadlock after the result is printed (a TurboFan job waiting on a GC while the main
+  // thread joins the platform's threads; seen in CI as a 240 s timeout). An exit handler that spins stands in for it.
+  const spinAtExit = "data:text/javascript,process.on('exit',()=>{for(;;);})";
+  it("takes the result a child printed and kills the child when it hangs in exit", async () => {
+    const entry = { ...LIBRARIES.gradtape, execArgv: ["--import", spinAtExit] };
+    const t0 = Date.now();
+    const { rows: r } = await runLibraries([entry], { ...cfg, only: ["matmul"] }, { isolate: true });
+    expect(r.length).toBeGreaterThan(0);
+    for (const x of r as Row[]) expect(x.status, `${x.case}: ${x.check}`).toBe("ok");
+    expect(Date.now() - t0).toBeLessThan(60_000); // the exit grace (5 s), not the 15-minute limit
+  }, 120_000);
+
+  it("kills a child that gives no result within the limit and marks its rows failed", async () => {
+    const entry = { ...LIBRARIES.gradtape, execArgv: ["--import", "data:text/javascript,for(;;);"] };
+    const { rows: r, libraries: l } = await runLibraries([entry], { ...cfg, only: ["matmul"], childLimitMs: 3_000 }, { isolate: true });
+    expect(l[0].error).toMatch(/killed after 3 s without a result/);
+    expect(r.map((x: Row) => x.status)).toEqual(["failed"]);
+  }, 60_000);
+});
+
 describe("negative controls: a wrong library gets no figure", () => {
   const ctx = makeContext(cfg);
   const lib = { label: "gradtape-perturbed" };
