@@ -4,7 +4,7 @@
 // points (exported from ../../inputs.mjs to a JSON file the Python workers read), each row's first outputs checked
 // against the float64 reference by ../../check.mjs before its timing counts. At one and two threads; the libraries
 // take turns in rounds (gradtape 1t, gradtape 2t, TF 1t, TF 2t, ...), each row keeps its best round's median.
-//   pnpm bench:peers [--quick | --tiny] [--rounds=N] [--frameworks=tf,jax,torch] [--threads=1,2]
+//   pnpm bench:peers [--quick | --tiny] [--rounds=N] [--frameworks=tf,jax,torch] [--threads=1,2] [--no-relaxed]
 // Not part of `npm test` or CI: it installs ~1.5 GB of wheels into test/bench/peers/python/.venv (git-ignored).
 import { spawn, execSync } from "node:child_process";
 import { mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
@@ -22,7 +22,7 @@ import { ensureVenv, HERE, PYTHON } from "./venv.mjs";
 const log = (s) => process.stderr.write(s + "\n");
 const argv = process.argv.slice(2);
 const opt = (name, dflt) => argv.find((a) => a.startsWith(`--${name}=`))?.slice(name.length + 3).split(",") ?? dflt;
-const cfg = { ...parseArgs(argv.filter((a) => !/^--(frameworks|threads)=/.test(a))), json: false };
+const cfg = { ...parseArgs(argv.filter((a) => !/^--(frameworks|threads)=/.test(a) && a !== "--no-relaxed")), json: false };
 if (!argv.some((a) => a.startsWith("--rounds="))) cfg.rounds = cfg.profile === "full" ? 3 : 1;
 const frameworks = opt("frameworks", ["tf", "jax", "torch"]);
 const threads = opt("threads", ["1", "2"]).map(Number);
@@ -81,8 +81,12 @@ function judge(r, library, n) {
   return { ...row, value: r.timing.median, unit: "ms", better: "lower", timing: r.timing, check: verdict.check, firstMs: r.firstMs };
 }
 
-async function runGradtape(n) {
-  const entry = { module: new URL("./gradtape-rows.mjs", import.meta.url).href, options: { threads: n } };
+// gradtape's relaxed-SIMD build too (fused multiply-add in the kernels): what Chromium and Firefox load by default;
+// Node 20 runs it only with --experimental-wasm-relaxed-simd, so its rows are labelled "gradtape relaxed-simd"
+const relaxed = !argv.includes("--no-relaxed");
+async function runGradtape(n, simd = "baseline") {
+  const entry = { module: new URL("./gradtape-rows.mjs", import.meta.url).href, options: { threads: n, simd },
+    ...(simd === "relaxed" ? { execArgv: ["--experimental-wasm-relaxed-simd"] } : {}) };
   const only = n === 1 ? WORKLOADS : WORKLOADS.filter((w) => w !== "seed-single");
   const { rows } = await runLibraries([entry], { ...cfg, rounds: 1, only, pinnReference });
   return rows.filter((r) => !r.case.startsWith("pinn-first-step")).map((r) => ({ ...r, threads: n }));
@@ -94,6 +98,7 @@ for (let round = 0; round < cfg.rounds; round++) {
   for (const n of threads) {
     log(`round ${round + 1}: gradtape ${n}t`);
     rows.push(...(await runGradtape(n)).map((r) => ({ ...r, round })));
+    if (relaxed) rows.push(...(await runGradtape(n, "relaxed")).map((r) => ({ ...r, round })));
     for (const fw of frameworks) {
       log(`round ${round + 1}: ${fw} ${n}t`);
       rows.push(...(await runPython(fw, n)).map((r) => ({ ...r, round })));
