@@ -9,7 +9,9 @@ export default defineConfig({
       // default ("auto") then picks the relaxed build (test/simd-build.test.ts checks that it did)
       { test: { name: "core-relaxed", root: "./packages/core", include: ["test/**/*.test.ts"],
                 execArgv: ["--experimental-wasm-relaxed-simd"], env: { GRADTAPE_EXPECT_SIMD: "relaxed" } } },
-      { test: { name: "gradtape", root: "./packages/gradtape", include: ["test/**/*.test.ts"] } },
+      // (60 s per test, as cli and integration: the PINN tests train for a second or two alone, and on a shared
+      // machine at load 6 some of them went past vitest's default 5 s)
+      { test: { name: "gradtape", root: "./packages/gradtape", include: ["test/**/*.test.ts"], testTimeout: 60_000 } },
       { test: { name: "cli", root: "./apps/cli", include: ["test/**/*.test.ts"], testTimeout: 60_000 } },
       { test: { name: "integration", root: "./test", include: ["integration/**/*.test.ts"], testTimeout: 60_000 } },
       { test: { name: "e2e", root: "./test", include: ["e2e/**/*.e2e.test.ts"], testTimeout: 120_000 } },
