@@ -55,6 +55,24 @@ const T = memory.data<f32>([
 const I = memory.data<i32>([127, 127, 127, 127, 0x80000000, 0x80000000, 0x80000000, 0x80000000], 16); // bias, sign
 @inline function k(i: i32): v128 { return v128.load(T + (<usize>i << X4)); }
 
+// The steps every exp here shares. x = n ln2 + r: n = round(x log2 e) by adding 1.5 * 2^23, which rounds to an integer
+// (ties to even, as nearest) held in the low bits of `kn`; r by the Cody-Waite split of ln2, so that n ln2_hi is exact.
+@inline function roundedN(x: v128): v128 { return f32x4.add(f32x4.mul(x, k(0)), k(5)); }
+@inline function reduced(x: v128, kn: v128): v128 {
+  const n = f32x4.sub(kn, k(5));
+  return f32x4.sub(f32x4.sub(x, f32x4.mul(n, k(1))), f32x4.mul(n, k(2)));
+}
+/** 2^n as a float (exponent field n + 127; n in [-126, 127], and n = 128 gives +Inf). */
+@inline function pow2(kn: v128): v128 { return i32x4.shl(i32x4.add(i32x4.sub(kn, k(5)), v128.load(I)), 23); }
+/** c0 + c1 r + ... + c4 r^4 by Horner, the coefficients at k(at) .. k(at + 4). */
+@inline function quartic(r: v128, at: i32): v128 {
+  let q = k(at + 4);
+  q = madd(q, r, k(at + 3));
+  q = madd(q, r, k(at + 2));
+  q = madd(q, r, k(at + 1));
+  return madd(q, r, k(at));
+}
+
 /** e^r for |r| <= ln2/2: the degree-7 Taylor polynomial, Horner. */
 @inline function expPoly(r: v128): v128 {
   let p = k(6);
@@ -69,15 +87,10 @@ const I = memory.data<i32>([127, 127, 127, 127, 0x80000000, 0x80000000, 0x800000
 
 @inline export function vexp(x: v128): v128 {
   const xc = f32x4.pmin(f32x4.pmax(x, k(3)), k(4));
-  // n = round(xc log2 e): adding 1.5 * 2^23 rounds to an integer (ties to even, as nearest) held in the low bits
-  const magic = k(5);
-  const kn = f32x4.add(f32x4.mul(xc, k(0)), magic);
-  const n = f32x4.sub(kn, magic);
-  let r = f32x4.sub(xc, f32x4.mul(n, k(1)));
-  r = f32x4.sub(r, f32x4.mul(n, k(2)));
-  const p = expPoly(r);
+  const kn = roundedN(xc);
+  const p = expPoly(reduced(xc, kn));
   // 2^n: n is in [-126, 128]; 2^128 is split as 2^127 * 2 to stay a normal float
-  const ni = i32x4.sub(kn, magic);
+  const ni = i32x4.sub(kn, k(5));
   const half = i32x4.shr_s(ni, 1);
   const bias = v128.load(I);
   const s1 = i32x4.shl(i32x4.add(half, bias), 23);
@@ -101,18 +114,10 @@ const I = memory.data<i32>([127, 127, 127, 127, 0x80000000, 0x80000000, 0x800000
  */
 @inline export function vtanh(x: v128): v128 {
   const t = f32x4.mul(f32x4.pmin(f32x4.abs(x), k(14)), k(15));
-  const magic = k(5);
-  const kn = f32x4.add(f32x4.mul(t, k(0)), magic);
-  const n = f32x4.sub(kn, magic);
-  let r = f32x4.sub(t, f32x4.mul(n, k(1)));
-  r = f32x4.sub(r, f32x4.mul(n, k(2)));
-  let q = k(25);
-  q = madd(q, r, k(24));
-  q = madd(q, r, k(23));
-  q = madd(q, r, k(22));
-  q = madd(q, r, k(21));
-  const u = madd(f32x4.mul(r, r), q, r);
-  const s = i32x4.shl(i32x4.add(i32x4.sub(kn, magic), v128.load(I)), 23);
+  const kn = roundedN(t);
+  const r = reduced(t, kn);
+  const u = madd(f32x4.mul(r, r), quartic(r, 21), r);
+  const s = pow2(kn);
   const m = madd(s, u, f32x4.sub(s, k(12)));
   const y = f32x4.div(m, f32x4.add(m, k(15)));
   return v128.or(y, v128.and(x, v128.load(I + 16)));
@@ -130,19 +135,9 @@ const I = memory.data<i32>([127, 127, 127, 127, 0x80000000, 0x80000000, 0x800000
  */
 @inline function vexpSigmoid(x: v128): v128 {
   const xc = f32x4.pmin(f32x4.pmax(x, k(3)), k(4));
-  const magic = k(5);
-  const kn = f32x4.add(f32x4.mul(xc, k(0)), magic);
-  const n = f32x4.sub(kn, magic);
-  let r = f32x4.sub(xc, f32x4.mul(n, k(1)));
-  r = f32x4.sub(r, f32x4.mul(n, k(2)));
-  let q = k(20);
-  q = madd(q, r, k(19));
-  q = madd(q, r, k(18));
-  q = madd(q, r, k(17));
-  q = madd(q, r, k(16));
-  const p = madd(f32x4.mul(r, r), q, f32x4.add(r, k(12)));
-  const s = i32x4.shl(i32x4.add(i32x4.sub(kn, magic), v128.load(I)), 23);
-  return f32x4.mul(p, s);
+  const kn = roundedN(xc);
+  const r = reduced(xc, kn);
+  return f32x4.mul(madd(f32x4.mul(r, r), quartic(r, 16), f32x4.add(r, k(12))), pow2(kn));
 }
 
 @inline export function vsigmoid(x: v128): v128 {
