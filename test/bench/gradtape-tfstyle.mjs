@@ -31,26 +31,26 @@ export function tfStyleDerivatives(f, X, second) {
   }
 }
 
-/**
- * The seed network `net` (inputs.mjs seedNet(): 2 -> 28 sigmoid -> 1 sigmoid) as f(X) on kept weight tensors, and
- * its TF-style function X -> [u, gradient, Hessian] (concat(u_x, u_t), concat(u_xx, u_xt, u_tx, u_tt)); after ready().
- */
+/** The seed network's TF-style function of f: X -> [u, gradient, Hessian] (concat(u_x, u_t), concat(u_xx, u_xt,
+ *  u_tx, u_tt)). */
+export function seedDerivatives(f) {
+  return (X) => {
+    const d = tfStyleDerivatives(f, X, ["x", "t"]);
+    return [d.u, gt.concat([d.ux, d.ut], 1), gt.concat([d.uxx, d.uxt, d.utx, d.utt], 1)];
+  };
+}
+
+/** The seed network `net` (inputs.mjs seedNet(): 2 -> 28 sigmoid -> 1 sigmoid) as f(X) on kept weight tensors, and
+ *  its seedDerivatives; after ready(). */
 export function seedTfStyle(net) {
   const P = net.layers.flatMap((L) => [gt.keep(gt.tensor(L.W, [L.nIn, L.nOut])), gt.keep(gt.tensor(L.b, [L.nOut]))]);
   const f = (X) => X.matMul(P[0]).add(P[1]).sigmoid().matMul(P[2]).add(P[3]).sigmoid();
-  const tfStyle = (X) => {
-    const d = tfStyleDerivatives(f, X, ["x", "t"]);
-    return [d.u, gt.concat([d.ux, d.ut], 1), gt.concat([d.uxx, d.uxt, d.utx, d.utt], 1)];
-  };
-  return { f, tfStyle };
+  return { f, tfStyle: seedDerivatives(f) };
 }
 
-/** Seed network, TF style: f, grad = concat(u_x, u_t), Hessian = concat(u_xx, u_xt, u_tx, u_tt), read with data(). */
+/** Seed network, TF style, as the benchmark calls it: points in, seedDerivatives (eager or jitted), data() out. */
 export function tfStyleSeed(f, n, { jit }) {
-  const derivatives = (X) => {
-    const d = tfStyleDerivatives(f, X, ["x", "t"]);
-    return [d.u, gt.concat([d.ux, d.ut], 1), gt.concat([d.uxx, d.uxt, d.utx, d.utt], 1)];
-  };
+  const derivatives = seedDerivatives(f);
   const run = jit ? gt.jit(derivatives) : derivatives;
   return async (points) => gt.tidy(() => {
     const [u, g, H] = run(gt.tensor(points, [n, 2]));

@@ -6,11 +6,13 @@
 // every figure is a median over the repetitions (per step, then summed by kind). The optimizer (Adam, outside the
 // program) and the rest of a step (JavaScript, tidy, reading the loss) are timed apart in the same iterations.
 //   node test/bench/step-profile.mjs [--only=pinn,seed] [--reps=N] [--threads=N] [--steps] [--compare] [--pinn-variant=jit|jet-jit]
-//                                    [--dtype=float32|float64] [--json=file]
+//                                    [--dtype=float32|float64] [--simd=baseline|relaxed] [--json=file]
 // --compare profiles the same build with fusion off (gt.jit's { fuse: false }) and on, interleaved, and prints both
 // and a table of the difference by category.
 // --dtype=float64 runs both workloads in float64: the benchmark's float32 weights and points held exactly in float64
 // (gradtape.mjs's dtype option), the program, its gradients and Adam in float64.
+// --simd=relaxed profiles the relaxed-SIMD core (fused multiply-add; Node 20 needs --experimental-wasm-relaxed-simd:
+// `node --experimental-wasm-relaxed-simd test/bench/step-profile.mjs --simd=relaxed`).
 // --steps also lists the 25 most expensive steps. The load average is printed with the table: on this shared
 // 2-core machine a busy neighbour inflates every figure alike, so read the shares, and compare builds interleaved.
 import * as gt from "gradtape";
@@ -27,6 +29,8 @@ const listSteps = argv.includes("--steps");
 const json = arg("json", null);
 const dtype = arg("dtype", "float32");
 if (dtype !== "float32" && dtype !== "float64") throw new Error(`--dtype must be float32 or float64, got ${dtype}`);
+const simd = arg("simd", "baseline");
+if (simd !== "baseline" && simd !== "relaxed") throw new Error(`--simd must be baseline or relaxed, got ${simd}`);
 
 const median = (xs) => { const s = [...xs].sort((a, b) => a - b); const m = s.length >> 1; return s.length % 2 ? s[m] : (s[m - 1] + s[m]) / 2; };
 const ELEMENTWISE_KINDS = new Set(["Neg", "Abs", "Exp", "Log", "Sqrt", "Square", "Reciprocal", "Sin", "Cos", "Atan", "Erf", "Tanh",
@@ -123,7 +127,7 @@ function print(p) {
   }
 }
 
-await gt.ready({ simd: "baseline", threads });
+await gt.ready({ simd, threads });
 const load0 = os.loadavg()[0];
 console.log(`# step profile (gradtape ${gt.backendInfo().simd}, ${dtype}, ${gt.backendInfo().threads} thread(s), ${os.cpus()[0].model.trim()}, load ${os.loadavg().map((x) => x.toFixed(2)).join(" ")})`);
 const results = [];

@@ -39,7 +39,7 @@ describe("gradtape pinn --optimizer", () => {
     expect(h.stdout).toMatch(/--optimizer NAME\s+the optimizer after Adam: auto \(default: ssbroyden up to 10,000 weights, else lbfgs\)/);
   });
 
-  it("stops noisy observations at the loss of the exact solution (stopped: discrepancy); --fit-noise trains on", { timeout: 60_000 }, async () => {
+  it("stops noisy observations at the loss of the exact solution (stopped: discrepancy); --fit-noise trains on", async () => {
     const file = join(FIX, "noisy-data.mjs");
     const stop = await runMain(["pinn", file, "--seed", "1", "--quiet", "--json"]);
     expect(stop.code, stop.stderr).toBe(0);

@@ -9,6 +9,7 @@ import { add } from "./ops/arith";
 import { onesLike, zerosLike } from "./ops/creation";
 import { viewOf } from "./ops/view";
 import { IdMap } from "./idmap";
+import { IntStack } from "./arrays";
 
 const grads = new IdMap<Tensor>();       // cotangents of the current backward pass (one map, reused)
 
@@ -31,23 +32,17 @@ function accumulate(id: i32, g: Tensor): void {
 
 // The ids whose cotangents must outlive a sweep: the sources, and the tensors they are views of (collected once per
 // sweep: the check runs for every node, and walking each source's parents there chased pointers every time).
-let keptIds = new StaticArray<i32>(16);
-let keptCount: i32 = 0;
+const kept = new IntStack();
 function collectKept(srcs: StaticArray<Tensor>): void {
-  keptCount = 0;
+  kept.truncate(0);
   for (let i = 0; i < srcs.length; i++) {
     let t: Tensor | null = unchecked(srcs[i]);
-    while (t != null) {
-      if (keptCount == keptIds.length) { const a = new StaticArray<i32>(keptCount << 1); memory.copy(changetype<usize>(a), changetype<usize>(keptIds), <usize>keptCount << 2); keptIds = a; }
-      unchecked(keptIds[keptCount++] = t.id);
-      t = t.parent;
-    }
+    while (t != null) { kept.push(t.id); t = t.parent; }
   }
 }
 /** Whether the cotangent of `id` must outlive the sweep (collectKept's ids). */
 @inline function keeps(id: i32): bool {
-  const k = keptIds, n = keptCount;
-  for (let i = 0; i < n; i++) if (unchecked(k[i]) == id) return true;
+  for (let i = 0, n = kept.length; i < n; i++) if (kept.at(i) == id) return true;
   return false;
 }
 

@@ -80,42 +80,33 @@ function cut(s: u64, e: u64): void {
   }
 }
 
+/** Takes block h, the head of class cls's free list (size bytes), off the list and counts it live. */
+@inline function takeHead(cls: i32, h: usize, size: usize): usize {
+  setHead(cls, load<usize>(h));
+  pooledBytes -= size; liveBytes += size;
+  if (liveBytes > peakBytes) peakBytes = liveBytes;
+  return h;
+}
+
 /** Allocates a 16-byte-aligned block of at least `bytes`; 0 when memory cannot provide it. Inlined: the common
  *  case pops a free block of its class (43 tensors per eager TF-style evaluation); the rest is allocSlow. */
 @inline export function alloc(bytes: usize): usize {
   const cls = sizeClass(bytes);
-  const h0 = cls <= MAX_CLASS ? head(cls) : 0;
-  if (h0 != 0 && !capped) {
-    const size = classSize(cls);
-    setHead(cls, load<usize>(h0));
-    pooledBytes -= size; liveBytes += size;
-    if (liveBytes > peakBytes) peakBytes = liveBytes;
-    return h0;
-  }
-  return allocSlow(bytes);
-}
-function allocSlow(bytes: usize): usize {
-  const cls = sizeClass(bytes);
   if (cls > MAX_CLASS) return 0;
+  const h0 = head(cls);
+  if (h0 != 0 && !capped) return takeHead(cls, h0, classSize(cls));
+  return allocSlow(cls);
+}
+function allocSlow(cls: i32): usize {
   const size = classSize(cls);
   const h0 = head(cls);
-  if (h0 != 0 && !(capped && freeBytes() - <i64>size < RESERVE_BYTES)) {
-    setHead(cls, load<usize>(h0));
-    pooledBytes -= size; liveBytes += size;
-    if (liveBytes > peakBytes) peakBytes = liveBytes;
-    return h0;
-  }
+  if (h0 != 0 && !(capped && freeBytes() - <i64>size < RESERVE_BYTES)) return takeHead(cls, h0, size);
   if (capped && freeBytes() - <i64>size < RESERVE_BYTES) return 0; // (merging blocks would not change the count)
   if (bump + <u64>size > bumpEnd && !grow(<u64>size)) {
     reclaim();
     if (capped && freeBytes() - <i64>size < RESERVE_BYTES) return 0;
     const h = head(cls);
-    if (h != 0) {
-      setHead(cls, load<usize>(h));
-      pooledBytes -= size; liveBytes += size;
-      if (liveBytes > peakBytes) peakBytes = liveBytes;
-      return h;
-    }
+    if (h != 0) return takeHead(cls, h, size);
     if (bump + <u64>size > bumpEnd) return 0;
   }
   const p = bump;

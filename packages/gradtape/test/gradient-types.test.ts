@@ -20,7 +20,7 @@ describe("gradient() result types", () => {
     const r = compile(path.join(here, "gradient-types.check.ts"));
     expect(r.out).toBe("");
     expect(r.ok).toBe(true);
-  }, 60_000);
+  });
   it("rejects a possibly-null gradient assigned to a Tensor", () => {
     const dir = mkdtempSync(path.join(here, ".tmp-types-"));
     try {
@@ -31,5 +31,5 @@ describe("gradient() result types", () => {
       expect(r.ok).toBe(false);
       expect(r.out).toMatch(/TS2322: Type 'Tensor \| null' is not assignable to type 'Tensor'/);
     } finally { rmSync(dir, { recursive: true, force: true }); }
-  }, 60_000);
+  });
 });

@@ -94,7 +94,7 @@ describe("loss balancing", () => {
     expect(live()).toEqual(before);
   });
 
-  it("every scheme trains in float64 too: the weights are float64 scalars and the run stays float64, memory() flat", { timeout: 60_000 }, () => {
+  it("every scheme trains in float64 too: the weights are float64 scalars and the run stays float64, memory() flat", () => {
     const before = live();
     for (const scheme of ["lr-annealing", "grad-norm", "ntk"] as const) {
       const res = pinn.train(heat, {

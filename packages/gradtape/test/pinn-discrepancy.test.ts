@@ -29,7 +29,7 @@ function noisyPoisson(observations: Partial<pinn.ObservationData> = {}) {
 const lossSum = (res: pinn.TrainResult) => res.terms.map((t) => t.reduce((a, b) => a + b, 0));
 
 describe("the discrepancy stop (observations with a declared noise)", () => {
-  it("stops in the quasi-Newton phase too (the same rule in both phases)", { timeout: 60_000 }, () => {
+  it("stops in the quasi-Newton phase too (the same rule in both phases)", () => {
     const res = pinn.train(noisyPoisson(), { adamSteps: 50, learningRate: 1e-2, lbfgsSteps: 300, seed: 1 });
     const sum = lossSum(res);
     expect(res.stopReason).toBe("discrepancy");
@@ -40,7 +40,7 @@ describe("the discrepancy stop (observations with a declared noise)", () => {
     res.network.dispose();
   });
 
-  it("stops at the first step whose loss is at most noise², and trains on with stopAtNoise: false", { timeout: 60_000 }, () => {
+  it("stops at the first step whose loss is at most noise², and trains on with stopAtNoise: false", () => {
     const problem = noisyPoisson();
     const before = live();
     const plan = { adamSteps: 400, learningRate: 1e-2, lbfgsSteps: 300, seed: 1 };
@@ -61,7 +61,7 @@ describe("the discrepancy stop (observations with a declared noise)", () => {
     expect(live()).toEqual(before);
   });
 
-  it("with an observation weight w the level is w noise² (the exact solution's loss)", { timeout: 60_000 }, () => {
+  it("with an observation weight w the level is w noise² (the exact solution's loss)", () => {
     const res = pinn.train(noisyPoisson({ weight: 4 }), { adamSteps: 400, learningRate: 1e-2, lbfgsSteps: 300, seed: 1 });
     const t = lossSum(res);
     expect(res.stopReason).toBe("discrepancy");
@@ -85,7 +85,7 @@ describe("the discrepancy stop (observations with a declared noise)", () => {
     expect(pinn.getProblem("burgers-inverse").observations!(0).noise).toBeNull();
   }, 120_000);
 
-  it("a bad noise or stopAtNoise is a named error, and nothing is left behind", { timeout: 60_000 }, () => {
+  it("a bad noise or stopAtNoise is a named error, and nothing is left behind", () => {
     const before = live();
     for (const bad of [0, -0.1, NaN, Infinity, "0.1"]) {
       expect(() => pinn.train(noisyPoisson({ noise: bad as number }), { adamSteps: 1, lbfgsSteps: 0 })).toThrow(ArgumentError);

@@ -32,7 +32,7 @@ describe("float64 runs with adaptive collocation, causal training and SSBFGS", (
     expect(after.bytes).toBe(before.bytes);
   });
 
-  it("a problem's default dtype: pinn.train and makeNetwork take it unless dtype (or a network) is given", { timeout: 60_000 }, () => {
+  it("a problem's default dtype: pinn.train and makeNetwork take it unless dtype (or a network) is given", () => {
     const before = memory();
     const base = pinn.problems.heat;
     const p64 = pinn.defineProblem({ name: "heat64", domain: { x: [0, 1], t: [0, 1] }, uses: ["u_t", "u_xx"], residual: base.residual,

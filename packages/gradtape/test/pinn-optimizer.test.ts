@@ -46,7 +46,7 @@ describe("pinn.train with a dense quasi-Newton second phase", () => {
     full.network.dispose(); resumed.network.dispose();
   });
 
-  it("'auto' (the default) takes SSBroyden up to 10,000 weights and L-BFGS above; a resumed run keeps its checkpoint's", { timeout: 60_000 }, () => {
+  it("'auto' (the default) takes SSBroyden up to 10,000 weights and L-BFGS above; a resumed run keeps its checkpoint's", () => {
     const small = pinn.train(heat, { ...base, adamSteps: 5, lbfgsSteps: 5 });
     expect(small.optimizer).toBe("ssbroyden");
     const large = pinn.train(heat, { ...base, network: { hidden: [100, 100] }, adamSteps: 1, lbfgsSteps: 2, collocationPoints: 8, conditionPoints: 4 });
@@ -86,5 +86,5 @@ describe("float64 runs: the second phase's gradient test", () => {
       // the same path until the early stop: the first steps' losses are identical
       expect(dflt.history.slice(0, given.steps)).toEqual(given.history.slice(0, given.steps));
     } finally { given.network.dispose(); dflt.network.dispose(); }
-  }, 60_000);
+  });
 });

@@ -11,8 +11,8 @@
 // ended early by its line search (the residual u_tt - 4 u_xx cancels terms ~300 times its size, so float32 cannot
 // resolve the loss's last decreases); with NTK weights in float64, 2.6e-3, 5.8e-3 and 3.7e-3 (seeds 0, 1, 2), still
 // falling at the end of a 5,000-iteration second phase, after 1,000-1,100 s of CPU each. With 12,000 iterations (the
-// default now) seeds 0, 1, 2 reached 1e-3 at steps 8,500, 8,500 and 9,500 (1,266-1,438 s of CPU) and ended at
-// 1.1e-4, 4.0e-5 and 6.9e-5 (2,190-2,330 s). Tried
+// default now) seeds 0, 1, 2 reached 1e-3 at steps 8,500, 8,500 and 9,500 (1,397, 1,276 and 1,438 s of CPU) and
+// ended at 1.1e-4, 4.0e-5 and 6.9e-5 (2,189-2,354 s). Tried
 // and dropped (seed 0): the four conditions built into the output (u = u0(x) + x(1-x) t² N: the network must then
 // carry values up to ~2,000 near t = 0 and x = 0, 1; 0.9 after 1,750 iterations), and Fourier features (32,
 // sigma 1) on 3x40 (its line search stalled at 1.06).
