@@ -62,7 +62,7 @@ describe("threaded core", async () => {
   });
 
   it("matmul: the same bits in every layout", () => {
-    for (const [M, K, N] of [[10000, 20, 20], [3001, 300, 13], [1024, 64, 64], [20, 3000, 20], [20, 10000, 20]]) {
+    for (const [M, K, N] of [[10000, 20, 20], [3001, 300, 13], [1024, 64, 64], [20, 3000, 20], [20, 10000, 20], [10001, 28, 2], [9999, 31, 4], [10003, 28, 1], [40001, 28, 1], [2, 10000, 20]]) {
       for (const ta of [false, true]) for (const tb of [false, true]) {
         same(`${M}x${K}x${N} ${ta} ${tb}`, [ta ? [K, M] : [M, K], tb ? [N, K] : [K, N]], (c, [a, b]) => c.matMulOp(a, b, ta, tb));
       }

@@ -95,6 +95,39 @@ export function packBlocks(b: usize, sbk: usize, sbj: usize, K: i32, kcMax: i32,
   storeRow(c, x3, z, nv, add);
 }
 
+/**
+ * 2 rows x 16 columns (two panels, the second nv1 wide) over kc: the row tail, 8 accumulators. One row per panel
+ * (tile1x8) had 2 chains of multiply-adds, a quarter of the rate: it is all of a product with 1-3 rows (a first
+ * layer's weight gradient, [2, points] x [points, width]).
+ */
+@inline function tile2x16(a: usize, sai4: usize, sak4: usize, bp: usize, bq: usize, kc: i32, c: usize, ldc4: usize, nv1: i32, add: bool): void {
+  let x0 = f32x4.splat(0), y0 = f32x4.splat(0), z0 = f32x4.splat(0), w0 = f32x4.splat(0);
+  let x1 = f32x4.splat(0), y1 = f32x4.splat(0), z1 = f32x4.splat(0), w1 = f32x4.splat(0);
+  let ap = a;
+  for (let k = 0; k < kc; k++) {
+    const b0 = v128.load(bp), b1 = v128.load(bp + 16), b2 = v128.load(bq), b3 = v128.load(bq + 16);
+    const v0 = v128.load32_splat(ap), v1 = v128.load32_splat(ap + sai4);
+    x0 = madd(v0, b0, x0); y0 = madd(v0, b1, y0); z0 = madd(v0, b2, z0); w0 = madd(v0, b3, w0);
+    x1 = madd(v1, b0, x1); y1 = madd(v1, b1, y1); z1 = madd(v1, b2, z1); w1 = madd(v1, b3, w1);
+    ap += sak4; bp += 32; bq += 32;
+  }
+  storeRow(c, x0, y0, 8, add); storeRow(c + 32, z0, w0, nv1, add); c += ldc4;
+  storeRow(c, x1, y1, 8, add); storeRow(c + 32, z1, w1, nv1, add);
+}
+
+/** 1 row x 16 columns (two panels) over kc: the last row of an odd row tail. */
+@inline function tile1x16(a: usize, sak4: usize, bp: usize, bq: usize, kc: i32, c: usize, nv1: i32, add: bool): void {
+  let x = f32x4.splat(0), y = f32x4.splat(0), z = f32x4.splat(0), w = f32x4.splat(0);
+  let ap = a;
+  for (let k = 0; k < kc; k++) {
+    const v = v128.load32_splat(ap);
+    x = madd(v, v128.load(bp), x); y = madd(v, v128.load(bp + 16), y);
+    z = madd(v, v128.load(bq), z); w = madd(v, v128.load(bq + 16), w);
+    ap += sak4; bp += 32; bq += 32;
+  }
+  storeRow(c, x, y, 8, add); storeRow(c + 32, z, w, nv1, add);
+}
+
 /** 1 row x 8 columns over kc (the row tail; same summation order as tile4x8). */
 @inline function tile1x8(a: usize, sak4: usize, bp: usize, kc: i32, c: usize, nv: i32, add: bool): void {
   let x = f32x4.splat(0), y = f32x4.splat(0);
@@ -120,7 +153,22 @@ export function packBlocks(b: usize, sbk: usize, sbj: usize, K: i32, kcMax: i32,
       let i = i0;
       if (nv > 4) for (; i + 4 <= i1; i += 4) tile4x8(ak + <usize>i * sai4, sai4, sak4, bp, kc, cj + <usize>i * ldc4, ldc4, nv, add);
       else for (; i + 4 <= i1; i += 4) tile4x4(ak + <usize>i * sai4, sai4, sak4, bp, kc, cj + <usize>i * ldc4, ldc4, nv, add);
-      for (; i < i1; i++) tile1x8(ak + <usize>i * sai4, sak4, bp, kc, cj + <usize>i * ldc4, nv, add);
+    }
+    // the 1-3 rows left (only in the last row block: MC is a multiple of 4), two panels at a time
+    const t0 = i0 + ((i1 - i0) & ~3);
+    if (t0 < i1) {
+      let p = 0;
+      for (; p + 1 < panels; p += 2) {
+        const bp = pb + (<usize>p * <usize>kc << 5), bq = bp + (<usize>kc << 5);
+        const nv1 = min(8, N - (p << 3) - 8), cj = c + (<usize>(p << 3) << 2);
+        let i = t0;
+        if (i + 2 <= i1) { tile2x16(ak + <usize>i * sai4, sai4, sak4, bp, bq, kc, cj + <usize>i * ldc4, ldc4, nv1, add); i += 2; }
+        if (i < i1) tile1x16(ak + <usize>i * sai4, sak4, bp, bq, kc, cj + <usize>i * ldc4, nv1, add);
+      }
+      if (p < panels) {
+        const bp = pb + (<usize>p * <usize>kc << 5), nv = min(8, N - (p << 3)), cj = c + (<usize>(p << 3) << 2);
+        for (let i = t0; i < i1; i++) tile1x8(ak + <usize>i * sai4, sak4, bp, kc, cj + <usize>i * ldc4, nv, add);
+      }
     }
   }
 }

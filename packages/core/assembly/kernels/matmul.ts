@@ -12,12 +12,13 @@
 // A stays in cache across the panels.
 // Every C element is summed in k order within a K block, in float32, and the blocks are added in order: the
 // result does not depend on where the element falls in the tiling.
-// N == 1 (a matrix-vector product: the output layer of a network and its backward) has its own loops, so that
-// 7 of 8 panel columns are not padding; with A stored [M,K] each dot product is summed in 4 lanes, then pairwise.
+// N == 1 with A stored [K,M] (the backward of a network's output layer) has its own loops, so that 7 of 8 panel
+// columns are not padding; N = 1, 2, 4 with A stored [M,K] have theirs in matmul-narrow.ts.
 import { packSpace } from "./pack-space";
 import { Task, threadCount, jobArgs, parallelFor, tasks, MIN_MACS, PER_THREAD } from "./parallel";
 import { packPanel, packBlocks, lanes, matmulRowsN, matmulRowsT } from "./matmul-tiles";
 import { madd } from "./madd";
+import { matmulNarrow } from "./matmul-narrow";
 
 const KC: i32 = 256;
 
@@ -157,21 +158,6 @@ function fewRows(a: usize, sai4: usize, sak4: usize, b: usize, sbk: usize, sbj: 
   }
 }
 
-/** N == 1, A stored [M,K]: one dot product per row, f32x4 over k (lane partial sums, then pairwise). */
-function matvecRows(a: usize, b: usize, c: usize, M: i32, K: i32): void {
-  const lda = <usize>K << 2;
-  const k4 = K & ~3;
-  for (let i = 0; i < M; i++) {
-    const ar = a + <usize>i * lda;
-    let acc = f32x4.splat(0);
-    let k = 0;
-    for (; k < k4; k += 4) acc = madd(v128.load(ar + (<usize>k << 2)), v128.load(b + (<usize>k << 2)), acc);
-    let s = (f32x4.extract_lane(acc, 0) + f32x4.extract_lane(acc, 1)) + (f32x4.extract_lane(acc, 2) + f32x4.extract_lane(acc, 3));
-    for (; k < K; k++) s += load<f32>(ar + (<usize>k << 2)) * load<f32>(b + (<usize>k << 2));
-    store<f32>(c + (<usize>i << 2), s);
-  }
-}
-
 /** N == 1, A stored [K,M]: c[0..M) = sum_k b[k] A[k, 0..M), f32x4 over i, in k order. */
 function matvecCols(a: usize, b: usize, c: usize, M: i32, K: i32): void {
   const lda = <usize>M << 2;
@@ -201,11 +187,10 @@ function matvecCols(a: usize, b: usize, c: usize, M: i32, K: i32): void {
 export function matmulKernel(a: usize, b: usize, c: usize, M: i32, K: i32, N: i32, ta: bool, tb: bool): bool {
   if (M == 0 || N == 0) return true;
   if (K == 0) { memory.fill(c, 0, <usize>M * <usize>N << 2); return true; }
-  if (N == 1) {
-    // b is K contiguous floats in either layout of a [K,1] matrix
-    if (!ta) matvecRows(a, b, c, M, K); else matvecCols(a, b, c, M, K);
-    return true;
-  }
+  // N = 1, 2, 4 with A stored [M,K]: matmul-narrow.ts (for every M, so that a row's bits do not depend on how many
+  // rows the product has)
+  if (!ta && (N == 1 || N == 2 || N == 4)) return matmulNarrow(a, b, c, M, K, N, tb);
+  if (N == 1) { matvecCols(a, b, c, M, K); return true; } // (b is K contiguous floats in either layout of [K,1])
   const sbk: usize = tb ? 1 : <usize>N, sbj: usize = tb ? <usize>K : 1;
   if (M <= 4 && K <= KC) { fewRows(a, ta ? 4 : <usize>K << 2, ta ? <usize>M << 2 : 4, b, sbk, sbj, c, M, K, N); return true; }
   return blocked(a, ta, b, sbk, sbj, c, M, K, N);
