@@ -10,7 +10,7 @@
 // pinn-step goes one process further, one per variant, so that every variant's first step is a cold start.
 //   entry = { module: <URL of an adapter module>, options: <its setup() options>, execArgv?: <Node flags of its process>,
 //             workloads?: <the only workloads it runs> }
-import { spawn } from "node:child_process";
+import { spawn, spawnSync } from "node:child_process";
 import { createHash } from "node:crypto";
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import path from "node:path";
@@ -129,10 +129,19 @@ const CHILD_LIMIT_MS = 15 * 60_000;
 // the parent kills a child that has not exited this long after printing it.
 const EXIT_GRACE_MS = 5_000;
 
+let taskset;
+function hasTaskset() {
+  if (taskset === undefined) taskset = spawnSync("taskset", ["-p", String(process.pid)], { stdio: "ignore" }).status === 0;
+  return taskset;
+}
+
 function runChild(entry, cfg) {
   return new Promise((resolve) => {
     const args = [...(entry.execArgv ?? []), fileURLToPath(import.meta.url), JSON.stringify({ entry, cfg })];
-    const child = spawn(process.execPath, args, { stdio: ["ignore", "pipe", "inherit"] });
+    // entry.cpu: run the child on that CPU alone (taskset), as the native peers' one-thread workers run (common.py)
+    const pinned = entry.cpu != null && hasTaskset();
+    const child = pinned ? spawn("taskset", ["-c", String(entry.cpu), process.execPath, ...args], { stdio: ["ignore", "pipe", "inherit"] })
+      : spawn(process.execPath, args, { stdio: ["ignore", "pipe", "inherit"] });
     const limit = cfg.childLimitMs ?? CHILD_LIMIT_MS;
     let out = "", graceTimer, overLimit = false;
     const resultLine = () => out.split("\n").slice(0, -1).find((l) => l.startsWith(RESULT)); // complete lines only

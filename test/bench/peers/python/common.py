@@ -24,6 +24,12 @@ def limit_threads(n):
     # XLA's CPU runtime (JAX, and TF's jit_compile): one thread means no Eigen thread pool in the compiled code
     eigen = "false" if n == "1" else "true"
     os.environ["XLA_FLAGS"] = f"--xla_cpu_multi_thread_eigen={eigen} intra_op_parallelism_threads={n}"
+    # One thread also means one core: with the flags above JAX 0.10's CPU runtime still ran parts of its programs
+    # on a second core (pinn-step "jit jvp": 78 ms of CPU time per 41 ms step; pinned, 59 ms of each), so a
+    # one-thread row is pinned to one of the CPUs this process may use. XLA and the thread pools size themselves
+    # from the affinity mask they find at start-up, hence before any import.
+    if n == "1" and hasattr(os, "sched_setaffinity"):
+        os.sched_setaffinity(0, {min(os.sched_getaffinity(0))})
 
 
 def load_inputs(path):

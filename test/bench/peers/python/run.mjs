@@ -84,9 +84,12 @@ function judge(r, library, n) {
 // gradtape's relaxed-SIMD build too (fused multiply-add in the kernels): what Chromium and Firefox load by default;
 // Node 20 runs it only with --experimental-wasm-relaxed-simd, so its rows are labelled "gradtape relaxed-simd"
 const relaxed = !argv.includes("--no-relaxed");
+// the CPU one-thread rows run on: the lowest this process may use (what common.py's workers pick too)
+const firstCpu = (() => { try { return execSync(`taskset -cp ${process.pid}`, { stdio: ["ignore", "pipe", "ignore"] }).toString().match(/:\s*(\d+)/)?.[1]; } catch { return undefined; } })();
 async function runGradtape(n, simd = "baseline") {
+  // (one thread: pinned to one CPU, as the Python workers are; common.py says why)
   const entry = { module: new URL("./gradtape-rows.mjs", import.meta.url).href, options: { threads: n, simd },
-    ...(simd === "relaxed" ? { execArgv: ["--experimental-wasm-relaxed-simd"] } : {}) };
+    ...(simd === "relaxed" ? { execArgv: ["--experimental-wasm-relaxed-simd"] } : {}), ...(n === 1 ? { cpu: firstCpu } : {}) };
   const only = n === 1 ? WORKLOADS : WORKLOADS.filter((w) => w !== "seed-single");
   const { rows } = await runLibraries([entry], { ...cfg, rounds: 1, only, pinnReference });
   return rows.filter((r) => !r.case.startsWith("pinn-first-step")).map((r) => ({ ...r, threads: n }));
