@@ -15,7 +15,7 @@
 // N == 1 with A stored [K,M] (the backward of a network's output layer) has its own loops, so that 7 of 8 panel
 // columns are not padding; N = 1, 2, 4 with A stored [M,K] have theirs in matmul-narrow.ts.
 import { packSpace } from "./pack-space";
-import { Task, threadCount, jobArgs, parallelFor, tasks, MIN_MACS, PER_THREAD } from "./parallel";
+import { Task, threadCount, jobArgs, parallelFor, tasks, MIN_MACS, MIN_ELEMENTS, PER_THREAD } from "./parallel";
 import { packPanel, packBlocks, lanes, matmulRowsN, matmulRowsT } from "./matmul-tiles";
 import { madd } from "./madd";
 import { matmulNarrow } from "./matmul-narrow";
@@ -36,7 +36,9 @@ function rowsTask(args: usize, t: i32): void {
 /** One K block of C (rows 0..M) from packed B: row blocks split across threads when large enough. */
 function matmulRowsPar(ta: bool, ak: usize, s4: usize, pb: usize, kc: i32, c: usize, M: i32, N: i32, add: bool): void {
   const threads = threadCount();
-  if (threads == 1 || <f64>M * <f64>N * <f64>kc < MIN_MACS || M < 16) {
+  // (split by the multiply-adds, or by the elements written when a product has few terms per element: a first
+  // layer's [10000, 2] x [2, 28] is 560k multiply-adds but 280k floats to write, a memory-bound pass)
+  if (threads == 1 || (<f64>M * <f64>N * <f64>kc < MIN_MACS && M * N < MIN_ELEMENTS) || M < 16) {
     if (!ta) matmulRowsN(ak, s4, pb, kc, c, N, 0, M, add); else matmulRowsT(ak, s4, pb, kc, c, N, 0, M, add);
     return;
   }
