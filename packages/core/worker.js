@@ -62,12 +62,13 @@ function serve(i32, big, runTask, spinMs) {
   }
 }
 
+/** The next task from the back of job seq (the caller takes them from the front: pool.js says why), or -1. */
 function claim(big, seq, n) {
   for (;;) {
     const cur = Atomics.load(big, 4);
     if (Number(cur >> 32n) !== seq) return -1;
-    const t = Number(cur & 0xffffffffn);
-    if (t >= n) return -1;
-    if (Atomics.compareExchange(big, 4, cur, cur + 1n) === cur) return t;
+    const front = Number(cur & 0xffffn), back = Number((cur >> 16n) & 0xffffn);
+    if (front + back >= n) return -1;
+    if (Atomics.compareExchange(big, 4, cur, cur + 0x10000n) === cur) return n - 1 - back;
   }
 }
