@@ -1,8 +1,9 @@
 // Splitting large kernels across threads. In the threaded build (core-mt.wasm on a shared memory; see
 // packages/core/threads.js) worker threads instantiate the same module without running its start function and
-// serve runTask calls; the host's parallelFor hands out tasks 0..n-1 to the calling thread and the workers (first
-// come, first served) and returns when all are done. With one thread (the default build, or no workers) every
-// task runs here in order.
+// serve runTask calls; the host's parallelFor hands out tasks 0..n-1 to the calling thread (from the front) and the
+// workers (from the back), first come, first served, and returns when all are done: every kernel splits its rows or
+// elements in order, so with two threads each thread keeps to one part of the data from job to job (pool.js). With
+// one thread (the default build, or no workers) every task runs here in order.
 //
 // A job is a task function and its arguments. The task is passed as a function reference (the address of its
 // static function object: the same in every instance of the module, since workers share the memory and the data
