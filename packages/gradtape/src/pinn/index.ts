@@ -28,6 +28,7 @@ export type { CheckpointOptions } from "./train-resume.js";
 export { encodeCheckpoint, decodeCheckpoint, crc32, CheckpointError, type TrainCheckpoint } from "./checkpoint.js";
 export { saveCheckpoint, loadCheckpoint, writeFileAtomic, checkpointPath, CHECKPOINT_FILE } from "./checkpoint-file.js";
 export { chooseThreads, machineLoad, spareCores, stepWork, advanceOwnShare, MIN_THREAD_WORK, AUTO_MAX_THREADS, type MachineLoad, type ThreadChoice } from "./thread-choice.js";
+export { ThreadGovernor, cpuSample, othersUse, REVIEW_SECONDS, type CpuSample, type ThreadSwitch } from "./thread-governor.js";
 export type { EvaluationCounts } from "./train-loop.js";
 export { evaluate, predict, relativeL2, type Evaluation } from "./evaluate.js";
 export { gaussHermite, type Quadrature } from "./quadrature.js";

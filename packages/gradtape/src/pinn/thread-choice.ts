@@ -5,7 +5,8 @@
 //
 // "auto" is: 1 thread when the job is smaller than MIN_THREAD_WORK, else as many as the machine has spare cores
 // (cpus - the other processes' load, rounded to the nearest integer, at least 1), at most AUTO_MAX_THREADS and the
-// threads the core was started with (ready({ threads })).
+// threads the core was started with (ready({ threads })). That is the choice at the start of a run; pinn.train then
+// chooses again every few seconds from recent CPU use (thread-governor.ts).
 //
 // The other processes' load is the 1-minute load average (os.loadavg()[0]) minus this process's own share of it.
 // Linux's figure is an exponential average (time constant 60 s) of the runnable tasks, this process's threads

@@ -14,6 +14,7 @@ import type { NetworkChoice } from "./architecture.js";
 import type { ObservationTensors } from "./observations.js";
 import type { BalancingScheme, BalancingOptions } from "./balancing.js";
 import type { RemedyOptions, RemedyReport } from "./remedies.js";
+import type { ThreadSwitch } from "./thread-governor.js";
 
 export interface TrainOptions extends RemedyOptions {
   /** a network to train (its input count must match the domain), or how to make one */
@@ -116,7 +117,7 @@ export interface TrainProgress {
   evaluations: number;
   /** of them, those L-BFGS's line searches made (every trial point, the accepted ones included) */
   lineSearchEvaluations: number;
-  /** the kernel threads this run uses */
+  /** the kernel threads this run uses now */
   threads: number;
   /** each loss term's value at the latest record (every termInterval steps), and the balancing weights */
   terms?: Record<string, number>;
@@ -144,9 +145,14 @@ export interface TrainResult {
    * one per L-BFGS call, at its starting point): lineSearchEvaluations - lbfgsSteps is the searches' extra cost
    */
   lineSearchEvaluations: number;
-  /** the kernel threads the run used, and why (thread-choice.ts: "given: 2", "auto: 2 cores, load 0.31, ...") */
+  /**
+   * the kernel threads the run used (at its end), and why (thread-choice.ts: "given: 2", "auto: 2 cores, load 0.31,
+   * ..."; with "auto", the changes made during the run follow: "...; then 2 from step 180 (others' CPU use 0.05)")
+   */
   threads: number;
   threadChoice: string;
+  /** with "auto": each change of the thread count during the run (thread-governor.ts), at most 100 */
+  threadSwitches?: ThreadSwitch[];
   steps: number;
   finalLoss: number;
   seconds: number;

@@ -30,7 +30,8 @@ import { conditionTerms } from "./condition-terms.js";
 import { Remedies } from "./remedies.js";
 import { ntkTraces } from "./ntk.js";
 import { Rng } from "./sampling.js";
-import { chooseThreads, machineLoad, stepWork } from "./thread-choice.js";
+import { chooseThreads, machineLoad, stepWork, MIN_THREAD_WORK } from "./thread-choice.js";
+import { ThreadGovernor } from "./thread-governor.js";
 import { startedThreads, useThreads } from "../backend.js";
 import type { EvaluationCounts } from "./train-loop.js";
 
@@ -215,8 +216,12 @@ export function train(problem: Problem, options: TrainOptions = {}): TrainResult
     const remedies = rem.active ? rem : null;
     Object.assign(topts, rem.termOptions());
     // threads: chosen for this run and put back afterwards (the same results with any count)
-    const choice = chooseThreads(options.threads, stepWork(data.collocation.shape[0], network.hidden), startedThreads(), machineLoad(), op);
+    const machine = machineLoad(), work = stepWork(data.collocation.shape[0], network.hidden);
+    const choice = chooseThreads(options.threads, work, startedThreads(), machine, op);
     threadsBefore = useThreads(choice.threads);
+    // "auto" chooses again every few seconds from the machine's recent CPU use (thread-governor.ts)
+    const governor = choice.mode === "auto" && work >= MIN_THREAD_WORK && startedThreads() > 1
+      ? new ThreadGovernor(choice.threads, startedThreads(), machine.cpus) : null;
     const counts: EvaluationCounts = { evaluations: 0, lineSearchEvaluations: 0 };
     const terms = lossTerms(problem, network, data, topts);
     // loss balancing (pinn/balancing.ts) weighs the terms it finds in one evaluation of the loss
@@ -254,6 +259,8 @@ export function train(problem: Problem, options: TrainOptions = {}): TrainResult
       afterStep: remedies ? (phase, s) => remedies.afterStep(phase, s, d, network, topts, lossFn) : undefined,
       report: (phase, phaseStep, phaseSteps, loss, force) => {
         step++;
+        const threads = governor?.review(step);
+        if (threads) useThreads(threads);
         const params = trace.record(step);
         const termsNow = monitor.record(step, force);
         const now = performance.now();
@@ -265,7 +272,7 @@ export function train(problem: Problem, options: TrainOptions = {}): TrainResult
         const left = phase === "adam" ? (adamSteps - phaseStep) + lbfgsSteps : phaseSteps - phaseStep;
         const eta = Math.min(sps > 0 ? left / sps : Infinity, Math.max(0, timeLimit - elapsed()));
         return onProgress({ phase, optimizer, step, steps: total, phaseStep, phaseSteps, loss, stepsPerSecond: sps, eta, elapsed: elapsed(),
-          evaluations: counts.evaluations, lineSearchEvaluations: counts.lineSearchEvaluations, threads: choice.threads, ...(params ? { params } : {}),
+          evaluations: counts.evaluations, lineSearchEvaluations: counts.lineSearchEvaluations, threads: governor?.threads ?? choice.threads, ...(params ? { params } : {}),
           ...(termsNow ? { terms: termsNow } : {}), ...(bal ? { weights: bal.values() } : {}), ...remedies?.report(d) }) !== false;
       },
       noiseFloor: noiseFloor(d, options.stopAtNoise, op),
@@ -290,7 +297,8 @@ export function train(problem: Problem, options: TrainOptions = {}): TrainResult
     return {
       ...inverse, ...balanced, ...remedied, termHistory: monitor.history,
       network, optimizer, adamSteps: st.doneAdam, lbfgsSteps: st.doneLbfgs, lbfgsEvaluations: st.lbfgsEvaluations, steps: st.step,
-      evaluations: st.doneAdam + st.lbfgsEvaluations, lineSearchEvaluations: st.lineSearchEvaluations, threads: choice.threads, threadChoice: choice.reason,
+      evaluations: st.doneAdam + st.lbfgsEvaluations, lineSearchEvaluations: st.lineSearchEvaluations, threads: governor?.threads ?? choice.threads,
+      threadChoice: choice.reason + (governor?.describe() ?? ""), ...(governor ? { threadSwitches: governor.switches } : {}),
       finalLoss: st.finalLoss, seconds: st.secondsBefore + elapsed(), stopReason: st.stopReason as TrainStopReason,
       history: Array.from({ length: st.history.length }, (_, i) => { const h = st.history.row(i); return [h[0], h[1]] as [number, number]; }),
       termNames: st.termNames, terms: Array.from({ length: st.history.length }, (_, i) => Array.from(st.history.row(i).subarray(2))),
