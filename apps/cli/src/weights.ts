@@ -44,23 +44,57 @@ export function weightsFormat(bytes: Uint8Array, path: string, source: string): 
   const ext = extname(path).toLowerCase();
   if (ext === ".safetensors") return "safetensors";
   if (ext === ".json") return "json";
+  throw notWeights(bytes, source);
+}
+
+/** The error for bytes that are neither format, naming their first bytes. */
+function notWeights(bytes: Uint8Array, source: string): CliError {
   const head = Array.from(bytes.subarray(0, 8), (v) => v.toString(16).padStart(2, "0")).join(" ");
-  throw new CliError(`${source}: neither JSON weights nor safetensors (it starts with the bytes ${head}); give a JSON file as ` +
+  return new CliError(`${source}: neither JSON weights nor safetensors (it starts with the bytes ${head}); give a JSON file as ` +
     `"gradtape derivatives --json" prints or a .safetensors file as "gradtape pinn --out" writes`);
 }
 
 /**
- * The check on a weights input's first bytes, before the rest is read: a safetensors length followed by "{", JSON
- * text, or an extension that names one of the two; anything else (random bytes, /dev/urandom) is refused at once
- * with weightsFormat's message instead of after reading up to the size limit.
+ * The check on a weights input's first bytes, before the rest is read: a plausible safetensors header length followed
+ * by "{", the start of a JSON object, or an extension that names one of the two; anything else (random bytes,
+ * /dev/urandom) is refused at once with weightsFormat's message instead of after reading up to the size limit.
  */
 function headCheck(path: string, source: string): (head: Uint8Array) => void {
   return (head) => {
     const blank = head.every((v) => v === 0x20 || v === 0x09 || v === 0x0a || v === 0x0d);
-    if (head.length >= 9 && head[8] === 0x7b) return;
-    if (blank || looksLikeJson(head)) return;
-    weightsFormat(head, path, source);
+    if (blank) return;
+    if (head.length >= 9 && head[8] === 0x7b && plausibleHeaderLength(head)) return;
+    // a named format is judged whole, with that format's own message ("not valid JSON" for a broken .json file)
+    const ext = extname(path).toLowerCase();
+    if (ext === ".json" || ext === ".safetensors") return;
+    if (looksLikeJson(head) && jsonObjectStart(head)) return;
+    throw notWeights(head, source);
   };
+}
+
+/**
+ * The most header bytes a safetensors file can declare (the format's reference reader refuses more than 100 MB): 8
+ * random bytes declare more with probability 1 - 5e-12, so a device of random bytes is refused at its first bytes
+ * (with only the '{' at byte 8 checked, 1 time in 256 it was read to the size limit).
+ */
+const MAX_SAFETENSORS_HEADER = 100_000_000n;
+function plausibleHeaderLength(head: Uint8Array): boolean {
+  const n = new DataView(head.buffer, head.byteOffset, 8).getBigUint64(0, true);
+  return n >= 2n && n <= MAX_SAFETENSORS_HEADER;
+}
+
+/**
+ * Whether JSON text that starts with '{' or '[' (looksLikeJson) goes on as weights can: after the bracket and any
+ * whitespace, a key's '"' (or '}' / ']' / '{' / '[', which the parser then judges), or the head ends first. Random
+ * bytes pass looksLikeJson about 1 time in 130 (a bracket first, after any whitespace); this leaves 1 in about 6,000.
+ */
+function jsonObjectStart(head: Uint8Array): boolean {
+  let i = head[0] === 0xef && head[1] === 0xbb && head[2] === 0xbf ? 3 : 0;
+  const ws = (v: number) => v === 0x20 || v === 0x09 || v === 0x0a || v === 0x0d;
+  while (i < head.length && ws(head[i])) i++;
+  i++; // the '{' or '['
+  while (i < head.length && ws(head[i])) i++;
+  return i >= head.length || head[i] === 0x22 || head[i] === 0x7d || head[i] === 0x5d || head[i] === 0x7b || head[i] === 0x5b;
 }
 
 /** A library error about the file as one line naming the source (the library's own op name dropped). */

@@ -122,6 +122,22 @@ describe("malformed weights files", () => {
     expectOneLineError(runCli(["derivatives", "--weights", st]), `weights file ${st}: `, /header/);
   });
 
+  it("first bytes that only look like a format are refused at once: a '{' not followed by a key, a '{' at byte 8 after an impossible header length", () => {
+    // (what random bytes, /dev/urandom, start with 1 time in 130 and 1 in 256: such an input was read to the size limit)
+    const brace = join(dir, "brace.bin");
+    writeFileSync(brace, Uint8Array.of(0x7b, 0x01, 0xfe, 0x33, 0x90));
+    expectOneLineError(runCli(["derivatives", "--weights", brace]), `weights file ${brace}: neither JSON weights nor safetensors`, "7b 01 fe 33 90");
+    const huge = join(dir, "huge-header.bin");
+    writeFileSync(huge, Uint8Array.of(0x11, 0x22, 0x33, 0x44, 0x55, 0x66, 0x77, 0x08, 0x7b, 0x22, 0x61, 0x22));
+    expectOneLineError(runCli(["derivatives", "--weights", huge]), `weights file ${huge}: neither JSON weights nor safetensors`, "11 22 33 44 55 66 77 08");
+    // JSON weights with whitespace before the first key are still weights (here: an empty network, refused as such)
+    const spaced = join(dir, "spaced.weights");
+    writeFileSync(spaced, '\ufeff  {\n\t "layers": []}');
+    const r = runCli(["derivatives", "--weights", spaced]);
+    expect(r.stderr).not.toMatch(/neither JSON weights nor safetensors/);
+    expect(r.stderr).toMatch(new RegExp(`weights file ${spaced.replace(/[.*+?^${}()|[\]\\]/g, "\\$&")}: `));
+  });
+
   it("a relative path is read from the working directory and named as given", () => {
     writeFileSync(join(dir, "rel.json"), "{}");
     expectOneLineError(runCli(["derivatives", "--weights", "rel.json"], { cwd: dir }), "weights file rel.json: ");
