@@ -15,7 +15,7 @@
 // threads each runs one contiguous part of every job, and the kernels split rows and elements alike (parallel.ts), so
 // a thread mostly reads what it wrote itself in the previous step, from its own core's cache. With one shared
 // counter the halves changed hands from job to job: a Burgers step's matmuls ran 1.41x faster on two threads than on
-// one, against 1.6-1.9x for the same products alone (test/bench/matmul-shapes.mjs --threads=2).
+// one, against 1.55-1.9x for the same products alone (test/bench/matmul-shapes.mjs --threads=2).
 import { instantiate } from "./build/core.js";
 import { asError } from "./loader-common.js";
 

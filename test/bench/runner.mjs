@@ -9,8 +9,8 @@
 // a minute apart at 59% and 67% of the same ceiling). Every round's figure stays in the row (`roundValues`).
 // pinn-step goes one process further, one per variant, so that every variant's first step is a cold start.
 //   entry = { module: <URL of an adapter module>, options: <its setup() options>, execArgv?: <Node flags of its process>,
-//             workloads?: <the only workloads it runs> }
-import { spawn, spawnSync } from "node:child_process";
+//             workloads?: <the only workloads it runs>, cpu?: <the one CPU its process runs on (taskset)> }
+import { spawn } from "node:child_process";
 import { createHash } from "node:crypto";
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import path from "node:path";
@@ -129,19 +129,12 @@ const CHILD_LIMIT_MS = 15 * 60_000;
 // the parent kills a child that has not exited this long after printing it.
 const EXIT_GRACE_MS = 5_000;
 
-let taskset;
-function hasTaskset() {
-  if (taskset === undefined) taskset = spawnSync("taskset", ["-p", String(process.pid)], { stdio: "ignore" }).status === 0;
-  return taskset;
-}
-
 function runChild(entry, cfg) {
   return new Promise((resolve) => {
     const args = [...(entry.execArgv ?? []), fileURLToPath(import.meta.url), JSON.stringify({ entry, cfg })];
-    // entry.cpu: run the child on that CPU alone (taskset), as the native peers' one-thread workers run (common.py)
-    const pinned = entry.cpu != null && hasTaskset();
-    const child = pinned ? spawn("taskset", ["-c", String(entry.cpu), process.execPath, ...args], { stdio: ["ignore", "pipe", "inherit"] })
-      : spawn(process.execPath, args, { stdio: ["ignore", "pipe", "inherit"] });
+    // entry.cpu: run the child on that CPU alone, with taskset (the caller gives a cpu only where taskset answered)
+    const [cmd, pre] = entry.cpu != null ? ["taskset", ["-c", String(entry.cpu), process.execPath]] : [process.execPath, []];
+    const child = spawn(cmd, [...pre, ...args], { stdio: ["ignore", "pipe", "inherit"] });
     const limit = cfg.childLimitMs ?? CHILD_LIMIT_MS;
     let out = "", graceTimer, overLimit = false;
     const resultLine = () => out.split("\n").slice(0, -1).find((l) => l.startsWith(RESULT)); // complete lines only

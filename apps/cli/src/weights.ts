@@ -22,17 +22,27 @@ export const INPUT_SHAPE = [2, 1] as const;
 
 export type WeightsFormat = "json" | "safetensors";
 
+/** The u64 little-endian header length a safetensors file starts with (b has at least 8 bytes). */
+const headerLength = (b: Uint8Array): bigint => new DataView(b.buffer, b.byteOffset, 8).getBigUint64(0, true);
+
 /** safetensors: u64 little-endian header length N with 8 + N within the file, and the header starting with '{'. */
 function looksLikeSafetensors(b: Uint8Array): boolean {
   if (b.length < 10 || b[8] !== 0x7b) return false;
-  const n = new DataView(b.buffer, b.byteOffset, 8).getBigUint64(0, true);
+  const n = headerLength(b);
   return n >= 2n && n <= BigInt(b.length - 8);
+}
+
+const isSpace = (v: number): boolean => v === 0x20 || v === 0x09 || v === 0x0a || v === 0x0d;
+/** The index of the first byte after an optional byte order mark and whitespace, from `from`. */
+function skipSpace(b: Uint8Array, from = 0): number {
+  let i = from === 0 && b[0] === 0xef && b[1] === 0xbb && b[2] === 0xbf ? 3 : from;
+  while (i < b.length && isSpace(b[i])) i++;
+  return i;
 }
 
 /** Whether the bytes are JSON text: '{' or '[' after an optional byte order mark and whitespace. */
 function looksLikeJson(b: Uint8Array): boolean {
-  let i = b[0] === 0xef && b[1] === 0xbb && b[2] === 0xbf ? 3 : 0;
-  while (i < b.length && (b[i] === 0x20 || b[i] === 0x09 || b[i] === 0x0a || b[i] === 0x0d)) i++;
+  const i = skipSpace(b);
   return b[i] === 0x7b || b[i] === 0x5b;
 }
 
@@ -61,8 +71,7 @@ function notWeights(bytes: Uint8Array, source: string): CliError {
  */
 function headCheck(path: string, source: string): (head: Uint8Array) => void {
   return (head) => {
-    const blank = head.every((v) => v === 0x20 || v === 0x09 || v === 0x0a || v === 0x0d);
-    if (blank) return;
+    if (head.every(isSpace)) return;
     if (head.length >= 9 && head[8] === 0x7b && plausibleHeaderLength(head)) return;
     // a named format is judged whole, with that format's own message ("not valid JSON" for a broken .json file)
     const ext = extname(path).toLowerCase();
@@ -79,7 +88,7 @@ function headCheck(path: string, source: string): (head: Uint8Array) => void {
  */
 const MAX_SAFETENSORS_HEADER = 100_000_000n;
 function plausibleHeaderLength(head: Uint8Array): boolean {
-  const n = new DataView(head.buffer, head.byteOffset, 8).getBigUint64(0, true);
+  const n = headerLength(head);
   return n >= 2n && n <= MAX_SAFETENSORS_HEADER;
 }
 
@@ -89,11 +98,7 @@ function plausibleHeaderLength(head: Uint8Array): boolean {
  * bytes pass looksLikeJson about 1 time in 130 (a bracket first, after any whitespace); this leaves 1 in about 6,000.
  */
 function jsonObjectStart(head: Uint8Array): boolean {
-  let i = head[0] === 0xef && head[1] === 0xbb && head[2] === 0xbf ? 3 : 0;
-  const ws = (v: number) => v === 0x20 || v === 0x09 || v === 0x0a || v === 0x0d;
-  while (i < head.length && ws(head[i])) i++;
-  i++; // the '{' or '['
-  while (i < head.length && ws(head[i])) i++;
+  const i = skipSpace(head, skipSpace(head) + 1); // past the '{' or '[' and the whitespace after it
   return i >= head.length || head[i] === 0x22 || head[i] === 0x7d || head[i] === 0x5d || head[i] === 0x7b || head[i] === 0x5b;
 }
 

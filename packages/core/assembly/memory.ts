@@ -99,9 +99,11 @@ function cut(s: u64, e: u64): void {
 }
 function allocSlow(cls: i32): usize {
   const size = classSize(cls);
+  // (under the cap, past the reserve nothing is handed out: a pooled block neither, and merging blocks would not
+  // change the count)
+  if (capped && freeBytes() - <i64>size < RESERVE_BYTES) return 0;
   const h0 = head(cls);
-  if (h0 != 0 && !(capped && freeBytes() - <i64>size < RESERVE_BYTES)) return takeHead(cls, h0, size);
-  if (capped && freeBytes() - <i64>size < RESERVE_BYTES) return 0; // (merging blocks would not change the count)
+  if (h0 != 0) return takeHead(cls, h0, size);
   if (bump + <u64>size > bumpEnd && !grow(<u64>size)) {
     reclaim();
     if (capped && freeBytes() - <i64>size < RESERVE_BYTES) return 0;

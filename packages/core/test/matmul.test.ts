@@ -4,8 +4,7 @@ import { loadCore } from "../loader.js";
 // The blocked matmul kernel against a float64 reference, over the paths the small API cases do not reach: K past
 // one K block (256), M past one row block (128), column tails of 1-7 (a 4-wide last panel), row tails of 1-3,
 // N == 1 (matrix-vector, both layouts of A), N = 2 and 4 (dot products along k), 1-3 rows (two panels at a time),
-// both operands stored transposed, and rank-2 transposed views read in
-// place. Error bound: float32 summation, relative to the sum of |terms| of each element; the same bound (1e-6)
+// both operands stored transposed, and rank-2 transposed views read in place. Error bound: float32 summation, relative to the sum of |terms| of each element; the same bound (1e-6)
 // for both builds: core-relaxed.wasm's fused multiply-add rounds each step once instead of twice, so its error is
 // no larger (measured worst at these sizes and K = 1000: 2.5e-7 baseline, 2.3e-7 relaxed). Which build runs: the
 // "core" project loads core.wasm, "core-relaxed" core-relaxed.wasm (vitest.config.ts; simd-build.test.ts checks).

@@ -27,10 +27,15 @@ describe("thread choice", () => {
     expect(chooseThreads("auto", big, 1, { cpus: 8, load: 0 }).reason).toMatch(/started with 1 thread/);
     expect(chooseThreads("auto", big, 8, { cpus: 8, load: 0 }).threads).toBe(pinn.AUTO_MAX_THREADS);
     expect(chooseThreads("auto", big, 2, { cpus: 2, load: 0.1, loadavg: 1.1, own: 1 }).reason).toMatch(/others' load 0\.10 \(load average 1\.10, this process ~1\.00\)/);
+    // only a count that came from the load may be chosen again during the run (thread-governor.ts)
+    expect(chooseThreads("auto", big, 2, idle2).byLoad).toBe(true);
+    expect(chooseThreads("auto", big, 2, { cpus: 2, load: 1.2 }).byLoad).toBe(true);
+    expect(chooseThreads("auto", small, 2, idle2).byLoad).toBe(false);
+    expect(chooseThreads("auto", big, 1, { cpus: 8, load: 0 }).byLoad).toBe(false);
   });
 
   it("a given count is used as given, within the started threads; bad ones are ArgumentErrors", () => {
-    expect(chooseThreads(1, big, 2, { cpus: 2, load: 0 })).toMatchObject({ threads: 1, mode: "given" });
+    expect(chooseThreads(1, big, 2, { cpus: 2, load: 0 })).toMatchObject({ threads: 1, mode: "given", byLoad: false });
     expect(chooseThreads(2, small, 2, { cpus: 2, load: 5 })).toMatchObject({ threads: 2, mode: "given" });
     expect(() => chooseThreads(2, big, 1, { cpus: 2, load: 0 })).toThrow(/started with 1 thread.*ready\(\{ threads: 2 \}\)/);
     for (const bad of [0, -1, 1.5, Number.NaN, "2", null]) expect(() => chooseThreads(bad as never, big, 2, { cpus: 2, load: 0 }), String(bad)).toThrow(ArgumentError);

@@ -28,23 +28,23 @@ import { Task, threadCount, jobArgs, parallelFor, tasks, PER_THREAD } from "./pa
 
 /**
  * The K mod 4 last terms of 4 consecutive C values of a group (q0 .. q0+3: row q / N, column q % N of the group),
- * added to s in k order. A rows at a (lda bytes apart), B^T rows at bt (ldb bytes apart), from column k4.
+ * added to s in k order. A's rows at a and B^T's at bt, each K floats (ld bytes) long, from column k4.
  */
-@inline function tailTerms(s: v128, a: usize, lda: usize, bt: usize, ldb: usize, N: i32, q0: i32, k4: i32, K: i32): v128 {
+@inline function tailTerms(s: v128, a: usize, bt: usize, ld: usize, N: i32, q0: i32, k4: i32, K: i32): v128 {
   for (let k = k4; k < K; k++) {
     const o = <usize>k << 2;
     let av = f32x4.splat(0), bv = f32x4.splat(0);
-    av = f32x4.replace_lane(av, 0, load<f32>(a + <usize>(q0 / N) * lda + o)); bv = f32x4.replace_lane(bv, 0, load<f32>(bt + <usize>(q0 % N) * ldb + o));
-    av = f32x4.replace_lane(av, 1, load<f32>(a + <usize>((q0 + 1) / N) * lda + o)); bv = f32x4.replace_lane(bv, 1, load<f32>(bt + <usize>((q0 + 1) % N) * ldb + o));
-    av = f32x4.replace_lane(av, 2, load<f32>(a + <usize>((q0 + 2) / N) * lda + o)); bv = f32x4.replace_lane(bv, 2, load<f32>(bt + <usize>((q0 + 2) % N) * ldb + o));
-    av = f32x4.replace_lane(av, 3, load<f32>(a + <usize>((q0 + 3) / N) * lda + o)); bv = f32x4.replace_lane(bv, 3, load<f32>(bt + <usize>((q0 + 3) % N) * ldb + o));
+    av = f32x4.replace_lane(av, 0, load<f32>(a + <usize>(q0 / N) * ld + o)); bv = f32x4.replace_lane(bv, 0, load<f32>(bt + <usize>(q0 % N) * ld + o));
+    av = f32x4.replace_lane(av, 1, load<f32>(a + <usize>((q0 + 1) / N) * ld + o)); bv = f32x4.replace_lane(bv, 1, load<f32>(bt + <usize>((q0 + 1) % N) * ld + o));
+    av = f32x4.replace_lane(av, 2, load<f32>(a + <usize>((q0 + 2) / N) * ld + o)); bv = f32x4.replace_lane(bv, 2, load<f32>(bt + <usize>((q0 + 2) % N) * ld + o));
+    av = f32x4.replace_lane(av, 3, load<f32>(a + <usize>((q0 + 3) / N) * ld + o)); bv = f32x4.replace_lane(bv, 3, load<f32>(bt + <usize>((q0 + 3) % N) * ld + o));
     s = madd(av, bv, s);
   }
   return s;
 }
 
-/** One group of 8/N rows of C (8 floats at c) from A's rows at a and B^T's N rows at bt (each K floats). */
-@inline function group(a: usize, lda: usize, bt: usize, ldb: usize, c: usize, K: i32, N: i32): void {
+/** One group of 8/N rows of C (8 floats at c) from A's rows at a and B^T's N rows at bt (each K floats, ld bytes). */
+@inline function group(a: usize, bt: usize, ld: usize, c: usize, K: i32, N: i32): void {
   let x0 = f32x4.splat(0), x1 = f32x4.splat(0), x2 = f32x4.splat(0), x3 = f32x4.splat(0);
   let x4 = f32x4.splat(0), x5 = f32x4.splat(0), x6 = f32x4.splat(0), x7 = f32x4.splat(0);
   const k4 = K & ~3;
@@ -52,31 +52,31 @@ import { Task, threadCount, jobArgs, parallelFor, tasks, PER_THREAD } from "./pa
     for (let o: usize = 0; o < (<usize>k4 << 2); o += 16) {
       const b0 = v128.load(bt + o);
       let ap = a + o;
-      x0 = madd(v128.load(ap), b0, x0); ap += lda; x1 = madd(v128.load(ap), b0, x1); ap += lda;
-      x2 = madd(v128.load(ap), b0, x2); ap += lda; x3 = madd(v128.load(ap), b0, x3); ap += lda;
-      x4 = madd(v128.load(ap), b0, x4); ap += lda; x5 = madd(v128.load(ap), b0, x5); ap += lda;
-      x6 = madd(v128.load(ap), b0, x6); ap += lda; x7 = madd(v128.load(ap), b0, x7);
+      x0 = madd(v128.load(ap), b0, x0); ap += ld; x1 = madd(v128.load(ap), b0, x1); ap += ld;
+      x2 = madd(v128.load(ap), b0, x2); ap += ld; x3 = madd(v128.load(ap), b0, x3); ap += ld;
+      x4 = madd(v128.load(ap), b0, x4); ap += ld; x5 = madd(v128.load(ap), b0, x5); ap += ld;
+      x6 = madd(v128.load(ap), b0, x6); ap += ld; x7 = madd(v128.load(ap), b0, x7);
     }
   } else if (N == 2) {
     for (let o: usize = 0; o < (<usize>k4 << 2); o += 16) {
-      const b0 = v128.load(bt + o), b1 = v128.load(bt + ldb + o);
+      const b0 = v128.load(bt + o), b1 = v128.load(bt + ld + o);
       let ap = a + o;
-      let v = v128.load(ap); x0 = madd(v, b0, x0); x1 = madd(v, b1, x1); ap += lda;
-      v = v128.load(ap); x2 = madd(v, b0, x2); x3 = madd(v, b1, x3); ap += lda;
-      v = v128.load(ap); x4 = madd(v, b0, x4); x5 = madd(v, b1, x5); ap += lda;
+      let v = v128.load(ap); x0 = madd(v, b0, x0); x1 = madd(v, b1, x1); ap += ld;
+      v = v128.load(ap); x2 = madd(v, b0, x2); x3 = madd(v, b1, x3); ap += ld;
+      v = v128.load(ap); x4 = madd(v, b0, x4); x5 = madd(v, b1, x5); ap += ld;
       v = v128.load(ap); x6 = madd(v, b0, x6); x7 = madd(v, b1, x7);
     }
   } else {
     for (let o: usize = 0; o < (<usize>k4 << 2); o += 16) {
-      const b0 = v128.load(bt + o), b1 = v128.load(bt + ldb + o), b2 = v128.load(bt + 2 * ldb + o), b3 = v128.load(bt + 3 * ldb + o);
+      const b0 = v128.load(bt + o), b1 = v128.load(bt + ld + o), b2 = v128.load(bt + 2 * ld + o), b3 = v128.load(bt + 3 * ld + o);
       let v = v128.load(a + o);
       x0 = madd(v, b0, x0); x1 = madd(v, b1, x1); x2 = madd(v, b2, x2); x3 = madd(v, b3, x3);
-      v = v128.load(a + lda + o);
+      v = v128.load(a + ld + o);
       x4 = madd(v, b0, x4); x5 = madd(v, b1, x5); x6 = madd(v, b2, x6); x7 = madd(v, b3, x7);
     }
   }
   let lo = sum4(x0, x1, x2, x3), hi = sum4(x4, x5, x6, x7);
-  if (k4 < K) { lo = tailTerms(lo, a, lda, bt, ldb, N, 0, k4, K); hi = tailTerms(hi, a, lda, bt, ldb, N, 4, k4, K); }
+  if (k4 < K) { lo = tailTerms(lo, a, bt, ld, N, 0, k4, K); hi = tailTerms(hi, a, bt, ld, N, 4, k4, K); }
   v128.store(c, lo); v128.store(c + 16, hi);
 }
 
@@ -94,7 +94,7 @@ import { Task, threadCount, jobArgs, parallelFor, tasks, PER_THREAD } from "./pa
 function narrowRows(a: usize, bt: usize, c: usize, K: i32, N: i32, r0: i32, r1: i32): void {
   const lda = <usize>K << 2, R = groupRows(N);
   let i = r0;
-  for (; i + R <= r1; i += R) group(a + <usize>i * lda, lda, bt, lda, c + (<usize>(i * N) << 2), K, N);
+  for (; i + R <= r1; i += R) group(a + <usize>i * lda, bt, lda, c + (<usize>(i * N) << 2), K, N);
   for (; i < r1; i++) {
     for (let j = 0; j < N; j++) store<f32>(c + (<usize>(i * N + j) << 2), single(a + <usize>i * lda, bt + <usize>j * lda, K));
   }

@@ -50,9 +50,30 @@ export interface ThreadChoice {
   mode: "given" | "auto";
   /** why, in one line: "auto: 2 cores, others' load 0.31 (...), work 200,000 >= 32,768; 2 spare cores" */
   reason: string;
+  /** whether the count came from the machine's load (not from the job's size or the started threads), so that it may
+   *  be chosen again during the run as the load changes (thread-governor.ts) */
+  byLoad: boolean;
+}
+
+/** "auto"'s count for a job large enough to split: the spare cores, at most the started threads and AUTO_MAX_THREADS. */
+export function autoThreads(machine: MachineLoad, started: number): number {
+  return Math.min(spareCores(machine), started, AUTO_MAX_THREADS);
 }
 
 type Proc = { getBuiltinModule?: (id: string) => unknown; cpuUsage?: () => { user: number; system: number }; uptime?: () => number };
+
+/** Node's os module and process, or null outside Node (browsers): what machineLoad and thread-governor.ts read. */
+export function nodeHost(): { os: typeof import("node:os"); proc: Proc } | null {
+  const proc = (globalThis as { process?: Proc }).process;
+  const get = proc?.getBuiltinModule;
+  if (typeof get !== "function") return null;
+  return { os: get.call(proc, "node:os") as typeof import("node:os"), proc: proc! };
+}
+
+/** The cores the process may use (os.availableParallelism(), on older Node os.cpus().length). */
+export function usableCores(os: typeof import("node:os")): number {
+  return typeof os.availableParallelism === "function" ? os.availableParallelism() : os.cpus().length;
+}
 /** This process's share of the load average (the update rule at the top), and when it was last updated. */
 const ownShare = { value: 0, wall: NaN, cpu: 0 };
 
@@ -70,14 +91,13 @@ export function advanceOwnShare(share: { value: number; wall: number; cpu: numbe
 
 /** The cores and the other processes' load on this machine (Node: os and process; browsers: hardwareConcurrency, load 0). */
 export function machineLoad(): MachineLoad {
-  const proc = (globalThis as { process?: Proc }).process;
-  const get = proc?.getBuiltinModule;
-  if (typeof get === "function") {
-    const os = get.call(proc, "node:os") as typeof import("node:os");
-    const cpus = typeof os.availableParallelism === "function" ? os.availableParallelism() : os.cpus().length;
+  const host = nodeHost();
+  if (host) {
+    const { os, proc } = host;
+    const cpus = usableCores(os);
     const loadavg = os.loadavg()[0];
     let own = 0;
-    if (typeof proc?.cpuUsage === "function" && typeof proc.uptime === "function") {
+    if (typeof proc.cpuUsage === "function" && typeof proc.uptime === "function") {
       const u = proc.cpuUsage(), up = proc.uptime();
       // the first look starts from the process's start, when its share was 0
       if (Number.isNaN(ownShare.wall)) { ownShare.wall = Date.now() / 1000 - up; ownShare.cpu = 0; }
@@ -114,13 +134,12 @@ export function chooseThreads(requested: number | "auto" | undefined, work: numb
       throw new ArgumentError(`${op}: threads ${requested} asked for, but the core was started with ${started} thread(s); ` +
         `call ready({ threads: ${requested} }) before anything else (or use threads: "auto").`);
     }
-    return { threads: requested, mode: "given", reason: `given: ${requested}` };
+    return { threads: requested, mode: "given", reason: `given: ${requested}`, byLoad: false };
   }
   const own = machine.loadavg === undefined ? "" : ` (load average ${machine.loadavg.toFixed(2)}, this process ~${(machine.own ?? 0).toFixed(2)})`;
   const head = `auto: ${machine.cpus} core${machine.cpus === 1 ? "" : "s"}, others' load ${machine.load.toFixed(2)}${own}, work ${fmt(work)}`;
-  if (started === 1) return { threads: 1, mode: "auto", reason: `${head}; the core was started with 1 thread (ready({ threads: 2 }) to allow more)` };
-  if (work < MIN_THREAD_WORK) return { threads: 1, mode: "auto", reason: `${head} < ${fmt(MIN_THREAD_WORK)}: too small to split` };
+  if (started === 1) return { threads: 1, mode: "auto", reason: `${head}; the core was started with 1 thread (ready({ threads: 2 }) to allow more)`, byLoad: false };
+  if (work < MIN_THREAD_WORK) return { threads: 1, mode: "auto", reason: `${head} < ${fmt(MIN_THREAD_WORK)}: too small to split`, byLoad: false };
   const spare = spareCores(machine);
-  const threads = Math.min(spare, started, AUTO_MAX_THREADS);
-  return { threads, mode: "auto", reason: `${head} >= ${fmt(MIN_THREAD_WORK)}; ${spare} spare core${spare === 1 ? "" : "s"}` };
+  return { threads: autoThreads(machine, started), mode: "auto", reason: `${head} >= ${fmt(MIN_THREAD_WORK)}; ${spare} spare core${spare === 1 ? "" : "s"}`, byLoad: true };
 }

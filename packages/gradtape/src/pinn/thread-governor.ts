@@ -4,14 +4,14 @@
 // a run started beside a job that ends a moment later keeps one thread for its whole length. Results do not depend
 // on the thread count (the core's kernels give the same bits with any), so the count can change between steps:
 // every REVIEW_SECONDS of training the governor measures the other processes' CPU use over that interval and
-// chooses again with the same rule (spare cores = cores - others' use, rounded; at most the started threads and
-// AUTO_MAX_THREADS).
+// chooses again with the same rule (thread-choice.ts autoThreads: spare cores = cores - others' use, rounded; at most
+// the started threads and AUTO_MAX_THREADS), for a run whose first count came from the load (ThreadChoice.byLoad).
 //
 // Others' use over an interval = the busy share of all cores' time (os.cpus(): user + nice + sys + irq against the
 // total, summed over the cores) times the cores, less this process's own CPU time per second (process.cpuUsage(),
 // all its threads). Where that cannot be measured (browsers; containers whose os.cpus() lists more cores than they
 // may use) the choice made at the start stands.
-import { AUTO_MAX_THREADS, spareCores } from "./thread-choice.js";
+import { autoThreads, nodeHost, usableCores } from "./thread-choice.js";
 
 /** Seconds of training between two looks: long enough that a momentary burst (another process's start-up, a GC) does
  *  not flip the count, short enough that a 60-second run is on both cores after its first few seconds. */
@@ -20,24 +20,19 @@ export const REVIEW_SECONDS = 5;
 /** One look at the machine: seconds of wall time, of all cores' busy and total time, and of this process's CPU. */
 export interface CpuSample { wall: number; busy: number; total: number; own: number }
 
-type Proc = { getBuiltinModule?: (id: string) => unknown; cpuUsage?: () => { user: number; system: number } };
-
 /** A look at the machine now, or null where it cannot be measured (see the top of this file). */
 export function cpuSample(): CpuSample | null {
-  const proc = (globalThis as { process?: Proc }).process;
-  const get = proc?.getBuiltinModule;
-  if (typeof get !== "function" || typeof proc?.cpuUsage !== "function") return null;
-  const os = get.call(proc, "node:os") as typeof import("node:os");
-  const cpus = os.cpus();
-  const usable = typeof os.availableParallelism === "function" ? os.availableParallelism() : cpus.length;
-  if (cpus.length === 0 || cpus.length !== usable) return null;
+  const host = nodeHost();
+  if (!host || typeof host.proc.cpuUsage !== "function") return null;
+  const cpus = host.os.cpus();
+  if (cpus.length === 0 || cpus.length !== usableCores(host.os)) return null;
   let busy = 0, total = 0;
   for (const c of cpus) {
     const t = c.times;
     busy += t.user + t.nice + t.sys + t.irq;
     total += t.user + t.nice + t.sys + t.irq + t.idle;
   }
-  const u = proc.cpuUsage();
+  const u = host.proc.cpuUsage();
   return { wall: performance.now() / 1000, busy: busy / 1000, total: total / 1000, own: (u.user + u.system) / 1e6 };
 }
 
@@ -82,7 +77,7 @@ export class ThreadGovernor {
     const others = othersUse(this.#last, now, this.cpus);
     this.#last = now;
     if (others === null) return null;
-    const n = Math.min(spareCores({ cpus: this.cpus, load: others }), this.started, AUTO_MAX_THREADS);
+    const n = autoThreads({ cpus: this.cpus, load: others }, this.started);
     if (n === this.#threads) return null;
     this.#threads = n;
     this.changes++;

@@ -30,7 +30,7 @@ import { conditionTerms } from "./condition-terms.js";
 import { Remedies } from "./remedies.js";
 import { ntkTraces } from "./ntk.js";
 import { Rng } from "./sampling.js";
-import { chooseThreads, machineLoad, stepWork, MIN_THREAD_WORK } from "./thread-choice.js";
+import { chooseThreads, machineLoad, stepWork } from "./thread-choice.js";
 import { ThreadGovernor } from "./thread-governor.js";
 import { startedThreads, useThreads } from "../backend.js";
 import type { EvaluationCounts } from "./train-loop.js";
@@ -216,12 +216,11 @@ export function train(problem: Problem, options: TrainOptions = {}): TrainResult
     const remedies = rem.active ? rem : null;
     Object.assign(topts, rem.termOptions());
     // threads: chosen for this run and put back afterwards (the same results with any count)
-    const machine = machineLoad(), work = stepWork(data.collocation.shape[0], network.hidden);
-    const choice = chooseThreads(options.threads, work, startedThreads(), machine, op);
+    const machine = machineLoad();
+    const choice = chooseThreads(options.threads, stepWork(data.collocation.shape[0], network.hidden), startedThreads(), machine, op);
     threadsBefore = useThreads(choice.threads);
-    // "auto" chooses again every few seconds from the machine's recent CPU use (thread-governor.ts)
-    const governor = choice.mode === "auto" && work >= MIN_THREAD_WORK && startedThreads() > 1
-      ? new ThreadGovernor(choice.threads, startedThreads(), machine.cpus) : null;
+    // a count that came from the load is chosen again every few seconds from recent CPU use (thread-governor.ts)
+    const governor = choice.byLoad ? new ThreadGovernor(choice.threads, startedThreads(), machine.cpus) : null;
     const counts: EvaluationCounts = { evaluations: 0, lineSearchEvaluations: 0 };
     const terms = lossTerms(problem, network, data, topts);
     // loss balancing (pinn/balancing.ts) weighs the terms it finds in one evaluation of the loss

@@ -84,7 +84,8 @@ function judge(r, library, n) {
 // gradtape's relaxed-SIMD build too (fused multiply-add in the kernels): what Chromium and Firefox load by default;
 // Node 20 runs it only with --experimental-wasm-relaxed-simd, so its rows are labelled "gradtape relaxed-simd"
 const relaxed = !argv.includes("--no-relaxed");
-// the CPU one-thread rows run on: the lowest this process may use (what common.py's workers pick too)
+// the CPU one-thread rows run on: the lowest this process may use (what common.py's workers pick too); undefined
+// where taskset is missing, and gradtape's rows then run unpinned
 const firstCpu = (() => { try { return execSync(`taskset -cp ${process.pid}`, { stdio: ["ignore", "pipe", "ignore"] }).toString().match(/:\s*(\d+)/)?.[1]; } catch { return undefined; } })();
 async function runGradtape(n, simd = "baseline") {
   // (one thread: pinned to one CPU, as the Python workers are; common.py says why)
