@@ -60,18 +60,25 @@ export function autoThreads(machine: MachineLoad, started: number): number {
   return Math.min(spareCores(machine), started, AUTO_MAX_THREADS);
 }
 
-type Proc = { getBuiltinModule?: (id: string) => unknown; cpuUsage?: () => { user: number; system: number }; uptime?: () => number };
+export type Proc = { getBuiltinModule?: (id: string) => unknown; cpuUsage?: () => { user: number; system: number }; uptime?: () => number };
+
+/** The part of Node's os module read here (declared, not imported: the public types must not need @types/node). */
+export interface HostOs {
+  cpus(): { times: { user: number; nice: number; sys: number; idle: number; irq: number } }[];
+  availableParallelism?(): number;
+  loadavg(): number[];
+}
 
 /** Node's os module and process, or null outside Node (browsers): what machineLoad and thread-governor.ts read. */
-export function nodeHost(): { os: typeof import("node:os"); proc: Proc } | null {
+export function nodeHost(): { os: HostOs; proc: Proc } | null {
   const proc = (globalThis as { process?: Proc }).process;
   const get = proc?.getBuiltinModule;
   if (typeof get !== "function") return null;
-  return { os: get.call(proc, "node:os") as typeof import("node:os"), proc: proc! };
+  return { os: get.call(proc, "node:os") as HostOs, proc: proc! };
 }
 
 /** The cores the process may use (os.availableParallelism(), on older Node os.cpus().length). */
-export function usableCores(os: typeof import("node:os")): number {
+export function usableCores(os: HostOs): number {
   return typeof os.availableParallelism === "function" ? os.availableParallelism() : os.cpus().length;
 }
 /** This process's share of the load average (the update rule at the top), and when it was last updated. */
