@@ -58,4 +58,36 @@ describe("jit on 2 threads", () => {
     expect(gt.memory().programs).toBe(0);
     gt.dispose([...vars, X]);
   });
+
+  // batchJacobian seeds a rank-2 target with row broadcasts (tensor.ts isRowBroadcast): their products stay one row,
+  // and the fused derivative ops and chains read them from tiles, split across threads in whole blocks
+  it.each(["float32", "float64"] as const)("the seed batch's Hessian (%s, 10,000 points): row-broadcast seeds give dense seeds' bits, jit = eager", (dt) => {
+    const W1 = gt.keep(gt.randomUniform([2, 28], -1, 1, 3).cast(dt)), b1 = gt.keep(gt.randomUniform([28], -0.1, 0.1, 4).cast(dt));
+    const W2 = gt.keep(gt.randomUniform([28, 1], -1, 1, 5).cast(dt)), b2 = gt.keep(gt.randomUniform([1], -0.1, 0.1, 6).cast(dt));
+    const f = (X: gt.Tensor) => X.matMul(W1).add(b1).sigmoid().matMul(W2).add(b2).sigmoid();
+    const X = gt.keep(gt.randomUniform([10000, 2], -2, 2, 7).cast(dt));
+    const hessian = (dense: boolean) => (x: gt.Tensor): gt.Tensor[] => {
+      const outer = new gt.GradientTape({ persistent: true }), inner = new gt.GradientTape();
+      try {
+        const g = outer.record(() => { outer.watch(x); return inner.record(() => { inner.watch(x); return inner.gradient(f(x), x)!; }); });
+        if (!dense) return [g, outer.batchJacobian(g, x)!];
+        const oneHot = (i: number) => gt.tensor(Array.from({ length: 20000 }, (_, e) => (e % 2 === i ? 1 : 0)), [10000, 2], dt);
+        const cols = [0, 1].map((i) => outer.gradient(g, x, { outputGradients: oneHot(i) })!);
+        return [g, gt.stack(cols, 1)];
+      } finally { inner.dispose(); outer.dispose(); }
+    };
+    const read = (ts: gt.Tensor[]) => ts.map((t) => Array.from(t.data()));
+    const same = (got: number[][], want: number[][], label: string) => {
+      const g = got.flat(), w = want.flat();
+      expect(g.length, label).toBe(w.length);
+      const i = g.findIndex((v, k) => !Object.is(v, w[k]));
+      expect(i < 0 ? "same" : `element ${i} differs`, label).toBe("same");
+    };
+    const want = gt.tidy(() => read(hessian(true)(X)));
+    same(gt.tidy(() => read(hessian(false)(X))), want, "eager batchJacobian");
+    const jitted = gt.jit(hessian(false));
+    for (let i = 0; i < 3; i++) same(gt.tidy(() => read(jitted(X))), want, `jit call ${i}`);
+    jitted.dispose();
+    gt.dispose([W1, b1, W2, b2, X]);
+  });
 });

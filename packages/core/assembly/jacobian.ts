@@ -1,6 +1,6 @@
 // jacobian and batchJacobian: one reverse sweep per (non-batch) target element, seeded with a one-hot cotangent.
 // The rows are joined with View/Concat ops, so a Jacobian computed under an outer tape is itself differentiable.
-import { Tensor, DType, get, release, sizeOf, stdStrides } from "./tensor";
+import { Tensor, DType, get, release, sizeOf, stdStrides, newView, shape2 } from "./tensor";
 import { fail, failed, ErrorCode } from "./errors";
 import { getTape } from "./ops/record";
 import { sweep, clearGrads, resolve, startGradient, finishGradient, Unconnected, tapeUnconnectedReason, lastBlockingOp } from "./backprop";
@@ -20,6 +20,33 @@ function cat(shape: StaticArray<i32>, a: StaticArray<i32>, from: i32, b: StaticA
   for (let i = from; i < a.length; i++) s[j++] = a[i];
   for (let i = fromB; i < b.length; i++) s[j++] = b[i];
   return s;
+}
+
+/**
+ * The cotangent of a batch target [B, ...] for its element i of every example: one in that element, zero elsewhere.
+ * A rank-2 target gets a row broadcast (isRowBroadcast): a view [B, m] whose rows all share one one-hot row, so the
+ * products the sweep makes of it are computed once and stay broadcast (ops/matmul.ts), and their elementwise
+ * consumers read the row from a tile instead of B copies of it (the seed batch's Hessian sweeps wrote two [10,000,
+ * 28] products of it per call). A fresh row per element: a jit trace keeps the seed as a constant.
+ */
+function batchSeed(target: Tensor, B: i32, m: i32, i: i32): Tensor {
+  const wide = target.dtype == DType.Float64;
+  if (target.shape.length != 2 || B < 2) {
+    const seed = zerosLike(target);
+    if (seed === ERR) return ERR;
+    for (let b = 0; b < B; b++) {
+      if (wide) store<f64>(seed.ptr + (<usize>(b * m + i) << 3), 1);
+      else store<f32>(seed.ptr + (<usize>(b * m + i) << 2), 1);
+    }
+    return seed;
+  }
+  const row = full(shape2(1, m), 0, wide ? DType.Float64 : DType.Float32);
+  if (row === ERR) return ERR;
+  if (wide) store<f64>(row.ptr + (<usize>i << 3), 1);
+  else store<f32>(row.ptr + (<usize>i << 2), 1);
+  const seed = newView(row, target.shape, shape2(0, 1), 0);
+  release(row);
+  return seed;
 }
 
 /**
@@ -44,13 +71,12 @@ function jac(id: i32, targetH: i32, srcH: i32, mode: i32, batch: bool): i32 {
   const unitShape = batch ? cat(sa(B, 1), EMPTY, 0, src.shape, 1) : cat(sa(1, -1), src.shape, 0, EMPTY, 0);
   let connected = false;
   for (let i = 0; i < m && !failed(); i++) {
-    const seed = zerosLike(target);
+    const seed = batch ? batchSeed(target, B, m, i) : zerosLike(target);
     if (seed === ERR) break;
-    if (seed.dtype == DType.Float64) {
-      if (batch) for (let b = 0; b < B; b++) store<f64>(seed.ptr + (<usize>(b * m + i) << 3), 1);
-      else store<f64>(seed.ptr + (<usize>i << 3), 1);
-    } else if (batch) for (let b = 0; b < B; b++) store<f32>(seed.ptr + (<usize>(b * m + i) << 2), 1);
-    else store<f32>(seed.ptr + (<usize>i << 2), 1);
+    if (!batch) {
+      if (seed.dtype == DType.Float64) store<f64>(seed.ptr + (<usize>i << 3), 1);
+      else store<f32>(seed.ptr + (<usize>i << 2), 1);
+    }
     sweep(tape, target, seed, srcs);
     release(seed);
     const r: Tensor | null = failed() ? null : resolve(src);

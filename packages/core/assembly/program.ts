@@ -208,7 +208,7 @@ export function bindRun(p: Program, id: i32, n: i32): bool {
   if (y === ERR || failed()) { freeOwned(p); clearLive(p); sch.dropPlan(); return false; }
   unchecked(live[s.out] = y);
   if (kept !== null && y === kept) unchecked(owned[s.out] = false);              // written into the kept record
-  else if (planning && kept === null && unchecked(sch.plannable[k])) { unchecked(sch.plan[k] = y); unchecked(owned[s.out] = false); } // kept from now on
+  else if (planning && kept === null && unchecked(sch.plannable[k]) && y.dense) { unchecked(sch.plan[k] = y); unchecked(owned[s.out] = false); } // kept from now on
   else unchecked(owned[s.out] = true);
   const fr = s.frees;
   for (let i = 0; i < fr.length; i++) {

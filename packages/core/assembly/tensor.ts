@@ -114,6 +114,16 @@ export function currentId(): i32 { return nextId; }
 /** Whether t's elements are row-major at its shape's strides (axes of size 1 may have any stride). */
 @inline export function isContiguous(t: Tensor): bool { return t.dense; }
 
+/**
+ * Whether t is a row broadcast: [M, N] with M > 1 whose rows all share one contiguous row (strides [0, 1]), as a
+ * batchJacobian seed is (jacobian.ts). Its row starts at t.ptr; ops that know the form read that row (of period N)
+ * instead of making M copies (a product with it: ops/matmul.ts; fused derivative ops and chains: tiles).
+ */
+@inline export function isRowBroadcast(t: Tensor): bool {
+  const s = t.strides;
+  return s.length == 2 && unchecked(s[0]) == 0 && unchecked(t.shape[0]) > 1 && (unchecked(s[1]) == 1 || unchecked(t.shape[1]) == 1);
+}
+
 function denseStrides(shape: StaticArray<i32>, strides: StaticArray<i32>): bool {
   let acc = 1;
   for (let i = shape.length - 1; i >= 0; i--) {

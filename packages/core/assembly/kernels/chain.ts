@@ -29,7 +29,9 @@ export function heavyKind(k: i32): bool { return k == K.Tanh || k == K.Sigmoid |
 // @ts-ignore: decorator
 @inline export const WORDS = 7;
 /** How an operand's base pointer moves with the block: streaming (input or output), fixed (a tiled broadcast
- *  input, the same block every time), or a register (per task). */
+ *  input, the same block every time), or a register (per task). A negative mode -P is a row broadcast of period P
+ *  whose row the chain cannot align with its blocks (P does not divide the block): its tile holds the row repeated
+ *  over P + block elements, and block lo reads from tile + (lo mod P). */
 export const enum Mode { Fixed = 0, Stream = 1, Reg = 2 }
 
 // @ts-ignore: decorator
@@ -181,10 +183,12 @@ function exec<T>(k: i32, d: usize, p: usize, q: usize, r: usize, w: usize, v: us
 }
 
 // @ts-ignore: decorator
-@inline function operand(bases: usize, modes: usize, i: i32, off: usize, regShift: usize): usize {
+@inline function operand(bases: usize, modes: usize, i: i32, off: usize, regShift: usize, lo: i32, sh: usize): usize {
   const m = load<i32>(modes + (<usize>i << 2));
   const b = load<usize>(bases + (<usize>i << 2));
-  return m == Mode.Stream ? b + off : (m == Mode.Reg ? b + regShift : b);
+  if (m == Mode.Stream) return b + off;
+  if (m == Mode.Reg) return b + regShift;
+  return m == Mode.Fixed ? b : b + (<usize>(lo % -m) << sh);
 }
 
 /**
@@ -197,17 +201,17 @@ function chainBlocks<T>(code: usize, consts: usize, nInstr: i32, bases: usize, m
   for (let blk = b0; blk < b1; blk++) {
     const lo = blk * block;
     const len = min(block, n - lo);
-    const off = <usize>lo << shift<T>();
+    const sh = <usize>shift<T>(), off = <usize>lo << sh;
     for (let j = 0; j < nInstr; j++) {
       const c = code + (<usize>(j * WORDS) << 2);
       const k = load<i32>(c);
-      const d = operand(bases, modes, load<i32>(c, 4), off, regShift);
-      const p = operand(bases, modes, load<i32>(c, 8), off, regShift);
+      const d = operand(bases, modes, load<i32>(c, 4), off, regShift, lo, sh);
+      const p = operand(bases, modes, load<i32>(c, 8), off, regShift, lo, sh);
       const s1i = load<i32>(c, 12), s2i = load<i32>(c, 16), s3i = load<i32>(c, 20), s4i = load<i32>(c, 24);
-      const q = s1i >= 0 ? operand(bases, modes, s1i, off, regShift) : 0;
-      const r = s2i >= 0 ? operand(bases, modes, s2i, off, regShift) : 0;
-      const w = s3i >= 0 ? operand(bases, modes, s3i, off, regShift) : 0;
-      const v = s4i >= 0 ? operand(bases, modes, s4i, off, regShift) : 0;
+      const q = s1i >= 0 ? operand(bases, modes, s1i, off, regShift, lo, sh) : 0;
+      const r = s2i >= 0 ? operand(bases, modes, s2i, off, regShift, lo, sh) : 0;
+      const w = s3i >= 0 ? operand(bases, modes, s3i, off, regShift, lo, sh) : 0;
+      const v = s4i >= 0 ? operand(bases, modes, s4i, off, regShift, lo, sh) : 0;
       const cf = consts + (<usize>(j << 1) << 3);
       exec<T>(k, d, p, q, r, w, v, len, <T>load<f64>(cf), <T>load<f64>(cf, 8));
     }

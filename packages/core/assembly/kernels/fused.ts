@@ -62,3 +62,47 @@ export function fusedPar(kernel: FusedKernel, p: usize, q: usize, r: usize, o: u
   j.kernel = changetype<usize>(kernel); j.p = p; j.q = q; j.r = r; j.o = o; j.s = s; j.n = n; j.chunk = elementChunk(n);
   parallelFor(<Task>fusedTask, tasks(n, j.chunk));
 }
+
+// Row-broadcast operands (tensor.ts isRowBroadcast: a batchJacobian seed and its products). Such an operand of period
+// P (its row's length) is read from a tile: the row repeated over P + TILE elements, so that a block of TILE elements
+// starting at element lo finds its values at tile + (lo mod P), whatever the phase. The kernel then runs block by
+// block with that operand's pointer held in the tile (in L1) instead of streaming M copies of the row from memory.
+// Each element is computed by the same float32 operations as in fusedPar: same results, bit for bit.
+export const TILE: i32 = 1024;
+
+/** Fills `tile` with `period` floats from `row` repeated over period + TILE elements. */
+export function fillTile(tile: usize, row: usize, period: i32): void {
+  for (let j = 0, n = period + TILE; j < n; j++) store<f32>(tile + (<usize>j << 2), load<f32>(row + (<usize>(j % period) << 2)));
+}
+
+@unmanaged class TiledJob {
+  kernel: usize; p: usize; q: usize; r: usize; o: usize; s: f32; n: i32; pp: i32; pq: i32; pr: i32; perTask: i32; blocks: i32;
+}
+
+/** Where block lo of an operand starts: a stream moves with the block, a tile (period > 0) takes its phase. */
+@inline function blockAt(base: usize, period: i32, lo: i32): usize {
+  return base + (<usize>(period == 0 ? lo : lo % period) << 2);
+}
+
+function tiledBlocks(j: TiledJob, b0: i32, b1: i32): void {
+  const k = changetype<FusedKernel>(j.kernel);
+  for (let b = b0; b < b1; b++) {
+    const lo = b * TILE;
+    k(blockAt(j.p, j.pp, lo), blockAt(j.q, j.pq, lo), blockAt(j.r, j.pr, lo), j.s, j.o + (<usize>lo << 2), min(TILE, j.n - lo));
+  }
+}
+function tiledTask(args: usize, t: i32): void {
+  const j = changetype<TiledJob>(args);
+  tiledBlocks(j, t * j.perTask, min(j.blocks, (t + 1) * j.perTask));
+}
+
+/** fusedPar with operands p, q, r each a stream of n elements (period 0) or a tile (fillTile) of a row of the given
+ *  period; split across threads when large, in whole blocks. */
+export function fusedParTiled(kernel: FusedKernel, p: usize, pp: i32, q: usize, pq: i32, r: usize, pr: i32, o: usize, s: f32, n: i32): void {
+  const j = jobArgs<TiledJob>();
+  j.kernel = changetype<usize>(kernel); j.p = p; j.q = q; j.r = r; j.o = o; j.s = s; j.n = n;
+  j.pp = pp; j.pq = pq; j.pr = pr; j.blocks = (n + TILE - 1) / TILE;
+  const nt = threadCount() == 1 || n < MIN_ELEMENTS ? 1 : tasks(n, elementChunk(n));
+  j.perTask = (j.blocks + nt - 1) / nt;
+  parallelFor(<Task>tiledTask, (j.blocks + j.perTask - 1) / j.perTask);
+}

@@ -4,7 +4,7 @@
 // the chain's dtype, float32 or float64: a chain never mixes dtypes). When a tape or a trace records the run, the
 // chain runs its ops one by one instead (their replays), so that every op is recorded as it would be without
 // fusion; the same happens if an input is not of the chain's dtype.
-import { Tensor, DType, release, sizeOf } from "../tensor";
+import { Tensor, DType, release, retain, sizeOf, isRowBroadcast } from "../tensor";
 import { failed, failOutOfMemory } from "../errors";
 import { alloc, free } from "../memory";
 import { anyRecording } from "./record";
@@ -67,12 +67,22 @@ export function runChain(c: FusedChain, x: StaticArray<Tensor>, outShape: Static
   const wide = dtype == DType.Float64, sh = wide ? 3 : 2;   // log2 of the element size
   const tasks = chainTasks(n, block, c.heavy, wide);
   const regBytes = c.regs * block << sh;
-  let tiles = 0;
-  for (let i = 0; i < nExt; i++) if (periods[i] != 0) tiles++;
-  const scratchBytes = <usize>(tasks * regBytes + tiles * (block << sh));
+  // tile elements: a broadcast row's block (fusion made the block a multiple of its period); a row broadcast that
+  // arrives as a full-size input (isRowBroadcast: a product of a batchJacobian seed) gets its row over P + block
+  let tileElems = 0;
+  for (let i = 0; i < nExt; i++) {
+    const t = unchecked(x[i]);
+    if (periods[i] != 0) tileElems += block;
+    else if (isRowBroadcast(t)) tileElems += unchecked(t.shape[1]) + block;
+  }
+  const scratchBytes = <usize>(tasks * regBytes) + (<usize>tileElems << sh);
   const cs = new StaticArray<Tensor>(nExt);
   let ok = true;
-  for (let i = 0; i < nExt; i++) { const t = contig(x[i]); cs[i] = t; if (t === ERR) ok = false; }
+  for (let i = 0; i < nExt; i++) {
+    const xi = unchecked(x[i]);
+    if (periods[i] == 0 && isRowBroadcast(xi)) { retain(xi); cs[i] = xi; continue; } // read from its row (below)
+    const t = contig(xi); cs[i] = t; if (t === ERR) ok = false;
+  }
   const scratch = ok ? alloc(scratchBytes) : 0;
   const out = scratch != 0 ? outTensor(outShape, dtype) : ERR;
   if (out !== ERR) {
@@ -80,6 +90,14 @@ export function runChain(c: FusedChain, x: StaticArray<Tensor>, outShape: Static
     let tile = scratch + <usize>(tasks * regBytes);
     for (let i = 0; i < nExt; i++) {
       const p = periods[i], src = cs[i].ptr;
+      if (p == 0 && isRowBroadcast(cs[i])) {
+        const q = unchecked(cs[i].shape[1]), len = q + block;
+        if (wide) for (let j = 0; j < len; j++) store<f64>(tile + (<usize>j << 3), load<f64>(src + (<usize>(j % q) << 3)));
+        else for (let j = 0; j < len; j++) store<f32>(tile + (<usize>j << 2), load<f32>(src + (<usize>(j % q) << 2)));
+        bases[i] = tile; modes[i] = -q;
+        tile += <usize>(len << sh);
+        continue;
+      }
       if (p == 0) { bases[i] = src; modes[i] = Mode.Stream; continue; }
       // a broadcast row tiled over one block (block is a multiple of every period, so every block starts a row)
       if (wide) for (let j = 0; j < block; j++) store<f64>(tile + (<usize>j << 3), load<f64>(src + (<usize>(j % p) << 3)));

@@ -42,6 +42,7 @@ export function outTensor(shape: StaticArray<i32>, dtype: i32 = DType.Float32): 
   const p = planned;
   if (p != null) {
     planned = null;
+    // (a kept record is a dense output of its own: program.ts keeps no view, such as a row broadcast)
     if (p.dtype == dtype && sameShape(p.shape, shape)) return p;
   }
   const t = newTensor(shape, dtype);

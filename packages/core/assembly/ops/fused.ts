@@ -8,12 +8,13 @@
 // tanhGrad and sigmoidGrad compute exactly the float32 operations of their unfused forms (same results, bit for
 // bit). The operands always have one shape (a cotangent has its primal's shape); anything else falls back to the
 // unfused ops.
-import { Tensor, DType, release, retain, sameShape, scopeBegin, scopeEnd } from "../tensor";
-import { failed } from "../errors";
+import { Tensor, DType, release, retain, sameShape, scopeBegin, scopeEnd, isRowBroadcast } from "../tensor";
+import { alloc, free } from "../memory";
+import { failed, failOutOfMemory } from "../errors";
 import { Node, record, anyRecording } from "./record";
 import { Op } from "./codes";
 import { def, Save } from "./table";
-import { fusedPar, tanhGradKernel, sigmoidGradKernel, mulMulKernel } from "../kernels/fused";
+import { FusedKernel, fusedPar, fusedParTiled, fillTile, TILE, tanhGradKernel, sigmoidGradKernel, mulMulKernel } from "../kernels/fused";
 import { fusedPar64, tanhGradKernel64, sigmoidGradKernel64, mulMulKernel64 } from "../kernels/fused64";
 import { ERR, NO_I, NO_F, contig, outTensor, arr2, dtypeError } from "./factory";
 import { mul, affine } from "./arith";
@@ -25,17 +26,69 @@ function check(op: i32, a: Tensor, b: Tensor): bool {
   return true;
 }
 
+// Row-broadcast operands (tensor.ts isRowBroadcast) of the float32 ops are read from tiles (kernels/fused.ts
+// fusedParTiled) rather than copied out to M rows: per operand slot, the tile and its period, or the contiguous
+// tensor held for the run.
+const tilePtr = new StaticArray<usize>(3), tilePeriod = new StaticArray<i32>(3), held = new StaticArray<Tensor | null>(3);
+
+@inline function anyRowBroadcast(a: Tensor, b: Tensor, c: Tensor): bool {
+  return a.dtype == DType.Float32 && (isRowBroadcast(a) || isRowBroadcast(b) || isRowBroadcast(c));
+}
+
+/** Operand slot i of a tiled run: a row broadcast's tile, else x's contiguous storage; 0 when memory ran out. */
+function tiledOperand(op: i32, x: Tensor, i: i32): usize {
+  unchecked(held[i] = null); unchecked(tilePtr[i] = 0); unchecked(tilePeriod[i] = 0);
+  if (isRowBroadcast(x)) {
+    const period = unchecked(x.shape[1]);
+    const t = alloc(<usize>(period + TILE) << 2);
+    if (t == 0) { failOutOfMemory(op, <f64>((period + TILE) << 2)); return 0; }
+    fillTile(t, x.ptr, period);
+    unchecked(tilePtr[i] = t); unchecked(tilePeriod[i] = period);
+    return t;
+  }
+  const c = contig(x);
+  if (c === ERR) return 0;
+  unchecked(held[i] = c);
+  return c.ptr;
+}
+function releaseOperands(): void {
+  for (let i = 0; i < 3; i++) {
+    const t = unchecked(tilePtr[i]);
+    if (t != 0) free(t, <usize>(unchecked(tilePeriod[i]) + TILE) << 2);
+    const h = unchecked(held[i]);
+    if (h != null) release(h);
+    unchecked(tilePtr[i] = 0); unchecked(held[i] = null);
+  }
+}
+
+/** kernel over float32 operands a, b (and c when three) of `shape`, some of them row broadcasts. */
+function tiledRun(op: i32, kernel: FusedKernel, a: Tensor, b: Tensor, c: Tensor | null, s: f32, shape: StaticArray<i32>): Tensor {
+  const pa = tiledOperand(op, a, 0), pb = pa != 0 ? tiledOperand(op, b, 1) : 0;
+  const pc = c == null ? 1 : (pb != 0 ? tiledOperand(op, c, 2) : 0);
+  const out = pa != 0 && pb != 0 && pc != 0 ? outTensor(shape, DType.Float32) : ERR;
+  if (out !== ERR) {
+    fusedParTiled(kernel, pa, unchecked(tilePeriod[0]), pb, unchecked(tilePeriod[1]), c == null ? 0 : pc,
+                  c == null ? 0 : unchecked(tilePeriod[2]), out.ptr, s, out.size);
+  }
+  releaseOperands();
+  return out;
+}
+
 function gradOp(op: i32, g: Tensor, y: Tensor): Tensor {
   if (failed()) return ERR;
   if (!check(op, g, y)) return ERR;
-  const cg = contig(g), cy = contig(y);
-  const out = cg !== ERR && cy !== ERR ? outTensor(y.shape, y.dtype) : ERR;
-  if (out !== ERR && y.dtype == DType.Float64) {
-    fusedPar64(op == Op.TanhGrad ? tanhGradKernel64 : sigmoidGradKernel64, cg.ptr, cy.ptr, 0, out.ptr, 0, out.size);
-  } else if (out !== ERR) {
-    fusedPar(op == Op.TanhGrad ? tanhGradKernel : sigmoidGradKernel, cg.ptr, cy.ptr, 0, out.ptr, 0, out.size);
+  let out: Tensor;
+  if (anyRowBroadcast(g, y, y)) out = tiledRun(op, op == Op.TanhGrad ? tanhGradKernel : sigmoidGradKernel, g, y, null, 0, y.shape);
+  else {
+    const cg = contig(g), cy = contig(y);
+    out = cg !== ERR && cy !== ERR ? outTensor(y.shape, y.dtype) : ERR;
+    if (out !== ERR && y.dtype == DType.Float64) {
+      fusedPar64(op == Op.TanhGrad ? tanhGradKernel64 : sigmoidGradKernel64, cg.ptr, cy.ptr, 0, out.ptr, 0, out.size);
+    } else if (out !== ERR) {
+      fusedPar(op == Op.TanhGrad ? tanhGradKernel : sigmoidGradKernel, cg.ptr, cy.ptr, 0, out.ptr, 0, out.size);
+    }
+    release(cg); release(cy);
   }
-  release(cg); release(cy);
   if (out !== ERR && anyRecording()) record(op, arr2(g, y), out, arr2(g, y), NO_I, NO_F);
   return out;
 }
@@ -70,11 +123,15 @@ export function mulMul(a: Tensor, b: Tensor, c: Tensor, s: f64): Tensor {
   if (failed()) return ERR;
   if (!sameShape(a.shape, b.shape) || !sameShape(a.shape, c.shape)) return affine(mul(mul(a, b), c), s, 0);
   if (!check(Op.MulMul, a, b) || !check(Op.MulMul, a, c)) return ERR;
-  const ca = contig(a), cb = contig(b), cc = contig(c);
-  const out = ca !== ERR && cb !== ERR && cc !== ERR ? outTensor(a.shape, a.dtype) : ERR;
-  if (out !== ERR && a.dtype == DType.Float64) fusedPar64(mulMulKernel64, ca.ptr, cb.ptr, cc.ptr, out.ptr, s, out.size);
-  else if (out !== ERR) fusedPar(mulMulKernel, ca.ptr, cb.ptr, cc.ptr, out.ptr, <f32>s, out.size);
-  release(ca); release(cb); release(cc);
+  let out: Tensor;
+  if (anyRowBroadcast(a, b, c)) out = tiledRun(Op.MulMul, mulMulKernel, a, b, c, <f32>s, a.shape);
+  else {
+    const ca = contig(a), cb = contig(b), cc = contig(c);
+    out = ca !== ERR && cb !== ERR && cc !== ERR ? outTensor(a.shape, a.dtype) : ERR;
+    if (out !== ERR && a.dtype == DType.Float64) fusedPar64(mulMulKernel64, ca.ptr, cb.ptr, cc.ptr, out.ptr, s, out.size);
+    else if (out !== ERR) fusedPar(mulMulKernel, ca.ptr, cb.ptr, cc.ptr, out.ptr, <f32>s, out.size);
+    release(ca); release(cb); release(cc);
+  }
   if (out !== ERR && anyRecording()) {
     const ins = new StaticArray<Tensor>(3); ins[0] = a; ins[1] = b; ins[2] = c;
     const fp = new StaticArray<f64>(1); fp[0] = s;

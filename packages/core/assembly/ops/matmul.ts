@@ -5,7 +5,7 @@
 //   C = A B     : dA = G B^T,   dB = A^T G        C = A^T B   : dA = B G^T,   dB = A G
 //   C = A B^T   : dA = G B,     dB = G^T A        C = A^T B^T : dA = B^T G^T, dB = G^T A^T
 // each itself a matMul, then reduced over broadcast batch axes.
-import { Tensor, DType, stdStrides, isContiguous, release, retain, sizeOf, shape2 } from "../tensor";
+import { Tensor, DType, stdStrides, isContiguous, isRowBroadcast, release, retain, sizeOf, shape2, newTensor, newView } from "../tensor";
 import { fail, failed, ErrorCode, addDetail, failOutOfMemory } from "../errors";
 import { Node, record, anyRecording } from "./record";
 import { Op } from "./codes";
@@ -59,6 +59,7 @@ export function matMul(a: Tensor, b: Tensor, ta: bool, tb: bool): Tensor {
     return ERR;
   }
   const flat = ra == 2 && rb == 2;
+  if (flat && !ta && M > 1 && isRowBroadcast(a)) return rowBroadcastProduct(a, b, ta, tb, M, K, N, f64);
   const ba = flat ? EMPTY : a.shape.slice<StaticArray<i32>>(0, ra - 2), bb = flat ? EMPTY : b.shape.slice<StaticArray<i32>>(0, rb - 2);
   const batch = flat ? EMPTY : broadcastShapes(Op.MatMul, ba, bb);
   if (batch == null) return ERR;
@@ -98,6 +99,26 @@ export function matMul(a: Tensor, b: Tensor, ta: bool, tb: bool): Tensor {
   }
   release(pa); release(pb);
   if (failed()) { if (y !== ERR) release(y); return ERR; }
+  if (anyRecording()) { const ab = arr2(a, b); record(Op.MatMul, ab, y, ab, FLAGS[(ta ? 2 : 0) + (tb ? 1 : 0)], NO_F); }
+  return y;
+}
+
+/**
+ * A B for A a row broadcast (every row of A is one row a; isRowBroadcast): every row of C is a B, so C is that one
+ * row as a row broadcast [M, N]. Its bits are the row's in the full product: a row's sum does not depend on the
+ * other rows (the kernels' "few rows = the same rows of a larger product" property, tested in matmul tests). A
+ * batchJacobian's seed product (the seed batch's e_i W1, [10,000, 28] each) becomes one row of 28.
+ */
+function rowBroadcastProduct(a: Tensor, b: Tensor, ta: bool, tb: bool, M: i32, K: i32, N: i32, f64: bool): Tensor {
+  const t = newTensor(shape2(1, N), a.dtype);
+  if (t == null) return ERR;
+  const row = changetype<Tensor>(t);
+  const pb = operand(b); const kb = tb != swapped;
+  if (pb !== ERR && !kernel(f64, a.ptr, pb.ptr, row.ptr, 1, K, N, false, kb)) failOutOfMemory(Op.MatMul, packRequested());
+  release(pb);
+  if (failed()) { release(row); return ERR; }
+  const y = newView(row, shape2(M, N), shape2(0, 1), 0);
+  release(row);
   if (anyRecording()) { const ab = arr2(a, b); record(Op.MatMul, ab, y, ab, FLAGS[(ta ? 2 : 0) + (tb ? 1 : 0)], NO_F); }
   return y;
 }
