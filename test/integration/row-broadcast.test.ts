@@ -101,7 +101,7 @@ describe("ops on a row broadcast (gt.broadcastTo) give a dense copy's bits", () 
   const full = (M: number, N: number, dt: DT, s = 0.11) =>
     gt.tensor(Array.from({ length: M * N }, (_, e) => Math.fround(0.8 * Math.cos(s * e + 0.2))), [M, N], dt);
 
-  it.each([[2, 1, 1], [5, 3, 7], [37, 28, 20], [3000, 33, 5], [4000, 2, 28]])("matMul(broadcastTo(a, [%i, %i]), W [K, %i])", (M, K, N) => {
+  it.each([[2, 1, 1], [5, 3, 7], [37, 28, 20], [3000, 33, 5], [4000, 2, 28], [3, 4, 0], [3, 0, 4]])("matMul(broadcastTo(a, [%i, %i]), W [K, %i])", (M, K, N) => {
     for (const dt of ["float32", "float64"] as const) {
       expectNoLeak("matMul", () => gt.tidy(() => {
         const a = gt.broadcastTo(row(K, dt), [M, K]), W = full(K, N, dt, 0.3);

@@ -121,7 +121,9 @@ export function currentId(): i32 { return nextId; }
  */
 @inline export function isRowBroadcast(t: Tensor): bool {
   const s = t.strides;
-  return s.length == 2 && unchecked(s[0]) == 0 && unchecked(t.shape[0]) > 1 && (unchecked(s[1]) == 1 || unchecked(t.shape[1]) == 1);
+  // (a row of at least one element: its length is the period tiles repeat, and kernels divide by it)
+  const n = s.length == 2 ? unchecked(t.shape[1]) : 0;
+  return n > 0 && unchecked(s[0]) == 0 && unchecked(t.shape[0]) > 1 && (unchecked(s[1]) == 1 || n == 1);
 }
 
 function denseStrides(shape: StaticArray<i32>, strides: StaticArray<i32>): bool {
