@@ -154,6 +154,12 @@ export function doubles(ptr: number, n: number): Float64Array { return new Float
 /** A copy of the n doubles at ptr. */
 export function copyDoubles(ptr: number, n: number): Float64Array { return doubles(ptr, n).slice(); }
 
+/** Writes data's floats at ptr through the memory-wide view, making no view object (tensor() of a [1, 2] Float32Array
+ *  took 0.44 us with a subarray per call, 0.38 us without). Valid as floats() is. */
+export function writeFloats(ptr: number, data: ArrayLike<number>): void {
+  allFloats((ptr >>> 2) + data.length).set(data, ptr >>> 2);
+}
+
 /** A copy of the n floats at ptr (one allocation: no intermediate view). */
 export function copyFloats(ptr: number, n: number): Float32Array {
   const i = ptr >>> 2;

@@ -1,6 +1,6 @@
 // The Tensor class: a handle to a record in the core plus a cached shape and dtype. Methods mirror the op
 // functions in ops.ts (TensorFlow.js names and argument order).
-import { core, scratch, outMeta, writeScratch, floats, copyFloats, doubles, copyDoubles } from "./backend.js";
+import { core, scratch, outMeta, writeScratch, writeFloats, copyFloats, doubles, copyDoubles } from "./backend.js";
 import { DisposedTensorError, ArgumentError, ShapeError, throwCoreError, fmtShape, checkShapeArg, DTYPES, type DType, type Described } from "./errors.js";
 import { track, untrack, guardLater, settle, Held, type Scope } from "./memory.js";
 import * as ops from "./ops.js";
@@ -277,7 +277,10 @@ export function fromFlat(data: ArrayLike<number>, shape: readonly number[], dtyp
   writeScratch(shape);
   const h = c.tensorNew(shape.length, DTYPES.indexOf(dtype));
   if (h === 0) throwCoreError(op);
-  if (data.length > 0) (dtype === "float64" ? doubles : floats)(c.tensorDataPtr(h), data.length).set(data);
+  if (data.length > 0) {
+    if (dtype === "float64") doubles(c.tensorDataPtr(h), data.length).set(data);
+    else writeFloats(c.tensorDataPtr(h), data);
+  }
   return new Tensor(h, Object.freeze(shape.slice()), dtype, tracked, shape.slice());
 }
 
