@@ -70,10 +70,15 @@ export function fusedPar(kernel: FusedKernel, p: usize, q: usize, r: usize, o: u
 // Each element is computed by the same float32 operations as in fusedPar: same results, bit for bit.
 export const TILE: i32 = 1024;
 
-/** Fills `tile` with `period` floats from `row` repeated over period + TILE elements. */
-export function fillTile(tile: usize, row: usize, period: i32): void {
-  for (let j = 0, n = period + TILE; j < n; j++) store<f32>(tile + (<usize>j << 2), load<f32>(row + (<usize>(j % period) << 2)));
+/** Writes the `period` elements at `row` (float64 if wide, else float32) over `len` elements at `dst`, repeated: the
+ *  tiles of broadcast rows (here and in fused chains, ops/chain.ts). */
+export function repeatRow(dst: usize, row: usize, period: i32, len: i32, wide: bool): void {
+  if (wide) for (let j = 0; j < len; j++) store<f64>(dst + (<usize>j << 3), load<f64>(row + (<usize>(j % period) << 3)));
+  else for (let j = 0; j < len; j++) store<f32>(dst + (<usize>j << 2), load<f32>(row + (<usize>(j % period) << 2)));
 }
+
+/** Fills `tile` with `period` floats from `row` repeated over period + TILE elements. */
+export function fillTile(tile: usize, row: usize, period: i32): void { repeatRow(tile, row, period, period + TILE, false); }
 
 @unmanaged class TiledJob {
   kernel: usize; p: usize; q: usize; r: usize; o: usize; s: f32; n: i32; pp: i32; pq: i32; pr: i32; perTask: i32; blocks: i32;

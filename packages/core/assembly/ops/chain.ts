@@ -11,6 +11,7 @@ import { anyRecording } from "./record";
 import { ReplayFn } from "./table";
 import { ERR, contig, outTensor, planOutput } from "./factory";
 import { chainPar, chainTasks, Mode } from "../kernels/chain";
+import { repeatRow } from "../kernels/fused";
 
 /** One of the chain's ops as the program recorded it, for the op-by-op run. */
 export class ChainMember {
@@ -92,16 +93,14 @@ export function runChain(c: FusedChain, x: StaticArray<Tensor>, outShape: Static
       const p = periods[i], src = cs[i].ptr;
       if (p == 0 && isRowBroadcast(cs[i])) {
         const q = unchecked(cs[i].shape[1]), len = q + block;
-        if (wide) for (let j = 0; j < len; j++) store<f64>(tile + (<usize>j << 3), load<f64>(src + (<usize>(j % q) << 3)));
-        else for (let j = 0; j < len; j++) store<f32>(tile + (<usize>j << 2), load<f32>(src + (<usize>(j % q) << 2)));
+        repeatRow(tile, src, q, len, wide);
         bases[i] = tile; modes[i] = -q;
         tile += <usize>(len << sh);
         continue;
       }
       if (p == 0) { bases[i] = src; modes[i] = Mode.Stream; continue; }
       // a broadcast row tiled over one block (block is a multiple of every period, so every block starts a row)
-      if (wide) for (let j = 0; j < block; j++) store<f64>(tile + (<usize>j << 3), load<f64>(src + (<usize>(j % p) << 3)));
-      else for (let j = 0; j < block; j++) store<f32>(tile + (<usize>j << 2), load<f32>(src + (<usize>(j % p) << 2)));
+      repeatRow(tile, src, p, block, wide);
       bases[i] = tile; modes[i] = Mode.Fixed;
       tile += <usize>(block << sh);
     }
