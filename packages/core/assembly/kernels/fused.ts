@@ -47,6 +47,23 @@ export function mulMulKernel(a: usize, b: usize, c: usize, s: f32, o: usize, n: 
   }
 }
 
+/** o = ((a b) (c (-2) + 1)) s: mulMul(a, b, affine(c, -2, 1), s) in one pass, the same float32 operations in the
+ *  same order (sigmoid's second-derivative term G g (1 - 2y), ops/fused.ts sigmoidGradDy). */
+export function sigmoidGradDyKernel(a: usize, b: usize, c: usize, s: f32, o: usize, n: i32): void {
+  const vs = f32x4.splat(s), m2 = f32x4.splat(-2), one = f32x4.splat(1);
+  let i = 0;
+  for (; i + 4 <= n; i += 4) {
+    const p = <usize>i << 2;
+    const cy = f32x4.add(f32x4.mul(v128.load(c + p), m2), one);
+    v128.store(o + p, f32x4.mul(f32x4.mul(f32x4.mul(v128.load(a + p), v128.load(b + p)), cy), vs));
+  }
+  for (; i < n; i++) {
+    const p = <usize>i << 2;
+    const cy: f32 = load<f32>(c + p) * <f32>-2 + <f32>1;
+    store<f32>(o + p, load<f32>(a + p) * load<f32>(b + p) * cy * s);
+  }
+}
+
 @unmanaged class FusedJob { kernel: usize; p: usize; q: usize; r: usize; o: usize; s: f32; n: i32; chunk: i32; }
 
 function fusedTask(args: usize, t: i32): void {

@@ -14,8 +14,8 @@ import { failed, failOutOfMemory } from "../errors";
 import { Node, record, anyRecording } from "./record";
 import { Op } from "./codes";
 import { def, Save } from "./table";
-import { FusedKernel, fusedPar, fusedParTiled, fillTile, TILE, tanhGradKernel, sigmoidGradKernel, mulMulKernel } from "../kernels/fused";
-import { fusedPar64, tanhGradKernel64, sigmoidGradKernel64, mulMulKernel64 } from "../kernels/fused64";
+import { FusedKernel, fusedPar, fusedParTiled, fillTile, TILE, tanhGradKernel, sigmoidGradKernel, mulMulKernel, sigmoidGradDyKernel } from "../kernels/fused";
+import { fusedPar64, tanhGradKernel64, sigmoidGradKernel64, mulMulKernel64, sigmoidGradDyKernel64 } from "../kernels/fused64";
 import { ERR, NO_I, NO_F, contig, outTensor, arr2, dtypeError } from "./factory";
 import { mul, affine } from "./arith";
 
@@ -112,7 +112,27 @@ export function sigmoidGrad(g: Tensor, y: Tensor): Tensor {
 function sigmoidGradBackward(n: Node, G: Tensor): void {
   const g = n.savedAt(0), y = n.savedAt(1);
   if (n.needs(0)) n.grad(0, sigmoidGrad(G, y));
-  if (n.needs(1)) n.grad(1, mulMul(G, g, affine(y, -2, 1), 1));
+  if (n.needs(1)) n.grad(1, sigmoidGradDy(G, g, y));
+}
+
+/**
+ * G g (1 - 2y), sigmoidGrad's cotangent for y: mulMul(G, g, affine(y, -2, 1), 1). When nothing records (an outer
+ * gradient call of eager code: its tape is paused in its own sweep), one pass computing the same operations in the
+ * same order (same bits), one tensor instead of two; a recording tape or trace gets the two ops, whose own backward
+ * rules give the next order. (TF-style eager code at one point makes four of these per evaluation of the seed
+ * network's Hessian.)
+ */
+function sigmoidGradDy(G: Tensor, g: Tensor, y: Tensor): Tensor {
+  if (failed()) return ERR;
+  if (anyRecording() || !sameShape(G.shape, g.shape) || !sameShape(G.shape, y.shape)) return mulMul(G, g, affine(y, -2, 1), 1);
+  if (!check(Op.MulMul, G, g) || !check(Op.MulMul, G, y)) return ERR;
+  if (anyRowBroadcast(G, g, y)) return tiledRun(Op.MulMul, sigmoidGradDyKernel, G, g, y, 1, G.shape);
+  const ca = contig(G), cb = contig(g), cc = contig(y);
+  const out = ca !== ERR && cb !== ERR && cc !== ERR ? outTensor(G.shape, G.dtype) : ERR;
+  if (out !== ERR && G.dtype == DType.Float64) fusedPar64(sigmoidGradDyKernel64, ca.ptr, cb.ptr, cc.ptr, out.ptr, 1, out.size);
+  else if (out !== ERR) fusedPar(sigmoidGradDyKernel, ca.ptr, cb.ptr, cc.ptr, out.ptr, 1, out.size);
+  release(ca); release(cb); release(cc);
+  return out;
 }
 
 // mulMul's recorded parameters: fp = [s]
