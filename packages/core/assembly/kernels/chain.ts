@@ -31,7 +31,7 @@ export function heavyKind(k: i32): bool { return k == K.Tanh || k == K.Sigmoid |
 /** How an operand's base pointer moves with the block: streaming (input or output), fixed (a tiled broadcast
  *  input, the same block every time), or a register (per task). A negative mode -P is a row broadcast of period P
  *  whose row the chain cannot align with its blocks (P does not divide the block): its tile holds the row repeated
- *  over P + block elements, and block lo reads from tile + (lo mod P). */
+ *  over P + block elements (fewer when the chain has fewer), and block lo reads from tile + (lo mod P). */
 export const enum Mode { Fixed = 0, Stream = 1, Reg = 2 }
 
 // @ts-ignore: decorator

@@ -11,7 +11,7 @@ import { anyRecording } from "./record";
 import { ReplayFn } from "./table";
 import { ERR, contig, outTensor, planOutput } from "./factory";
 import { chainPar, chainTasks, Mode } from "../kernels/chain";
-import { repeatRow } from "../kernels/fused";
+import { repeatRow, tileLength } from "../kernels/fused";
 
 /** One of the chain's ops as the program recorded it, for the op-by-op run. */
 export class ChainMember {
@@ -69,12 +69,12 @@ export function runChain(c: FusedChain, x: StaticArray<Tensor>, outShape: Static
   const tasks = chainTasks(n, block, c.heavy, wide);
   const regBytes = c.regs * block << sh;
   // tile elements: a broadcast row's block (fusion made the block a multiple of its period); a row broadcast that
-  // arrives as a full-size input (isRowBroadcast: a product of a batchJacobian seed) gets its row over P + block
+  // arrives as a full-size input (isRowBroadcast: a product of a batchJacobian seed) gets its row over P + block (tileLength)
   let tileElems = 0;
   for (let i = 0; i < nExt; i++) {
     const t = unchecked(x[i]);
     if (periods[i] != 0) tileElems += block;
-    else if (isRowBroadcast(t)) tileElems += unchecked(t.shape[1]) + block;
+    else if (isRowBroadcast(t)) tileElems += tileLength(unchecked(t.shape[1]), block, n);
   }
   const scratchBytes = <usize>(tasks * regBytes) + (<usize>tileElems << sh);
   const cs = new StaticArray<Tensor>(nExt);
@@ -92,7 +92,7 @@ export function runChain(c: FusedChain, x: StaticArray<Tensor>, outShape: Static
     for (let i = 0; i < nExt; i++) {
       const p = periods[i], src = cs[i].ptr;
       if (p == 0 && isRowBroadcast(cs[i])) {
-        const q = unchecked(cs[i].shape[1]), len = q + block;
+        const q = unchecked(cs[i].shape[1]), len = tileLength(q, block, n);
         repeatRow(tile, src, q, len, wide);
         bases[i] = tile; modes[i] = -q;
         tile += <usize>(len << sh);

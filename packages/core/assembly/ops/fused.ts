@@ -14,7 +14,7 @@ import { failed, failOutOfMemory } from "../errors";
 import { Node, record, anyRecording } from "./record";
 import { Op } from "./codes";
 import { def, Save } from "./table";
-import { FusedKernel, fusedPar, fusedParTiled, fillTile, TILE, tanhGradKernel, sigmoidGradKernel, mulMulKernel, sigmoidGradDyKernel } from "../kernels/fused";
+import { FusedKernel, fusedPar, fusedParTiled, fillTile, tileLength, TILE, tanhGradKernel, sigmoidGradKernel, mulMulKernel, sigmoidGradDyKernel } from "../kernels/fused";
 import { fusedPar64, tanhGradKernel64, sigmoidGradKernel64, mulMulKernel64, sigmoidGradDyKernel64 } from "../kernels/fused64";
 import { ERR, NO_I, NO_F, contig, outTensor, arr2, dtypeError } from "./factory";
 import { mul, affine } from "./arith";
@@ -29,7 +29,8 @@ function check(op: i32, a: Tensor, b: Tensor): bool {
 // Row-broadcast operands (tensor.ts isRowBroadcast) of the float32 ops are read from tiles (kernels/fused.ts
 // fusedParTiled) rather than copied out to M rows: per operand slot, the tile and its period, or the contiguous
 // tensor held for the run.
-const tilePtr = new StaticArray<usize>(3), tilePeriod = new StaticArray<i32>(3), held = new StaticArray<Tensor | null>(3);
+const tilePtr = new StaticArray<usize>(3), tilePeriod = new StaticArray<i32>(3), tileLen = new StaticArray<i32>(3);
+const held = new StaticArray<Tensor | null>(3);
 
 @inline function anyRowBroadcast(a: Tensor, b: Tensor, c: Tensor): bool {
   return a.dtype == DType.Float32 && (isRowBroadcast(a) || isRowBroadcast(b) || isRowBroadcast(c));
@@ -39,11 +40,11 @@ const tilePtr = new StaticArray<usize>(3), tilePeriod = new StaticArray<i32>(3),
 function tiledOperand(op: i32, x: Tensor, i: i32): usize {
   unchecked(held[i] = null); unchecked(tilePtr[i] = 0); unchecked(tilePeriod[i] = 0);
   if (isRowBroadcast(x)) {
-    const period = unchecked(x.shape[1]);
-    const t = alloc(<usize>(period + TILE) << 2);
-    if (t == 0) { failOutOfMemory(op, <f64>((period + TILE) << 2)); return 0; }
-    fillTile(t, x.ptr, period);
-    unchecked(tilePtr[i] = t); unchecked(tilePeriod[i] = period);
+    const period = unchecked(x.shape[1]), len = tileLength(period, TILE, x.size);
+    const t = alloc(<usize>len << 2);
+    if (t == 0) { failOutOfMemory(op, <f64>(len << 2)); return 0; }
+    fillTile(t, x.ptr, period, x.size);
+    unchecked(tilePtr[i] = t); unchecked(tilePeriod[i] = period); unchecked(tileLen[i] = len);
     return t;
   }
   const c = contig(x);
@@ -54,7 +55,7 @@ function tiledOperand(op: i32, x: Tensor, i: i32): usize {
 function releaseOperands(): void {
   for (let i = 0; i < 3; i++) {
     const t = unchecked(tilePtr[i]);
-    if (t != 0) free(t, <usize>(unchecked(tilePeriod[i]) + TILE) << 2);
+    if (t != 0) free(t, <usize>unchecked(tileLen[i]) << 2);
     const h = unchecked(held[i]);
     if (h != null) release(h);
     unchecked(tilePtr[i] = 0); unchecked(held[i] = null);
