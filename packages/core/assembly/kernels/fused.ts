@@ -1,5 +1,6 @@
 // Fused elementwise kernels for derivative ops: contiguous operands of equal size, an f32x4 body and a scalar
 // tail. Each computes exactly the float32 operations (in the same order) of the unfused composition it replaces.
+import { lanes, shift, vsplat, vadd, vmul } from "./lanes";
 import { Task, threadCount, jobArgs, parallelFor, elementChunk, tasks, chunkStart, chunkLength, MIN_ELEMENTS } from "./parallel";
 
 /** A fused kernel: n results into o from up to three operands p, q, r and a scalar s. */
@@ -47,22 +48,24 @@ export function mulMulKernel(a: usize, b: usize, c: usize, s: f32, o: usize, n: 
   }
 }
 
-/** o = ((a b) (c (-2) + 1)) s: mulMul(a, b, affine(c, -2, 1), s) in one pass, the same float32 operations in the
- *  same order (sigmoid's second-derivative term G g (1 - 2y), ops/fused.ts sigmoidGradDy). */
-export function sigmoidGradDyKernel(a: usize, b: usize, c: usize, s: f32, o: usize, n: i32): void {
-  const vs = f32x4.splat(s), m2 = f32x4.splat(-2), one = f32x4.splat(1);
+/** o = ((a b) (c (-2) + 1)) s: mulMul(a, b, affine(c, -2, 1), s) in one pass, the same operations in the same order
+ *  in float32 or float64 (sigmoid's second-derivative term G g (1 - 2y), ops/fused.ts sigmoidGradDy). */
+// @ts-ignore: decorator
+@inline function sigmoidGradDyT<T>(a: usize, b: usize, c: usize, s: T, o: usize, n: i32): void {
+  const vs = vsplat<T>(s), m2 = vsplat<T>(<T>-2), one = vsplat<T>(<T>1), L = lanes<T>(), sh = shift<T>();
   let i = 0;
-  for (; i + 4 <= n; i += 4) {
-    const p = <usize>i << 2;
-    const cy = f32x4.add(f32x4.mul(v128.load(c + p), m2), one);
-    v128.store(o + p, f32x4.mul(f32x4.mul(f32x4.mul(v128.load(a + p), v128.load(b + p)), cy), vs));
+  for (; i + L <= n; i += L) {
+    const p = <usize>i << sh;
+    const cy = vadd<T>(vmul<T>(v128.load(c + p), m2), one);
+    v128.store(o + p, vmul<T>(vmul<T>(vmul<T>(v128.load(a + p), v128.load(b + p)), cy), vs));
   }
   for (; i < n; i++) {
-    const p = <usize>i << 2;
-    const cy: f32 = load<f32>(c + p) * <f32>-2 + <f32>1;
-    store<f32>(o + p, load<f32>(a + p) * load<f32>(b + p) * cy * s);
+    const p = <usize>i << sh;
+    store<T>(o + p, load<T>(a + p) * load<T>(b + p) * (load<T>(c + p) * <T>-2 + <T>1) * s);
   }
 }
+export function sigmoidGradDyKernel(a: usize, b: usize, c: usize, s: f32, o: usize, n: i32): void { sigmoidGradDyT<f32>(a, b, c, s, o, n); }
+export function sigmoidGradDyKernel64(a: usize, b: usize, c: usize, s: f64, o: usize, n: i32): void { sigmoidGradDyT<f64>(a, b, c, s, o, n); }
 
 @unmanaged class FusedJob { kernel: usize; p: usize; q: usize; r: usize; o: usize; s: f32; n: i32; chunk: i32; }
 

@@ -34,18 +34,6 @@ export function mulMulKernel64(a: usize, b: usize, c: usize, s: f64, o: usize, n
   if (i < n) { const p = <usize>i << 3; store<f64>(o + p, load<f64>(a + p) * load<f64>(b + p) * load<f64>(c + p) * s); }
 }
 
-/** sigmoidGradDyKernel in float64: mulMul64(a, b, affine64(c, -2, 1), s) in one pass, the same operations. */
-export function sigmoidGradDyKernel64(a: usize, b: usize, c: usize, s: f64, o: usize, n: i32): void {
-  const vs = f64x2.splat(s), m2 = f64x2.splat(-2), one = f64x2.splat(1);
-  let i = 0;
-  for (; i + 2 <= n; i += 2) {
-    const p = <usize>i << 3;
-    const cy = f64x2.add(f64x2.mul(v128.load(c + p), m2), one);
-    v128.store(o + p, f64x2.mul(f64x2.mul(f64x2.mul(v128.load(a + p), v128.load(b + p)), cy), vs));
-  }
-  if (i < n) { const p = <usize>i << 3; store<f64>(o + p, load<f64>(a + p) * load<f64>(b + p) * (load<f64>(c + p) * -2 + 1) * s); }
-}
-
 @unmanaged class FusedJob64 { kernel: usize; p: usize; q: usize; r: usize; s: f64; o: usize; n: i32; chunk: i32; }
 
 function fusedTask64(args: usize, t: i32): void {

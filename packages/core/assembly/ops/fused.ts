@@ -14,8 +14,8 @@ import { failed, failOutOfMemory } from "../errors";
 import { Node, record, anyRecording } from "./record";
 import { Op } from "./codes";
 import { def, Save } from "./table";
-import { FusedKernel, fusedPar, fusedParTiled, fillTile, tileLength, TILE, tanhGradKernel, sigmoidGradKernel, mulMulKernel, sigmoidGradDyKernel } from "../kernels/fused";
-import { fusedPar64, tanhGradKernel64, sigmoidGradKernel64, mulMulKernel64, sigmoidGradDyKernel64 } from "../kernels/fused64";
+import { FusedKernel, fusedPar, fusedParTiled, fillTile, tileLength, TILE, tanhGradKernel, sigmoidGradKernel, mulMulKernel, sigmoidGradDyKernel, sigmoidGradDyKernel64 } from "../kernels/fused";
+import { fusedPar64, tanhGradKernel64, sigmoidGradKernel64, mulMulKernel64 } from "../kernels/fused64";
 import { ERR, NO_I, NO_F, contig, outTensor, arr2, dtypeError } from "./factory";
 import { mul, affine } from "./arith";
 
