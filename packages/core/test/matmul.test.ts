@@ -3,7 +3,8 @@ import { loadCore } from "../loader.js";
 
 // The blocked matmul kernel against a float64 reference, over the paths the small API cases do not reach: K past
 // one K block (256), M past one row block (128), column tails of 1-7 (a 4-wide last panel), row tails of 1-3,
-// N == 1 (matrix-vector, both layouts of A), N = 2 and 4 (dot products along k), 1-3 rows (two panels at a time),
+// N == 1 (matrix-vector, both layouts of A), N = 2 and 4 (dot products along k), K = 1 and 2 with A stored [M, K]
+// (matmul-shallow.ts: row by row, no packing), 1-3 rows (two panels at a time),
 // both operands stored transposed, and rank-2 transposed views read in place. Error bound: float32 summation, relative to the sum of |terms| of each element; the same bound (1e-6)
 // for both builds: core-relaxed.wasm's fused multiply-add rounds each step once instead of twice, so its error is
 // no larger (measured worst at these sizes and K = 1000: 2.5e-7 baseline, 2.3e-7 relaxed). Which build runs: the
@@ -60,7 +61,7 @@ describe(`matmul kernel (${c.relaxedSimd() ? "relaxed" : "baseline"} build)`, as
     // (also: N = 1, 2, 4 in groups of 8/N rows with a row tail and K mod 4 last terms; 1-3 rows over several K
     // blocks, two panels at a time, with a 4-wide and a full second panel)
     for (const [M, K, N] of [[300, 20, 20], [20, 600, 20], [7, 600, 13], [300, 600, 1], [130, 257, 9], [40, 300, 300], [9, 600, 520],
-      [301, 33, 2], [303, 31, 4], [131, 28, 1], [2, 600, 20], [3, 600, 16], [1, 600, 28]]) {
+      [301, 33, 2], [303, 31, 4], [131, 28, 1], [2, 600, 20], [3, 600, 16], [1, 600, 28], [3000, 1, 28], [2999, 2, 33]]) {
       for (const ta of [false, true]) for (const tb of [false, true]) expect(check(M, K, N, ta, tb), `${M}x${K}x${N} ${ta} ${tb}`).toBeLessThan(1e-6);
     }
   });
@@ -70,8 +71,8 @@ describe(`matmul kernel (${c.relaxedSimd() ? "relaxed" : "baseline"} build)`, as
     }
   });
   it("a product of at most 4 rows (B read in place) has the bits of the same rows inside a larger (packed) product", () => {
-    // the few-rows path and the packed path must sum each element the same way: jit replays and eager code, and
-    // one point against a batch, then agree exactly
+    // the few-rows path and the packed path (and for K <= 2 the shallow one) must sum each element the same way: jit
+    // replays and eager code, and one point against a batch, then agree exactly
     const Aik = (i: number, k: number) => Math.sin(i * 1.3 + k * 0.37 + 1), Bkj = (k: number, j: number) => Math.cos(k * 0.11 + j * 0.7 + 2);
     const product = (M: number, K: number, N: number, ta: boolean, tb: boolean): Float32Array => {
       const ha = make(ta ? [K, M] : [M, K], (f) => (ta ? Aik(f % M, Math.floor(f / M)) : Aik(Math.floor(f / K), f % K)));

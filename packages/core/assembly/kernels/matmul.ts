@@ -19,6 +19,7 @@ import { Task, threadCount, jobArgs, parallelFor, tasks, MIN_MACS, MIN_ELEMENTS,
 import { packPanel, packBlocks, lanes, matmulRowsN, matmulRowsT } from "./matmul-tiles";
 import { madd } from "./madd";
 import { matmulNarrow } from "./matmul-narrow";
+import { matmulShallow } from "./matmul-shallow";
 
 const KC: i32 = 256;
 
@@ -194,6 +195,7 @@ export function matmulKernel(a: usize, b: usize, c: usize, M: i32, K: i32, N: i3
   if (!ta && (N == 1 || N == 2 || N == 4)) return matmulNarrow(a, b, c, M, K, N, tb);
   if (N == 1) { matvecCols(a, b, c, M, K); return true; } // (b is K contiguous floats in either layout of [K,1])
   const sbk: usize = tb ? 1 : <usize>N, sbj: usize = tb ? <usize>K : 1;
+  if (!ta && K <= 2 && M > 4) { matmulShallow(a, b, sbk, sbj, c, M, K, N); return true; }
   if (M <= 4 && K <= KC) { fewRows(a, ta ? 4 : <usize>K << 2, ta ? <usize>M << 2 : 4, b, sbk, sbj, c, M, K, N); return true; }
   return blocked(a, ta, b, sbk, sbj, c, M, K, N);
 }
