@@ -3,7 +3,8 @@
 // reference within the dtype's rounding. Every case runs in float32 (f32x4 chains) and in float64 (f64x2 chains).
 // Each case also checks that the pattern was fused (the step names of Jitted.profile()), so a pass that silently
 // stops fusing fails here instead of only in the benchmarks. Sizes are chosen to end in a partial block (256
-// elements, or a multiple of a broadcast row's period) and a scalar tail (odd sizes: a tail in both lane counts).
+// elements) and a scalar tail (odd sizes: a tail in both lane counts); broadcast rows of periods that divide the
+// block, that do not, and that are longer than it (each block reads its row at its own phase: ops/chain.ts).
 import { describe, it, expect, beforeAll } from "vitest";
 import * as gt from "gradtape";
 import { expectClose, expectNoLeak, vals, type Tensor } from "./helpers/check.js";
@@ -79,8 +80,8 @@ for (const dt of DTYPES) {
 const T = (v: number[], shape?: number[]) => gt.tensor(v, shape, dt);
 
 describe(`jit fusion (${dt}): each fused pattern equals the unfused program bit for bit and the float64 reference`, () => {
-  it("bias add + tanh (a [w] row broadcast over [n, w]; period 20 and an odd period 5)", () => {
-    for (const [n, w] of [[1003, 20], [1003, 5], [3, 5]]) {
+  it("bias add + tanh (a [w] row broadcast over [n, w]; periods 20, 5, 37 and 300, longer than a block)", () => {
+    for (const [n, w] of [[1003, 20], [1003, 5], [3, 5], [211, 37], [101, 300]]) {
       const a = uniform(n * w, -3, 3, 1 + w), b = uniform(w, -1, 1, 2 + w);
       const A = T(a, [n, w]), B = T(b, [w]);
       const got = checkPattern(`add+tanh [${n}, ${w}]`, (x) => x.add(B).tanh(), [A], "Fused(Add+Tanh)", ["AddTanh"]);

@@ -20,7 +20,7 @@ import { Step } from "./program";
 /** At most this many ops per chain (the registers of a task are kept in L1: (MAX - 1) KiB in float32, twice that in
  *  float64, whose blocks have as many elements; 128-element float64 blocks measured no faster). */
 const MAX_MEMBERS = 12;
-/** Elements per block (a multiple of 4 and of every broadcast row's period, at most this). */
+/** Elements per block (a multiple of 4; a broadcast row of any period is read at each block's phase: ops/chain.ts). */
 const BLOCK = 256;
 
 /** The instruction kind of op, or -1 when it does not fold. */
@@ -51,10 +51,9 @@ function periodOf(x: StaticArray<i32>, out: StaticArray<i32>): i32 {
   if (r > out.length) return -1;
   for (let i = 0; i < r; i++) if (x[lead + i] != out[out.length - r + i]) return -1;
   const p = sizeOf(x);
-  return p == sizeOf(out) ? 0 : (p <= 64 ? p : -1);
+  return p == sizeOf(out) ? 0 : p;
 }
 
-function gcd(a: i32, b: i32): i32 { while (b != 0) { const t = a % b; a = b; b = t; } return a; }
 
 /** The steps with chains fused (steps in program order; shapes: every slot's shape, or null if unknown). */
 export function fuseSteps(steps: StaticArray<Step>, outs: StaticArray<i32>, shapes: StaticArray<StaticArray<i32> | null>): StaticArray<Step> {
@@ -104,11 +103,7 @@ export function fuseSteps(steps: StaticArray<Step>, outs: StaticArray<i32>, shap
   for (let k = 0; k < count; k++) {
     if (absorbedBy[k] >= 0) continue;
     if (!groups.has(k)) { out.push(copyOf(steps[k])); continue; }
-    const f = fusedStep(steps, groups.get(k), producer, shapes);
-    if (f != null) { out.push(f!); continue; }
-    // (a chain whose broadcast rows need too long a block: its steps run unfused)
-    const ms = groups.get(k);
-    for (let j = 0; j < ms.length; j++) out.push(copyOf(steps[ms[j]]));
+    out.push(fusedStep(steps, groups.get(k), producer, shapes));
   }
   const r = new StaticArray<Step>(out.length);
   for (let i = 0; i < out.length; i++) r[i] = out[i];
@@ -118,15 +113,15 @@ export function fuseSteps(steps: StaticArray<Step>, outs: StaticArray<i32>, shap
 /** A step of the fused list (its own record: the schedule writes what each step frees, which differs per list). */
 function copyOf(s: Step): Step { return new Step(s.op, s.ins, s.out, s.dtype, s.ip, s.fp, s.outShape); }
 
-/** The step that runs members (step indices, ascending; the last is the root) as one chain, or null. */
-function fusedStep(steps: StaticArray<Step>, members: Array<i32>, producer: StaticArray<i32>, shapes: StaticArray<StaticArray<i32> | null>): Step | null {
+/** The step that runs members (step indices, ascending; the last is the root) as one chain. */
+function fusedStep(steps: StaticArray<Step>, members: Array<i32>, producer: StaticArray<i32>, shapes: StaticArray<StaticArray<i32> | null>): Step {
   const m = members.length, root = steps[members[m - 1]];
   // the member index of each step of the chain, and the external inputs (each slot once)
   const memberOf = new Map<i32, i32>();
   for (let j = 0; j < m; j++) memberOf.set(members[j], j);
   const ext = new Array<i32>();
   const periods = new Array<i32>();
-  let lcm = 4, heavy = false;
+  let heavy = false;
   for (let j = 0; j < m; j++) {
     const s = steps[members[j]];
     for (let i = 0; i < s.ins.length; i++) {
@@ -135,7 +130,6 @@ function fusedStep(steps: StaticArray<Step>, members: Array<i32>, producer: Stat
       if (ext.includes(x)) continue;
       const per = periodOf(shapes[x]!, root.outShape);
       ext.push(x); periods.push(per);
-      if (per > 0) { lcm = lcm / gcd(lcm, per) * per; if (lcm > BLOCK) return null; }
     }
   }
   const nExt = ext.length, regs = m - 1;
@@ -177,9 +171,8 @@ function fusedStep(steps: StaticArray<Step>, members: Array<i32>, producer: Stat
   }
   const ins = new StaticArray<i32>(nExt), per = new StaticArray<i32>(nExt);
   for (let i = 0; i < nExt; i++) { ins[i] = ext[i]; per[i] = periods[i]; }
-  const block = lcm * (BLOCK / lcm);
   const step = new Step(root.op, ins, root.out, root.dtype, root.ip, root.fp, root.outShape);
-  step.chain = new FusedChain(code, consts, nInstr, nExt, regs, per, block, heavy, ms, root.dtype);
+  step.chain = new FusedChain(code, consts, nInstr, nExt, regs, per, BLOCK, heavy, ms, root.dtype);
   return step;
 }
 

@@ -30,23 +30,23 @@ function cat(shape: StaticArray<i32>, a: StaticArray<i32>, from: i32, b: StaticA
  * 28] products of it per call). A fresh row per element: a jit trace keeps the seed as a constant.
  */
 function batchSeed(target: Tensor, B: i32, m: i32, i: i32): Tensor {
-  const wide = target.dtype == DType.Float64;
   if (target.shape.length != 2 || B < 2) {
     const seed = zerosLike(target);
-    if (seed === ERR) return ERR;
-    for (let b = 0; b < B; b++) {
-      if (wide) store<f64>(seed.ptr + (<usize>(b * m + i) << 3), 1);
-      else store<f32>(seed.ptr + (<usize>(b * m + i) << 2), 1);
-    }
+    for (let b = 0; b < B && seed !== ERR; b++) setOne(seed, b * m + i);
     return seed;
   }
-  const row = full(shape2(1, m), 0, wide ? DType.Float64 : DType.Float32);
+  const row = full(shape2(1, m), 0, target.dtype == DType.Float64 ? DType.Float64 : DType.Float32);
   if (row === ERR) return ERR;
-  if (wide) store<f64>(row.ptr + (<usize>i << 3), 1);
-  else store<f32>(row.ptr + (<usize>i << 2), 1);
+  setOne(row, i);
   const seed = newView(row, target.shape, shape2(0, 1), 0);
   release(row);
   return seed;
+}
+
+/** Element e of a new float tensor (float32 or float64) set to one. */
+function setOne(t: Tensor, e: i32): void {
+  if (t.dtype == DType.Float64) store<f64>(t.ptr + (<usize>e << 3), 1);
+  else store<f32>(t.ptr + (<usize>e << 2), 1);
 }
 
 /**
@@ -73,10 +73,7 @@ function jac(id: i32, targetH: i32, srcH: i32, mode: i32, batch: bool): i32 {
   for (let i = 0; i < m && !failed(); i++) {
     const seed = batch ? batchSeed(target, B, m, i) : zerosLike(target);
     if (seed === ERR) break;
-    if (!batch) {
-      if (seed.dtype == DType.Float64) store<f64>(seed.ptr + (<usize>i << 3), 1);
-      else store<f32>(seed.ptr + (<usize>i << 2), 1);
-    }
+    if (!batch) setOne(seed, i);
     sweep(tape, target, seed, srcs);
     release(seed);
     const r: Tensor | null = failed() ? null : resolve(src);

@@ -28,11 +28,10 @@ export function heavyKind(k: i32): bool { return k == K.Tanh || k == K.Sigmoid |
 /** Words per instruction in a chain's code: kind, dst, src0 .. src4 (operand indices; -1 unused). */
 // @ts-ignore: decorator
 @inline export const WORDS = 7;
-/** How an operand's base pointer moves with the block: streaming (input or output), fixed (a tiled broadcast
- *  input, the same block every time), or a register (per task). A negative mode -P is a row broadcast of period P
- *  whose row the chain cannot align with its blocks (P does not divide the block): its tile holds the row repeated
- *  over P + block elements (fewer when the chain has fewer), and block lo reads from tile + (lo mod P). */
-export const enum Mode { Fixed = 0, Stream = 1, Reg = 2 }
+/** How an operand's base pointer moves with the block: streaming (input or output), or a register (per task). A
+ *  negative mode -P is a broadcast row of period P: its tile holds the row repeated over P + block elements (fewer
+ *  when the chain has fewer; ops/chain.ts), and block lo reads from tile + (lo mod P), whatever the block's phase. */
+export const enum Mode { Stream = 1, Reg = 2 }
 
 // @ts-ignore: decorator
 @inline function f1<T>(k: i32, x: v128, a: v128, b: v128): v128 {
@@ -187,8 +186,7 @@ function exec<T>(k: i32, d: usize, p: usize, q: usize, r: usize, w: usize, v: us
   const m = load<i32>(modes + (<usize>i << 2));
   const b = load<usize>(bases + (<usize>i << 2));
   if (m == Mode.Stream) return b + off;
-  if (m == Mode.Reg) return b + regShift;
-  return m == Mode.Fixed ? b : b + (<usize>(lo % -m) << sh);
+  return m == Mode.Reg ? b + regShift : b + (<usize>(lo % -m) << sh);
 }
 
 /**

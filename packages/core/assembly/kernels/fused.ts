@@ -107,8 +107,6 @@ export function repeatRow(dst: usize, row: usize, period: i32, len: i32, wide: b
 /** The elements of a tile for a row of `period` over n elements: the row's phase plus one block (or all of n). */
 @inline export function tileLength(period: i32, block: i32, n: i32): i32 { return period + min(block, n); }
 
-/** Fills `tile` (tileLength(period, TILE, n) floats) with `period` floats from `row` repeated. */
-export function fillTile(tile: usize, row: usize, period: i32, n: i32): void { repeatRow(tile, row, period, tileLength(period, TILE, n), false); }
 
 @unmanaged class TiledJob {
   kernel: usize; p: usize; q: usize; r: usize; o: usize; s: f32; n: i32; pp: i32; pq: i32; pr: i32; perTask: i32; blocks: i32;
@@ -131,7 +129,7 @@ function tiledTask(args: usize, t: i32): void {
   tiledBlocks(j, t * j.perTask, min(j.blocks, (t + 1) * j.perTask));
 }
 
-/** fusedPar with operands p, q, r each a stream of n elements (period 0) or a tile (fillTile) of a row of the given
+/** fusedPar with operands p, q, r each a stream of n elements (period 0) or a tile (repeatRow, tileLength) of a row of the given
  *  period; split across threads when large, in whole blocks. */
 export function fusedParTiled(kernel: FusedKernel, p: usize, pp: i32, q: usize, pq: i32, r: usize, pr: i32, o: usize, s: f32, n: i32): void {
   const j = jobArgs<TiledJob>();

@@ -54,6 +54,9 @@ function runMembers(c: FusedChain, x: StaticArray<Tensor>): Tensor {
   return res[m - 1];
 }
 
+/** The period of external input t (fusion's period p for it, or 0): p, a row broadcast's row length, or 0 (a stream). */
+@inline function periodIn(t: Tensor, p: i32): i32 { return p != 0 ? p : (isRowBroadcast(t) ? unchecked(t.shape[1]) : 0); }
+
 /** Runs chain c on its external inputs x; the result has shape outShape (the last member's). */
 export function runChain(c: FusedChain, x: StaticArray<Tensor>, outShape: StaticArray<i32>): Tensor {
   if (failed()) return ERR;
@@ -68,14 +71,10 @@ export function runChain(c: FusedChain, x: StaticArray<Tensor>, outShape: Static
   const wide = dtype == DType.Float64, sh = wide ? 3 : 2;   // log2 of the element size
   const tasks = chainTasks(n, block, c.heavy, wide);
   const regBytes = c.regs * block << sh;
-  // tile elements: a broadcast row's block (fusion made the block a multiple of its period); a row broadcast that
-  // arrives as a full-size input (isRowBroadcast: a product of a batchJacobian seed) gets its row over P + block (tileLength)
+  // a broadcast row (a bias of the chain's ops, or a row broadcast arriving as a full-size input: isRowBroadcast, a
+  // product of a batchJacobian seed) is read from a tile of its row over P + block elements (tileLength)
   let tileElems = 0;
-  for (let i = 0; i < nExt; i++) {
-    const t = unchecked(x[i]);
-    if (periods[i] != 0) tileElems += block;
-    else if (isRowBroadcast(t)) tileElems += tileLength(unchecked(t.shape[1]), block, n);
-  }
+  for (let i = 0; i < nExt; i++) { const q = periodIn(unchecked(x[i]), periods[i]); if (q > 0) tileElems += tileLength(q, block, n); }
   const scratchBytes = <usize>(tasks * regBytes) + (<usize>tileElems << sh);
   const cs = new StaticArray<Tensor>(nExt);
   let ok = true;
@@ -90,19 +89,12 @@ export function runChain(c: FusedChain, x: StaticArray<Tensor>, outShape: Static
     const bases = c.bases, modes = c.modes;
     let tile = scratch + <usize>(tasks * regBytes);
     for (let i = 0; i < nExt; i++) {
-      const p = periods[i], src = cs[i].ptr;
-      if (p == 0 && isRowBroadcast(cs[i])) {
-        const q = unchecked(cs[i].shape[1]), len = tileLength(q, block, n);
-        repeatRow(tile, src, q, len, wide);
-        bases[i] = tile; modes[i] = -q;
-        tile += <usize>(len << sh);
-        continue;
-      }
-      if (p == 0) { bases[i] = src; modes[i] = Mode.Stream; continue; }
-      // a broadcast row tiled over one block (block is a multiple of every period, so every block starts a row)
-      repeatRow(tile, src, p, block, wide);
-      bases[i] = tile; modes[i] = Mode.Fixed;
-      tile += <usize>(block << sh);
+      const q = periodIn(cs[i], periods[i]), src = cs[i].ptr;
+      if (q == 0) { bases[i] = src; modes[i] = Mode.Stream; continue; }
+      const len = tileLength(q, block, n);
+      repeatRow(tile, src, q, len, wide);
+      bases[i] = tile; modes[i] = -q;
+      tile += <usize>(len << sh);
     }
     for (let r = 0; r < c.regs; r++) { bases[nExt + r] = scratch + <usize>(r * block << sh); modes[nExt + r] = Mode.Reg; }
     bases[nExt + c.regs] = out.ptr; modes[nExt + c.regs] = Mode.Stream;

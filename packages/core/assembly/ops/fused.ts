@@ -14,8 +14,8 @@ import { failed, failOutOfMemory } from "../errors";
 import { Node, record, anyRecording } from "./record";
 import { Op } from "./codes";
 import { def, Save } from "./table";
-import { FusedKernel, fusedPar, fusedParTiled, fillTile, tileLength, TILE, tanhGradKernel, sigmoidGradKernel, mulMulKernel, sigmoidGradDyKernel, sigmoidGradDyKernel64 } from "../kernels/fused";
-import { fusedPar64, tanhGradKernel64, sigmoidGradKernel64, mulMulKernel64 } from "../kernels/fused64";
+import { FusedKernel, fusedPar, fusedParTiled, repeatRow, tileLength, TILE, tanhGradKernel, sigmoidGradKernel, mulMulKernel, sigmoidGradDyKernel, sigmoidGradDyKernel64 } from "../kernels/fused";
+import { FusedKernel64, fusedPar64, tanhGradKernel64, sigmoidGradKernel64, mulMulKernel64 } from "../kernels/fused64";
 import { ERR, NO_I, NO_F, contig, outTensor, arr2, dtypeError } from "./factory";
 import { mul, affine } from "./arith";
 
@@ -26,24 +26,20 @@ function check(op: i32, a: Tensor, b: Tensor): bool {
   return true;
 }
 
-// Row-broadcast operands (tensor.ts isRowBroadcast) of the float32 ops are read from tiles (kernels/fused.ts
-// fusedParTiled) rather than copied out to M rows: per operand slot, the tile and its period, or the contiguous
-// tensor held for the run.
+// Every fused op runs through fusedRun: operands contiguous (a view is copied), except float32 row broadcasts
+// (tensor.ts isRowBroadcast), which are read from a tile of their row (kernels/fused.ts fusedParTiled) rather than
+// copied out to M rows. Per operand slot: the tile, its period and length, or the contiguous tensor held for the run.
 const tilePtr = new StaticArray<usize>(3), tilePeriod = new StaticArray<i32>(3), tileLen = new StaticArray<i32>(3);
 const held = new StaticArray<Tensor | null>(3);
 
-@inline function anyRowBroadcast(a: Tensor, b: Tensor, c: Tensor): bool {
-  return a.dtype == DType.Float32 && (isRowBroadcast(a) || isRowBroadcast(b) || isRowBroadcast(c));
-}
-
-/** Operand slot i of a tiled run: a row broadcast's tile, else x's contiguous storage; 0 when memory ran out. */
-function tiledOperand(op: i32, x: Tensor, i: i32): usize {
+/** Operand slot i: x's tile when `tiles` and x is a row broadcast, else x's contiguous storage; 0 when out of memory. */
+function operand(op: i32, x: Tensor, i: i32, tiles: bool): usize {
   unchecked(held[i] = null); unchecked(tilePtr[i] = 0); unchecked(tilePeriod[i] = 0);
-  if (isRowBroadcast(x)) {
+  if (tiles && isRowBroadcast(x)) {
     const period = unchecked(x.shape[1]), len = tileLength(period, TILE, x.size);
     const t = alloc(<usize>len << 2);
     if (t == 0) { failOutOfMemory(op, <f64>(len << 2)); return 0; }
-    fillTile(t, x.ptr, period, x.size);
+    repeatRow(t, x.ptr, period, len, false);
     unchecked(tilePtr[i] = t); unchecked(tilePeriod[i] = period); unchecked(tileLen[i] = len);
     return t;
   }
@@ -52,44 +48,38 @@ function tiledOperand(op: i32, x: Tensor, i: i32): usize {
   unchecked(held[i] = c);
   return c.ptr;
 }
-function releaseOperands(): void {
+
+/**
+ * k32 (float32) or k64 (float64) over operands a, b and c (null: a two-operand kernel), all of one dtype and of
+ * `shape`, with the scalar s: a new tensor, or ERR.
+ */
+function fusedRun(op: i32, k32: FusedKernel, k64: FusedKernel64, a: Tensor, b: Tensor, c: Tensor | null, s: f64,
+                  shape: StaticArray<i32>): Tensor {
+  const wide = a.dtype == DType.Float64;
+  const tiles = !wide && (isRowBroadcast(a) || isRowBroadcast(b) || (c != null && isRowBroadcast(c)));
+  const pa = operand(op, a, 0, tiles), pb = pa != 0 ? operand(op, b, 1, tiles) : 0;
+  const pc = c == null ? 0 : (pb != 0 ? operand(op, c, 2, tiles) : 0);
+  const out = pa != 0 && pb != 0 && (c == null || pc != 0) ? outTensor(shape, a.dtype) : ERR;
+  if (out !== ERR) {
+    if (wide) fusedPar64(k64, pa, pb, pc, out.ptr, s, out.size);
+    else if (tiles) fusedParTiled(k32, pa, unchecked(tilePeriod[0]), pb, unchecked(tilePeriod[1]), pc, unchecked(tilePeriod[2]), out.ptr, <f32>s, out.size);
+    else fusedPar(k32, pa, pb, pc, out.ptr, <f32>s, out.size);
+  }
   for (let i = 0; i < 3; i++) {
     const t = unchecked(tilePtr[i]);
     if (t != 0) free(t, <usize>unchecked(tileLen[i]) << 2);
     const h = unchecked(held[i]);
     if (h != null) release(h);
-    unchecked(tilePtr[i] = 0); unchecked(held[i] = null);
+    unchecked(tilePtr[i] = 0); unchecked(tilePeriod[i] = 0); unchecked(held[i] = null);
   }
-}
-
-/** kernel over float32 operands a, b (and c when three) of `shape`, some of them row broadcasts. */
-function tiledRun(op: i32, kernel: FusedKernel, a: Tensor, b: Tensor, c: Tensor | null, s: f32, shape: StaticArray<i32>): Tensor {
-  const pa = tiledOperand(op, a, 0), pb = pa != 0 ? tiledOperand(op, b, 1) : 0;
-  const pc = c == null ? 1 : (pb != 0 ? tiledOperand(op, c, 2) : 0);
-  const out = pa != 0 && pb != 0 && pc != 0 ? outTensor(shape, DType.Float32) : ERR;
-  if (out !== ERR) {
-    fusedParTiled(kernel, pa, unchecked(tilePeriod[0]), pb, unchecked(tilePeriod[1]), c == null ? 0 : pc,
-                  c == null ? 0 : unchecked(tilePeriod[2]), out.ptr, s, out.size);
-  }
-  releaseOperands();
   return out;
 }
 
 function gradOp(op: i32, g: Tensor, y: Tensor): Tensor {
   if (failed()) return ERR;
   if (!check(op, g, y)) return ERR;
-  let out: Tensor;
-  if (anyRowBroadcast(g, y, y)) out = tiledRun(op, op == Op.TanhGrad ? tanhGradKernel : sigmoidGradKernel, g, y, null, 0, y.shape);
-  else {
-    const cg = contig(g), cy = contig(y);
-    out = cg !== ERR && cy !== ERR ? outTensor(y.shape, y.dtype) : ERR;
-    if (out !== ERR && y.dtype == DType.Float64) {
-      fusedPar64(op == Op.TanhGrad ? tanhGradKernel64 : sigmoidGradKernel64, cg.ptr, cy.ptr, 0, out.ptr, 0, out.size);
-    } else if (out !== ERR) {
-      fusedPar(op == Op.TanhGrad ? tanhGradKernel : sigmoidGradKernel, cg.ptr, cy.ptr, 0, out.ptr, 0, out.size);
-    }
-    release(cg); release(cy);
-  }
+  const tanh = op == Op.TanhGrad;
+  const out = fusedRun(op, tanh ? tanhGradKernel : sigmoidGradKernel, tanh ? tanhGradKernel64 : sigmoidGradKernel64, g, y, null, 0, y.shape);
   if (out !== ERR && anyRecording()) record(op, arr2(g, y), out, arr2(g, y), NO_I, NO_F);
   return out;
 }
@@ -127,13 +117,7 @@ function sigmoidGradDy(G: Tensor, g: Tensor, y: Tensor): Tensor {
   if (failed()) return ERR;
   if (anyRecording() || !sameShape(G.shape, g.shape) || !sameShape(G.shape, y.shape)) return mulMul(G, g, affine(y, -2, 1), 1);
   if (!check(Op.MulMul, G, g) || !check(Op.MulMul, G, y)) return ERR;
-  if (anyRowBroadcast(G, g, y)) return tiledRun(Op.MulMul, sigmoidGradDyKernel, G, g, y, 1, G.shape);
-  const ca = contig(G), cb = contig(g), cc = contig(y);
-  const out = ca !== ERR && cb !== ERR && cc !== ERR ? outTensor(G.shape, G.dtype) : ERR;
-  if (out !== ERR && G.dtype == DType.Float64) fusedPar64(sigmoidGradDyKernel64, ca.ptr, cb.ptr, cc.ptr, out.ptr, 1, out.size);
-  else if (out !== ERR) fusedPar(sigmoidGradDyKernel, ca.ptr, cb.ptr, cc.ptr, out.ptr, 1, out.size);
-  release(ca); release(cb); release(cc);
-  return out;
+  return fusedRun(Op.MulMul, sigmoidGradDyKernel, sigmoidGradDyKernel64, G, g, y, 1, G.shape);
 }
 
 // mulMul's recorded parameters: fp = [s]
@@ -144,15 +128,7 @@ export function mulMul(a: Tensor, b: Tensor, c: Tensor, s: f64): Tensor {
   if (failed()) return ERR;
   if (!sameShape(a.shape, b.shape) || !sameShape(a.shape, c.shape)) return affine(mul(mul(a, b), c), s, 0);
   if (!check(Op.MulMul, a, b) || !check(Op.MulMul, a, c)) return ERR;
-  let out: Tensor;
-  if (anyRowBroadcast(a, b, c)) out = tiledRun(Op.MulMul, mulMulKernel, a, b, c, <f32>s, a.shape);
-  else {
-    const ca = contig(a), cb = contig(b), cc = contig(c);
-    out = ca !== ERR && cb !== ERR && cc !== ERR ? outTensor(a.shape, a.dtype) : ERR;
-    if (out !== ERR && a.dtype == DType.Float64) fusedPar64(mulMulKernel64, ca.ptr, cb.ptr, cc.ptr, out.ptr, s, out.size);
-    else if (out !== ERR) fusedPar(mulMulKernel, ca.ptr, cb.ptr, cc.ptr, out.ptr, <f32>s, out.size);
-    release(ca); release(cb); release(cc);
-  }
+  const out = fusedRun(Op.MulMul, mulMulKernel, mulMulKernel64, a, b, c, s, a.shape);
   if (out !== ERR && anyRecording()) {
     const ins = new StaticArray<Tensor>(3); ins[0] = a; ins[1] = b; ins[2] = c;
     const fp = new StaticArray<f64>(1); fp[0] = s;

@@ -5,7 +5,7 @@
 //   C = A B     : dA = G B^T,   dB = A^T G        C = A^T B   : dA = B G^T,   dB = A G
 //   C = A B^T   : dA = G B,     dB = G^T A        C = A^T B^T : dA = B^T G^T, dB = G^T A^T
 // each itself a matMul, then reduced over broadcast batch axes.
-import { Tensor, DType, stdStrides, isContiguous, isRowBroadcast, release, retain, sizeOf, shape2, newTensor, newView } from "../tensor";
+import { Tensor, DType, stdStrides, isContiguous, isRowBroadcast, release, retain, sizeOf, shape2, newView } from "../tensor";
 import { fail, failed, ErrorCode, addDetail, failOutOfMemory } from "../errors";
 import { Node, record, anyRecording } from "./record";
 import { Op } from "./codes";
@@ -59,13 +59,17 @@ export function matMul(a: Tensor, b: Tensor, ta: bool, tb: bool): Tensor {
     return ERR;
   }
   const flat = ra == 2 && rb == 2;
-  if (flat && !ta && M > 1 && isRowBroadcast(a)) return rowBroadcastProduct(a, b, ta, tb, M, K, N, f64);
+  // A whose rows all share one row (isRowBroadcast: a batchJacobian seed): every row of C is that row times B, so
+  // the product is computed as one row and C is its row broadcast [M, N]. Its bits are the row's in the full
+  // product (a row's sum does not depend on the other rows: the kernels' "few rows = the same rows of a larger
+  // product", tested in matmul tests). The seed batch's e_i W1 ([10,000, 28] each) became one row of 28.
+  const oneRow = flat && !ta && M > 1 && isRowBroadcast(a);
   const ba = flat ? EMPTY : a.shape.slice<StaticArray<i32>>(0, ra - 2), bb = flat ? EMPTY : b.shape.slice<StaticArray<i32>>(0, rb - 2);
   const batch = flat ? EMPTY : broadcastShapes(Op.MatMul, ba, bb);
   if (batch == null) return ERR;
   const br = batch.length;
   let shape: StaticArray<i32>;
-  if (br == 0) shape = shape2(M, N);
+  if (br == 0) shape = shape2(oneRow ? 1 : M, N);
   else {
     shape = new StaticArray<i32>(br + 2);
     for (let i = 0; i < br; i++) shape[i] = batch[i];
@@ -73,11 +77,12 @@ export function matMul(a: Tensor, b: Tensor, ta: bool, tb: bool): Tensor {
   }
   const y = outTensor(shape, a.dtype);
   if (y === ERR) return ERR;
-  const pa = operand(a); const ka = ta != swapped;
+  let pa: Tensor, ka: bool;
+  if (oneRow) { retain(a); pa = a; ka = false; } else { pa = operand(a); ka = ta != swapped; }
   const pb = operand(b); const kb = tb != swapped;
   if (pa !== ERR && pb !== ERR) {
     if (flat) {
-      if (!kernel(f64, pa.ptr, pb.ptr, y.ptr, M, K, N, ka, kb)) failOutOfMemory(Op.MatMul, packRequested());
+      if (!kernel(f64, pa.ptr, pb.ptr, y.ptr, oneRow ? 1 : M, K, N, ka, kb)) failOutOfMemory(Op.MatMul, packRequested());
     } else {
       const nb = sizeOf(batch);
       const sA = M * K, sB = K * N, sC = M * N;
@@ -99,28 +104,10 @@ export function matMul(a: Tensor, b: Tensor, ta: bool, tb: bool): Tensor {
   }
   release(pa); release(pb);
   if (failed()) { if (y !== ERR) release(y); return ERR; }
-  if (anyRecording()) { const ab = arr2(a, b); record(Op.MatMul, ab, y, ab, FLAGS[(ta ? 2 : 0) + (tb ? 1 : 0)], NO_F); }
-  return y;
-}
-
-/**
- * A B for A a row broadcast (every row of A is one row a; isRowBroadcast): every row of C is a B, so C is that one
- * row as a row broadcast [M, N]. Its bits are the row's in the full product: a row's sum does not depend on the
- * other rows (the kernels' "few rows = the same rows of a larger product" property, tested in matmul tests). A
- * batchJacobian's seed product (the seed batch's e_i W1, [10,000, 28] each) becomes one row of 28.
- */
-function rowBroadcastProduct(a: Tensor, b: Tensor, ta: bool, tb: bool, M: i32, K: i32, N: i32, f64: bool): Tensor {
-  const t = newTensor(shape2(1, N), a.dtype);
-  if (t == null) return ERR;
-  const row = changetype<Tensor>(t);
-  const pb = operand(b); const kb = tb != swapped;
-  if (pb !== ERR && !kernel(f64, a.ptr, pb.ptr, row.ptr, 1, K, N, false, kb)) failOutOfMemory(Op.MatMul, packRequested());
-  release(pb);
-  if (failed()) { release(row); return ERR; }
-  const y = newView(row, shape2(M, N), shape2(0, 1), 0);
-  release(row);
-  if (anyRecording()) { const ab = arr2(a, b); record(Op.MatMul, ab, y, ab, FLAGS[(ta ? 2 : 0) + (tb ? 1 : 0)], NO_F); }
-  return y;
+  let c = y;
+  if (oneRow) { c = newView(y, shape2(M, N), shape2(0, 1), 0); release(y); }
+  if (anyRecording()) { const ab = arr2(a, b); record(Op.MatMul, ab, c, ab, FLAGS[(ta ? 2 : 0) + (tb ? 1 : 0)], NO_F); }
+  return c;
 }
 
 // the recorded parameters: [transposeA, transposeB] as 0/1
